@@ -1,0 +1,120 @@
+/*
+ * Small file helpers: bounded whole-file reads, atomic writes (temp file
+ * in the same directory, fsync, rename: nothing is ever half-written) and
+ * mkdir -p.
+ */
+#include "sigil/common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+sg_err sg_file_read(struct sg_buf *out, const char *path, size_t max)
+{
+    char chunk[65536];
+    int fd;
+    sg_err rc = SG_OK;
+
+    out->max = max;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return sg_error_errno(path, errno);
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = sg_error_errno(path, errno);
+            break;
+        }
+        if (n == 0)
+            break;
+        rc = sg_buf_add(out, chunk, (size_t)n);
+        if (rc) {
+            if (rc == SG_ELIMIT)
+                sg_error_set(SG_ELIMIT, "%s: larger than %zu bytes", path,
+                             max);
+            break;
+        }
+    }
+    close(fd);
+    if (rc)
+        sg_buf_release(out);
+    return rc;
+}
+
+sg_err sg_file_write_atomic(const char *path, const void *data, size_t len,
+                            unsigned mode)
+{
+    struct sg_buf tmp = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    const unsigned char *p = data;
+    int fd = -1;
+    sg_err rc;
+
+    rc = sg_buf_addf(&tmp, "%s.tmp.XXXXXX", path);
+    if (rc)
+        return rc;
+    fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        rc = sg_error_errno(path, errno);
+        goto done;
+    }
+    if (fchmod(fd, (mode_t)mode) != 0) {
+        rc = sg_error_errno(path, errno);
+        goto done;
+    }
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = sg_error_errno(path, errno);
+            goto done;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        fd = -1;
+        rc = sg_error_errno(path, errno);
+        goto done;
+    }
+    fd = -1;
+    if (rename(tmp.data, path) != 0) {
+        rc = sg_error_errno(path, errno);
+        goto done;
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    if (rc && tmp.len)
+        unlink(tmp.data);
+    sg_buf_release(&tmp);
+    return rc;
+}
+
+sg_err sg_mkdir_p(const char *path, unsigned mode)
+{
+    struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    sg_err rc = sg_buf_adds(&b, path);
+
+    if (rc)
+        return rc;
+    for (char *p = b.data + 1; !rc; p++) {
+        int last = (*p == '\0');
+        if (*p == '/' || last) {
+            *p = '\0';
+            if (mkdir(b.data, (mode_t)mode) != 0 && errno != EEXIST)
+                rc = sg_error_errno(b.data, errno);
+            if (last)
+                break;
+            *p = '/';
+        }
+    }
+    sg_buf_release(&b);
+    return rc;
+}

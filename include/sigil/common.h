@@ -1,0 +1,274 @@
+/*
+ * sigil common module: the error convention, the capped owned buffer, the
+ * bounds-checked reader, checked size arithmetic, named limits, logging
+ * hooks, digests, base64 and small file helpers. Depends on nothing inside
+ * sigil; everything else builds on it. See shared/docs/style.md.
+ */
+#ifndef SIGIL_COMMON_H
+#define SIGIL_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SG_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define SG_MUST_USE     __attribute__((warn_unused_result))
+#else
+#define SG_PRINTF(f, a)
+#define SG_MUST_USE
+#endif
+
+#define SG_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+
+typedef enum sg_err {
+    SG_OK = 0,
+    SG_ENOMEM,       /* allocation failed */
+    SG_EINVAL,       /* caller broke an API precondition (a bug upstream) */
+    SG_EPARSE,       /* untrusted input is malformed */
+    SG_ELIMIT,       /* untrusted input exceeds a configured limit */
+    SG_EUNSUPPORTED, /* well-formed, but a media type/algorithm we lack */
+    SG_EIO,          /* local file system */
+    SG_ENET,         /* transport (libcurl) */
+    SG_EHTTP,        /* registry answered with an unexpected status */
+    SG_EAUTH,        /* credentials missing or refused */
+    SG_ENOTFOUND,    /* manifest, blob, tag or file does not exist */
+    SG_EDIGEST,      /* content does not match its digest */
+    SG_ECRYPTO,      /* OpenSSL reported a failure */
+    SG_EVERIFY,      /* signature checked and rejected */
+    SG_EEXIST,       /* refusing to overwrite something that exists */
+    SG_EINTERNAL     /* invariant violated: always a bug */
+} sg_err;
+
+/* Record a message for this thread and return `code`:
+ *     return sg_error_set(SG_EPARSE, "layers[%zu]: bad digest", i);   */
+sg_err sg_error_set(sg_err code, const char *fmt, ...) SG_PRINTF(2, 3);
+sg_err sg_error_vset(sg_err code, const char *fmt, va_list ap)
+    SG_PRINTF(2, 0);
+/* Prefix the current message with "what: " keeping the code (for callers
+ * that add context, e.g. a file name). Returns `code`. */
+sg_err sg_error_prefix(sg_err code, const char *fmt, ...) SG_PRINTF(2, 3);
+sg_err sg_error_oom(void);
+/* Drain OpenSSL's error queue into the message; returns SG_ECRYPTO. */
+sg_err sg_error_openssl(const char *what);
+/* errno → SG_EIO (or SG_ENOTFOUND for ENOENT) with "what: strerror". */
+sg_err sg_error_errno(const char *what, int errnum);
+/* Never NULL; "" when no error was recorded. Borrowed, per thread. */
+const char *sg_error_last(void);
+void sg_error_clear(void);
+/* "ENOMEM", "EPARSE", ... (static string). */
+const char *sg_err_name(sg_err code);
+
+/* API-misuse check: aborts in debug builds, returns SG_EINVAL otherwise. */
+#ifdef NDEBUG
+#define SG_ASSERT_ARG(x)                                                      \
+    do {                                                                      \
+        if (!(x))                                                             \
+            return sg_error_set(SG_EINVAL, "%s: invalid argument: %s",        \
+                                __func__, #x);                                \
+    } while (0)
+#else
+#include <assert.h>
+#define SG_ASSERT_ARG(x) assert(x)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Owned, capped, NUL-terminated buffer                                */
+
+struct sg_buf {
+    char *data; /* NUL-terminated; points at sg_buf__empty while cap == 0 */
+    size_t len; /* bytes used, not counting the terminator */
+    size_t cap; /* bytes allocated, 0 if nothing is allocated yet */
+    size_t max; /* hard upper bound for len, at most SG_BUF_NOLIMIT */
+};
+
+#define SG_BUF_NOLIMIT (SIZE_MAX / 2)
+extern char sg_buf__empty[1];
+#define SG_BUF_INIT(m)                                                        \
+    {                                                                         \
+        sg_buf__empty, 0, 0, (m)                                              \
+    }
+
+void sg_buf_init(struct sg_buf *b, size_t max);
+/* Frees the storage; the buffer is empty and reusable (same max). */
+void sg_buf_release(struct sg_buf *b);
+/* Empties but keeps storage. */
+void sg_buf_reset(struct sg_buf *b);
+/* Appends; on failure the buffer is released (emptied) and the error set. */
+SG_MUST_USE sg_err sg_buf_add(struct sg_buf *b, const void *p, size_t len);
+SG_MUST_USE sg_err sg_buf_adds(struct sg_buf *b, const char *s);
+SG_MUST_USE sg_err sg_buf_addc(struct sg_buf *b, char c);
+SG_MUST_USE sg_err sg_buf_addf(struct sg_buf *b, const char *fmt, ...)
+    SG_PRINTF(2, 3);
+/* Make room for `extra` more bytes without changing len. */
+SG_MUST_USE sg_err sg_buf_grow(struct sg_buf *b, size_t extra);
+/* Move the bytes to the caller: *out must later be passed to free().
+ * The buffer is left empty. len_out may be NULL. */
+SG_MUST_USE sg_err sg_buf_take(char **out, size_t *len_out, struct sg_buf *b);
+
+/* ------------------------------------------------------------------ */
+/* Borrowed views and the bounds-checked reader                         */
+
+struct sg_slice {
+    const unsigned char *p;
+    size_t n;
+};
+
+struct sg_rd {
+    const unsigned char *p;   /* next byte */
+    const unsigned char *end; /* one past the last byte */
+};
+
+void sg_rd_init(struct sg_rd *rd, const void *data, size_t len);
+size_t sg_rd_left(const struct sg_rd *rd);
+/* Each returns SG_EPARSE ("truncated input") on a short read and leaves
+ * rd unchanged in that case. */
+SG_MUST_USE sg_err sg_rd_u8(struct sg_rd *rd, uint8_t *v);
+SG_MUST_USE sg_err sg_rd_u16be(struct sg_rd *rd, uint16_t *v);
+SG_MUST_USE sg_err sg_rd_u16le(struct sg_rd *rd, uint16_t *v);
+SG_MUST_USE sg_err sg_rd_u32be(struct sg_rd *rd, uint32_t *v);
+SG_MUST_USE sg_err sg_rd_u32le(struct sg_rd *rd, uint32_t *v);
+SG_MUST_USE sg_err sg_rd_u64be(struct sg_rd *rd, uint64_t *v);
+SG_MUST_USE sg_err sg_rd_u64le(struct sg_rd *rd, uint64_t *v);
+SG_MUST_USE sg_err sg_rd_bytes(struct sg_rd *rd, size_t n, struct sg_slice *out);
+SG_MUST_USE sg_err sg_rd_skip(struct sg_rd *rd, size_t n);
+/* Unsigned LEB128 varint (Go's binary.Uvarint), at most 10 bytes. */
+SG_MUST_USE sg_err sg_rd_uvarint(struct sg_rd *rd, uint64_t *v);
+
+/* ------------------------------------------------------------------ */
+/* Checked size arithmetic                                             */
+
+SG_MUST_USE sg_err sg_add_size(size_t *out, size_t a, size_t b);
+SG_MUST_USE sg_err sg_mul_size(size_t *out, size_t a, size_t b);
+SG_MUST_USE sg_err sg_add_u64(uint64_t *out, uint64_t a, uint64_t b);
+
+/* ------------------------------------------------------------------ */
+/* Named limits on untrusted input. Defaults below; the CLI may override
+ * them through sg_limits_default() (process-wide, set before threads). */
+
+struct sg_limits {
+    size_t manifest_max;       /* manifest/index bytes */
+    size_t descriptors_max;    /* descriptors per manifest/index */
+    size_t json_depth_max;     /* JSON nesting depth */
+    size_t token_max;          /* bearer token response bytes */
+    size_t config_blob_max;    /* image config bytes */
+    size_t small_blob_max;     /* payloads, envelopes, signatures held whole */
+    size_t tar_entries_max;    /* tar entries per layer */
+    size_t path_max;           /* path length inside a layer */
+    size_t file_keep_max;      /* bytes kept per file claimed by a cataloger */
+    uint64_t layer_bytes_max;  /* decompressed bytes per layer */
+    uint64_t image_bytes_max;  /* decompressed bytes per image */
+    uint64_t ratio_max;        /* decompressed / compressed ratio */
+    size_t db_records_max;     /* package DB records */
+    size_t tags_max;           /* tags listed */
+    size_t header_max;         /* one HTTP header line */
+};
+
+#define SG_LIMIT_MANIFEST_MAX    (4u * 1024u * 1024u)
+#define SG_LIMIT_DESCRIPTORS_MAX 1024u
+#define SG_LIMIT_JSON_DEPTH_MAX  64u
+#define SG_LIMIT_TOKEN_MAX       (1u * 1024u * 1024u)
+#define SG_LIMIT_CONFIG_MAX      (8u * 1024u * 1024u)
+#define SG_LIMIT_SMALL_BLOB_MAX  (64u * 1024u * 1024u)
+#define SG_LIMIT_TAR_ENTRIES_MAX 2000000u
+#define SG_LIMIT_PATH_MAX        4096u
+#define SG_LIMIT_FILE_KEEP_MAX   (64u * 1024u * 1024u)
+#define SG_LIMIT_LAYER_BYTES_MAX (64ull * 1024u * 1024u * 1024u)
+#define SG_LIMIT_IMAGE_BYTES_MAX (256ull * 1024u * 1024u * 1024u)
+#define SG_LIMIT_RATIO_MAX       1000u
+#define SG_LIMIT_DB_RECORDS_MAX  1000000u
+#define SG_LIMIT_TAGS_MAX        100000u
+#define SG_LIMIT_HEADER_MAX      (64u * 1024u)
+
+/* The process-wide limits (borrowed; mutable by the CLI before work). */
+struct sg_limits *sg_limits_default(void);
+
+/* ------------------------------------------------------------------ */
+/* Logging: the library never prints. It calls a hook the CLI installs.  */
+
+enum sg_log_level {
+    SG_LOG_ERROR = 0,
+    SG_LOG_WARN = 1,
+    SG_LOG_INFO = 2,
+    SG_LOG_DEBUG = 3
+};
+
+typedef void (*sg_log_fn)(enum sg_log_level level, const char *msg,
+                          void *payload);
+void sg_log_set_hook(sg_log_fn fn, void *payload);
+void sg_log(enum sg_log_level level, const char *fmt, ...) SG_PRINTF(2, 3);
+#define sg_warn(...)  sg_log(SG_LOG_WARN, __VA_ARGS__)
+#define sg_info(...)  sg_log(SG_LOG_INFO, __VA_ARGS__)
+#define sg_debug(...) sg_log(SG_LOG_DEBUG, __VA_ARGS__)
+
+/* Progress: the library reports bytes per blob; the CLI draws it (on a
+ * TTY only). `total` may be 0 when unknown. `done` set on the last call. */
+typedef void (*sg_progress_fn)(const char *what, uint64_t bytes,
+                               uint64_t total, int done, void *payload);
+void sg_progress_set_hook(sg_progress_fn fn, void *payload);
+void sg_progress(const char *what, uint64_t bytes, uint64_t total, int done);
+
+/* ------------------------------------------------------------------ */
+/* Digests ("sha256:<hex>")                                            */
+
+struct sg_digester; /* opaque streaming hash */
+
+/* algo: "sha256" or "sha512". */
+SG_MUST_USE sg_err sg_digester_create(struct sg_digester **out,
+                                      const char *algo);
+SG_MUST_USE sg_err sg_digester_update(struct sg_digester *d, const void *p,
+                                      size_t len);
+/* Writes "algo:hex" into out (capacity >= SG_DIGEST_STR_MAX). */
+SG_MUST_USE sg_err sg_digester_final(struct sg_digester *d, char *out,
+                                     size_t cap);
+void sg_digester_free(struct sg_digester *d);
+
+#define SG_DIGEST_STR_MAX 136 /* "sha512:" + 128 hex + NUL, rounded */
+
+/* One-shot "sha256:<hex>" of a memory range. */
+SG_MUST_USE sg_err sg_sha256_digest(char out[SG_DIGEST_STR_MAX],
+                                    const void *p, size_t len);
+/* Validates "sha256:<64 lower hex>" or "sha512:<128 lower hex>". */
+int sg_digest_valid(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* Base64 (standard alphabet, padded)                                   */
+
+SG_MUST_USE sg_err sg_base64_encode(struct sg_buf *out, const void *p,
+                                    size_t len);
+/* Strict: rejects bad characters and bad padding. Whitespace (\r \n space
+ * tab) is skipped. */
+SG_MUST_USE sg_err sg_base64_decode(struct sg_buf *out, const char *s,
+                                    size_t len);
+
+/* ------------------------------------------------------------------ */
+/* JSON (jansson) with limits                                          */
+
+/* Parse untrusted JSON: rejects duplicate keys, nesting deeper than
+ * `max_depth` (0 = default limit) and documents over `max_len`.
+ * *out is a new reference (json_decref it). `what` prefixes the message. */
+struct json_t;
+SG_MUST_USE sg_err sg_json_parse(struct json_t **out, const void *data,
+                                 size_t len, size_t max_len, size_t max_depth,
+                                 const char *what);
+
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+
+/* Read a whole (small) file, capped at max bytes (SG_ELIMIT beyond). */
+SG_MUST_USE sg_err sg_file_read(struct sg_buf *out, const char *path,
+                                size_t max);
+/* Write atomically: temp file in the same directory, fsync, rename.
+ * mode is applied to the new file (e.g. 0644, 0600). */
+SG_MUST_USE sg_err sg_file_write_atomic(const char *path, const void *data,
+                                        size_t len, unsigned mode);
+/* Create directories like `mkdir -p`. */
+SG_MUST_USE sg_err sg_mkdir_p(const char *path, unsigned mode);
+
+/* Zero memory in a way the optimiser keeps (OPENSSL_cleanse). */
+void sg_wipe(void *p, size_t len);
+
+#endif /* SIGIL_COMMON_H */

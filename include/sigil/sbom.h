@@ -1,0 +1,170 @@
+/*
+ * sigil sbom module: the package model, the one-pass layer scanner with
+ * its catalogers (dpkg, apk, rpm, Go), and the SPDX 2.3 / CycloneDX 1.6 /
+ * table writers and readers. Everything read from a layer is untrusted.
+ */
+#ifndef SIGIL_SBOM_H
+#define SIGIL_SBOM_H
+
+#include "sigil/common.h"
+#include "sigil/oci.h"
+
+enum sg_pkg_type {
+    SG_PKG_DEB = 1,
+    SG_PKG_APK,
+    SG_PKG_RPM,
+    SG_PKG_GO_MODULE, /* a module inside a Go binary or go.mod */
+    SG_PKG_GO_STDLIB  /* the Go toolchain a binary was built with */
+};
+
+struct sg_pkg_kv {
+    char *key;
+    char *value;
+};
+
+/* One package. All strings malloc'd and owned by the package (NULL when
+ * unknown). */
+struct sg_pkg {
+    enum sg_pkg_type type;
+    char *name;
+    char *version;        /* full version as the package manager shows it:
+                             deb "1:2.3-4", rpm "2.3-4.el9" (epoch apart),
+                             apk "1.2.3-r0", go "v1.2.3" */
+    unsigned long epoch;  /* rpm epoch (has_epoch says if present) */
+    int has_epoch;
+    char *arch;
+    char *source_name;    /* deb Source / rpm SOURCERPM / apk origin */
+    char *source_version; /* deb Source "(ver)" when it differs */
+    char *supplier;       /* deb Maintainer, rpm Vendor, apk maintainer */
+    char *license;        /* declared: SPDX expression, or raw text */
+    uint64_t installed_size; /* bytes (deb Installed-Size × 1024) */
+    char *description;    /* short summary, may be NULL */
+    char *url;            /* homepage/project URL, may be NULL */
+    char **depends;       /* dependency names as written (unresolved) */
+    size_t n_depends;
+    char **provides;      /* virtual names this package provides */
+    size_t n_provides;
+    char *layer_diff_id;  /* layer that last wrote the DB entry */
+    char *db_path;        /* path of the DB / binary in the image */
+    char *purl;           /* filled by sg_sbom_finish() */
+    char *cpe;            /* CPE 2.3, filled by sg_sbom_finish() */
+    char *found_by;       /* cataloger name, e.g. "dpkg-db-cataloger" */
+    char *checksum;       /* go: "h1:..." sum, may be NULL */
+    struct sg_pkg_kv *props; /* extra properties (go build settings...) */
+    size_t n_props;
+    int deleted;          /* all-layers scope: later deleted or replaced */
+    size_t parent;        /* go modules: index+1 of the binary's main
+                             module package, 0 if none */
+};
+
+struct sg_distro {
+    char *id;          /* "debian", "alpine", "rhel", ... */
+    char *version_id;  /* "12", "3.19.1" */
+    char *version;     /* point release (debian_version, alpine-release) */
+    char *pretty_name;
+    char *name;
+    char *id_like;
+    char *version_codename;
+};
+
+enum sg_rel_type {
+    SG_REL_CONTAINS = 1,
+    SG_REL_DEPENDS_ON,
+};
+
+struct sg_rel {
+    size_t from; /* package index; SIZE_MAX means the image root */
+    size_t to;   /* package index */
+    enum sg_rel_type type;
+};
+
+/* The subject the SBOM describes. */
+struct sg_sbom_source {
+    char *name;            /* the reference as given, e.g. "alpine:3.19" */
+    char *digest;          /* what it resolved to ("sha256:..."), or NULL
+                              for dir: sources */
+    char *manifest_digest; /* platform manifest digest, may equal digest */
+    char *repo_name;       /* "registry/repository" for the oci purl */
+    char *tag;             /* may be NULL */
+    char *os, *arch, *variant;
+    char **diff_ids;       /* layers, base first */
+    size_t n_diff_ids;
+    int is_dir;            /* a dir: source */
+};
+
+struct sg_sbom {
+    struct sg_sbom_source source;
+    struct sg_distro distro;
+    struct sg_pkg *pkgs;
+    size_t n_pkgs;
+    size_t cap_pkgs;
+    struct sg_rel *rels;
+    size_t n_rels;
+    size_t cap_rels;
+};
+
+SG_MUST_USE sg_err sg_sbom_create(struct sg_sbom **out);
+void sg_sbom_free(struct sg_sbom *s);
+/* Append a zeroed package; *out borrowed until the next append. */
+SG_MUST_USE sg_err sg_sbom_add_pkg(struct sg_sbom *s, struct sg_pkg **out);
+SG_MUST_USE sg_err sg_sbom_add_rel(struct sg_sbom *s, size_t from, size_t to,
+                                   enum sg_rel_type type);
+void sg_pkg_release(struct sg_pkg *p);
+/* Sort packages deterministically, compute purls/CPEs and resolve
+ * dependency names into DEPENDS_ON relationships. */
+SG_MUST_USE sg_err sg_sbom_finish(struct sg_sbom *s);
+
+/* ------------------------------------------------------------------ */
+/* Scanning an image                                                    */
+
+enum sg_sbom_scope {
+    SG_SBOM_SQUASHED = 0,
+    SG_SBOM_ALL_LAYERS = 1
+};
+
+struct sg_sbom_opts {
+    enum sg_sbom_scope scope;
+    unsigned threads;      /* 0: number of cores */
+    const char *source_name; /* the reference as the user gave it */
+};
+
+/* Scan the resolved image `img` in store `s` (every layer read once,
+ * digest checked while streaming) or, for a SG_OCI_STORE_DIR store, walk
+ * the directory. *out owned by the caller. */
+SG_MUST_USE sg_err sg_sbom_scan(struct sg_sbom **out, struct sg_oci_store *s,
+                                const struct sg_oci_image *img,
+                                const struct sg_sbom_opts *opts);
+
+/* ------------------------------------------------------------------ */
+/* Writers and readers                                                  */
+
+enum sg_sbom_format {
+    SG_SBOM_SPDX_JSON = 1,
+    SG_SBOM_CYCLONEDX_JSON,
+    SG_SBOM_TABLE
+};
+
+/* "spdx-json", "cyclonedx-json", "table" (also "spdx", "cyclonedx"). */
+SG_MUST_USE sg_err sg_sbom_format_parse(enum sg_sbom_format *out,
+                                        const char *name);
+
+struct sg_sbom_write_opts {
+    int64_t created;       /* unix time for "created"/"timestamp" */
+    int deterministic;     /* derive namespace/serial from content */
+    const char *tool_version; /* NULL: SG_VERSION */
+};
+
+SG_MUST_USE sg_err sg_sbom_write(struct sg_buf *out, const struct sg_sbom *s,
+                                 enum sg_sbom_format fmt,
+                                 const struct sg_sbom_write_opts *opts);
+/* Read SPDX 2.3 JSON or CycloneDX JSON (sigil's, syft's, Trivy's). */
+SG_MUST_USE sg_err sg_sbom_read(struct sg_sbom **out, const void *data,
+                                size_t len);
+
+/* purl for a package in a distro context (per the purl spec). */
+SG_MUST_USE sg_err sg_sbom_purl(struct sg_buf *out, const struct sg_pkg *p,
+                                const struct sg_distro *d);
+SG_MUST_USE sg_err sg_sbom_cpe(struct sg_buf *out, const struct sg_pkg *p,
+                               const struct sg_distro *d);
+
+#endif /* SIGIL_SBOM_H */

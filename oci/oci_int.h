@@ -1,0 +1,71 @@
+/*
+ * oci module internals: the store vtable every backend implements
+ * (registry.c, layout.c, archive.c, rootdir.c) and the generic dispatch in
+ * store.c. Not a public header: only the oci sources and tests include it.
+ */
+#ifndef SIGIL_OCI_INT_H
+#define SIGIL_OCI_INT_H
+
+#include "sigil/oci.h"
+
+struct sg_oci_store_ops {
+    const char *name; /* "registry", "oci-dir", ... for messages */
+    sg_err (*get_manifest)(struct sg_oci_store *s, const char *ref,
+                           struct sg_buf *body, char **media_type_out,
+                           char **digest_out);
+    sg_err (*head_manifest)(struct sg_oci_store *s, const char *ref,
+                            char **media_type_out, char **digest_out,
+                            uint64_t *size_out);
+    sg_err (*put_manifest)(struct sg_oci_store *s, const char *tag,
+                           const char *media_type, const void *data,
+                           size_t len, const char *digest);
+    sg_err (*delete_manifest)(struct sg_oci_store *s, const char *digest);
+    sg_err (*list_tags)(struct sg_oci_store *s, char ***tags_out);
+    sg_err (*blob_exists)(struct sg_oci_store *s, const char *digest,
+                          int *exists);
+    /* Streams raw bytes; the generic layer (store.c) wraps `cb` to check
+     * size and digest, so backends only move bytes. */
+    sg_err (*get_blob)(struct sg_oci_store *s,
+                       const struct sg_oci_descriptor *d, sg_oci_write_fn cb,
+                       void *payload);
+    sg_err (*put_blob)(struct sg_oci_store *s, const char *digest,
+                       uint64_t size, sg_oci_read_fn rd, void *payload);
+    /* NULL: store.c falls back to the tag schema over get/put_manifest. */
+    sg_err (*referrers)(struct sg_oci_store *s, const char *digest,
+                        const char *artifact_type, struct sg_buf *index_json,
+                        int *supported);
+    void (*free)(struct sg_oci_store *s);
+};
+
+struct sg_oci_store {
+    const struct sg_oci_store_ops *ops;
+    enum sg_oci_store_kind kind;
+    struct sg_oci_ref ref;  /* registry ref, or synthetic for local stores */
+    char *default_ref;      /* tag or digest from the spec */
+    char *path;             /* local path (layout dir, archive, rootfs) */
+    unsigned flags;         /* enum sg_oci_open_flags */
+    void *impl;             /* backend state */
+};
+
+/* Backend constructors (fill s->ops and s->impl; s->ref/path/default_ref
+ * already set by store.c). */
+sg_err sg_oci__registry_open(struct sg_oci_store *s,
+                             const struct sg_oci_registry_opts *opts);
+sg_err sg_oci__layout_open(struct sg_oci_store *s);
+sg_err sg_oci__archive_open(struct sg_oci_store *s); /* oci/docker archive */
+sg_err sg_oci__rootdir_open(struct sg_oci_store *s);
+
+/* Parsers exposed for unit tests and fuzzing. */
+struct sg_oci__challenge {
+    char *scheme;  /* "Bearer" or "Basic" */
+    char *realm;
+    char *service; /* NULL if absent */
+    char *scope;   /* NULL if absent */
+};
+sg_err sg_oci__challenge_parse(struct sg_oci__challenge *out,
+                               const char *header);
+void sg_oci__challenge_release(struct sg_oci__challenge *c);
+/* Link: <url>; rel="next" → *next_out malloc'd or NULL. */
+sg_err sg_oci__link_next(char **next_out, const char *header);
+
+#endif /* SIGIL_OCI_INT_H */

@@ -1,0 +1,125 @@
+/*
+ * The package model: an SBOM's packages and relationships, kept in
+ * growable arrays owned by struct sg_sbom.
+ */
+#include "sbom_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+sg_err sg_sbom_create(struct sg_sbom **out)
+{
+    *out = calloc(1, sizeof(**out));
+    return *out ? SG_OK : sg_error_oom();
+}
+
+static void strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void sg_pkg_release(struct sg_pkg *p)
+{
+    free(p->name);
+    free(p->version);
+    free(p->arch);
+    free(p->source_name);
+    free(p->source_version);
+    free(p->supplier);
+    free(p->license);
+    free(p->description);
+    free(p->url);
+    strv_free(p->depends, p->n_depends);
+    strv_free(p->provides, p->n_provides);
+    free(p->layer_diff_id);
+    free(p->db_path);
+    free(p->purl);
+    free(p->cpe);
+    free(p->found_by);
+    free(p->checksum);
+    for (size_t i = 0; i < p->n_props; i++) {
+        free(p->props[i].key);
+        free(p->props[i].value);
+    }
+    free(p->props);
+    memset(p, 0, sizeof(*p));
+}
+
+static void distro_release(struct sg_distro *d)
+{
+    free(d->id);
+    free(d->version_id);
+    free(d->version);
+    free(d->pretty_name);
+    free(d->name);
+    free(d->id_like);
+    free(d->version_codename);
+    memset(d, 0, sizeof(*d));
+}
+
+static void source_release(struct sg_sbom_source *s)
+{
+    free(s->name);
+    free(s->digest);
+    free(s->manifest_digest);
+    free(s->repo_name);
+    free(s->tag);
+    free(s->os);
+    free(s->arch);
+    free(s->variant);
+    strv_free(s->diff_ids, s->n_diff_ids);
+    memset(s, 0, sizeof(*s));
+}
+
+void sg_sbom_free(struct sg_sbom *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_pkgs; i++)
+        sg_pkg_release(&s->pkgs[i]);
+    free(s->pkgs);
+    free(s->rels);
+    distro_release(&s->distro);
+    source_release(&s->source);
+    free(s);
+}
+
+sg_err sg_sbom_add_pkg(struct sg_sbom *s, struct sg_pkg **out)
+{
+    *out = NULL;
+    if (s->n_pkgs == s->cap_pkgs) {
+        size_t ncap = s->cap_pkgs ? s->cap_pkgs * 2 : 64;
+        struct sg_pkg *p;
+        if (ncap > sg_limits_default()->db_records_max * 4)
+            return sg_error_set(SG_ELIMIT, "more than %zu packages",
+                                sg_limits_default()->db_records_max * 4);
+        p = realloc(s->pkgs, ncap * sizeof(*p));
+        if (!p)
+            return sg_error_oom();
+        s->pkgs = p;
+        s->cap_pkgs = ncap;
+    }
+    *out = &s->pkgs[s->n_pkgs++];
+    memset(*out, 0, sizeof(**out));
+    return SG_OK;
+}
+
+sg_err sg_sbom_add_rel(struct sg_sbom *s, size_t from, size_t to,
+                       enum sg_rel_type type)
+{
+    if (s->n_rels == s->cap_rels) {
+        size_t ncap = s->cap_rels ? s->cap_rels * 2 : 64;
+        struct sg_rel *r = realloc(s->rels, ncap * sizeof(*r));
+        if (!r)
+            return sg_error_oom();
+        s->rels = r;
+        s->cap_rels = ncap;
+    }
+    s->rels[s->n_rels].from = from;
+    s->rels[s->n_rels].to = to;
+    s->rels[s->n_rels].type = type;
+    s->n_rels++;
+    return SG_OK;
+}

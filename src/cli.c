@@ -1,0 +1,407 @@
+/*
+ * Helpers shared by the commands: common options, registry options and
+ * credentials (docker config.json and credential helpers), opening
+ * stores, error printing, atomic output and password prompts.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void cli_print_usage(const struct cli_command *cmd)
+{
+    printf("%s", cmd->usage);
+}
+
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name,
+                          const char *alt, int *bad)
+{
+    const char *a = argv[*i];
+    size_t n;
+    const char *names[2] = { name, alt };
+
+    for (int k = 0; k < 2; k++) {
+        if (!names[k])
+            continue;
+        n = strlen(names[k]);
+        if (strncmp(a, names[k], n) != 0)
+            continue;
+        if (a[n] == '=' && names[k][1] == '-')
+            return a + n + 1;
+        if (a[n] != '\0')
+            continue;
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "sigil: option %s needs a value\n", names[k]);
+            *bad = 1;
+            return NULL;
+        }
+        (*i)++;
+        return argv[*i];
+    }
+    return NULL;
+}
+
+static sg_err read_stdin_password(char **out)
+{
+    struct sg_buf b = SG_BUF_INIT(64 * 1024);
+    char chunk[4096];
+    ssize_t n;
+    sg_err rc = SG_OK;
+
+    while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = sg_error_errno("stdin", errno);
+            break;
+        }
+        rc = sg_buf_add(&b, chunk, (size_t)n);
+        if (rc)
+            break;
+    }
+    sg_wipe(chunk, sizeof(chunk));
+    while (!rc && b.len && (b.data[b.len - 1] == '\n' ||
+                            b.data[b.len - 1] == '\r'))
+        b.data[--b.len] = '\0';
+    if (!rc)
+        rc = sg_buf_take(out, NULL, &b);
+    sg_buf_release(&b);
+    return rc;
+}
+
+int cli_common_opt(struct cli_ctx *ctx, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    const char *v;
+    int bad = 0;
+
+    if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+        ctx->verbosity++;
+        cli_set_verbosity(ctx->verbosity);
+        return 1;
+    }
+    if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+        ctx->verbosity = 0;
+        cli_set_verbosity(0);
+        return 1;
+    }
+    if ((v = cli_opt_value(argc, argv, i, "--platform", NULL, &bad))) {
+        ctx->platform = v;
+        return 1;
+    }
+    if ((v = cli_opt_value(argc, argv, i, "--ca-file", NULL, &bad))) {
+        ctx->ca_file = v;
+        return 1;
+    }
+    if ((v = cli_opt_value(argc, argv, i, "--insecure-registry", NULL,
+                           &bad))) {
+        const char **p = realloc(ctx->insecure,
+                                 (ctx->n_insecure + 2) * sizeof(*p));
+        if (!p) {
+            fprintf(stderr, "sigil: out of memory\n");
+            return -1;
+        }
+        ctx->insecure = p;
+        p[ctx->n_insecure++] = v;
+        p[ctx->n_insecure] = NULL;
+        return 1;
+    }
+    if ((v = cli_opt_value(argc, argv, i, "--username", "-u", &bad))) {
+        ctx->username = v;
+        return 1;
+    }
+    if (strcmp(a, "--password-stdin") == 0) {
+        if (read_stdin_password(&ctx->password)) {
+            fprintf(stderr, "sigil: --password-stdin: %s\n", sg_error_last());
+            return -1;
+        }
+        return 1;
+    }
+    return bad ? -1 : 0;
+}
+
+/* Run `docker-credential-<helper> get` with the server on stdin. */
+static sg_err run_cred_helper(struct sg_oci_credentials *out,
+                              const char *helper, const char *host)
+{
+    int in[2] = { -1, -1 }, outp[2] = { -1, -1 };
+    struct sg_buf prog = SG_BUF_INIT(4096), answer = SG_BUF_INIT(1 << 20);
+    char chunk[4096];
+    pid_t pid;
+    int status = 0;
+    sg_err rc = SG_OK;
+
+    if (sg_buf_addf(&prog, "docker-credential-%s", helper))
+        return SG_ENOMEM;
+    if (pipe(in) != 0 || pipe(outp) != 0) {
+        rc = sg_error_errno("pipe", errno);
+        goto done;
+    }
+    pid = fork();
+    if (pid < 0) {
+        rc = sg_error_errno("fork", errno);
+        goto done;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(in[0], STDIN_FILENO);
+        dup2(outp[1], STDOUT_FILENO);
+        if (devnull >= 0)
+            dup2(devnull, STDERR_FILENO);
+        close(in[1]);
+        close(outp[0]);
+        execlp(prog.data, prog.data, "get", (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    in[0] = -1;
+    close(outp[1]);
+    outp[1] = -1;
+    if (write(in[1], host, strlen(host)) < 0) {
+        /* the helper may have exited already; its status tells */
+    }
+    close(in[1]);
+    in[1] = -1;
+    for (;;) {
+        ssize_t n = read(outp[0], chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (!rc)
+            rc = sg_buf_add(&answer, chunk, (size_t)n);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (rc)
+        goto done;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        /* "credentials not found" is not an error: anonymous. */
+        sg_debug("%s get %s: no credentials (exit %d)", prog.data, host,
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        goto done;
+    }
+    rc = sg_oci_cred_helper_parse(out, answer.data, answer.len);
+    if (rc)
+        sg_error_prefix(rc, "%s", prog.data);
+done:
+    for (int k = 0; k < 2; k++) {
+        if (in[k] >= 0)
+            close(in[k]);
+        if (outp[k] >= 0)
+            close(outp[k]);
+    }
+    sg_wipe(answer.data, answer.len);
+    sg_buf_release(&answer);
+    sg_buf_release(&prog);
+    return rc;
+}
+
+static sg_err get_credentials(struct sg_oci_credentials *out,
+                              const char *host, void *payload)
+{
+    struct cli_ctx *ctx = payload;
+    struct sg_buf path = SG_BUF_INIT(4096), cfg = SG_BUF_INIT(16 << 20);
+    const char *dir = getenv("DOCKER_CONFIG");
+    const char *home = getenv("HOME");
+    char *helper = NULL;
+    sg_err rc = SG_OK;
+
+    memset(out, 0, sizeof(*out));
+    if (ctx->username) {
+        out->username = strdup(ctx->username);
+        out->password = strdup(ctx->password ? ctx->password : "");
+        if (!out->username || !out->password)
+            return sg_error_oom();
+        return SG_OK;
+    }
+    if (dir)
+        rc = sg_buf_addf(&path, "%s/config.json", dir);
+    else if (home)
+        rc = sg_buf_addf(&path, "%s/.docker/config.json", home);
+    else
+        return SG_OK;
+    if (rc)
+        return rc;
+    rc = sg_file_read(&cfg, path.data, 16 << 20);
+    if (rc == SG_ENOTFOUND) {
+        sg_error_clear();
+        rc = SG_OK;
+        goto done;
+    }
+    if (rc)
+        goto done;
+    rc = sg_oci_docker_config_lookup(out, &helper, cfg.data, cfg.len, host);
+    if (rc) {
+        sg_error_prefix(rc, "%s", path.data);
+        goto done;
+    }
+    if (helper && !out->username && !out->registry_token)
+        rc = run_cred_helper(out, helper, host);
+done:
+    free(helper);
+    sg_wipe(cfg.data, cfg.len);
+    sg_buf_release(&cfg);
+    sg_buf_release(&path);
+    return rc;
+}
+
+const struct sg_oci_registry_opts *cli_registry_opts(struct cli_ctx *ctx)
+{
+    ctx->reg.get_credentials = get_credentials;
+    ctx->reg.cred_payload = ctx;
+    ctx->reg.ca_file = ctx->ca_file;
+    ctx->reg.insecure_hosts = ctx->insecure;
+    return &ctx->reg;
+}
+
+sg_err cli_open_store(struct sg_oci_store **out, struct cli_ctx *ctx,
+                      const char *spec, unsigned flags)
+{
+    sg_err rc = sg_oci_store_open(out, spec, cli_registry_opts(ctx), flags);
+
+    if (rc)
+        cli_fail(rc, "%s", spec);
+    return rc;
+}
+
+int cli_fail(sg_err rc, const char *fmt, ...)
+{
+    char ctxmsg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(ctxmsg, sizeof(ctxmsg), fmt, ap);
+    va_end(ap);
+    if (sg_error_last()[0])
+        fprintf(stderr, "sigil: %s: %s\n", ctxmsg, sg_error_last());
+    else
+        fprintf(stderr, "sigil: %s: %s\n", ctxmsg, sg_err_name(rc));
+    return rc == SG_EVERIFY ? CLI_EXIT_VERIFY : CLI_EXIT_FAIL;
+}
+
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "sigil %s: %s (see 'sigil help %s')\n", cmd->name, msg,
+            cmd->name);
+    return CLI_EXIT_USAGE;
+}
+
+sg_err cli_write_output(const char *path, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    if (path && strcmp(path, "-") != 0)
+        return sg_file_write_atomic(path, data, len, 0644);
+    while (len) {
+        ssize_t n = write(STDOUT_FILENO, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return sg_error_errno("stdout", errno);
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return SG_OK;
+}
+
+static sg_err prompt_once(char **out, const char *prompt, int fd)
+{
+    struct termios old, noecho;
+    char line[1024];
+    size_t n = 0;
+    sg_err rc = SG_OK;
+
+    if (tcgetattr(fd, &old) != 0)
+        return sg_error_errno("terminal", errno);
+    noecho = old;
+    noecho.c_lflag &= ~(tcflag_t)ECHO;
+    if (write(fd, prompt, strlen(prompt)) < 0 ||
+        tcsetattr(fd, TCSAFLUSH, &noecho) != 0)
+        return sg_error_errno("terminal", errno);
+    for (;;) {
+        char c;
+        ssize_t r = read(fd, &c, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || c == '\n')
+            break;
+        if (n + 1 < sizeof(line))
+            line[n++] = c;
+    }
+    line[n] = '\0';
+    tcsetattr(fd, TCSAFLUSH, &old);
+    if (write(fd, "\n", 1) < 0) {
+        /* cosmetic only */
+    }
+    *out = strdup(line);
+    if (!*out)
+        rc = sg_error_oom();
+    sg_wipe(line, sizeof(line));
+    return rc;
+}
+
+sg_err cli_read_password(char **out, const char *env, const char *prompt,
+                         int confirm)
+{
+    const char *v = env ? getenv(env) : NULL;
+    char *again = NULL;
+    int fd;
+    sg_err rc;
+
+    *out = NULL;
+    if (v) {
+        *out = strdup(v);
+        return *out ? SG_OK : sg_error_oom();
+    }
+    fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+    if (fd < 0 || !isatty(fd)) {
+        if (fd >= 0)
+            close(fd);
+        return sg_error_set(SG_EAUTH,
+                            "no password: set %s or run on a terminal",
+                            env ? env : "the password variable");
+    }
+    rc = prompt_once(out, prompt, fd);
+    if (!rc && confirm) {
+        rc = prompt_once(&again, "Enter password for private key again: ",
+                         fd);
+        if (!rc && strcmp(*out, again) != 0)
+            rc = sg_error_set(SG_EAUTH, "passwords do not match");
+    }
+    close(fd);
+    if (again) {
+        sg_wipe(again, strlen(again));
+        free(again);
+    }
+    if (rc && *out) {
+        sg_wipe(*out, strlen(*out));
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}

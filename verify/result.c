@@ -1,0 +1,16 @@
+/* Verification results: every candidate checked, with its reason. */
+#include "sigil/verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void sg_verify_result_release(struct sg_verify_result *r)
+{
+    for (size_t i = 0; i < r->n_items; i++) {
+        free(r->items[i].reason);
+        free(r->items[i].payload);
+        free(r->items[i].source);
+    }
+    free(r->items);
+    memset(r, 0, sizeof(*r));
+}
