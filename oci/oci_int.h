@@ -55,6 +55,11 @@ sg_err sg_oci__layout_open(struct sg_oci_store *s);
 sg_err sg_oci__archive_open(struct sg_oci_store *s); /* oci/docker archive */
 sg_err sg_oci__rootdir_open(struct sg_oci_store *s);
 
+/* Cross-repository mount on the same registry (registry.c): *mounted set
+ * to 1 when the registry mounted `digest` from `from_repo` into s. */
+sg_err sg_oci__registry_mount(struct sg_oci_store *s, const char *digest,
+                              const char *from_repo, int *mounted);
+
 /* Parsers exposed for unit tests and fuzzing. */
 struct sg_oci__challenge {
     char *scheme;  /* "Bearer" or "Basic" */
