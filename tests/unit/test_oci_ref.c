@@ -110,7 +110,7 @@ static const struct bad bads[] = {
     { ":tag", SG_EPARSE, "missing repository name" },
     { "app name", SG_EPARSE, "whitespace or non-ASCII" },
     { "app:\xc3\xa9", SG_EPARSE, "whitespace or non-ASCII" },
-    { "localhost:5000/app:a:b", SG_EPARSE, "invalid character ':' in tag" },
+    { "localhost:5000/app:a:b", SG_EPARSE, "invalid character ':' in repository name" },
 };
 
 static void ref__good_references_normalise(void **state)
