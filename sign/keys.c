@@ -1,74 +1,841 @@
-/* STUB: cosign-compatible keys (to be implemented). */
-#include "sigil/sign.h"
+/*
+ * cosign-compatible keys: the encrypted cosign.key (PEM "ENCRYPTED
+ * SIGSTORE PRIVATE KEY" or the older "ENCRYPTED COSIGN PRIVATE KEY": JSON
+ * with scrypt parameters and a NaCl secretbox around a PKCS#8 key),
+ * unencrypted PEM keys, PEM public keys and certificates, and signing and
+ * verifying as cosign does for each key type. Format:
+ * shared/docs/cosign-format.md §5 and §1.3.
+ */
+#include "sign_int.h"
 
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <sodium.h>
+
+#define COSIGN_LABEL_SIGSTORE "ENCRYPTED SIGSTORE PRIVATE KEY"
+#define COSIGN_LABEL_COSIGN   "ENCRYPTED COSIGN PRIVATE KEY"
+#define KEY_FILE_MAX          (1024u * 1024u)
+#define SCRYPT_R              8
+#define SCRYPT_P              1
+#define SCRYPT_N_NEW          65536
+#define SCRYPT_MAXMEM         (256ull * 1024u * 1024u)
+#define SALT_LEN              32
+
+struct sg_sign_key {
+    EVP_PKEY *pkey;
+    int is_private;
+    int is_cert;
+};
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                        */
+
+static sg_err new_key(struct sg_sign_key **out, EVP_PKEY *pkey, int priv,
+                      int cert)
+{
+    struct sg_sign_key *k = calloc(1, sizeof(*k));
+
+    if (!k) {
+        EVP_PKEY_free(pkey);
+        return sg_error_oom();
+    }
+    k->pkey = pkey;
+    k->is_private = priv;
+    k->is_cert = cert;
+    *out = k;
+    return SG_OK;
+}
+
+void sg_sign_key_free(struct sg_sign_key *k)
+{
+    if (!k)
+        return;
+    EVP_PKEY_free(k->pkey);
+    free(k);
+}
+
+int sg_sign_key_is_cert(const struct sg_sign_key *k)
+{
+    return k->is_cert;
+}
+
+int sg_sign_key_is_private(const struct sg_sign_key *k)
+{
+    return k->is_private;
+}
+
+/* The EC curve of pkey as an OpenSSL group name, or "" if not EC. */
+static void ec_group(const EVP_PKEY *pkey, char *name, size_t cap)
+{
+    size_t n = 0;
+
+    name[0] = '\0';
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, name,
+                                       cap, &n) != 1)
+        name[0] = '\0';
+}
+
+const char *sg_sign_key_type(const struct sg_sign_key *k)
+{
+    char g[64];
+
+    switch (EVP_PKEY_get_base_id(k->pkey)) {
+    case EVP_PKEY_EC:
+        ec_group(k->pkey, g, sizeof(g));
+        if (strcmp(g, "prime256v1") == 0)
+            return "ecdsa-p256";
+        if (strcmp(g, "secp384r1") == 0)
+            return "ecdsa-p384";
+        if (strcmp(g, "secp521r1") == 0)
+            return "ecdsa-p521";
+        return "ecdsa";
+    case EVP_PKEY_RSA:
+        return "rsa";
+    case EVP_PKEY_ED25519:
+        return "ed25519";
+    default:
+        return "unknown";
+    }
+}
+
+/* cosign's key policy (goodkey): ECDSA P-256/384/521, RSA >= 2048 bits,
+ * Ed25519. */
+static sg_err check_key_type(const EVP_PKEY *pkey)
+{
+    char g[64];
+    int bits;
+
+    switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_EC:
+        ec_group(pkey, g, sizeof(g));
+        if (strcmp(g, "prime256v1") == 0 || strcmp(g, "secp384r1") == 0 ||
+            strcmp(g, "secp521r1") == 0)
+            return SG_OK;
+        return sg_error_set(SG_EUNSUPPORTED,
+                            "unsupported ECDSA curve %s (P-256, P-384 or "
+                            "P-521 required)",
+                            g[0] ? g : "(unknown)");
+    case EVP_PKEY_RSA:
+        bits = EVP_PKEY_get_bits(pkey);
+        if (bits < 2048 || bits > 16384)
+            return sg_error_set(SG_EUNSUPPORTED,
+                                "unsupported RSA key size %d bits (2048 or "
+                                "more required)",
+                                bits);
+        return SG_OK;
+    case EVP_PKEY_ED25519:
+        return SG_OK;
+    default:
+        return sg_error_set(SG_EUNSUPPORTED,
+                            "unsupported key type (ECDSA P-256/P-384/P-521, "
+                            "RSA or Ed25519 required)");
+    }
+}
+
+/* Find the first PEM block: its label (copied into label, NUL-terminated)
+ * and the base64 body between the BEGIN and END lines. */
+static sg_err pem_block(const char *s, size_t len, char *label, size_t cap,
+                        const char **body, size_t *body_len)
+{
+    static const char begin[] = "-----BEGIN ";
+    const char *end = s + len, *p, *lab, *q;
+    char endline[128];
+    size_t ll, el;
+
+    for (p = s; p + sizeof(begin) - 1 <= end; p++) {
+        if (memcmp(p, begin, sizeof(begin) - 1) == 0)
+            break;
+    }
+    if (p + sizeof(begin) - 1 > end)
+        return sg_error_set(SG_EPARSE, "no PEM block found");
+    lab = p + sizeof(begin) - 1;
+    for (q = lab; q + 5 <= end && memcmp(q, "-----", 5) != 0; q++) {
+        if (*q == '\n')
+            return sg_error_set(SG_EPARSE, "malformed PEM BEGIN line");
+    }
+    if (q + 5 > end)
+        return sg_error_set(SG_EPARSE, "malformed PEM BEGIN line");
+    ll = (size_t)(q - lab);
+    if (ll + 1 > cap)
+        return sg_error_set(SG_EPARSE, "PEM label too long");
+    memcpy(label, lab, ll);
+    label[ll] = '\0';
+    q += 5;
+    el = (size_t)snprintf(endline, sizeof(endline), "-----END %s-----", label);
+    if (el >= sizeof(endline))
+        return sg_error_set(SG_EPARSE, "PEM label too long");
+    for (p = q; p + el <= end; p++) {
+        if (memcmp(p, endline, el) == 0) {
+            *body = q;
+            *body_len = (size_t)(p - q);
+            return SG_OK;
+        }
+    }
+    return sg_error_set(SG_EPARSE, "PEM block '%s' has no END line", label);
+}
+
+/* ------------------------------------------------------------------ */
+/* PKCS#8 (including the v2 Ed25519 form OpenSSL 3.0 refuses)           */
+
+/* Minimal DER TLV reader: tag, definite length, value. */
+static sg_err der_tlv(struct sg_rd *rd, uint8_t *tag, struct sg_slice *val)
+{
+    uint8_t t, l0, b;
+    size_t len = 0;
+
+    if (sg_rd_u8(rd, &t) || sg_rd_u8(rd, &l0))
+        return SG_EPARSE;
+    if (l0 < 0x80) {
+        len = l0;
+    } else {
+        unsigned n = l0 & 0x7fu;
+        if (n == 0 || n > 3)
+            return SG_EPARSE;
+        while (n--) {
+            if (sg_rd_u8(rd, &b))
+                return SG_EPARSE;
+            len = (len << 8) | b;
+        }
+    }
+    *tag = t;
+    return sg_rd_bytes(rd, len, val) ? SG_EPARSE : SG_OK;
+}
+
+/* PKCS#8 v2 (RFC 5958 OneAsymmetricKey) holding Ed25519 with a [1]
+ * publicKey. Returns SG_EPARSE when der is not that shape. */
+static sg_err ed25519_v2(EVP_PKEY **out, const unsigned char *der, size_t len)
+{
+    static const unsigned char oid[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
+    struct sg_rd rd, seq, alg;
+    struct sg_slice v, inner, priv, pub = { NULL, 0 };
+    uint8_t tag;
+    EVP_PKEY *pkey;
+    unsigned char derived[32];
+    size_t dlen = sizeof(derived);
+
+    sg_rd_init(&rd, der, len);
+    if (der_tlv(&rd, &tag, &v) || tag != 0x30 || sg_rd_left(&rd))
+        return SG_EPARSE;
+    sg_rd_init(&seq, v.p, v.n);
+    if (der_tlv(&seq, &tag, &v) || tag != 0x02 || v.n != 1 ||
+        (v.p[0] != 0 && v.p[0] != 1))
+        return SG_EPARSE;
+    if (der_tlv(&seq, &tag, &v) || tag != 0x30)
+        return SG_EPARSE;
+    sg_rd_init(&alg, v.p, v.n);
+    if (sg_rd_left(&alg) != sizeof(oid) || memcmp(alg.p, oid, sizeof(oid)))
+        return SG_EPARSE;
+    if (der_tlv(&seq, &tag, &v) || tag != 0x04)
+        return SG_EPARSE;
+    sg_rd_init(&alg, v.p, v.n);
+    if (der_tlv(&alg, &tag, &inner) || tag != 0x04 || inner.n != 32 ||
+        sg_rd_left(&alg))
+        return SG_EPARSE;
+    priv = inner;
+    while (sg_rd_left(&seq)) {
+        if (der_tlv(&seq, &tag, &v))
+            return SG_EPARSE;
+        if (tag == 0x81) /* [1] IMPLICIT BIT STRING */
+            pub = v;
+        else if (tag != 0xa0) /* [0] attributes: ignored */
+            return SG_EPARSE;
+    }
+    pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv.p,
+                                        priv.n);
+    if (!pkey)
+        return sg_error_openssl("Ed25519 key");
+    if (pub.n) {
+        if (EVP_PKEY_get_raw_public_key(pkey, derived, &dlen) != 1 ||
+            pub.n != 33 || pub.p[0] != 0 || dlen != 32 ||
+            memcmp(pub.p + 1, derived, 32) != 0) {
+            EVP_PKEY_free(pkey);
+            ERR_clear_error();
+            return sg_error_set(SG_ECRYPTO,
+                                "Ed25519 key: public key does not match the "
+                                "private key");
+        }
+    }
+    *out = pkey;
+    return SG_OK;
+}
+
+/* Decode a PKCS#8 PrivateKeyInfo (DER), as Go's ParsePKCS8PrivateKey. */
+static sg_err pkcs8_decode(EVP_PKEY **out, const unsigned char *der,
+                           size_t len)
+{
+    const unsigned char *p = der;
+    PKCS8_PRIV_KEY_INFO *p8;
+    EVP_PKEY *pkey = NULL;
+    sg_err rc;
+
+    *out = NULL;
+    if (len > LONG_MAX)
+        return sg_error_set(SG_ELIMIT, "private key too large");
+    p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
+    if (p8 && p == der + len)
+        pkey = EVP_PKCS82PKEY(p8);
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    ERR_clear_error();
+    if (!pkey) {
+        rc = ed25519_v2(&pkey, der, len);
+        if (rc) {
+            if (rc == SG_EPARSE)
+                return sg_error_set(
+                    SG_EPARSE,
+                    "decrypted private key is not PKCS#8 (cosign requires "
+                    "PKCS#8; convert a SEC1/PKCS#1 key with import-key-pair)");
+            return rc;
+        }
+    }
+    rc = check_key_type(pkey);
+    if (rc) {
+        EVP_PKEY_free(pkey);
+        return rc;
+    }
+    *out = pkey;
+    return SG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Encrypted cosign.key                                                 */
+
+static sg_err b64_field(struct sg_buf *out, json_t *obj, const char *name,
+                        const char *where)
+{
+    json_t *v = json_object_get(obj, name);
+
+    if (!json_is_string(v))
+        return sg_error_set(SG_EPARSE, "encrypted key: %s.%s missing", where,
+                            name);
+    if (sg_base64_decode(out, json_string_value(v), json_string_length(v)))
+        return sg_error_set(SG_EPARSE, "encrypted key: %s.%s: invalid base64",
+                            where, name);
+    return SG_OK;
+}
+
+static sg_err scrypt_key(unsigned char key[32], const char *pw, size_t pw_len,
+                         const unsigned char *salt, size_t salt_len,
+                         uint64_t n)
+{
+    if (EVP_PBE_scrypt(pw_len ? pw : "", pw_len, salt, salt_len, n, SCRYPT_R,
+                       SCRYPT_P, SCRYPT_MAXMEM, key, 32) != 1)
+        return sg_error_openssl("scrypt");
+    return SG_OK;
+}
+
+sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain, const void *json,
+                                   size_t len, const char *password,
+                                   size_t pw_len)
+{
+    json_t *root = NULL, *kdf, *params, *cipher;
+    struct sg_buf salt = SG_BUF_INIT(1024), nonce = SG_BUF_INIT(1024),
+                  ct = SG_BUF_INIT(KEY_FILE_MAX);
+    unsigned char key[32];
+    json_int_t n, r, p;
+    sg_err rc;
+
+    rc = sg_json_parse(&root, json, len, KEY_FILE_MAX, 8, "encrypted key");
+    if (rc)
+        return rc;
+    kdf = json_object_get(root, "kdf");
+    cipher = json_object_get(root, "cipher");
+    params = json_object_get(kdf, "params");
+    if (!json_is_object(kdf) || !json_is_object(cipher) ||
+        !json_is_object(params)) {
+        rc = sg_error_set(SG_EPARSE, "encrypted key: kdf/cipher missing");
+        goto done;
+    }
+    if (!json_is_string(json_object_get(kdf, "name")) ||
+        strcmp(json_string_value(json_object_get(kdf, "name")), "scrypt")) {
+        rc = sg_error_set(SG_EUNSUPPORTED,
+                          "encrypted key: unsupported kdf (scrypt required)");
+        goto done;
+    }
+    if (!json_is_string(json_object_get(cipher, "name")) ||
+        strcmp(json_string_value(json_object_get(cipher, "name")),
+               "nacl/secretbox")) {
+        rc = sg_error_set(SG_EUNSUPPORTED,
+                          "encrypted key: unsupported cipher (nacl/secretbox "
+                          "required)");
+        goto done;
+    }
+    if (!json_is_integer(json_object_get(params, "N")) ||
+        !json_is_integer(json_object_get(params, "r")) ||
+        !json_is_integer(json_object_get(params, "p"))) {
+        rc = sg_error_set(SG_EPARSE, "encrypted key: scrypt N/r/p missing");
+        goto done;
+    }
+    n = json_integer_value(json_object_get(params, "N"));
+    r = json_integer_value(json_object_get(params, "r"));
+    p = json_integer_value(json_object_get(params, "p"));
+    if ((n != 32768 && n != 65536 && n != 131072) || r != SCRYPT_R ||
+        p != SCRYPT_P) {
+        rc = sg_error_set(SG_EUNSUPPORTED,
+                          "encrypted key: scrypt parameters N=%lld r=%lld "
+                          "p=%lld are not accepted (N must be 32768, 65536 or "
+                          "131072 with r=8 p=1, as cosign requires)",
+                          (long long)n, (long long)r, (long long)p);
+        goto done;
+    }
+    rc = b64_field(&salt, kdf, "salt", "kdf");
+    if (!rc)
+        rc = b64_field(&nonce, cipher, "nonce", "cipher");
+    if (!rc)
+        rc = b64_field(&ct, root, "ciphertext", "key");
+    if (rc)
+        goto done;
+    if (nonce.len != crypto_secretbox_NONCEBYTES) {
+        rc = sg_error_set(SG_EPARSE, "encrypted key: nonce must be 24 bytes");
+        goto done;
+    }
+    if (ct.len < crypto_secretbox_MACBYTES + 1) {
+        rc = sg_error_set(SG_EPARSE, "encrypted key: ciphertext too short");
+        goto done;
+    }
+    rc = scrypt_key(key, password, pw_len, (unsigned char *)salt.data,
+                    salt.len, (uint64_t)n);
+    if (rc)
+        goto done;
+    rc = sg_buf_grow(plain, ct.len - crypto_secretbox_MACBYTES);
+    if (rc)
+        goto done;
+    if (crypto_secretbox_open_easy((unsigned char *)plain->data,
+                                   (unsigned char *)ct.data, ct.len,
+                                   (unsigned char *)nonce.data, key) != 0) {
+        rc = sg_error_set(SG_EAUTH, "incorrect password for private key");
+        goto done;
+    }
+    plain->len = ct.len - crypto_secretbox_MACBYTES;
+    plain->data[plain->len] = '\0';
+done:
+    sg_wipe(key, sizeof(key));
+    json_decref(root);
+    sg_buf_release(&salt);
+    sg_buf_release(&nonce);
+    sg_buf_release(&ct);
+    return rc;
+}
+
+static sg_err load_cosign_key(EVP_PKEY **out, const char *body,
+                              size_t body_len, const char *password,
+                              size_t pw_len)
+{
+    struct sg_buf json = SG_BUF_INIT(KEY_FILE_MAX),
+                  plain = SG_BUF_INIT(KEY_FILE_MAX);
+    sg_err rc;
+
+    rc = sg_base64_decode(&json, body, body_len);
+    if (rc) {
+        rc = sg_error_set(SG_EPARSE, "encrypted key: invalid base64 body");
+        goto done;
+    }
+    rc = sg_sign__decrypt_cosign_key(&plain, json.data, json.len, password,
+                                     pw_len);
+    if (!rc)
+        rc = pkcs8_decode(out, (unsigned char *)plain.data, plain.len);
+done:
+    if (plain.cap)
+        sg_wipe(plain.data, plain.cap);
+    sg_buf_release(&plain);
+    sg_buf_release(&json);
+    return rc;
+}
+
+struct pw_ctx {
+    const char *pw;
+    size_t len;
+    int asked;
+};
+
+static int pem_pw_cb(char *buf, int size, int rwflag, void *u)
+{
+    struct pw_ctx *c = u;
+
+    (void)rwflag;
+    c->asked = 1;
+    if (!c->pw || size < 0 || c->len > (size_t)size)
+        return -1;
+    memcpy(buf, c->pw, c->len);
+    return (int)c->len;
+}
 
 sg_err sg_sign_key_load_private(struct sg_sign_key **out, const void *pem,
                                 size_t len, const char *password,
                                 size_t pw_len)
 {
-    (void)pem;
-    (void)len;
-    (void)password;
-    (void)pw_len;
+    char label[64];
+    const char *body;
+    size_t body_len;
+    EVP_PKEY *pkey = NULL;
+    BIO *bio;
+    struct pw_ctx pc = { password, pw_len, 0 };
+    sg_err rc;
+
     *out = NULL;
-    return sg_error_set(SG_EUNSUPPORTED, "keys not implemented yet");
+    if (len > KEY_FILE_MAX)
+        return sg_error_set(SG_ELIMIT, "key file larger than %u bytes",
+                            KEY_FILE_MAX);
+    rc = pem_block(pem, len, label, sizeof(label), &body, &body_len);
+    if (rc)
+        return rc;
+    if (strcmp(label, COSIGN_LABEL_SIGSTORE) == 0 ||
+        strcmp(label, COSIGN_LABEL_COSIGN) == 0) {
+        rc = load_cosign_key(&pkey, body, body_len, password, pw_len);
+        if (rc)
+            return rc;
+        return new_key(out, pkey, 1, 0);
+    }
+    if (strcmp(label, "PRIVATE KEY") != 0 &&
+        strcmp(label, "EC PRIVATE KEY") != 0 &&
+        strcmp(label, "RSA PRIVATE KEY") != 0 &&
+        strcmp(label, "ENCRYPTED PRIVATE KEY") != 0)
+        return sg_error_set(SG_EUNSUPPORTED,
+                            "unsupported PEM type '%s' for a private key",
+                            label);
+    if (len > INT_MAX)
+        return sg_error_set(SG_ELIMIT, "key too large");
+    bio = BIO_new_mem_buf(pem, (int)len);
+    if (!bio)
+        return sg_error_oom();
+    pkey = PEM_read_bio_PrivateKey(bio, NULL, pem_pw_cb, &pc);
+    BIO_free(bio);
+    if (!pkey) {
+        if (pc.asked && strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
+            ERR_clear_error();
+            return sg_error_set(SG_EAUTH,
+                                "incorrect password for private key");
+        }
+        return sg_error_openssl("private key");
+    }
+    rc = check_key_type(pkey);
+    if (rc) {
+        EVP_PKEY_free(pkey);
+        return rc;
+    }
+    return new_key(out, pkey, 1, 0);
 }
 
 sg_err sg_sign_key_load_public(struct sg_sign_key **out, const void *pem,
                                size_t len)
 {
-    (void)pem;
-    (void)len;
+    char label[64];
+    const char *body;
+    size_t body_len;
+    EVP_PKEY *pkey = NULL;
+    X509 *cert = NULL;
+    BIO *bio;
+    int is_cert;
+    sg_err rc;
+
     *out = NULL;
-    return sg_error_set(SG_EUNSUPPORTED, "keys not implemented yet");
+    if (len > KEY_FILE_MAX)
+        return sg_error_set(SG_ELIMIT, "key file larger than %u bytes",
+                            KEY_FILE_MAX);
+    rc = pem_block(pem, len, label, sizeof(label), &body, &body_len);
+    if (rc)
+        return rc;
+    is_cert = strcmp(label, "CERTIFICATE") == 0;
+    if (!is_cert && strcmp(label, "PUBLIC KEY") != 0)
+        return sg_error_set(SG_EUNSUPPORTED,
+                            "unsupported PEM type '%s' (a PUBLIC KEY or "
+                            "CERTIFICATE is required)",
+                            label);
+    bio = BIO_new_mem_buf(pem, (int)len);
+    if (!bio)
+        return sg_error_oom();
+    if (is_cert) {
+        cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+        if (cert)
+            pkey = X509_get_pubkey(cert);
+        X509_free(cert);
+    } else {
+        pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    }
+    BIO_free(bio);
+    if (!pkey)
+        return sg_error_openssl(is_cert ? "certificate" : "public key");
+    rc = check_key_type(pkey);
+    if (rc) {
+        EVP_PKEY_free(pkey);
+        return rc;
+    }
+    return new_key(out, pkey, 0, is_cert);
 }
 
 sg_err sg_sign_key_generate(struct sg_sign_key **out)
 {
+    EVP_PKEY *pkey = EVP_EC_gen("P-256");
+
     *out = NULL;
-    return sg_error_set(SG_EUNSUPPORTED, "keys not implemented yet");
+    if (!pkey)
+        return sg_error_openssl("generate P-256 key");
+    return new_key(out, pkey, 1, 0);
 }
 
-void sg_sign_key_free(struct sg_sign_key *k)
+sg_err sg_sign_key_public_der(struct sg_buf *out, const struct sg_sign_key *k)
 {
-    free(k);
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(k->pkey, &der);
+    sg_err rc;
+
+    if (n <= 0)
+        return sg_error_openssl("public key");
+    rc = sg_buf_add(out, der, (size_t)n);
+    OPENSSL_free(der);
+    return rc;
+}
+
+static sg_err bio_to_buf(struct sg_buf *out, BIO *bio)
+{
+    char *p = NULL;
+    long n = BIO_get_mem_data(bio, &p);
+
+    if (n < 0)
+        return sg_error_openssl("BIO");
+    return sg_buf_add(out, p, (size_t)n);
 }
 
 sg_err sg_sign_key_public_pem(struct sg_buf *out, const struct sg_sign_key *k)
 {
-    (void)out;
-    (void)k;
-    return sg_error_set(SG_EUNSUPPORTED, "keys not implemented yet");
+    BIO *bio = BIO_new(BIO_s_mem());
+    sg_err rc;
+
+    if (!bio)
+        return sg_error_oom();
+    if (PEM_write_bio_PUBKEY(bio, k->pkey) != 1)
+        rc = sg_error_openssl("public key PEM");
+    else
+        rc = bio_to_buf(out, bio);
+    BIO_free(bio);
+    return rc;
+}
+
+/* PEM-armour `der` under `label`, 64 base64 characters per line. */
+static sg_err pem_armour(struct sg_buf *out, const char *label,
+                         const void *der, size_t len)
+{
+    struct sg_buf b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    sg_err rc;
+
+    rc = sg_base64_encode(&b64, der, len);
+    if (!rc)
+        rc = sg_buf_addf(out, "-----BEGIN %s-----\n", label);
+    for (size_t i = 0; !rc && i < b64.len; i += 64) {
+        size_t n = b64.len - i < 64 ? b64.len - i : 64;
+        rc = sg_buf_add(out, b64.data + i, n);
+        if (!rc)
+            rc = sg_buf_addc(out, '\n');
+    }
+    if (!rc)
+        rc = sg_buf_addf(out, "-----END %s-----\n", label);
+    sg_buf_release(&b64);
+    return rc;
+}
+
+static sg_err b64_str(char **out, const void *p, size_t len)
+{
+    struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    sg_err rc = sg_base64_encode(&b, p, len);
+
+    if (!rc)
+        rc = sg_buf_take(out, NULL, &b);
+    sg_buf_release(&b);
+    return rc;
+}
+
+sg_err sg_sign__encrypt_with(struct sg_buf *out, const struct sg_sign_key *k,
+                             const char *password, size_t pw_len,
+                             uint64_t n)
+{
+    unsigned char salt[SALT_LEN], nonce[crypto_secretbox_NONCEBYTES];
+    unsigned char key[32];
+    unsigned char *der = NULL, *ct = NULL;
+    char *salt_b64 = NULL, *nonce_b64 = NULL, *ct_b64 = NULL;
+    struct sg_buf json = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    PKCS8_PRIV_KEY_INFO *p8 = NULL;
+    int der_len;
+    sg_err rc;
+
+    if (!k->is_private)
+        return sg_error_set(SG_EINVAL, "not a private key");
+    if (sodium_init() < 0)
+        return sg_error_set(SG_ECRYPTO, "libsodium initialisation failed");
+    p8 = EVP_PKEY2PKCS8(k->pkey);
+    if (!p8)
+        return sg_error_openssl("PKCS#8 encoding");
+    der_len = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    if (der_len <= 0)
+        return sg_error_openssl("PKCS#8 encoding");
+    if (RAND_bytes(salt, sizeof(salt)) != 1 ||
+        RAND_bytes(nonce, sizeof(nonce)) != 1) {
+        rc = sg_error_openssl("random");
+        goto done;
+    }
+    rc = scrypt_key(key, password, pw_len, salt, sizeof(salt), n);
+    if (rc)
+        goto done;
+    ct = malloc((size_t)der_len + crypto_secretbox_MACBYTES);
+    if (!ct) {
+        rc = sg_error_oom();
+        goto done;
+    }
+    crypto_secretbox_easy(ct, der, (unsigned long long)der_len, nonce, key);
+    rc = b64_str(&salt_b64, salt, sizeof(salt));
+    if (!rc)
+        rc = b64_str(&nonce_b64, nonce, sizeof(nonce));
+    if (!rc)
+        rc = b64_str(&ct_b64, ct,
+                     (size_t)der_len + crypto_secretbox_MACBYTES);
+    if (!rc)
+        rc = sg_buf_addf(&json,
+                         "{\"kdf\":{\"name\":\"scrypt\",\"params\":{\"N\":%llu,"
+                         "\"r\":%d,\"p\":%d},\"salt\":\"%s\"},\"cipher\":{"
+                         "\"name\":\"nacl/secretbox\",\"nonce\":\"%s\"},"
+                         "\"ciphertext\":\"%s\"}",
+                         (unsigned long long)n, SCRYPT_R, SCRYPT_P, salt_b64,
+                         nonce_b64, ct_b64);
+    if (!rc)
+        rc = pem_armour(out, COSIGN_LABEL_SIGSTORE, json.data, json.len);
+done:
+    sg_wipe(key, sizeof(key));
+    if (der) {
+        sg_wipe(der, (size_t)der_len);
+        OPENSSL_free(der);
+    }
+    free(ct);
+    free(salt_b64);
+    free(nonce_b64);
+    free(ct_b64);
+    sg_buf_release(&json);
+    return rc;
 }
 
 sg_err sg_sign_key_encrypt(struct sg_buf *out, const struct sg_sign_key *k,
                            const char *password, size_t pw_len)
 {
-    (void)out;
-    (void)k;
-    (void)password;
-    (void)pw_len;
-    return sg_error_set(SG_EUNSUPPORTED, "keys not implemented yet");
+    return sg_sign__encrypt_with(out, k, password, pw_len, SCRYPT_N_NEW);
+}
+
+sg_err sg_sign_key_private_pem(struct sg_buf *out,
+                               const struct sg_sign_key *k)
+{
+    BIO *bio;
+    sg_err rc;
+    char *p = NULL;
+    long n;
+
+    if (!k->is_private)
+        return sg_error_set(SG_EINVAL, "not a private key");
+    bio = BIO_new(BIO_s_mem());
+    if (!bio)
+        return sg_error_oom();
+    if (PEM_write_bio_PKCS8PrivateKey(bio, k->pkey, NULL, NULL, 0, NULL,
+                                      NULL) != 1) {
+        rc = sg_error_openssl("private key PEM");
+    } else {
+        rc = bio_to_buf(out, bio);
+    }
+    n = BIO_get_mem_data(bio, &p);
+    if (n > 0 && p)
+        sg_wipe(p, (size_t)n);
+    BIO_free(bio);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sign / verify                                                        */
+
+/* The digest cosign uses when signing with this key (NULL: Ed25519). */
+static const EVP_MD *sign_md(const EVP_PKEY *pkey)
+{
+    if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519)
+        return NULL;
+    /* ECDSA of every curve: SHA-256, what cosign verify, Kyverno and
+     * policy-controller check by default (cosign-format.md §1.3). */
+    return EVP_sha256();
 }
 
 sg_err sg_sign_key_sign(struct sg_buf *sig_out, const struct sg_sign_key *k,
                         const void *msg, size_t len)
 {
-    (void)sig_out;
-    (void)k;
-    (void)msg;
-    (void)len;
-    return sg_error_set(SG_EUNSUPPORTED, "keys not implemented yet");
+    EVP_MD_CTX *ctx;
+    size_t n = 0;
+    sg_err rc = SG_OK;
+
+    if (!k->is_private)
+        return sg_error_set(SG_EINVAL, "signing needs a private key");
+    ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        return sg_error_oom();
+    if (EVP_DigestSignInit(ctx, NULL, sign_md(k->pkey), NULL, k->pkey) != 1 ||
+        EVP_DigestSign(ctx, NULL, &n, msg, len) != 1) {
+        rc = sg_error_openssl("sign");
+        goto done;
+    }
+    rc = sg_buf_grow(sig_out, n);
+    if (rc)
+        goto done;
+    if (EVP_DigestSign(ctx, (unsigned char *)sig_out->data + sig_out->len, &n,
+                       msg, len) != 1) {
+        rc = sg_error_openssl("sign");
+        goto done;
+    }
+    sig_out->len += n;
+    sig_out->data[sig_out->len] = '\0';
+done:
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+static int verify_md(EVP_PKEY *pkey, const EVP_MD *md, const void *msg,
+                     size_t len, const void *sig, size_t sig_len)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = 0;
+
+    if (!ctx)
+        return -1;
+    if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1)
+        ok = EVP_DigestVerify(ctx, sig, sig_len, msg, len) == 1;
+    EVP_MD_CTX_free(ctx);
+    ERR_clear_error();
+    return ok;
 }
 
 sg_err sg_sign_key_verify(const struct sg_sign_key *k, const void *msg,
                           size_t len, const void *sig, size_t sig_len)
 {
-    (void)k;
-    (void)msg;
-    (void)len;
-    (void)sig;
-    (void)sig_len;
-    return sg_error_set(SG_EVERIFY, "keys not implemented yet");
+    char g[64];
+    int ok;
+
+    if (!sig_len)
+        return sg_error_set(SG_EVERIFY, "empty signature");
+    ok = verify_md(k->pkey, sign_md(k->pkey), msg, len, sig, sig_len);
+    if (ok < 0)
+        return sg_error_oom();
+    if (!ok && EVP_PKEY_get_base_id(k->pkey) == EVP_PKEY_EC) {
+        /* cosign sign picks SHA-384/SHA-512 for P-384/P-521 keys. */
+        ec_group(k->pkey, g, sizeof(g));
+        if (strcmp(g, "secp384r1") == 0)
+            ok = verify_md(k->pkey, EVP_sha384(), msg, len, sig, sig_len);
+        else if (strcmp(g, "secp521r1") == 0)
+            ok = verify_md(k->pkey, EVP_sha512(), msg, len, sig, sig_len);
+    }
+    if (ok == 1)
+        return SG_OK;
+    return sg_error_set(SG_EVERIFY,
+                        "signature does not verify with the given %s key",
+                        sg_sign_key_type(k));
 }

@@ -23,11 +23,24 @@ SG_MUST_USE sg_err sg_sign_key_load_private(struct sg_sign_key **out,
                                             const char *password,
                                             size_t pw_len);
 /* Load a public key: PEM PUBLIC KEY (PKIX) or a PEM certificate (its
- * public key is used; *is_cert_out set when non-NULL). */
+ * public key is used; sg_sign_key_is_cert() tells which). */
 SG_MUST_USE sg_err sg_sign_key_load_public(struct sg_sign_key **out,
                                            const void *pem, size_t len);
 SG_MUST_USE sg_err sg_sign_key_generate(struct sg_sign_key **out);
 void sg_sign_key_free(struct sg_sign_key *k);
+/* Was the public key taken from a certificate (keyless material)? */
+int sg_sign_key_is_cert(const struct sg_sign_key *k);
+int sg_sign_key_is_private(const struct sg_sign_key *k);
+/* "ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa", "ed25519" (static). */
+const char *sg_sign_key_type(const struct sg_sign_key *k);
+/* DER SubjectPublicKeyInfo of the key, appended to out (bundle key hints
+ * are base64(sha256(this))). */
+SG_MUST_USE sg_err sg_sign_key_public_der(struct sg_buf *out,
+                                          const struct sg_sign_key *k);
+/* Unencrypted PKCS#8 PEM "PRIVATE KEY" (for tests and tooling; callers
+ * must wipe it). */
+SG_MUST_USE sg_err sg_sign_key_private_pem(struct sg_buf *out,
+                                           const struct sg_sign_key *k);
 /* PEM "PUBLIC KEY" of a private or public key, appended to out. */
 SG_MUST_USE sg_err sg_sign_key_public_pem(struct sg_buf *out,
                                           const struct sg_sign_key *k);
@@ -35,7 +48,10 @@ SG_MUST_USE sg_err sg_sign_key_public_pem(struct sg_buf *out,
 SG_MUST_USE sg_err sg_sign_key_encrypt(struct sg_buf *out,
                                        const struct sg_sign_key *k,
                                        const char *password, size_t pw_len);
-/* Sign `msg` as cosign does for this key type (raw DER signature bytes). */
+/* Sign `msg` as cosign does for this key type (raw signature bytes):
+ * ECDSA (any curve) SHA-256 + ASN.1 DER, RSA PKCS#1 v1.5 SHA-256,
+ * Ed25519 pure. Verification also accepts SHA-384/SHA-512 for P-384/P-521
+ * (what cosign sign uses for those curves). */
 SG_MUST_USE sg_err sg_sign_key_sign(struct sg_buf *sig_out,
                                     const struct sg_sign_key *k,
                                     const void *msg, size_t len);
@@ -89,5 +105,115 @@ SG_MUST_USE sg_err sg_sign_image(struct sg_oci_store *s, const char *digest,
 /* PAE(type, body) = "DSSEv1" SP len(type) SP type SP len(body) SP body */
 SG_MUST_USE sg_err sg_sign_dsse_pae(struct sg_buf *out, const char *type,
                                     const void *body, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Attestations (sign/attest.c, sign/dsse.c; owner: attest).             */
+/* Formats: cosign-format.md §3 (DSSE, in-toto Statement, .att).        */
+
+#define SG_INTOTO_PAYLOAD_TYPE  "application/vnd.in-toto+json"
+#define SG_MT_DSSE_ENVELOPE     "application/vnd.dsse.envelope.v1+json"
+#define SG_INTOTO_STATEMENT_V01 "https://in-toto.io/Statement/v0.1"
+#define SG_INTOTO_STATEMENT_V1  "https://in-toto.io/Statement/v1"
+#define SG_ANNOT_PREDICATE_TYPE "predicateType"
+#define SG_ANNOT_COSIGN_SIG     "dev.cosignproject.cosign/signature"
+/* Largest envelope / statement held in memory (cosign's default
+ * COSIGN_MAX_ATTACHMENT_SIZE is 128 MiB). */
+#define SG_ATTEST_ENVELOPE_MAX  (128u * 1024u * 1024u)
+#define SG_DSSE_SIGNATURES_MAX  64u
+
+/* The predicate type URI for a cosign --type name ("spdxjson" →
+ * "https://spdx.dev/Document", ...); a value that is not a known name is
+ * returned as-is (compared literally, as cosign does). Borrowed/static. */
+const char *sg_attest_predicate_uri(const char *type);
+/* 1 when `type` is a known name or an absolute URI ("scheme:..."), i.e.
+ * something `attest --type` accepts. */
+int sg_attest_type_valid(const char *type);
+
+struct sg_attest_statement_opts {
+    const char *type;         /* --type: name or URI */
+    const char *subject_name; /* repository or file name (may be NULL) */
+    const char *digest;       /* "sha256:<hex>" of the subject */
+    int version;              /* 0: Statement v0.1 (cosign default); 1: v1 */
+    long long timestamp;      /* Unix time for "custom" predicates */
+};
+
+/* Build the in-toto Statement for `predicate` (the --predicate file) as
+ * `cosign attest` does: object predicates must be one JSON object and
+ * are embedded verbatim (minus surrounding whitespace), "spdx" embeds
+ * the file as a JSON string, "custom" wraps it as {"Data","Timestamp"}.
+ * Key order: _type, subject, predicateType, predicate. Appends to out. */
+SG_MUST_USE sg_err sg_attest_statement_build(
+    struct sg_buf *out, const struct sg_attest_statement_opts *o,
+    const void *predicate, size_t len);
+
+struct sg_intoto_subject {
+    char *name;   /* NULL when absent */
+    char *sha256; /* lower-case hex digest, NULL when absent */
+};
+
+struct sg_intoto_statement {
+    char *type;           /* _type */
+    char *predicate_type; /* predicateType */
+    struct sg_intoto_subject *subjects;
+    size_t n_subjects;
+};
+
+/* Parse an in-toto Statement (untrusted): _type v0.1 or v1, a non-empty
+ * subject array of objects with a digest object, a string predicateType
+ * and a predicate. Anything else is SG_EPARSE with the reason. */
+SG_MUST_USE sg_err sg_intoto_statement_parse(struct sg_intoto_statement **out,
+                                             const void *data, size_t len);
+void sg_intoto_statement_free(struct sg_intoto_statement *st);
+/* 1 when some subject's sha256 equals the hex part of `digest`. */
+int sg_intoto_statement_has_digest(const struct sg_intoto_statement *st,
+                                   const char *digest);
+
+struct sg_dsse_signature {
+    char *keyid;        /* NULL when absent */
+    unsigned char *sig; /* decoded signature bytes */
+    size_t sig_len;
+};
+
+struct sg_dsse_envelope {
+    char *payload_type;
+    unsigned char *payload; /* decoded payload (NUL-terminated) */
+    size_t payload_len;
+    struct sg_dsse_signature *sigs;
+    size_t n_sigs;
+};
+
+/* Parse a DSSE envelope (untrusted JSON, at most max_len bytes; 0 means
+ * SG_ATTEST_ENVELOPE_MAX): payloadType and payload strings, payload in
+ * standard base64, 1..SG_DSSE_SIGNATURES_MAX signatures each with a
+ * non-empty base64 "sig" and an optional string "keyid". Unknown
+ * members are ignored (key order never matters). */
+SG_MUST_USE sg_err sg_dsse_envelope_parse(struct sg_dsse_envelope **out,
+                                          const void *data, size_t len,
+                                          size_t max_len);
+/* Same, from an already parsed JSON object (e.g. a bundle's
+ * dsseEnvelope member). */
+SG_MUST_USE sg_err sg_dsse_envelope_from_json(struct sg_dsse_envelope **out,
+                                              const struct json_t *obj);
+void sg_dsse_envelope_free(struct sg_dsse_envelope *e);
+/* SG_OK when at least one signature verifies over
+ * PAE(payloadType, payload) with k; SG_EVERIFY otherwise. */
+SG_MUST_USE sg_err sg_dsse_envelope_verify(const struct sg_dsse_envelope *e,
+                                           const struct sg_sign_key *k);
+/* Sign PAE(payload_type, payload) with k and append the envelope JSON
+ * {"payloadType","payload","signatures":[{"keyid":"","sig"}]} (the
+ * cosign v2 layout, compact, no trailing newline). */
+SG_MUST_USE sg_err sg_dsse_envelope_sign(struct sg_buf *out,
+                                         const char *payload_type,
+                                         const void *payload, size_t len,
+                                         const struct sg_sign_key *k);
+
+/* Attest image `digest` in store s: statement (subject subject_name and
+ * digest), DSSE envelope signed with k, appended as a layer to
+ * sha256-<hex>.att (media type SG_MT_DSSE_ENVELOPE, annotations
+ * predicateType and an empty dev.cosignproject.cosign/signature). */
+SG_MUST_USE sg_err sg_attest_image(struct sg_oci_store *s,
+                                   const struct sg_attest_statement_opts *o,
+                                   const void *predicate, size_t len,
+                                   const struct sg_sign_key *k);
 
 #endif /* SIGIL_SIGN_H */
