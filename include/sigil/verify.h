@@ -40,4 +40,60 @@ SG_MUST_USE sg_err sg_verify_image(struct sg_verify_result *out,
                                    const struct sg_sign_key *k,
                                    const struct sg_verify_opts *opts);
 
+/* ------------------------------------------------------------------ */
+/* Attestations (verify/attestverify.c; owner: attest).                  */
+/* cosign-format.md §3.4 (verify-attestation), §3.6 (v3 bundles).        */
+
+enum sg_attest_verify_flags {
+    /* Accept envelopes whose payloadType is not application/vnd.in-toto
+     * +json (early cosign wrote the predicate type there; current cosign
+     * rejects them). PAE still uses the envelope's payloadType. */
+    SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE = 1u << 0
+};
+
+struct sg_attest_check {
+    const struct sg_sign_key *key; /* public key */
+    const char *digest; /* "sha256:<hex>" some subject must name */
+    const char *type;   /* --type name or URI; NULL = any predicate */
+    unsigned flags;     /* enum sg_attest_verify_flags */
+};
+
+/* One checked attestation candidate. */
+struct sg_attest_item {
+    int ok;               /* passed every check */
+    char *reason;         /* why not (NULL when ok) */
+    char *source;         /* "sha256-<hex>.att layer N" or a referrer */
+    char *predicate_type; /* from the statement, NULL if unreadable */
+    char *statement;      /* decoded payload (NUL-terminated), or NULL */
+    size_t statement_len;
+    char *envelope;       /* the envelope JSON as stored, or NULL */
+    size_t envelope_len;
+};
+
+struct sg_attest_result {
+    struct sg_attest_item *items;
+    size_t n_items;
+};
+void sg_attest_result_release(struct sg_attest_result *r);
+
+/* Check one DSSE envelope (untrusted bytes) against c, in cosign's
+ * order: envelope shape, payloadType, signature over PAE, statement
+ * parse, subject digest, predicate type. Returns SG_OK when it passed;
+ * otherwise SG_EVERIFY/SG_EPARSE/... with the reason in sg_error_last().
+ * item (may be NULL) receives the statement, predicate type and a copy
+ * of the envelope whatever the outcome. */
+SG_MUST_USE sg_err sg_verify_attestation_envelope(
+    struct sg_attest_item *item, const void *env, size_t len,
+    const struct sg_attest_check *c);
+
+/* Verify every attestation of image c->digest in s: the layers of
+ * sha256-<hex>.att and the Sigstore bundles (v0.3+, DSSE) among the
+ * referrers. SG_OK only when at least one item passed every check;
+ * SG_EVERIFY when none did (SG_ENOTFOUND-style "no attestations" is
+ * SG_EVERIFY too, with that reason); registry/transport errors are
+ * returned as they are (never "ok"). *out lists every candidate. */
+SG_MUST_USE sg_err sg_verify_image_attestations(
+    struct sg_attest_result *out, struct sg_oci_store *s,
+    const struct sg_attest_check *c);
+
 #endif /* SIGIL_VERIFY_H */
