@@ -33,9 +33,11 @@ struct memstore {
     size_t n_manifests;
     struct mem_tag tags[MEM_MAX];
     size_t n_tags;
-    /* Called before every put_manifest (once per call); may write. */
-    void (*before_put)(struct sg_oci_store *s, void *arg);
-    void *before_put_arg;
+    /* Called after a put_manifest / get_manifest (not re-entered); may
+     * write through the store, acting as a concurrent writer. */
+    void (*after_put)(struct sg_oci_store *s, void *arg);
+    void (*after_get)(struct sg_oci_store *s, void *arg);
+    void *hook_arg;
     int in_hook;
     int fail_gets; /* non-zero: get_manifest fails with SG_EHTTP */
 };
@@ -63,6 +65,7 @@ static void mem_add(struct mem_obj *v, size_t *n, const char *k,
     }
     o->data = malloc(len + 1);
     memcpy(o->data, data, len);
+    o->data[len] = '\0';
     o->len = len;
     o->media_type = mt ? strdup(mt) : NULL;
 }
@@ -89,7 +92,14 @@ static sg_err mem_get_manifest(struct sg_oci_store *s, const char *ref,
         return sg_error_set(SG_ENOTFOUND, "manifest %s not found", ref);
     *mt = o->media_type ? strdup(o->media_type) : NULL;
     *dg = strdup(o->key);
-    return sg_buf_add(body, o->data, o->len);
+    if (sg_buf_add(body, o->data, o->len))
+        return SG_ENOMEM;
+    if (m->after_get && !m->in_hook) {
+        m->in_hook = 1;
+        m->after_get(s, m->hook_arg);
+        m->in_hook = 0;
+    }
+    return SG_OK;
 }
 
 static sg_err mem_put_manifest(struct sg_oci_store *s, const char *tag,
@@ -99,11 +109,6 @@ static sg_err mem_put_manifest(struct sg_oci_store *s, const char *tag,
     struct memstore *m = s->impl;
     size_t i;
 
-    if (m->before_put && !m->in_hook) {
-        m->in_hook = 1;
-        m->before_put(s, m->before_put_arg);
-        m->in_hook = 0;
-    }
     mem_add(m->manifests, &m->n_manifests, digest, data, len, mt);
     if (!tag)
         return SG_OK;
@@ -118,6 +123,11 @@ static sg_err mem_put_manifest(struct sg_oci_store *s, const char *tag,
         free(m->tags[i].digest);
     }
     m->tags[i].digest = strdup(digest);
+    if (m->after_put && !m->in_hook) {
+        m->in_hook = 1;
+        m->after_put(s, m->hook_arg);
+        m->in_hook = 0;
+    }
     return SG_OK;
 }
 
@@ -227,6 +237,29 @@ static inline const struct mem_obj *memstore_manifest(struct sg_oci_store *s,
 {
     struct memstore *m = s->impl;
     return mem_find(m->manifests, m->n_manifests, digest);
+}
+
+/* Point `tag` at `digest`, or remove it when digest is NULL. */
+static inline void memstore_set_tag(struct sg_oci_store *s, const char *tag,
+                                    const char *digest)
+{
+    struct memstore *m = s->impl;
+    for (size_t i = 0; i < m->n_tags; i++) {
+        if (strcmp(m->tags[i].tag, tag) == 0) {
+            free(m->tags[i].digest);
+            if (digest) {
+                m->tags[i].digest = strdup(digest);
+            } else {
+                free(m->tags[i].tag);
+                m->tags[i] = m->tags[--m->n_tags];
+            }
+            return;
+        }
+    }
+    if (digest) {
+        m->tags[m->n_tags].tag = strdup(tag);
+        m->tags[m->n_tags++].digest = strdup(digest);
+    }
 }
 
 #endif

@@ -1,0 +1,273 @@
+/*
+ * Payloads and cosign storage: the payload builder reproduces real cosign
+ * payloads byte for byte, the config blob matches cosign's (1 and 3
+ * layers), tags are computed as cosign does, and appending to the .sig
+ * tag keeps existing layers, skips duplicates and survives concurrent
+ * writers (simulated through hooks of an in-memory store).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "sigil/sign.h"
+#include "sign/sign_int.h"
+#include "sign_memstore.h"
+
+#define IMG "sha256:071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81"
+#define SIGTAG "sha256-071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81.sig"
+#define MT_SS "application/vnd.dev.cosign.simplesigning.v1+json"
+#define SIGA  "dev.cosignproject.cosign/signature"
+
+static char vec[1024];
+
+static void readf(struct sg_buf *b, const char *dir, const char *name)
+{
+    char p[2048];
+
+    snprintf(p, sizeof(p), "%s/%s/%s", vec, dir, name);
+    sg_buf_init(b, 1 << 20);
+    if (sg_file_read(b, p, 1 << 20) != SG_OK)
+        fail_msg("cannot read %s: %s", p, sg_error_last());
+}
+
+static void payload__reproduces_cosign_bytes(void **state)
+{
+    struct sg_buf want, got = SG_BUF_INIT(SG_BUF_NOLIMIT);
+
+    (void)state;
+    readf(&want, "cosign-08", "payload.json");
+    assert_int_equal(sg_sign_payload_build(
+                         &got, "index.docker.io/securesystemsengineering/testimage",
+                         IMG, NULL, 0),
+                     SG_OK);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    sg_buf_release(&want);
+    sg_buf_release(&got);
+}
+
+static void payload__annotations_sorted_escaped_last_wins(void **state)
+{
+    const struct sg_sign_annotation a[] = {
+        { "z", "1" }, { "a", "<b>&\"\\\n\x01" }, { "z", "2" }, { "m", "\xff" }
+    };
+    struct sg_buf got = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    const char *want =
+        "{\"critical\":{\"identity\":{\"docker-reference\":\"r.io/x\"},"
+        "\"image\":{\"docker-manifest-digest\":\"" IMG "\"},"
+        "\"type\":\"cosign container image signature\"},"
+        "\"optional\":{\"a\":\"\\u003cb\\u003e\\u0026\\\"\\\\\\n\\u0001\","
+        "\"m\":\"\\ufffd\",\"z\":\"2\"}}";
+
+    (void)state;
+    assert_int_equal(sg_sign_payload_build(&got, "r.io/x", IMG, a, 4), SG_OK);
+    assert_string_equal(got.data, want);
+    sg_buf_reset(&got);
+    assert_int_equal(sg_sign_payload_build(&got, "r.io/x", "sha256:12", a, 4),
+                     SG_EINVAL);
+    sg_buf_release(&got);
+}
+
+static void tag__as_cosign(void **state)
+{
+    struct sg_buf t = SG_BUF_INIT(256);
+
+    (void)state;
+    assert_int_equal(sg_sign_tag_for(&t, IMG, "sig"), SG_OK);
+    assert_string_equal(t.data, SIGTAG);
+    sg_buf_reset(&t);
+    assert_int_equal(sg_sign_tag_for(&t, IMG, "att"), SG_OK);
+    assert_string_equal(t.data + t.len - 4, ".att");
+    sg_buf_reset(&t);
+    assert_int_equal(sg_sign_tag_for(&t, IMG, NULL), SG_OK);
+    assert_int_equal(t.len, 71);
+    sg_buf_reset(&t);
+    assert_int_equal(sg_sign_tag_for(&t, "latest", "sig"), SG_EINVAL);
+    sg_buf_release(&t);
+}
+
+static void config__matches_cosign_for_1_and_3_layers(void **state)
+{
+    const char *ids1[] = {
+        "sha256:d8ee807d96efe7441b132967ad94eaffbc0172a763e69f2cd8df8f583f0ba0d4"
+    };
+    struct sg_buf want, got = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    json_t *root;
+    const char *ids3[3];
+
+    (void)state;
+    readf(&want, "cosign-08", "sig-config.json");
+    assert_int_equal(sg_sign__sig_config(&got, ids1, 1, NULL), SG_OK);
+    assert_int_equal(got.len, 233);
+    assert_memory_equal(got.data, want.data, want.len);
+    sg_buf_release(&want);
+    sg_buf_reset(&got);
+    readf(&want, "cosign-10", "sig-config.json");
+    root = json_loadb(want.data, want.len, 0, NULL);
+    assert_non_null(root);
+    for (size_t i = 0; i < 3; i++)
+        ids3[i] = json_string_value(json_array_get(
+            json_object_get(json_object_get(root, "rootfs"), "diff_ids"), i));
+    assert_int_equal(sg_sign__sig_config(&got, ids3, 3, NULL), SG_OK);
+    assert_int_equal(got.len, 451);
+    assert_memory_equal(got.data, want.data, want.len);
+    json_decref(root);
+    sg_buf_release(&want);
+    sg_buf_release(&got);
+}
+
+/* Layers of the manifest at the .sig tag: their signature annotations,
+ * in order, joined by ','. */
+static void sig_layers(struct sg_oci_store *s, char *out, size_t cap)
+{
+    const char *d = memstore_tag(s, SIGTAG);
+    const struct mem_obj *o;
+    json_t *root, *layers;
+
+    out[0] = '\0';
+    assert_non_null(d);
+    o = memstore_manifest(s, d);
+    assert_non_null(o);
+    root = json_loadb(o->data, o->len, 0, NULL);
+    assert_non_null(root);
+    layers = json_object_get(root, "layers");
+    for (size_t i = 0; i < json_array_size(layers); i++) {
+        json_t *a = json_object_get(json_array_get(layers, i), "annotations");
+        if (i)
+            strncat(out, ",", cap - strlen(out) - 1);
+        strncat(out, json_string_value(json_object_get(a, SIGA)),
+                cap - strlen(out) - 1);
+    }
+    json_decref(root);
+}
+
+static sg_err append(struct sg_oci_store *s, const char *sig)
+{
+    const struct sg_sign_annotation a = { SIGA, sig };
+    return sg_sign_append_layer(s, IMG, "sig", "payload", 7, MT_SS, &a, 1);
+}
+
+static void append__creates_appends_and_dedups(void **state)
+{
+    struct sg_oci_store *s = memstore_new();
+    char got[256];
+    const struct mem_obj *o;
+    struct sg_buf want;
+
+    (void)state;
+    assert_int_equal(append(s, "AAAA"), SG_OK);
+    sig_layers(s, got, sizeof(got));
+    assert_string_equal(got, "AAAA");
+    /* The exact manifest cosign writes for one layer. */
+    o = memstore_manifest(s, memstore_tag(s, SIGTAG));
+    readf(&want, "cosign-08", "sig-config.json"); /* just for the size */
+    assert_string_equal(
+        o->data,
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image."
+        "manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci."
+        "image.config.v1+json\",\"size\":233,\"digest\":\"sha256:"
+        "0e59174978b9ea9f06de3fdd4781338cd141a4ff9c09580e5447a804d2ec9943\"},"
+        "\"layers\":[{\"mediaType\":\"" MT_SS "\",\"size\":7,\"digest\":"
+        "\"sha256:239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935"
+        "e5\",\"annotations\":{\"" SIGA "\":\"AAAA\"}}]}");
+    sg_buf_release(&want);
+    assert_int_equal(append(s, "BBBB"), SG_OK);
+    assert_int_equal(append(s, "AAAA"), SG_OK); /* identical: not again */
+    sig_layers(s, got, sizeof(got));
+    assert_string_equal(got, "AAAA,BBBB");
+    sg_oci_store_free(s);
+}
+
+static int hook_fired;
+
+/* Another signer appends between our read and our write. */
+static void writer_after_get(struct sg_oci_store *s, void *arg)
+{
+    (void)arg;
+    if (hook_fired++)
+        return;
+    assert_int_equal(append(s, "OTHER"), SG_OK);
+}
+
+static void append__tag_moved_before_put_is_retried(void **state)
+{
+    struct sg_oci_store *s = memstore_new();
+    char got[256];
+
+    (void)state;
+    assert_int_equal(append(s, "FIRST"), SG_OK);
+    hook_fired = 0;
+    memstore_of(s)->after_get = writer_after_get;
+    assert_int_equal(append(s, "MINE"), SG_OK);
+    memstore_of(s)->after_get = NULL;
+    sig_layers(s, got, sizeof(got));
+    assert_string_equal(got, "FIRST,OTHER,MINE");
+    sg_oci_store_free(s);
+}
+
+static char *stale_tag;
+
+/* Another signer that read the tag before our PUT overwrites it after:
+ * its manifest lacks our layer. */
+static void stale_writer_after_put(struct sg_oci_store *s, void *arg)
+{
+    (void)arg;
+    if (hook_fired++)
+        return;
+    memstore_set_tag(s, SIGTAG, stale_tag);
+    assert_int_equal(append(s, "STALE"), SG_OK);
+}
+
+static void append__overwritten_after_put_is_redone(void **state)
+{
+    struct sg_oci_store *s = memstore_new();
+    char got[256];
+
+    (void)state;
+    assert_int_equal(append(s, "FIRST"), SG_OK);
+    stale_tag = strdup(memstore_tag(s, SIGTAG));
+    hook_fired = 0;
+    memstore_of(s)->after_put = stale_writer_after_put;
+    assert_int_equal(append(s, "MINE"), SG_OK);
+    memstore_of(s)->after_put = NULL;
+    sig_layers(s, got, sizeof(got));
+    assert_string_equal(got, "FIRST,STALE,MINE");
+    free(stale_tag);
+    sg_oci_store_free(s);
+}
+
+static void append__registry_error_is_an_error(void **state)
+{
+    struct sg_oci_store *s = memstore_new();
+
+    (void)state;
+    memstore_of(s)->fail_gets = 1;
+    assert_int_equal(append(s, "X"), SG_EHTTP);
+    sg_oci_store_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(payload__reproduces_cosign_bytes),
+        cmocka_unit_test(payload__annotations_sorted_escaped_last_wins),
+        cmocka_unit_test(tag__as_cosign),
+        cmocka_unit_test(config__matches_cosign_for_1_and_3_layers),
+        cmocka_unit_test(append__creates_appends_and_dedups),
+        cmocka_unit_test(append__tag_moved_before_put_is_retried),
+        cmocka_unit_test(append__overwritten_after_put_is_redone),
+        cmocka_unit_test(append__registry_error_is_an_error),
+    };
+    const char *shared = getenv("SG_SHARED_DIR");
+
+    snprintf(vec, sizeof(vec), "%s/vectors",
+             shared ? shared : "/work/shared");
+    return cmocka_run_group_tests_name("sign_payload", tests, NULL, NULL);
+}
