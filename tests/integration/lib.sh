@@ -108,3 +108,86 @@ start_registry() {
     start_registry_with_config "" ""
     wait_http "http://$REG/v2/"
 }
+
+# ---- registry fixtures with TLS and auth (appended by the registry tests)
+
+# make_test_ca DIR: a self-signed CA (DIR/ca.crt) and a server certificate
+# for 127.0.0.1 and localhost signed by it (DIR/server.crt, server.key).
+make_test_ca() {
+    d=$1
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -days 2 -subj "/CN=sigil test CA" -keyout "$d/ca.key" \
+        -out "$d/ca.crt" >/dev/null 2>&1 || return 1
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -subj "/CN=127.0.0.1" -keyout "$d/server.key" \
+        -out "$d/server.csr" >/dev/null 2>&1 || return 1
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' \
+        >"$d/server.ext"
+    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+        -CAcreateserial -days 2 -extfile "$d/server.ext" \
+        -out "$d/server.crt" >/dev/null 2>&1
+}
+
+# start_registry_tls_basic USER PASSWORD: TLS (certificate from a CA this
+# fixture makes: $REG_CA) plus htpasswd Basic auth. Sets REG, REG_DIR,
+# REG_CA.
+start_registry_tls_basic() {
+    _certs=$(tmpdir)
+    make_test_ca "$_certs" || { echo "make_test_ca failed" >&2; return 1; }
+    htpasswd -Bbn "$1" "$2" >"$_certs/htpasswd" || return 1
+    REG_CA=$_certs/ca.crt
+    start_registry_with_config "  tls:
+    certificate: $_certs/server.crt
+    key: $_certs/server.key" "auth:
+  htpasswd:
+    realm: sigil-test
+    path: $_certs/htpasswd"
+    wait_http "https://$REG/v2/" --cacert "$REG_CA"
+}
+
+# start_registry_token USER PASSWORD [tokenserver args...]: plain HTTP
+# registry with `auth: token`, served by tests/integration/tokenserver.py
+# on another free port. Sets REG, REG_DIR, TOKEN_DIR (token.log there).
+start_registry_token() {
+    _user=$1
+    _pw=$2
+    shift 2
+    TOKEN_DIR=$(tmpdir)
+    _tport=$(free_port)
+    $PY "$SG_SOURCE_DIR/tests/integration/tokenserver.py" --port "$_tport" \
+        --dir "$TOKEN_DIR" --user "$_user" --password "$_pw" "$@" \
+        >"$TOKEN_DIR/server.log" 2>&1 &
+    _tpid=$!
+    at_exit "kill $_tpid 2>/dev/null; wait $_tpid 2>/dev/null"
+    for _ in $(seq 1 100); do
+        [ -f "$TOKEN_DIR/token.ready" ] && break
+        sleep 0.1
+    done
+    [ -f "$TOKEN_DIR/token.ready" ] || {
+        echo "token server did not start" >&2
+        cat "$TOKEN_DIR/server.log" >&2
+        return 1
+    }
+    start_registry_with_config "" "auth:
+  token:
+    realm: http://127.0.0.1:$_tport/token
+    service: sigil-test
+    issuer: sigil-test-issuer
+    rootcertbundle: $TOKEN_DIR/token.crt"
+    wait_http "http://$REG/v2/"
+}
+
+# make_tiny_image DIR TAG: a small OCI layout (two layers, one of them
+# 300 KiB of random bytes) built with umoci. Prints nothing.
+make_tiny_image() {
+    _d=$1
+    _t=$2
+    umoci init --layout "$_d" >/dev/null 2>&1 || return 1
+    umoci new --image "$_d:$_t" >/dev/null 2>&1 || return 1
+    _root=$(tmpdir)
+    mkdir -p "$_root/a" "$_root/b"
+    echo "hello from sigil" >"$_root/a/hello.txt"
+    head -c 307200 /dev/urandom >"$_root/b/random.bin"
+    umoci insert --image "$_d:$_t" "$_root/a" /etc/sigil >/dev/null 2>&1 &&
+        umoci insert --image "$_d:$_t" "$_root/b" /data >/dev/null 2>&1
+}
