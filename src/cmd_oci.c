@@ -1,47 +1,214 @@
-/* STUB: commands to be implemented. */
+/*
+ * Image plumbing commands: `sigil manifest`, `sigil digest`, `sigil copy`.
+ */
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parse "IMAGE" plus common options; returns the positional args. */
+static int parse_args(const struct cli_command *cmd, struct cli_ctx *ctx,
+                      int argc, char **argv, const char **pos, int max_pos,
+                      int *n_pos, int *signatures)
+{
+    int only_pos = 0;
+
+    *n_pos = 0;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if (!only_pos && strcmp(argv[i], "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (!only_pos && argv[i][0] == '-' && argv[i][1]) {
+            if (signatures && strcmp(argv[i], "--signatures") == 0) {
+                *signatures = 1;
+                continue;
+            }
+            r = cli_common_opt(ctx, argc, argv, &i);
+            if (r < 0)
+                return CLI_EXIT_USAGE;
+            if (r == 0)
+                return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+            continue;
+        }
+        if (*n_pos >= max_pos)
+            return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+        pos[(*n_pos)++] = argv[i];
+    }
+    if (*n_pos != max_pos)
+        return cli_usage_error(cmd, "expected %d argument%s", max_pos,
+                               max_pos > 1 ? "s" : "");
+    return 0;
+}
+
+/* The top-level manifest of `spec`, or with --platform the platform's
+ * manifest when the top level is an index. */
+static int fetch(struct cli_ctx *ctx, const char *spec, struct sg_buf *body,
+                 char **digest)
+{
+    struct sg_oci_store *s = NULL;
+    struct sg_oci_manifest *m = NULL;
+    struct sg_oci_platform want;
+    const struct sg_oci_descriptor *sel = NULL;
+    char *mt = NULL;
+    sg_err rc;
+    int ret = CLI_EXIT_OK;
+
+    memset(&want, 0, sizeof(want));
+    if (ctx->platform && (rc = sg_oci_platform_parse(&want, ctx->platform)))
+        return cli_fail(rc, "--platform");
+    if (cli_open_store(&s, ctx, spec, 0)) {
+        ret = CLI_EXIT_FAIL;
+        goto done;
+    }
+    rc = sg_oci_store_get_manifest(s, NULL, body, &mt, digest);
+    if (!rc && ctx->platform) {
+        rc = sg_oci_manifest_parse(&m, body->data, body->len, mt);
+        if (!rc && m->is_index) {
+            rc = sg_oci_index_select(&sel, m, &want);
+            if (!rc) {
+                char *child = strdup(sel->digest);
+                free(*digest);
+                *digest = NULL;
+                sg_buf_release(body);
+                rc = child ? sg_oci_store_get_manifest(s, child, body, NULL,
+                                                       digest)
+                           : sg_error_oom();
+                free(child);
+            }
+        }
+    }
+    if (rc)
+        ret = cli_fail(rc, "%s", spec);
+done:
+    sg_oci_platform_release(&want);
+    sg_oci_manifest_free(m);
+    sg_oci_store_free(s);
+    free(mt);
+    return ret;
+}
 
 static int run_manifest(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil manifest: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    const char *pos[1];
+    char *digest = NULL;
+    int n, ret;
+    sg_err rc;
+
+    ret = parse_args(&cli_cmd_manifest, ctx, argc, argv, pos, 1, &n, NULL);
+    if (ret)
+        return ret;
+    ret = fetch(ctx, pos[0], &body, &digest);
+    if (!ret && (rc = cli_write_output(NULL, body.data, body.len)))
+        ret = cli_fail(rc, "write");
+    free(digest);
+    sg_buf_release(&body);
+    return ret;
 }
 
 const struct cli_command cli_cmd_manifest = {
     "manifest", "Print an image's raw manifest",
-    "usage: sigil manifest\n", run_manifest
+    "usage: sigil manifest [--platform OS/ARCH[/VARIANT]] IMAGE\n"
+    "\n"
+    "Print the manifest (or index) IMAGE refers to, byte for byte as the\n"
+    "store holds it. With --platform and an index, print that platform's\n"
+    "image manifest instead.\n"
+    "\n"
+    "IMAGE: a registry reference (host/repo:tag, repo@sha256:...),\n"
+    "oci-dir:PATH[:tag|@digest], oci-archive:FILE[:tag],\n"
+    "docker-archive:FILE, or an existing path (detected).\n"
+    "\n"
+    "Options: --platform P, --insecure-registry HOST, --ca-file F,\n"
+    "--username U --password-stdin, -v, -q\n",
+    run_manifest
 };
 
 static int run_digest(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil digest: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    const char *pos[1];
+    char *digest = NULL;
+    int n, ret;
+
+    ret = parse_args(&cli_cmd_digest, ctx, argc, argv, pos, 1, &n, NULL);
+    if (ret)
+        return ret;
+    ret = fetch(ctx, pos[0], &body, &digest);
+    if (!ret)
+        printf("%s\n", digest);
+    free(digest);
+    sg_buf_release(&body);
+    return ret;
 }
 
 const struct cli_command cli_cmd_digest = {
     "digest", "Print the digest a reference resolves to",
-    "usage: sigil digest\n", run_digest
+    "usage: sigil digest [--platform OS/ARCH[/VARIANT]] IMAGE\n"
+    "\n"
+    "Print the digest (sha256:...) of the manifest or index IMAGE refers\n"
+    "to, computed from its bytes. With --platform and an index, print the\n"
+    "digest of that platform's image manifest.\n"
+    "\n"
+    "IMAGE: as for 'sigil manifest'.\n",
+    run_digest
 };
 
 static int run_copy(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil copy: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    struct sg_oci_store *src = NULL, *dst = NULL;
+    const char *pos[2];
+    const char *dst_tag;
+    char *digest = NULL;
+    int n, ret, sigs = 0;
+    sg_err rc;
+
+    ret = parse_args(&cli_cmd_copy, ctx, argc, argv, pos, 2, &n, &sigs);
+    if (ret)
+        return ret;
+    if (ctx->platform)
+        return cli_usage_error(&cli_cmd_copy,
+                               "copy takes every platform; --platform is "
+                               "not supported");
+    if (cli_open_store(&src, ctx, pos[0], 0) ||
+        cli_open_store(&dst, ctx, pos[1], SG_OCI_OPEN_WRITE)) {
+        ret = CLI_EXIT_FAIL;
+        goto done;
+    }
+    dst_tag = sg_oci_store_default_ref(dst);
+    if (dst_tag && sg_digest_valid(dst_tag))
+        dst_tag = NULL;
+    rc = sg_oci_copy(dst, dst_tag, src, NULL,
+                     sigs ? SG_OCI_COPY_SIGNATURES : 0, &digest);
+    if (rc) {
+        ret = cli_fail(rc, "copy %s to %s", pos[0], pos[1]);
+        goto done;
+    }
+    printf("%s\n", digest);
+done:
+    free(digest);
+    sg_oci_store_free(dst);
+    sg_oci_store_free(src);
+    return ret;
 }
 
 const struct cli_command cli_cmd_copy = {
     "copy", "Copy an image between registries and layouts",
-    "usage: sigil copy\n", run_copy
+    "usage: sigil copy [--signatures] SRC DST\n"
+    "\n"
+    "Copy the image SRC refers to (every platform of an index, every\n"
+    "blob; blobs the destination has are skipped) to DST, then tag it\n"
+    "with DST's tag (default: latest). Prints the copied digest.\n"
+    "\n"
+    "SRC: as IMAGE for 'sigil manifest'. DST: a registry reference or\n"
+    "oci-dir:PATH[:tag] (created if missing); archives are read-only.\n"
+    "\n"
+    "  --signatures   also copy the sha256-<hex>.sig/.att/.sbom tags and\n"
+    "                 the referrers of every copied manifest\n"
+    "\n"
+    "Registry options: --insecure-registry HOST, --ca-file F,\n"
+    "--username U --password-stdin, -v, -q\n",
+    run_copy
 };
-
