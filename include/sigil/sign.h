@@ -93,8 +93,20 @@ struct sg_sign_image_opts {
     const char *docker_reference; /* "registry/repo" for the payload */
 };
 
+/* The payload sg_sign_image would sign (docker-reference from opts or,
+ * when NULL, the store's reference: registry/repository, or the
+ * repository alone for local stores). Appended to out. */
+SG_MUST_USE sg_err sg_sign_image_payload(struct sg_buf *out,
+                                         struct sg_oci_store *s,
+                                         const char *digest,
+                                         const struct sg_sign_image_opts *opts);
+
+#define SG_MT_SIMPLESIGNING "application/vnd.dev.cosign.simplesigning.v1+json"
+#define SG_COSIGN_SIG_TYPE  "cosign container image signature"
+
 /* Sign image `digest` in store s with private key k (payload, signature,
- * stored under .sig). */
+ * stored under .sig). Already signed with this key and payload: no new
+ * layer (as cosign). */
 SG_MUST_USE sg_err sg_sign_image(struct sg_oci_store *s, const char *digest,
                                  const struct sg_sign_key *k,
                                  const struct sg_sign_image_opts *opts);
@@ -135,6 +147,10 @@ struct sg_attest_statement_opts {
     const char *digest;       /* "sha256:<hex>" of the subject */
     int version;              /* 0: Statement v0.1 (cosign default); 1: v1 */
     long long timestamp;      /* Unix time for "custom" predicates */
+    /* -a k=v: subject[0].annotations (Statement v1 only; v0.1 subjects
+     * have no annotations, so passing any with version 0 is SG_EINVAL). */
+    const struct sg_sign_annotation *annotations;
+    size_t n_annotations;
 };
 
 /* Build the in-toto Statement for `predicate` (the --predicate file) as
@@ -215,5 +231,12 @@ SG_MUST_USE sg_err sg_attest_image(struct sg_oci_store *s,
                                    const struct sg_attest_statement_opts *o,
                                    const void *predicate, size_t len,
                                    const struct sg_sign_key *k);
+
+/* The legacy `cosign attach sbom` object (cosign-format.md §4): tag
+ * sha256-<hex>.sbom holding a manifest with exactly one layer, the raw
+ * SBOM bytes with `media_type`, no signature. Replaces what was there. */
+SG_MUST_USE sg_err sg_attach_sbom(struct sg_oci_store *s, const char *digest,
+                                  const void *sbom, size_t len,
+                                  const char *media_type);
 
 #endif /* SIGIL_SIGN_H */

@@ -29,6 +29,8 @@ struct sg_verify_opts {
     const struct sg_sign_annotation *annotations; /* required -a pairs */
     size_t n_annotations;
     const char *predicate_type; /* attestations: required type URI */
+    const char *docker_reference; /* shown in payloads synthesized for v3
+                                     bundles (may be NULL) */
 };
 
 /* Verify signatures on image `digest` in store s with public key k.
@@ -39,6 +41,20 @@ SG_MUST_USE sg_err sg_verify_image(struct sg_verify_result *out,
                                    const char *digest,
                                    const struct sg_sign_key *k,
                                    const struct sg_verify_opts *opts);
+
+/* The claim checks on a simple-signing payload (untrusted bytes):
+ * critical.image.docker-manifest-digest == digest, critical.type is
+ * "cosign container image signature", and every opts->annotations pair
+ * is in optional. SG_OK, or SG_EVERIFY/SG_EPARSE with the reason. */
+SG_MUST_USE sg_err sg_verify_claims(const void *payload, size_t len,
+                                    const char *digest,
+                                    const struct sg_verify_opts *opts);
+
+/* verify-blob: `sig_b64` is the base64 signature (newlines tolerated) over
+ * data. SG_OK only when it verifies with k; SG_EVERIFY with the reason. */
+SG_MUST_USE sg_err sg_verify_blob(const struct sg_sign_key *k,
+                                  const void *data, size_t len,
+                                  const char *sig_b64, size_t sig_len);
 
 /* ------------------------------------------------------------------ */
 /* Attestations (verify/attestverify.c; owner: attest).                  */
