@@ -62,4 +62,9 @@ sg_err sg_sbom__gomod_parse(struct sg_sbom *s, const void *gomod,
                             size_t len, const void *gosum, size_t sum_len,
                             const char *path, const char *layer);
 
+/* Go helpers shared by gobin.c, gobuildinfo.c and gomod.c: append a
+ * property (copies of key and vlen bytes of val). */
+sg_err sg_sbom__go_prop_add(struct sg_pkg *p, const char *key,
+                            const char *val, size_t vlen);
+
 #endif /* SIGIL_SBOM_INT_H */

@@ -1,0 +1,3 @@
+package indirectdep
+
+func Word() string { return "world" }

@@ -1,0 +1,3 @@
+package pseudo
+
+func Name() string { return "pseudo" }
