@@ -4,7 +4,7 @@
  * statement around a predicate file, parsing untrusted statements, and
  * storing a signed attestation under sha256-<hex>.att (§3.3).
  */
-#include "sigil/sign.h"
+#include "sign_int.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -164,6 +164,15 @@ sg_err sg_attest_statement_build(struct sg_buf *out,
     if (strncmp(o->digest, "sha256:", 7) != 0 || !sg_digest_valid(o->digest))
         return sg_error_set(SG_EINVAL, "subject digest \"%s\" is not sha256",
                             o->digest);
+    if (o->n_annotations && o->version != 1)
+        return sg_error_set(SG_EINVAL, "annotations need Statement v1 "
+                                       "(v0.1 subjects have none)");
+    for (size_t i = 0; i < o->n_annotations; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->annotations[i].key, o->annotations[j].key) == 0)
+                return sg_error_set(SG_EINVAL, "annotation \"%s\" given "
+                                               "twice",
+                                    o->annotations[i].key);
     t = find_type(o->type);
     if (t)
         kind = t->kind;
@@ -184,7 +193,22 @@ sg_err sg_attest_statement_build(struct sg_buf *out,
             rc = sg_buf_addc(out, ',');
     }
     if (!rc)
-        rc = sg_buf_addf(out, "\"digest\":{\"sha256\":\"%s\"}}],", o->digest + 7);
+        rc = sg_buf_addf(out, "\"digest\":{\"sha256\":\"%s\"}", o->digest + 7);
+    for (size_t i = 0; !rc && i < o->n_annotations; i++) {
+        rc = sg_buf_adds(out, i ? "," : ",\"annotations\":{");
+        if (!rc)
+            rc = add_json_string(out, o->annotations[i].key,
+                                 strlen(o->annotations[i].key));
+        if (!rc)
+            rc = sg_buf_addc(out, ':');
+        if (!rc)
+            rc = add_json_string(out, o->annotations[i].value,
+                                 strlen(o->annotations[i].value));
+    }
+    if (!rc && o->n_annotations)
+        rc = sg_buf_addc(out, '}');
+    if (!rc)
+        rc = sg_buf_adds(out, "}],");
     if (!rc)
         rc = sg_buf_adds(out, "\"predicateType\":");
     if (!rc)
@@ -370,5 +394,48 @@ sg_err sg_attest_image(struct sg_oci_store *s,
     }
     sg_buf_release(&st);
     sg_buf_release(&env);
+    return rc;
+}
+
+sg_err sg_attach_sbom(struct sg_oci_store *s, const char *digest,
+                      const void *sbom, size_t len, const char *media_type)
+{
+    struct sg_buf tag = SG_BUF_INIT(256);
+    struct sg_buf cfg = SG_BUF_INIT(4096);
+    struct sg_buf man = SG_BUF_INIT(8192);
+    char *layer_digest = NULL, *cfg_digest = NULL;
+    const char *ids[1];
+    sg_err rc;
+
+    SG_ASSERT_ARG(s && digest && media_type);
+    rc = sg_sign_tag_for(&tag, digest, "sbom");
+    if (!rc)
+        rc = sg_oci_store_put_blob_buf(s, sbom, len, &layer_digest);
+    if (!rc) {
+        ids[0] = layer_digest;
+        rc = sg_sign__sig_config(&cfg, ids, 1, NULL);
+    }
+    if (!rc)
+        rc = sg_oci_store_put_blob_buf(s, cfg.data, cfg.len, &cfg_digest);
+    if (!rc)
+        rc = sg_buf_addf(&man,
+                         "{\"schemaVersion\":2,\"mediaType\":\"%s\","
+                         "\"config\":{\"mediaType\":\"%s\",\"size\":%zu,"
+                         "\"digest\":\"%s\"},\"layers\":[{\"mediaType\":",
+                         SG_MT_OCI_MANIFEST, SG_MT_OCI_CONFIG, cfg.len,
+                         cfg_digest);
+    if (!rc)
+        rc = sg_sign__json_str(&man, media_type, strlen(media_type));
+    if (!rc)
+        rc = sg_buf_addf(&man, ",\"size\":%zu,\"digest\":\"%s\"}]}", len,
+                         layer_digest);
+    if (!rc)
+        rc = sg_oci_store_put_manifest(s, tag.data, SG_MT_OCI_MANIFEST,
+                                       man.data, man.len, NULL);
+    free(layer_digest);
+    free(cfg_digest);
+    sg_buf_release(&tag);
+    sg_buf_release(&cfg);
+    sg_buf_release(&man);
     return rc;
 }

@@ -1,119 +1,1146 @@
-/* STUB: commands to be implemented. */
+/*
+ * Attestation commands (cosign-format.md §3, §4): attest, attest-blob,
+ * verify-attestation, verify-blob-attestation, tree, download, attach,
+ * and the sbom --attest [--sign] pipeline step. Every image command
+ * resolves the reference to a digest once and works on that digest.
+ */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
+#include <jansson.h>
+
+#include "sigil/sign.h"
+#include "sigil/verify.h"
+
+#define KEY_FILE_MAX (1u << 20)
+#define MAX_ANNOTATIONS 64
+
+/* ------------------------------------------------------------------ */
+/* Shared helpers                                                       */
+
+/* Load a private key; the password (COSIGN_PASSWORD or a prompt) is only
+ * asked for when the PEM is encrypted. Prints its own error. */
+static int load_private_key(struct sg_sign_key **out, const char *path)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil attest: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    struct sg_buf pem = SG_BUF_INIT(KEY_FILE_MAX);
+    char *pw = NULL;
+    sg_err rc;
+
+    *out = NULL;
+    rc = sg_file_read(&pem, path, KEY_FILE_MAX);
+    if (!rc && strstr(pem.data, "-----BEGIN ENCRYPTED"))
+        rc = cli_read_password(&pw, "COSIGN_PASSWORD",
+                               "Enter password for private key: ", 0);
+    if (!rc)
+        rc = sg_sign_key_load_private(out, pem.data, pem.len, pw,
+                                      pw ? strlen(pw) : 0);
+    if (pw) {
+        sg_wipe(pw, strlen(pw));
+        free(pw);
+    }
+    sg_wipe(pem.data, pem.len);
+    sg_buf_release(&pem);
+    return rc ? cli_fail(rc, "%s", path) : CLI_EXIT_OK;
 }
+
+static int load_public_key(struct sg_sign_key **out, const char *path)
+{
+    struct sg_buf pem = SG_BUF_INIT(KEY_FILE_MAX);
+    sg_err rc;
+
+    *out = NULL;
+    rc = sg_file_read(&pem, path, KEY_FILE_MAX);
+    if (!rc)
+        rc = sg_sign_key_load_public(out, pem.data, pem.len);
+    sg_buf_release(&pem);
+    return rc ? cli_fail(rc, "%s", path) : CLI_EXIT_OK;
+}
+
+/* The digest the store's reference resolves to (tag or digest), once. */
+static int resolve_digest(char **out, struct sg_oci_store *s,
+                          const char *image)
+{
+    sg_err rc = sg_oci_store_head_manifest(s, sg_oci_store_default_ref(s),
+                                           NULL, out, NULL);
+
+    return rc ? cli_fail(rc, "%s", image) : CLI_EXIT_OK;
+}
+
+/* cosign's docker-reference: "registry/repository" (no tag). */
+static int subject_name(struct sg_buf *out, struct sg_oci_store *s)
+{
+    sg_err rc = sg_oci_ref_repo_name(out, sg_oci_store_ref(s));
+
+    return rc ? cli_fail(rc, "subject name") : CLI_EXIT_OK;
+}
+
+/* "-a k=v[,k2=v2]" as cosign splits it (cosign-format.md §11.3). The
+ * strings point into argv (modified in place). */
+static int parse_annotation(const struct cli_command *cmd, char *arg,
+                            struct sg_sign_annotation *a, size_t *n)
+{
+    char *part = arg, *next, *eq;
+
+    if (!arg[0])
+        return CLI_EXIT_OK;
+    for (; part; part = next) {
+        next = strchr(part, ',');
+        if (next)
+            *next++ = '\0';
+        eq = strchr(part, '=');
+        if (!eq || eq == part)
+            return cli_usage_error(cmd, "unable to parse annotation: %s",
+                                   part);
+        if (*n >= MAX_ANNOTATIONS)
+            return cli_usage_error(cmd, "more than %d annotations",
+                                   MAX_ANNOTATIONS);
+        *eq = '\0';
+        a[*n].key = part;
+        a[*n].value = eq + 1;
+        (*n)++;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
+static long long now_or_epoch(void)
+{
+    const char *e = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    long long v;
+
+    if (e && e[0]) {
+        errno = 0;
+        v = strtoll(e, &end, 10);
+        if (!errno && end && !*end && v >= 0)
+            return v;
+    }
+    return (long long)time(NULL);
+}
+
+/* sha256 of a file, streamed. */
+static sg_err file_digest(char out[SG_DIGEST_STR_MAX], const char *path)
+{
+    struct sg_digester *d = NULL;
+    unsigned char chunk[65536];
+    size_t n;
+    FILE *f;
+    sg_err rc;
+
+    f = fopen(path, "rb");
+    if (!f)
+        return sg_error_errno(path, errno);
+    rc = sg_digester_create(&d, "sha256");
+    while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = sg_digester_update(d, chunk, n);
+    if (!rc && ferror(f))
+        rc = sg_error_errno(path, EIO);
+    if (!rc)
+        rc = sg_digester_final(d, out, SG_DIGEST_STR_MAX);
+    sg_digester_free(d);
+    fclose(f);
+    return rc;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+
+    return s && s[1] ? s + 1 : path;
+}
+
+/* Print JSON text on one line: raw CR/LF can only be whitespace between
+ * tokens in valid JSON (inside strings they must be escaped). */
+static void print_one_line(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        putchar(p[i] == '\n' || p[i] == '\r' ? ' ' : p[i]);
+    putchar('\n');
+}
+
+/* ------------------------------------------------------------------ */
+/* attest                                                               */
+
+static int parse_statement_version(const struct cli_command *cmd,
+                                   const char *v, int *out)
+{
+    if (strcmp(v, "1") == 0 || strcmp(v, "v1") == 0)
+        *out = 1;
+    else if (strcmp(v, "0.1") == 0 || strcmp(v, "v0.1") == 0)
+        *out = 0;
+    else
+        return cli_usage_error(cmd, "--statement-version: 0.1 or 1, not %s",
+                               v);
+    return CLI_EXIT_OK;
+}
+
+static int run_attest(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_attest = {
     "attest", "Attach a signed in-toto attestation",
-    "usage: sigil attest\n", run_attest
+    "usage: sigil attest --key KEY --predicate FILE [--type TYPE]\n"
+    "                    [--statement-version 0.1|1] [-a KEY=VALUE]... "
+    "IMAGE\n"
+    "\n"
+    "Wrap FILE in an in-toto Statement whose subject is IMAGE's repository\n"
+    "and sha256 digest (resolved once), sign it as a DSSE envelope\n"
+    "(payloadType application/vnd.in-toto+json, signature over PAE) and\n"
+    "append it as a layer to the tag sha256-<hex>.att, as cosign attest\n"
+    "does (layer media type application/vnd.dsse.envelope.v1+json,\n"
+    "annotation predicateType).\n"
+    "\n"
+    "  --key KEY              private key: cosign.key (password from\n"
+    "                         COSIGN_PASSWORD or a prompt) or a PEM key\n"
+    "  --predicate FILE       the predicate (an SBOM, provenance, ...)\n"
+    "  --type TYPE            custom (default), spdxjson, spdx, cyclonedx,\n"
+    "                         slsaprovenance, slsaprovenance02,\n"
+    "                         slsaprovenance1, link, vuln, openvex, or a\n"
+    "                         predicate type URI\n"
+    "  --statement-version V  0.1 (default, what cosign writes) or 1\n"
+    "  -a, --annotations K=V  subject annotation (Statement v1 only)\n"
+    "\n"
+    "IMAGE is a registry reference or oci-dir:PATH[:tag] (see sigil help\n"
+    "copy). Prints the attested digest. Registry options: --platform,\n"
+    "--ca-file, --insecure-registry, --username, --password-stdin.\n",
+    run_attest
+};
+
+static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const struct cli_command *cmd = &cli_cmd_attest;
+    const char *key = NULL, *pred_path = NULL, *type = "custom", *image = NULL;
+    const char *v;
+    struct sg_sign_annotation ann[MAX_ANNOTATIONS];
+    struct sg_attest_statement_opts o;
+    struct sg_oci_store *s = NULL;
+    struct sg_sign_key *k = NULL;
+    struct sg_buf pred = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
+    struct sg_buf name = SG_BUF_INIT(4096);
+    char *digest = NULL;
+    size_t n_ann = 0;
+    int version = 0, bad = 0, ret;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            return CLI_EXIT_USAGE;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", NULL, &bad)))
+            key = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--predicate", NULL,
+                                    &bad)))
+            pred_path = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
+            type = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--statement-version",
+                                    NULL, &bad))) {
+            if (parse_statement_version(cmd, v, &version))
+                return CLI_EXIT_USAGE;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--annotations", "-a",
+                                      &bad))) {
+            if (parse_annotation(cmd, argv[i], ann, &n_ann))
+                return CLI_EXIT_USAGE;
+        } else if (bad)
+            return CLI_EXIT_USAGE;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(cmd, "unknown option %s", argv[i]);
+        else if (image)
+            return cli_usage_error(cmd, "one IMAGE only");
+        else
+            image = argv[i];
+    }
+    if (bad)
+        return CLI_EXIT_USAGE;
+    if (!key || !pred_path || !image)
+        return cli_usage_error(cmd, "--key, --predicate and IMAGE are "
+                                    "required");
+    if (!sg_attest_type_valid(type))
+        return cli_usage_error(cmd, "unknown --type %s (a cosign type name "
+                                    "or a URI)", type);
+    if (n_ann && version != 1)
+        return cli_usage_error(cmd, "-a needs --statement-version 1 "
+                                    "(Statement v0.1 subjects have no "
+                                    "annotations)");
+
+    rc = sg_file_read(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
+    if (rc) {
+        ret = cli_fail(rc, "%s", pred_path);
+        goto done;
+    }
+    ret = load_private_key(&k, key);
+    if (ret)
+        goto done;
+    if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE)) {
+        ret = CLI_EXIT_FAIL;
+        goto done;
+    }
+    ret = resolve_digest(&digest, s, image);
+    if (!ret)
+        ret = subject_name(&name, s);
+    if (ret)
+        goto done;
+    memset(&o, 0, sizeof(o));
+    o.type = type;
+    o.subject_name = name.len ? name.data : NULL; /* layouts: no name */
+    o.digest = digest;
+    o.version = version;
+    o.timestamp = now_or_epoch();
+    o.annotations = ann;
+    o.n_annotations = n_ann;
+    rc = sg_attest_image(s, &o, pred.data, pred.len, k);
+    if (rc) {
+        ret = cli_fail(rc, "attest %s@%s", name.data, digest);
+        goto done;
+    }
+    if (ctx->verbosity)
+        fprintf(stderr, "sigil: attestation (%s) stored for %s@%s\n",
+                sg_attest_predicate_uri(type), name.data, digest);
+    printf("%s\n", digest);
+done:
+    free(digest);
+    sg_sign_key_free(k);
+    sg_oci_store_free(s);
+    sg_buf_release(&pred);
+    sg_buf_release(&name);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* attest-blob                                                          */
+
+static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv);
+
+const struct cli_command cli_cmd_attest_blob = {
+    "attest-blob", "Make a signed attestation for a file",
+    "usage: sigil attest-blob --key KEY --predicate FILE [--type TYPE]\n"
+    "                         [--statement-version 0.1|1]\n"
+    "                         [--output-attestation OUT] BLOB\n"
+    "\n"
+    "Like attest, for a local file: the subject is the file's base name\n"
+    "and sha256. The DSSE envelope is written to OUT (atomically) or to\n"
+    "standard output. Nothing is stored in a registry.\n",
+    run_attest_blob
 };
 
 static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil attest-blob: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const struct cli_command *cmd = &cli_cmd_attest_blob;
+    const char *key = NULL, *pred_path = NULL, *type = "custom", *blob = NULL;
+    const char *out_path = NULL, *v;
+    struct sg_attest_statement_opts o;
+    struct sg_sign_key *k = NULL;
+    struct sg_buf pred = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
+    struct sg_buf st = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
+    struct sg_buf env = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    char digest[SG_DIGEST_STR_MAX];
+    int version = 0, bad = 0, ret;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            return CLI_EXIT_USAGE;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", NULL, &bad)))
+            key = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--predicate", NULL,
+                                    &bad)))
+            pred_path = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
+            type = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--output-attestation",
+                                    NULL, &bad)))
+            out_path = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--statement-version",
+                                    NULL, &bad))) {
+            if (parse_statement_version(cmd, v, &version))
+                return CLI_EXIT_USAGE;
+        } else if (bad)
+            return CLI_EXIT_USAGE;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(cmd, "unknown option %s", argv[i]);
+        else if (blob)
+            return cli_usage_error(cmd, "one BLOB only");
+        else
+            blob = argv[i];
+    }
+    if (bad)
+        return CLI_EXIT_USAGE;
+    if (!key || !pred_path || !blob)
+        return cli_usage_error(cmd, "--key, --predicate and BLOB are "
+                                    "required");
+    if (!sg_attest_type_valid(type))
+        return cli_usage_error(cmd, "unknown --type %s", type);
+
+    rc = sg_file_read(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
+    if (rc) {
+        ret = cli_fail(rc, "%s", pred_path);
+        goto done;
+    }
+    rc = file_digest(digest, blob);
+    if (rc) {
+        ret = cli_fail(rc, "%s", blob);
+        goto done;
+    }
+    ret = load_private_key(&k, key);
+    if (ret)
+        goto done;
+    memset(&o, 0, sizeof(o));
+    o.type = type;
+    o.subject_name = base_name(blob);
+    o.digest = digest;
+    o.version = version;
+    o.timestamp = now_or_epoch();
+    rc = sg_attest_statement_build(&st, &o, pred.data, pred.len);
+    if (!rc)
+        rc = sg_dsse_envelope_sign(&env, SG_INTOTO_PAYLOAD_TYPE, st.data,
+                                   st.len, k);
+    if (!rc && !out_path)
+        rc = sg_buf_addc(&env, '\n');
+    if (!rc)
+        rc = cli_write_output(out_path, env.data, env.len);
+    if (rc)
+        ret = cli_fail(rc, "attest-blob %s", blob);
+done:
+    sg_sign_key_free(k);
+    sg_buf_release(&pred);
+    sg_buf_release(&st);
+    sg_buf_release(&env);
+    return ret;
 }
 
-const struct cli_command cli_cmd_attest_blob = {
-    "attest-blob", "Make a signed attestation for a file",
-    "usage: sigil attest-blob\n", run_attest_blob
-};
+/* ------------------------------------------------------------------ */
+/* verify-attestation                                                   */
 
-static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
-{
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil verify-attestation: not implemented yet\n");
-    return CLI_EXIT_FAIL;
-}
+static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_verify_attestation = {
     "verify-attestation", "Verify an image's attestations",
-    "usage: sigil verify-attestation\n", run_verify_attestation
+    "usage: sigil verify-attestation --key PUB [--type TYPE]\n"
+    "                                [-o text|json|envelope]\n"
+    "                                [--allow-legacy-payload-type] IMAGE\n"
+    "\n"
+    "Check every attestation of IMAGE's digest (resolved once): the layers\n"
+    "of sha256-<hex>.att and the cosign v3 Sigstore bundles among its OCI\n"
+    "referrers. Each must be a DSSE envelope with payloadType\n"
+    "application/vnd.in-toto+json whose signature verifies over PAE with\n"
+    "PUB, holding an in-toto Statement that names the image's sha256 and,\n"
+    "with --type, has that predicate type (names as in sigil help attest,\n"
+    "any other value compared literally).\n"
+    "\n"
+    "Output, one line per verified attestation:\n"
+    "  -o text (default)  the statement JSON\n"
+    "  -o json            {\"source\",\"predicateType\",\"statement\"}\n"
+    "  -o envelope        the DSSE envelope JSON (what cosign prints)\n"
+    "\n"
+    "--allow-legacy-payload-type accepts envelopes from early cosign that\n"
+    "put the predicate type in payloadType (current cosign rejects them).\n"
+    "Envelopes signed with a certificate (keyless) are reported as not\n"
+    "checkable with a key.\n"
+    "\n"
+    "Exit status: 0 when at least one attestation passed every check; 3\n"
+    "when none did (each reason printed); 1 on registry or other errors.\n",
+    run_verify_attestation
 };
 
-static int run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
+enum out_fmt { OUT_TEXT, OUT_JSON, OUT_ENVELOPE };
+
+static void print_item(const struct sg_attest_item *it, enum out_fmt f)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil verify-blob-attestation: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    json_t *o, *st;
+    char *txt;
+
+    if (f == OUT_ENVELOPE && it->envelope) {
+        print_one_line(it->envelope, it->envelope_len);
+        return;
+    }
+    if (f == OUT_TEXT || !it->statement) {
+        print_one_line(it->statement, it->statement_len);
+        return;
+    }
+    st = json_loadb(it->statement, it->statement_len, JSON_REJECT_DUPLICATES,
+                    NULL);
+    o = json_object();
+    if (st && o &&
+        !json_object_set_new(o, "source", json_string(it->source)) &&
+        !json_object_set_new(o, "predicateType",
+                             json_string(it->predicate_type)) &&
+        !json_object_set(o, "statement", st) &&
+        (txt = json_dumps(o, JSON_COMPACT))) {
+        printf("%s\n", txt);
+        free(txt);
+    }
+    json_decref(st);
+    json_decref(o);
 }
+
+static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const struct cli_command *cmd = &cli_cmd_verify_attestation;
+    const char *key = NULL, *type = NULL, *image = NULL, *v;
+    enum out_fmt fmt = OUT_TEXT;
+    struct sg_attest_check c;
+    struct sg_attest_result res = { NULL, 0 };
+    struct sg_oci_store *s = NULL;
+    struct sg_sign_key *k = NULL;
+    unsigned flags = 0;
+    char *digest = NULL;
+    int bad = 0, ret;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int cc = cli_common_opt(ctx, argc, argv, &i);
+        if (cc < 0)
+            return CLI_EXIT_USAGE;
+        if (cc)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", NULL, &bad)))
+            key = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
+            type = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--output", "-o",
+                                    &bad))) {
+            if (strcmp(v, "text") == 0)
+                fmt = OUT_TEXT;
+            else if (strcmp(v, "json") == 0)
+                fmt = OUT_JSON;
+            else if (strcmp(v, "envelope") == 0)
+                fmt = OUT_ENVELOPE;
+            else
+                return cli_usage_error(cmd, "-o: text, json or envelope");
+        } else if (strcmp(argv[i], "--allow-legacy-payload-type") == 0)
+            flags |= SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(cmd, "unknown option %s", argv[i]);
+        else if (image)
+            return cli_usage_error(cmd, "one IMAGE only");
+        else
+            image = argv[i];
+    }
+    if (bad)
+        return CLI_EXIT_USAGE;
+    if (!key || !image)
+        return cli_usage_error(cmd, "--key and IMAGE are required");
+
+    ret = load_public_key(&k, key);
+    if (ret)
+        goto done;
+    if (cli_open_store(&s, ctx, image, 0)) {
+        ret = CLI_EXIT_FAIL;
+        goto done;
+    }
+    ret = resolve_digest(&digest, s, image);
+    if (ret)
+        goto done;
+    c.key = k;
+    c.digest = digest;
+    c.type = type;
+    c.flags = flags;
+    rc = sg_verify_image_attestations(&res, s, &c);
+    if (rc && rc != SG_EVERIFY) {
+        ret = cli_fail(rc, "verify-attestation %s", image);
+        goto done;
+    }
+    for (size_t i = 0; i < res.n_items; i++) {
+        const struct sg_attest_item *it = &res.items[i];
+        if (it->ok)
+            print_item(it, fmt);
+        else if (rc || ctx->verbosity > 1)
+            fprintf(stderr, "sigil: %s: %s\n", it->source, it->reason);
+    }
+    fflush(stdout);
+    if (rc) {
+        ret = cli_fail(rc, "verify-attestation %s@%s", image, digest);
+        goto done;
+    }
+    if (ctx->verbosity)
+        fprintf(stderr,
+                "Verification for %s@%s --\n"
+                "The following checks were performed on each of these "
+                "attestations:\n"
+                "  - The DSSE signatures were verified over PAE against "
+                "the specified public key\n"
+                "  - The statement subject names the image digest%s\n",
+                image, digest,
+                type ? "\n  - The predicate type matched --type" : "");
+done:
+    sg_attest_result_release(&res);
+    free(digest);
+    sg_sign_key_free(k);
+    sg_oci_store_free(s);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* verify-blob-attestation                                              */
+
+static int run_verify_blob_attestation(struct cli_ctx *ctx, int argc,
+                                       char **argv);
 
 const struct cli_command cli_cmd_verify_blob_attestation = {
     "verify-blob-attestation", "Verify a file's attestation",
-    "usage: sigil verify-blob-attestation\n", run_verify_blob_attestation
+    "usage: sigil verify-blob-attestation --key PUB --signature ENVELOPE\n"
+    "                                     [--type TYPE]\n"
+    "                                     [--allow-legacy-payload-type] "
+    "BLOB\n"
+    "\n"
+    "Check the DSSE envelope ENVELOPE (as written by attest-blob or cosign\n"
+    "attest-blob): signature over PAE with PUB, payloadType\n"
+    "application/vnd.in-toto+json, a statement subject naming BLOB's\n"
+    "sha256, and with --type the predicate type. Exit 0 when it passes,\n"
+    "3 with the reason when not, 1 on other errors.\n",
+    run_verify_blob_attestation
 };
 
-static int run_tree(struct cli_ctx *ctx, int argc, char **argv)
+static int run_verify_blob_attestation(struct cli_ctx *ctx, int argc,
+                                       char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil tree: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const struct cli_command *cmd = &cli_cmd_verify_blob_attestation;
+    const char *key = NULL, *sig = NULL, *type = NULL, *blob = NULL, *v;
+    struct sg_buf env = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
+    struct sg_attest_check c;
+    struct sg_sign_key *k = NULL;
+    char digest[SG_DIGEST_STR_MAX];
+    unsigned flags = 0;
+    int bad = 0, ret;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int cc = cli_common_opt(ctx, argc, argv, &i);
+        if (cc < 0)
+            return CLI_EXIT_USAGE;
+        if (cc)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", NULL, &bad)))
+            key = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--signature", NULL,
+                                    &bad)))
+            sig = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
+            type = v;
+        else if (strcmp(argv[i], "--allow-legacy-payload-type") == 0)
+            flags |= SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(cmd, "unknown option %s", argv[i]);
+        else if (blob)
+            return cli_usage_error(cmd, "one BLOB only");
+        else
+            blob = argv[i];
+    }
+    if (bad)
+        return CLI_EXIT_USAGE;
+    if (!key || !sig || !blob)
+        return cli_usage_error(cmd, "--key, --signature and BLOB are "
+                                    "required");
+    ret = load_public_key(&k, key);
+    if (ret)
+        goto done;
+    rc = sg_file_read(&env, sig, SG_ATTEST_ENVELOPE_MAX);
+    if (rc) {
+        ret = cli_fail(rc, "%s", sig);
+        goto done;
+    }
+    rc = file_digest(digest, blob);
+    if (rc) {
+        ret = cli_fail(rc, "%s", blob);
+        goto done;
+    }
+    c.key = k;
+    c.digest = digest;
+    c.type = type;
+    c.flags = flags;
+    rc = sg_verify_attestation_envelope(NULL, env.data, env.len, &c);
+    if (rc) {
+        /* A malformed envelope is a failed verification too. */
+        ret = cli_fail(rc == SG_EPARSE || rc == SG_ELIMIT ? SG_EVERIFY : rc,
+                       "%s", sig);
+        goto done;
+    }
+    if (ctx->verbosity)
+        fprintf(stderr, "Verified OK\n");
+done:
+    sg_sign_key_free(k);
+    sg_buf_release(&env);
+    return ret;
 }
+
+/* ------------------------------------------------------------------ */
+/* tree, download: reading what is attached                             */
+
+/* The manifest at tag sha256-<hex>.<suffix>; *m NULL when absent. */
+static sg_err get_attached(struct sg_oci_manifest **m, struct sg_oci_store *s,
+                           const char *digest, const char *suffix,
+                           struct sg_buf *tag)
+{
+    struct sg_buf body = SG_BUF_INIT(sg_limits_default()->manifest_max);
+    char *mt = NULL;
+    sg_err rc;
+
+    *m = NULL;
+    sg_buf_reset(tag);
+    rc = sg_sign_tag_for(tag, digest, suffix);
+    if (!rc)
+        rc = sg_oci_store_get_manifest(s, tag->data, &body, &mt, NULL);
+    if (rc == SG_ENOTFOUND) {
+        sg_error_clear();
+        rc = SG_OK;
+    } else if (!rc) {
+        rc = sg_oci_manifest_parse(m, body.data, body.len, mt);
+        if (!rc && (*m)->is_index) {
+            sg_oci_manifest_free(*m);
+            *m = NULL;
+            rc = sg_error_set(SG_EPARSE, "%s is an index", tag->data);
+        }
+    }
+    free(mt);
+    sg_buf_release(&body);
+    return rc;
+}
+
+/* Shared front part of tree/download: options, store, digest. */
+struct image_args {
+    const char *image;
+    const char *output;    /* download --output-file */
+    const char *pred_type; /* download attestation --predicate-type */
+    struct sg_oci_store *s;
+    char *digest;
+};
+
+static int open_image(struct cli_ctx *ctx, const struct cli_command *cmd,
+                      int argc, char **argv, struct image_args *a,
+                      int first)
+{
+    const char *v;
+    int bad = 0;
+
+    for (int i = first; i < argc; i++) {
+        int cc = cli_common_opt(ctx, argc, argv, &i);
+        if (cc < 0)
+            return CLI_EXIT_USAGE;
+        if (cc)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--output-file", NULL, &bad)))
+            a->output = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--predicate-type", NULL,
+                                    &bad)))
+            a->pred_type = v;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(cmd, "unknown option %s", argv[i]);
+        else if (a->image)
+            return cli_usage_error(cmd, "one IMAGE only");
+        else
+            a->image = argv[i];
+    }
+    if (bad)
+        return CLI_EXIT_USAGE;
+    if (!a->image)
+        return cli_usage_error(cmd, "IMAGE is required");
+    if (cli_open_store(&a->s, ctx, a->image, 0))
+        return CLI_EXIT_FAIL;
+    return resolve_digest(&a->digest, a->s, a->image);
+}
+
+static void image_args_release(struct image_args *a)
+{
+    sg_oci_store_free(a->s);
+    free(a->digest);
+}
+
+static int run_tree(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_tree = {
     "tree", "Show what is attached to an image",
-    "usage: sigil tree\n", run_tree
+    "usage: sigil tree IMAGE\n"
+    "\n"
+    "List what is attached to IMAGE's digest: signatures\n"
+    "(sha256-<hex>.sig), attestations with their predicate types\n"
+    "(sha256-<hex>.att), a legacy SBOM (sha256-<hex>.sbom) and OCI\n"
+    "referrers with their artifact types.\n",
+    run_tree
 };
 
-static int run_download(struct cli_ctx *ctx, int argc, char **argv)
+static int tree_section(struct sg_oci_store *s, const char *digest,
+                        const char *suffix, const char *title, int *found)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil download: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    struct sg_oci_manifest *m = NULL;
+    struct sg_buf tag = SG_BUF_INIT(256);
+    const char *pt;
+    sg_err rc;
+
+    rc = get_attached(&m, s, digest, suffix, &tag);
+    if (rc) {
+        int ret = cli_fail(rc, "%s", tag.data);
+        sg_buf_release(&tag);
+        return ret;
+    }
+    if (m) {
+        *found = 1;
+        printf("%s (%s): %zu\n", title, tag.data, m->n_layers);
+        for (size_t i = 0; i < m->n_layers; i++) {
+            const struct sg_oci_descriptor *d = &m->layers[i];
+            pt = sg_oci_descriptor_annotation(d, SG_ANNOT_PREDICATE_TYPE);
+            if (pt)
+                printf("  - %s predicateType=%s\n", d->digest, pt);
+            else
+                printf("  - %s mediaType=%s\n", d->digest, d->media_type);
+        }
+    }
+    sg_oci_manifest_free(m);
+    sg_buf_release(&tag);
+    return CLI_EXIT_OK;
 }
+
+static int run_tree(struct cli_ctx *ctx, int argc, char **argv)
+{
+    struct image_args a;
+    struct sg_buf idx = SG_BUF_INIT(sg_limits_default()->manifest_max);
+    struct sg_oci_manifest *index = NULL;
+    int ret, found = 0;
+    sg_err rc;
+
+    memset(&a, 0, sizeof(a));
+    ret = open_image(ctx, &cli_cmd_tree, argc, argv, &a, 1);
+    if (ret)
+        goto done;
+    printf("%s@%s\n", a.image, a.digest);
+    ret = tree_section(a.s, a.digest, "sig", "signatures", &found);
+    if (!ret)
+        ret = tree_section(a.s, a.digest, "att", "attestations", &found);
+    if (!ret)
+        ret = tree_section(a.s, a.digest, "sbom", "sbom", &found);
+    if (ret)
+        goto done;
+    rc = sg_oci_store_referrers(a.s, a.digest, NULL, &idx);
+    if (rc == SG_ENOTFOUND || rc == SG_EUNSUPPORTED) {
+        rc = SG_OK;
+        sg_buf_reset(&idx);
+    }
+    if (!rc && idx.len)
+        rc = sg_oci_manifest_parse(&index, idx.data, idx.len,
+                                   SG_MT_OCI_INDEX);
+    if (rc) {
+        ret = cli_fail(rc, "referrers of %s", a.digest);
+        goto done;
+    }
+    if (index && index->n_layers) {
+        found = 1;
+        printf("referrers: %zu\n", index->n_layers);
+        for (size_t i = 0; i < index->n_layers; i++)
+            printf("  - %s artifactType=%s\n", index->layers[i].digest,
+                   index->layers[i].artifact_type
+                       ? index->layers[i].artifact_type
+                       : "(none)");
+    }
+    if (!found)
+        printf("(nothing attached)\n");
+done:
+    sg_oci_manifest_free(index);
+    sg_buf_release(&idx);
+    image_args_release(&a);
+    return ret;
+}
+
+static int run_download(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_download = {
     "download", "Download signatures, attestations or SBOMs",
-    "usage: sigil download\n", run_download
+    "usage: sigil download signature IMAGE\n"
+    "       sigil download attestation [--predicate-type TYPE] IMAGE\n"
+    "       sigil download sbom [--output-file FILE] IMAGE\n"
+    "\n"
+    "Print the objects stored for IMAGE's digest, as cosign download does:\n"
+    "  signature    one JSON per line per .sig layer:\n"
+    "               {\"Base64Signature\",\"Payload\"(base64)[,\"Cert\","
+    "\"Chain\"]}\n"
+    "  attestation  each .att DSSE envelope as stored, one per line\n"
+    "               (--predicate-type filters by the layer annotation)\n"
+    "  sbom         the raw SBOM bytes of the legacy .sbom tag (exactly one\n"
+    "               layer), to standard output or --output-file\n"
+    "Nothing is verified: use verify / verify-attestation for that.\n",
+    run_download
 };
 
-static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
+static int download_layers(struct image_args *a, const char *what)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil attach: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const char *suffix = strcmp(what, "signature") == 0     ? "sig"
+                         : strcmp(what, "attestation") == 0 ? "att"
+                                                            : "sbom";
+    struct sg_oci_manifest *m = NULL;
+    struct sg_buf tag = SG_BUF_INIT(256);
+    struct sg_buf blob = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
+    struct sg_buf line = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    const char *want = a->pred_type ? sg_attest_predicate_uri(a->pred_type)
+                                    : NULL;
+    int ret = CLI_EXIT_OK;
+    sg_err rc;
+
+    rc = get_attached(&m, a->s, a->digest, suffix, &tag);
+    if (!rc && !m)
+        rc = sg_error_set(SG_ENOTFOUND, "no %s found (%s)", what, tag.data);
+    if (!rc && strcmp(suffix, "sbom") == 0 && m->n_layers != 1)
+        rc = sg_error_set(SG_EPARSE, "%s has %zu layers, expected exactly 1",
+                          tag.data, m->n_layers);
+    for (size_t i = 0; !rc && i < m->n_layers; i++) {
+        const struct sg_oci_descriptor *d = &m->layers[i];
+        const char *pt = sg_oci_descriptor_annotation(d,
+                                                      SG_ANNOT_PREDICATE_TYPE);
+        const char *v;
+
+        if (want && (!pt || strcmp(pt, want) != 0))
+            continue;
+        sg_buf_reset(&blob);
+        rc = sg_oci_store_get_blob_buf(a->s, d, &blob, SG_ATTEST_ENVELOPE_MAX);
+        if (rc)
+            break;
+        sg_buf_reset(&line);
+        if (strcmp(suffix, "sbom") == 0) {
+            rc = cli_write_output(a->output, blob.data, blob.len);
+        } else if (strcmp(suffix, "att") == 0) {
+            print_one_line(blob.data, blob.len);
+        } else {
+            v = sg_oci_descriptor_annotation(d, SG_ANNOT_COSIGN_SIG);
+            rc = sg_buf_adds(&line, "{\"Base64Signature\":");
+            if (!rc)
+                rc = sg_buf_adds(&line, "\"");
+            if (!rc && v)
+                rc = sg_buf_adds(&line, v);
+            if (!rc)
+                rc = sg_buf_adds(&line, "\",\"Payload\":\"");
+            if (!rc)
+                rc = sg_base64_encode(&line, blob.data, blob.len);
+            if (!rc)
+                rc = sg_buf_adds(&line, "\"}");
+            if (!rc) {
+                json_t *o = json_loadb(line.data, line.len, 0, NULL);
+                const char *cert = sg_oci_descriptor_annotation(
+                    d, "dev.sigstore.cosign/certificate");
+                const char *chain = sg_oci_descriptor_annotation(
+                    d, "dev.sigstore.cosign/chain");
+                char *txt = NULL;
+                if (o && cert)
+                    json_object_set_new(o, "Cert", json_string(cert));
+                if (o && chain)
+                    json_object_set_new(o, "Chain", json_string(chain));
+                if (o)
+                    txt = json_dumps(o, JSON_COMPACT);
+                if (txt)
+                    printf("%s\n", txt);
+                else
+                    rc = sg_error_set(SG_EPARSE,
+                                      "layer %s: bad signature annotation",
+                                      d->digest);
+                free(txt);
+                json_decref(o);
+            }
+        }
+    }
+    if (rc)
+        ret = cli_fail(rc, "download %s %s", what, a->image);
+    fflush(stdout);
+    sg_oci_manifest_free(m);
+    sg_buf_release(&tag);
+    sg_buf_release(&blob);
+    sg_buf_release(&line);
+    return ret;
 }
+
+static int run_download(struct cli_ctx *ctx, int argc, char **argv)
+{
+    struct image_args a;
+    int ret;
+
+    if (argc < 2 || (strcmp(argv[1], "signature") != 0 &&
+                     strcmp(argv[1], "attestation") != 0 &&
+                     strcmp(argv[1], "sbom") != 0))
+        return cli_usage_error(&cli_cmd_download,
+                               "what to download: signature, attestation "
+                               "or sbom");
+    memset(&a, 0, sizeof(a));
+    ret = open_image(ctx, &cli_cmd_download, argc, argv, &a, 2);
+    if (!ret)
+        ret = download_layers(&a, argv[1]);
+    image_args_release(&a);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* attach sbom (deprecated, as in cosign)                               */
+
+static int run_attach(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_attach = {
     "attach", "Attach an SBOM under the legacy .sbom tag (deprecated)",
-    "usage: sigil attach\n", run_attach
+    "usage: sigil attach sbom --sbom FILE [--type spdx|cyclonedx|syft]\n"
+    "                         [--input-format json|xml|text] IMAGE\n"
+    "\n"
+    "DEPRECATED, as in cosign: the SBOM is stored unsigned. Prefer\n"
+    "'sigil attest --type spdxjson|cyclonedx' or 'sigil sbom --attest'.\n"
+    "\n"
+    "Push FILE as the single layer of the tag sha256-<hex>.sbom for\n"
+    "IMAGE's digest (replacing what was there), with cosign's media type:\n"
+    "spdx: text/spdx, or text/spdx+json for a .json file or\n"
+    "--input-format json; cyclonedx: application/vnd.cyclonedx+xml, or\n"
+    "+json likewise; syft: application/vnd.syft+json. --type defaults to\n"
+    "spdx.\n",
+    run_attach
 };
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const struct cli_command *cmd = &cli_cmd_attach;
+    const char *file = NULL, *type = "spdx", *fmt = NULL, *image = NULL;
+    const char *v, *mt;
+    struct sg_buf sbom = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
+    struct sg_oci_store *s = NULL;
+    char *digest = NULL;
+    int bad = 0, ret, json;
+    sg_err rc;
+
+    if (argc < 2 || strcmp(argv[1], "sbom") != 0)
+        return cli_usage_error(cmd, "only 'attach sbom' is supported");
+    for (int i = 2; i < argc; i++) {
+        int cc = cli_common_opt(ctx, argc, argv, &i);
+        if (cc < 0)
+            return CLI_EXIT_USAGE;
+        if (cc)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--sbom", NULL, &bad)))
+            file = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
+            type = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--input-format", NULL,
+                                    &bad)))
+            fmt = v;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(cmd, "unknown option %s", argv[i]);
+        else if (image)
+            return cli_usage_error(cmd, "one IMAGE only");
+        else
+            image = argv[i];
+    }
+    if (bad)
+        return CLI_EXIT_USAGE;
+    if (!file || !image)
+        return cli_usage_error(cmd, "--sbom and IMAGE are required");
+    if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "xml") != 0 &&
+        strcmp(fmt, "text") != 0)
+        return cli_usage_error(cmd, "--input-format: json, xml or text");
+    json = fmt ? strcmp(fmt, "json") == 0 : ends_with(file, ".json");
+    if (strcmp(type, "spdx") == 0)
+        mt = json ? "text/spdx+json" : "text/spdx";
+    else if (strcmp(type, "cyclonedx") == 0)
+        mt = json ? "application/vnd.cyclonedx+json"
+                  : "application/vnd.cyclonedx+xml";
+    else if (strcmp(type, "syft") == 0)
+        mt = "application/vnd.syft+json";
+    else
+        return cli_usage_error(cmd, "--type: spdx, cyclonedx or syft");
+
+    fprintf(stderr, "sigil: WARNING: SBOM attachments are deprecated (as in "
+                    "cosign, sigstore/cosign#2755): the SBOM is not signed. "
+                    "Use 'sigil attest --type spdxjson|cyclonedx' "
+                    "instead.\n");
+    rc = sg_file_read(&sbom, file, SG_ATTEST_ENVELOPE_MAX);
+    if (rc) {
+        ret = cli_fail(rc, "%s", file);
+        goto done;
+    }
+    if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE)) {
+        ret = CLI_EXIT_FAIL;
+        goto done;
+    }
+    ret = resolve_digest(&digest, s, image);
+    if (ret)
+        goto done;
+    rc = sg_attach_sbom(s, digest, sbom.data, sbom.len, mt);
+    if (rc)
+        ret = cli_fail(rc, "attach sbom %s", image);
+    else
+        printf("%s\n", digest);
+done:
+    free(digest);
+    sg_oci_store_free(s);
+    sg_buf_release(&sbom);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* The sbom --attest [--sign] pipeline step                             */
 
 int cli_pipeline_attest(struct cli_ctx *ctx, struct sg_oci_store *s,
                         const char *digest, const char *key_path,
                         const void *sbom, size_t sbom_len,
                         const char *predicate_type, int do_sign)
 {
-    (void)ctx;
-    (void)s;
-    (void)digest;
-    (void)key_path;
-    (void)sbom;
-    (void)sbom_len;
-    (void)predicate_type;
-    (void)do_sign;
-    fprintf(stderr, "sigil sbom --attest: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    struct sg_attest_statement_opts o;
+    struct sg_sign_image_opts so;
+    struct sg_sign_key *k = NULL;
+    struct sg_buf name = SG_BUF_INIT(4096);
+    int ret;
+    sg_err rc;
+
+    if (!predicate_type || !sg_attest_type_valid(predicate_type)) {
+        fprintf(stderr, "sigil: sbom --attest: unknown predicate type %s\n",
+                predicate_type ? predicate_type : "(none)");
+        return CLI_EXIT_USAGE;
+    }
+    ret = load_private_key(&k, key_path);
+    if (!ret)
+        ret = subject_name(&name, s);
+    if (ret)
+        goto done;
+    memset(&o, 0, sizeof(o));
+    o.type = predicate_type;
+    o.subject_name = name.len ? name.data : NULL; /* layouts: no name */
+    o.digest = digest;
+    o.timestamp = now_or_epoch();
+    rc = sg_attest_image(s, &o, sbom, sbom_len, k);
+    if (rc) {
+        ret = cli_fail(rc, "attest %s@%s", name.data, digest);
+        goto done;
+    }
+    if (ctx->verbosity)
+        fprintf(stderr, "sigil: SBOM attestation (%s) stored for %s@%s\n",
+                sg_attest_predicate_uri(predicate_type), name.data, digest);
+    if (do_sign) {
+        memset(&so, 0, sizeof(so));
+        so.docker_reference = name.data;
+        rc = sg_sign_image(s, digest, k, &so);
+        if (rc) {
+            ret = cli_fail(rc, "sign %s@%s", name.data, digest);
+            goto done;
+        }
+        if (ctx->verbosity)
+            fprintf(stderr, "sigil: signature stored for %s@%s\n", name.data,
+                    digest);
+    }
+    printf("%s\n", digest);
+    fflush(stdout);
+done:
+    sg_sign_key_free(k);
+    sg_buf_release(&name);
+    return ret;
 }
