@@ -239,7 +239,10 @@ static int dir_is_empty(const char *p)
     return empty;
 }
 
-/* Create oci-layout, blobs/sha256 and index.json as needed (write mode). */
+/* Create oci-layout, blobs/sha256 and index.json as needed (write mode).
+ * Everything after creating the directory itself happens under the lock,
+ * so two processes creating the same layout do not see each other's
+ * half-made state. */
 static sg_err create_layout(const struct sg_oci_store *s)
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -247,27 +250,26 @@ static sg_err create_layout(const struct sg_oci_store *s)
     int fd = -1;
     sg_err rc;
 
-    if (stat(s->path, &sb) == 0) {
-        if (!S_ISDIR(sb.st_mode))
-            return sg_error_set(SG_EEXIST, "%s: exists and is not a directory",
-                                s->path);
-        rc = pathf(&path, "%s/oci-layout", s->path);
-        if (!rc && !file_exists(path.data) && !dir_is_empty(s->path))
-            rc = sg_error_set(SG_EEXIST,
-                              "%s: exists, is not empty and is not an OCI "
-                              "layout",
-                              s->path);
-        if (rc)
-            goto done;
-    }
-    rc = pathf(&path, "%s/blobs/sha256", s->path);
-    if (!rc)
-        rc = sg_mkdir_p(path.data, 0755);
+    if (stat(s->path, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return sg_error_set(SG_EEXIST, "%s: exists and is not a directory",
+                            s->path);
+    rc = sg_mkdir_p(s->path, 0755);
     if (!rc)
         rc = lock_layout(&fd, s);
     if (rc)
         goto done;
     rc = pathf(&path, "%s/oci-layout", s->path);
+    if (!rc && !file_exists(path.data) && !dir_is_empty(s->path))
+        rc = sg_error_set(SG_EEXIST,
+                          "%s: exists, is not empty and is not an OCI "
+                          "layout",
+                          s->path);
+    if (!rc)
+        rc = pathf(&path, "%s/blobs/sha256", s->path);
+    if (!rc)
+        rc = sg_mkdir_p(path.data, 0755);
+    if (!rc)
+        rc = pathf(&path, "%s/oci-layout", s->path);
     if (!rc && !file_exists(path.data))
         rc = sg_file_write_atomic(path.data, layout_json,
                                   sizeof(layout_json) - 1, 0644);
