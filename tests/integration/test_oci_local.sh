@@ -89,8 +89,6 @@ d=$($S copy "docker-archive:$T/docker.tar" "oci-dir:$T/c3:v9")
 check "docker-archive -> layout" test "$d" = "sha256:$(sha "$T/dm.json")"
 check "skopeo reads the docker-archive copy" skopeo inspect "oci:$T/c3:v9"
 # Docker 25+: an OCI layout plus the legacy manifest.json in one tar
-cp "$DA/manifest.json" "$DEMO/../" 2>/dev/null || true
-rm -f "$DEMO/../manifest.json"
 mkdir -p "$T/d25" && cp -r "$DEMO/." "$T/d25/" && cp "$DA/manifest.json" "$T/d25/"
 (cd "$T/d25" && tar cf "$T/d25.tar" .)
 check "docker 25 archive uses its OCI layout" \
@@ -196,7 +194,7 @@ cp -r "$DEMO" "$T/broken2" && printf '{"schemaVersion":2,' >"$T/broken2/index.js
 out=$($S digest "oci-dir:$T/broken2" 2>&1); rc=$?
 check "layout with a truncated index.json" test "$rc" = 1 -a \
     -n "$(echo "$out" | grep 'index.json: invalid JSON')"
-cp -r "$DEMO" "$T/broken3" && rm "$DEMO_M"-doesnotexist 2>/dev/null
+cp -r "$DEMO" "$T/broken3"
 rm "$T/broken3/blobs/sha256/${DEMO_D#sha256:}"
 out=$($S digest "oci-dir:$T/broken3" 2>&1); rc=$?
 check "layout missing its manifest blob" test "$rc" = 1 -a \
