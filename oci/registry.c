@@ -941,8 +941,9 @@ static sg_err reg_get_manifest(struct sg_oci_store *s, const char *ref,
     c.follow = 1;
     rc = do_call(r, &c, &resp);
     if (rc == SG_ELIMIT)
-        rc = sg_error_set(SG_ELIMIT, "manifest %s: larger than %zu bytes",
-                          ref, body->max);
+        rc = sg_error_set(SG_ELIMIT, "manifest larger than %zu bytes (%s%s%s)",
+                          body->max, r->repo, sg_digest_valid(ref) ? "@" : ":",
+                          ref);
     if (rc)
         goto done;
     if (resp.status == 404) {

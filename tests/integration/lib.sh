@@ -191,3 +191,37 @@ make_tiny_image() {
     umoci insert --image "$_d:$_t" "$_root/a" /etc/sigil >/dev/null 2>&1 &&
         umoci insert --image "$_d:$_t" "$_root/b" /data >/dev/null 2>&1
 }
+
+# start_faultproxy [faultproxy.py args...]: a fault-injecting proxy in
+# front of $REG (tests/integration/faultproxy.py). Sets PROXY (host:port)
+# and PROXY_DIR (proxy.log there).
+start_faultproxy() {
+    PROXY_DIR=$(tmpdir)
+    _pport=$(free_port)
+    PROXY="127.0.0.1:$_pport"
+    $PY "$SG_SOURCE_DIR/tests/integration/faultproxy.py" --port "$_pport" \
+        --upstream "$REG" --dir "$PROXY_DIR" "$@" \
+        >"$PROXY_DIR/server.log" 2>&1 &
+    _ppid=$!
+    at_exit "kill $_ppid 2>/dev/null; wait $_ppid 2>/dev/null"
+    for _ in $(seq 1 100); do
+        [ -f "$PROXY_DIR/proxy.ready" ] && return 0
+        sleep 0.1
+    done
+    echo "fault proxy did not start" >&2
+    cat "$PROXY_DIR/server.log" >&2
+    return 1
+}
+
+# blob_path DIGEST: the file holding a blob in $REG_DIR's storage
+blob_path() {
+    _h=${1#sha256:}
+    echo "$REG_DIR/data/docker/registry/v2/blobs/sha256/$(echo "$_h" | cut -c1-2)/$_h/data"
+}
+
+# mkimage DIR [LAYER...]: an OCI layout tagged "latest" built by
+# tests/integration/mkimage.py (LAYER: random:BYTES[:gzip] or
+# text:BYTES[:gzip]). Prints the manifest digest.
+mkimage() {
+    $PY "$SG_SOURCE_DIR/tests/integration/mkimage.py" "$@"
+}
