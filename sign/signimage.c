@@ -47,7 +47,11 @@ sg_err sg_sign_image_payload(struct sg_buf *out, struct sg_oci_store *s,
 
     if (!dref) {
         r = sg_oci_store_ref(s);
-        if (r->registry && r->registry[0])
+        if (r->registry && strcmp(r->registry, "docker.io") == 0)
+            /* what cosign writes (ggcr's Repository.Name()) */
+            rc = sg_buf_addf(&ref, "index.docker.io/%s",
+                             r->repository ? r->repository : "");
+        else if (r->registry && r->registry[0])
             rc = sg_oci_ref_repo_name(&ref, r);
         else if (r->repository)
             rc = sg_buf_adds(&ref, r->repository);

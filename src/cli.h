@@ -90,4 +90,12 @@ int cli_pipeline_attest(struct cli_ctx *ctx, struct sg_oci_store *s,
                         const void *sbom, size_t sbom_len,
                         const char *predicate_type, int do_sign);
 
+/* Keys (src/cmd_keys.c; owner: sign-verify). `spec` is a file or
+ * env://VAR. Private keys: the password comes from COSIGN_PASSWORD or the
+ * terminal, asked only for encrypted keys. On failure the message names
+ * spec; nothing is printed. */
+struct sg_sign_key;
+sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec);
+sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec);
+
 #endif /* SIGIL_CLI_H */

@@ -1,47 +1,316 @@
-/* STUB: commands to be implemented. */
+/*
+ * Key commands: generate-key-pair, import-key-pair, public-key, and the
+ * key loading every signing/verifying command shares (a file or env://VAR;
+ * the password from COSIGN_PASSWORD or the terminal, asked only when the
+ * key is encrypted). Formats: shared/docs/cosign-format.md §5.
+ */
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sigil/sign.h"
+
+#define KEY_FILE_MAX (1024u * 1024u)
+
+/* Read key material from "env://VAR" or a file. */
+static sg_err read_key_spec(struct sg_buf *out, const char *spec)
+{
+    if (strncmp(spec, "env://", 6) == 0) {
+        const char *v = getenv(spec + 6);
+        if (!v || !v[0])
+            return sg_error_set(SG_ENOTFOUND,
+                                "environment variable %s is not set",
+                                spec + 6);
+        return sg_buf_adds(out, v);
+    }
+    return sg_file_read(out, spec, KEY_FILE_MAX);
+}
+
+static void free_password(char *pw)
+{
+    if (pw) {
+        sg_wipe(pw, strlen(pw));
+        free(pw);
+    }
+}
+
+/* Does this PEM need a password? */
+static int pem_encrypted(const struct sg_buf *b)
+{
+    return strstr(b->data, "-----BEGIN ENCRYPTED") != NULL ||
+           strstr(b->data, "Proc-Type: 4,ENCRYPTED") != NULL;
+}
+
+sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec)
+{
+    struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
+    char *pw = NULL;
+    sg_err rc;
+
+    *out = NULL;
+    rc = read_key_spec(&b, spec);
+    if (!rc && pem_encrypted(&b))
+        rc = cli_read_password(&pw, "COSIGN_PASSWORD",
+                               "Enter password for private key: ", 0);
+    if (!rc)
+        rc = sg_sign_key_load_private(out, b.data, b.len, pw,
+                                      pw ? strlen(pw) : 0);
+    if (rc)
+        sg_error_prefix(rc, "%s", spec);
+    free_password(pw);
+    if (b.cap)
+        sg_wipe(b.data, b.cap);
+    sg_buf_release(&b);
+    return rc;
+}
+
+sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec)
+{
+    struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
+    sg_err rc;
+
+    *out = NULL;
+    rc = read_key_spec(&b, spec);
+    if (!rc)
+        rc = sg_sign_key_load_public(out, b.data, b.len);
+    if (rc)
+        sg_error_prefix(rc, "%s", spec);
+    sg_buf_release(&b);
+    return rc;
+}
+
+static int file_exists(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0;
+}
+
+/* Write prefix.key (0600) and prefix.pub (0644) for k. */
+static int write_pair(const char *prefix, const struct sg_sign_key *k,
+                      int force, int confirm)
+{
+    struct sg_buf keyp = SG_BUF_INIT(4096), pubp = SG_BUF_INIT(4096),
+                  enc = SG_BUF_INIT(SG_BUF_NOLIMIT),
+                  pub = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    char *pw = NULL;
+    int ret = CLI_EXIT_FAIL;
+    sg_err rc;
+
+    if (sg_buf_addf(&keyp, "%s.key", prefix) ||
+        sg_buf_addf(&pubp, "%s.pub", prefix)) {
+        ret = cli_fail(SG_ENOMEM, "%s", prefix);
+        goto done;
+    }
+    if (!force && (file_exists(keyp.data) || file_exists(pubp.data))) {
+        fprintf(stderr,
+                "sigil: %s: already exists; refusing to overwrite (use "
+                "--force)\n",
+                file_exists(keyp.data) ? keyp.data : pubp.data);
+        goto done;
+    }
+    rc = cli_read_password(&pw, "COSIGN_PASSWORD",
+                           "Enter password for private key: ", confirm);
+    if (rc) {
+        ret = cli_fail(rc, "password");
+        goto done;
+    }
+    rc = sg_sign_key_encrypt(&enc, k, pw, strlen(pw));
+    if (!rc)
+        rc = sg_sign_key_public_pem(&pub, k);
+    if (rc) {
+        ret = cli_fail(rc, "key");
+        goto done;
+    }
+    rc = sg_file_write_atomic(keyp.data, enc.data, enc.len, 0600);
+    if (rc) {
+        ret = cli_fail(rc, "%s", keyp.data);
+        goto done;
+    }
+    rc = sg_file_write_atomic(pubp.data, pub.data, pub.len, 0644);
+    if (rc) {
+        ret = cli_fail(rc, "%s", pubp.data);
+        goto done;
+    }
+    fprintf(stderr, "Private key written to %s\nPublic key written to %s\n",
+            keyp.data, pubp.data);
+    ret = CLI_EXIT_OK;
+done:
+    free_password(pw);
+    sg_buf_release(&keyp);
+    sg_buf_release(&pubp);
+    sg_buf_release(&enc);
+    sg_buf_release(&pub);
+    return ret;
+}
 
 static int run_generate_key_pair(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil generate-key-pair: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const char *prefix = "cosign";
+    struct sg_sign_key *k = NULL;
+    int force = 0, bad = 0, ret;
+    const char *v;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            return CLI_EXIT_USAGE;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--output-key-prefix", NULL,
+                               &bad)))
+            prefix = v;
+        else if (strcmp(argv[i], "--force") == 0 ||
+                 strcmp(argv[i], "-f") == 0)
+            force = 1;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else
+            return cli_usage_error(&cli_cmd_generate_key_pair,
+                                   "unexpected argument '%s'", argv[i]);
+    }
+    rc = sg_sign_key_generate(&k);
+    if (rc)
+        return cli_fail(rc, "generate-key-pair");
+    ret = write_pair(prefix, k, force, 1);
+    sg_sign_key_free(k);
+    return ret;
 }
 
 const struct cli_command cli_cmd_generate_key_pair = {
     "generate-key-pair", "Create a cosign-compatible key pair",
-    "usage: sigil generate-key-pair\n", run_generate_key_pair
+    "usage: sigil generate-key-pair [--output-key-prefix P] [--force]\n"
+    "\n"
+    "Creates an ECDSA P-256 key pair: P.key (default cosign.key, mode 0600)\n"
+    "in cosign's encrypted format (ENCRYPTED SIGSTORE PRIVATE KEY: scrypt\n"
+    "N=65536 r=8 p=1, NaCl secretbox, PKCS#8 inside) and P.pub (PEM public\n"
+    "key). The password comes from COSIGN_PASSWORD (empty allowed) or is\n"
+    "asked twice on the terminal. Existing files are never overwritten\n"
+    "without --force.\n"
+    "\n"
+    "  --output-key-prefix P  write P.key and P.pub (default: cosign)\n"
+    "  --force, -f            overwrite existing files\n",
+    run_generate_key_pair
 };
 
 static int run_import_key_pair(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil import-key-pair: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const char *prefix = "import-cosign", *keyfile = NULL, *v;
+    struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
+    struct sg_sign_key *k = NULL;
+    char *pw = NULL;
+    int force = 0, bad = 0, ret;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            return CLI_EXIT_USAGE;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad)))
+            keyfile = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--output-key-prefix",
+                                    NULL, &bad)))
+            prefix = v;
+        else if (strcmp(argv[i], "--force") == 0 ||
+                 strcmp(argv[i], "-f") == 0)
+            force = 1;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else
+            return cli_usage_error(&cli_cmd_import_key_pair,
+                                   "unexpected argument '%s'", argv[i]);
+    }
+    if (!keyfile)
+        return cli_usage_error(&cli_cmd_import_key_pair, "--key is required");
+    rc = read_key_spec(&b, keyfile);
+    if (!rc && pem_encrypted(&b))
+        rc = cli_read_password(&pw, "COSIGN_PASSWORD",
+                               "Enter password for PEM key: ", 0);
+    if (!rc)
+        rc = sg_sign_key_load_private(&k, b.data, b.len, pw,
+                                      pw ? strlen(pw) : 0);
+    free_password(pw);
+    if (b.cap)
+        sg_wipe(b.data, b.cap);
+    sg_buf_release(&b);
+    if (rc)
+        return cli_fail(rc, "%s", keyfile);
+    ret = write_pair(prefix, k, force, 1);
+    sg_sign_key_free(k);
+    return ret;
 }
 
 const struct cli_command cli_cmd_import_key_pair = {
     "import-key-pair", "Import a PEM key as cosign.key/cosign.pub",
-    "usage: sigil import-key-pair\n", run_import_key_pair
+    "usage: sigil import-key-pair --key KEY.pem [--output-key-prefix P] "
+    "[--force]\n"
+    "\n"
+    "Converts a PEM private key (PKCS#8 \"PRIVATE KEY\", SEC1 \"EC PRIVATE\n"
+    "KEY\", PKCS#1 \"RSA PRIVATE KEY\", or encrypted PKCS#8) into cosign's\n"
+    "encrypted key format. Accepted: ECDSA P-256/P-384/P-521, RSA >= 2048\n"
+    "bits, Ed25519. Writes P.key (0600) and P.pub (default prefix:\n"
+    "import-cosign). Passwords: COSIGN_PASSWORD, or asked on the terminal\n"
+    "(the PEM's own password first when it is encrypted).\n"
+    "\n"
+    "  --key, -k FILE         the PEM private key (or env://VAR)\n"
+    "  --output-key-prefix P  write P.key and P.pub\n"
+    "  --force, -f            overwrite existing files\n",
+    run_import_key_pair
 };
 
 static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil public-key: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const char *keyfile = NULL, *outfile = NULL, *v;
+    struct sg_buf pem = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    struct sg_sign_key *k = NULL;
+    int bad = 0;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            return CLI_EXIT_USAGE;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad)))
+            keyfile = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--outfile", "-o",
+                                    &bad)))
+            outfile = v;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else
+            return cli_usage_error(&cli_cmd_public_key,
+                                   "unexpected argument '%s'", argv[i]);
+    }
+    if (!keyfile)
+        return cli_usage_error(&cli_cmd_public_key, "--key is required");
+    rc = cli_load_private_key(&k, keyfile);
+    if (rc)
+        return cli_fail(rc, "public-key");
+    rc = sg_sign_key_public_pem(&pem, k);
+    if (!rc)
+        rc = cli_write_output(outfile, pem.data, pem.len);
+    sg_sign_key_free(k);
+    sg_buf_release(&pem);
+    if (rc)
+        return cli_fail(rc, "%s", outfile ? outfile : "stdout");
+    return CLI_EXIT_OK;
 }
 
 const struct cli_command cli_cmd_public_key = {
     "public-key", "Print the public key of a private key",
-    "usage: sigil public-key\n", run_public_key
+    "usage: sigil public-key --key cosign.key [--outfile F]\n"
+    "\n"
+    "Prints the PEM public key of a private key (cosign.key, any PEM key,\n"
+    "or env://VAR). Password: COSIGN_PASSWORD or the terminal.\n"
+    "\n"
+    "  --key, -k KEY      the private key\n"
+    "  --outfile, -o F    write to F (atomically) instead of stdout\n",
+    run_public_key
 };
-

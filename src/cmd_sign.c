@@ -1,75 +1,666 @@
-/* STUB: commands to be implemented. */
+/*
+ * Signing and verification commands, cosign-compatible and offline:
+ * sign, sign-blob, verify, verify-blob, triangulate. Formats:
+ * shared/docs/cosign-format.md (§1-§2 legacy signatures, §3.6 bundles).
+ */
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sigil/sign.h"
+#include "sigil/verify.h"
+
+#define BLOB_MAX (1024u * 1024u * 1024u)
+
+/* -a values, split as cosign does: on commas first, then on the first
+ * '=' ("-a a=1,b=2" is two; "-a k=x,y" fails; "-a ''" adds nothing). */
+struct annots {
+    struct sg_sign_annotation *v;
+    char **owned;
+    size_t n, n_owned;
+};
+
+static void annots_release(struct annots *a)
+{
+    for (size_t i = 0; i < a->n_owned; i++)
+        free(a->owned[i]);
+    free(a->owned);
+    free(a->v);
+    memset(a, 0, sizeof(*a));
+}
+
+static int annots_add(struct annots *a, const char *arg)
+{
+    char *copy = strdup(arg), *save = NULL, *part, **o;
+
+    if (!copy)
+        return -1;
+    o = realloc(a->owned, (a->n_owned + 1) * sizeof(*o));
+    if (!o) {
+        free(copy);
+        return -1;
+    }
+    a->owned = o;
+    a->owned[a->n_owned++] = copy;
+    for (part = strtok_r(copy, ",", &save); part;
+         part = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(part, '=');
+        struct sg_sign_annotation *v;
+        if (!eq) {
+            fprintf(stderr, "sigil: unable to parse annotation: %s\n", part);
+            return -1;
+        }
+        *eq = '\0';
+        v = realloc(a->v, (a->n + 1) * sizeof(*v));
+        if (!v)
+            return -1;
+        a->v = v;
+        a->v[a->n].key = part;
+        a->v[a->n].value = eq + 1;
+        a->n++;
+    }
+    return 0;
+}
+
+/* A local store's spec without its ":tag" / "@digest" part (the store's
+ * default reference), e.g. "oci-dir:/x/demo:latest" -> "oci-dir:/x/demo". */
+static size_t local_spec_len(const char *image, struct sg_oci_store *s)
+{
+    const char *dr = sg_oci_store_default_ref(s);
+    size_t n = strlen(image), dl = strlen(dr);
+
+    if (n > dl + 1 && strcmp(image + n - dl, dr) == 0 &&
+        (image[n - dl - 1] == ':' || image[n - dl - 1] == '@'))
+        n -= dl + 1;
+    return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* sign                                                                 */
+
+static int sign_one(struct sg_oci_store *s, const char *digest,
+                    const struct sg_sign_key *k,
+                    const struct sg_sign_image_opts *o)
+{
+    struct sg_buf tag = SG_BUF_INIT(256);
+    sg_err rc = sg_sign_image(s, digest, k, o);
+
+    if (rc)
+        return cli_fail(rc, "sign %s", digest);
+    if (!sg_sign_tag_for(&tag, digest, "sig"))
+        fprintf(stderr, "Signed %s (signature in %s)\n", digest, tag.data);
+    sg_buf_release(&tag);
+    return CLI_EXIT_OK;
+}
 
 static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil sign: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const char *keyspec = NULL, *image = NULL, *dref = NULL, *ref, *v;
+    struct annots an;
+    struct sg_sign_image_opts o;
+    struct sg_oci_store *s = NULL;
+    struct sg_sign_key *k = NULL;
+    struct sg_oci_manifest *m = NULL;
+    struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT),
+                  lref = SG_BUF_INIT(4096);
+    const struct sg_oci_ref *r;
+    char *digest = NULL, *mt = NULL;
+    int recursive = 0, bad = 0, ret = CLI_EXIT_FAIL;
+    sg_err rc;
+
+    memset(&an, 0, sizeof(an));
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            goto usage;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad))) {
+            keyspec = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--annotations", "-a",
+                                      &bad))) {
+            if (annots_add(&an, v))
+                goto usage;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--docker-reference",
+                                      NULL, &bad))) {
+            dref = v;
+        } else if (strcmp(argv[i], "--recursive") == 0 ||
+                   strcmp(argv[i], "-r") == 0) {
+            recursive = 1;
+        } else if (strcmp(argv[i], "-y") == 0 ||
+                   strcmp(argv[i], "--yes") == 0) {
+            /* no prompts to skip: nothing is uploaded to a log */
+        } else if (bad) {
+            goto usage;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            ret = cli_usage_error(&cli_cmd_sign, "unknown option '%s'",
+                                  argv[i]);
+            goto done;
+        } else if (!image) {
+            image = argv[i];
+        } else {
+            ret = cli_usage_error(&cli_cmd_sign, "only one IMAGE");
+            goto done;
+        }
+    }
+    if (!keyspec || !image) {
+        ret = cli_usage_error(&cli_cmd_sign, "--key and IMAGE are required");
+        goto done;
+    }
+    rc = cli_load_private_key(&k, keyspec);
+    if (rc) {
+        ret = cli_fail(rc, "key");
+        goto done;
+    }
+    if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE))
+        goto done;
+    ref = sg_oci_store_default_ref(s);
+    if (!sg_digest_valid(ref))
+        sg_warn("Image reference %s uses a tag, not a digest, to identify "
+                "the image to sign. This can lead you to sign a different "
+                "image than the intended one; use a digest "
+                "(IMAGE@sha256:...) instead.",
+                image);
+    rc = sg_oci_store_get_manifest(s, ref, &body, &mt, &digest);
+    if (rc) {
+        ret = cli_fail(rc, "%s", image);
+        goto done;
+    }
+    memset(&o, 0, sizeof(o));
+    o.annotations = an.v;
+    o.n_annotations = an.n;
+    r = sg_oci_store_ref(s);
+    if (!dref && sg_oci_store_kind(s) != SG_OCI_STORE_REGISTRY &&
+        (!r->repository || !r->repository[0])) {
+        /* no registry name: the layout's path stands for the repository */
+        size_t n = local_spec_len(image, s), skip = 0;
+        if (strncmp(image, "oci-dir:", 8) == 0)
+            skip = 8;
+        else if (strncmp(image, "oci:", 4) == 0)
+            skip = 4;
+        if (sg_buf_add(&lref, image + skip, n - skip)) {
+            ret = cli_fail(SG_ENOMEM, "sign");
+            goto done;
+        }
+        dref = lref.data;
+    }
+    o.docker_reference = dref;
+    ret = sign_one(s, digest, k, &o);
+    if (ret || !recursive)
+        goto done;
+    rc = sg_oci_manifest_parse(&m, body.data, body.len, mt);
+    if (rc) {
+        ret = cli_fail(rc, "%s", image);
+        goto done;
+    }
+    for (size_t i = 0; m->is_index && !ret && i < m->n_layers; i++)
+        ret = sign_one(s, m->layers[i].digest, k, &o);
+    goto done;
+usage:
+    ret = CLI_EXIT_USAGE;
+done:
+    sg_oci_manifest_free(m);
+    sg_buf_release(&body);
+    sg_buf_release(&lref);
+    free(digest);
+    free(mt);
+    sg_oci_store_free(s);
+    sg_sign_key_free(k);
+    annots_release(&an);
+    return ret;
 }
 
 const struct cli_command cli_cmd_sign = {
     "sign", "Sign an image (cosign-compatible)",
-    "usage: sigil sign\n", run_sign
+    "usage: sigil sign --key KEY [-a key=value]... [--recursive] [-y]\n"
+    "                  [--docker-reference REPO] IMAGE\n"
+    "\n"
+    "Signs IMAGE as `cosign sign --key` does (legacy format, offline): the\n"
+    "simple-signing payload for the image digest, signed with KEY, stored\n"
+    "as a layer of the manifest at tag sha256-<hex>.sig in the image's\n"
+    "repository (existing signatures are kept; the same key and payload\n"
+    "again adds nothing). IMAGE is a registry reference or oci-dir:PATH[:tag].\n"
+    "Signing by tag works but warns: the tag is resolved to a digest first.\n"
+    "\n"
+    "  --key, -k KEY             cosign.key, a PEM private key, or env://VAR\n"
+    "                            (password: COSIGN_PASSWORD or the terminal)\n"
+    "  -a, --annotations k=v     add to the payload's \"optional\" (repeatable;\n"
+    "                            \"a=1,b=2\" is two annotations)\n"
+    "  --recursive, -r           for an index: also sign every manifest in it\n"
+    "  --docker-reference REPO   the payload's docker-reference (default: the\n"
+    "                            image's registry/repository)\n"
+    "  -y, --yes                 accepted for cosign compatibility (no prompt)\n"
+    "\n"
+    "Exit status: 0 signed, 1 failure, 2 usage.\n",
+    run_sign
 };
+
+/* ------------------------------------------------------------------ */
+/* sign-blob                                                            */
 
 static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil sign-blob: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const char *keyspec = NULL, *file = NULL, *outsig = NULL, *v;
+    struct sg_buf data = SG_BUF_INIT(BLOB_MAX),
+                  sig = SG_BUF_INIT(SG_BUF_NOLIMIT),
+                  b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    struct sg_sign_key *k = NULL;
+    int bad = 0, ret = CLI_EXIT_FAIL;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            return CLI_EXIT_USAGE;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad)))
+            keyspec = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--output-signature",
+                                    NULL, &bad)))
+            outsig = v;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(&cli_cmd_sign_blob, "unknown option '%s'",
+                                   argv[i]);
+        else if (!file)
+            file = argv[i];
+        else
+            return cli_usage_error(&cli_cmd_sign_blob, "only one FILE");
+    }
+    if (!keyspec || !file)
+        return cli_usage_error(&cli_cmd_sign_blob,
+                               "--key and FILE are required");
+    rc = sg_file_read(&data, file, BLOB_MAX);
+    if (rc) {
+        ret = cli_fail(rc, "%s", file);
+        goto done;
+    }
+    rc = cli_load_private_key(&k, keyspec);
+    if (rc) {
+        ret = cli_fail(rc, "key");
+        goto done;
+    }
+    rc = sg_sign_key_sign(&sig, k, data.data, data.len);
+    if (!rc)
+        rc = sg_base64_encode(&b64, sig.data, sig.len);
+    if (rc) {
+        ret = cli_fail(rc, "sign-blob");
+        goto done;
+    }
+    if (outsig) {
+        rc = sg_file_write_atomic(outsig, b64.data, b64.len, 0644);
+        if (rc) {
+            ret = cli_fail(rc, "%s", outsig);
+            goto done;
+        }
+        fprintf(stderr, "Wrote signature to file %s\n", outsig);
+    } else {
+        rc = sg_buf_addc(&b64, '\n');
+        if (!rc)
+            rc = cli_write_output(NULL, b64.data, b64.len);
+        if (rc) {
+            ret = cli_fail(rc, "stdout");
+            goto done;
+        }
+    }
+    ret = CLI_EXIT_OK;
+done:
+    sg_sign_key_free(k);
+    sg_buf_release(&data);
+    sg_buf_release(&sig);
+    sg_buf_release(&b64);
+    return ret;
 }
 
 const struct cli_command cli_cmd_sign_blob = {
     "sign-blob", "Sign a file",
-    "usage: sigil sign-blob\n", run_sign_blob
+    "usage: sigil sign-blob --key KEY [--output-signature F] FILE\n"
+    "\n"
+    "Signs FILE as `cosign sign-blob --key` does and prints the base64\n"
+    "signature (ECDSA: ASN.1 DER over SHA-256; RSA: PKCS#1 v1.5 SHA-256;\n"
+    "Ed25519: pure).\n"
+    "\n"
+    "  --key, -k KEY            cosign.key, a PEM private key, or env://VAR\n"
+    "  --output-signature F     write the base64 signature to F instead\n",
+    run_sign_blob
 };
+
+/* ------------------------------------------------------------------ */
+/* verify                                                               */
 
 static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil verify: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const char *keyspec = NULL, *image = NULL, *output = "json", *v;
+    struct annots an;
+    struct sg_verify_opts o;
+    struct sg_verify_result r;
+    struct sg_oci_store *s = NULL;
+    struct sg_sign_key *k = NULL;
+    struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT),
+                  name = SG_BUF_INIT(4096);
+    char *digest = NULL;
+    size_t n_ok = 0;
+    int bad = 0, ret = CLI_EXIT_FAIL;
+    sg_err rc;
+
+    memset(&an, 0, sizeof(an));
+    memset(&r, 0, sizeof(r));
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            goto usage;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad))) {
+            keyspec = v;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--annotations", "-a",
+                                      &bad))) {
+            if (annots_add(&an, v))
+                goto usage;
+        } else if ((v = cli_opt_value(argc, argv, &i, "--output", "-o",
+                                      &bad))) {
+            output = v;
+        } else if (strcmp(argv[i], "--insecure-ignore-tlog") == 0 ||
+                   strncmp(argv[i], "--insecure-ignore-tlog=", 23) == 0) {
+            /* offline by design: no transparency log is consulted */
+        } else if (bad) {
+            goto usage;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            ret = cli_usage_error(&cli_cmd_verify, "unknown option '%s'",
+                                  argv[i]);
+            goto done;
+        } else if (!image) {
+            image = argv[i];
+        } else {
+            ret = cli_usage_error(&cli_cmd_verify, "only one IMAGE");
+            goto done;
+        }
+    }
+    if (!keyspec || !image) {
+        ret = cli_usage_error(&cli_cmd_verify, "--key and IMAGE are required");
+        goto done;
+    }
+    if (strcmp(output, "json") != 0 && strcmp(output, "text") != 0) {
+        ret = cli_usage_error(&cli_cmd_verify, "-o must be json or text");
+        goto done;
+    }
+    rc = cli_load_public_key(&k, keyspec);
+    if (rc) {
+        ret = cli_fail(rc, "key");
+        goto done;
+    }
+    if (cli_open_store(&s, ctx, image, 0))
+        goto done;
+    rc = sg_oci_store_head_manifest(s, NULL, NULL, &digest, NULL);
+    if (rc) {
+        ret = cli_fail(rc, "%s", image);
+        goto done;
+    }
+    memset(&o, 0, sizeof(o));
+    o.annotations = an.v;
+    o.n_annotations = an.n;
+    if (!sg_oci_ref_string(&name, sg_oci_store_ref(s)))
+        o.docker_reference = name.data;
+    rc = sg_verify_image(&r, s, digest, k, &o);
+    for (size_t i = 0; i < r.n_items; i++) {
+        const struct sg_verify_item *it = &r.items[i];
+        if (!it->ok) {
+            fprintf(stderr, "sigil: %s: %s\n", it->source, it->reason);
+            continue;
+        }
+        if (strcmp(output, "json") == 0 &&
+            sg_buf_adds(&out, n_ok ? "," : "["))
+            rc = SG_ENOMEM;
+        if (sg_buf_add(&out, it->payload, it->payload_len) ||
+            (strcmp(output, "text") == 0 && sg_buf_addc(&out, '\n')))
+            rc = SG_ENOMEM;
+        n_ok++;
+    }
+    if (rc) {
+        ret = cli_fail(rc, "verify %s", image);
+        goto done;
+    }
+    if (strcmp(output, "json") == 0 && sg_buf_adds(&out, "]\n")) {
+        ret = cli_fail(SG_ENOMEM, "verify");
+        goto done;
+    }
+    fprintf(stderr,
+            "\nVerification for %s@%s --\n"
+            "The following checks were performed on each of these "
+            "signatures:\n"
+            "  - The cosign claims were validated\n"
+            "  - The signatures were verified against the specified public "
+            "key\n"
+            "  - The payload blobs matched their descriptors (digest and "
+            "size)\n"
+            "%zu of %zu signature(s) verified\n",
+            image, digest, n_ok, r.n_items);
+    rc = cli_write_output(NULL, out.data, out.len);
+    ret = rc ? cli_fail(rc, "stdout") : CLI_EXIT_OK;
+    goto done;
+usage:
+    ret = CLI_EXIT_USAGE;
+done:
+    sg_verify_result_release(&r);
+    sg_oci_store_free(s);
+    sg_sign_key_free(k);
+    sg_buf_release(&out);
+    sg_buf_release(&name);
+    free(digest);
+    annots_release(&an);
+    return ret;
 }
 
 const struct cli_command cli_cmd_verify = {
     "verify", "Verify an image's signatures",
-    "usage: sigil verify\n", run_verify
+    "usage: sigil verify --key PUB [-a key=value]... [-o json|text] IMAGE\n"
+    "\n"
+    "Verifies IMAGE's cosign signatures with the public key PUB, offline:\n"
+    "the layers of the sha256-<hex>.sig manifest and cosign v3 Sigstore\n"
+    "bundles among the image's OCI 1.1 referrers. For each candidate: the\n"
+    "payload blob's digest and size against its descriptor, the signature\n"
+    "over the exact payload bytes, the signed digest equals the image's,\n"
+    "the type string, and the required annotations. Keyless (certificate)\n"
+    "signatures are reported as not checkable with a key and never pass.\n"
+    "\n"
+    "  --key, -k PUB           PEM public key, certificate, or env://VAR\n"
+    "  -a, --annotations k=v   require optional.k == v (repeatable)\n"
+    "  -o, --output json|text  stdout: a JSON array of the verified payloads\n"
+    "                          (default) or the raw payloads, one per line\n"
+    "  --insecure-ignore-tlog  accepted for cosign compatibility (always\n"
+    "                          offline)\n"
+    "\n"
+    "The checks and every rejected candidate with its reason go to stderr.\n"
+    "Exit status: 0 at least one signature verified; 3 verification failed\n"
+    "(no signatures, or none valid); 1 registry/IO error; 2 usage.\n",
+    run_verify
 };
+
+/* ------------------------------------------------------------------ */
+/* verify-blob                                                          */
 
 static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil verify-blob: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL,
+               *v;
+    struct sg_buf data = SG_BUF_INIT(BLOB_MAX), sig = SG_BUF_INIT(1 << 20);
+    struct sg_sign_key *k = NULL;
+    int bad = 0, ret = CLI_EXIT_FAIL;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            return CLI_EXIT_USAGE;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad)))
+            keyspec = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--certificate", NULL,
+                                    &bad)))
+            cert = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--signature", NULL,
+                                    &bad)))
+            sigarg = v;
+        else if (strcmp(argv[i], "--insecure-ignore-tlog") == 0 ||
+                 strncmp(argv[i], "--insecure-ignore-tlog=", 23) == 0)
+            continue;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(&cli_cmd_verify_blob,
+                                   "unknown option '%s'", argv[i]);
+        else if (!file)
+            file = argv[i];
+        else
+            return cli_usage_error(&cli_cmd_verify_blob, "only one FILE");
+    }
+    if ((!keyspec == !cert) || !sigarg || !file)
+        return cli_usage_error(&cli_cmd_verify_blob,
+                               "one of --key/--certificate, --signature and "
+                               "FILE are required");
+    rc = cli_load_public_key(&k, keyspec ? keyspec : cert);
+    if (rc) {
+        ret = cli_fail(rc, "key");
+        goto done;
+    }
+    rc = sg_file_read(&sig, sigarg, 1 << 20);
+    if (rc == SG_ENOTFOUND) {
+        /* not a file: the base64 signature itself, as cosign allows */
+        sg_buf_reset(&sig);
+        rc = sg_buf_adds(&sig, sigarg);
+    }
+    if (rc) {
+        ret = cli_fail(rc, "%s", sigarg);
+        goto done;
+    }
+    rc = sg_file_read(&data, file, BLOB_MAX);
+    if (rc) {
+        ret = cli_fail(rc, "%s", file);
+        goto done;
+    }
+    rc = sg_verify_blob(k, data.data, data.len, sig.data, sig.len);
+    if (rc) {
+        ret = cli_fail(rc, "verify-blob %s", file);
+        goto done;
+    }
+    fprintf(stderr, "Verified OK\n");
+    ret = CLI_EXIT_OK;
+done:
+    sg_sign_key_free(k);
+    sg_buf_release(&data);
+    sg_buf_release(&sig);
+    return ret;
 }
 
 const struct cli_command cli_cmd_verify_blob = {
     "verify-blob", "Verify a file's signature",
-    "usage: sigil verify-blob\n", run_verify_blob
+    "usage: sigil verify-blob (--key PUB | --certificate CERT) --signature "
+    "SIG FILE\n"
+    "\n"
+    "Checks that SIG (a file holding the base64 signature, or the base64\n"
+    "text itself) is a signature over FILE by the key, as\n"
+    "`cosign verify-blob --key` does. Offline: no transparency log.\n"
+    "\n"
+    "  --key, -k PUB        PEM public key or env://VAR\n"
+    "  --certificate CERT   use a PEM certificate's public key\n"
+    "  --signature SIG      the base64 signature (newlines tolerated)\n"
+    "\n"
+    "Exit status: 0 verified, 3 not verified, 1 error, 2 usage.\n",
+    run_verify_blob
 };
+
+/* ------------------------------------------------------------------ */
+/* triangulate                                                          */
 
 static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sigil triangulate: not implemented yet\n");
-    return CLI_EXIT_FAIL;
+    const char *image = NULL, *type = "signature", *suffix, *v;
+    struct sg_oci_store *s = NULL;
+    struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    const struct sg_oci_ref *r;
+    char *digest = NULL;
+    int bad = 0, ret = CLI_EXIT_FAIL;
+    sg_err rc;
+
+    for (int i = 1; i < argc; i++) {
+        int c = cli_common_opt(ctx, argc, argv, &i);
+        if (c < 0)
+            return CLI_EXIT_USAGE;
+        if (c)
+            continue;
+        if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
+            type = v;
+        else if (bad)
+            return CLI_EXIT_USAGE;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(&cli_cmd_triangulate,
+                                   "unknown option '%s'", argv[i]);
+        else if (!image)
+            image = argv[i];
+        else
+            return cli_usage_error(&cli_cmd_triangulate, "only one IMAGE");
+    }
+    if (!image)
+        return cli_usage_error(&cli_cmd_triangulate, "IMAGE is required");
+    if (strcmp(type, "signature") == 0)
+        suffix = "sig";
+    else if (strcmp(type, "attestation") == 0)
+        suffix = "att";
+    else if (strcmp(type, "sbom") == 0)
+        suffix = "sbom";
+    else if (strcmp(type, "digest") == 0)
+        suffix = NULL;
+    else
+        return cli_usage_error(&cli_cmd_triangulate,
+                               "--type must be signature, attestation, sbom "
+                               "or digest");
+    if (cli_open_store(&s, ctx, image, 0))
+        return CLI_EXIT_FAIL;
+    rc = sg_oci_store_head_manifest(s, NULL, NULL, &digest, NULL);
+    if (rc) {
+        ret = cli_fail(rc, "%s", image);
+        goto done;
+    }
+    r = sg_oci_store_ref(s);
+    if (sg_oci_store_kind(s) == SG_OCI_STORE_REGISTRY) {
+        if (r->registry && strcmp(r->registry, "docker.io") == 0)
+            rc = sg_buf_addf(&out, "index.docker.io/%s", r->repository);
+        else
+            rc = sg_oci_ref_repo_name(&out, r);
+    } else {
+        /* a local store: its spec without the tag/digest part */
+        rc = sg_buf_add(&out, image, local_spec_len(image, s));
+    }
+    if (!rc && suffix)
+        rc = sg_buf_addc(&out, ':');
+    if (!rc)
+        rc = suffix ? sg_sign_tag_for(&out, digest, suffix)
+                    : sg_buf_addf(&out, "@%s", digest);
+    if (!rc)
+        rc = sg_buf_addc(&out, '\n');
+    if (!rc)
+        rc = cli_write_output(NULL, out.data, out.len);
+    ret = rc ? cli_fail(rc, "triangulate") : CLI_EXIT_OK;
+done:
+    free(digest);
+    sg_buf_release(&out);
+    sg_oci_store_free(s);
+    return ret;
 }
 
 const struct cli_command cli_cmd_triangulate = {
     "triangulate", "Print where an image's signatures are stored",
-    "usage: sigil triangulate\n", run_triangulate
+    "usage: sigil triangulate [--type signature|attestation|sbom|digest] "
+    "IMAGE\n"
+    "\n"
+    "Resolves IMAGE to its digest and prints where cosign keeps its\n"
+    "signatures: REGISTRY/REPOSITORY:sha256-<hex>.sig (.att for\n"
+    "attestations, .sbom for SBOM attachments; --type digest prints\n"
+    "REGISTRY/REPOSITORY@sha256:<hex>).\n",
+    run_triangulate
 };
-
