@@ -205,7 +205,7 @@ sg_err sg_sbom__purl_build(struct sg_buf *out, const struct sg_purl *p)
 {
     struct sg_purl_qual *q = NULL;
     char *keys = NULL; /* lower-cased copies of the keys */
-    size_t n_q = 0, keys_len = 0, n_seg;
+    size_t n_q = 0, keys_len = 0, n_seg = 0;
     unsigned fold;
     sg_err rc;
 
