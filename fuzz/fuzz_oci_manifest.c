@@ -12,8 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sg_limits *lim = sg_limits_default();
     struct sg_oci_manifest *m = NULL;
     struct sg_oci_config *c = NULL;
-    struct sg_oci_platform want = { (char *)"linux", (char *)"arm64", NULL,
-                                    NULL };
+    char os[] = "linux", arch[] = "arm64";
+    struct sg_oci_platform want = { os, arch, NULL, NULL };
     const struct sg_oci_descriptor *sel = NULL;
     size_t n = 0;
 

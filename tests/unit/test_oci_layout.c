@@ -264,7 +264,8 @@ static void layout__referrers(void **state)
     /* add_referrer is a no-op for layouts (they answer referrers) */
     {
         struct sg_oci_descriptor d = { 0 };
-        d.media_type = (char *)SG_MT_OCI_MANIFEST;
+        char mt[] = SG_MT_OCI_MANIFEST;
+        d.media_type = mt;
         d.digest = d_sig;
         d.size = strlen(sig);
         assert_int_equal(sg_oci_store_add_referrer(s, d_img, &d), SG_OK);
