@@ -1,0 +1,212 @@
+/*
+ * apk cataloger: lib/apk/db/installed (shared/docs/sbom-formats.md §6.2).
+ * Blocks separated by blank lines, each line "X:value" with a single
+ * case-sensitive letter. We use P V A o m L D p t c U T I; file lines
+ * (F M R a Z) and other letters are ignored. A line that is not "X:..."
+ * makes its block malformed: skipped with a warning naming it.
+ */
+#include "sbom_int.h"
+#include "text.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct apk_block {
+    const char *v[128]; /* value by letter (ASCII), NULL when absent */
+    size_t n[128];
+    size_t first_line;
+    const char *bad;
+};
+
+static char **set_field(struct sg_pkg *p, char letter)
+{
+    switch (letter) {
+    case 'P': return &p->name;
+    case 'V': return &p->version;
+    case 'A': return &p->arch;
+    case 'o': return &p->source_name;
+    case 'm': return &p->supplier;
+    case 'L': return &p->license;
+    case 'T': return &p->description;
+    case 'U': return &p->url;
+    default: return NULL;
+    }
+}
+
+/* Space-separated dependency/provides words: drop "!conflicts", keep the
+ * name before any version operator. */
+static sg_err split_words(char ***v, size_t *n, const char *p, size_t len,
+                          int drop_conflicts)
+{
+    const char *end = p + len;
+
+    while (p < end) {
+        const char *w;
+        size_t wn = 0;
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        w = p;
+        while (p < end && *p != ' ' && *p != '\t')
+            p++;
+        if (w == p)
+            continue;
+        if (*w == '!' && drop_conflicts)
+            continue;
+        while (w + wn < p && !strchr("=<>~", w[wn]))
+            wn++;
+        if (wn) {
+            sg_err rc = sg_strv_push(v, n, w, wn);
+            if (rc)
+                return rc;
+        }
+    }
+    return SG_OK;
+}
+
+static sg_err block_to_pkg(struct sg_sbom *s, const struct apk_block *b,
+                           const char *db_path, const char *layer)
+{
+    static const char letters[] = "PVAomLTU";
+    struct sg_pkg *pkg;
+    sg_err rc = sg_sbom_add_pkg(s, &pkg);
+
+    if (rc)
+        return rc;
+    pkg->type = SG_PKG_APK;
+    for (const char *l = letters; *l; l++) {
+        char **dst = set_field(pkg, *l);
+        if (b->v[(unsigned char)*l] &&
+            !(*dst = sg_text_dup_trim(b->v[(unsigned char)*l],
+                                      b->n[(unsigned char)*l])))
+            return SG_ENOMEM;
+    }
+    if (b->v['I']) {
+        uint64_t v = 0;
+        size_t i;
+        for (i = 0; i < b->n['I'] && isdigit((unsigned char)b->v['I'][i]) &&
+                    v <= (UINT64_MAX - 9) / 10;
+             i++)
+            v = v * 10 + (uint64_t)(b->v['I'][i] - '0');
+        if (i == b->n['I'])
+            pkg->installed_size = v;
+    }
+    if (b->v['D'] &&
+        (rc = split_words(&pkg->depends, &pkg->n_depends, b->v['D'],
+                          b->n['D'], 1)))
+        return rc;
+    if (b->v['p'] &&
+        (rc = split_words(&pkg->provides, &pkg->n_provides, b->v['p'],
+                          b->n['p'], 0)))
+        return rc;
+    if (!(pkg->found_by = sg_text_dup("apk-db-cataloger")) ||
+        (db_path && !(pkg->db_path = sg_text_dup(db_path))) ||
+        (layer && !(pkg->layer_diff_id = sg_text_dup(layer))))
+        return SG_ENOMEM;
+    /* Build time and commit as properties (used by CycloneDX). */
+    for (const char *l = "tc"; *l; l++) {
+        struct sg_pkg_kv *kv;
+        if (!b->v[(unsigned char)*l])
+            continue;
+        kv = realloc(pkg->props, (pkg->n_props + 1) * sizeof(*kv));
+        if (!kv)
+            return sg_error_oom();
+        pkg->props = kv;
+        kv = &pkg->props[pkg->n_props];
+        kv->key = sg_text_dup(*l == 't' ? "apk:buildTime" : "apk:commit");
+        kv->value = sg_text_dup_trim(b->v[(unsigned char)*l],
+                                     b->n[(unsigned char)*l]);
+        pkg->n_props++;
+        if (!kv->key || !kv->value)
+            return SG_ENOMEM;
+    }
+    return SG_OK;
+}
+
+sg_err sg_sbom__apk_parse(struct sg_sbom *s, const void *data, size_t len,
+                          const char *db_path, const char *layer)
+{
+    struct sg_lines it;
+    const char *line;
+    size_t llen, n_block = 0, n_records = 0;
+    const char *where = db_path ? db_path : "apk installed";
+    struct apk_block b;
+    int in_block = 0, more = 1;
+    unsigned char last = 0;
+
+    memset(&b, 0, sizeof(b));
+    sg_lines_init(&it, data, len);
+    while (more) {
+        more = sg_lines_next(&it, &line, &llen);
+        if (more && llen > 0) {
+            if (!in_block) {
+                memset(&b, 0, sizeof(b));
+                b.first_line = it.lineno;
+                in_block = 1;
+                last = 0;
+            }
+            if (b.bad)
+                continue;
+            if (line[0] == ' ' || line[0] == '\t') {
+                /* Tolerated continuation of the previous value (some
+                 * hand-written databases fold long descriptions). */
+                if (!last) {
+                    b.bad = "continuation line before any field";
+                } else if (strchr("PVAomLTUDpI", (char)last) &&
+                           b.v[last]) {
+                    b.n[last] = (size_t)(line + llen - b.v[last]);
+                }
+                continue;
+            }
+            if (llen < 2 || line[1] != ':' ||
+                (unsigned char)line[0] >= 128 ||
+                !isalpha((unsigned char)line[0])) {
+                b.bad = "line is not \"X:value\"";
+                continue;
+            }
+            last = (unsigned char)line[0];
+            if (strchr("PVAomLTUDpItc", (char)last)) {
+                if (b.v[last] && strchr("PVA", (char)last)) {
+                    b.bad = "duplicate P/V/A field";
+                    continue;
+                }
+                b.v[last] = line + 2;
+                b.n[last] = llen - 2;
+            }
+            continue;
+        }
+        if (!in_block)
+            continue;
+        in_block = 0;
+        n_block++;
+        if (!b.bad && (!b.v['P'] || !b.n['P']))
+            b.bad = "no P: (name) field";
+        if (!b.bad && (!b.v['V'] || !b.n['V']))
+            b.bad = "no V: (version) field";
+        if (b.bad) {
+            char name[80] = "";
+            if (b.v['P']) {
+                size_t n = b.n['P'] < sizeof(name) - 1 ? b.n['P']
+                                                       : sizeof(name) - 1;
+                memcpy(name, b.v['P'], n);
+                name[n] = '\0';
+                for (size_t i = 0; i < n; i++)
+                    if (!isprint((unsigned char)name[i]))
+                        name[i] = '?';
+            }
+            sg_warn("%s: block %zu (line %zu%s%s): %s, skipped", where,
+                    n_block, b.first_line, name[0] ? ", package " : "", name,
+                    b.bad);
+            continue;
+        }
+        if (++n_records > sg_limits_default()->db_records_max)
+            return sg_error_set(SG_ELIMIT, "%s: more than %zu records",
+                                where, sg_limits_default()->db_records_max);
+        {
+            sg_err rc = block_to_pkg(s, &b, db_path, layer);
+            if (rc)
+                return rc == SG_ENOMEM ? sg_error_oom() : rc;
+        }
+    }
+    return SG_OK;
+}

@@ -1,0 +1,139 @@
+/*
+ * Internals of the scanner (scan.c, squash.c, inflate.c), the finishing
+ * pass (finish.c) and the writers. Not a public header.
+ */
+#ifndef SIGIL_SBOM_CORE_H
+#define SIGIL_SBOM_CORE_H
+
+#include "sbom_int.h"
+
+/* Point release from etc/debian_version / etc/alpine-release into
+ * d->version (numeric "12.7"/"3.19.1" only; first one wins). */
+sg_err sg_sbom__distro_point_release(struct sg_distro *d, const void *data,
+                                     size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Streaming decompression by magic bytes (inflate.c).                  */
+
+enum sg_codec { SG_CODEC_TAR = 0, SG_CODEC_GZIP, SG_CODEC_ZSTD };
+
+struct sg_inflate; /* opaque */
+
+/* Pull-side source of compressed bytes: fill up to cap, *n = 0 at end. */
+typedef sg_err (*sg_inflate_src)(void *p, size_t cap, size_t *n,
+                                 void *payload);
+
+/* Create a decoder reading from src. The codec is chosen from the first
+ * bytes; SIGIL_INFLATE=zlib|isal selects the gzip backend (isal when
+ * built with it and the variable is unset). */
+SG_MUST_USE sg_err sg_inflate_create(struct sg_inflate **out,
+                                     sg_inflate_src src, void *payload);
+/* Decompressed bytes into out (up to cap); *n = 0 at the end. Enforces
+ * ratio_max (after 8 MiB) as SG_ELIMIT "decompression bomb: ratio over N".
+ */
+SG_MUST_USE sg_err sg_inflate_read(struct sg_inflate *z, void *out,
+                                   size_t cap, size_t *n);
+enum sg_codec sg_inflate_codec(const struct sg_inflate *z);
+const char *sg_inflate_backend(const struct sg_inflate *z);
+uint64_t sg_inflate_total_in(const struct sg_inflate *z);
+uint64_t sg_inflate_total_out(const struct sg_inflate *z);
+void sg_inflate_free(struct sg_inflate *z);
+
+/* ------------------------------------------------------------------ */
+/* One layer's catalogued view and the squash (squash.c)               */
+
+enum sg_kept_kind { SG_KEPT_REG = 1, SG_KEPT_SYMLINK };
+
+struct sg_kept {
+    char *path;          /* normalised: no leading '/', no '.'/'..' */
+    enum sg_kept_kind kind;
+    unsigned char *data; /* REG: contents (NUL-terminated copy) */
+    size_t len;
+    char *target;        /* SYMLINK: target as written */
+};
+
+struct sg_layer_view {
+    struct sg_kept *kept;
+    size_t n_kept, cap_kept;
+    char **whiteouts; /* paths deleted from lower layers */
+    size_t n_whiteouts;
+    char **opaque;    /* directories whose lower content is hidden */
+    size_t n_opaque;
+    uint64_t *nondir; /* sorted hashes of every non-directory entry */
+    size_t n_nondir, cap_nondir;
+    struct sg_sbom *go; /* Go packages found in this layer's files */
+    const char *diff_id; /* borrowed: this layer's diffID, NULL for dir: */
+};
+
+void sg_layer_view_release(struct sg_layer_view *v);
+uint64_t sg_path_hash(const char *p, size_t n);
+/* Normalise a tar/dir path in place-ish: malloc'd result or NULL for the
+ * root/empty path. "./a//b/../c/" → "a/c"; ".." clamps at the root. */
+SG_MUST_USE sg_err sg_path_normalise(char **out, const char *in);
+/* Does a cataloger want this path's bytes? */
+int sg_path_claimed(const char *path);
+/* Should a symlink at this path be remembered (claimed path or one of
+ * the directories leading to a claimed path)? */
+int sg_path_link_relevant(const char *path);
+SG_MUST_USE sg_err sg_layer_view_keep(struct sg_layer_view *v,
+                                      const char *path, enum sg_kept_kind k,
+                                      const void *data, size_t len,
+                                      const char *target);
+SG_MUST_USE sg_err sg_layer_view_nondir(struct sg_layer_view *v,
+                                        const char *path);
+/* Sort nondir hashes (call once after the layer was read). */
+void sg_layer_view_seal(struct sg_layer_view *v);
+
+/* Squash the layer views (base first) and run every cataloger on the
+ * result, appending packages to s. diff_ids[i] names layer i (may be
+ * NULL for a dir: source). */
+SG_MUST_USE sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
+                                           struct sg_layer_view *views,
+                                           size_t n_views,
+                                           char *const *diff_ids,
+                                           enum sg_sbom_scope scope);
+
+/* SPDX-ish helpers shared by the writers (format.c). */
+/* Is `expr` a syntactically valid SPDX licence expression? */
+int sg_spdx_expr_valid(const char *expr);
+/* Stable id for package i: "<type>-<name>-<16 hex>" with unsafe characters
+ * replaced by '-'; unique within s (suffix on collision). ids[i] malloc'd;
+ * free with sg_strv_free_n. */
+SG_MUST_USE sg_err sg_sbom__pkg_ids(char ***ids, const struct sg_sbom *s);
+void sg_strv_free_n(char **v, size_t n);
+const char *sg_pkg_type_name(enum sg_pkg_type t);
+/* 16-byte UUID (v4 layout): random, or derived from `seed` when seed is
+ * not NULL. Writes the 36-char lower-case form into out[37]. */
+SG_MUST_USE sg_err sg_sbom__uuid(char out[37], const void *seed,
+                                 size_t seed_len);
+
+/* Canonical spelling of a known SPDX licence/exception id, or NULL. */
+const char *sg_spdx_license_id(const char *id);
+/* Rewrite a declared licence into a valid SPDX expression (known ids in
+ * canonical case, LicenseRef-… kept); NULL when it is not one. */
+SG_MUST_USE sg_err sg_spdx_expr_normalise(char **out, const char *expr);
+/* "LicenseRef-" + the text with characters outside [A-Za-z0-9.-] as '-'. */
+SG_MUST_USE sg_err sg_spdx_license_ref(char **out, const char *text);
+/* Sanitise into an SPDXID-safe idstring appended to b. */
+SG_MUST_USE sg_err sg_spdx_idstring(struct sg_buf *b, const char *s);
+/* "Name <email>" → "Person: Name (email)" ("Organization:" when org). */
+SG_MUST_USE sg_err sg_spdx_actor(struct sg_buf *b, const char *who, int org);
+/* Seed for deterministic namespaces/serials: every field written. */
+SG_MUST_USE sg_err sg_sbom__seed(struct sg_buf *b, const struct sg_sbom *s);
+/* "pkg:oci/name@digest?arch=…&repository_url=…&tag=…" for the root. */
+SG_MUST_USE sg_err sg_sbom__root_purl(struct sg_buf *b, const struct sg_sbom *s);
+/* "YYYY-MM-DDThh:mm:ssZ" */
+void sg_sbom__time(char out[32], int64_t t);
+
+/* A JSON string for possibly non-UTF-8 text (bad bytes become '?');
+ * json_null() for NULL. NULL only on OOM. */
+struct json_t *sg_sbom__jstr(const char *s);
+
+sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
+                           const struct sg_sbom_write_opts *o);
+sg_err sg_sbom__write_cyclonedx(struct sg_buf *out, const struct sg_sbom *s,
+                                const struct sg_sbom_write_opts *o);
+sg_err sg_sbom__write_table(struct sg_buf *out, const struct sg_sbom *s,
+                            const struct sg_sbom_write_opts *o);
+
+#endif /* SIGIL_SBOM_CORE_H */

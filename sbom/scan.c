@@ -1,0 +1,812 @@
+/*
+ * sg_sbom_scan: one streaming pass over an image.
+ *
+ * Every layer blob is fetched once with sg_oci_store_get_blob (which
+ * checks size and digest as it streams) on a producer thread that pushes
+ * into a bounded ring; the consumer pulls from the ring, decompresses by
+ * magic bytes (inflate.c) and hands the tar to libarchive through read
+ * callbacks. Nothing is written to disk. Only entries a cataloger claims
+ * are kept; every regular file is offered to the Go binary finder.
+ * Layers run in parallel (opts->threads, default the core count), each
+ * into its own struct sg_layer_view; the views are squashed and
+ * catalogued in layer order (squash.c), so the result is deterministic.
+ *
+ * dir: sources are walked with the same claims (no symlink is followed
+ * on the host; resolution happens inside the view).
+ */
+#include "sbom_core.h"
+#include "text.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#define RING_CAP (1024u * 1024u)
+#define OUT_CAP (128u * 1024u)
+
+/* ------------------------------------------------------------------ */
+/* Producer → consumer ring                                             */
+
+struct ring {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned char *buf;
+    size_t head, len; /* read position, bytes buffered */
+    int eof;          /* producer finished (prod_rc says how) */
+    int abort;        /* consumer gave up */
+    sg_err prod_rc;
+    char prod_msg[512];
+};
+
+static sg_err ring_write(const void *p, size_t n, void *payload)
+{
+    struct ring *r = payload;
+    const unsigned char *src = p;
+
+    pthread_mutex_lock(&r->mu);
+    while (n > 0) {
+        size_t tail, chunk;
+        while (r->len == RING_CAP && !r->abort)
+            pthread_cond_wait(&r->cv, &r->mu);
+        if (r->abort) {
+            pthread_mutex_unlock(&r->mu);
+            return sg_error_set(SG_EINTERNAL, "layer reader stopped");
+        }
+        tail = (r->head + r->len) % RING_CAP;
+        chunk = RING_CAP - r->len;
+        if (chunk > RING_CAP - tail)
+            chunk = RING_CAP - tail;
+        if (chunk > n)
+            chunk = n;
+        memcpy(r->buf + tail, src, chunk);
+        r->len += chunk;
+        src += chunk;
+        n -= chunk;
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return SG_OK;
+}
+
+/* sg_inflate_src: pull bytes from the ring. */
+static sg_err ring_read(void *p, size_t cap, size_t *n, void *payload)
+{
+    struct ring *r = payload;
+    sg_err rc = SG_OK;
+
+    *n = 0;
+    pthread_mutex_lock(&r->mu);
+    while (r->len == 0 && !r->eof)
+        pthread_cond_wait(&r->cv, &r->mu);
+    if (r->len) {
+        size_t chunk = r->len < cap ? r->len : cap;
+        if (chunk > RING_CAP - r->head)
+            chunk = RING_CAP - r->head;
+        memcpy(p, r->buf + r->head, chunk);
+        r->head = (r->head + chunk) % RING_CAP;
+        r->len -= chunk;
+        *n = chunk;
+        pthread_cond_broadcast(&r->cv);
+    } else if (r->prod_rc) {
+        rc = sg_error_set(r->prod_rc, "%s", r->prod_msg);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared scan state                                                    */
+
+struct scan {
+    struct sg_oci_store *store;
+    const struct sg_oci_image *img;
+    struct sg_layer_view *views;
+    size_t n_layers;
+    char *const *diff_ids;
+    pthread_mutex_t mu;
+    size_t next;         /* next layer to take */
+    int stop;            /* a layer failed */
+    uint64_t image_out;  /* decompressed bytes so far, all layers */
+    sg_err *rcs;         /* per layer */
+    char (*msgs)[600];   /* per layer */
+};
+
+struct layer_ctx {
+    struct scan *sc;
+    size_t idx;
+    struct ring ring;
+    struct sg_inflate *inf;
+    unsigned char *out;
+    sg_err rc;      /* our own error (decompression, limits) */
+    uint64_t out_total;
+};
+
+struct producer_arg {
+    struct scan *sc;
+    const struct sg_oci_descriptor *d;
+    struct ring *ring;
+};
+
+static void *producer_main(void *arg)
+{
+    struct producer_arg *pa = arg;
+    sg_err rc = sg_oci_store_get_blob(pa->sc->store, pa->d, ring_write,
+                                      pa->ring);
+
+    pthread_mutex_lock(&pa->ring->mu);
+    pa->ring->eof = 1;
+    pa->ring->prod_rc = rc;
+    if (rc)
+        snprintf(pa->ring->prod_msg, sizeof(pa->ring->prod_msg), "%s",
+                 sg_error_last());
+    pthread_cond_broadcast(&pa->ring->cv);
+    pthread_mutex_unlock(&pa->ring->mu);
+    return NULL;
+}
+
+static la_ssize_t la_read(struct archive *a, void *payload, const void **buf)
+{
+    struct layer_ctx *lc = payload;
+    const struct sg_limits *lim = sg_limits_default();
+    size_t n = 0;
+    sg_err rc;
+
+    *buf = lc->out;
+    if (lc->rc)
+        return -1;
+    if (!lc->inf) {
+        rc = sg_inflate_create(&lc->inf, ring_read, &lc->ring);
+        if (rc)
+            goto fail;
+    }
+    rc = sg_inflate_read(lc->inf, lc->out, OUT_CAP, &n);
+    if (rc)
+        goto fail;
+    lc->out_total += n;
+    if (lc->out_total > lim->layer_bytes_max) {
+        rc = sg_error_set(SG_ELIMIT,
+                          "more than %llu decompressed bytes in one layer",
+                          (unsigned long long)lim->layer_bytes_max);
+        goto fail;
+    }
+    pthread_mutex_lock(&lc->sc->mu);
+    lc->sc->image_out += n;
+    if (lc->sc->image_out > lim->image_bytes_max)
+        rc = sg_error_set(SG_ELIMIT,
+                          "more than %llu decompressed bytes in the image",
+                          (unsigned long long)lim->image_bytes_max);
+    else if (lc->sc->stop)
+        rc = sg_error_set(SG_EINTERNAL, "cancelled");
+    pthread_mutex_unlock(&lc->sc->mu);
+    if (rc)
+        goto fail;
+    return (la_ssize_t)n;
+fail:
+    lc->rc = rc;
+    archive_set_error(a, EIO, "%s", sg_error_last());
+    return -1;
+}
+
+/* Read one regular file's data: feed the Go finder and keep it when
+ * claimed (capped at file_keep_max). */
+static sg_err read_file(struct archive *a, struct sg_layer_view *v,
+                        const char *path, int64_t size, int claimed)
+{
+    const struct sg_limits *lim = sg_limits_default();
+    struct sg_buf keep = SG_BUF_INIT(lim->file_keep_max);
+    struct sg_gobin *g = NULL;
+    int too_big = 0;
+    sg_err rc;
+
+    rc = sg_sbom__gobin_begin(&g, path, size > 0 ? (uint64_t)size : 0);
+    while (!rc) {
+        const void *blk;
+        size_t n;
+        la_int64_t off;
+        int r = archive_read_data_block(a, &blk, &n, &off);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            rc = sg_error_set(SG_EPARSE, "%s: %s", path,
+                              archive_error_string(a)
+                                  ? archive_error_string(a)
+                                  : "read error");
+            break;
+        }
+        rc = sg_sbom__gobin_feed(g, blk, n);
+        if (!rc && claimed && !too_big) {
+            if (keep.len + n > lim->file_keep_max) {
+                too_big = 1;
+                sg_buf_release(&keep);
+            } else {
+                rc = sg_buf_add(&keep, blk, n);
+            }
+        }
+    }
+    if (!rc) {
+        if (!v->go)
+            rc = sg_sbom_create(&v->go);
+        if (!rc)
+            rc = sg_sbom__gobin_end(g, v->go, v->diff_id);
+    }
+    sg_sbom__gobin_free(g);
+    if (!rc && claimed) {
+        if (too_big)
+            sg_warn("%s: larger than %zu bytes, not catalogued", path,
+                    lim->file_keep_max);
+        else
+            rc = sg_layer_view_keep(v, path, SG_KEPT_REG, keep.data, keep.len,
+                                    NULL);
+    }
+    sg_buf_release(&keep);
+    return rc;
+}
+
+/* One tar entry into the view. */
+static sg_err take_entry(struct archive *a, struct archive_entry *e,
+                         struct sg_layer_view *v)
+{
+    const struct sg_limits *lim = sg_limits_default();
+    const char *raw = archive_entry_pathname(e);
+    const char *base;
+    char *path = NULL;
+    mode_t type = archive_entry_filetype(e);
+    const char *hl = archive_entry_hardlink(e);
+    sg_err rc;
+
+    if (!raw)
+        return sg_error_set(SG_EPARSE, "tar entry without a usable name");
+    if (strlen(raw) > lim->path_max)
+        return sg_error_set(SG_ELIMIT, "path longer than %zu bytes",
+                            lim->path_max);
+    if (archive_entry_size(e) < 0 ||
+        (uint64_t)archive_entry_size(e) > lim->layer_bytes_max)
+        return sg_error_set(SG_ELIMIT, "%s: absurd size %lld", raw,
+                            (long long)archive_entry_size(e));
+    rc = sg_path_normalise(&path, raw);
+    if (rc || !path)
+        return rc;
+    base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (strncmp(base, ".wh.", 4) == 0) {
+        size_t dl = (size_t)(base - path);
+        if (strcmp(base, ".wh..wh..opq") == 0) {
+            rc = sg_strv_push(&v->opaque, &v->n_opaque, path,
+                              dl ? dl - 1 : 0);
+        } else if (base[4]) {
+            struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
+            rc = sg_buf_add(&t, path, dl);
+            if (!rc)
+                rc = sg_buf_adds(&t, base + 4);
+            if (!rc)
+                rc = sg_strv_push(&v->whiteouts, &v->n_whiteouts, t.data,
+                                  t.len);
+            sg_buf_release(&t);
+        }
+        free(path);
+        return rc;
+    }
+    if (type != AE_IFDIR)
+        rc = sg_layer_view_nondir(v, path);
+    if (rc)
+        goto done;
+    if (hl) {
+        /* A hard link to an earlier entry of this layer: copy what we
+         * kept of it (targets are inside the image by construction). */
+        char *tp = NULL;
+        rc = sg_path_normalise(&tp, hl);
+        if (!rc && tp && sg_path_claimed(path)) {
+            size_t i;
+            for (i = 0; i < v->n_kept; i++)
+                if (strcmp(v->kept[i].path, tp) == 0)
+                    break;
+            if (i < v->n_kept)
+                rc = sg_layer_view_keep(v, path, v->kept[i].kind,
+                                        v->kept[i].data, v->kept[i].len,
+                                        v->kept[i].target);
+            else
+                sg_warn("%s: hard link to %s, which was not kept", path, tp);
+        }
+        free(tp);
+    } else if (type == AE_IFLNK) {
+        const char *t = archive_entry_symlink(e);
+        if (t && sg_path_link_relevant(path))
+            rc = sg_layer_view_keep(v, path, SG_KEPT_SYMLINK, NULL, 0, t);
+    } else if (type == AE_IFREG) {
+        rc = read_file(a, v, path, archive_entry_size(e),
+                       sg_path_claimed(path));
+    }
+done:
+    free(path);
+    return rc;
+}
+
+static sg_err read_layer_tar(struct layer_ctx *lc, struct sg_layer_view *v)
+{
+    const struct sg_limits *lim = sg_limits_default();
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    size_t n_entries = 0;
+    sg_err rc = SG_OK;
+
+    if (!a)
+        return sg_error_oom();
+    archive_read_support_format_tar(a);
+    if (archive_read_open(a, lc, NULL, la_read, NULL) != ARCHIVE_OK) {
+        rc = lc->rc ? lc->rc
+                    : sg_error_set(SG_EPARSE, "not a tar archive: %s",
+                                   archive_error_string(a)
+                                       ? archive_error_string(a)
+                                       : "?");
+        goto done;
+    }
+    for (;;) {
+        int r = archive_read_next_header(a, &e);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN || lc->rc) {
+            rc = lc->rc ? lc->rc
+                        : sg_error_set(SG_EPARSE, "tar: %s",
+                                       archive_error_string(a)
+                                           ? archive_error_string(a)
+                                           : "bad header");
+            break;
+        }
+        if (++n_entries > lim->tar_entries_max) {
+            rc = sg_error_set(SG_ELIMIT, "more than %zu tar entries",
+                              lim->tar_entries_max);
+            break;
+        }
+        rc = take_entry(a, e, v);
+        if (rc) {
+            if (lc->rc)
+                rc = lc->rc;
+            break;
+        }
+    }
+    /* Drain: the digest is only checked once the producer has delivered
+     * every byte, so read to the end of the stream. */
+    if (!rc && lc->inf) {
+        size_t n = 1;
+        while (!rc && n)
+            rc = sg_inflate_read(lc->inf, lc->out, OUT_CAP, &n);
+    }
+done:
+    archive_read_free(a);
+    if (rc && lc->rc && rc != lc->rc)
+        rc = lc->rc;
+    return rc;
+}
+
+static void scan_layer(struct scan *sc, size_t idx)
+{
+    const struct sg_oci_descriptor *d = &sc->img->manifest->layers[idx];
+    struct layer_ctx lc;
+    struct producer_arg pa;
+    pthread_t th;
+    int started = 0;
+    sg_err rc = SG_OK;
+
+    memset(&lc, 0, sizeof(lc));
+    lc.sc = sc;
+    lc.idx = idx;
+    pthread_mutex_init(&lc.ring.mu, NULL);
+    pthread_cond_init(&lc.ring.cv, NULL);
+    lc.ring.buf = malloc(RING_CAP);
+    lc.out = malloc(OUT_CAP);
+    if (!lc.ring.buf || !lc.out) {
+        rc = sg_error_oom();
+        goto done;
+    }
+    pa.sc = sc;
+    pa.d = d;
+    pa.ring = &lc.ring;
+    if (pthread_create(&th, NULL, producer_main, &pa) != 0) {
+        rc = sg_error_set(SG_EINTERNAL, "cannot start a thread");
+        goto done;
+    }
+    started = 1;
+    rc = read_layer_tar(&lc, &sc->views[idx]);
+    if (!rc && !lc.inf)
+        rc = sg_error_set(SG_EPARSE, "empty layer");
+done:
+    if (started) {
+        pthread_mutex_lock(&lc.ring.mu);
+        lc.ring.abort = 1;
+        pthread_cond_broadcast(&lc.ring.cv);
+        pthread_mutex_unlock(&lc.ring.mu);
+        pthread_join(th, NULL);
+        /* Having read to the end, the producer's verdict (size and
+         * digest) decides; after our own failure ours is the cause. */
+        if (!rc && lc.ring.prod_rc)
+            rc = sg_error_set(lc.ring.prod_rc, "%s", lc.ring.prod_msg);
+    }
+    if (!rc)
+        sg_layer_view_seal(&sc->views[idx]);
+    pthread_mutex_lock(&sc->mu);
+    sc->rcs[idx] = rc;
+    if (rc) {
+        snprintf(sc->msgs[idx], sizeof(sc->msgs[idx]), "%s",
+                 sg_error_last());
+        sc->stop = 1;
+    }
+    pthread_mutex_unlock(&sc->mu);
+    if (!rc && lc.inf)
+        sg_debug("layer %s: %s, %llu -> %llu bytes", d->digest,
+                 sg_inflate_backend(lc.inf),
+                 (unsigned long long)sg_inflate_total_in(lc.inf),
+                 (unsigned long long)sg_inflate_total_out(lc.inf));
+    sg_inflate_free(lc.inf);
+    free(lc.ring.buf);
+    free(lc.out);
+    pthread_mutex_destroy(&lc.ring.mu);
+    pthread_cond_destroy(&lc.ring.cv);
+}
+
+static void *worker_main(void *arg)
+{
+    struct scan *sc = arg;
+
+    for (;;) {
+        size_t idx;
+        pthread_mutex_lock(&sc->mu);
+        idx = sc->next++;
+        if (sc->stop)
+            idx = sc->n_layers;
+        pthread_mutex_unlock(&sc->mu);
+        if (idx >= sc->n_layers)
+            break;
+        scan_layer(sc, idx);
+    }
+    return NULL;
+}
+
+static sg_err scan_layers(struct sg_oci_store *store,
+                          const struct sg_oci_image *img,
+                          struct sg_layer_view *views, unsigned threads)
+{
+    struct scan sc;
+    size_t n = img->manifest->n_layers, nw;
+    pthread_t *ws = NULL;
+    size_t started = 0;
+    sg_err rc = SG_OK;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.store = store;
+    sc.img = img;
+    sc.views = views;
+    sc.n_layers = n;
+    sc.rcs = calloc(n + 1, sizeof(*sc.rcs));
+    sc.msgs = calloc(n + 1, sizeof(*sc.msgs));
+    if (!sc.rcs || !sc.msgs) {
+        free(sc.rcs);
+        free(sc.msgs);
+        return sg_error_oom();
+    }
+    pthread_mutex_init(&sc.mu, NULL);
+    if (!threads) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = c > 0 ? (unsigned)c : 1;
+    }
+    nw = threads < n ? threads : n;
+    if (nw > 1) {
+        ws = calloc(nw, sizeof(*ws));
+        for (size_t i = 0; ws && i < nw; i++) {
+            if (pthread_create(&ws[i], NULL, worker_main, &sc) != 0)
+                break;
+            started++;
+        }
+    }
+    if (!started)
+        worker_main(&sc); /* single-threaded */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(ws[i], NULL);
+    free(ws);
+    /* Report the first layer (in layer order) that really failed; a
+     * layer cancelled because another failed is not the cause. */
+    for (size_t pass = 0; pass < 2 && !rc; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            if (!sc.rcs[i] || (pass == 0 && sc.rcs[i] == SG_EINTERNAL &&
+                               strstr(sc.msgs[i], "cancelled")))
+                continue;
+            rc = sg_error_set(sc.rcs[i], "layer %s: %s",
+                              img->manifest->layers[i].digest, sc.msgs[i]);
+            break;
+        }
+    }
+    pthread_mutex_destroy(&sc.mu);
+    free(sc.rcs);
+    free(sc.msgs);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* dir: sources                                                         */
+
+struct walk {
+    const char *root;
+    size_t root_len;
+    struct sg_layer_view *v;
+    size_t n_entries;
+};
+
+static sg_err walk_file(struct walk *w, const char *full, const char *rel,
+                        const struct stat *st)
+{
+    const struct sg_limits *lim = sg_limits_default();
+    int claimed = sg_path_claimed(rel);
+    struct sg_buf keep = SG_BUF_INIT(lim->file_keep_max);
+    struct sg_gobin *g = NULL;
+    unsigned char buf[65536];
+    int fd, too_big = 0;
+    sg_err rc;
+
+    fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        sg_warn("%s: %s, skipped", full, strerror(errno));
+        return SG_OK;
+    }
+    rc = sg_sbom__gobin_begin(&g, rel, (uint64_t)st->st_size);
+    while (!rc) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = sg_error_errno(full, errno);
+            break;
+        }
+        if (n == 0)
+            break;
+        rc = sg_sbom__gobin_feed(g, buf, (size_t)n);
+        if (!rc && claimed && !too_big) {
+            if (keep.len + (size_t)n > lim->file_keep_max) {
+                too_big = 1;
+                sg_buf_release(&keep);
+            } else {
+                rc = sg_buf_add(&keep, buf, (size_t)n);
+            }
+        }
+    }
+    close(fd);
+    if (!rc && !w->v->go)
+        rc = sg_sbom_create(&w->v->go);
+    if (!rc)
+        rc = sg_sbom__gobin_end(g, w->v->go, NULL);
+    sg_sbom__gobin_free(g);
+    if (!rc && claimed && !too_big)
+        rc = sg_layer_view_keep(w->v, rel, SG_KEPT_REG, keep.data, keep.len,
+                                NULL);
+    else if (!rc && too_big)
+        sg_warn("%s: larger than %zu bytes, not catalogued", rel,
+                lim->file_keep_max);
+    sg_buf_release(&keep);
+    return rc;
+}
+
+static sg_err walk_dir(struct walk *w, struct sg_buf *full, unsigned depth)
+{
+    const struct sg_limits *lim = sg_limits_default();
+    DIR *d;
+    struct dirent *de;
+    size_t base_len = full->len;
+    sg_err rc = SG_OK;
+
+    if (depth > 256)
+        return sg_error_set(SG_ELIMIT, "%s: directories nested too deep",
+                            full->data);
+    d = opendir(full->data);
+    if (!d) {
+        sg_warn("%s: %s, skipped", full->data, strerror(errno));
+        return SG_OK;
+    }
+    while (!rc && (de = readdir(d))) {
+        struct stat st;
+        const char *rel;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        full->len = base_len;
+        full->data[base_len] = '\0';
+        rc = sg_buf_addf(full, "/%s", de->d_name);
+        if (rc)
+            break;
+        rel = full->data + w->root_len + 1;
+        if (strlen(rel) > lim->path_max)
+            continue;
+        if (++w->n_entries > lim->tar_entries_max) {
+            rc = sg_error_set(SG_ELIMIT, "more than %zu entries",
+                              lim->tar_entries_max);
+            break;
+        }
+        if (lstat(full->data, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk_dir(w, full, depth + 1);
+        } else if (S_ISLNK(st.st_mode)) {
+            if (sg_path_link_relevant(rel)) {
+                char t[4096];
+                ssize_t n = readlink(full->data, t, sizeof(t) - 1);
+                if (n > 0) {
+                    t[n] = '\0';
+                    rc = sg_layer_view_keep(w->v, rel, SG_KEPT_SYMLINK, NULL,
+                                            0, t);
+                }
+            }
+        } else if (S_ISREG(st.st_mode)) {
+            rc = walk_file(w, full->data, rel, &st);
+        }
+    }
+    full->len = base_len;
+    full->data[base_len] = '\0';
+    closedir(d);
+    return rc;
+}
+
+static sg_err scan_dir(const char *root, struct sg_layer_view *v)
+{
+    struct walk w;
+    struct sg_buf full = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    sg_err rc;
+
+    memset(&w, 0, sizeof(w));
+    w.root = root;
+    w.v = v;
+    rc = sg_buf_adds(&full, root);
+    while (!rc && full.len > 1 && full.data[full.len - 1] == '/')
+        full.data[--full.len] = '\0';
+    w.root_len = full.len;
+    if (!rc)
+        rc = walk_dir(&w, &full, 0);
+    sg_buf_release(&full);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry point                                                          */
+
+static sg_err fill_source(struct sg_sbom *s, struct sg_oci_store *st,
+                          const struct sg_oci_image *img,
+                          const struct sg_sbom_opts *opts)
+{
+    struct sg_sbom_source *src = &s->source;
+    const struct sg_oci_ref *ref = sg_oci_store_ref(st);
+    struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    sg_err rc = SG_OK;
+
+    if (opts && opts->source_name)
+        src->name = sg_text_dup(opts->source_name);
+    else if (sg_oci_store_dir_path(st))
+        src->name = sg_text_dup(sg_oci_store_dir_path(st));
+    else if (ref && ref->repository)
+        src->name = sg_text_dup(ref->repository);
+    else
+        src->name = sg_text_dup("image");
+    if (!src->name)
+        return SG_ENOMEM;
+    if (!img) {
+        src->is_dir = 1;
+        return SG_OK;
+    }
+    if (ref && ref->repository) {
+        if (ref->registry && ref->registry[0])
+            rc = sg_buf_addf(&b, "%s/%s", ref->registry, ref->repository);
+        else
+            rc = sg_buf_adds(&b, ref->repository);
+        if (!rc)
+            rc = sg_buf_take(&src->repo_name, NULL, &b);
+        if (rc)
+            return rc;
+        if (ref->tag && !(src->tag = sg_text_dup(ref->tag)))
+            return SG_ENOMEM;
+    }
+    if (!src->tag) {
+        const char *dr = sg_oci_store_default_ref(st);
+        if (dr && strncmp(dr, "sha256:", 7) != 0 &&
+            strncmp(dr, "sha512:", 7) != 0 && !(src->tag = sg_text_dup(dr)))
+            return SG_ENOMEM;
+    }
+    if ((img->digest && !(src->digest = sg_text_dup(img->digest))) ||
+        (img->manifest_digest &&
+         !(src->manifest_digest = sg_text_dup(img->manifest_digest))))
+        return SG_ENOMEM;
+    if (img->config) {
+        const struct sg_oci_config *c = img->config;
+        if ((c->os && !(src->os = sg_text_dup(c->os))) ||
+            (c->architecture && !(src->arch = sg_text_dup(c->architecture))) ||
+            (c->variant && !(src->variant = sg_text_dup(c->variant))))
+            return SG_ENOMEM;
+        if (c->n_diff_ids) {
+            src->diff_ids = calloc(c->n_diff_ids, sizeof(char *));
+            if (!src->diff_ids)
+                return sg_error_oom();
+            for (size_t i = 0; i < c->n_diff_ids; i++) {
+                if (!(src->diff_ids[i] = sg_text_dup(c->diff_ids[i])))
+                    return SG_ENOMEM;
+                src->n_diff_ids = i + 1;
+            }
+        }
+    }
+    return SG_OK;
+}
+
+sg_err sg_sbom_scan(struct sg_sbom **out, struct sg_oci_store *st,
+                    const struct sg_oci_image *img,
+                    const struct sg_sbom_opts *opts)
+{
+    struct sg_sbom *s = NULL;
+    struct sg_layer_view *views = NULL;
+    size_t n_views = 0;
+    const char *root = sg_oci_store_dir_path(st);
+    enum sg_sbom_scope scope = opts ? opts->scope : SG_SBOM_SQUASHED;
+    sg_err rc;
+
+    *out = NULL;
+    rc = sg_sbom_create(&s);
+    if (rc)
+        return rc;
+    if (root) {
+        img = NULL;
+    } else if (!img || !img->manifest || img->manifest->is_index) {
+        rc = sg_error_set(SG_EINVAL, "sbom: no image manifest to scan");
+        goto done;
+    }
+    rc = fill_source(s, st, img, opts);
+    if (rc) {
+        rc = rc == SG_ENOMEM ? sg_error_oom() : rc;
+        goto done;
+    }
+    if (root) {
+        n_views = 1;
+        views = calloc(1, sizeof(*views));
+        if (!views) {
+            rc = sg_error_oom();
+            goto done;
+        }
+        rc = scan_dir(root, views);
+        if (!rc)
+            sg_layer_view_seal(views);
+    } else {
+        n_views = img->manifest->n_layers;
+        if (img->config && img->config->n_diff_ids != n_views) {
+            rc = sg_error_set(SG_EPARSE,
+                              "image config lists %zu diff_ids for %zu "
+                              "layers",
+                              img->config->n_diff_ids, n_views);
+            goto done;
+        }
+        views = calloc(n_views + 1, sizeof(*views));
+        if (!views) {
+            rc = sg_error_oom();
+            goto done;
+        }
+        for (size_t i = 0; i < n_views && s->source.n_diff_ids; i++)
+            views[i].diff_id = s->source.diff_ids[i];
+        rc = scan_layers(st, img, views, opts ? opts->threads : 0);
+    }
+    if (rc)
+        goto done;
+    rc = sg_sbom__squash_catalog(s, views, n_views,
+                                 s->source.n_diff_ids ? s->source.diff_ids
+                                                      : NULL,
+                                 scope);
+    if (!rc)
+        rc = sg_sbom_finish(s);
+    if (!rc) {
+        *out = s;
+        s = NULL;
+    }
+done:
+    for (size_t i = 0; views && i < n_views; i++)
+        sg_layer_view_release(&views[i]);
+    free(views);
+    sg_sbom_free(s);
+    return rc;
+}

@@ -1,0 +1,349 @@
+/*
+ * SPDX 2.3 JSON writer (shared/docs/sbom-formats.md §1). Layout: the
+ * document DESCRIBES a root package for the image (name = the reference,
+ * version = the digest, SHA256 checksum, pkg:oci purl); the root CONTAINS
+ * every package; packages DEPENDS_ON packages. Each package has its purl
+ * and CPE as externalRefs, supplier, licenseDeclared (a valid expression
+ * or a LicenseRef- with hasExtractedLicensingInfos), filesAnalyzed false,
+ * and the layer diffID and database path in its comment. Keys are sorted
+ * (JSON_SORT_KEYS) so the bytes are stable.
+ */
+#include "sbom_core.h"
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+struct jb {
+    int bad; /* an allocation failed somewhere */
+};
+
+static void jset(struct jb *b, json_t *o, const char *k, json_t *v)
+{
+    if (!v || !o || json_object_set_new(o, k, v) != 0)
+        b->bad = 1;
+}
+
+static void jpush(struct jb *b, json_t *a, json_t *v)
+{
+    if (!v || !a || json_array_append_new(a, v) != 0)
+        b->bad = 1;
+}
+
+static json_t *ext_ref(struct jb *b, const char *cat, const char *type,
+                       const char *loc)
+{
+    json_t *r = json_object();
+
+    jset(b, r, "referenceCategory", json_string(cat));
+    jset(b, r, "referenceType", json_string(type));
+    jset(b, r, "referenceLocator", sg_sbom__jstr(loc));
+    return r;
+}
+
+static json_t *rel(struct jb *b, const char *from, const char *type,
+                   const char *to)
+{
+    json_t *r = json_object();
+
+    jset(b, r, "spdxElementId", json_string(from));
+    jset(b, r, "relationshipType", json_string(type));
+    jset(b, r, "relatedSpdxElement", json_string(to));
+    return r;
+}
+
+/* Record every LicenseRef-… of expr in `refs` (object id → text). */
+static void collect_refs(struct jb *b, json_t *refs, const char *expr,
+                         const char *text)
+{
+    const char *p = expr;
+
+    while ((p = strstr(p, "LicenseRef-"))) {
+        size_t n = strcspn(p, " ()");
+        char *id = sg_text_dup_trim(p, n);
+        if (!id) {
+            b->bad = 1;
+            return;
+        }
+        if (!json_object_get(refs, id))
+            jset(b, refs, id,
+                 sg_sbom__jstr(text ? text : id + strlen("LicenseRef-")));
+        free(id);
+        p += n;
+    }
+}
+
+static const char *db_label(enum sg_pkg_type t)
+{
+    switch (t) {
+    case SG_PKG_DEB:
+        return "DPKG DB";
+    case SG_PKG_APK:
+        return "APK DB";
+    case SG_PKG_RPM:
+        return "RPM DB";
+    case SG_PKG_GO_MODULE:
+    case SG_PKG_GO_STDLIB:
+        return "go module information";
+    }
+    return "package DB";
+}
+
+static json_t *package(struct jb *b, const struct sg_pkg *p, const char *id,
+                       json_t *refs)
+{
+    json_t *o = json_object(), *er = json_array();
+    struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    const char *path = p->db_path;
+    char *expr = NULL;
+
+    jset(b, o, "SPDXID", json_string(id));
+    jset(b, o, "name", sg_sbom__jstr(p->name));
+    if (p->version)
+        jset(b, o, "versionInfo", sg_sbom__jstr(p->version));
+    jset(b, o, "downloadLocation", json_string("NOASSERTION"));
+    jset(b, o, "filesAnalyzed", json_false());
+    jset(b, o, "licenseConcluded", json_string("NOASSERTION"));
+    jset(b, o, "copyrightText", json_string("NOASSERTION"));
+    if (p->supplier && p->supplier[0] &&
+        sg_spdx_actor(&t, p->supplier, p->type == SG_PKG_RPM) == SG_OK)
+        jset(b, o, "supplier", sg_sbom__jstr(t.data));
+    else
+        jset(b, o, "supplier", json_string("NOASSERTION"));
+    sg_buf_reset(&t);
+    if (p->license && p->license[0]) {
+        if (sg_spdx_expr_normalise(&expr, p->license) != SG_OK)
+            b->bad = 1;
+        if (expr) {
+            collect_refs(b, refs, expr, NULL);
+        } else if (sg_spdx_license_ref(&expr, p->license) == SG_OK) {
+            collect_refs(b, refs, expr, p->license);
+        } else {
+            b->bad = 1;
+        }
+        jset(b, o, "licenseDeclared", sg_sbom__jstr(expr));
+        free(expr);
+    } else {
+        jset(b, o, "licenseDeclared", json_string("NOASSERTION"));
+    }
+    if (p->description && p->description[0])
+        jset(b, o, "summary", sg_sbom__jstr(p->description));
+    if (p->url && (strncmp(p->url, "http://", 7) == 0 ||
+                   strncmp(p->url, "https://", 8) == 0))
+        jset(b, o, "homepage", sg_sbom__jstr(p->url));
+    if (p->source_name) {
+        if (sg_buf_addf(&t, "built package from: %s%s%s", p->source_name,
+                        p->source_version ? " " : "",
+                        p->source_version ? p->source_version : ""))
+            b->bad = 1;
+        else
+            jset(b, o, "sourceInfo", sg_sbom__jstr(t.data));
+        sg_buf_reset(&t);
+    } else if (path) {
+        if (sg_buf_addf(&t, "acquired package info from %s: %s%s",
+                        db_label(p->type), path[0] == '/' ? "" : "/", path))
+            b->bad = 1;
+        else
+            jset(b, o, "sourceInfo", sg_sbom__jstr(t.data));
+        sg_buf_reset(&t);
+    }
+    if (sg_buf_addf(&t, "layer: %s; path: %s%s%s",
+                    p->layer_diff_id ? p->layer_diff_id : "NOASSERTION",
+                    path && path[0] != '/' ? "/" : "", path ? path : "",
+                    p->deleted ? "; deleted or replaced in a later layer"
+                               : ""))
+        b->bad = 1;
+    else
+        jset(b, o, "comment", sg_sbom__jstr(t.data));
+    if (p->cpe)
+        jpush(b, er, ext_ref(b, "SECURITY", "cpe23Type", p->cpe));
+    if (p->purl)
+        jpush(b, er, ext_ref(b, "PACKAGE-MANAGER", "purl", p->purl));
+    if (json_array_size(er))
+        jset(b, o, "externalRefs", er);
+    else
+        json_decref(er);
+    sg_buf_release(&t);
+    return o;
+}
+
+sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
+                           const struct sg_sbom_write_opts *o)
+{
+    const struct sg_sbom_source *src = &s->source;
+    struct jb b = {0};
+    json_t *doc = json_object(), *ci = json_object(), *cr = json_array();
+    json_t *pk = json_array(), *rels = json_array(), *refs = json_object();
+    json_t *root = json_object();
+    struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    struct sg_buf root_id = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    char **ids = NULL, uuid[37], when[32];
+    const char *name = src->name ? src->name : "image";
+    char *text = NULL;
+    sg_err rc;
+
+    rc = sg_sbom__pkg_ids(&ids, s);
+    if (rc)
+        goto done;
+    if (o->deterministic) {
+        rc = sg_sbom__seed(&t, s);
+        if (!rc)
+            rc = sg_sbom__uuid(uuid, t.data, t.len);
+    } else {
+        rc = sg_sbom__uuid(uuid, NULL, 0);
+    }
+    if (rc)
+        goto done;
+    sg_buf_reset(&t);
+    sg_sbom__time(when, o->created);
+
+    jset(&b, doc, "spdxVersion", json_string("SPDX-2.3"));
+    jset(&b, doc, "dataLicense", json_string("CC0-1.0"));
+    jset(&b, doc, "SPDXID", json_string("SPDXRef-DOCUMENT"));
+    jset(&b, doc, "name", sg_sbom__jstr(name));
+    if (sg_buf_addf(&t, "https://sigil.dev/spdx/%s/", src->is_dir ? "dir" : "image") ||
+        sg_spdx_idstring(&t, name) ||
+        (src->digest && sg_buf_addf(&t, "/%s", src->digest)) ||
+        sg_buf_addf(&t, "/%s", uuid)) {
+        rc = sg_error_oom();
+        goto done;
+    }
+    jset(&b, doc, "documentNamespace", sg_sbom__jstr(t.data));
+    sg_buf_reset(&t);
+    jset(&b, ci, "created", json_string(when));
+    if (sg_buf_addf(&t, "Tool: sigil-%s",
+                    o->tool_version ? o->tool_version : SG_VERSION)) {
+        rc = sg_error_oom();
+        goto done;
+    }
+    jpush(&b, cr, json_string("Organization: sigil"));
+    jpush(&b, cr, sg_sbom__jstr(t.data));
+    sg_buf_reset(&t);
+    jset(&b, ci, "creators", cr);
+    cr = NULL;
+    jset(&b, doc, "creationInfo", ci);
+    ci = NULL;
+    if (s->distro.id) {
+        if (sg_buf_addf(&t, "distro: %s %s", s->distro.id,
+                        s->distro.version ? s->distro.version
+                        : s->distro.version_id ? s->distro.version_id
+                                               : "")) {
+            rc = sg_error_oom();
+            goto done;
+        }
+        jset(&b, doc, "comment", sg_sbom__jstr(t.data));
+        sg_buf_reset(&t);
+    }
+
+    /* The root package. */
+    if (sg_buf_addf(&root_id, "SPDXRef-DocumentRoot-%s-",
+                    src->is_dir ? "Directory" : "Image") ||
+        sg_spdx_idstring(&root_id, name)) {
+        rc = sg_error_oom();
+        goto done;
+    }
+    jset(&b, root, "SPDXID", json_string(root_id.data));
+    jset(&b, root, "name", sg_sbom__jstr(name));
+    if (src->digest)
+        jset(&b, root, "versionInfo", sg_sbom__jstr(src->digest));
+    jset(&b, root, "downloadLocation", json_string("NOASSERTION"));
+    jset(&b, root, "filesAnalyzed", json_false());
+    jset(&b, root, "supplier", json_string("NOASSERTION"));
+    jset(&b, root, "licenseConcluded", json_string("NOASSERTION"));
+    jset(&b, root, "licenseDeclared", json_string("NOASSERTION"));
+    jset(&b, root, "copyrightText", json_string("NOASSERTION"));
+    jset(&b, root, "primaryPackagePurpose",
+         json_string(src->is_dir ? "FILE" : "CONTAINER"));
+    if (src->digest && strncmp(src->digest, "sha256:", 7) == 0) {
+        json_t *cks = json_array(), *ck = json_object();
+        jset(&b, ck, "algorithm", json_string("SHA256"));
+        jset(&b, ck, "checksumValue", sg_sbom__jstr(src->digest + 7));
+        jpush(&b, cks, ck);
+        jset(&b, root, "checksums", cks);
+    }
+    rc = sg_sbom__root_purl(&t, s);
+    if (rc)
+        goto done;
+    if (t.len) {
+        json_t *er = json_array();
+        jpush(&b, er, ext_ref(&b, "PACKAGE-MANAGER", "purl", t.data));
+        jset(&b, root, "externalRefs", er);
+    }
+    sg_buf_reset(&t);
+    jpush(&b, pk, root);
+    root = NULL;
+    jpush(&b, rels, rel(&b, "SPDXRef-DOCUMENT", "DESCRIBES", root_id.data));
+
+    for (size_t i = 0; i < s->n_pkgs; i++) {
+        sg_buf_reset(&t);
+        if (sg_buf_adds(&t, "SPDXRef-Package-") || sg_buf_adds(&t, ids[i])) {
+            rc = sg_error_oom();
+            goto done;
+        }
+        jpush(&b, pk, package(&b, &s->pkgs[i], t.data, refs));
+    }
+    for (size_t i = 0; i < s->n_rels; i++) {
+        const struct sg_rel *r = &s->rels[i];
+        struct sg_buf f = SG_BUF_INIT(SG_BUF_NOLIMIT);
+        if (r->to >= s->n_pkgs || (r->from != SIZE_MAX && r->from >= s->n_pkgs))
+            continue;
+        sg_buf_reset(&t);
+        if ((r->from == SIZE_MAX ? sg_buf_adds(&f, root_id.data)
+                                 : sg_buf_addf(&f, "SPDXRef-Package-%s",
+                                               ids[r->from])) ||
+            sg_buf_addf(&t, "SPDXRef-Package-%s", ids[r->to])) {
+            sg_buf_release(&f);
+            rc = sg_error_oom();
+            goto done;
+        }
+        jpush(&b, rels,
+              rel(&b, f.data,
+                  r->type == SG_REL_CONTAINS ? "CONTAINS" : "DEPENDS_ON",
+                  t.data));
+        sg_buf_release(&f);
+    }
+    jset(&b, doc, "packages", pk);
+    pk = NULL;
+    jset(&b, doc, "relationships", rels);
+    rels = NULL;
+    if (json_object_size(refs)) {
+        json_t *ex = json_array();
+        const char *k;
+        json_t *v;
+        json_object_foreach(refs, k, v) {
+            json_t *e = json_object();
+            jset(&b, e, "licenseId", json_string(k));
+            jset(&b, e, "name", json_string(k + strlen("LicenseRef-")));
+            jset(&b, e, "extractedText", json_incref(v));
+            jpush(&b, ex, e);
+        }
+        jset(&b, doc, "hasExtractedLicensingInfos", ex);
+    }
+    if (b.bad) {
+        rc = sg_error_oom();
+        goto done;
+    }
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (!text) {
+        rc = sg_error_oom();
+        goto done;
+    }
+    rc = sg_buf_adds(out, text);
+    if (!rc)
+        rc = sg_buf_addc(out, '\n');
+done:
+    free(text);
+    sg_strv_free_n(ids, ids ? s->n_pkgs : 0);
+    sg_buf_release(&t);
+    sg_buf_release(&root_id);
+    json_decref(doc);
+    json_decref(ci);
+    json_decref(cr);
+    json_decref(pk);
+    json_decref(rels);
+    json_decref(refs);
+    json_decref(root);
+    return rc;
+}

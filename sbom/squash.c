@@ -1,0 +1,764 @@
+/*
+ * The squash and the catalogers' view of an image.
+ *
+ * Each layer is read into a struct sg_layer_view holding only what the
+ * catalogers claim (plus relevant symlinks), its whiteouts and opaque
+ * directories, and the hashes of all its non-directory paths. The squash
+ * applies the views base first as the runtime would (image-spec layer.md):
+ * opaque directories and whiteouts of a layer hide lower content before
+ * the layer's own entries are added; a non-directory entry replaces the
+ * lower path and everything below it. Symlinks are resolved inside this
+ * view only, with ".." and absolute targets clamped to the image root.
+ */
+#include "sbom_core.h"
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Paths                                                                */
+
+uint64_t sg_path_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+sg_err sg_path_normalise(char **out, const char *in)
+{
+    size_t n = strlen(in), o = 0;
+    char *buf = malloc(n + 1);
+    const char *p = in, *end = in + n;
+
+    *out = NULL;
+    if (!buf)
+        return sg_error_oom();
+    while (p < end) {
+        const char *seg;
+        size_t sl;
+        while (p < end && *p == '/')
+            p++;
+        seg = p;
+        while (p < end && *p != '/')
+            p++;
+        sl = (size_t)(p - seg);
+        if (sl == 0 || (sl == 1 && seg[0] == '.'))
+            continue;
+        if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (o > 0 && buf[o - 1] != '/')
+                o--;
+            if (o > 0)
+                o--; /* drop the '/' too */
+            continue;
+        }
+        if (o)
+            buf[o++] = '/';
+        memcpy(buf + o, seg, sl);
+        o += sl;
+    }
+    if (!o) {
+        free(buf);
+        return SG_OK;
+    }
+    buf[o] = '\0';
+    *out = buf;
+    return SG_OK;
+}
+
+static int has_prefix(const char *s, const char *pre)
+{
+    return strncmp(s, pre, strlen(pre)) == 0;
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+static const char *const rpm_dirs[] = {"var/lib/rpm/", "usr/lib/sysimage/rpm/",
+                                       "usr/share/rpm/"};
+static const char *const rpm_files[] = {"rpmdb.sqlite", "Packages",
+                                        "Packages.db"};
+
+int sg_path_claimed(const char *path)
+{
+    static const char *const exact[] = {
+        "etc/os-release",      "usr/lib/os-release", "etc/debian_version",
+        "etc/alpine-release",  "var/lib/dpkg/status",
+        "lib/apk/db/installed"};
+    const char *b = base_name(path);
+
+    for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+        if (strcmp(path, exact[i]) == 0)
+            return 1;
+    if (has_prefix(path, "var/lib/dpkg/status.d/") &&
+        !strchr(path + 22, '/') && path[22])
+        return 1;
+    if (has_prefix(path, "usr/share/doc/") && strcmp(b, "copyright") == 0) {
+        const char *pkg = path + 14;
+        const char *sl = strchr(pkg, '/');
+        return sl && sl > pkg && strcmp(sl, "/copyright") == 0;
+    }
+    for (size_t d = 0; d < 3; d++) {
+        if (!has_prefix(path, rpm_dirs[d]))
+            continue;
+        for (size_t f = 0; f < 3; f++)
+            if (strcmp(path + strlen(rpm_dirs[d]), rpm_files[f]) == 0)
+                return 1;
+    }
+    return strcmp(b, "go.mod") == 0 || strcmp(b, "go.sum") == 0;
+}
+
+int sg_path_link_relevant(const char *path)
+{
+    static const char *const dirs[] = {
+        "etc", "usr", "usr/lib", "usr/share", "usr/share/doc", "var",
+        "var/lib", "var/lib/dpkg", "var/lib/dpkg/status.d", "var/lib/rpm",
+        "usr/lib/sysimage", "usr/lib/sysimage/rpm", "usr/share/rpm", "lib",
+        "lib/apk", "lib/apk/db"};
+
+    if (sg_path_claimed(path))
+        return 1;
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+        if (strcmp(path, dirs[i]) == 0)
+            return 1;
+    /* usr/share/doc/PKG may be a symlink to another package's doc dir. */
+    return has_prefix(path, "usr/share/doc/") && !strchr(path + 14, '/');
+}
+
+/* ------------------------------------------------------------------ */
+/* Layer views                                                          */
+
+void sg_strv_free_n(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void sg_layer_view_release(struct sg_layer_view *v)
+{
+    for (size_t i = 0; i < v->n_kept; i++) {
+        free(v->kept[i].path);
+        free(v->kept[i].data);
+        free(v->kept[i].target);
+    }
+    free(v->kept);
+    sg_strv_free_n(v->whiteouts, v->n_whiteouts);
+    sg_strv_free_n(v->opaque, v->n_opaque);
+    free(v->nondir);
+    sg_sbom_free(v->go);
+    memset(v, 0, sizeof(*v));
+}
+
+sg_err sg_layer_view_keep(struct sg_layer_view *v, const char *path,
+                          enum sg_kept_kind k, const void *data, size_t len,
+                          const char *target)
+{
+    struct sg_kept *e;
+
+    /* A later entry for the same path in the same layer wins. */
+    for (size_t i = 0; i < v->n_kept; i++) {
+        if (strcmp(v->kept[i].path, path) == 0) {
+            free(v->kept[i].path);
+            free(v->kept[i].data);
+            free(v->kept[i].target);
+            v->kept[i] = v->kept[--v->n_kept];
+            break;
+        }
+    }
+    if (v->n_kept == v->cap_kept) {
+        size_t nc = v->cap_kept ? v->cap_kept * 2 : 16;
+        e = realloc(v->kept, nc * sizeof(*e));
+        if (!e)
+            return sg_error_oom();
+        v->kept = e;
+        v->cap_kept = nc;
+    }
+    e = &v->kept[v->n_kept];
+    memset(e, 0, sizeof(*e));
+    e->kind = k;
+    e->path = sg_text_dup(path);
+    if (!e->path)
+        return SG_ENOMEM;
+    if (k == SG_KEPT_REG) {
+        e->data = malloc(len + 1);
+        if (!e->data) {
+            free(e->path);
+            return sg_error_oom();
+        }
+        if (len)
+            memcpy(e->data, data, len);
+        e->data[len] = '\0';
+        e->len = len;
+    } else {
+        e->target = sg_text_dup(target);
+        if (!e->target) {
+            free(e->path);
+            return SG_ENOMEM;
+        }
+    }
+    v->n_kept++;
+    return SG_OK;
+}
+
+sg_err sg_layer_view_nondir(struct sg_layer_view *v, const char *path)
+{
+    if (v->n_nondir == v->cap_nondir) {
+        size_t nc = v->cap_nondir ? v->cap_nondir * 2 : 256;
+        uint64_t *h = realloc(v->nondir, nc * sizeof(*h));
+        if (!h)
+            return sg_error_oom();
+        v->nondir = h;
+        v->cap_nondir = nc;
+    }
+    v->nondir[v->n_nondir++] = sg_path_hash(path, strlen(path));
+    return SG_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void sg_layer_view_seal(struct sg_layer_view *v)
+{
+    if (v->n_nondir)
+        qsort(v->nondir, v->n_nondir, sizeof(*v->nondir), cmp_u64);
+}
+
+static int view_has_nondir(const struct sg_layer_view *v, const char *p,
+                           size_t n)
+{
+    uint64_t h = sg_path_hash(p, n);
+
+    return v->n_nondir &&
+           bsearch(&h, v->nondir, v->n_nondir, sizeof(h), cmp_u64) != NULL;
+}
+
+/* Is `path` under (or equal to) `dir`? */
+static int under(const char *path, const char *dir, int or_equal)
+{
+    size_t n = strlen(dir);
+
+    if (strncmp(path, dir, n) != 0)
+        return 0;
+    return path[n] == '/' || (or_equal && path[n] == '\0');
+}
+
+/* Would layer v hide `path` of a lower layer? */
+static int view_hides(const struct sg_layer_view *v, const char *path)
+{
+    for (size_t i = 0; i < v->n_opaque; i++)
+        if (under(path, v->opaque[i], 0))
+            return 1;
+    for (size_t i = 0; i < v->n_whiteouts; i++)
+        if (under(path, v->whiteouts[i], 1))
+            return 1;
+    /* The path itself or any parent replaced by a non-directory. */
+    for (size_t n = strlen(path); n > 0; n--) {
+        if ((path[n] == '/' || path[n] == '\0') &&
+            view_has_nondir(v, path, n))
+            return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The squashed tree                                                    */
+
+struct sq_entry {
+    const struct sg_kept *k;
+    size_t layer;
+    struct sq_entry *prev; /* the version this one replaced directly */
+    int alive;
+};
+
+struct squash {
+    struct sq_entry **all; /* every version ever added, in order */
+    size_t n_all, cap_all;
+};
+
+static sg_err sq_add(struct squash *sq, const struct sg_kept *k, size_t layer,
+                     struct sq_entry *prev)
+{
+    struct sq_entry *e;
+
+    if (sq->n_all == sq->cap_all) {
+        size_t nc = sq->cap_all ? sq->cap_all * 2 : 64;
+        struct sq_entry **a = realloc(sq->all, nc * sizeof(*a));
+        if (!a)
+            return sg_error_oom();
+        sq->all = a;
+        sq->cap_all = nc;
+    }
+    e = calloc(1, sizeof(*e));
+    if (!e)
+        return sg_error_oom();
+    e->k = k;
+    e->layer = layer;
+    e->prev = prev;
+    e->alive = 1;
+    sq->all[sq->n_all++] = e;
+    return SG_OK;
+}
+
+static void sq_release(struct squash *sq)
+{
+    for (size_t i = 0; i < sq->n_all; i++)
+        free(sq->all[i]);
+    free(sq->all);
+}
+
+static struct sq_entry *sq_find(const struct squash *sq, const char *path)
+{
+    for (size_t i = sq->n_all; i-- > 0;)
+        if (sq->all[i]->alive && strcmp(sq->all[i]->k->path, path) == 0)
+            return sq->all[i];
+    return NULL;
+}
+
+static sg_err squash_layers(struct squash *sq, struct sg_layer_view *views,
+                            size_t n_views)
+{
+    struct sq_entry **prevs = NULL;
+    sg_err rc = SG_OK;
+
+    for (size_t l = 0; l < n_views && !rc; l++) {
+        const struct sg_layer_view *v = &views[l];
+        size_t n_before = sq->n_all;
+        struct sq_entry **np = realloc(prevs, (v->n_kept + 1) * sizeof(*np));
+
+        if (!np) {
+            rc = sg_error_oom();
+            break;
+        }
+        prevs = np;
+        /* The direct predecessor of each new entry: the version alive just
+         * below, unless this layer's whiteouts/opaque dirs removed it. */
+        for (size_t i = 0; i < v->n_kept; i++) {
+            struct sq_entry *e = sq_find(sq, v->kept[i].path);
+            if (e) {
+                for (size_t w = 0; w < v->n_whiteouts && e; w++)
+                    if (under(e->k->path, v->whiteouts[w], 1))
+                        e = NULL;
+                for (size_t w = 0; w < v->n_opaque && e; w++)
+                    if (under(e->k->path, v->opaque[w], 0))
+                        e = NULL;
+            }
+            prevs[i] = e;
+        }
+        for (size_t i = 0; i < n_before; i++) {
+            struct sq_entry *e = sq->all[i];
+            if (e->alive && view_hides(v, e->k->path))
+                e->alive = 0;
+        }
+        for (size_t i = 0; i < v->n_kept && !rc; i++)
+            rc = sq_add(sq, &v->kept[i], l, prevs[i]);
+    }
+    free(prevs);
+    return rc;
+}
+
+/* Resolve symlinks along `path` inside the squashed view. Returns the
+ * final entry or NULL. */
+static struct sq_entry *sq_resolve(const struct squash *sq, const char *path)
+{
+    struct sg_buf cur = SG_BUF_INIT(8192);
+    struct sg_buf rest = SG_BUF_INIT(8192);
+    struct sq_entry *found = NULL;
+    int hops = 0;
+
+    if (sg_buf_adds(&rest, path))
+        goto done;
+    while (rest.len) {
+        const char *r = rest.data, *sl;
+        size_t sn;
+        struct sq_entry *e;
+        char *tmp = NULL;
+
+        while (*r == '/')
+            r++;
+        if (!*r)
+            break;
+        sl = strchr(r, '/');
+        sn = sl ? (size_t)(sl - r) : strlen(r);
+        if (sn == 2 && r[0] == '.' && r[1] == '.') {
+            char *p = strrchr(cur.data, '/');
+            cur.len = p ? (size_t)(p - cur.data) : 0;
+            cur.data[cur.len] = '\0';
+        } else if (!(sn == 1 && r[0] == '.')) {
+            if ((cur.len && sg_buf_addc(&cur, '/')) || sg_buf_add(&cur, r, sn))
+                goto done;
+        }
+        /* Drop the consumed component from rest. */
+        {
+            size_t skip = (size_t)(r - rest.data) + sn;
+            memmove(rest.data, rest.data + skip, rest.len - skip + 1);
+            rest.len -= skip;
+        }
+        if (!cur.len)
+            continue;
+        e = sq_find(sq, cur.data);
+        if (!e || e->k->kind != SG_KEPT_SYMLINK) {
+            if (!rest.len || strspn(rest.data, "/") == rest.len)
+                found = e;
+            continue;
+        }
+        if (++hops > 40)
+            goto done;
+        /* Replace the link by its target, relative to its directory. */
+        {
+            char *p = strrchr(cur.data, '/');
+            cur.len = p ? (size_t)(p - cur.data) : 0;
+            cur.data[cur.len] = '\0';
+        }
+        if (e->k->target[0] == '/') {
+            cur.len = 0;
+            cur.data[0] = '\0';
+        }
+        if (sg_buf_take(&tmp, NULL, &rest) ||
+            sg_buf_addf(&rest, "%s/%s", e->k->target, tmp)) {
+            free(tmp);
+            goto done;
+        }
+        free(tmp);
+    }
+done:
+    sg_buf_release(&cur);
+    sg_buf_release(&rest);
+    sg_error_clear();
+    return found && found->k->kind == SG_KEPT_REG ? found : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Catalogers on the squashed view                                      */
+
+enum db_kind { DB_DPKG, DB_DPKG_D, DB_APK, DB_RPM, DB_GOMOD };
+
+static sg_err parse_db(struct sg_sbom *out, enum db_kind kind,
+                       const struct sq_entry *e, const char *path,
+                       const char *layer, const struct squash *sq)
+{
+    const struct sg_kept *k = e->k;
+
+    switch (kind) {
+    case DB_DPKG:
+        return sg_sbom__dpkg_parse(out, k->data, k->len, 1, path, layer);
+    case DB_DPKG_D:
+        return sg_sbom__dpkg_parse(out, k->data, k->len, 0, path, layer);
+    case DB_APK:
+        return sg_sbom__apk_parse(out, k->data, k->len, path, layer);
+    case DB_RPM: {
+        const char *b = base_name(path);
+        enum sg_rpmdb_kind rk = strcmp(b, "rpmdb.sqlite") == 0
+                                    ? SG_RPMDB_SQLITE
+                                    : strcmp(b, "Packages") == 0 ? SG_RPMDB_BDB
+                                                                 : SG_RPMDB_NDB;
+        return sg_sbom__rpmdb_parse(out, rk, k->data, k->len, path, layer);
+    }
+    case DB_GOMOD: {
+        struct sg_buf sum = SG_BUF_INIT(SG_BUF_NOLIMIT);
+        const struct sq_entry *se;
+        sg_err rc;
+        if (sg_buf_add(&sum, path, strlen(path) - 3) ||
+            sg_buf_adds(&sum, "sum"))
+            return SG_ENOMEM;
+        se = sq ? sq_find(sq, sum.data) : NULL;
+        rc = sg_sbom__gomod_parse(out, k->data, k->len,
+                                  se && se->k->kind == SG_KEPT_REG
+                                      ? se->k->data
+                                      : NULL,
+                                  se && se->k->kind == SG_KEPT_REG ? se->k->len
+                                                                   : 0,
+                                  path, layer);
+        sg_buf_release(&sum);
+        return rc;
+    }
+    }
+    return SG_OK;
+}
+
+static int same_pkg(const struct sg_pkg *a, const struct sg_pkg *b)
+{
+    return a->type == b->type && strcmp(a->name, b->name) == 0 &&
+           strcmp(a->version ? a->version : "", b->version ? b->version : "") ==
+               0 &&
+           strcmp(a->arch ? a->arch : "", b->arch ? b->arch : "") == 0;
+}
+
+static struct sg_pkg *find_same(struct sg_sbom *s, size_t from,
+                                const struct sg_pkg *p)
+{
+    for (size_t i = from; i < s->n_pkgs; i++)
+        if (same_pkg(&s->pkgs[i], p))
+            return &s->pkgs[i];
+    return NULL;
+}
+
+/* Move package src (owned by a temp sbom) to the end of s. */
+static sg_err move_pkg(struct sg_sbom *s, struct sg_pkg *src)
+{
+    struct sg_pkg *d;
+    sg_err rc = sg_sbom_add_pkg(s, &d);
+
+    if (rc)
+        return rc;
+    *d = *src;
+    memset(src, 0, sizeof(*src));
+    return SG_OK;
+}
+
+static sg_err set_layer(struct sg_pkg *p, const char *layer)
+{
+    free(p->layer_diff_id);
+    p->layer_diff_id = NULL;
+    if (layer && !(p->layer_diff_id = sg_text_dup(layer)))
+        return SG_ENOMEM;
+    return SG_OK;
+}
+
+/* Catalog one database file: the live version's packages, each credited
+ * to the oldest layer of the unbroken run of versions (direct
+ * replacements) in which its record is unchanged. */
+static sg_err catalog_live(struct sg_sbom *s, enum db_kind kind,
+                           const struct sq_entry *e, char *const *diff_ids,
+                           const struct squash *sq)
+{
+    size_t first = s->n_pkgs, np;
+    const struct sq_entry **cred = NULL;
+    const struct sq_entry *nx = e;
+    const char *layer = diff_ids ? diff_ids[e->layer] : NULL;
+    sg_err rc = parse_db(s, kind, e, e->k->path, layer, sq);
+
+    if (rc || kind == DB_GOMOD || !diff_ids || s->n_pkgs == first)
+        return rc;
+    np = s->n_pkgs - first;
+    cred = malloc(np * sizeof(*cred));
+    if (!cred)
+        return sg_error_oom();
+    for (size_t i = 0; i < np; i++)
+        cred[i] = e;
+    for (const struct sq_entry *pv = e->prev; pv && !rc;
+         nx = pv, pv = pv->prev) {
+        struct sg_sbom *old = NULL;
+        int any = 0;
+        rc = sg_sbom_create(&old);
+        if (!rc)
+            rc = parse_db(old, kind, pv, pv->k->path, NULL, sq);
+        for (size_t i = 0; !rc && i < np; i++) {
+            if (cred[i] == nx && find_same(old, 0, &s->pkgs[first + i])) {
+                cred[i] = pv;
+                any = 1;
+            }
+        }
+        sg_sbom_free(old);
+        if (!any)
+            break;
+    }
+    for (size_t i = 0; !rc && i < np; i++)
+        if (cred[i] != e)
+            rc = set_layer(&s->pkgs[first + i], diff_ids[cred[i]->layer]);
+    free(cred);
+    return rc;
+}
+
+/* all-layers: packages of every other version, not in the final set. */
+static sg_err catalog_deleted(struct sg_sbom *s, size_t final_end,
+                              enum db_kind kind, const struct sq_entry *e,
+                              char *const *diff_ids, const struct squash *sq)
+{
+    struct sg_sbom *old = NULL;
+    sg_err rc = sg_sbom_create(&old);
+
+    if (rc)
+        return rc;
+    rc = parse_db(old, kind, e, e->k->path,
+                  diff_ids ? diff_ids[e->layer] : NULL, sq);
+    for (size_t i = 0; !rc && i < old->n_pkgs; i++) {
+        struct sg_pkg *p = &old->pkgs[i], *have;
+        size_t j;
+        int live = 0;
+        for (j = 0; j < final_end; j++)
+            if (!s->pkgs[j].deleted && same_pkg(&s->pkgs[j], p))
+                live = 1;
+        if (live)
+            continue;
+        have = find_same(s, final_end, p);
+        if (have) { /* seen in an older version: credit the newest */
+            rc = set_layer(have, p->layer_diff_id);
+            continue;
+        }
+        p->deleted = 1;
+        rc = move_pkg(s, p);
+    }
+    sg_sbom_free(old);
+    return rc;
+}
+
+static int db_kind_of(const char *path, enum db_kind *kind)
+{
+    const char *b = base_name(path);
+
+    if (strcmp(path, "var/lib/dpkg/status") == 0)
+        *kind = DB_DPKG;
+    else if (has_prefix(path, "var/lib/dpkg/status.d/")) {
+        size_t n = strlen(b);
+        if (n >= 8 && strcmp(b + n - 8, ".md5sums") == 0)
+            return 0;
+        *kind = DB_DPKG_D;
+    } else if (strcmp(path, "lib/apk/db/installed") == 0)
+        *kind = DB_APK;
+    else if (strcmp(b, "go.mod") == 0)
+        *kind = DB_GOMOD;
+    else if (strcmp(b, "go.sum") == 0 || strcmp(b, "copyright") == 0 ||
+             strcmp(b, "os-release") == 0 ||
+             strcmp(b, "debian_version") == 0 ||
+             strcmp(b, "alpine-release") == 0)
+        return 0;
+    else
+        *kind = DB_RPM;
+    return 1;
+}
+
+static sg_err distro(struct sg_sbom *s, const struct squash *sq)
+{
+    const struct sq_entry *e = sq_resolve(sq, "etc/os-release");
+    sg_err rc = SG_OK;
+
+    if (!e)
+        e = sq_resolve(sq, "usr/lib/os-release");
+    if (e)
+        rc = sg_sbom__os_release_parse(&s->distro, e->k->data, e->k->len);
+    if (!rc && (e = sq_resolve(sq, "etc/debian_version")))
+        rc = sg_sbom__distro_point_release(&s->distro, e->k->data, e->k->len);
+    if (!rc && (e = sq_resolve(sq, "etc/alpine-release")))
+        rc = sg_sbom__distro_point_release(&s->distro, e->k->data, e->k->len);
+    return rc;
+}
+
+static sg_err licenses(struct sg_sbom *s, const struct squash *sq)
+{
+    struct sg_buf path = SG_BUF_INIT(8192);
+    sg_err rc = SG_OK;
+
+    for (size_t i = 0; i < s->n_pkgs && !rc; i++) {
+        struct sg_pkg *p = &s->pkgs[i];
+        const struct sq_entry *e;
+        if (p->type != SG_PKG_DEB || p->license || p->deleted)
+            continue;
+        sg_buf_reset(&path);
+        rc = sg_buf_addf(&path, "usr/share/doc/%s/copyright", p->name);
+        if (rc)
+            break;
+        e = sq_resolve(sq, path.data);
+        if (e)
+            rc = sg_sbom__dpkg_copyright_license(&p->license, e->k->data,
+                                                 e->k->len);
+    }
+    sg_buf_release(&path);
+    return rc;
+}
+
+static int cmp_entry_path(const void *a, const void *b)
+{
+    const struct sq_entry *x = *(const struct sq_entry *const *)a;
+    const struct sq_entry *y = *(const struct sq_entry *const *)b;
+    int c = strcmp(x->k->path, y->k->path);
+    return c ? c : (x->layer < y->layer ? -1 : x->layer > y->layer);
+}
+
+sg_err sg_sbom__squash_catalog(struct sg_sbom *s, struct sg_layer_view *views,
+                               size_t n_views, char *const *diff_ids,
+                               enum sg_sbom_scope scope)
+{
+    struct squash sq = {0};
+    struct sq_entry **order = NULL;
+    size_t final_end;
+    sg_err rc = squash_layers(&sq, views, n_views);
+
+    if (rc)
+        goto done;
+    rc = distro(s, &sq);
+    if (rc)
+        goto done;
+    /* Deterministic order: by path, then layer. */
+    order = malloc((sq.n_all + 1) * sizeof(*order));
+    if (!order) {
+        rc = sg_error_oom();
+        goto done;
+    }
+    memcpy(order, sq.all, sq.n_all * sizeof(*order));
+    qsort(order, sq.n_all, sizeof(*order), cmp_entry_path);
+    for (size_t i = 0; i < sq.n_all && !rc; i++) {
+        enum db_kind kind;
+        if (!order[i]->alive || order[i]->k->kind != SG_KEPT_REG ||
+            !db_kind_of(order[i]->k->path, &kind))
+            continue;
+        rc = catalog_live(s, kind, order[i], diff_ids, &sq);
+    }
+    /* Go binaries: a layer's finds survive unless a later layer hides
+     * the binary's path. */
+    for (size_t l = 0; l < n_views && !rc; l++) {
+        struct sg_sbom *g = views[l].go;
+        size_t *newidx;
+        if (!g || !g->n_pkgs)
+            continue;
+        newidx = malloc(g->n_pkgs * sizeof(*newidx));
+        if (!newidx) {
+            rc = sg_error_oom();
+            break;
+        }
+        for (size_t i = 0; i < g->n_pkgs && !rc; i++) {
+            struct sg_pkg *p = &g->pkgs[i];
+            const char *dp = p->db_path ? p->db_path : "";
+            int hidden = 0;
+            while (*dp == '/')
+                dp++;
+            for (size_t m = l + 1; m < n_views && !hidden && *dp; m++)
+                hidden = view_hides(&views[m], dp);
+            newidx[i] = SIZE_MAX;
+            if (hidden && scope != SG_SBOM_ALL_LAYERS)
+                continue;
+            p->deleted = hidden;
+            newidx[i] = s->n_pkgs;
+            rc = move_pkg(s, p);
+        }
+        for (size_t i = 0; i < g->n_pkgs && !rc; i++) {
+            struct sg_pkg *p;
+            if (newidx[i] == SIZE_MAX)
+                continue;
+            p = &s->pkgs[newidx[i]];
+            if (p->parent)
+                p->parent = p->parent <= g->n_pkgs &&
+                                    newidx[p->parent - 1] != SIZE_MAX
+                                ? newidx[p->parent - 1] + 1
+                                : 0;
+        }
+        free(newidx);
+    }
+    final_end = s->n_pkgs;
+    if (!rc && scope == SG_SBOM_ALL_LAYERS) {
+        for (size_t i = 0; i < sq.n_all && !rc; i++) {
+            enum db_kind kind;
+            if (order[i]->alive || order[i]->k->kind != SG_KEPT_REG ||
+                !db_kind_of(order[i]->k->path, &kind) || kind == DB_GOMOD)
+                continue;
+            rc = catalog_deleted(s, final_end, kind, order[i], diff_ids, &sq);
+        }
+    }
+    if (!rc)
+        rc = licenses(s, &sq);
+done:
+    free(order);
+    sq_release(&sq);
+    return rc;
+}
