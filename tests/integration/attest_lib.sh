@@ -126,3 +126,29 @@ expect_verify_fail() {
 has_cmd_option() {
     "$SIGIL" help "$1" 2>/dev/null | grep -q -- "$2"
 }
+
+# layout_put_blob DIR FILE: store FILE in the OCI layout; prints digest.
+layout_put_blob() {
+    _h=$(sha256sum "$2" | cut -d' ' -f1)
+    cp "$2" "$1/blobs/sha256/$_h"
+    echo "sha256:$_h"
+}
+
+# layout_put_bundle_referrer DIR IMAGE_DIGEST BUNDLE_FILE: a cosign v3
+# referrer manifest (subject = the image, one Sigstore bundle layer), added
+# untagged to index.json with jq (not sigil).
+layout_put_bundle_referrer() {
+    _w=$(mktemp -d "${TMPDIR:-/tmp}/ref.XXXXXX")
+    _bt=application/vnd.dev.sigstore.bundle.v0.3+json
+    _bd=$(layout_put_blob "$1" "$3")
+    printf '{}' >"$_w/empty"
+    _ed=$(layout_put_blob "$1" "$_w/empty")
+    _sm=$(jq -c --arg d "$2" '.manifests[] | select(.digest == $d) | {mediaType, size, digest}' "$1/index.json")
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","size":2,"digest":"%s"},"layers":[{"mediaType":"%s","size":%d,"digest":"%s"}],"annotations":{"dev.sigstore.bundle.content":"dsse-envelope","dev.sigstore.bundle.predicateType":"x"},"subject":%s,"artifactType":"%s"}' \
+        "$_ed" "$_bt" "$(wc -c <"$3")" "$_bd" "$_sm" "$_bt" >"$_w/man"
+    _md=$(layout_put_blob "$1" "$_w/man")
+    jq -c --arg d "$_md" --argjson n "$(wc -c <"$_w/man")" --arg a "$_bt" \
+        '.manifests += [{mediaType:"application/vnd.oci.image.manifest.v1+json",digest:$d,size:$n,artifactType:$a}]' \
+        "$1/index.json" >"$_w/index.json" && mv "$_w/index.json" "$1/index.json"
+    rm -rf "$_w"
+}

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Attestations on an OCI layout, no server (the README's main job):
+# sbom --attest --sign (or attest + sign), verify-attestation and verify,
+# the SBOM round trip through download attestation, an independent PAE
+# check with openssl, cosign v3 bundles read from referrers (key-signed
+# and keyless), wrong key / type.
+. "$SG_SOURCE_DIR/tests/integration/lib.sh"
+. "$SG_SOURCE_DIR/tests/integration/attest_lib.sh"
+
+T=$(tmpdir)
+make_keys "$T"
+cp -r "$SG_SOURCE_DIR/testdata/images/demo" "$T/demo"
+IMG=oci-dir:$T/demo
+DIG=$("$SIGIL" digest "$IMG")
+check "digest resolved" test -n "$DIG"
+
+if has_cmd_option sbom --attest; then
+    out=$("$SIGIL" sbom "$IMG" --attest --key "$T/k.pem" --sign \
+        -o "spdx-json=$T/sbom.json")
+    check "sbom --attest --sign exit 0" test $? -eq 0
+    check "pipeline prints the digest last" \
+        test "$(printf '%s\n' "$out" | tail -n1)" = "$DIG"
+    SIGNED=1
+else
+    echo "note: sigil sbom --attest not available yet; attesting a file"
+    make_spdx "$T/sbom.json" 300
+    out=$("$SIGIL" attest -q --key "$T/k.pem" --type spdxjson \
+        --predicate "$T/sbom.json" "$IMG")
+    check "attest exit 0, prints digest" test "$out" = "$DIG"
+    SIGNED=0
+    if has_cmd_option sign --key; then
+        "$SIGIL" sign -q --key "$T/k.pem" "$IMG" >/dev/null
+        check "sign exit 0" test $? -eq 0
+        SIGNED=1
+    fi
+fi
+
+"$SIGIL" verify-attestation -q --key "$T/k.pub" --type spdxjson "$IMG" >"$T/va.out"
+check "verify-attestation exit 0" test $? -eq 0
+check "statement subject digest = sigil digest" \
+    test "sha256:$(jq -r '.subject[0].digest.sha256' "$T/va.out")" = "$DIG"
+if [ "$SIGNED" = 1 ] && has_cmd_option verify --key; then
+    "$SIGIL" verify -q --key "$T/k.pub" "$IMG" >/dev/null
+    check "verify (image signature) exit 0" test $? -eq 0
+fi
+"$SIGIL" download attestation "$IMG" | head -n1 >"$T/env.json"
+jq -r .payload "$T/env.json" | base64 -d | jq -S .predicate >"$T/pred.json"
+jq -S . "$T/sbom.json" >"$T/sbom.sorted.json"
+check "SBOM from download attestation == SBOM file" cmp -s "$T/pred.json" "$T/sbom.sorted.json"
+check "independent PAE + openssl verify" pae_verify "$T/env.json" "$T/k.pub"
+expect_verify_fail "another key" "no DSSE signature verifies over PAE" \
+    "$SIGIL" verify-attestation --key "$T/k2.pub" "$IMG"
+expect_verify_fail "wrong --type" "predicate type is https://spdx.dev/Document, not https://slsa.dev/provenance/v1" \
+    "$SIGIL" verify-attestation --key "$T/k.pub" --type slsaprovenance1 "$IMG"
+
+# cosign v3: a Sigstore bundle referrer (statement made here, signed over
+# PAE with openssl)
+jq -cn --arg d "${DIG#sha256:}" '{_type:"https://in-toto.io/Statement/v1",subject:[{digest:{sha256:$d}}],predicateType:"https://cyclonedx.org/bom",predicate:{bomFormat:"CycloneDX",specVersion:"1.5"}}' >"$T/cdx.stmt"
+make_envelope "$T/cdx.env" "$T/cdx.stmt" "$T/k.pem"
+jq -c --slurpfile e "$T/cdx.env" '{mediaType:"application/vnd.dev.sigstore.bundle.v0.3+json",verificationMaterial:{publicKey:{hint:"test"}},dsseEnvelope:$e[0]}' -n >"$T/cdx.bundle"
+layout_put_bundle_referrer "$T/demo" "$DIG" "$T/cdx.bundle"
+"$SIGIL" verify-attestation -q --key "$T/k.pub" --type cyclonedx -o json "$IMG" >"$T/cdx.out"
+check "v3 bundle referrer verifies" test $? -eq 0
+check "its source is the referrer" grep -q '"source":"referrer sha256:' "$T/cdx.out"
+check "its statement is v1 CycloneDX" \
+    test "$(jq -r '.statement._type + " " + .predicateType' "$T/cdx.out")" = "https://in-toto.io/Statement/v1 https://cyclonedx.org/bom"
+"$SIGIL" verify-attestation -q --key "$T/k.pub" "$IMG" >"$T/all.out"
+check "both attestations listed without --type" test "$(wc -l <"$T/all.out")" -eq 2
+"$SIGIL" tree "$IMG" >"$T/tree.out"
+check "tree lists the referrer's artifact type" \
+    grep -q "artifactType=application/vnd.dev.sigstore.bundle.v0.3+json" "$T/tree.out"
+# a keyless (certificate) bundle from cosign's test data
+layout_put_bundle_referrer "$T/demo" "$DIG" "$SG_SHARED_DIR/vectors/dsse-03/bundle.sigstore.json"
+expect_verify_fail "keyless bundle reported as not checkable with a key" \
+    "signed with a certificate \(keyless\); not checkable with a key" \
+    "$SIGIL" verify-attestation --key "$T/k.pub" --type custom "$IMG"
+
+finish
