@@ -26,8 +26,8 @@
 #define CHUNK (64 * 1024)
 
 struct entry {
-    char *name;      /* normalised path (no leading "./" or "/") */
-    size_t ordinal;  /* position among all headers in the tar */
+    char *name;     /* normalised path (no leading "./" or "/") */
+    size_t ordinal; /* position among all headers in the tar */
     uint64_t size;
     char digest[SG_DIGEST_STR_MAX]; /* sha256 of the content */
     unsigned char magic[4];
@@ -44,7 +44,7 @@ struct synth { /* classic docker-archive: one per manifest.json entry */
 struct archive_store {
     struct entry *e;
     size_t n;
-    int oci;              /* 1: OCI layout inside; 0: classic docker */
+    int oci; /* 1: OCI layout inside; 0: classic docker */
     struct synth *syn;
     size_t n_syn;
 };
@@ -114,8 +114,7 @@ static struct entry *find_digest(struct archive_store *as, const char *digest)
 
 static int keep_small(const char *name)
 {
-    return strcmp(name, "index.json") == 0 ||
-           strcmp(name, "oci-layout") == 0 ||
+    return strcmp(name, "index.json") == 0 || strcmp(name, "oci-layout") == 0 ||
            strcmp(name, "manifest.json") == 0;
 }
 
@@ -217,8 +216,10 @@ done:
 }
 
 /* Stream entry `e` from the tar to cb. */
-static sg_err stream_entry(const char *path, const struct entry *e,
-                           sg_oci_write_fn cb, void *payload)
+static sg_err stream_entry(const char *path,
+                           const struct entry *e,
+                           sg_oci_write_fn cb,
+                           void *payload)
 {
     struct archive *a = NULL;
     struct archive_entry *ae;
@@ -287,8 +288,8 @@ static json_t *desc_for(const char *mt, const struct entry *e)
                      "size", (json_int_t)e->size);
 }
 
-static sg_err synthesise(struct archive_store *as, const char *path,
-                         const struct entry *mj)
+static sg_err
+synthesise(struct archive_store *as, const char *path, const struct entry *mj)
 {
     const struct sg_limits *lim = sg_limits_default();
     json_t *root = NULL, *item, *man = NULL, *layers;
@@ -296,9 +297,8 @@ static sg_err synthesise(struct archive_store *as, const char *path,
     char *txt = NULL;
     sg_err rc;
 
-    rc = sg_json_parse(&root, mj->small.data, mj->small.len,
-                       lim->manifest_max, lim->json_depth_max,
-                       "manifest.json");
+    rc = sg_json_parse(&root, mj->small.data, mj->small.len, lim->manifest_max,
+                       lim->json_depth_max, "manifest.json");
     if (rc) {
         sg_error_prefix(rc, "%s", path);
         return rc;
@@ -306,8 +306,7 @@ static sg_err synthesise(struct archive_store *as, const char *path,
     if (!json_is_array(root) || json_array_size(root) == 0 ||
         json_array_size(root) > lim->descriptors_max) {
         rc = sg_error_set(SG_EPARSE,
-                          "%s: manifest.json must be a non-empty array",
-                          path);
+                          "%s: manifest.json must be a non-empty array", path);
         goto done;
     }
     as->syn = calloc(json_array_size(root), sizeof(*as->syn));
@@ -421,12 +420,14 @@ static const struct entry *oci_index(struct archive_store *as)
 }
 
 /* Resolve a tag to a digest via index.json (OCI) or RepoTags (classic). */
-static sg_err resolve_tag(struct sg_oci_store *s, const char *ref,
-                          char *digest_out, char **mt_out)
+static sg_err resolve_tag(struct sg_oci_store *s,
+                          const char *ref,
+                          char *digest_out,
+                          char **mt_out)
 {
     struct archive_store *as = s->impl;
-    int use_default = strcmp(ref, s->default_ref) == 0 &&
-                      strcmp(ref, "latest") == 0;
+    int use_default =
+        strcmp(ref, s->default_ref) == 0 && strcmp(ref, "latest") == 0;
 
     if (as->oci) {
         const struct entry *ie = oci_index(as);
@@ -488,8 +489,10 @@ static sg_err resolve_tag(struct sg_oci_store *s, const char *ref,
     return sg_error_set(SG_ENOTFOUND, "%s: tag '%s' not found", s->path, ref);
 }
 
-static sg_err ar_get_manifest(struct sg_oci_store *s, const char *ref,
-                              struct sg_buf *body, char **media_type_out,
+static sg_err ar_get_manifest(struct sg_oci_store *s,
+                              const char *ref,
+                              struct sg_buf *body,
+                              char **media_type_out,
                               char **digest_out)
 {
     struct archive_store *as = s->impl;
@@ -516,8 +519,8 @@ static sg_err ar_get_manifest(struct sg_oci_store *s, const char *ref,
     }
     e = find_digest(as, digest);
     if (!e)
-        return sg_error_set(SG_ENOTFOUND, "%s: manifest %s not found",
-                            s->path, digest);
+        return sg_error_set(SG_ENOTFOUND, "%s: manifest %s not found", s->path,
+                            digest);
     if (e->size > body->max)
         return sg_error_set(SG_ELIMIT, "manifest %s: %llu bytes, limit is %zu",
                             digest, (unsigned long long)e->size, body->max);
@@ -584,8 +587,8 @@ done:
     return rc;
 }
 
-static sg_err ar_blob_exists(struct sg_oci_store *s, const char *digest,
-                             int *exists)
+static sg_err
+ar_blob_exists(struct sg_oci_store *s, const char *digest, int *exists)
 {
     *exists = find_digest(s->impl, digest) != NULL;
     return SG_OK;
@@ -593,7 +596,8 @@ static sg_err ar_blob_exists(struct sg_oci_store *s, const char *digest,
 
 static sg_err ar_get_blob(struct sg_oci_store *s,
                           const struct sg_oci_descriptor *d,
-                          sg_oci_write_fn cb, void *payload)
+                          sg_oci_write_fn cb,
+                          void *payload)
 {
     const struct entry *e = find_digest(s->impl, d->digest);
 

@@ -17,7 +17,7 @@
 
 #define SMALL_BLOB (1024u * 1024u) /* copied through memory */
 #define RING_SIZE  (1024u * 1024u)
-#define MAX_DEPTH  3               /* index → index → manifest */
+#define MAX_DEPTH  3 /* index → index → manifest */
 
 /* ------------------------------------------------------------------ */
 /* Producer/consumer bridge                                             */
@@ -107,7 +107,8 @@ static sg_err bridge_pull(void *p, size_t cap, size_t *n_out, void *payload)
     return rc;
 }
 
-static sg_err stream_blob(struct sg_oci_store *dst, struct sg_oci_store *src,
+static sg_err stream_blob(struct sg_oci_store *dst,
+                          struct sg_oci_store *src,
                           const struct sg_oci_descriptor *d)
 {
     struct bridge b;
@@ -209,13 +210,16 @@ static sg_err remember(struct copy_ctx *c, const char *digest)
 
 /* Copy everything a manifest (given as bytes) references; the manifest
  * itself is not put. */
-static sg_err copy_children(struct copy_ctx *c, const struct sg_buf *raw,
-                            const char *mt, const char *digest, int depth);
+static sg_err copy_children(struct copy_ctx *c,
+                            const struct sg_buf *raw,
+                            const char *mt,
+                            const char *digest,
+                            int depth);
 
 /* Put a manifest that is referenced by digest only. Into a layout it goes
  * as a plain blob, so index.json lists only what was asked for. */
-static sg_err put_untagged(struct copy_ctx *c, const char *mt,
-                           const struct sg_buf *raw)
+static sg_err
+put_untagged(struct copy_ctx *c, const char *mt, const struct sg_buf *raw)
 {
     if (c->dst->kind == SG_OCI_STORE_OCI_DIR)
         return sg_oci_store_put_blob_buf(c->dst, raw->data, raw->len, NULL);
@@ -245,15 +249,17 @@ static sg_err copy_manifest_by_digest(struct copy_ctx *c,
     return rc;
 }
 
-static sg_err copy_children(struct copy_ctx *c, const struct sg_buf *raw,
-                            const char *mt, const char *digest, int depth)
+static sg_err copy_children(struct copy_ctx *c,
+                            const struct sg_buf *raw,
+                            const char *mt,
+                            const char *digest,
+                            int depth)
 {
     struct sg_oci_manifest *m = NULL;
     sg_err rc;
 
     if (depth > MAX_DEPTH)
-        return sg_error_set(SG_ELIMIT, "%s: indexes nested too deeply",
-                            digest);
+        return sg_error_set(SG_ELIMIT, "%s: indexes nested too deeply", digest);
     rc = sg_oci_manifest_parse(&m, raw->data, raw->len, mt);
     if (rc) {
         sg_error_prefix(rc, "%s", digest);
@@ -273,7 +279,9 @@ static sg_err copy_children(struct copy_ctx *c, const struct sg_buf *raw,
 }
 
 /* Copy `ref` from src to dst and tag it `tag` (NULL: by digest only). */
-static sg_err copy_one(struct copy_ctx *c, const char *ref, const char *tag,
+static sg_err copy_one(struct copy_ctx *c,
+                       const char *ref,
+                       const char *tag,
                        char **digest_out);
 
 /* cosign's tags and the referrers of one digest */
@@ -287,8 +295,8 @@ static sg_err copy_signatures(struct copy_ctx *c, const char *digest)
     sg_err rc = SG_OK;
 
     for (size_t i = 0; !rc && i < 3; i++) {
-        snprintf(tag, sizeof(tag), "%.*s-%s.%s", (int)(colon - digest),
-                 digest, colon + 1, suffixes[i]);
+        snprintf(tag, sizeof(tag), "%.*s-%s.%s", (int)(colon - digest), digest,
+                 colon + 1, suffixes[i]);
         rc = copy_one(c, tag, tag, NULL);
         if (rc == SG_ENOTFOUND) {
             sg_error_clear();
@@ -312,14 +320,12 @@ static sg_err copy_signatures(struct copy_ctx *c, const char *digest)
 
         rc = sg_oci_store_get_manifest(c->src, d->digest, &raw, &mt, NULL);
         if (!rc)
-            rc = copy_children(c, &raw, mt ? mt : d->media_type, d->digest,
-                               1);
+            rc = copy_children(c, &raw, mt ? mt : d->media_type, d->digest, 1);
         /* listed in index.json / pushed by digest, so the destination's
          * referrers query finds it */
         if (!rc)
-            rc = sg_oci_store_put_manifest(c->dst, NULL,
-                                           mt ? mt : d->media_type, raw.data,
-                                           raw.len, NULL);
+            rc = sg_oci_store_put_manifest(
+                c->dst, NULL, mt ? mt : d->media_type, raw.data, raw.len, NULL);
         if (!rc)
             rc = sg_oci_store_add_referrer(c->dst, digest, d);
         free(mt);
@@ -331,7 +337,9 @@ done:
     return rc;
 }
 
-static sg_err copy_one(struct copy_ctx *c, const char *ref, const char *tag,
+static sg_err copy_one(struct copy_ctx *c,
+                       const char *ref,
+                       const char *tag,
                        char **digest_out)
 {
     struct sg_buf raw = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -371,8 +379,8 @@ static sg_err copy_one(struct copy_ctx *c, const char *ref, const char *tag,
     }
     /* last: the manifest, under its tag when there is one */
     if (tag)
-        rc = sg_oci_store_put_manifest(c->dst, tag, mt, raw.data, raw.len,
-                                       NULL);
+        rc =
+            sg_oci_store_put_manifest(c->dst, tag, mt, raw.data, raw.len, NULL);
     else
         rc = sg_oci_store_put_manifest(c->dst, NULL, mt, raw.data, raw.len,
                                        NULL);
@@ -389,8 +397,11 @@ done:
     return rc;
 }
 
-sg_err sg_oci_copy(struct sg_oci_store *dst, const char *dst_tag,
-                   struct sg_oci_store *src, const char *ref, unsigned flags,
+sg_err sg_oci_copy(struct sg_oci_store *dst,
+                   const char *dst_tag,
+                   struct sg_oci_store *src,
+                   const char *ref,
+                   unsigned flags,
                    char **digest_out)
 {
     struct copy_ctx c;

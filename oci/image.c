@@ -22,7 +22,8 @@ void sg_oci_image_free(struct sg_oci_image *img)
     free(img);
 }
 
-sg_err sg_oci_image_resolve(struct sg_oci_image **out, struct sg_oci_store *s,
+sg_err sg_oci_image_resolve(struct sg_oci_image **out,
+                            struct sg_oci_store *s,
                             const char *ref,
                             const struct sg_oci_platform *platform)
 {
@@ -93,9 +94,9 @@ sg_err sg_oci_image_resolve(struct sg_oci_image **out, struct sg_oci_store *s,
             goto done;
         }
         if (img->manifest->is_index) {
-            rc = sg_error_set(SG_EUNSUPPORTED,
-                              "%s: nested index for this platform",
-                              sel->digest);
+            rc =
+                sg_error_set(SG_EUNSUPPORTED,
+                             "%s: nested index for this platform", sel->digest);
             goto done;
         }
     } else {
@@ -107,8 +108,7 @@ sg_err sg_oci_image_resolve(struct sg_oci_image **out, struct sg_oci_store *s,
             goto done;
         }
     }
-    rc = sg_oci_store_get_blob_buf(s, &img->manifest->config,
-                                   &img->config_raw,
+    rc = sg_oci_store_get_blob_buf(s, &img->manifest->config, &img->config_raw,
                                    sg_limits_default()->config_blob_max);
     if (rc)
         goto done;

@@ -49,15 +49,15 @@ static sg_err pathf(struct sg_buf *b, const char *fmt, ...)
 }
 
 /* blobs/<alg>/<hex> for a validated digest */
-static sg_err blob_path(struct sg_buf *b, const struct sg_oci_store *s,
-                        const char *digest)
+static sg_err
+blob_path(struct sg_buf *b, const struct sg_oci_store *s, const char *digest)
 {
     const char *colon = strchr(digest, ':');
 
     if (!sg_digest_valid(digest) || !colon)
         return sg_error_set(SG_EINVAL, "not a digest: %.80s", digest);
-    return pathf(b, "%s/blobs/%.*s/%s", s->path, (int)(colon - digest),
-                 digest, colon + 1);
+    return pathf(b, "%s/blobs/%.*s/%s", s->path, (int)(colon - digest), digest,
+                 colon + 1);
 }
 
 static int file_exists(const char *p)
@@ -82,8 +82,8 @@ static sg_err load_index(json_t **out, const struct sg_oci_store *s)
     if (!rc)
         rc = sg_file_read(&data, path.data, lim->manifest_max);
     if (rc == SG_ENOTFOUND) {
-        rc = sg_error_set(SG_EPARSE, "%s: not an OCI layout: missing index.json",
-                          s->path);
+        rc = sg_error_set(SG_EPARSE,
+                          "%s: not an OCI layout: missing index.json", s->path);
         goto done;
     }
     if (rc) {
@@ -105,8 +105,9 @@ static sg_err load_index(json_t **out, const struct sg_oci_store *s)
         goto done;
     }
     if (json_array_size(m) > lim->descriptors_max) {
-        rc = sg_error_set(SG_ELIMIT, "%s/index.json: %zu manifests, limit is "
-                                     "%zu",
+        rc = sg_error_set(SG_ELIMIT,
+                          "%s/index.json: %zu manifests, limit is "
+                          "%zu",
                           s->path, json_array_size(m), lim->descriptors_max);
         goto done;
     }
@@ -186,8 +187,8 @@ static sg_err check_layout_file(const struct sg_oci_store *s)
     if (!rc)
         rc = sg_file_read(&data, path.data, LAYOUT_FILE_MAX);
     if (rc == SG_ENOTFOUND) {
-        rc = sg_error_set(SG_EPARSE, "%s: not an OCI layout: missing oci-layout",
-                          s->path);
+        rc = sg_error_set(SG_EPARSE,
+                          "%s: not an OCI layout: missing oci-layout", s->path);
         goto done;
     }
     if (rc)
@@ -207,11 +208,10 @@ static sg_err check_layout_file(const struct sg_oci_store *s)
     }
     if (strncmp(json_string_value(json_object_get(root, "imageLayoutVersion")),
                 "1.", 2) != 0) {
-        rc = sg_error_set(SG_EUNSUPPORTED,
-                          "%s: unsupported imageLayoutVersion \"%.20s\"",
-                          s->path,
-                          json_string_value(
-                              json_object_get(root, "imageLayoutVersion")));
+        rc = sg_error_set(
+            SG_EUNSUPPORTED, "%s: unsupported imageLayoutVersion \"%.20s\"",
+            s->path,
+            json_string_value(json_object_get(root, "imageLayoutVersion")));
         goto done;
     }
 done:
@@ -306,8 +306,10 @@ static sg_err find_desc(json_t **out, const json_t *root, const char *ref)
     return SG_ENOTFOUND;
 }
 
-static sg_err layout_get_manifest(struct sg_oci_store *s, const char *ref,
-                                  struct sg_buf *body, char **media_type_out,
+static sg_err layout_get_manifest(struct sg_oci_store *s,
+                                  const char *ref,
+                                  struct sg_buf *body,
+                                  char **media_type_out,
                                   char **digest_out)
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -330,8 +332,7 @@ static sg_err layout_get_manifest(struct sg_oci_store *s, const char *ref,
             goto done;
         }
     } else if (!sg_digest_valid(ref)) {
-        rc = sg_error_set(SG_ENOTFOUND, "%s: tag '%s' not found", s->path,
-                          ref);
+        rc = sg_error_set(SG_ENOTFOUND, "%s: tag '%s' not found", s->path, ref);
         goto done;
     }
     rc = blob_path(&path, s, digest);
@@ -343,8 +344,9 @@ static sg_err layout_get_manifest(struct sg_oci_store *s, const char *ref,
         goto done;
     }
     if (rc == SG_ELIMIT) {
-        rc = sg_error_set(SG_ELIMIT, "manifest %s: larger than the limit of "
-                                     "%zu bytes",
+        rc = sg_error_set(SG_ELIMIT,
+                          "manifest %s: larger than the limit of "
+                          "%zu bytes",
                           digest, body->max);
         goto done;
     }
@@ -388,8 +390,11 @@ static sg_err write_all(int fd, const void *p, size_t n, const char *what)
     return SG_OK;
 }
 
-static sg_err layout_put_blob(struct sg_oci_store *s, const char *digest,
-                              uint64_t size, sg_oci_read_fn rd, void *payload)
+static sg_err layout_put_blob(struct sg_oci_store *s,
+                              const char *digest,
+                              uint64_t size,
+                              sg_oci_read_fn rd,
+                              void *payload)
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf tmp = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -412,8 +417,8 @@ static sg_err layout_put_blob(struct sg_oci_store *s, const char *digest,
     if (!rc)
         rc = sg_mkdir_p(tmp.data, 0755);
     if (!rc)
-        rc = pathf(&tmp, "%s/blobs/%s/.tmp-%s-XXXXXX", s->path, algo,
-                   colon + 1);
+        rc =
+            pathf(&tmp, "%s/blobs/%s/.tmp-%s-XXXXXX", s->path, algo, colon + 1);
     if (!rc)
         rc = sg_digester_create(&dg, algo);
     if (rc)
@@ -437,8 +442,8 @@ static sg_err layout_put_blob(struct sg_oci_store *s, const char *digest,
             break;
         if (n > size - seen) {
             rc = sg_error_set(SG_EDIGEST,
-                              "blob %s: more bytes than its size %llu",
-                              digest, (unsigned long long)size);
+                              "blob %s: more bytes than its size %llu", digest,
+                              (unsigned long long)size);
             goto done;
         }
         seen += n;
@@ -506,9 +511,12 @@ static sg_err mem_read(void *p, size_t cap, size_t *n_out, void *payload)
     return SG_OK;
 }
 
-static sg_err layout_put_manifest(struct sg_oci_store *s, const char *tag,
-                                  const char *media_type, const void *data,
-                                  size_t len, const char *digest)
+static sg_err layout_put_manifest(struct sg_oci_store *s,
+                                  const char *tag,
+                                  const char *media_type,
+                                  const void *data,
+                                  size_t len,
+                                  const char *digest)
 {
     struct mem_src src = { data, len };
     json_t *root = NULL, *arr, *d = NULL, *ann;
@@ -543,8 +551,8 @@ static sg_err layout_put_manifest(struct sg_oci_store *s, const char *tag,
                 goto done; /* already listed: nothing to change */
         }
     }
-    d = json_pack("{s:s, s:s, s:I}", "mediaType", media_type, "digest",
-                  digest, "size", (json_int_t)len);
+    d = json_pack("{s:s, s:s, s:I}", "mediaType", media_type, "digest", digest,
+                  "size", (json_int_t)len);
     if (!d) {
         rc = sg_error_oom();
         goto done;
@@ -557,8 +565,9 @@ static sg_err layout_put_manifest(struct sg_oci_store *s, const char *tag,
         }
     }
     if (json_array_size(arr) >= sg_limits_default()->descriptors_max) {
-        rc = sg_error_set(SG_ELIMIT, "%s/index.json: already holds %zu "
-                                     "manifests",
+        rc = sg_error_set(SG_ELIMIT,
+                          "%s/index.json: already holds %zu "
+                          "manifests",
                           s->path, json_array_size(arr));
         goto done;
     }
@@ -574,8 +583,7 @@ done:
     return rc;
 }
 
-static sg_err layout_delete_manifest(struct sg_oci_store *s,
-                                     const char *digest)
+static sg_err layout_delete_manifest(struct sg_oci_store *s, const char *digest)
 {
     json_t *root = NULL, *arr;
     int fd = -1, found = 0;
@@ -647,8 +655,8 @@ done:
     return rc;
 }
 
-static sg_err layout_blob_exists(struct sg_oci_store *s, const char *digest,
-                                 int *exists)
+static sg_err
+layout_blob_exists(struct sg_oci_store *s, const char *digest, int *exists)
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     sg_err rc = blob_path(&path, s, digest);
@@ -660,7 +668,8 @@ static sg_err layout_blob_exists(struct sg_oci_store *s, const char *digest,
 
 static sg_err layout_get_blob(struct sg_oci_store *s,
                               const struct sg_oci_descriptor *d,
-                              sg_oci_write_fn cb, void *payload)
+                              sg_oci_write_fn cb,
+                              void *payload)
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     unsigned char *chunk = NULL;
@@ -712,9 +721,11 @@ done:
 
 /* Manifests in the layout whose subject is `digest` (scans index.json's
  * entries, bounded by descriptors_max and manifest_max each). */
-static sg_err layout_referrers(struct sg_oci_store *s, const char *digest,
+static sg_err layout_referrers(struct sg_oci_store *s,
+                               const char *digest,
                                const char *artifact_type,
-                               struct sg_buf *index_json, int *supported)
+                               struct sg_buf *index_json,
+                               int *supported)
 {
     json_t *root = NULL, *out = NULL, *list, *e;
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -746,16 +757,15 @@ static sg_err layout_referrers(struct sg_oci_store *s, const char *digest,
 
         if (!dg || !sg_digest_valid(dg))
             continue;
-        json_array_foreach(list, k, x)
-            seen |= strcmp(desc_str(x, "digest"), dg) == 0;
+        json_array_foreach(list, k, x) seen |=
+            strcmp(desc_str(x, "digest"), dg) == 0;
         if (seen)
             continue;
         rc = blob_path(&path, s, dg);
         if (rc)
             goto done;
         sg_buf_release(&body);
-        if (sg_file_read(&body, path.data,
-                         sg_limits_default()->manifest_max) ||
+        if (sg_file_read(&body, path.data, sg_limits_default()->manifest_max) ||
             sg_oci_manifest_parse(&m, body.data, body.len,
                                   desc_str(e, "mediaType"))) {
             sg_error_clear(); /* not a manifest we can read: not a referrer */
@@ -773,8 +783,8 @@ static sg_err layout_referrers(struct sg_oci_store *s, const char *digest,
             m = NULL;
             continue;
         }
-        ref = json_pack("{s:s, s:s, s:I}", "mediaType", m->media_type,
-                        "digest", dg, "size", (json_int_t)body.len);
+        ref = json_pack("{s:s, s:s, s:I}", "mediaType", m->media_type, "digest",
+                        dg, "size", (json_int_t)body.len);
         if (ref && at)
             json_object_set_new(ref, "artifactType", json_string(at));
         if (ref && m->n_annotations) {
@@ -842,9 +852,8 @@ sg_err sg_oci__layout_open(struct sg_oci_store *s)
             return sg_error_set(errno == ENOENT ? SG_ENOTFOUND : SG_EIO,
                                 "%s: no such OCI layout directory", s->path);
         if (!S_ISDIR(sb.st_mode))
-            return sg_error_set(SG_EPARSE,
-                                "%s: not an OCI layout: not a directory",
-                                s->path);
+            return sg_error_set(
+                SG_EPARSE, "%s: not an OCI layout: not a directory", s->path);
     }
     rc = check_layout_file(s);
     if (!rc)

@@ -12,8 +12,11 @@
 
 #include <jansson.h>
 
-static sg_err dup_json_str(char **dst, const json_t *v, const char *where,
-                           const char *key, int required)
+static sg_err dup_json_str(char **dst,
+                           const json_t *v,
+                           const char *where,
+                           const char *key,
+                           int required)
 {
     *dst = NULL;
     if (!v) {
@@ -37,8 +40,10 @@ static void kv_free(struct sg_oci_kv *kv, size_t n)
     free(kv);
 }
 
-static sg_err parse_annotations(struct sg_oci_kv **out, size_t *n_out,
-                                json_t *obj, const char *where)
+static sg_err parse_annotations(struct sg_oci_kv **out,
+                                size_t *n_out,
+                                json_t *obj,
+                                const char *where)
 {
     const char *key;
     json_t *val;
@@ -53,8 +58,8 @@ static sg_err parse_annotations(struct sg_oci_kv **out, size_t *n_out,
                             where);
     cap = json_object_size(obj);
     if (cap > sg_limits_default()->descriptors_max * 16)
-        return sg_error_set(SG_ELIMIT, "%s: too many annotations (%zu)",
-                            where, cap);
+        return sg_error_set(SG_ELIMIT, "%s: too many annotations (%zu)", where,
+                            cap);
     if (!cap)
         return SG_OK;
     *out = calloc(cap, sizeof(**out));
@@ -66,8 +71,8 @@ static sg_err parse_annotations(struct sg_oci_kv **out, size_t *n_out,
             kv_free(*out, n);
             *out = NULL;
             return sg_error_set(SG_EPARSE,
-                                "%s: annotation \"%s\" must be a string",
-                                where, key);
+                                "%s: annotation \"%s\" must be a string", where,
+                                key);
         }
         (*out)[n].key = strdup(key);
         (*out)[n].value = strdup(json_string_value(val));
@@ -82,21 +87,20 @@ static sg_err parse_annotations(struct sg_oci_kv **out, size_t *n_out,
     return SG_OK;
 }
 
-static sg_err parse_platform(struct sg_oci_platform *p, const json_t *obj,
-                             const char *where)
+static sg_err
+parse_platform(struct sg_oci_platform *p, const json_t *obj, const char *where)
 {
     sg_err rc;
 
     if (!obj)
         return SG_OK;
     if (!json_is_object(obj))
-        return sg_error_set(SG_EPARSE, "%s: platform must be an object",
-                            where);
+        return sg_error_set(SG_EPARSE, "%s: platform must be an object", where);
     rc = dup_json_str(&p->os, json_object_get(obj, "os"), where, "os", 0);
     if (!rc)
-        rc = dup_json_str(&p->architecture,
-                          json_object_get(obj, "architecture"), where,
-                          "architecture", 0);
+        rc =
+            dup_json_str(&p->architecture, json_object_get(obj, "architecture"),
+                         where, "architecture", 0);
     if (!rc)
         rc = dup_json_str(&p->variant, json_object_get(obj, "variant"), where,
                           "variant", 0);
@@ -130,7 +134,8 @@ void sg_oci_descriptor_release(struct sg_oci_descriptor *d)
     memset(d, 0, sizeof(*d));
 }
 
-static sg_err parse_descriptor(struct sg_oci_descriptor *d, const json_t *obj,
+static sg_err parse_descriptor(struct sg_oci_descriptor *d,
+                               const json_t *obj,
                                const char *where)
 {
     const json_t *size;
@@ -143,8 +148,8 @@ static sg_err parse_descriptor(struct sg_oci_descriptor *d, const json_t *obj,
     if (!json_is_object(obj))
         return sg_error_set(SG_EPARSE, "%s: descriptor must be an object",
                             where);
-    rc = dup_json_str(&d->media_type, json_object_get(obj, "mediaType"),
-                      where, "mediaType", 1);
+    rc = dup_json_str(&d->media_type, json_object_get(obj, "mediaType"), where,
+                      "mediaType", 1);
     if (!rc)
         rc = dup_json_str(&d->digest, json_object_get(obj, "digest"), where,
                           "digest", 1);
@@ -160,8 +165,7 @@ static sg_err parse_descriptor(struct sg_oci_descriptor *d, const json_t *obj,
     size = json_object_get(obj, "size");
     if (!json_is_integer(size) || (sz = json_integer_value(size)) < 0) {
         rc = sg_error_set(SG_EPARSE,
-                          "%s: \"size\" must be a non-negative integer",
-                          where);
+                          "%s: \"size\" must be a non-negative integer", where);
         goto fail;
     }
     d->size = (uint64_t)sz;
@@ -220,8 +224,10 @@ static int kind_of(const char *mt)
     return 0;
 }
 
-sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out, const void *data,
-                             size_t len, const char *content_type)
+sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out,
+                             const void *data,
+                             size_t len,
+                             const char *content_type)
 {
     const struct sg_limits *lim = sg_limits_default();
     struct sg_oci_manifest *m = NULL;
@@ -237,8 +243,8 @@ sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out, const void *data,
         return sg_error_set(SG_EUNSUPPORTED,
                             "schema1 manifests are not supported "
                             "(deprecated)");
-    rc = sg_json_parse(&root, data, len, lim->manifest_max,
-                       lim->json_depth_max, "manifest");
+    rc = sg_json_parse(&root, data, len, lim->manifest_max, lim->json_depth_max,
+                       "manifest");
     if (rc)
         return rc;
     if (!json_is_object(root)) {
@@ -249,9 +255,9 @@ sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out, const void *data,
     mt = json_object_get(root, "mediaType");
     if ((json_is_integer(sv) && json_integer_value(sv) == 1) ||
         (json_is_string(mt) && is_schema1(json_string_value(mt)))) {
-        rc = sg_error_set(SG_EUNSUPPORTED,
-                          "schema1 manifests are not supported "
-                          "(deprecated)");
+        rc =
+            sg_error_set(SG_EUNSUPPORTED, "schema1 manifests are not supported "
+                                          "(deprecated)");
         goto done;
     }
     if (!json_is_integer(sv) || json_integer_value(sv) != 2) {
@@ -287,9 +293,8 @@ sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out, const void *data,
         goto done;
     }
     m->is_index = kind == 2;
-    rc = dup_json_str(&m->artifact_type,
-                      json_object_get(root, "artifactType"), "manifest",
-                      "artifactType", 0);
+    rc = dup_json_str(&m->artifact_type, json_object_get(root, "artifactType"),
+                      "manifest", "artifactType", 0);
     if (rc)
         goto done;
     if (!m->is_index) {
@@ -352,8 +357,7 @@ done:
     return rc;
 }
 
-static const char *kv_get(const struct sg_oci_kv *kv, size_t n,
-                          const char *key)
+static const char *kv_get(const struct sg_oci_kv *kv, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(kv[i].key, key) == 0)
@@ -404,8 +408,7 @@ sg_err sg_oci_descriptor_copy(struct sg_oci_descriptor *out,
         for (size_t i = 0; !bad && i < d->n_annotations; i++) {
             out->n_annotations = i + 1;
             bad |= dup_opt(&out->annotations[i].key, d->annotations[i].key);
-            bad |= dup_opt(&out->annotations[i].value,
-                           d->annotations[i].value);
+            bad |= dup_opt(&out->annotations[i].value, d->annotations[i].value);
         }
     }
     if (bad) {
@@ -431,8 +434,8 @@ void sg_oci_config_free(struct sg_oci_config *c)
     free(c);
 }
 
-sg_err sg_oci_config_parse(struct sg_oci_config **out, const void *data,
-                           size_t len)
+sg_err
+sg_oci_config_parse(struct sg_oci_config **out, const void *data, size_t len)
 {
     const struct sg_limits *lim = sg_limits_default();
     struct sg_oci_config *c = NULL;
@@ -455,12 +458,12 @@ sg_err sg_oci_config_parse(struct sg_oci_config **out, const void *data,
         rc = sg_error_oom();
         goto done;
     }
-    rc = dup_json_str(&c->os, json_object_get(root, "os"), "image config",
-                      "os", 0);
+    rc = dup_json_str(&c->os, json_object_get(root, "os"), "image config", "os",
+                      0);
     if (!rc)
         rc = dup_json_str(&c->architecture,
-                          json_object_get(root, "architecture"),
-                          "image config", "architecture", 0);
+                          json_object_get(root, "architecture"), "image config",
+                          "architecture", 0);
     if (!rc)
         rc = dup_json_str(&c->variant, json_object_get(root, "variant"),
                           "image config", "variant", 0);
@@ -479,9 +482,8 @@ sg_err sg_oci_config_parse(struct sg_oci_config **out, const void *data,
     }
     n = ids ? json_array_size(ids) : 0;
     if (n > lim->descriptors_max) {
-        rc = sg_error_set(SG_ELIMIT,
-                          "image config: %zu diff_ids, limit is %zu", n,
-                          lim->descriptors_max);
+        rc = sg_error_set(SG_ELIMIT, "image config: %zu diff_ids, limit is %zu",
+                          n, lim->descriptors_max);
         goto done;
     }
     c->diff_ids = calloc(n + 1, sizeof(*c->diff_ids));

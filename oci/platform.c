@@ -63,8 +63,7 @@ sg_err sg_oci_platform_parse(struct sg_oci_platform *out, const char *s)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
               *p == '/' || *p == '_' || *p == '-' || *p == '.'))
             return sg_error_set(SG_EPARSE,
-                                "platform '%s': invalid character '%c'", s,
-                                *p);
+                                "platform '%s': invalid character '%c'", s, *p);
     rc = dup_part(&out->os, s, (size_t)(a - s));
     if (!rc)
         rc = dup_part(&out->architecture, a + 1,
@@ -166,14 +165,13 @@ sg_err sg_oci_index_select(const struct sg_oci_descriptor **out,
                         p->variant ? p->variant : ""))
             break; /* the list is informational; stop when it is long */
     }
-    rc = sg_error_set(SG_ENOTFOUND,
-                      "no image for platform %s/%s%s%s in the index; "
-                      "available: %s",
-                      want->os ? want->os : "?",
-                      want->architecture ? want->architecture : "?",
-                      want->variant ? "/" : "",
-                      want->variant ? want->variant : "",
-                      avail.len ? avail.data : "none");
+    rc = sg_error_set(
+        SG_ENOTFOUND,
+        "no image for platform %s/%s%s%s in the index; "
+        "available: %s",
+        want->os ? want->os : "?",
+        want->architecture ? want->architecture : "?", want->variant ? "/" : "",
+        want->variant ? want->variant : "", avail.len ? avail.data : "none");
     sg_buf_release(&avail);
     return rc;
 }

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REF_MAX       4096 /* whole reference string */
-#define NAME_MAX_LEN  255  /* distribution's NameTotalLengthMax */
-#define TAG_MAX_LEN   128
+#define REF_MAX      4096 /* whole reference string */
+#define NAME_MAX_LEN 255  /* distribution's NameTotalLengthMax */
+#define TAG_MAX_LEN  128
 
 static int is_lower_alnum(char c)
 {
@@ -43,14 +43,12 @@ static sg_err check_component(const char *s, size_t n, const char *whole)
     size_t i = 0;
 
     if (n == 0)
-        return sg_error_set(SG_EPARSE,
-                            "%s: empty path component in repository name",
-                            whole);
+        return sg_error_set(
+            SG_EPARSE, "%s: empty path component in repository name", whole);
     for (size_t k = 0; k < n; k++)
         if (is_upper(s[k]))
             return sg_error_set(SG_EPARSE,
-                                "%s: repository name must be lowercase",
-                                whole);
+                                "%s: repository name must be lowercase", whole);
     while (i < n) {
         size_t run = 0;
         while (i < n && is_lower_alnum(s[i])) {
@@ -124,19 +122,17 @@ static sg_err check_domain(const char *s, size_t n, const char *whole)
                                 "%s: IPv6 registry address lacks ']'", whole);
         k = (size_t)(rb - s);
         if (k < 3)
-            return sg_error_set(SG_EPARSE,
-                                "%s: empty IPv6 registry address", whole);
+            return sg_error_set(SG_EPARSE, "%s: empty IPv6 registry address",
+                                whole);
         for (size_t i = 1; i < k; i++)
             if (!is_hex(s[i]) && s[i] != ':' && s[i] != '.')
                 return sg_error_set(SG_EPARSE,
-                                    "%s: invalid IPv6 registry address",
-                                    whole);
+                                    "%s: invalid IPv6 registry address", whole);
         if (k + 1 == n)
             return SG_OK;
         if (s[k + 1] != ':')
-            return sg_error_set(SG_EPARSE,
-                                "%s: unexpected text after IPv6 address",
-                                whole);
+            return sg_error_set(
+                SG_EPARSE, "%s: unexpected text after IPv6 address", whole);
         colon = s + k + 1;
         hn = k + 1;
     } else {
@@ -157,8 +153,7 @@ static sg_err check_domain(const char *s, size_t n, const char *whole)
             }
             if (i == start)
                 return sg_error_set(SG_EPARSE,
-                                    "%s: empty label in registry host",
-                                    whole);
+                                    "%s: empty label in registry host", whole);
             if (s[start] == '-' || s[i - 1] == '-')
                 return sg_error_set(SG_EPARSE,
                                     "%s: registry host label may not start "
@@ -167,17 +162,16 @@ static sg_err check_domain(const char *s, size_t n, const char *whole)
             if (i < hn) {
                 i++; /* '.' */
                 if (i == hn)
-                    return sg_error_set(SG_EPARSE,
-                                        "%s: registry host ends with '.'",
-                                        whole);
+                    return sg_error_set(
+                        SG_EPARSE, "%s: registry host ends with '.'", whole);
             }
         }
     }
     if (colon) {
         size_t pn = n - (size_t)(colon + 1 - s);
         if (!all_digits(colon + 1, pn))
-            return sg_error_set(SG_EPARSE,
-                                "%s: registry port must be a number", whole);
+            return sg_error_set(SG_EPARSE, "%s: registry port must be a number",
+                                whole);
         if (pn > 5 || strtoul(colon + 1, NULL, 10) > 65535)
             return sg_error_set(SG_EPARSE, "%s: registry port out of range",
                                 whole);
@@ -196,14 +190,12 @@ static sg_err check_tag(const char *t, const char *whole)
         return sg_error_set(SG_EPARSE, "%s: tag longer than %d characters",
                             whole, TAG_MAX_LEN);
     if (!is_alnum(t[0]) && t[0] != '_')
-        return sg_error_set(SG_EPARSE,
-                            "%s: tag must start with a letter, digit or '_'",
-                            whole);
+        return sg_error_set(
+            SG_EPARSE, "%s: tag must start with a letter, digit or '_'", whole);
     for (size_t i = 1; i < n; i++)
         if (!is_alnum(t[i]) && t[i] != '_' && t[i] != '.' && t[i] != '-')
-            return sg_error_set(SG_EPARSE,
-                                "%s: invalid character '%c' in tag", whole,
-                                t[i]);
+            return sg_error_set(SG_EPARSE, "%s: invalid character '%c' in tag",
+                                whole, t[i]);
     return SG_OK;
 }
 
@@ -214,9 +206,8 @@ static sg_err check_digest(const char *d, const char *whole)
     if (sg_digest_valid(d))
         return SG_OK;
     if (!colon || colon == d)
-        return sg_error_set(SG_EPARSE,
-                            "%s: digest must be ALGORITHM:HEX after '@'",
-                            whole);
+        return sg_error_set(
+            SG_EPARSE, "%s: digest must be ALGORITHM:HEX after '@'", whole);
     if (strncmp(d, "sha256:", 7) == 0 || strncmp(d, "sha512:", 7) == 0)
         return sg_error_set(SG_EPARSE,
                             "%s: digest must be %s lower-case hex "

@@ -21,8 +21,7 @@ static sg_err fallback_tag(char *out, size_t cap, const char *digest)
     if (!sg_digest_valid(digest) || !colon)
         return sg_error_set(SG_EINVAL, "referrers: not a digest: %.80s",
                             digest);
-    snprintf(out, cap, "%.*s-%.64s", (int)(colon - digest), digest,
-             colon + 1);
+    snprintf(out, cap, "%.*s-%.64s", (int)(colon - digest), digest, colon + 1);
     return SG_OK;
 }
 
@@ -52,8 +51,8 @@ oom:
 }
 
 /* Fallback index as JSON (empty when the tag does not exist). */
-static sg_err load_fallback(json_t **out, struct sg_oci_store *s,
-                            const char *tag)
+static sg_err
+load_fallback(json_t **out, struct sg_oci_store *s, const char *tag)
 {
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_oci_manifest *m = NULL;
@@ -100,7 +99,8 @@ static sg_err dump(struct sg_buf *out, const json_t *j)
     return rc;
 }
 
-sg_err sg_oci_store_referrers(struct sg_oci_store *s, const char *digest,
+sg_err sg_oci_store_referrers(struct sg_oci_store *s,
+                              const char *digest,
                               const char *artifact_type,
                               struct sg_buf *index_json)
 {
@@ -114,8 +114,8 @@ sg_err sg_oci_store_referrers(struct sg_oci_store *s, const char *digest,
         return sg_error_set(SG_EINVAL, "referrers: not a digest: %.80s",
                             digest);
     if (s->ops->referrers) {
-        rc = s->ops->referrers(s, digest, artifact_type, index_json,
-                               &supported);
+        rc =
+            s->ops->referrers(s, digest, artifact_type, index_json, &supported);
         if (rc || supported)
             return rc;
         sg_buf_reset(index_json);

@@ -8,9 +8,14 @@
 #include <string.h>
 
 /* Parse "IMAGE" plus common options; returns the positional args. */
-static int parse_args(const struct cli_command *cmd, struct cli_ctx *ctx,
-                      int argc, char **argv, const char **pos, int max_pos,
-                      int *n_pos, int *signatures)
+static int parse_args(const struct cli_command *cmd,
+                      struct cli_ctx *ctx,
+                      int argc,
+                      char **argv,
+                      const char **pos,
+                      int max_pos,
+                      int *n_pos,
+                      int *signatures)
 {
     int only_pos = 0;
 
@@ -45,8 +50,8 @@ static int parse_args(const struct cli_command *cmd, struct cli_ctx *ctx,
 
 /* The top-level manifest of `spec`, or with --platform the platform's
  * manifest when the top level is an index. */
-static int fetch(struct cli_ctx *ctx, const char *spec, struct sg_buf *body,
-                 char **digest)
+static int
+fetch(struct cli_ctx *ctx, const char *spec, struct sg_buf *body, char **digest)
 {
     struct sg_oci_store *s = NULL;
     struct sg_oci_manifest *m = NULL;
@@ -180,8 +185,8 @@ static int run_copy(struct cli_ctx *ctx, int argc, char **argv)
     dst_tag = sg_oci_store_default_ref(dst);
     if (dst_tag && sg_digest_valid(dst_tag))
         dst_tag = NULL;
-    rc = sg_oci_copy(dst, dst_tag, src, NULL,
-                     sigs ? SG_OCI_COPY_SIGNATURES : 0, &digest);
+    rc = sg_oci_copy(dst, dst_tag, src, NULL, sigs ? SG_OCI_COPY_SIGNATURES : 0,
+                     &digest);
     if (rc) {
         ret = cli_fail(rc, "copy %s to %s", pos[0], pos[1]);
         goto done;

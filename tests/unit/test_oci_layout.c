@@ -44,8 +44,8 @@ static struct sg_oci_store *open_w(const char *sub)
 }
 
 /* A small image: config + one layer; returns the manifest JSON. */
-static char *make_image(struct sg_oci_store *s, const char *layer_text,
-                        const char *subject)
+static char *
+make_image(struct sg_oci_store *s, const char *layer_text, const char *subject)
 {
     char *cfg_d = NULL, *lay_d = NULL, *out;
     const char *cfg = "{\"architecture\":\"amd64\",\"os\":\"linux\"}";
@@ -53,9 +53,9 @@ static char *make_image(struct sg_oci_store *s, const char *layer_text,
 
     assert_int_equal(sg_oci_store_put_blob_buf(s, cfg, strlen(cfg), &cfg_d),
                      SG_OK);
-    assert_int_equal(sg_oci_store_put_blob_buf(s, layer_text,
-                                               strlen(layer_text), &lay_d),
-                     SG_OK);
+    assert_int_equal(
+        sg_oci_store_put_blob_buf(s, layer_text, strlen(layer_text), &lay_d),
+        SG_OK);
     out = malloc(n);
     assert_non_null(out);
     snprintf(out, n,
@@ -97,26 +97,24 @@ static void layout__round_trip(void **state)
     char **tags = NULL;
 
     (void)state;
-    assert_int_equal(sg_oci_store_put_manifest(s, "v1", SG_MT_OCI_MANIFEST,
-                                               m1, strlen(m1), &d1),
+    assert_int_equal(sg_oci_store_put_manifest(s, "v1", SG_MT_OCI_MANIFEST, m1,
+                                               strlen(m1), &d1),
                      SG_OK);
     assert_int_equal(sg_sha256_digest(want, m1, strlen(m1)), SG_OK);
     assert_string_equal(d1, want);
-    assert_int_equal(sg_oci_store_put_manifest(s, "latest",
-                                               SG_MT_OCI_MANIFEST, m1,
-                                               strlen(m1), NULL),
+    assert_int_equal(sg_oci_store_put_manifest(s, "latest", SG_MT_OCI_MANIFEST,
+                                               m1, strlen(m1), NULL),
                      SG_OK);
     /* retag latest → m2: the old holder of "latest" loses the tag */
-    assert_int_equal(sg_oci_store_put_manifest(s, "latest",
-                                               SG_MT_OCI_MANIFEST, m2,
-                                               strlen(m2), &d2),
+    assert_int_equal(sg_oci_store_put_manifest(s, "latest", SG_MT_OCI_MANIFEST,
+                                               m2, strlen(m2), &d2),
                      SG_OK);
     /* untagged puts add a descriptor once */
-    assert_int_equal(sg_oci_store_put_manifest(s, NULL, SG_MT_OCI_MANIFEST,
-                                               m2, strlen(m2), NULL),
+    assert_int_equal(sg_oci_store_put_manifest(s, NULL, SG_MT_OCI_MANIFEST, m2,
+                                               strlen(m2), NULL),
                      SG_OK);
-    assert_int_equal(sg_oci_store_put_manifest(s, NULL, SG_MT_OCI_MANIFEST,
-                                               m2, strlen(m2), NULL),
+    assert_int_equal(sg_oci_store_put_manifest(s, NULL, SG_MT_OCI_MANIFEST, m2,
+                                               strlen(m2), NULL),
                      SG_OK);
     assert_int_equal(sg_oci_store_list_tags(s, &tags), SG_OK);
     assert_string_equal(tags[0], "v1");
@@ -151,13 +149,11 @@ static void layout__round_trip(void **state)
         int ex = 0;
         assert_int_equal(sg_oci_manifest_parse(&m, m2, strlen(m2), NULL),
                          SG_OK);
-        assert_int_equal(sg_oci_store_blob_exists(r, m->layers[0].digest,
-                                                  &ex),
+        assert_int_equal(sg_oci_store_blob_exists(r, m->layers[0].digest, &ex),
                          SG_OK);
         assert_true(ex);
-        assert_int_equal(sg_oci_store_get_blob_buf(r, &m->layers[0], &body,
-                                                   1024),
-                         SG_OK);
+        assert_int_equal(
+            sg_oci_store_get_blob_buf(r, &m->layers[0], &body, 1024), SG_OK);
         assert_string_equal(body.data, "layer two");
         sg_buf_release(&body);
         sg_oci_manifest_free(m);
@@ -235,17 +231,15 @@ static void layout__referrers(void **state)
     struct sg_oci_manifest *m = NULL;
 
     (void)state;
-    assert_int_equal(sg_oci_store_put_manifest(s, "latest",
-                                               SG_MT_OCI_MANIFEST, img,
-                                               strlen(img), &d_img),
+    assert_int_equal(sg_oci_store_put_manifest(s, "latest", SG_MT_OCI_MANIFEST,
+                                               img, strlen(img), &d_img),
                      SG_OK);
     sig = make_image(s, "sbom bytes", d_img);
-    assert_int_equal(sg_oci_store_put_manifest(s, NULL, SG_MT_OCI_MANIFEST,
-                                               sig, strlen(sig), &d_sig),
+    assert_int_equal(sg_oci_store_put_manifest(s, NULL, SG_MT_OCI_MANIFEST, sig,
+                                               strlen(sig), &d_sig),
                      SG_OK);
     assert_int_equal(sg_oci_store_referrers(s, d_img, NULL, &idx), SG_OK);
-    assert_int_equal(sg_oci_manifest_parse(&m, idx.data, idx.len, NULL),
-                     SG_OK);
+    assert_int_equal(sg_oci_manifest_parse(&m, idx.data, idx.len, NULL), SG_OK);
     assert_true(m->is_index);
     assert_int_equal(m->n_layers, 1);
     assert_string_equal(m->layers[0].digest, d_sig);
@@ -253,11 +247,9 @@ static void layout__referrers(void **state)
     sg_oci_manifest_free(m);
     sg_buf_release(&idx);
     /* filter by artifact type */
-    assert_int_equal(sg_oci_store_referrers(s, d_img, "application/x-none",
-                                            &idx),
-                     SG_OK);
-    assert_int_equal(sg_oci_manifest_parse(&m, idx.data, idx.len, NULL),
-                     SG_OK);
+    assert_int_equal(
+        sg_oci_store_referrers(s, d_img, "application/x-none", &idx), SG_OK);
+    assert_int_equal(sg_oci_manifest_parse(&m, idx.data, idx.len, NULL), SG_OK);
     assert_int_equal(m->n_layers, 0);
     sg_oci_manifest_free(m);
     sg_buf_release(&idx);
@@ -345,10 +337,12 @@ static void layout__broken_layouts(void **state)
     expect_open_error("missing", SG_ENOTFOUND, "no such OCI layout directory");
     snprintf(p, sizeof(p), "%s/empty", tmpl);
     mkdir(p, 0755);
-    expect_open_error("empty", SG_EPARSE, "not an OCI layout: missing oci-layout");
+    expect_open_error("empty", SG_EPARSE,
+                      "not an OCI layout: missing oci-layout");
     snprintf(p, sizeof(p), "%s/empty/oci-layout", tmpl);
     write_file(p, "{\"imageLayoutVersion\":\"1.0.0\"}");
-    expect_open_error("empty", SG_EPARSE, "not an OCI layout: missing index.json");
+    expect_open_error("empty", SG_EPARSE,
+                      "not an OCI layout: missing index.json");
     snprintf(p, sizeof(p), "%s/empty/index.json", tmpl);
     write_file(p, "{\"schemaVersion\":2,");
     expect_open_error("empty", SG_EPARSE, "invalid JSON");

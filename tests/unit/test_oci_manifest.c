@@ -66,9 +66,9 @@ static void manifest__media_type_from_transport_and_shape(void **state)
     const char *idx = "{\"schemaVersion\":2,\"manifests\":[]}";
 
     (void)state;
-    assert_int_equal(sg_oci_manifest_parse(&m, img, strlen(img),
-                                           SG_MT_DOCKER_MANIFEST),
-                     SG_OK);
+    assert_int_equal(
+        sg_oci_manifest_parse(&m, img, strlen(img), SG_MT_DOCKER_MANIFEST),
+        SG_OK);
     assert_string_equal(m->media_type, SG_MT_DOCKER_MANIFEST);
     sg_oci_manifest_free(m);
     assert_int_equal(parse(img, &m), SG_OK);
@@ -116,8 +116,8 @@ static const struct bad bads[] = {
     { "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"x\",\"digest\":"
       "\"" D1 "\",\"size\":1,\"annotations\":{\"a\":1}}]}",
       SG_EPARSE, "annotation \"a\" must be a string" },
-    { "{\"schemaVersion\":2,\"mediaType\":\"" SG_MT_OCI_INDEX "\"}",
-      SG_EPARSE, "missing \"manifests\"" },
+    { "{\"schemaVersion\":2,\"mediaType\":\"" SG_MT_OCI_INDEX "\"}", SG_EPARSE,
+      "missing \"manifests\"" },
 };
 
 static void manifest__bad_input_is_rejected_with_reason(void **state)
@@ -127,11 +127,9 @@ static void manifest__bad_input_is_rejected_with_reason(void **state)
         struct sg_oci_manifest *m = (void *)1;
         sg_err rc = parse(bads[i].json, &m);
         if (rc != bads[i].code)
-            fail_msg("#%zu: got %s (%s)", i, sg_err_name(rc),
-                     sg_error_last());
+            fail_msg("#%zu: got %s (%s)", i, sg_err_name(rc), sg_error_last());
         if (!strstr(sg_error_last(), bads[i].msg))
-            fail_msg("#%zu: '%s' lacks '%s'", i, sg_error_last(),
-                     bads[i].msg);
+            fail_msg("#%zu: '%s' lacks '%s'", i, sg_error_last(), bads[i].msg);
         assert_null(m);
     }
     {
@@ -213,7 +211,7 @@ static void platform__select(void **state)
     assert_int_equal(parse(index_json, &idx), SG_OK);
     assert_int_equal(select_digit(idx, "linux/arm/v6"), '1');
     assert_int_equal(select_digit(idx, "linux/arm/v7"), '2');
-    assert_int_equal(select_digit(idx, "linux/arm"), '2'); /* arm ≡ v7 */
+    assert_int_equal(select_digit(idx, "linux/arm"), '2');   /* arm ≡ v7 */
     assert_int_equal(select_digit(idx, "linux/arm64"), '4'); /* ≡ v8 */
     assert_int_equal(select_digit(idx, "linux/arm64/v8"), '4');
     assert_int_equal(select_digit(idx, "linux/amd64"), '5');
@@ -239,8 +237,9 @@ static void platform__select(void **state)
 static void platform__parse(void **state)
 {
     struct sg_oci_platform p;
-    static const char *const bad[] = { "", "linux", "linux/", "/amd64",
-                                       "linux//v7", "linux/arm/v7/x",
+    static const char *const bad[] = { "",           "linux",
+                                       "linux/",     "/amd64",
+                                       "linux//v7",  "linux/arm/v7/x",
                                        "linux/arm/", "Linux/amd64" };
 
     (void)state;

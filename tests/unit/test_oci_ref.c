@@ -10,7 +10,8 @@
 
 #include "sigil/oci.h"
 
-#define D256 "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define D256 \
+    "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define D512                                                                  \
     "sha512:cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce" \
     "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e"
@@ -27,8 +28,7 @@ static const struct good goods[] = {
     { "alpine:3.19", "docker.io", "library/alpine", "3.19", NULL,
       "docker.io/library/alpine:3.19" },
     { "library/alpine", "docker.io", "library/alpine", "latest", NULL, NULL },
-    { "docker.io/alpine", "docker.io", "library/alpine", "latest", NULL,
-      NULL },
+    { "docker.io/alpine", "docker.io", "library/alpine", "latest", NULL, NULL },
     { "index.docker.io/alpine", "docker.io", "library/alpine", "latest", NULL,
       NULL },
     { "index.docker.io/team/app:v1", "docker.io", "team/app", "v1", NULL,
@@ -40,24 +40,22 @@ static const struct good goods[] = {
     { "localhost/app", "localhost", "app", "latest", NULL, NULL },
     { "localhost:5000/app:dev", "localhost:5000", "app", "dev", NULL,
       "localhost:5000/app:dev" },
-    { "127.0.0.1:5000/team/app", "127.0.0.1:5000", "team/app", "latest",
-      NULL, NULL },
+    { "127.0.0.1:5000/team/app", "127.0.0.1:5000", "team/app", "latest", NULL,
+      NULL },
     { "[::1]:5000/app:x", "[::1]:5000", "app", "x", NULL, NULL },
     { "[fe80::1]/app", "[fe80::1]", "app", "latest", NULL, NULL },
     { "app@" D256, "docker.io", "library/app", NULL, D256,
       "docker.io/library/app@" D256 },
     { "reg.example.com/app:1@" D256, "reg.example.com", "app", "1", D256,
       "reg.example.com/app:1@" D256 },
-    { "reg.example.com/app@" D512, "reg.example.com", "app", NULL, D512,
-      NULL },
+    { "reg.example.com/app@" D512, "reg.example.com", "app", NULL, D512, NULL },
     { "a.b-c.example:443/x_y/z__w/q-r--s.t", "a.b-c.example:443",
       "x_y/z__w/q-r--s.t", "latest", NULL, NULL },
     { "Example.COM/app", "Example.COM", "app", "latest", NULL, NULL },
     { "app:_tag", "docker.io", "library/app", "_tag", NULL, NULL },
     { "app:V1.2-rc.3_x", "docker.io", "library/app", "V1.2-rc.3_x", NULL,
       NULL },
-    { "my-registry:5000/app", "my-registry:5000", "app", "latest", NULL,
-      NULL },
+    { "my-registry:5000/app", "my-registry:5000", "app", "latest", NULL, NULL },
     { "localhost:5000/a/b/c/d:sha256-abc.sig", "localhost:5000", "a/b/c/d",
       "sha256-abc.sig", NULL, NULL },
     { "registry-1.docker.io/library/busybox", "docker.io", "library/busybox",
@@ -110,7 +108,8 @@ static const struct bad bads[] = {
     { ":tag", SG_EPARSE, "missing repository name" },
     { "app name", SG_EPARSE, "whitespace or non-ASCII" },
     { "app:\xc3\xa9", SG_EPARSE, "whitespace or non-ASCII" },
-    { "localhost:5000/app:a:b", SG_EPARSE, "invalid character ':' in repository name" },
+    { "localhost:5000/app:a:b", SG_EPARSE,
+      "invalid character ':' in repository name" },
 };
 
 static void ref__good_references_normalise(void **state)
