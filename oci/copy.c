@@ -29,6 +29,7 @@ struct bridge {
     size_t head, len; /* ring[head .. head+len) mod RING_SIZE */
     int done;         /* producer finished */
     int cancelled;    /* consumer gave up */
+    int cancel_hit;   /* the producer stopped because of that */
     sg_err prod_rc;
     char prod_msg[512];
     struct sg_oci_store *src;
@@ -46,6 +47,7 @@ static sg_err bridge_push(const void *p, size_t len, void *payload)
         while (b->len == RING_SIZE && !b->cancelled)
             pthread_cond_wait(&b->cv, &b->mu);
         if (b->cancelled) {
+            b->cancel_hit = 1;
             pthread_mutex_unlock(&b->mu);
             return sg_error_set(SG_EINTERNAL, "copy cancelled");
         }
@@ -137,7 +139,8 @@ static sg_err stream_blob(struct sg_oci_store *dst,
     pthread_cond_broadcast(&b.cv);
     pthread_mutex_unlock(&b.mu);
     pthread_join(th, NULL);
-    if (!rc && b.prod_rc) /* failed after the consumer stopped reading */
+    /* failed after the consumer stopped reading (not because of it) */
+    if (!rc && b.prod_rc && !b.cancel_hit)
         rc = sg_error_set(b.prod_rc, "%s", b.prod_msg);
 done:
     pthread_cond_destroy(&b.cv);

@@ -365,6 +365,46 @@ static void layout__broken_layouts(void **state)
     }
 }
 
+static void image__resolve_demo(void **state)
+{
+    const char *src = getenv("SG_SOURCE_DIR");
+    char spec[512];
+    struct sg_oci_store *s = NULL;
+    struct sg_oci_image *img = NULL;
+    struct sg_oci_platform arm;
+    char want[SG_DIGEST_STR_MAX];
+
+    (void)state;
+    snprintf(spec, sizeof(spec), "oci-dir:%s/testdata/images/demo",
+             src ? src : SG_SOURCE_DIR);
+    assert_int_equal(sg_oci_store_open(&s, spec, NULL, 0), SG_OK);
+    assert_int_equal(sg_oci_image_resolve(&img, s, NULL, NULL), SG_OK);
+    assert_int_equal(
+        sg_sha256_digest(want, img->manifest_raw.data, img->manifest_raw.len),
+        SG_OK);
+    assert_string_equal(img->digest, want);
+    assert_string_equal(img->manifest_digest, want);
+    assert_string_equal(img->media_type, SG_MT_OCI_MANIFEST);
+    assert_int_equal(img->manifest->n_layers, 2);
+    assert_string_equal(img->config->os, "linux");
+    assert_string_equal(img->config->architecture, "amd64");
+    assert_int_equal(img->config->n_diff_ids, 2);
+    assert_int_equal(
+        sg_sha256_digest(want, img->config_raw.data, img->config_raw.len),
+        SG_OK);
+    assert_string_equal(img->manifest->config.digest, want);
+    sg_oci_image_free(img);
+    /* a single manifest is used whatever the platform asked for */
+    assert_int_equal(sg_oci_platform_parse(&arm, "linux/arm64"), SG_OK);
+    assert_int_equal(sg_oci_image_resolve(&img, s, "latest", &arm), SG_OK);
+    sg_oci_image_free(img);
+    sg_oci_platform_release(&arm);
+    assert_int_equal(sg_oci_image_resolve(&img, s, "missing", NULL),
+                     SG_ENOTFOUND);
+    assert_null(img);
+    sg_oci_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +413,7 @@ int main(void)
         cmocka_unit_test(layout__referrers),
         cmocka_unit_test(layout__concurrent_writers_both_survive),
         cmocka_unit_test(layout__broken_layouts),
+        cmocka_unit_test(image__resolve_demo),
     };
 
     return cmocka_run_group_tests_name("oci_layout", tests, setup, teardown);
