@@ -344,6 +344,26 @@ static void backoff(unsigned attempt)
     nanosleep(&ts, NULL);
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void settle(uint64_t interval_ns)
+{
+    uint64_t ns = 2 * interval_ns + 2000000u; /* + 2 ms */
+    struct timespec ts;
+
+    if (ns > 2000000000u)
+        ns = 2000000000u;
+    ts.tv_sec = (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    nanosleep(&ts, NULL);
+}
+
 static int str_eq(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -360,6 +380,7 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s, const char *digest,
                   out = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char *layer_digest = NULL, *before = NULL, *now = NULL, *created = NULL;
     struct sig_manifest m;
+    uint64_t t0;
     int done = 0;
     sg_err rc;
 
@@ -424,6 +445,7 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s, const char *digest,
         /* Someone moved the tag since we read it: start again. */
         free(now);
         now = NULL;
+        t0 = now_ns();
         rc = tag_digest(&now, s, tag.data);
         if (rc)
             goto done;
@@ -437,9 +459,12 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s, const char *digest,
                                        out.data, out.len, NULL);
         if (rc)
             goto done;
-        /* A writer racing between our check and our PUT may have replaced
-         * the tag with a manifest built before ours: make sure our layer
-         * is there, else append again. */
+        /* A writer racing between our check and our PUT may replace the
+         * tag with a manifest built before ours, up to one check-to-PUT
+         * interval after our PUT: wait about that long (twice our own
+         * interval), then make sure our layer is there, else append
+         * again. */
+        settle(now_ns() - t0);
         sig_manifest_release(&m);
         sg_buf_reset(&body);
         rc = sg_oci_store_get_manifest(s, tag.data, &body, NULL, NULL);
