@@ -76,10 +76,25 @@ static sg_err block_to_pkg(struct sg_sbom *s, const struct apk_block *b,
     pkg->type = SG_PKG_APK;
     for (const char *l = letters; *l; l++) {
         char **dst = set_field(pkg, *l);
-        if (b->v[(unsigned char)*l] &&
-            !(*dst = sg_text_dup_trim(b->v[(unsigned char)*l],
+        char *o;
+        if (!b->v[(unsigned char)*l])
+            continue;
+        if (!(*dst = sg_text_dup_trim(b->v[(unsigned char)*l],
                                       b->n[(unsigned char)*l])))
             return SG_ENOMEM;
+        /* Fold continuation lines ("\n  more") into single spaces. */
+        o = *dst;
+        for (const char *c = *dst; *c; c++) {
+            if (*c == '\r' || *c == '\n') {
+                while (c[1] == ' ' || c[1] == '\t' || c[1] == '\n' ||
+                       c[1] == '\r')
+                    c++;
+                *o++ = ' ';
+            } else {
+                *o++ = *c;
+            }
+        }
+        *o = '\0';
     }
     if (b->v['I']) {
         uint64_t v = 0;

@@ -519,45 +519,64 @@ sg_err sg_sbom__dpkg_copyright_license(char **out, const void *data,
         const char *p, *end = line + llen;
         if (llen < 8 || !sg_text_eq_ci(line, 8, "License:"))
             continue;
-        /* "License: A or B with X exception" — every name becomes an id,
-         * connectives and exception clauses are dropped. */
+        /* "License: A or B with X exception": each name between the
+         * connectives becomes an id; exception clauses are dropped. */
         p = line + 8;
-        while (p < end && !rc) {
-            const char *w;
-            size_t wn;
-            char *id;
-            p = skip_sp(p, end);
-            w = p;
-            while (p < end && !is_sp(*p) && *p != ',')
-                p++;
-            wn = (size_t)(p - w);
-            if (p < end && *p == ',')
-                p++;
-            if (!wn || sg_text_eq_ci(w, wn, "or") ||
-                sg_text_eq_ci(w, wn, "and"))
-                continue;
-            if (sg_text_eq_ci(w, wn, "with"))
-                break; /* exception text follows */
-            id = map_license(w, wn);
-            if (!id) {
-                rc = sg_error_oom();
-                break;
+        while (p <= end && !rc) {
+            const char *w, *name = NULL, *name_end = NULL;
+            int stop = 0;
+            /* Collect words up to a connective, "with" or the end. */
+            for (;;) {
+                size_t wn;
+                p = skip_sp(p, end);
+                w = p;
+                while (p < end && !is_sp(*p) && *p != ',')
+                    p++;
+                wn = (size_t)(p - w);
+                if (p < end && *p == ',') {
+                    p++;
+                    if (wn) {
+                        if (!name)
+                            name = w;
+                        name_end = w + wn;
+                    }
+                    break;
+                }
+                if (!wn) {
+                    stop = 1;
+                    break;
+                }
+                if (sg_text_eq_ci(w, wn, "or") ||
+                    sg_text_eq_ci(w, wn, "and"))
+                    break;
+                if (sg_text_eq_ci(w, wn, "with")) {
+                    stop = 1;
+                    break;
+                }
+                if (!name)
+                    name = w;
+                name_end = w + wn;
             }
-            if (strv_has(ids, n, id)) {
-                free(id);
-                continue;
-            }
-            {
-                char **nv = realloc(ids, (n + 1) * sizeof(*ids));
-                if (!nv) {
-                    free(id);
+            if (name) {
+                char *id = map_license(name, (size_t)(name_end - name));
+                if (!id) {
                     rc = sg_error_oom();
                     break;
                 }
-                ids = nv;
-                ids[n++] = id;
+                if (strv_has(ids, n, id)) {
+                    free(id);
+                } else {
+                    char **nv = realloc(ids, (n + 1) * sizeof(*ids));
+                    if (!nv) {
+                        free(id);
+                        rc = sg_error_oom();
+                        break;
+                    }
+                    ids = nv;
+                    ids[n++] = id;
+                }
             }
-            if (n > 64)
+            if (stop || n > 64 || p >= end)
                 break;
         }
     }
