@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,8 +175,19 @@ static sg_err run_cred_helper(struct sg_oci_credentials *out,
     in[0] = -1;
     close(outp[1]);
     outp[1] = -1;
-    if (write(in[1], host, strlen(host)) < 0) {
-        /* the helper may have exited already; its status tells */
+    {
+        /* The helper may have exited already (e.g. not installed): a
+         * write to its closed stdin must not kill us with SIGPIPE; its
+         * exit status tells what happened. */
+        struct sigaction ign, old;
+        memset(&ign, 0, sizeof(ign));
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        sigaction(SIGPIPE, &ign, &old);
+        if (write(in[1], host, strlen(host)) < 0) {
+            /* EPIPE: see above */
+        }
+        sigaction(SIGPIPE, &old, NULL);
     }
     close(in[1]);
     in[1] = -1;
