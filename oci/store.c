@@ -61,6 +61,33 @@ static int is_file(const char *p)
     return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+/* The synthetic reference of a local store (oci.h): registry "",
+ * repository = the path's last component, tag or digest = default_ref. */
+static sg_err local_ref(struct sg_oci_store *st)
+{
+    const char *base = strrchr(st->path, '/');
+    size_t n;
+
+    base = base ? base + 1 : st->path;
+    n = strlen(base);
+    while (n == 0 && base > st->path) { /* "dir/" */
+        base--;
+        while (base > st->path && base[-1] != '/')
+            base--;
+        n = strcspn(base, "/");
+    }
+    st->ref.registry = strdup("");
+    st->ref.repository = strndup(base, n);
+    if (sg_digest_valid(st->default_ref))
+        st->ref.digest = dupstr(st->default_ref);
+    else
+        st->ref.tag = dupstr(st->default_ref);
+    if (!st->ref.registry || !st->ref.repository ||
+        (!st->ref.digest && !st->ref.tag))
+        return sg_error_oom();
+    return SG_OK;
+}
+
 sg_err sg_oci_store_open(struct sg_oci_store **out, const char *spec,
                          const struct sg_oci_registry_opts *opts,
                          unsigned flags)
@@ -149,6 +176,8 @@ sg_err sg_oci_store_open(struct sg_oci_store **out, const char *spec,
         rc = sg_oci__rootdir_open(st);
         break;
     }
+    if (!rc && st->kind != SG_OCI_STORE_REGISTRY && !st->ref.repository)
+        rc = local_ref(st);
     if (rc)
         goto fail;
     *out = st;

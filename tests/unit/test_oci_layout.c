@@ -378,6 +378,10 @@ static void image__resolve_demo(void **state)
     snprintf(spec, sizeof(spec), "oci-dir:%s/testdata/images/demo",
              src ? src : SG_SOURCE_DIR);
     assert_int_equal(sg_oci_store_open(&s, spec, NULL, 0), SG_OK);
+    /* local stores carry a synthetic reference */
+    assert_string_equal(sg_oci_store_ref(s)->registry, "");
+    assert_string_equal(sg_oci_store_ref(s)->repository, "demo");
+    assert_string_equal(sg_oci_store_ref(s)->tag, "latest");
     assert_int_equal(sg_oci_image_resolve(&img, s, NULL, NULL), SG_OK);
     assert_int_equal(
         sg_sha256_digest(want, img->manifest_raw.data, img->manifest_raw.len),
