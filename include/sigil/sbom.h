@@ -167,4 +167,42 @@ SG_MUST_USE sg_err sg_sbom_purl(struct sg_buf *out, const struct sg_pkg *p,
 SG_MUST_USE sg_err sg_sbom_cpe(struct sg_buf *out, const struct sg_pkg *p,
                                const struct sg_distro *d);
 
+/* ------------------------------------------------------------------ */
+/* Comparing two SBOMs (sbom/sbomdiff.c, `sigil diff`)                  */
+
+/* Packages are matched by purl type + namespace/name + arch qualifier +
+ * the distro qualifier's name part ("debian" of "debian-12.7"), so a
+ * point-release upgrade shows packages as changed, not removed + added.
+ * Packages read from an SBOM with a purl type the model has no enum for
+ * carry type 0 and their purl. */
+enum sg_sbom_change_kind {
+    SG_CHANGE_ADDED = 1,
+    SG_CHANGE_REMOVED,
+    SG_CHANGE_CHANGED
+};
+
+struct sg_sbom_change {
+    enum sg_sbom_change_kind kind;
+    char *type;        /* purl type: "deb", "golang", "npm", ... */
+    char *name;        /* "namespace/name" as in the purl (decoded) */
+    char *arch;        /* arch qualifier, NULL if none */
+    char *old_version; /* NULL when added */
+    char *new_version; /* NULL when removed */
+    char *old_purl, *new_purl;
+};
+
+struct sg_sbom_diff {
+    struct sg_sbom_change *v; /* sorted by type, name, arch */
+    size_t n;
+};
+
+SG_MUST_USE sg_err sg_sbom_diff(struct sg_sbom_diff *out,
+                                const struct sg_sbom *old_sbom,
+                                const struct sg_sbom *new_sbom);
+void sg_sbom_diff_release(struct sg_sbom_diff *d);
+/* Render as a table (json = 0) or a JSON object (json = 1). */
+SG_MUST_USE sg_err sg_sbom_diff_write(struct sg_buf *out,
+                                      const struct sg_sbom_diff *d,
+                                      int json);
+
 #endif /* SIGIL_SBOM_H */
