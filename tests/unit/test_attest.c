@@ -121,8 +121,9 @@ static void predicate_types__as_cosign(void **state)
 
 static void statement__build_and_parse(void **state)
 {
-    struct sg_attest_statement_opts o = { "spdxjson", "reg.example/app",
-                                          IMG_DIGEST, 0, 0 };
+    struct sg_attest_statement_opts o = { .type = "spdxjson",
+                                          .subject_name = "reg.example/app",
+                                          .digest = IMG_DIGEST };
     struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_intoto_statement *st = NULL;
     const char *pred = "\n  {\"spdxVersion\": \"SPDX-2.3\", \"n\": 1.50}\n";
@@ -192,8 +193,9 @@ static void statement__build_and_parse(void **state)
 
 static void statement__multi_megabyte_predicate(void **state)
 {
-    struct sg_attest_statement_opts o = { "cyclonedx", "r/app", IMG_DIGEST,
-                                          0, 0 };
+    struct sg_attest_statement_opts o = { .type = "cyclonedx",
+                                          .subject_name = "r/app",
+                                          .digest = IMG_DIGEST };
     struct sg_buf pred = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_intoto_statement *st = NULL;
@@ -439,8 +441,9 @@ static void envelope__sign_round_trip(void **state)
     struct sg_buf env = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf st = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf pae = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    struct sg_attest_statement_opts o = { "spdxjson", "r/app", IMG_DIGEST, 0,
-                                          0 };
+    struct sg_attest_statement_opts o = { .type = "spdxjson",
+                                          .subject_name = "r/app",
+                                          .digest = IMG_DIGEST };
     struct sg_attest_check c = { NULL, IMG_DIGEST, "spdxjson", 0 };
     struct sg_dsse_envelope *e = NULL;
     EVP_PKEY *ok_key;
