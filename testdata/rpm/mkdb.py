@@ -2,8 +2,11 @@
 """Re-home the header blobs of a real rpmdb.sqlite (written by rpm) into
 the two other rpm database formats, for sigil's rpm fixtures.
 
-  mkdb.py bdb-dump RPMDB.SQLITE > dump.txt   # input for db5.3_load -T
+  mkdb.py bdb-dump RPMDB.SQLITE [PAGESIZE] > dump.txt  # for db5.3_load
   mkdb.py ndb RPMDB.SQLITE OUT/Packages.db
+  mkdb.py header RPMDB.SQLITE NAME OUT        # one raw header blob
+Set MKDB_MAX_BLOB=N to leave out blobs larger than N bytes (small fuzz
+seeds).
 
 Berkeley DB: rpm's Packages is a DB_HASH keyed by the header number as a
 native-endian u32; key 0 holds the highest header number in use. We only
@@ -18,6 +21,7 @@ slots ('Slot', pkgidx, blkoff, blkcnt) filling the slot pages, and blobs
 in 16-byte blocks: 'BlbS' pkgidx tstamp len | data | pad | adler32 len
 'BlbE' (adler32 over head, data and pad). Little-endian throughout.
 """
+import os
 import sqlite3
 import struct
 import sys
@@ -28,12 +32,15 @@ def blobs(path):
     db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
     rows = db.execute("SELECT hnum, blob FROM Packages ORDER BY hnum").fetchall()
     db.close()
-    return [(int(h), bytes(b)) for h, b in rows]
+    limit = int(os.environ.get("MKDB_MAX_BLOB", "0"))
+    return [(int(h), bytes(b)) for h, b in rows
+            if not limit or len(b) <= limit]
 
 
-def bdb_dump(path):
+def bdb_dump(path, pagesize=4096):
     rows = blobs(path)
-    out = ["VERSION=3", "format=bytevalue", "type=hash", "db_pagesize=4096",
+    out = ["VERSION=3", "format=bytevalue", "type=hash",
+           "db_pagesize=%d" % pagesize,
            "HEADER=END"]
     out.append(" " + struct.pack("<I", 0).hex())
     out.append(" " + struct.pack("<I", max(h for h, _ in rows)).hex())
@@ -73,8 +80,15 @@ def ndb(path, dest):
 
 if __name__ == "__main__":
     if sys.argv[1] == "bdb-dump":
-        bdb_dump(sys.argv[2])
+        bdb_dump(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 4096)
+    elif sys.argv[1] == "header":
+        for h, b in blobs(sys.argv[2]):
+            if (b"\0" + sys.argv[3].encode() + b"\0") in b:
+                open(sys.argv[4], "wb").write(b)
+                break
+        else:
+            sys.exit("no header named " + sys.argv[3])
     elif sys.argv[1] == "ndb":
         ndb(sys.argv[2], sys.argv[3])
     else:
-        sys.exit("usage: mkdb.py bdb-dump|ndb RPMDB.SQLITE [OUT]")
+        sys.exit("usage: mkdb.py bdb-dump|ndb|header RPMDB.SQLITE ...")

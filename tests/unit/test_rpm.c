@@ -452,6 +452,45 @@ static long parse_damaged(const struct fixture *f, const unsigned char *d,
     return n;
 }
 
+/* Berkeley DB with 8 KiB pages keeps these headers on the hash page
+ * (H_KEYDATA values); with 4 KiB pages they go off-page. Both seeds were
+ * written by db5.3_load and read back by rpm's bdb_ro. */
+static void rpmdb__bdb_on_page_and_off_page_values(void **state)
+{
+    const char *src = getenv("SG_SOURCE_DIR");
+    const char *seeds[] = { "small-4096.db", "small-8192.db" };
+
+    (void)state;
+    assert_non_null(src);
+    for (size_t i = 0; i < 2; i++) {
+        char path[4096];
+        struct sg_buf db = SG_BUF_INIT(SG_BUF_NOLIMIT);
+        struct sg_sbom *s = NULL;
+        char **got;
+
+        snprintf(path, sizeof(path), "%s/testdata/fuzz/rpmdb_bdb/%s", src,
+                 seeds[i]);
+        if (sg_file_read(&db, path, 1u << 20) != SG_OK)
+            fail_msg("%s", sg_error_last());
+        assert_int_equal(sg_sbom_create(&s), SG_OK);
+        warnings[0] = '\0';
+        assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_BDB, db.data,
+                                              db.len, "Packages", NULL),
+                         SG_OK);
+        assert_string_equal(warnings, "");
+        got = pkg_lines(s);
+        assert_int_equal(s->n_pkgs, 3);
+        assert_string_equal(got[0], "alpha|0|1.2.3|4.fc40|noarch|MIT and "
+                                    "ASL 2.0|Fedora Project|"
+                                    "alpha-1.2.3-4.fc40.src.rpm|(none)|0");
+        assert_true(strncmp(got[1], "beta|2|0.9|1.el9|x86_64|", 24) == 0);
+        assert_true(strncmp(got[2], "gamma|0|3.0~rc1|0.2|x86_64|", 27) == 0);
+        free_lines(got);
+        sg_sbom_free(s);
+        sg_buf_release(&db);
+    }
+}
+
 static void rpmdb__damaged_copies_never_crash(void **state)
 {
     uint32_t seed = 12345;
@@ -677,6 +716,7 @@ int main(void)
         cmocka_unit_test(rpmdb__sqlite_matches_rpm_qa),
         cmocka_unit_test(rpmdb__bdb_matches_rpm_qa),
         cmocka_unit_test(rpmdb__ndb_matches_rpm_qa),
+        cmocka_unit_test(rpmdb__bdb_on_page_and_off_page_values),
         cmocka_unit_test(rpmdb__damaged_copies_never_crash),
         cmocka_unit_test(rpmdb__bad_records_are_skipped_and_named),
         cmocka_unit_test(rpmdb__unusable_databases_fail_clearly),
