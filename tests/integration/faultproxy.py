@@ -15,6 +15,8 @@ Faults:
                          enforces on PUT)
                          (both rewrite the body: Docker-Content-Digest is
                          dropped, Content-Length fixed)
+  --fail-first K         the first K manifest/blob GETs answer
+                         --fail-status (default 503) with an error body
   --redirect-blobs MODE  blob GETs answer 307 to /_store/<path> on this
                          proxy; MODE "same" keeps the host (127.0.0.1),
                          "http-other" names localhost (another host, plain
@@ -40,11 +42,13 @@ def main():
     ap.add_argument("--cut-times", type=int, default=-1)
     ap.add_argument("--manifest-type", default=None)
     ap.add_argument("--manifest-pad", type=int, default=0)
+    ap.add_argument("--fail-first", type=int, default=0)
+    ap.add_argument("--fail-status", type=int, default=503)
     ap.add_argument("--redirect-blobs", default=None,
                     choices=["same", "http-other"])
     a = ap.parse_args()
     log = open(os.path.join(a.dir, "proxy.log"), "a", buffering=1)
-    state = {"cuts": 0}
+    state = {"cuts": 0, "fails": 0}
     uhost, uport = a.upstream.rsplit(":", 1)
 
     class H(BaseHTTPRequestHandler):
@@ -69,6 +73,18 @@ def main():
                     host, a.port, path))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                return
+            if (self.command == "GET" and state["fails"] < a.fail_first and
+                    ("/manifests/" in path or is_blob_get)):
+                state["fails"] += 1
+                data = json.dumps({"errors": [{
+                    "code": "UNAVAILABLE",
+                    "message": "injected failure"}]}).encode()
+                self.send_response(a.fail_status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
                 return
             if path.startswith("/_store/"):
                 path = path[len("/_store"):]

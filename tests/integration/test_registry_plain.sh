@@ -97,6 +97,26 @@ check "resumed with Range" grep -q "range=bytes=100000-" \
     "$PROXY_DIR/proxy.log"
 check "resumed blobs intact" diff -r "$W/big/blobs" "$W/resumed/blobs"
 
+# ---- 503 and 429 answers are retried (idempotent GETs)
+start_faultproxy --fail-first 2
+check "503 twice, then the digest" \
+    [ "$($SIGIL digest "$PROXY/big:v1")" = "$md" ]
+check "three manifest GETs" \
+    [ "$(grep -c "^GET /v2/big/manifests/v1" "$PROXY_DIR/proxy.log")" = 3 ]
+start_faultproxy --fail-first 1 --fail-status 429
+out=$($SIGIL copy "$PROXY/big:v1" "oci-dir:$W/busy:v1")
+check "429 once, then the copy" [ "$out" = "$md" ]
+
+# ---- cross-repository mount on the same registry
+start_faultproxy
+out=$($SIGIL copy "$PROXY/big:v1" "$PROXY/mounted:v1")
+check "copy between repositories" [ "$out" = "$md" ]
+check "blobs were mounted" grep -q \
+    "^POST /v2/mounted/blobs/uploads/?mount=sha256%3A.*&from=big " \
+    "$PROXY_DIR/proxy.log"
+check "no blob bytes uploaded" [ "$(grep -c "^P[UA]T[CH]* /v2/mounted/blobs" \
+    "$PROXY_DIR/proxy.log")" = 0 ]
+
 # ---- truncated transfer every time: fails after retries
 start_faultproxy --cut-blobs 1000
 layer=$(jq -r '.layers[1].digest' "$W/big/blobs/sha256/${md#sha256:}")
