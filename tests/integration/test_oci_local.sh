@@ -282,6 +282,15 @@ else
     $S copy "$REG/demo/app:v1" "oci-dir:$T/back:v1" >/dev/null
     check "registry -> layout round trip" \
         diff <(ls "$DEMO/blobs/sha256") <(ls "$T/back/blobs/sha256")
+    # a streamed (3 MB) layer, both directions, then across repositories
+    $S copy "oci-dir:$T/c5" "$REG/big/x:1" >/dev/null
+    $S copy "$REG/big/x:1" "oci-dir:$T/bigback" >/dev/null
+    check "large layer via the registry: identical bytes" \
+        cmp "$T/big.bin" "$T/bigback/blobs/sha256/${BL#sha256:}"
+    check "copy between repositories of one registry" \
+        test "$($S copy "$REG/big/x:1" "$REG/other/y:2")" = "$BM"
+    check "skopeo sees the cross-repository copy" test \
+        "$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REG/other/y:2")" = "$BM"
 fi
 
 finish
