@@ -266,7 +266,11 @@ static sg_err get_credentials(struct sg_oci_credentials *out,
         goto done;
     }
     if (helper && !out->username && !out->registry_token)
-        rc = run_cred_helper(out, helper, host);
+        /* docker login stores Docker Hub under its v1 URL */
+        rc = run_cred_helper(out, helper,
+                             strcmp(host, "docker.io") == 0
+                                 ? "https://index.docker.io/v1/"
+                                 : host);
 done:
     free(helper);
     sg_wipe(cfg.data, cfg.len);
