@@ -251,8 +251,8 @@ static void load(struct sg_buf *b, const struct fixture *f, const char *file)
 
     fixture_path(path, sizeof(path), f, file);
     if (sg_file_read(b, path, 64u * 1024u * 1024u) != SG_OK)
-        fail_msg("%s: %s -- run testdata/make-fixtures.sh (scripts/test.sh "
-                 "does) to build the rpm fixtures", path, sg_error_last());
+        fail_msg("%s -- run testdata/make-fixtures.sh (scripts/test.sh "
+                 "does) to build the rpm fixtures", sg_error_last());
 }
 
 static size_t find_opt(const void *hay, size_t n, const char *needle,
