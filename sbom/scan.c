@@ -127,6 +127,7 @@ struct layer_ctx {
     struct sg_inflate *inf;
     unsigned char *out;
     sg_err rc;      /* our own error (decompression, limits) */
+    char msg[512];  /* its message */
     uint64_t out_total;
 };
 
@@ -192,7 +193,8 @@ static la_ssize_t la_read(struct archive *a, void *payload, const void **buf)
     return (la_ssize_t)n;
 fail:
     lc->rc = rc;
-    archive_set_error(a, EIO, "%s", sg_error_last());
+    snprintf(lc->msg, sizeof(lc->msg), "%s", sg_error_last());
+    archive_set_error(a, EIO, "%s", lc->msg);
     return -1;
 }
 
@@ -382,8 +384,8 @@ static sg_err read_layer_tar(struct layer_ctx *lc, struct sg_layer_view *v)
     }
 done:
     archive_read_free(a);
-    if (rc && lc->rc && rc != lc->rc)
-        rc = lc->rc;
+    if (rc && lc->rc) /* our own error is the cause, not libarchive's */
+        rc = sg_error_set(lc->rc, "%s", lc->msg);
     return rc;
 }
 
