@@ -93,13 +93,14 @@ struct progress {
     unsigned long calls;
 };
 
-/* Bound the work a hostile database can cause (called every 1000 VM
- * steps; 10^6 calls is far beyond any real rpmdb). */
+/* Bound the work a hostile database can cause: called every 1000 VM
+ * steps; 10^5 calls (10^8 steps, about a second) is far beyond what a
+ * full scan of a real rpmdb needs (a few steps per row). */
 static int sqlite_progress(void *arg)
 {
     struct progress *pr = arg;
 
-    return ++pr->calls > 1000000ul;
+    return ++pr->calls > 100000ul;
 }
 
 static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data,
