@@ -1137,8 +1137,8 @@ int cli_pipeline_attest(struct cli_ctx *ctx, struct sg_oci_store *s,
             fprintf(stderr, "sigil: signature stored for %s@%s\n", name.data,
                     digest);
     }
-    printf("%s\n", digest);
-    fflush(stdout);
+    /* The caller (sigil sbom) prints the digest last, on stderr: the
+     * SBOM itself may be going to stdout. */
 done:
     sg_sign_key_free(k);
     sg_buf_release(&name);
