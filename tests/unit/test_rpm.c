@@ -491,6 +491,97 @@ static void rpmdb__bdb_on_page_and_off_page_values(void **state)
     }
 }
 
+static void sw(unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned char t = p[i];
+
+        p[i] = p[n - 1 - i];
+        p[n - 1 - i] = t;
+    }
+}
+
+static unsigned le16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+/* Rewrite a little-endian Berkeley DB hash file as a big-endian host
+ * would have written it (s390x/ppc64 images): every integer of the
+ * metadata page, page headers, item offsets, off-page references and the
+ * native-endian rpm keys. */
+static void bdb_to_big_endian(unsigned char *d, size_t len)
+{
+    size_t ps = 4096;
+
+    for (size_t o = 0; o < 56; o += 4)
+        if (o != 24) /* encrypt_alg, type, metaflags, unused: bytes */
+            sw(d + o, 4);
+    for (size_t o = 72; o < 96 + 32 * 4; o += 4)
+        sw(d + o, 4);
+    for (size_t pg = 1; pg < len / ps; pg++) {
+        unsigned char *p = d + pg * ps;
+        unsigned n = le16(p + 20);
+
+        if (p[25] == 13 || p[25] == 2) {
+            for (unsigned i = 0; i < n; i++) {
+                unsigned off = le16(p + 26 + 2 * i);
+                unsigned end = i ? le16(p + 26 + 2 * (i - 1)) : 4096u;
+
+                if (p[off] == 1 && i % 2 == 0 && end - off == 5)
+                    sw(p + off + 1, 4);
+                if (p[off] == 3) {
+                    sw(p + off + 4, 4);
+                    sw(p + off + 8, 4);
+                }
+                sw(p + 26 + 2 * i, 2);
+            }
+        }
+        for (size_t o = 0; o < 20; o += 4)
+            sw(p + o, 4);
+        sw(p + 20, 2);
+        sw(p + 22, 2);
+    }
+}
+
+static void rpmdb__bdb_big_endian(void **state)
+{
+    struct sg_buf db = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    struct sg_sbom *s = NULL, *be = NULL;
+    unsigned char *copy;
+    char **a, **b;
+
+    (void)state;
+    load(&db, &fixtures[1], "Packages");
+    copy = malloc(db.len);
+    assert_non_null(copy);
+    memcpy(copy, db.data, db.len);
+    bdb_to_big_endian(copy, db.len);
+    assert_int_equal(copy[12], 0x00);
+    assert_int_equal(copy[15], 0x61); /* magic now reads 00 06 15 61 */
+    assert_int_equal(sg_sbom_create(&s), SG_OK);
+    assert_int_equal(sg_sbom_create(&be), SG_OK);
+    assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_BDB, db.data, db.len,
+                                          "Packages", NULL),
+                     SG_OK);
+    warnings[0] = '\0';
+    if (sg_sbom__rpmdb_parse(be, SG_RPMDB_BDB, copy, db.len, "Packages",
+                             NULL) != SG_OK)
+        fail_msg("%s", sg_error_last());
+    assert_string_equal(warnings, "");
+    assert_int_equal(be->n_pkgs, 4);
+    a = pkg_lines(s);
+    b = pkg_lines(be);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(a[i], b[i]);
+    free_lines(a);
+    free_lines(b);
+    sg_sbom_free(s);
+    sg_sbom_free(be);
+    free(copy);
+    sg_buf_release(&db);
+}
+
 static void rpmdb__damaged_copies_never_crash(void **state)
 {
     uint32_t seed = 12345;
@@ -717,6 +808,7 @@ int main(void)
         cmocka_unit_test(rpmdb__bdb_matches_rpm_qa),
         cmocka_unit_test(rpmdb__ndb_matches_rpm_qa),
         cmocka_unit_test(rpmdb__bdb_on_page_and_off_page_values),
+        cmocka_unit_test(rpmdb__bdb_big_endian),
         cmocka_unit_test(rpmdb__damaged_copies_never_crash),
         cmocka_unit_test(rpmdb__bad_records_are_skipped_and_named),
         cmocka_unit_test(rpmdb__unusable_databases_fail_clearly),
