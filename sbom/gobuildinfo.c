@@ -14,10 +14,11 @@
  * "(devel)" version is kept unless vcs.revision and vcs.time exist, in
  * which case syft's pseudo-version v0.0.0-<yyyymmddhhmmss>-<rev[:12]> is
  * used (the "(devel)" original stays in the go.version.original prop).
- * Replacements: a module replacement reports the replacement path and
- * version (what `go version -m` shows on the => line); a local directory
- * replacement keeps the original path and version (a directory is not a
- * module identity) and records the directory in go.replace.path.
+ * Replacements: the package reports the replacement path and version
+ * exactly as `go version -m` shows them on the => line (as syft and
+ * Trivy do), also for a local directory ("./local", "(devel)"; then
+ * go.replace.path records the directory); go.replaces keeps the
+ * original "path@version".
  */
 #include "sbom_int.h"
 
@@ -310,9 +311,12 @@ static sg_err apply_replace(struct sg_pkg *p, const struct sg_slice *f,
     sg_err rc;
     if (nf < 2 || f[1].n == 0)
         return SG_OK;
-    if (is_local_path(&f[1]))
-        return sg_sbom__go_prop_add(p, "go.replace.path",
-                                    (const char *)f[1].p, f[1].n);
+    if (is_local_path(&f[1])) {
+        rc = sg_sbom__go_prop_add(p, "go.replace.path", (const char *)f[1].p,
+                                  f[1].n);
+        if (rc)
+            return rc;
+    }
     /* record what was replaced, then report the replacement */
     {
         size_t n = strlen(p->name) + 1 + (p->version ? strlen(p->version) : 0);

@@ -46,6 +46,8 @@ void sg_sbom__purl_parts_release(struct sg_purl_parts *u)
     free(u->arch);
     free(u->distro);
     free(u->epoch);
+    free(u->repository_url);
+    free(u->tag);
     memset(u, 0, sizeof(*u));
 }
 
@@ -104,6 +106,10 @@ int sg_sbom__purl_split(struct sg_purl_parts *u, const char *s)
                     dst = &u->distro;
                 else if (kn == 5 && strncmp(k, "epoch", 5) == 0)
                     dst = &u->epoch;
+                else if (kn == 14 && strncmp(k, "repository_url", 14) == 0)
+                    dst = &u->repository_url;
+                else if (kn == 3 && strncmp(k, "tag", 3) == 0)
+                    dst = &u->tag;
                 if (dst && !*dst)
                     *dst = pct_dup(eq + 1, (size_t)(e - eq - 1));
             }
@@ -289,6 +295,28 @@ static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
     }
     sg_sbom__purl_parts_release(&u);
     return rc;
+}
+
+/* The image root's pkg:oci purl → source digest, arch, repo, tag. */
+static int root_from_purl(struct sg_sbom *s, const char *purl)
+{
+    struct sg_purl_parts u;
+    int rc = 0;
+    if (!purl || sg_sbom__purl_split(&u, purl) != 0)
+        return 0;
+    if (strcmp(u.type, "oci") == 0) {
+        if (!s->source.digest && u.version &&
+            strncmp(u.version, "sha256:", 7) == 0)
+            rc |= set_dup(&s->source.digest, u.version);
+        if (!s->source.arch)
+            rc |= set_dup(&s->source.arch, u.arch);
+        if (!s->source.repo_name)
+            rc |= set_dup(&s->source.repo_name, u.repository_url);
+        if (!s->source.tag)
+            rc |= set_dup(&s->source.tag, u.tag);
+    }
+    sg_sbom__purl_parts_release(&u);
+    return rc ? -1 : 0;
 }
 
 /* Element id → package index (SIZE_MAX - 1: the root, SIZE_MAX: skipped) */
@@ -486,6 +514,8 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
                 goto oom;
             if (vi && strncmp(vi, "sha256:", 7) == 0 && !s->source.digest &&
                 set_dup(&s->source.digest, vi))
+                goto oom;
+            if (root_from_purl(s, purl))
                 goto oom;
             continue;
         }
@@ -738,7 +768,8 @@ static sg_err read_cdx(struct sg_sbom *s, const json_t *doc)
         if (ver && strncmp(ver, "sha256:", 7) == 0 &&
             set_dup(&s->source.digest, ver))
             return sg_error_oom();
-        if (idmap_add(&m, jstr(root, "bom-ref"), IDX_ROOT))
+        if (idmap_add(&m, jstr(root, "bom-ref"), IDX_ROOT) ||
+            root_from_purl(s, jstr(root, "purl")))
             return sg_error_oom();
     }
     rc = cdx_components(s, json_object_get(doc, "components"), &m, 0);

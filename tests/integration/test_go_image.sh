@@ -13,14 +13,13 @@ IMG=$G/image
 T=$(tmpdir)
 
 # Expected "path<TAB>name<TAB>version" lines from a `go version -m` file,
-# with sigil's rules: a module replacement reports the replacement, a
-# directory replacement keeps the original; "(devel)" main + vcs info →
+# with sigil's rules: a replacement reports the => line's path and
+# version (also a directory: "./local (devel)"); "(devel)" main + vcs →
 # v0.0.0-<vcs.time digits>-<revision[:12]>; the toolchain as stdlib.
 expect_set() { # file in-image-path
     awk -F'\t' -v p="$2" '
     NR == 1 { n = split($0, a, " "); print p "\tstdlib\t" a[n]; next }
-    $2 == "=>" { if ($3 !~ /^(\.|\/)/) { pend = p "\t" $3 "\t" $4 }
-                 next }
+    $2 == "=>" { pend = p "\t" $3 "\t" $4; next }
     { if (pend != "") print pend; pend = "" }
     $2 == "dep" { pend = p "\t" $3 "\t" $4 }
     $2 == "mod" { mainp = $3; mainv = $4 }
@@ -63,7 +62,7 @@ n=$(jq -r '(.packages | map({(.SPDXID): .}) | add) as $p
              and $p[.spdxElementId].versionInfo != "(devel)")
     | $p[.relatedSpdxElement].name' "$T/sbom.spdx.json" | sort | tr '\n' ' ')
 check "app1-vcs DEPENDS_ON its modules ($n)" test "$n" = \
-    "example.com/greet example.com/indirectdep example.com/local example.com/newer example.com/pseudo stdlib "
+    "./local example.com/greet example.com/indirectdep example.com/newer example.com/pseudo stdlib "
 
 # purls and h1 sums survive into the documents
 check "golang purl" grep -q '"pkg:golang/connectrpc.com/connect@v1.15.0"' "$T/sbom.spdx.json"

@@ -106,12 +106,6 @@ static void lines_free(struct lines *l)
     l->n = 0;
 }
 
-static int is_local(const char *p)
-{
-    return p[0] == '/' || strncmp(p, "./", 2) == 0 ||
-           strncmp(p, "../", 3) == 0;
-}
-
 /* Expected "type name version sum" lines from `go version -m` text. */
 static void expected_from(const char *expect_path, struct lines *out)
 {
@@ -149,13 +143,9 @@ static void expected_from(const char *expect_path, struct lines *out)
             /* replacement of the pending module */
             char buf[2048];
             assert_true(pend[0]);
-            if (is_local(fl[1])) {
-                lines_add(out, pend);
-            } else {
-                snprintf(buf, sizeof(buf), "module %s %s %s", fl[1], fl[2],
-                         fl[3] && fl[3][0] ? fl[3] : "-");
-                lines_add(out, buf);
-            }
+            snprintf(buf, sizeof(buf), "module %s %s %s", fl[1],
+                     nf > 2 ? fl[2] : "", nf > 3 && fl[3][0] ? fl[3] : "-");
+            lines_add(out, buf);
             pend[0] = '\0';
             continue;
         }
@@ -331,9 +321,14 @@ static void test_app1_details(void **state)
     assert_non_null(d);
     assert_string_equal(d->version, "v1.4.0");
     assert_string_equal(prop(d, "go.replaces"), "example.com/old@v1.0.0");
-    d = find(s, "example.com/local");
+    /* a directory replacement is reported as go version -m shows it */
+    assert_null(find(s, "example.com/local"));
+    d = find(s, "./local");
     assert_non_null(d);
+    assert_string_equal(d->version, "(devel)");
     assert_string_equal(prop(d, "go.replace.path"), "./local");
+    assert_string_equal(prop(d, "go.replaces"),
+                        "example.com/local@v0.0.0-00010101000000-000000000000");
     st = find(s, "stdlib");
     assert_non_null(st);
     for (size_t i = 0; i < s->n_pkgs; i++) {
@@ -454,9 +449,10 @@ static void test_buildinfo_text(void **state)
     p = find(s, "ex.com/b");
     assert_string_equal(p->version, "v2.0.0");
     assert_string_equal(p->checksum, "h1:bbb=");
-    p = find(s, "ex.com/c");
-    assert_string_equal(p->version, "v0.1.0");
+    p = find(s, "../c");
+    assert_string_equal(p->version, "");
     assert_string_equal(prop(p, "go.replace.path"), "../c");
+    assert_string_equal(prop(p, "go.replaces"), "ex.com/c@v0.1.0");
     assert_null(find(s, "ex.com/a"));
     sg_sbom_free(s);
 
