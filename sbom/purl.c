@@ -78,8 +78,7 @@ static int type_valid(const char *t)
     if (!t || !is_alpha((unsigned char)t[0]))
         return 0;
     for (; *t; t++)
-        if (!is_alnum((unsigned char)*t) && *t != '.' && *t != '+' &&
-            *t != '-')
+        if (!is_alnum((unsigned char)*t) && *t != '.' && *t != '+' && *t != '-')
             return 0;
     return 1;
 }
@@ -91,8 +90,7 @@ static int key_valid(const char *k)
     if (!k || !is_alpha((unsigned char)k[0]))
         return 0;
     for (; *k; k++)
-        if (!is_alnum((unsigned char)*k) && *k != '.' && *k != '-' &&
-            *k != '_')
+        if (!is_alnum((unsigned char)*k) && *k != '.' && *k != '-' && *k != '_')
             return 0;
     return 1;
 }
@@ -142,8 +140,8 @@ static unsigned type_fold(const char *type)
 /* Serialiser                                                          */
 
 /* Percent-encode [p, p+n): keep A-Z a-z 0-9 . - _ ~ and ':'. */
-static sg_err enc(struct sg_buf *out, const char *p, size_t n, int lower,
-                  int pypi)
+static sg_err
+enc(struct sg_buf *out, const char *p, size_t n, int lower, int pypi)
 {
     static const char hex[] = "0123456789ABCDEF";
     sg_err rc = SG_OK;
@@ -169,8 +167,8 @@ static sg_err enc(struct sg_buf *out, const char *p, size_t n, int lower,
 
 /* Write '/'-separated segments of s, each encoded, dropping empty ones
  * (and "." / ".." when `subpath`). Returns the number written. */
-static sg_err enc_segments(struct sg_buf *out, size_t *n_out, const char *s,
-                           int lower, int subpath)
+static sg_err enc_segments(
+    struct sg_buf *out, size_t *n_out, const char *s, int lower, int subpath)
 {
     size_t n = 0;
     sg_err rc = SG_OK;
@@ -211,8 +209,7 @@ sg_err sg_sbom__purl_build(struct sg_buf *out, const struct sg_purl *p)
 
     if (!type_valid(p->type))
         return sg_error_set(SG_EPARSE, "purl: type %s%s%s is not valid",
-                            p->type ? "\"" : "",
-                            p->type ? p->type : "missing",
+                            p->type ? "\"" : "", p->type ? p->type : "missing",
                             p->type ? "\"" : "");
     if (!p->name || !*p->name)
         return sg_error_set(SG_EPARSE, "purl: name is required");
@@ -236,8 +233,10 @@ sg_err sg_sbom__purl_build(struct sg_buf *out, const struct sg_purl *p)
         size_t kl;
 
         if (!k || !key_valid(k)) {
-            rc = sg_error_set(SG_EPARSE, "purl: qualifier key \"%s\" is "
-                              "not valid", k ? k : "");
+            rc = sg_error_set(SG_EPARSE,
+                              "purl: qualifier key \"%s\" is "
+                              "not valid",
+                              k ? k : "");
             goto done;
         }
         kl = strlen(k);
@@ -315,8 +314,8 @@ struct arena {
 
 /* Decode [s, s+n) into the arena; NULL (error set) on a bad escape or an
  * encoded NUL. */
-static const char *dec(struct arena *a, const char *s, size_t n,
-                       const char *what)
+static const char *
+dec(struct arena *a, const char *s, size_t n, const char *what)
 {
     char *start = a->p + a->len;
 
@@ -332,8 +331,7 @@ static const char *dec(struct arena *a, const char *s, size_t n,
             int l = h >= 0 ? hex_val((unsigned char)s[i + 2]) : -1;
 
             if (h < 0 || l < 0 || (h == 0 && l == 0)) {
-                sg_error_set(SG_EPARSE, "purl: %s: bad percent-encoding",
-                             what);
+                sg_error_set(SG_EPARSE, "purl: %s: bad percent-encoding", what);
                 return NULL;
             }
             c = (char)(h * 16 + l);
@@ -347,8 +345,12 @@ static const char *dec(struct arena *a, const char *s, size_t n,
 
 /* Decode '/'-separated segments, dropping empty ones (and "." / ".." if
  * `subpath`), joined by '/'. *out NULL when nothing is left. */
-static sg_err dec_segments(const char **out, struct arena *a, const char *s,
-                           size_t n, int subpath, const char *what)
+static sg_err dec_segments(const char **out,
+                           struct arena *a,
+                           const char *s,
+                           size_t n,
+                           int subpath,
+                           const char *what)
 {
     size_t start = a->len, i = 0;
     int any = 0;
@@ -360,9 +362,9 @@ static sg_err dec_segments(const char **out, struct arena *a, const char *s,
 
         while (j < n && s[j] != '/')
             j++;
-        if (j > i && !(subpath && ((j - i == 1 && s[i] == '.') ||
-                                   (j - i == 2 && s[i] == '.' &&
-                                    s[i + 1] == '.')))) {
+        if (j > i &&
+            !(subpath && ((j - i == 1 && s[i] == '.') ||
+                          (j - i == 2 && s[i] == '.' && s[i + 1] == '.')))) {
             if (any)
                 a->p[a->len - 1] = '/'; /* turn the last NUL into '/' */
             seg = dec(a, s + i, j - i, what);
@@ -396,8 +398,7 @@ static void fold_inplace(char *s, int pypi)
     }
 }
 
-sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s,
-                           unsigned flags)
+sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
 {
     struct arena a = { NULL, 0, 0 };
     char *w = NULL;
@@ -425,8 +426,8 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s,
             break;
         }
     if (hash) {
-        rc = dec_segments(&out->subpath, &a, hash + 1,
-                          (size_t)(end - hash - 1), 1, "subpath");
+        rc = dec_segments(&out->subpath, &a, hash + 1, (size_t)(end - hash - 1),
+                          1, "subpath");
         if (rc)
             goto done;
         end = hash;
@@ -457,8 +458,10 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s,
                 continue;
             }
             if (!eq || eq == p) {
-                rc = sg_error_set(SG_EPARSE, "purl: qualifier \"%.*s\" is "
-                                  "not key=value", (int)(pe - p), p);
+                rc = sg_error_set(SG_EPARSE,
+                                  "purl: qualifier \"%.*s\" is "
+                                  "not key=value",
+                                  (int)(pe - p), p);
                 goto done;
             }
             key = dec(&a, p, (size_t)(eq - p), "qualifier key");
@@ -469,15 +472,19 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s,
             k = a.p + (key - a.p); /* our own arena: writable */
             for (char *c = k; *c; c++) {
                 if (*c >= 'A' && *c <= 'Z' && (flags & SG_PURL_STRICT)) {
-                    rc = sg_error_set(SG_EPARSE, "purl: qualifier key \"%s\""
-                                      " is not lower-case", key);
+                    rc = sg_error_set(SG_EPARSE,
+                                      "purl: qualifier key \"%s\""
+                                      " is not lower-case",
+                                      key);
                     goto done;
                 }
                 *c = to_lower(*c);
             }
             if (!key_valid(key) || memchr(p, '%', (size_t)(eq - p))) {
-                rc = sg_error_set(SG_EPARSE, "purl: qualifier key \"%.*s\" "
-                                  "is not valid", (int)(eq - p), p);
+                rc = sg_error_set(SG_EPARSE,
+                                  "purl: qualifier key \"%.*s\" "
+                                  "is not valid",
+                                  (int)(eq - p), p);
                 goto done;
             }
             val = dec(&a, eq + 1, (size_t)(pe - eq - 1), "qualifier value");
@@ -487,8 +494,10 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s,
             }
             for (size_t i = 0; i < out->n_quals; i++)
                 if (strcmp(out->quals[i].key, key) == 0) {
-                    rc = sg_error_set(SG_EPARSE, "purl: duplicate qualifier "
-                                      "\"%s\"", key);
+                    rc = sg_error_set(SG_EPARSE,
+                                      "purl: duplicate qualifier "
+                                      "\"%s\"",
+                                      key);
                     goto done;
                 }
             if (*val) { /* empty values are dropped */
@@ -571,8 +580,7 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s,
     if (fold & FOLD_NAME)
         fold_inplace(a.p + (out->name - a.p), (fold & FOLD_PYPI) != 0);
     if (last) {
-        rc = dec_segments(&out->ns, &a, p, (size_t)(last - p), 0,
-                          "namespace");
+        rc = dec_segments(&out->ns, &a, p, (size_t)(last - p), 0, "namespace");
         if (rc)
             goto done;
         if (out->ns && (fold & FOLD_NS))
@@ -602,7 +610,8 @@ static sg_err distro_qual(struct sg_buf *b, const struct sg_distro *d)
 
 /* rpm namespace: os-release ID with syft's aliases, else the Vendor's
  * first word ("Fedora Project" -> fedora, "Red Hat, Inc." -> redhat). */
-static sg_err rpm_namespace(struct sg_buf *b, const struct sg_pkg *p,
+static sg_err rpm_namespace(struct sg_buf *b,
+                            const struct sg_pkg *p,
                             const struct sg_distro *d)
 {
     const char *v = p->supplier;
@@ -628,7 +637,8 @@ static sg_err rpm_namespace(struct sg_buf *b, const struct sg_pkg *p,
     return SG_OK;
 }
 
-sg_err sg_sbom_purl(struct sg_buf *out, const struct sg_pkg *p,
+sg_err sg_sbom_purl(struct sg_buf *out,
+                    const struct sg_pkg *p,
                     const struct sg_distro *d)
 {
     struct sg_buf ns = SG_BUF_INIT(4096), dq = SG_BUF_INIT(4096);
@@ -649,9 +659,9 @@ sg_err sg_sbom_purl(struct sg_buf *out, const struct sg_pkg *p,
     case SG_PKG_DEB:
     case SG_PKG_APK:
         u.type = p->type == SG_PKG_DEB ? "deb" : "apk";
-        u.ns = d && d->id && *d->id ? d->id
-                                    : (p->type == SG_PKG_DEB ? "debian"
-                                                             : "alpine");
+        u.ns = d && d->id && *d->id
+                   ? d->id
+                   : (p->type == SG_PKG_DEB ? "debian" : "alpine");
         rc = distro_qual(&dq, d);
         if (!rc && p->source_name && *p->source_name &&
             (strcmp(p->source_name, p->name) != 0 ||
@@ -722,7 +732,7 @@ sg_err sg_sbom_purl_oci(struct sg_buf *out, const struct sg_sbom_source *src)
 
     if (!src->digest || !src->repo_name || !*src->repo_name)
         return sg_error_set(SG_EINVAL, "purl: image has no digest or "
-                            "repository");
+                                       "repository");
     memset(&u, 0, sizeof(u));
     slash = strrchr(src->repo_name, '/');
     u.type = "oci";
@@ -765,7 +775,8 @@ sg_err sg_sbom__cpe_component(struct sg_buf *out, const char *s)
     return rc;
 }
 
-sg_err sg_sbom_cpe(struct sg_buf *out, const struct sg_pkg *p,
+sg_err sg_sbom_cpe(struct sg_buf *out,
+                   const struct sg_pkg *p,
                    const struct sg_distro *d)
 {
     struct sg_buf vendor = SG_BUF_INIT(65536), product = SG_BUF_INIT(65536);

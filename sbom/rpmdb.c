@@ -45,16 +45,15 @@ static char *dup_or_null(const char *s, sg_err *rc)
 /* Report one unusable record and carry on. */
 static void skip_record(struct ctx *c, const char *what, unsigned long long id)
 {
-    sg_warn("%s: %s %llu skipped: %s", c->db_path, what, id,
-            sg_error_last());
+    sg_warn("%s: %s %llu skipped: %s", c->db_path, what, id, sg_error_last());
     sg_error_clear();
     c->n_bad++;
 }
 
 /* One header blob → one package (or nothing for gpg-pubkey). Only
  * out-of-memory and the record limit are errors. */
-static sg_err add_blob(struct ctx *c, unsigned long long id,
-                       const void *blob, size_t len)
+static sg_err
+add_blob(struct ctx *c, unsigned long long id, const void *blob, size_t len)
 {
     struct sg_pkg p, *slot = NULL;
     int skipped = 0;
@@ -103,8 +102,7 @@ static int sqlite_progress(void *arg)
     return ++pr->calls > 100000ul;
 }
 
-static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data,
-                           size_t len)
+static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data, size_t len)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -136,10 +134,9 @@ static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data,
                           db ? sqlite3_errmsg(db) : "cannot open");
         goto done;
     }
-    src = sqlite3_deserialize(db, "main", copy, (sqlite3_int64)len,
-                              (sqlite3_int64)len,
-                              SQLITE_DESERIALIZE_FREEONCLOSE |
-                                  SQLITE_DESERIALIZE_READONLY);
+    src = sqlite3_deserialize(
+        db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
+        SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
     if (src != SQLITE_OK) {
         rc = sg_error_set(SG_EPARSE, "%s: sqlite: %s", c->db_path,
                           sqlite3_errmsg(db));
@@ -153,18 +150,18 @@ static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data,
     sqlite3_progress_handler(db, 1000, sqlite_progress, &pr);
 
     /* Packages must be a real table (not a view over something else). */
-    src = sqlite3_prepare_v2(db, "SELECT type FROM sqlite_master WHERE "
-                                 "name = 'Packages'", -1, &st, NULL);
+    src = sqlite3_prepare_v2(db,
+                             "SELECT type FROM sqlite_master WHERE "
+                             "name = 'Packages'",
+                             -1, &st, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_step(st);
-    type = src == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0)
-                             : NULL;
+    type = src == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
     if (!type || strcmp(type, "table") != 0) {
-        rc = sg_error_set(SG_EPARSE, "%s: no Packages table%s%s",
-                          c->db_path, src == SQLITE_ROW ? "" : ": ",
-                          src == SQLITE_ROW || src == SQLITE_DONE
-                              ? ""
-                              : sqlite3_errmsg(db));
+        rc = sg_error_set(
+            SG_EPARSE, "%s: no Packages table%s%s", c->db_path,
+            src == SQLITE_ROW ? "" : ": ",
+            src == SQLITE_ROW || src == SQLITE_DONE ? "" : sqlite3_errmsg(db));
         goto done;
     }
     sqlite3_finalize(st);
@@ -184,8 +181,10 @@ static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data,
 
         if (!blob || n <= 0) {
             if (++c->n_seen > c->max) {
-                rc = sg_error_set(SG_ELIMIT, "%s: more than %zu package "
-                                  "records", c->db_path, c->max);
+                rc = sg_error_set(SG_ELIMIT,
+                                  "%s: more than %zu package "
+                                  "records",
+                                  c->db_path, c->max);
                 goto done;
             }
             sg_error_set(SG_EPARSE, "empty blob");
@@ -217,8 +216,9 @@ done:
 /* Berkeley DB hash                                                    */
 
 #define BDB_HASH_MAGIC 0x00061561u
-#define BDB_PAGE_HDR   26u /* lsn 8, pgno 4, prev 4, next 4, entries 2,
-                              hf_offset 2, level 1, type 1 */
+#define BDB_PAGE_HDR                                 \
+    26u /* lsn 8, pgno 4, prev 4, next 4, entries 2, \
+           hf_offset 2, level 1, type 1 */
 #define P_HASH_UNSORTED 2u
 #define P_OVERFLOW      7u
 #define P_HASHMETA      8u
@@ -240,8 +240,8 @@ static uint32_t bdb_u32(const struct bdb *b, const unsigned char *p)
     if (b->big_endian)
         return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
                (uint32_t)p[2] << 8 | p[3];
-    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[1] << 8 | p[0];
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 |
+           p[0];
 }
 
 static uint16_t bdb_u16(const struct bdb *b, const unsigned char *p)
@@ -253,17 +253,23 @@ static uint16_t bdb_u16(const struct bdb *b, const unsigned char *p)
 
 /* Item i of a hash page: [*off, *off + *len). Items are packed from the
  * end of the page downwards, so item i ends where item i-1 starts. */
-static sg_err bdb_item(const struct bdb *b, const unsigned char *pg,
-                       size_t i, size_t n_entries, size_t *off, size_t *len)
+static sg_err bdb_item(const struct bdb *b,
+                       const unsigned char *pg,
+                       size_t i,
+                       size_t n_entries,
+                       size_t *off,
+                       size_t *len)
 {
     size_t lo = BDB_PAGE_HDR + 2 * n_entries;
     size_t o = bdb_u16(b, pg + BDB_PAGE_HDR + 2 * i);
-    size_t e = i == 0 ? b->pagesize
-                      : bdb_u16(b, pg + BDB_PAGE_HDR + 2 * (i - 1));
+    size_t e =
+        i == 0 ? b->pagesize : bdb_u16(b, pg + BDB_PAGE_HDR + 2 * (i - 1));
 
     if (o < lo || o >= e || e > b->pagesize)
-        return sg_error_set(SG_EPARSE, "item %zu at offset %zu is out of "
-                            "place", i, o);
+        return sg_error_set(SG_EPARSE,
+                            "item %zu at offset %zu is out of "
+                            "place",
+                            i, o);
     *off = o;
     *len = e - o;
     return SG_OK;
@@ -271,15 +277,16 @@ static sg_err bdb_item(const struct bdb *b, const unsigned char *pg,
 
 /* Collect an off-page item: `tlen` bytes along the overflow chain that
  * starts at `pgno`. *out is malloc'd. */
-static sg_err bdb_overflow(unsigned char **out, const struct bdb *b,
-                           uint32_t pgno, uint32_t tlen)
+static sg_err bdb_overflow(unsigned char **out,
+                           const struct bdb *b,
+                           uint32_t pgno,
+                           uint32_t tlen)
 {
     unsigned char *buf;
     size_t have = 0, steps = 0;
 
     *out = NULL;
-    if (tlen == 0 || tlen > RPMDB_BLOB_MAX ||
-        tlen > b->npages * b->pagesize)
+    if (tlen == 0 || tlen > RPMDB_BLOB_MAX || tlen > b->npages * b->pagesize)
         return sg_error_set(SG_EPARSE, "off-page item of %u bytes", tlen);
     buf = malloc(tlen);
     if (!buf)
@@ -290,21 +297,26 @@ static sg_err bdb_overflow(unsigned char **out, const struct bdb *b,
 
         if (pgno == 0 || pgno >= b->npages || ++steps > b->npages) {
             free(buf);
-            return sg_error_set(SG_EPARSE, "overflow chain broken at page "
-                                "%u after %zu of %u bytes", pgno, have,
-                                tlen);
+            return sg_error_set(SG_EPARSE,
+                                "overflow chain broken at page "
+                                "%u after %zu of %u bytes",
+                                pgno, have, tlen);
         }
         pg = b->data + (size_t)pgno * b->pagesize;
         if (pg[25] != P_OVERFLOW) {
             free(buf);
-            return sg_error_set(SG_EPARSE, "page %u in an overflow chain "
-                                "has type %u", pgno, pg[25]);
+            return sg_error_set(SG_EPARSE,
+                                "page %u in an overflow chain "
+                                "has type %u",
+                                pgno, pg[25]);
         }
         n = bdb_u16(b, pg + 22); /* hf_offset: bytes used on the page */
         if (n == 0 || n > b->pagesize - BDB_PAGE_HDR || n > tlen - have) {
             free(buf);
-            return sg_error_set(SG_EPARSE, "overflow page %u holds %zu "
-                                "bytes", pgno, n);
+            return sg_error_set(SG_EPARSE,
+                                "overflow page %u holds %zu "
+                                "bytes",
+                                pgno, n);
         }
         memcpy(buf + have, pg + BDB_PAGE_HDR, n);
         have += n;
@@ -316,9 +328,13 @@ static sg_err bdb_overflow(unsigned char **out, const struct bdb *b,
 
 /* The value of a key/data pair: on-page bytes are borrowed, off-page
  * ones are collected into *owned. */
-static sg_err bdb_value(const unsigned char **val, size_t *vlen,
-                        unsigned char **owned, const struct bdb *b,
-                        const unsigned char *pg, size_t off, size_t len)
+static sg_err bdb_value(const unsigned char **val,
+                        size_t *vlen,
+                        unsigned char **owned,
+                        const struct bdb *b,
+                        const unsigned char *pg,
+                        size_t off,
+                        size_t len)
 {
     uint32_t pgno, tlen;
     sg_err rc;
@@ -355,8 +371,10 @@ static sg_err rpmdb_bdb(struct ctx *c, const unsigned char *data, size_t len)
     memset(&b, 0, sizeof(b));
     b.data = data;
     if (len < 512)
-        return sg_error_set(SG_EPARSE, "%s: %zu bytes, too short for a "
-                            "Berkeley DB", c->db_path, len);
+        return sg_error_set(SG_EPARSE,
+                            "%s: %zu bytes, too short for a "
+                            "Berkeley DB",
+                            c->db_path, len);
     magic = bdb_u32(&b, data + 12);
     if (magic != BDB_HASH_MAGIC) {
         b.big_endian = 1;
@@ -382,8 +400,8 @@ static sg_err rpmdb_bdb(struct ctx *c, const unsigned char *data, size_t len)
     last = bdb_u32(&b, data + 32);
     b.npages = len / b.pagesize;
     if ((size_t)last + 1 > b.npages)
-        sg_warn("%s: truncated: %zu of %lu pages present", c->db_path,
-                b.npages, (unsigned long)last + 1);
+        sg_warn("%s: truncated: %zu of %lu pages present", c->db_path, b.npages,
+                (unsigned long)last + 1);
     else
         b.npages = (size_t)last + 1;
 
@@ -452,9 +470,13 @@ static uint32_t le32(const unsigned char *p)
 }
 
 /* Check the blob of one slot; on success (*blob, *blen) is the header. */
-static sg_err ndb_blob(const unsigned char **blob, size_t *blen,
-                       const unsigned char *data, size_t len,
-                       uint32_t pkgidx, uint32_t blkoff, uint32_t blkcnt)
+static sg_err ndb_blob(const unsigned char **blob,
+                       size_t *blen,
+                       const unsigned char *data,
+                       size_t len,
+                       uint32_t pkgidx,
+                       uint32_t blkoff,
+                       uint32_t blkcnt)
 {
     const unsigned char *p = data + (size_t)blkoff * NDB_BLK;
     const unsigned char *t;
@@ -472,11 +494,13 @@ static sg_err ndb_blob(const unsigned char **blob, size_t *blen,
         return sg_error_set(SG_EPARSE, "blob belongs to package %u",
                             le32(p + 4));
     bl = le32(p + 12);
-    need = ((uint64_t)NDB_BLOB_HEAD + bl + NDB_BLOB_TAIL + NDB_BLK - 1) /
-           NDB_BLK;
+    need =
+        ((uint64_t)NDB_BLOB_HEAD + bl + NDB_BLOB_TAIL + NDB_BLK - 1) / NDB_BLK;
     if (need != blkcnt)
-        return sg_error_set(SG_EPARSE, "blob length %u does not fill %u "
-                            "blocks", bl, blkcnt);
+        return sg_error_set(SG_EPARSE,
+                            "blob length %u does not fill %u "
+                            "blocks",
+                            bl, blkcnt);
     t = p + (size_t)blkcnt * NDB_BLK - NDB_BLOB_TAIL;
     if (memcmp(t + 8, "BlbE", 4) != 0 || le32(t + 4) != bl)
         return sg_error_set(SG_EPARSE, "bad blob trailer");
@@ -499,11 +523,13 @@ static sg_err rpmdb_ndb(struct ctx *c, const unsigned char *data, size_t len)
     version = le32(data + 4);
     slotnpages = le32(data + 12);
     if (version != 0)
-        return sg_error_set(SG_EUNSUPPORTED, "%s: NDB version %u",
-                            c->db_path, version);
+        return sg_error_set(SG_EUNSUPPORTED, "%s: NDB version %u", c->db_path,
+                            version);
     if (slotnpages == 0 || (uint64_t)slotnpages * NDB_PAGE > len)
-        return sg_error_set(SG_EPARSE, "%s: %u slot pages do not fit in "
-                            "%zu bytes", c->db_path, slotnpages, len);
+        return sg_error_set(SG_EPARSE,
+                            "%s: %u slot pages do not fit in "
+                            "%zu bytes",
+                            c->db_path, slotnpages, len);
     fileblks = len / NDB_BLK;
     minblk = (uint64_t)slotnpages * (NDB_PAGE / NDB_BLK);
 
@@ -516,8 +542,10 @@ static sg_err rpmdb_ndb(struct ctx *c, const unsigned char *data, size_t len)
         size_t blen = 0;
 
         if (memcmp(s, "Slot", 4) != 0)
-            return sg_error_set(SG_EPARSE, "%s: slot %llu has no magic; "
-                                "the slot table is corrupt", c->db_path,
+            return sg_error_set(SG_EPARSE,
+                                "%s: slot %llu has no magic; "
+                                "the slot table is corrupt",
+                                c->db_path,
                                 (unsigned long long)(off / NDB_SLOT));
         if (blkoff == 0)
             continue; /* free slot */
@@ -543,9 +571,12 @@ static sg_err rpmdb_ndb(struct ctx *c, const unsigned char *data, size_t len)
 
 /* ------------------------------------------------------------------ */
 
-sg_err sg_sbom__rpmdb_parse(struct sg_sbom *s, enum sg_rpmdb_kind kind,
-                            const void *data, size_t len,
-                            const char *db_path, const char *layer)
+sg_err sg_sbom__rpmdb_parse(struct sg_sbom *s,
+                            enum sg_rpmdb_kind kind,
+                            const void *data,
+                            size_t len,
+                            const char *db_path,
+                            const char *layer)
 {
     struct ctx c;
     size_t first = s->n_pkgs;
@@ -570,8 +601,10 @@ sg_err sg_sbom__rpmdb_parse(struct sg_sbom *s, enum sg_rpmdb_kind kind,
         return sg_error_set(SG_EINVAL, "rpmdb: unknown kind %d", (int)kind);
     }
     if (!rc && c.n_ok == 0 && c.n_bad > 0)
-        rc = sg_error_set(SG_EPARSE, "%s: no readable package headers (%zu "
-                          "bad records)", c.db_path, c.n_bad);
+        rc = sg_error_set(SG_EPARSE,
+                          "%s: no readable package headers (%zu "
+                          "bad records)",
+                          c.db_path, c.n_bad);
     if (rc) {
         /* nothing half-read: drop what this database added */
         while (s->n_pkgs > first)

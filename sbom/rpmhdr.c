@@ -66,8 +66,8 @@ struct hdr {
 /* Bytes taken by `count` items of `type` at data offset `off`, or 0 when
  * they do not fit in the data area. Strings must be NUL-terminated
  * inside it. */
-static uint32_t data_len(const struct hdr *h, uint32_t type, uint32_t off,
-                         uint32_t count)
+static uint32_t
+data_len(const struct hdr *h, uint32_t type, uint32_t off, uint32_t count)
 {
     uint64_t n;
 
@@ -134,19 +134,26 @@ static sg_err check_entries(const struct hdr *h)
         uint32_t n;
 
         if (e->type < T_CHAR || e->type > T_I18NSTRING)
-            return sg_error_set(SG_EPARSE, "rpm header: entry %u (tag %u): "
-                                "bad type %u", i, e->tag, e->type);
+            return sg_error_set(SG_EPARSE,
+                                "rpm header: entry %u (tag %u): "
+                                "bad type %u",
+                                i, e->tag, e->type);
         if (e->count == 0 || e->off >= h->dl)
-            return sg_error_set(SG_EPARSE, "rpm header: entry %u (tag %u): "
-                                "offset %u count %u out of range", i, e->tag,
-                                e->off, e->count);
+            return sg_error_set(SG_EPARSE,
+                                "rpm header: entry %u (tag %u): "
+                                "offset %u count %u out of range",
+                                i, e->tag, e->off, e->count);
         if (e->off % align)
-            return sg_error_set(SG_EPARSE, "rpm header: entry %u (tag %u): "
-                                "misaligned offset %u", i, e->tag, e->off);
+            return sg_error_set(SG_EPARSE,
+                                "rpm header: entry %u (tag %u): "
+                                "misaligned offset %u",
+                                i, e->tag, e->off);
         n = data_len(h, e->type, e->off, e->count);
         if (!n)
-            return sg_error_set(SG_EPARSE, "rpm header: entry %u (tag %u): "
-                                "data runs past the end", i, e->tag);
+            return sg_error_set(SG_EPARSE,
+                                "rpm header: entry %u (tag %u): "
+                                "data runs past the end",
+                                i, e->tag);
         e->end = e->off + n;
     }
 
@@ -158,8 +165,10 @@ static sg_err check_entries(const struct hdr *h)
         uint32_t ttag, ttype, toff, tcount;
 
         if (r->type != T_BIN || r->count != 16)
-            return sg_error_set(SG_EPARSE, "rpm header: malformed region "
-                                "tag %u", r->tag);
+            return sg_error_set(SG_EPARSE,
+                                "rpm header: malformed region "
+                                "tag %u",
+                                r->tag);
         ttag = (uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 |
                (uint32_t)t[2] << 8 | t[3];
         ttype = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 |
@@ -172,8 +181,10 @@ static sg_err check_entries(const struct hdr *h)
         toff = 0u - toff;
         if (ttag != r->tag || ttype != T_BIN || tcount != 16 || toff == 0 ||
             toff % 16 || toff / 16 > h->il)
-            return sg_error_set(SG_EPARSE, "rpm header: region trailer of "
-                                "tag %u is inconsistent", r->tag);
+            return sg_error_set(SG_EPARSE,
+                                "rpm header: region trailer of "
+                                "tag %u is inconsistent",
+                                r->tag);
     }
 
     /* No two entries may share data bytes. */
@@ -185,9 +196,10 @@ static sg_err check_entries(const struct hdr *h)
     qsort(order, h->il, sizeof(*order), end_cmp);
     for (uint32_t i = 1; i < h->il; i++)
         if (order[i]->off < order[i - 1]->end) {
-            rc = sg_error_set(SG_EPARSE, "rpm header: data of tags %u and "
-                              "%u overlap", order[i - 1]->tag,
-                              order[i]->tag);
+            rc = sg_error_set(SG_EPARSE,
+                              "rpm header: data of tags %u and "
+                              "%u overlap",
+                              order[i - 1]->tag, order[i]->tag);
             break;
         }
     free(order);
@@ -213,11 +225,11 @@ static char *str_dup_utf8(const unsigned char *s, size_t n)
         return NULL;
     while (i < n) {
         unsigned char c = s[i];
-        size_t k = c < 0x80                ? 1
+        size_t k = c < 0x80                          ? 1
                    : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2
-                   : (c & 0xf0) == 0xe0    ? 3
+                   : (c & 0xf0) == 0xe0              ? 3
                    : (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4
-                                           : 0;
+                                                     : 0;
         int ok = k != 0 && i + k <= n;
 
         for (size_t j = 1; ok && j < k; j++)
@@ -251,8 +263,10 @@ static sg_err get_str(char **out, const struct hdr *h, uint32_t tag)
         return SG_OK;
     if (e->type != T_STRING && e->type != T_STRING_ARRAY &&
         e->type != T_I18NSTRING)
-        return sg_error_set(SG_EPARSE, "rpm header: tag %u: type %u is not "
-                            "a string", tag, e->type);
+        return sg_error_set(SG_EPARSE,
+                            "rpm header: tag %u: type %u is not "
+                            "a string",
+                            tag, e->type);
     p = h->data + e->off;
     *out = str_dup_utf8(p, strlen((const char *)p));
     return *out ? SG_OK : sg_error_oom();
@@ -287,8 +301,8 @@ static int str_cmp(const void *a, const void *b)
 
 /* A STRING_ARRAY as a sorted, de-duplicated list (rpmlib(...) feature
  * requirements dropped: no package provides them). */
-static sg_err get_names(char ***out, size_t *n_out, const struct hdr *h,
-                        uint32_t tag)
+static sg_err
+get_names(char ***out, size_t *n_out, const struct hdr *h, uint32_t tag)
 {
     const struct entry *e = find(h, tag);
     const unsigned char *p;
@@ -301,11 +315,15 @@ static sg_err get_names(char ***out, size_t *n_out, const struct hdr *h,
     if (!e)
         return SG_OK;
     if (e->type != T_STRING_ARRAY && e->type != T_STRING)
-        return sg_error_set(SG_EPARSE, "rpm header: tag %u: type %u is not "
-                            "a string array", tag, e->type);
+        return sg_error_set(SG_EPARSE,
+                            "rpm header: tag %u: type %u is not "
+                            "a string array",
+                            tag, e->type);
     if (e->count > HDR_DEPS_MAX)
-        return sg_error_set(SG_ELIMIT, "rpm header: tag %u: %u names, limit "
-                            "is %u", tag, e->count, HDR_DEPS_MAX);
+        return sg_error_set(SG_ELIMIT,
+                            "rpm header: tag %u: %u names, limit "
+                            "is %u",
+                            tag, e->count, HDR_DEPS_MAX);
     v = calloc(e->count, sizeof(*v));
     if (!v)
         return sg_error_oom();
@@ -410,8 +428,10 @@ done:
     return rc;
 }
 
-sg_err sg_sbom__rpm_header_parse(struct sg_pkg *out, int *skipped,
-                                 const void *data, size_t len)
+sg_err sg_sbom__rpm_header_parse(struct sg_pkg *out,
+                                 int *skipped,
+                                 const void *data,
+                                 size_t len)
 {
     struct sg_rd rd;
     struct hdr h;
@@ -424,27 +444,25 @@ sg_err sg_sbom__rpm_header_parse(struct sg_pkg *out, int *skipped,
     *skipped = 0;
     sg_rd_init(&rd, data, len);
     if (sg_rd_u32be(&rd, &h.il) || sg_rd_u32be(&rd, &h.dl))
-        return sg_error_set(SG_EPARSE, "rpm header: %zu bytes, too short",
-                            len);
+        return sg_error_set(SG_EPARSE, "rpm header: %zu bytes, too short", len);
     if (h.il == 0 || h.il > HDR_IL_MAX)
         return sg_error_set(SG_EPARSE, "rpm header: absurd index count %u",
                             h.il);
     if (h.dl == 0 || h.dl > HDR_DL_MAX)
-        return sg_error_set(SG_EPARSE, "rpm header: absurd data size %u",
-                            h.dl);
+        return sg_error_set(SG_EPARSE, "rpm header: absurd data size %u", h.dl);
     need = 8u + 16u * (size_t)h.il + (size_t)h.dl;
     if (need != len)
-        return sg_error_set(SG_EPARSE, "rpm header: %u entries and %u data "
-                            "bytes need %zu bytes, blob has %zu", h.il, h.dl,
-                            need, len);
+        return sg_error_set(SG_EPARSE,
+                            "rpm header: %u entries and %u data "
+                            "bytes need %zu bytes, blob has %zu",
+                            h.il, h.dl, need, len);
     h.e = calloc(h.il, sizeof(*h.e));
     if (!h.e)
         return sg_error_oom();
     for (uint32_t i = 0; i < h.il; i++) {
         /* cannot fail: the length was checked above */
         if (sg_rd_u32be(&rd, &h.e[i].tag) || sg_rd_u32be(&rd, &h.e[i].type) ||
-            sg_rd_u32be(&rd, &h.e[i].off) ||
-            sg_rd_u32be(&rd, &h.e[i].count)) {
+            sg_rd_u32be(&rd, &h.e[i].off) || sg_rd_u32be(&rd, &h.e[i].count)) {
             rc = sg_error_set(SG_EINTERNAL, "rpm header: short index");
             goto done;
         }

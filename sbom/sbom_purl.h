@@ -18,14 +18,14 @@ struct sg_purl_qual {
  * sg_sbom__purl_parse() every string points into mem_ (owned); a caller
  * that fills the struct by hand leaves mem_ NULL and keeps ownership. */
 struct sg_purl {
-    const char *type;      /* as given; the serialiser lower-cases it */
-    const char *ns;        /* segments joined by '/', decoded */
-    const char *name;      /* required */
+    const char *type; /* as given; the serialiser lower-cases it */
+    const char *ns;   /* segments joined by '/', decoded */
+    const char *name; /* required */
     const char *version;
     struct sg_purl_qual *quals; /* owned by the struct after parsing */
     size_t n_quals;
-    const char *subpath;   /* segments joined by '/', decoded */
-    char *mem_;            /* storage for the parsed strings */
+    const char *subpath; /* segments joined by '/', decoded */
+    char *mem_;          /* storage for the parsed strings */
 };
 
 enum sg_purl_parse_flags {
@@ -39,7 +39,8 @@ enum sg_purl_parse_flags {
  * ".", ".." or empty subpath segments. *out is filled on success and must
  * be released with sg_sbom__purl_release(); on failure it is empty.
  * SG_EPARSE with a message naming the bad component. */
-SG_MUST_USE sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s,
+SG_MUST_USE sg_err sg_sbom__purl_parse(struct sg_purl *out,
+                                       const char *s,
                                        unsigned flags);
 void sg_sbom__purl_release(struct sg_purl *p);
 
@@ -62,7 +63,6 @@ SG_MUST_USE sg_err sg_sbom_purl_oci(struct sg_buf *out,
 /* Append `s` escaped for one CPE 2.3 formatted-string component
  * (NISTIR 7695 §6.2: alnum . - _ kept, whitespace dropped, every other
  * printable character backslash-escaped); "" or NULL becomes "*". */
-SG_MUST_USE sg_err sg_sbom__cpe_component(struct sg_buf *out,
-                                          const char *s);
+SG_MUST_USE sg_err sg_sbom__cpe_component(struct sg_buf *out, const char *s);
 
 #endif /* SIGIL_SBOM_PURL_H */

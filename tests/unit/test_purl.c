@@ -32,7 +32,9 @@ static int streq(const char *a, const char *b)
 
 /* Components from a test's "input"/"expected_output" object; quals
  * borrowed from the JSON. */
-static void from_json(struct sg_purl *p, struct sg_purl_qual *q, size_t cap,
+static void from_json(struct sg_purl *p,
+                      struct sg_purl_qual *q,
+                      size_t cap,
                       const json_t *o)
 {
     const json_t *quals = json_object_get(o, "qualifiers");
@@ -67,8 +69,7 @@ static int same_components(const struct sg_purl *got, const json_t *exp)
         !streq(got->subpath, jstr(exp, "subpath")) || got->n_quals != n)
         return 0;
     for (size_t i = 0; i < got->n_quals; i++)
-        if (!streq(got->quals[i].value,
-                   jstr(quals, got->quals[i].key)))
+        if (!streq(got->quals[i].value, jstr(quals, got->quals[i].key)))
             return 0;
     return 1;
 }
@@ -163,8 +164,7 @@ static void purl__official_test_suite(void **state)
     assert_int_equal(n_bad, 0);
 }
 
-static void check_parse_build(const char *in, unsigned flags,
-                              const char *canon)
+static void check_parse_build(const char *in, unsigned flags, const char *canon)
 {
     struct sg_purl p;
     struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -195,10 +195,23 @@ static void purl__historical_and_odd_forms(void **state)
 static void purl__malformed_is_rejected(void **state)
 {
     static const char *const bad[] = {
-        "", "pkg:", "pkg:deb", "pkg:/deb", "pkg:deb/", "pkg:deb//",
-        "pkg:deb/a@1?x", "pkg:deb/a@1?=v", "pkg:deb/a@%zz", "pkg:deb/a%4",
-        "pkg:deb/a%00b", "pkg:deb/a?k=1&k=2", "pkg:1deb/a", "pkg:d_b/a",
-        "pkh:deb/a", "pkg:deb/a?1k=v", "pkg:deb/a?k%41=v",
+        "",
+        "pkg:",
+        "pkg:deb",
+        "pkg:/deb",
+        "pkg:deb/",
+        "pkg:deb//",
+        "pkg:deb/a@1?x",
+        "pkg:deb/a@1?=v",
+        "pkg:deb/a@%zz",
+        "pkg:deb/a%4",
+        "pkg:deb/a%00b",
+        "pkg:deb/a?k=1&k=2",
+        "pkg:1deb/a",
+        "pkg:d_b/a",
+        "pkh:deb/a",
+        "pkg:deb/a?1k=v",
+        "pkg:deb/a?k%41=v",
     };
     struct sg_purl p;
 
@@ -222,13 +235,13 @@ struct pkg_case {
 };
 
 static const struct pkg_case pkg_cases[] = {
-    { SG_PKG_DEB, "libc6", "2.36-9+deb12u7", "amd64", "glibc", NULL, NULL, 0,
-      0, "debian", "12", "12.7",
+    { SG_PKG_DEB, "libc6", "2.36-9+deb12u7", "amd64", "glibc", NULL, NULL, 0, 0,
+      "debian", "12", "12.7",
       "pkg:deb/debian/libc6@2.36-9%2Bdeb12u7?arch=amd64&distro=debian-12&"
       "upstream=glibc",
       "cpe:2.3:a:libc6:libc6:2.36-9\\+deb12u7:*:*:*:*:*:*:*" },
-    { SG_PKG_DEB, "zlib1g", "1:1.2.13.dfsg-1", "amd64", "zlib", NULL, NULL,
-      0, 0, "debian", "12", NULL,
+    { SG_PKG_DEB, "zlib1g", "1:1.2.13.dfsg-1", "amd64", "zlib", NULL, NULL, 0,
+      0, "debian", "12", NULL,
       "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&"
       "upstream=zlib",
       "cpe:2.3:a:zlib1g:zlib1g:1\\:1.2.13.dfsg-1:*:*:*:*:*:*:*" },
@@ -237,23 +250,23 @@ static const struct pkg_case pkg_cases[] = {
       "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12&"
       "upstream=bash%405.2.15-2",
       "cpe:2.3:a:bash:bash:5.2.15-2\\+b2:*:*:*:*:*:*:*" },
-    { SG_PKG_DEB, "base-files", "12.4", "amd64", "base-files", NULL, NULL, 0,
-      0, "ubuntu", "22.04", NULL,
+    { SG_PKG_DEB, "base-files", "12.4", "amd64", "base-files", NULL, NULL, 0, 0,
+      "ubuntu", "22.04", NULL,
       "pkg:deb/ubuntu/base-files@12.4?arch=amd64&distro=ubuntu-22.04",
       "cpe:2.3:a:base-files:base-files:12.4:*:*:*:*:*:*:*" },
-    { SG_PKG_APK, "musl", "1.2.4_git20230717-r4", "x86_64", "musl", NULL,
-      NULL, 0, 0, "alpine", "3.19.1", NULL,
+    { SG_PKG_APK, "musl", "1.2.4_git20230717-r4", "x86_64", "musl", NULL, NULL,
+      0, 0, "alpine", "3.19.1", NULL,
       "pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&"
       "distro=alpine-3.19.1",
       "cpe:2.3:a:musl:musl:1.2.4_git20230717-r4:*:*:*:*:*:*:*" },
-    { SG_PKG_APK, "libcrypto3", "3.1.4-r5", "x86_64", "openssl", NULL, NULL,
-      0, 0, "alpine", "3.19.1", NULL,
+    { SG_PKG_APK, "libcrypto3", "3.1.4-r5", "x86_64", "openssl", NULL, NULL, 0,
+      0, "alpine", "3.19.1", NULL,
       "pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&distro=alpine-3.19.1&"
       "upstream=openssl",
       "cpe:2.3:a:libcrypto3:libcrypto3:3.1.4-r5:*:*:*:*:*:*:*" },
     { SG_PKG_RPM, "bash", "5.1.8-6.el9_1", "x86_64",
-      "bash-5.1.8-6.el9_1.src.rpm", NULL, "Red Hat, Inc.", 0, 0, "rhel",
-      "9.1", NULL,
+      "bash-5.1.8-6.el9_1.src.rpm", NULL, "Red Hat, Inc.", 0, 0, "rhel", "9.1",
+      NULL,
       "pkg:rpm/redhat/bash@5.1.8-6.el9_1?arch=x86_64&distro=rhel-9.1&"
       "upstream=bash-5.1.8-6.el9_1.src.rpm",
       "cpe:2.3:a:bash:bash:5.1.8-6.el9_1:*:*:*:*:*:*:*" },
@@ -267,8 +280,8 @@ static const struct pkg_case pkg_cases[] = {
       "Fedora Project", 1, 0, NULL, NULL, NULL,
       "pkg:rpm/fedora/Judy@1.0.5-28.fc40?arch=noarch&epoch=0",
       "cpe:2.3:a:judy:judy:0\\:1.0.5-28.fc40:*:*:*:*:*:*:*" },
-    { SG_PKG_RPM, "libzypp", "17.31.0-1.1", "x86_64", NULL, NULL, "SUSE LLC",
-      0, 0, "opensuse-leap", "15.5", NULL,
+    { SG_PKG_RPM, "libzypp", "17.31.0-1.1", "x86_64", NULL, NULL, "SUSE LLC", 0,
+      0, "opensuse-leap", "15.5", NULL,
       "pkg:rpm/opensuse/libzypp@17.31.0-1.1?arch=x86_64&"
       "distro=opensuse-leap-15.5",
       "cpe:2.3:a:libzypp:libzypp:17.31.0-1.1:*:*:*:*:*:*:*" },
@@ -279,8 +292,8 @@ static const struct pkg_case pkg_cases[] = {
       "v0.7.2-0.20230625092137-07e2f29defc3%2Bincompatible",
       "cpe:2.3:a:cyclonedx:cyclonedx-go:"
       "v0.7.2-0.20230625092137-07e2f29defc3\\+incompatible:*:*:*:*:*:*:*" },
-    { SG_PKG_GO_MODULE, "golang.org/x/net", "v0.17.0", NULL, NULL, NULL,
-      NULL, 0, 0, NULL, NULL, NULL, "pkg:golang/golang.org/x/net@v0.17.0",
+    { SG_PKG_GO_MODULE, "golang.org/x/net", "v0.17.0", NULL, NULL, NULL, NULL,
+      0, 0, NULL, NULL, NULL, "pkg:golang/golang.org/x/net@v0.17.0",
       "cpe:2.3:a:net:net:v0.17.0:*:*:*:*:*:*:*" },
     { SG_PKG_GO_STDLIB, "stdlib", "go1.22.3", NULL, NULL, NULL, NULL, 0, 0,
       NULL, NULL, NULL, "pkg:golang/stdlib@1.22.3",

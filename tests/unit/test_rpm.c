@@ -49,8 +49,13 @@ static void put32(unsigned char *p, uint32_t v)
 }
 
 /* Append an entry whose data are the n bytes at d, aligned to `align`. */
-static void hb_add(struct hb *h, uint32_t tag, uint32_t type, uint32_t count,
-                   const void *d, uint32_t n, uint32_t align)
+static void hb_add(struct hb *h,
+                   uint32_t tag,
+                   uint32_t type,
+                   uint32_t count,
+                   const void *d,
+                   uint32_t n,
+                   uint32_t align)
 {
     while (h->dl % align)
         h->data[h->dl++] = 0;
@@ -206,7 +211,7 @@ static void rpmhdr__region_trailer_is_checked(void **state)
     memset(&h, 0, sizeof(h));
     put32(trailer, 63);
     put32(trailer + 4, 7);
-    put32(trailer + 8, (uint32_t)-(4 * 16)); /* region covers 4 entries */
+    put32(trailer + 8, (uint32_t) - (4 * 16)); /* region covers 4 entries */
     put32(trailer + 12, 16);
     hb_add(&h, 63, 7, 16, trailer, 16, 1);
     hb_str(&h, 1000, "reg");
@@ -216,7 +221,7 @@ static void rpmhdr__region_trailer_is_checked(void **state)
     assert_string_equal(p.version, "2-1");
     assert_false(p.has_epoch);
     sg_pkg_release(&p);
-    put32(h.data + 8, (uint32_t)-(9 * 16)); /* more entries than exist */
+    put32(h.data + 8, (uint32_t) - (9 * 16)); /* more entries than exist */
     expect_bad(&h, "region trailer");
 }
 
@@ -234,8 +239,8 @@ static const struct fixture fixtures[] = {
     { "ndb", "Packages.db", SG_RPMDB_NDB },
 };
 
-static void fixture_path(char *out, size_t cap, const struct fixture *f,
-                         const char *file)
+static void
+fixture_path(char *out, size_t cap, const struct fixture *f, const char *file)
 {
     const char *root = getenv("SG_FIXTURES");
 
@@ -252,11 +257,11 @@ static void load(struct sg_buf *b, const struct fixture *f, const char *file)
     fixture_path(path, sizeof(path), f, file);
     if (sg_file_read(b, path, 64u * 1024u * 1024u) != SG_OK)
         fail_msg("%s -- run testdata/make-fixtures.sh (scripts/test.sh "
-                 "does) to build the rpm fixtures", sg_error_last());
+                 "does) to build the rpm fixtures",
+                 sg_error_last());
 }
 
-static size_t find_opt(const void *hay, size_t n, const char *needle,
-                       size_t nl)
+static size_t find_opt(const void *hay, size_t n, const char *needle, size_t nl)
 {
     const unsigned char *h = hay;
 
@@ -300,9 +305,8 @@ static char **pkg_lines(const struct sg_sbom *s)
             snprintf(epoch, sizeof(epoch), "(none)");
         assert_int_equal(
             sg_buf_addf(&b, "%s|%lu|%.*s|%s|%s|%s|%s|%s|%s|%llu", p->name,
-                        p->has_epoch ? p->epoch : 0ul,
-                        (int)(dash - p->version), p->version, dash + 1,
-                        p->arch ? p->arch : "(none)",
+                        p->has_epoch ? p->epoch : 0ul, (int)(dash - p->version),
+                        p->version, dash + 1, p->arch ? p->arch : "(none)",
                         p->license ? p->license : "(none)",
                         p->supplier ? p->supplier : "(none)",
                         p->source_name ? p->source_name : "(none)", epoch,
@@ -396,7 +400,8 @@ static void check_fixture(const struct fixture *f)
     assert_true(has(p->provides, p->n_provides, "alpha-api"));
     p = by_name(s, "gamma");
     assert_string_equal(p->description, "Gamma \xe2\x80\x93 \xc3\xbcn\xc3"
-                                        "\xaf" "code summary");
+                                        "\xaf"
+                                        "code summary");
     assert_true(has(p->depends, p->n_depends, "beta"));
     p = by_name(s, "delta-big");
     assert_int_equal(p->n_provides, 151);
@@ -428,8 +433,8 @@ static void rpmdb__ndb_matches_rpm_qa(void **state)
 /* Parse a damaged copy: either a clean error with a message, or success
  * with at most the real packages; never a crash (ASan builds check the
  * memory side). Returns the package count, or -1 on error. */
-static long parse_damaged(const struct fixture *f, const unsigned char *d,
-                          size_t len)
+static long
+parse_damaged(const struct fixture *f, const unsigned char *d, size_t len)
 {
     struct sg_sbom *s = NULL;
     sg_err rc;
@@ -474,8 +479,8 @@ static void rpmdb__bdb_on_page_and_off_page_values(void **state)
             fail_msg("%s", sg_error_last());
         assert_int_equal(sg_sbom_create(&s), SG_OK);
         warnings[0] = '\0';
-        assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_BDB, db.data,
-                                              db.len, "Packages", NULL),
+        assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_BDB, db.data, db.len,
+                                              "Packages", NULL),
                          SG_OK);
         assert_string_equal(warnings, "");
         got = pkg_lines(s);
@@ -591,16 +596,15 @@ static void rpmdb__damaged_copies_never_crash(void **state)
         const struct fixture *f = &fixtures[k];
         struct sg_buf db = SG_BUF_INIT(SG_BUF_NOLIMIT);
         unsigned char *copy;
-        const size_t cuts[] = { 0, 1, 15, 31, 99, 100, 511, 4096, 4097,
-                                8191, 20000 };
+        const size_t cuts[] = { 0,   1,    15,   31,   99,   100,
+                                511, 4096, 4097, 8191, 20000 };
 
         load(&db, f, f->file);
         copy = malloc(db.len);
         assert_non_null(copy);
         for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++)
             if (cuts[i] < db.len)
-                (void)parse_damaged(f, (const unsigned char *)db.data,
-                                    cuts[i]);
+                (void)parse_damaged(f, (const unsigned char *)db.data, cuts[i]);
         for (size_t i = 1; i <= 16; i++)
             (void)parse_damaged(f, (const unsigned char *)db.data,
                                 db.len * i / 17);
@@ -778,18 +782,18 @@ static void rpmdb__record_limit_applies(void **state)
 
     (void)state;
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_NDB, ndb, len,
-                                          "Packages.db", NULL),
-                     SG_OK);
+    assert_int_equal(
+        sg_sbom__rpmdb_parse(s, SG_RPMDB_NDB, ndb, len, "Packages.db", NULL),
+        SG_OK);
     assert_int_equal(s->n_pkgs, 40);
     assert_string_equal(s->pkgs[39].name, "many");
     sg_sbom_free(s);
 
     sg_limits_default()->db_records_max = 16;
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_NDB, ndb, len,
-                                          "Packages.db", NULL),
-                     SG_ELIMIT);
+    assert_int_equal(
+        sg_sbom__rpmdb_parse(s, SG_RPMDB_NDB, ndb, len, "Packages.db", NULL),
+        SG_ELIMIT);
     assert_string_equal(sg_error_last(),
                         "Packages.db: more than 16 package records");
     assert_int_equal(s->n_pkgs, 0);
