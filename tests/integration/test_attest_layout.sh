@@ -72,10 +72,29 @@ check "both attestations listed without --type" test "$(wc -l <"$T/all.out")" -e
 "$SIGIL" tree "$IMG" >"$T/tree.out"
 check "tree lists the referrer's artifact type" \
     grep -q "artifactType=application/vnd.dev.sigstore.bundle.v0.3+json" "$T/tree.out"
+# copy --signatures carries .att and the bundle referrer
+"$SIGIL" copy -q --signatures "$IMG" "oci-dir:$T/copy" >/dev/null
+check "copy --signatures to a layout" test $? -eq 0
+"$SIGIL" verify-attestation -q --key "$T/k.pub" --type cyclonedx "oci-dir:$T/copy" >/dev/null
+check "copied layout: bundle referrer verifies" test $? -eq 0
+"$SIGIL" verify-attestation -q --key "$T/k.pub" --type spdxjson "oci-dir:$T/copy" >/dev/null
+check "copied layout: .att verifies" test $? -eq 0
 # a keyless (certificate) bundle from cosign's test data
 layout_put_bundle_referrer "$T/demo" "$DIG" "$SG_SHARED_DIR/vectors/dsse-03/bundle.sigstore.json"
 expect_verify_fail "keyless bundle reported as not checkable with a key" \
     "signed with a certificate \(keyless\); not checkable with a key" \
     "$SIGIL" verify-attestation --key "$T/k.pub" --type custom "$IMG"
+
+# an encrypted cosign.key from generate-key-pair (password from the env)
+(cd "$T" && COSIGN_PASSWORD=s3cret "$SIGIL" generate-key-pair >/dev/null 2>&1)
+check "generate-key-pair wrote cosign.key" grep -q "ENCRYPTED SIGSTORE PRIVATE KEY" "$T/cosign.key"
+COSIGN_PASSWORD=s3cret "$SIGIL" attest -q --key "$T/cosign.key" --type vuln \
+    --predicate "$T/cdx.stmt" "$IMG" >/dev/null
+check "attest with an encrypted cosign.key" test $? -eq 0
+"$SIGIL" verify-attestation -q --key "$T/cosign.pub" --type vuln "$IMG" >/dev/null
+check "verify-attestation with cosign.pub" test $? -eq 0
+COSIGN_PASSWORD=wrong "$SIGIL" attest -q --key "$T/cosign.key" --type vuln \
+    --predicate "$T/cdx.stmt" "$IMG" >/dev/null 2>"$T/pw.err"
+check "wrong password: exit 1 and says so" test $? -eq 1 -a -n "$(grep -i password "$T/pw.err")"
 
 finish
