@@ -148,8 +148,7 @@ sg_err sg_oci__challenge_parse(struct sg_oci__challenge *out,
             goto done;
         }
     }
-    if (strcmp(out->scheme, "Bearer") == 0 &&
-        (!out->realm || !out->realm[0])) {
+    if (strcmp(out->scheme, "Bearer") == 0 && (!out->realm || !out->realm[0])) {
         rc = sg_error_set(SG_EPARSE, "WWW-Authenticate: Bearer without realm");
         goto done;
     }

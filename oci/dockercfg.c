@@ -55,7 +55,8 @@ static sg_err set_str(char **slot, const char *v)
 
 /* Fill from one auths entry; leaves out untouched when it holds nothing. */
 static sg_err from_auth_entry(struct sg_oci_credentials *out,
-                              const json_t *e, const char *key)
+                              const json_t *e,
+                              const char *key)
 {
     const json_t *auth = json_object_get(e, "auth");
     const json_t *user = json_object_get(e, "username");
@@ -72,8 +73,8 @@ static sg_err from_auth_entry(struct sg_oci_credentials *out,
         rc = sg_base64_decode(&dec, json_string_value(auth),
                               json_string_length(auth));
         if (rc) {
-            rc = sg_error_set(SG_EPARSE,
-                              "auths[\"%s\"].auth: invalid base64", key);
+            rc = sg_error_set(SG_EPARSE, "auths[\"%s\"].auth: invalid base64",
+                              key);
             goto done;
         }
         colon = memchr(dec.data, ':', dec.len);
@@ -119,8 +120,7 @@ static sg_err helper_name(char **out, const json_t *v, const char *what)
     /* It becomes part of a program name: keep it to a safe alphabet. */
     for (const char *p = s; *p; p++) {
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
-              *p == '.'))
+              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
             return sg_error_set(SG_EPARSE, "%s: invalid helper name", what);
     }
     if (strlen(s) > 128)
@@ -130,8 +130,10 @@ static sg_err helper_name(char **out, const json_t *v, const char *what)
 }
 
 sg_err sg_oci_docker_config_lookup(struct sg_oci_credentials *out,
-                                   char **helper_out, const void *data,
-                                   size_t len, const char *host)
+                                   char **helper_out,
+                                   const void *data,
+                                   size_t len,
+                                   const char *host)
 {
     json_t *root = NULL;
     json_t *helpers, *auths;
@@ -205,7 +207,8 @@ done:
 }
 
 sg_err sg_oci_cred_helper_parse(struct sg_oci_credentials *out,
-                                const void *data, size_t len)
+                                const void *data,
+                                size_t len)
 {
     json_t *root = NULL;
     const json_t *user, *secret;

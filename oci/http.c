@@ -111,8 +111,8 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
     while (v < p + n && (*v == ' ' || *v == '\t'))
         v++;
     vlen = (size_t)(p + n - v);
-    while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
-                    v[vlen - 1] == ' '))
+    while (vlen &&
+           (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
         vlen--;
 #define HDR(name) (klen == sizeof(name) - 1 && strncasecmp(p, name, klen) == 0)
     if (HDR("content-type"))
@@ -209,8 +209,9 @@ static size_t on_read(char *p, size_t size, size_t nmemb, void *ud)
             got += n;
         }
         if (!got) {
-            x->rd_rc = sg_error_set(SG_EIO, "upload source ended after "
-                                            "%llu of %llu bytes",
+            x->rd_rc = sg_error_set(SG_EIO,
+                                    "upload source ended after "
+                                    "%llu of %llu bytes",
                                     (unsigned long long)x->rd_sent,
                                     (unsigned long long)r->rd_len);
             return CURL_READFUNC_ABORT;
@@ -243,7 +244,8 @@ int sg_http_retryable_curl(int curl_code)
     }
 }
 
-sg_err sg_http_do(struct sg_http *h, const struct sg_http_req *r,
+sg_err sg_http_do(struct sg_http *h,
+                  const struct sg_http_req *r,
                   struct sg_http_resp *resp)
 {
     struct curl_slist *hl = NULL, *tmp;

@@ -21,16 +21,20 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#define MONO_BUF_MAX  (1u * 1024u * 1024u)   /* buffered, retryable PUT */
+#define MONO_BUF_MAX  (1u * 1024u * 1024u)    /* buffered, retryable PUT */
 #define CHUNK_SIZE    (32ull * 1024u * 1024u) /* PATCH chunk for big blobs */
 #define REDIRECTS_MAX 5
 #define URL_MAX       8192u
 
-#define ACCEPT_MANIFESTS                                                      \
-    "Accept: " SG_MT_OCI_MANIFEST ", " SG_MT_OCI_INDEX                        \
+#define ACCEPT_MANIFESTS                               \
+    "Accept: " SG_MT_OCI_MANIFEST ", " SG_MT_OCI_INDEX \
     ", " SG_MT_DOCKER_MANIFEST ", " SG_MT_DOCKER_LIST
 
-enum auth_kind { AUTH_NONE = 0, AUTH_BASIC, AUTH_BEARER };
+enum auth_kind {
+    AUTH_NONE = 0,
+    AUTH_BASIC,
+    AUTH_BEARER
+};
 
 struct token {
     char *scope; /* space-separated scopes it was asked for */
@@ -42,9 +46,9 @@ struct reg {
     char *host;      /* the API host ("registry-1.docker.io", "h:5000") */
     char *cred_host; /* as in the reference ("docker.io") */
     char *repo;
-    char *base;      /* "https://host" or "http://host" once pinged */
-    int insecure;    /* listed in insecure_hosts: unverified TLS / http */
-    int loopback;    /* localhost / 127.0.0.1 / ::1: http fallback */
+    char *base;   /* "https://host" or "http://host" once pinged */
+    int insecure; /* listed in insecure_hosts: unverified TLS / http */
+    int loopback; /* localhost / 127.0.0.1 / ::1: http fallback */
     char *ca_file;
     long connect_timeout_s;
     long low_speed_time_s;
@@ -73,7 +77,7 @@ struct resume {
 
 struct call {
     const char *method;
-    const char *url; /* absolute, or a path starting with "/" */
+    const char *url;          /* absolute, or a path starting with "/" */
     const char *accept;       /* full header line or NULL */
     const char *content_type; /* value or NULL */
     char content_range[64];
@@ -143,8 +147,8 @@ static int host_listed(const char *const *list, const char *hostport)
 }
 
 /* The registry's error JSON → "CODE: message" (sanitised, short). */
-static void registry_message(char *out, size_t cap,
-                             const struct sg_http_resp *resp)
+static void
+registry_message(char *out, size_t cap, const struct sg_http_resp *resp)
 {
     json_t *root = NULL;
     const json_t *e;
@@ -161,8 +165,8 @@ static void registry_message(char *out, size_t cap,
     }
     sg_error_clear();
     if (code || msg)
-        snprintf(out, cap, "%s%s%s", code ? code : "",
-                 code && msg ? ": " : "", msg ? msg : "");
+        snprintf(out, cap, "%s%s%s", code ? code : "", code && msg ? ": " : "",
+                 msg ? msg : "");
     else if (resp->err_body.len && !root)
         snprintf(out, cap, "%.120s", resp->err_body.data);
     json_decref(root);
@@ -176,7 +180,8 @@ static void registry_message(char *out, size_t cap,
 
 /* Map an unexpected final status to an error. */
 static sg_err status_error(const struct reg *r,
-                           const struct sg_http_resp *resp, const char *what)
+                           const struct sg_http_resp *resp,
+                           const char *what)
 {
     char msg[256];
 
@@ -189,8 +194,8 @@ static sg_err status_error(const struct reg *r,
     if (resp->status == 404)
         return sg_error_set(SG_ENOTFOUND, "%s: not found%s%s", what,
                             msg[0] ? ": " : "", msg);
-    return sg_error_set(SG_EHTTP, "%s: %s answered HTTP %ld%s%s", what,
-                        r->host, resp->status, msg[0] ? ": " : "", msg);
+    return sg_error_set(SG_EHTTP, "%s: %s answered HTTP %ld%s%s", what, r->host,
+                        resp->status, msg[0] ? ": " : "", msg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -396,8 +401,9 @@ static sg_err fetch_token(struct reg *r, const char *scopes, char **out)
     req.headers = hdrs;
     rc = sg_http_do(r->http, &req, &resp);
     if (rc == SG_ELIMIT) {
-        rc = sg_error_set(SG_ELIMIT, "%s: token response larger than %zu "
-                                     "bytes",
+        rc = sg_error_set(SG_ELIMIT,
+                          "%s: token response larger than %zu "
+                          "bytes",
                           r->host, body.max);
         goto done;
     }
@@ -462,8 +468,10 @@ static sg_err auth_header(struct reg *r, const char *scope, struct sg_buf *h)
 
 /* A 401: learn the challenge, get what it asks for. Returns SG_OK when
  * the request should be tried again. */
-static sg_err on_unauthorized(struct reg *r, const struct sg_http_resp *resp,
-                              const char *scope, int had_auth)
+static sg_err on_unauthorized(struct reg *r,
+                              const struct sg_http_resp *resp,
+                              const char *scope,
+                              int had_auth)
 {
     struct sg_oci__challenge ch;
     char msg[256];
@@ -472,8 +480,9 @@ static sg_err on_unauthorized(struct reg *r, const struct sg_http_resp *resp,
 
     registry_message(msg, sizeof(msg), resp);
     if (!resp->www_auth)
-        return sg_error_set(SG_EAUTH, "authentication failed for %s: HTTP "
-                                      "401 without a challenge%s%s",
+        return sg_error_set(SG_EAUTH,
+                            "authentication failed for %s: HTTP "
+                            "401 without a challenge%s%s",
                             r->host, msg[0] ? ": " : "", msg);
     rc = sg_oci__challenge_parse(&ch, resp->www_auth);
     if (rc)
@@ -520,8 +529,8 @@ static sg_err on_unauthorized(struct reg *r, const struct sg_http_resp *resp,
         rc = sg_buf_adds(&want, scope ? scope : "");
         if (!rc && ch.scope && (!scope || !strstr(scope, ch.scope)))
             rc = sg_buf_addf(&want, "%s%s", want.len ? " " : "", ch.scope);
-        if (!rc && had_auth && cached_token(r, scope) && ch.scope &&
-            scope && strstr(scope, ch.scope)) {
+        if (!rc && had_auth && cached_token(r, scope) && ch.scope && scope &&
+            strstr(scope, ch.scope)) {
             /* We sent a token for exactly this scope and it was refused. */
             rc = sg_error_set(SG_EAUTH,
                               "authentication failed for %s: access to %s "
@@ -542,8 +551,8 @@ static sg_err on_unauthorized(struct reg *r, const struct sg_http_resp *resp,
 /* Scheme selection: docker's rule (https first; http only for loopback
  * and insecure hosts). Also learns the auth scheme from /v2/.          */
 
-static sg_err ping_one(struct reg *r, const char *scheme,
-                       struct sg_http_resp *resp)
+static sg_err
+ping_one(struct reg *r, const char *scheme, struct sg_http_resp *resp)
 {
     struct sg_buf url = SG_BUF_INIT(URL_MAX);
     struct sg_http_req req;
@@ -685,8 +694,7 @@ static sg_err resume_sink(const void *p, size_t len, void *payload)
             if (start > rs->delivered)
                 return sg_error_set(SG_EHTTP,
                                     "resumed blob starts at %llu, have %llu",
-                                    start,
-                                    (unsigned long long)rs->delivered);
+                                    start, (unsigned long long)rs->delivered);
             rs->skip = rs->delivered - start;
         }
     }
@@ -704,8 +712,7 @@ static sg_err resume_sink(const void *p, size_t len, void *payload)
     return rc;
 }
 
-static sg_err do_call(struct reg *r, struct call *c,
-                      struct sg_http_resp *resp)
+static sg_err do_call(struct reg *r, struct call *c, struct sg_http_resp *resp)
 {
     struct sg_buf url = SG_BUF_INIT(URL_MAX), authz = SG_BUF_INIT(1 << 16);
     struct sg_buf range = SG_BUF_INIT(128), ctype = SG_BUF_INIT(512);
@@ -760,8 +767,8 @@ static sg_err do_call(struct reg *r, struct call *c,
             }
             if (c->content_range[0]) {
                 sg_buf_reset(&crange);
-                rc = sg_buf_addf(&crange, "Content-Range: %s",
-                                 c->content_range);
+                rc =
+                    sg_buf_addf(&crange, "Content-Range: %s", c->content_range);
                 if (rc)
                     goto done;
                 hdrs[nh++] = crange.data;
@@ -838,8 +845,7 @@ static sg_err do_call(struct reg *r, struct call *c,
             /* transient transport failure: fall through to backoff */
         } else if (rc) {
             goto done;
-        } else if (resp->status == 401 && same && auth_rounds < 2 &&
-                   !c->rd) {
+        } else if (resp->status == 401 && same && auth_rounds < 2 && !c->rd) {
             auth_rounds++;
             rc = on_unauthorized(r, resp, c->scope, had_auth);
             if (rc)
@@ -879,8 +885,8 @@ done:
     return rc;
 }
 
-static sg_err scope_for(struct sg_buf *out, const struct reg *r,
-                        const char *actions)
+static sg_err
+scope_for(struct sg_buf *out, const struct reg *r, const char *actions)
 {
     return sg_buf_addf(out, "repository:%s:%s", r->repo, actions);
 }
@@ -900,8 +906,8 @@ static char *strip_params(const char *ct)
 /* ------------------------------------------------------------------ */
 /* Store operations                                                     */
 
-static sg_err manifest_path(struct sg_buf *p, const struct reg *r,
-                            const char *ref)
+static sg_err
+manifest_path(struct sg_buf *p, const struct reg *r, const char *ref)
 {
     return sg_buf_addf(p, "/v2/%s/manifests/%s", r->repo, ref);
 }
@@ -912,8 +918,10 @@ static sg_err manifest_notfound(const struct reg *r, const char *ref)
                         sg_digest_valid(ref) ? "@" : ":", ref);
 }
 
-static sg_err reg_get_manifest(struct sg_oci_store *s, const char *ref,
-                               struct sg_buf *body, char **media_type_out,
+static sg_err reg_get_manifest(struct sg_oci_store *s,
+                               const char *ref,
+                               struct sg_buf *body,
+                               char **media_type_out,
                                char **digest_out)
 {
     struct reg *r = s->impl;
@@ -972,8 +980,10 @@ done:
     return rc;
 }
 
-static sg_err reg_head_manifest(struct sg_oci_store *s, const char *ref,
-                                char **media_type_out, char **digest_out,
+static sg_err reg_head_manifest(struct sg_oci_store *s,
+                                const char *ref,
+                                char **media_type_out,
+                                char **digest_out,
                                 uint64_t *size_out)
 {
     struct reg *r = s->impl;
@@ -1050,9 +1060,12 @@ done:
     return rc;
 }
 
-static sg_err reg_put_manifest(struct sg_oci_store *s, const char *tag,
-                               const char *media_type, const void *data,
-                               size_t len, const char *digest)
+static sg_err reg_put_manifest(struct sg_oci_store *s,
+                               const char *tag,
+                               const char *media_type,
+                               const void *data,
+                               size_t len,
+                               const char *digest)
 {
     struct reg *r = s->impl;
     struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
@@ -1144,8 +1157,8 @@ static sg_err add_tags(char ***tags, size_t *n, const struct sg_buf *body)
     if (rc)
         return rc;
     arr = json_object_get(root, "tags");
-    if (!json_is_object(root) || (arr && !json_is_array(arr) &&
-                                  !json_is_null(arr))) {
+    if (!json_is_object(root) ||
+        (arr && !json_is_array(arr) && !json_is_null(arr))) {
         rc = sg_error_set(SG_EPARSE, "tag list: 'tags' is not an array");
         goto done;
     }
@@ -1153,8 +1166,7 @@ static sg_err add_tags(char ***tags, size_t *n, const struct sg_buf *body)
     {
         char **nt;
         if (!json_is_string(v)) {
-            rc = sg_error_set(SG_EPARSE, "tag list: tags[%zu] not a string",
-                              i);
+            rc = sg_error_set(SG_EPARSE, "tag list: tags[%zu] not a string", i);
             goto done;
         }
         if (*n >= max) {
@@ -1222,8 +1234,7 @@ static sg_err reg_list_tags(struct sg_oci_store *s, char ***tags_out)
         sg_http_resp_release(&resp);
         rc = do_call(r, &c, &resp);
         if (!rc && resp.status == 404)
-            rc = sg_error_set(SG_ENOTFOUND, "repository unknown: %s",
-                              r->repo);
+            rc = sg_error_set(SG_ENOTFOUND, "repository unknown: %s", r->repo);
         else if (!rc && resp.status != 200)
             rc = status_error(r, &resp, "tag list");
         if (!rc)
@@ -1263,8 +1274,8 @@ done:
     return rc;
 }
 
-static sg_err blob_head(struct reg *r, const char *repo, const char *digest,
-                        int *exists)
+static sg_err
+blob_head(struct reg *r, const char *repo, const char *digest, int *exists)
 {
     struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
     struct sg_http_resp resp;
@@ -1300,8 +1311,8 @@ done:
     return rc;
 }
 
-static sg_err reg_blob_exists(struct sg_oci_store *s, const char *digest,
-                              int *exists)
+static sg_err
+reg_blob_exists(struct sg_oci_store *s, const char *digest, int *exists)
 {
     struct reg *r = s->impl;
     return blob_head(r, r->repo, digest, exists);
@@ -1309,7 +1320,8 @@ static sg_err reg_blob_exists(struct sg_oci_store *s, const char *digest,
 
 static sg_err reg_get_blob(struct sg_oci_store *s,
                            const struct sg_oci_descriptor *d,
-                           sg_oci_write_fn cb, void *payload)
+                           sg_oci_write_fn cb,
+                           void *payload)
 {
     struct reg *r = s->impl;
     struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
@@ -1361,8 +1373,10 @@ done:
 /* Start an upload session: POST → Location (absolute, malloc'd). With
  * mount_from, ask for a cross-repository mount first (*mounted = 1 on
  * 201). */
-static sg_err upload_start(struct reg *r, const char *digest,
-                           const char *mount_from, char **location,
+static sg_err upload_start(struct reg *r,
+                           const char *digest,
+                           const char *mount_from,
+                           char **location,
                            int *mounted)
 {
     struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
@@ -1408,8 +1422,7 @@ static sg_err upload_start(struct reg *r, const char *digest,
         snprintf(what, sizeof(what), "start upload to %s", r->repo);
         rc = status_error(r, &resp, what);
         if (resp.status == 202)
-            rc = sg_error_set(SG_EHTTP, "%s: upload without Location",
-                              r->host);
+            rc = sg_error_set(SG_EHTTP, "%s: upload without Location", r->host);
         goto done;
     }
     rc = sg_http_resolve(location, c.final_url, resp.location);
@@ -1417,8 +1430,8 @@ static sg_err upload_start(struct reg *r, const char *digest,
         int same = 0;
         rc = redirect_ok(r, *location, &same);
         if (!rc && !same)
-            rc = sg_error_set(SG_EHTTP,
-                              "%s: upload location on another host", r->host);
+            rc = sg_error_set(SG_EHTTP, "%s: upload location on another host",
+                              r->host);
     }
     if (rc) {
         free(*location);
@@ -1451,18 +1464,21 @@ static sg_err limited_read(void *p, size_t cap, size_t *n_out, void *payload)
     return l->rd(p, cap, n_out, l->payload);
 }
 
-static sg_err location_with_digest(struct sg_buf *out, const char *loc,
-                                   const char *digest)
+static sg_err
+location_with_digest(struct sg_buf *out, const char *loc, const char *digest)
 {
-    sg_err rc = sg_buf_addf(out, "%s%cdigest=", loc,
-                            strchr(loc, '?') ? '&' : '?');
+    sg_err rc =
+        sg_buf_addf(out, "%s%cdigest=", loc, strchr(loc, '?') ? '&' : '?');
     if (!rc)
         rc = sg_http_escape(out, digest);
     return rc;
 }
 
-static sg_err reg_put_blob(struct sg_oci_store *s, const char *digest,
-                           uint64_t size, sg_oci_read_fn rd, void *payload)
+static sg_err reg_put_blob(struct sg_oci_store *s,
+                           const char *digest,
+                           uint64_t size,
+                           sg_oci_read_fn rd,
+                           void *payload)
 {
     struct reg *r = s->impl;
     struct sg_buf url = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
@@ -1496,8 +1512,9 @@ static sg_err reg_put_blob(struct sg_oci_store *s, const char *digest,
                 break;
         }
         if (!rc && mem.len != size)
-            rc = sg_error_set(SG_EIO, "blob %s: source has %zu bytes, "
-                                      "expected %llu",
+            rc = sg_error_set(SG_EIO,
+                              "blob %s: source has %zu bytes, "
+                              "expected %llu",
                               digest, mem.len, (unsigned long long)size);
         if (rc)
             goto done;
@@ -1536,9 +1553,8 @@ static sg_err reg_put_blob(struct sg_oci_store *s, const char *digest,
             if (!rc && resp.status != 202)
                 rc = status_error(r, &resp, "upload chunk");
             if (!rc && !resp.location)
-                rc = sg_error_set(SG_EHTTP,
-                                  "%s: chunk accepted without Location",
-                                  r->host);
+                rc = sg_error_set(
+                    SG_EHTTP, "%s: chunk accepted without Location", r->host);
             if (!rc)
                 rc = sg_http_resolve(&nloc, c.final_url, resp.location);
             free(c.final_url);
@@ -1569,8 +1585,9 @@ static sg_err reg_put_blob(struct sg_oci_store *s, const char *digest,
         char msg[256], what[300];
         registry_message(msg, sizeof(msg), &resp);
         if (resp.status == 400 && strstr(msg, "DIGEST_INVALID")) {
-            rc = sg_error_set(SG_EDIGEST, "push blob %s: registry says the "
-                                          "content does not match: %s",
+            rc = sg_error_set(SG_EDIGEST,
+                              "push blob %s: registry says the "
+                              "content does not match: %s",
                               digest, msg);
             goto done;
         }
@@ -1586,9 +1603,11 @@ done:
     return rc;
 }
 
-static sg_err reg_referrers(struct sg_oci_store *s, const char *digest,
+static sg_err reg_referrers(struct sg_oci_store *s,
+                            const char *digest,
                             const char *artifact_type,
-                            struct sg_buf *index_json, int *supported)
+                            struct sg_buf *index_json,
+                            int *supported)
 {
     struct reg *r = s->impl;
     struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
@@ -1631,8 +1650,8 @@ static sg_err reg_referrers(struct sg_oci_store *s, const char *digest,
         free(mt);
         if (!*supported)
             sg_buf_reset(index_json);
-    } else if (resp.status == 404 || resp.status == 400 ||
-               resp.status == 405 || resp.status == 501) {
+    } else if (resp.status == 404 || resp.status == 400 || resp.status == 405 ||
+               resp.status == 501) {
         sg_buf_reset(index_json);
     } else {
         rc = status_error(r, &resp, "referrers");
@@ -1672,10 +1691,9 @@ static void reg_free(struct sg_oci_store *s)
 }
 
 static const struct sg_oci_store_ops registry_ops = {
-    "registry",        reg_get_manifest, reg_head_manifest,
-    reg_put_manifest,  reg_delete_manifest, reg_list_tags,
-    reg_blob_exists,   reg_get_blob,     reg_put_blob,
-    reg_referrers,     reg_free,
+    "registry",          reg_get_manifest, reg_head_manifest, reg_put_manifest,
+    reg_delete_manifest, reg_list_tags,    reg_blob_exists,   reg_get_blob,
+    reg_put_blob,        reg_referrers,    reg_free,
 };
 
 sg_err sg_oci__registry_open(struct sg_oci_store *s,
@@ -1708,15 +1726,16 @@ sg_err sg_oci__registry_open(struct sg_oci_store *s,
         if (opts->max_retries)
             r->max_retries = opts->max_retries;
         if ((opts->ca_file && !(r->ca_file = strdup(opts->ca_file))) ||
-            (opts->user_agent &&
-             !(r->user_agent = strdup(opts->user_agent))))
+            (opts->user_agent && !(r->user_agent = strdup(opts->user_agent))))
             return sg_error_oom();
     }
     return SG_OK;
 }
 
-sg_err sg_oci__registry_mount(struct sg_oci_store *s, const char *digest,
-                              const char *from_repo, int *mounted)
+sg_err sg_oci__registry_mount(struct sg_oci_store *s,
+                              const char *digest,
+                              const char *from_repo,
+                              int *mounted)
 {
     struct reg *r = s->impl;
     char *loc = NULL;

@@ -16,12 +16,11 @@ static void challenge__bearer_with_all_params(void **state)
     struct sg_oci__challenge c;
 
     (void)state;
-    assert_int_equal(
-        sg_oci__challenge_parse(
-            &c, "Bearer realm=\"https://auth.docker.io/token\","
-                "service=\"registry.docker.io\","
-                "scope=\"repository:samalba/my-app:pull,push\""),
-        SG_OK);
+    assert_int_equal(sg_oci__challenge_parse(
+                         &c, "Bearer realm=\"https://auth.docker.io/token\","
+                             "service=\"registry.docker.io\","
+                             "scope=\"repository:samalba/my-app:pull,push\""),
+                     SG_OK);
     assert_string_equal(c.scheme, "Bearer");
     assert_string_equal(c.realm, "https://auth.docker.io/token");
     assert_string_equal(c.service, "registry.docker.io");
@@ -43,8 +42,7 @@ static void challenge__case_spaces_escapes_and_several_scopes(void **state)
     assert_string_equal(c.scheme, "Bearer");
     assert_string_equal(c.realm, "http://127.0.0.1:5001/t?x=\"1\"");
     assert_null(c.service);
-    assert_string_equal(c.scope,
-                        "repository:a:pull repository:b/c:pull,push");
+    assert_string_equal(c.scope, "repository:a:pull repository:b/c:pull,push");
     sg_oci__challenge_release(&c);
 }
 
@@ -106,11 +104,11 @@ static void link__next_found_among_others(void **state)
         SG_OK);
     assert_string_equal(next, "/v2/r/tags/list?n=2&last=b");
     free(next);
-    assert_int_equal(
-        sg_oci__link_next(&next, "<https://x/prev>; rel=prev, "
-                                 "<https://x/n?last=c>;title=\"a, b\";"
-                                 " rel=\"first next\""),
-        SG_OK);
+    assert_int_equal(sg_oci__link_next(&next,
+                                       "<https://x/prev>; rel=prev, "
+                                       "<https://x/n?last=c>;title=\"a, b\";"
+                                       " rel=\"first next\""),
+                     SG_OK);
     assert_string_equal(next, "https://x/n?last=c");
     free(next);
     assert_int_equal(sg_oci__link_next(&next, "<https://x/p>; rel=\"prev\""),
@@ -174,8 +172,7 @@ static void token__size_limit(void **state)
 
     (void)state;
     l->token_max = 16;
-    assert_int_equal(token(&t, "{\"token\":\"0123456789abcdef\"}"),
-                     SG_ELIMIT);
+    assert_int_equal(token(&t, "{\"token\":\"0123456789abcdef\"}"), SG_ELIMIT);
     assert_null(t);
     l->token_max = old;
 }

@@ -13,8 +13,10 @@
 /* "alice:s3cr:et" */
 #define AUTH_ALICE "YWxpY2U6czNjcjpldA=="
 
-static sg_err lookup(struct sg_oci_credentials *c, char **helper,
-                     const char *json, const char *host)
+static sg_err lookup(struct sg_oci_credentials *c,
+                     char **helper,
+                     const char *json,
+                     const char *host)
 {
     return sg_oci_docker_config_lookup(c, helper, json, strlen(json), host);
 }
@@ -153,8 +155,7 @@ static void cred_helper__answers(void **state)
     assert_int_equal(sg_oci_cred_helper_parse(&c, "{\"Username\":\"u\"}", 16),
                      SG_EPARSE);
     assert_null(c.username);
-    assert_int_equal(sg_oci_cred_helper_parse(&c, "credentials not found",
-                                              21),
+    assert_int_equal(sg_oci_cred_helper_parse(&c, "credentials not found", 21),
                      SG_EPARSE);
 }
 
