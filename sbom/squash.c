@@ -619,13 +619,20 @@ static int db_kind_of(const char *path, enum db_kind *kind)
         *kind = DB_APK;
     else if (strcmp(b, "go.mod") == 0)
         *kind = DB_GOMOD;
-    else if (strcmp(b, "go.sum") == 0 || strcmp(b, "copyright") == 0 ||
-             strcmp(b, "os-release") == 0 ||
-             strcmp(b, "debian_version") == 0 ||
-             strcmp(b, "alpine-release") == 0)
+    else {
+        /* rpm only at the exact database paths */
+        for (size_t d = 0; d < 3; d++) {
+            if (!has_prefix(path, rpm_dirs[d]))
+                continue;
+            for (size_t f = 0; f < 3; f++) {
+                if (strcmp(path + strlen(rpm_dirs[d]), rpm_files[f]) == 0) {
+                    *kind = DB_RPM;
+                    return 1;
+                }
+            }
+        }
         return 0;
-    else
-        *kind = DB_RPM;
+    }
     return 1;
 }
 
