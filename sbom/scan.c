@@ -398,6 +398,7 @@ static void scan_layer(struct scan *sc, size_t idx)
     int started = 0;
     sg_err rc = SG_OK;
 
+    memset(&th, 0, sizeof(th));
     memset(&lc, 0, sizeof(lc));
     lc.sc = sc;
     lc.idx = idx;
