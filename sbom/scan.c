@@ -108,6 +108,8 @@ static sg_err ring_read(void *p, size_t cap, size_t *n, void *payload)
 
 struct scan {
     struct sg_oci_store *store;
+    int lock_store;      /* registry store shared by several workers */
+    pthread_mutex_t store_mu;
     const struct sg_oci_image *img;
     struct sg_layer_view *views;
     size_t n_layers;
@@ -133,6 +135,7 @@ struct layer_ctx {
 
 struct producer_arg {
     struct scan *sc;
+    struct sg_oci_store *store;
     const struct sg_oci_descriptor *d;
     struct ring *ring;
 };
@@ -140,8 +143,14 @@ struct producer_arg {
 static void *producer_main(void *arg)
 {
     struct producer_arg *pa = arg;
-    sg_err rc = sg_oci_store_get_blob(pa->sc->store, pa->d, ring_write,
-                                      pa->ring);
+    int lock = pa->store == pa->sc->store && pa->sc->lock_store;
+    sg_err rc;
+
+    if (lock)
+        pthread_mutex_lock(&pa->sc->store_mu);
+    rc = sg_oci_store_get_blob(pa->store, pa->d, ring_write, pa->ring);
+    if (lock)
+        pthread_mutex_unlock(&pa->sc->store_mu);
 
     pthread_mutex_lock(&pa->ring->mu);
     pa->ring->eof = 1;
@@ -389,7 +398,8 @@ done:
     return rc;
 }
 
-static void scan_layer(struct scan *sc, size_t idx)
+static void scan_layer(struct scan *sc, struct sg_oci_store *store,
+                       size_t idx)
 {
     const struct sg_oci_descriptor *d = &sc->img->manifest->layers[idx];
     struct layer_ctx lc;
@@ -411,6 +421,7 @@ static void scan_layer(struct scan *sc, size_t idx)
         goto done;
     }
     pa.sc = sc;
+    pa.store = store;
     pa.d = d;
     pa.ring = &lc.ring;
     if (pthread_create(&th, NULL, producer_main, &pa) != 0) {
@@ -455,9 +466,15 @@ done:
     pthread_cond_destroy(&lc.ring.cv);
 }
 
+struct worker {
+    struct scan *sc;
+    struct sg_oci_store *store; /* own handle, or the shared one */
+};
+
 static void *worker_main(void *arg)
 {
-    struct scan *sc = arg;
+    struct worker *w = arg;
+    struct scan *sc = w->sc;
 
     for (;;) {
         size_t idx;
@@ -468,18 +485,21 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&sc->mu);
         if (idx >= sc->n_layers)
             break;
-        scan_layer(sc, idx);
+        scan_layer(sc, w->store, idx);
     }
     return NULL;
 }
 
 static sg_err scan_layers(struct sg_oci_store *store,
                           const struct sg_oci_image *img,
-                          struct sg_layer_view *views, unsigned threads)
+                          struct sg_layer_view *views,
+                          const struct sg_sbom_opts *opts)
 {
     struct scan sc;
     size_t n = img->manifest->n_layers, nw;
+    unsigned threads = opts ? opts->threads : 0;
     pthread_t *ws = NULL;
+    struct worker *wk = NULL;
     size_t started = 0;
     sg_err rc = SG_OK;
 
@@ -490,30 +510,56 @@ static sg_err scan_layers(struct sg_oci_store *store,
     sc.n_layers = n;
     sc.rcs = calloc(n + 1, sizeof(*sc.rcs));
     sc.msgs = calloc(n + 1, sizeof(*sc.msgs));
-    if (!sc.rcs || !sc.msgs) {
-        free(sc.rcs);
-        free(sc.msgs);
-        return sg_error_oom();
-    }
-    pthread_mutex_init(&sc.mu, NULL);
     if (!threads) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         threads = c > 0 ? (unsigned)c : 1;
     }
     nw = threads < n ? threads : n;
+    if (nw < 1)
+        nw = 1;
+    ws = calloc(nw, sizeof(*ws));
+    wk = calloc(nw, sizeof(*wk));
+    if (!sc.rcs || !sc.msgs || !ws || !wk) {
+        free(sc.rcs);
+        free(sc.msgs);
+        free(ws);
+        free(wk);
+        return sg_error_oom();
+    }
+    pthread_mutex_init(&sc.mu, NULL);
+    pthread_mutex_init(&sc.store_mu, NULL);
+    for (size_t i = 0; i < nw; i++) {
+        wk[i].sc = &sc;
+        wk[i].store = store;
+        /* Registry connections are per store: give each extra worker
+         * its own handle when the caller can open one, else share the
+         * store under a lock (one fetch at a time). */
+        if (i > 0 && sg_oci_store_kind(store) == SG_OCI_STORE_REGISTRY) {
+            if (!opts || !opts->open_store ||
+                opts->open_store(&wk[i].store, opts->open_payload) !=
+                    SG_OK) {
+                wk[i].store = store;
+                sc.lock_store = 1;
+                sg_error_clear();
+            }
+        }
+    }
     if (nw > 1) {
-        ws = calloc(nw, sizeof(*ws));
-        for (size_t i = 0; ws && i < nw; i++) {
-            if (pthread_create(&ws[i], NULL, worker_main, &sc) != 0)
+        for (size_t i = 0; i < nw; i++) {
+            if (pthread_create(&ws[i], NULL, worker_main, &wk[i]) != 0)
                 break;
             started++;
         }
     }
     if (!started)
-        worker_main(&sc); /* single-threaded */
+        worker_main(&wk[0]); /* single-threaded */
     for (size_t i = 0; i < started; i++)
         pthread_join(ws[i], NULL);
+    for (size_t i = 0; i < nw; i++)
+        if (wk[i].store != store)
+            sg_oci_store_free(wk[i].store);
     free(ws);
+    free(wk);
     /* Report the first layer (in layer order) that really failed; a
      * layer cancelled because another failed is not the cause. */
     for (size_t pass = 0; pass < 2 && !rc; pass++) {
@@ -527,6 +573,7 @@ static sg_err scan_layers(struct sg_oci_store *store,
         }
     }
     pthread_mutex_destroy(&sc.mu);
+    pthread_mutex_destroy(&sc.store_mu);
     free(sc.rcs);
     free(sc.msgs);
     return rc;
@@ -792,7 +839,7 @@ sg_err sg_sbom_scan(struct sg_sbom **out, struct sg_oci_store *st,
         }
         for (size_t i = 0; i < n_views && s->source.n_diff_ids; i++)
             views[i].diff_id = s->source.diff_ids[i];
-        rc = scan_layers(st, img, views, opts ? opts->threads : 0);
+        rc = scan_layers(st, img, views, opts);
     }
     if (rc)
         goto done;

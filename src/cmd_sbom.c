@@ -79,13 +79,27 @@ static int parse_output(struct output *o, const char *arg)
     return 0;
 }
 
+struct reopen {
+    struct cli_ctx *ctx;
+    const char *spec;
+};
+
+/* Another handle on the same source, for a parallel layer reader. */
+static sg_err reopen_store(struct sg_oci_store **out, void *payload)
+{
+    const struct reopen *r = payload;
+
+    return sg_oci_store_open(out, r->spec, cli_registry_opts(r->ctx), 0);
+}
+
 static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
 {
+    struct reopen ro;
     struct output outs[MAX_OUTPUTS];
     size_t n_outs = 0, n_stdout = 0;
     const char *source = NULL, *key = NULL;
     int attest = 0, do_sign = 0, exit_code = CLI_EXIT_FAIL;
-    struct sg_sbom_opts opts = {SG_SBOM_SQUASHED, 0, NULL};
+    struct sg_sbom_opts opts;
     struct sg_sbom_write_opts wo = {0, 0, NULL};
     struct sg_oci_store *store = NULL;
     struct sg_oci_image *img = NULL;
@@ -96,6 +110,8 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     sg_err rc;
 
     memset(outs, 0, sizeof(outs));
+    memset(&opts, 0, sizeof(opts));
+    opts.scope = SG_SBOM_SQUASHED;
     for (int i = 1; i < argc; i++) {
         int bad = 0, r = cli_common_opt(ctx, argc, argv, &i);
         const char *v;
@@ -186,6 +202,10 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     if (rc)
         return CLI_EXIT_FAIL;
     opts.source_name = source;
+    ro.ctx = ctx;
+    ro.spec = source;
+    opts.open_store = reopen_store;
+    opts.open_payload = &ro;
     if (sg_oci_store_kind(store) == SG_OCI_STORE_DIR) {
         if (attest) {
             exit_code = cli_usage_error(&cli_cmd_sbom,

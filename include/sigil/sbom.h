@@ -126,6 +126,11 @@ struct sg_sbom_opts {
     enum sg_sbom_scope scope;
     unsigned threads;      /* 0: number of cores */
     const char *source_name; /* the reference as the user gave it */
+    /* Optional: open another handle on the same store for a parallel
+     * layer reader. A registry store's connection is not shared between
+     * threads, so without this its layers are fetched one at a time. */
+    sg_err (*open_store)(struct sg_oci_store **out, void *payload);
+    void *open_payload;
 };
 
 /* Scan the resolved image `img` in store `s` (every layer read once,

@@ -180,6 +180,23 @@ check "dir: valid" valid dir
 check "dir: no symlink followed out of the root" \
     sh -c "jq -e '.components[] | select(.type==\"operating-system\") | select(.version==\"12\")' $T/dir.cdx.json >/dev/null"
 
+# --- the same images from a loopback registry (layers fetched in parallel,
+# each worker on its own connection) -------------------------------------------
+start_registry
+for img in dpkg-real multi; do
+    skopeo copy --quiet --all --dest-tls-verify=false "oci:$FX/$img:latest" \
+        "docker://$REG/$img:latest" || fail "skopeo copy $img"
+done
+"$SIGIL" sbom "$REG/dpkg-real:latest" --insecure-registry "$REG" \
+    -o cyclonedx-json="$T/reg.cdx.json" -o spdx-json="$T/reg.spdx.json" 2>"$T/reg.err"
+same "registry: same set as dpkg-query" "$truth" "$(pkgs reg)"
+check "registry: valid" valid reg
+check "registry: root purl has repository_url" \
+    sh -c "jq -r '.packages[0].externalRefs[0].referenceLocator' $T/reg.spdx.json | grep -q 'repository_url=$REG%2Fdpkg-real&tag=latest'"
+"$SIGIL" sbom "$REG/multi:latest" --insecure-registry "$REG" --platform linux/arm64 \
+    -o cyclonedx-json="$T/regm.cdx.json" 2>/dev/null
+same "registry: --platform linux/arm64" "arm-only 2.0 arm64" "$(pkgs regm)"
+
 # --- output handling ------------------------------------------------------------
 "$SIGIL" sbom "oci-dir:$FX/distroless" -o table >"$T/table.txt" 2>/dev/null
 same "table" "NAME        VERSION           TYPE
