@@ -18,7 +18,7 @@ start_registry
 skopeo --insecure-policy copy -q --dest-tls-verify=false \
     "oci:$SG_SOURCE_DIR/testdata/images/demo:latest" "docker://$REG/demo:v1" ||
     { echo "cannot push the demo image" >&2; exit 1; }
-for r in other twice race1 race2; do
+for r in other twice race1 race2 v3; do
     skopeo --insecure-policy copy -q --src-tls-verify=false --dest-tls-verify=false \
         "docker://$REG/demo:v1" "docker://$REG/$r:v1"
 done
@@ -216,6 +216,53 @@ at_exit "kill $PPID2 2>/dev/null"
 wait_http "http://127.0.0.1:$PPORT/v2/"
 expect "registry 503 during verify: exit 1, not a pass" 1 "503" \
     $S verify --key cosign.pub "127.0.0.1:$PPORT/demo@$D"
+
+# ---- cosign v3: a key-based Sigstore bundle as an OCI 1.1 referrer --------
+# built independently (python + openssl), pushed with the referrers tag
+# fallback a registry without the referrers API needs (cosign-format §2.6)
+$PY - "$D" ossl.pem v3 <<'PYEOF'
+import base64, hashlib, json, subprocess, sys
+d, key, out = sys.argv[1], sys.argv[2], sys.argv[3]
+BT = "application/vnd.dev.sigstore.bundle.v0.3+json"
+st = json.dumps({"_type": "https://in-toto.io/Statement/v1",
+                 "subject": [{"digest": {"sha256": d[7:]}, "annotations": {"env": "v3"}}],
+                 "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": {}}).encode()
+pt = b"application/vnd.in-toto+json"
+pae = b"DSSEv1 %d %s %d %s" % (len(pt), pt, len(st), st)
+sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=pae,
+                     capture_output=True, check=True).stdout
+b = json.dumps({"mediaType": BT, "verificationMaterial": {"publicKey": {"hint": "x"}},
+                "dsseEnvelope": {"payload": base64.b64encode(st).decode(),
+                                 "payloadType": pt.decode(),
+                                 "signatures": [{"sig": base64.b64encode(sig).decode()}]}}).encode()
+open(out + ".bundle", "wb").write(b)
+open(out + ".empty", "wb").write(b"{}")
+m = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.empty.v1+json", "size": 2,
+               "digest": "sha256:" + hashlib.sha256(b"{}").hexdigest(), "artifactType": BT},
+    "layers": [{"mediaType": BT, "size": len(b), "digest": "sha256:" + hashlib.sha256(b).hexdigest()}],
+    "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": 678, "digest": d},
+    "artifactType": BT}).encode()
+open(out + ".manifest", "wb").write(m)
+md = "sha256:" + hashlib.sha256(m).hexdigest()
+open(out + ".mdigest", "w").write(md)
+open(out + ".index", "w").write(json.dumps({"schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.index.v1+json",
+    "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                   "digest": md, "size": len(m), "artifactType": BT}]}))
+PYEOF
+push_blob v3 v3.bundle && push_blob v3 v3.empty
+push_manifest v3 "$(cat v3.mdigest)" v3.manifest
+push_manifest v3 "sha256-$HEX" v3.index application/vnd.oci.image.index.v1+json
+out=$($S verify -q --key ossl.pub "$REG/v3:v1")
+check "v3 key bundle (referrer) verifies" test $? = 0
+check "v3 bundle: printed type is the cosign sign predicate" test \
+    "$(echo "$out" | jq -r '.[0].critical.type')" = https://sigstore.dev/cosign/sign/v1
+check "v3 bundle: subject annotation required and present" $S verify -q --key ossl.pub -a env=v3 "$REG/v3:v1"
+expect "v3 bundle: wrong annotation" 3 "required annotation env=prod is not in the statement" \
+    $S verify --key ossl.pub -a env=prod "$REG/v3:v1"
+expect "v3 bundle: another key" 3 "bundle signature does not verify" \
+    $S verify --key cosign.pub "$REG/v3:v1"
 
 # ---- two signers at once: both signatures survive ------------------------
 for round in 1 2 3; do
