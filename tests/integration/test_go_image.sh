@@ -71,4 +71,24 @@ check "CycloneDX lists buf's module" \
 
 check "SPDX validates" $PY "$SG_SOURCE_DIR/tests/schema_validate.py" spdx "$T/sbom.spdx.json"
 check "CycloneDX validates" $PY "$SG_SOURCE_DIR/tests/schema_validate.py" cyclonedx "$T/sbom.cdx.json"
+
+# go.mod in a dir: source, against `go mod edit -json` (Go's own parser):
+# requires with module replacements applied, directory replacements kept.
+SRC=$SG_SOURCE_DIR/testdata/go/app1
+(cd "$SRC" && GOFLAGS= GOPROXY=off go mod edit -json) | jq -r '
+    .Replace as $r | .Require[] | . as $q
+    | ([$r[]? | select(.Old.Path == $q.Path and (.Old.Version // $q.Version) == $q.Version)] | first) as $x
+    | if $x and ($x.New.Version // "") != "" then "\($x.New.Path)\t\($x.New.Version)"
+      else "\($q.Path)\t\($q.Version)" end' | sort >"$T/gomod.want"
+"$SIGIL" sbom "dir:$SRC" -o spdx-json >"$T/dir.json" 2>"$T/dir.err"
+check "sbom dir: exits 0" test $? -eq 0
+jq -r '.packages[] | select(.externalRefs[]?.referenceLocator | startswith("pkg:golang/"))
+       | select(.comment | test("path: /?go.mod")) | [.name, .versionInfo] | @tsv' \
+    "$T/dir.json" | sort -u >"$T/gomod.got"
+if diff -u "$T/gomod.want" "$T/gomod.got" >"$T/d2" && test -s "$T/gomod.want"; then
+    pass "go.mod packages = go mod edit -json ($(wc -l <"$T/gomod.want"))"
+else
+    cat "$T/d2" >&2
+    fail "go.mod packages differ from go mod edit -json"
+fi
 finish
