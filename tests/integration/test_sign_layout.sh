@@ -56,6 +56,30 @@ for f in $(jq -r '.layers[].digest' "bad/blobs/sha256/${SM#sha256:}" | sort -u);
 done
 expect "layout: payload blob altered" 3 "content has digest" $S verify --key cosign.pub "oci-dir:bad@$D"
 
+# --recursive on an index: the index and each manifest get a signature.
+cp -r "$SG_SOURCE_DIR/testdata/images/demo" multi
+chmod -R u+w multi
+ID=$($PY - multi "$D" <<'PYEOF'
+import hashlib, json, os, sys
+d, child = sys.argv[1], sys.argv[2]
+size = os.path.getsize(os.path.join(d, "blobs", "sha256", child[7:]))
+idx = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+    "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": child,
+                   "size": size, "platform": {"architecture": "amd64", "os": "linux"}}]}).encode()
+h = hashlib.sha256(idx).hexdigest()
+open(os.path.join(d, "blobs", "sha256", h), "wb").write(idx)
+top = json.load(open(os.path.join(d, "index.json")))
+top["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
+    "digest": "sha256:" + h, "size": len(idx),
+    "annotations": {"org.opencontainers.image.ref.name": "multi"}})
+json.dump(top, open(os.path.join(d, "index.json"), "w"))
+print("sha256:" + h)
+PYEOF
+)
+check "sign --recursive on an index" $S sign -q --recursive --key cosign.key "oci-dir:multi:multi"
+check "--recursive: the index is signed" $S verify -q --key cosign.pub "oci-dir:multi@$ID"
+check "--recursive: the platform manifest is signed" $S verify -q --key cosign.pub "oci-dir:multi@$D"
+
 # No signatures at all on a fresh copy.
 cp -r "$SG_SOURCE_DIR/testdata/images/demo" fresh
 chmod -R u+w fresh
