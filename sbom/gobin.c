@@ -27,8 +27,9 @@
  *    is reported with a warning (never a crash).
  *
  * Memory per file: HEAD_MAX during the header phase, the captures
- * (bounded in number and size) and a 64-byte tail for matches that span
- * two chunks.
+ * (at most CAPS_MAX of them, CAP_BUDGET bytes together: a match past the
+ * budget is not followed) and a 64-byte tail for matches that span two
+ * chunks — about 8.1 MiB at worst, a few hundred KiB for real binaries.
  */
 #define _GNU_SOURCE /* memmem */
 #include "sbom_int.h"
@@ -47,6 +48,7 @@
 #define TAIL_LEN      64u
 #define BI_HDR        32u
 #define BI_CAND_MAX   8u            /* buildinfo magic hits followed */
+#define CAP_BUDGET    (8u * 1024u * 1024u) /* all captures of one file */
 
 static const unsigned char bi_magic[14] = "\xff Go buildinf:";
 static const unsigned char info_start[16] = {
@@ -124,6 +126,7 @@ struct sg_gobin {
     size_t ncaps;
     size_t n_vercand, n_sent, n_bi;
     int oom;             /* an allocation failed: report at end */
+    size_t cap_bytes;    /* sum of capture buffer sizes (<= CAP_BUDGET) */
     /* old format */
     unsigned ptrsize;
     int ptr_be;
@@ -347,6 +350,8 @@ static struct cap *cap_start(struct sg_gobin *g, enum cap_kind kind,
             return NULL;
         }
     }
+    if (want > CAP_BUDGET - g->cap_bytes)
+        return NULL; /* over budget: this match is not followed */
     c = &g->caps[g->ncaps];
     memset(c, 0, sizeof(*c));
     c->buf = malloc(want ? want : 1);
@@ -357,6 +362,7 @@ static struct cap *cap_start(struct sg_gobin *g, enum cap_kind kind,
     c->kind = kind;
     c->off = off;
     c->want = want;
+    g->cap_bytes += want;
     g->ncaps++;
     /* bytes already streamed past but still in the tail */
     if (off < g->pos && g->pos - off <= g->tail_len) {
@@ -377,12 +383,17 @@ static int cap_grow(struct sg_gobin *g, struct cap *c, size_t want)
     unsigned char *b;
     if (want <= c->want)
         return 1;
+    if (want - c->want > CAP_BUDGET - g->cap_bytes) {
+        c->done = c->bad = 1; /* over budget: abandon */
+        return 0;
+    }
     b = realloc(c->buf, want);
     if (!b) {
         g->oom = 1;
         c->done = c->bad = 1;
         return 0;
     }
+    g->cap_bytes += want - c->want;
     c->buf = b;
     c->want = want;
     return 1;

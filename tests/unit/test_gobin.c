@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +415,46 @@ static void test_not_executable(void **state)
     sg_sbom_free(s);
 }
 
+/* Hostile stream: an ELF full of unterminated modinfo sentinels and
+ * build-info magics. Memory stays under the capture budget. */
+static void test_memory_bound(void **state)
+{
+    static const unsigned char start[16] = {
+        0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
+        0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6
+    };
+    size_t chunk = 1 << 20;
+    unsigned char *buf = calloc(1, chunk);
+    struct sg_sbom *s;
+    struct sg_gobin *g;
+    size_t before, peak = 0;
+    (void)state;
+
+    assert_non_null(buf);
+    assert_int_equal(sg_sbom_create(&s), SG_OK);
+    before = mallinfo2().uordblks;
+    assert_int_equal(sg_sbom__gobin_begin(&g, "hostile", 0), SG_OK);
+    memcpy(buf, "\x7f" "ELF\x02\x01\x01", 7);
+    for (int i = 0; i < 64; i++) {
+        memcpy(buf + 4096, start, 16);
+        /* inline build info claiming a 4 MiB modinfo (of zeros) */
+        memcpy(buf + 8192, "\xff Go buildinf:\x08\x02", 16);
+        memcpy(buf + 8192 + 32, "\x08go1.22.3\x80\x80\x80\x02", 13);
+        assert_int_equal(sg_sbom__gobin_feed(g, buf, chunk), SG_OK);
+        if (mallinfo2().uordblks - before > peak)
+            peak = mallinfo2().uordblks - before;
+        memset(buf, 0, 16);
+    }
+    assert_int_equal(sg_sbom__gobin_end(g, s, NULL), SG_OK);
+    sg_sbom__gobin_free(g);
+    assert_true(peak < 9u * 1024 * 1024);
+    /* the first claim is complete (zeros): a toolchain, no modules */
+    assert_int_equal(s->n_pkgs, 1);
+    assert_string_equal(s->pkgs[0].version, "go1.22.3");
+    sg_sbom_free(s);
+    free(buf);
+}
+
 /* The text parser alone: quoting, replacements, no module info. */
 static void test_buildinfo_text(void **state)
 {
@@ -471,6 +512,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buildinfo_text),
         cmocka_unit_test(test_not_executable),
+        cmocka_unit_test(test_memory_bound),
         cmocka_unit_test(test_app1_variants),
         cmocka_unit_test(test_app1_details),
         cmocka_unit_test(test_pe_macho),
