@@ -79,6 +79,10 @@ SG_MUST_USE sg_err sg_layer_view_keep(struct sg_layer_view *v,
                                       const char *path, enum sg_kept_kind k,
                                       const void *data, size_t len,
                                       const char *target);
+/* Hard links: copy an entry already kept (no re-conversion). */
+SG_MUST_USE sg_err sg_layer_view_keep_copy(struct sg_layer_view *v,
+                                           const char *path,
+                                           const struct sg_kept *src);
 SG_MUST_USE sg_err sg_layer_view_nondir(struct sg_layer_view *v,
                                         const char *path);
 /* Sort nondir hashes (call once after the layer was read). */

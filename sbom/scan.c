@@ -321,9 +321,7 @@ static sg_err take_entry(struct archive *a, struct archive_entry *e,
                 if (strcmp(v->kept[i].path, tp) == 0)
                     break;
             if (i < v->n_kept)
-                rc = sg_layer_view_keep(v, path, v->kept[i].kind,
-                                        v->kept[i].data, v->kept[i].len,
-                                        v->kept[i].target);
+                rc = sg_layer_view_keep_copy(v, path, &v->kept[i]);
             else
                 sg_warn("%s: hard link to %s, which was not kept", path, tp);
         }

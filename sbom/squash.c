@@ -158,11 +158,28 @@ void sg_layer_view_release(struct sg_layer_view *v)
     memset(v, 0, sizeof(*v));
 }
 
-sg_err sg_layer_view_keep(struct sg_layer_view *v, const char *path,
-                          enum sg_kept_kind k, const void *data, size_t len,
-                          const char *target)
+static int is_copyright(const char *path)
+{
+    return has_prefix(path, "usr/share/doc/") &&
+           strcmp(base_name(path), "copyright") == 0;
+}
+
+static sg_err keep_impl(struct sg_layer_view *v, const char *path,
+                        enum sg_kept_kind k, const void *data, size_t len,
+                        const char *target, int convert)
 {
     struct sg_kept *e;
+    char *lic = NULL;
+
+    /* Copyright files are large (20 MB on a desktop Debian) and only
+     * their licence matters: keep the SPDX expression instead. */
+    if (convert && k == SG_KEPT_REG && is_copyright(path)) {
+        sg_err rc = sg_sbom__dpkg_copyright_license(&lic, data, len);
+        if (rc)
+            return rc;
+        data = lic ? lic : "";
+        len = strlen(data);
+    }
 
     /* A later entry for the same path in the same layer wins. */
     for (size_t i = 0; i < v->n_kept; i++) {
@@ -186,18 +203,22 @@ sg_err sg_layer_view_keep(struct sg_layer_view *v, const char *path,
     memset(e, 0, sizeof(*e));
     e->kind = k;
     e->path = sg_text_dup(path);
-    if (!e->path)
+    if (!e->path) {
+        free(lic);
         return SG_ENOMEM;
+    }
     if (k == SG_KEPT_REG) {
         e->data = malloc(len + 1);
         if (!e->data) {
             free(e->path);
+            free(lic);
             return sg_error_oom();
         }
         if (len)
             memcpy(e->data, data, len);
         e->data[len] = '\0';
         e->len = len;
+        free(lic);
     } else {
         e->target = sg_text_dup(target);
         if (!e->target) {
@@ -207,6 +228,37 @@ sg_err sg_layer_view_keep(struct sg_layer_view *v, const char *path,
     }
     v->n_kept++;
     return SG_OK;
+}
+
+sg_err sg_layer_view_keep(struct sg_layer_view *v, const char *path,
+                          enum sg_kept_kind k, const void *data, size_t len,
+                          const char *target)
+{
+    return keep_impl(v, path, k, data, len, target, 1);
+}
+
+sg_err sg_layer_view_keep_copy(struct sg_layer_view *v, const char *path,
+                               const struct sg_kept *src)
+{
+    struct sg_kept copy = *src; /* src may move when the array grows */
+    unsigned char *data = NULL;
+    char *target = NULL;
+    sg_err rc;
+
+    if (src->data && !(data = malloc(src->len + 1)))
+        return sg_error_oom();
+    if (data)
+        memcpy(data, src->data, src->len + 1);
+    if (src->target && !(target = sg_text_dup(src->target))) {
+        free(data);
+        return SG_ENOMEM;
+    }
+    copy.data = data;
+    copy.target = target;
+    rc = keep_impl(v, path, copy.kind, copy.data, copy.len, copy.target, 0);
+    free(data);
+    free(target);
+    return rc;
 }
 
 sg_err sg_layer_view_nondir(struct sg_layer_view *v, const char *path)
@@ -667,9 +719,9 @@ static sg_err licenses(struct sg_sbom *s, const struct squash *sq)
         if (rc)
             break;
         e = sq_resolve(sq, path.data);
-        if (e)
-            rc = sg_sbom__dpkg_copyright_license(&p->license, e->k->data,
-                                                 e->k->len);
+        /* the kept data is already the licence expression */
+        if (e && e->k->len && !(p->license = sg_text_dup((char *)e->k->data)))
+            rc = SG_ENOMEM;
     }
     sg_buf_release(&path);
     return rc;
