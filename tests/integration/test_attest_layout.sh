@@ -85,6 +85,16 @@ expect_verify_fail "keyless bundle reported as not checkable with a key" \
     "signed with a certificate \(keyless\); not checkable with a key" \
     "$SIGIL" verify-attestation --key "$T/k.pub" --type custom "$IMG"
 
+# Statement v1 with subject annotations (-a split as cosign does)
+"$SIGIL" attest -q --key "$T/k.pem" --type openvex --statement-version 1 \
+    -a build=42,team=core --predicate "$T/cdx.stmt" "$IMG" >/dev/null
+check "attest --statement-version 1 -a" test $? -eq 0
+"$SIGIL" verify-attestation -q --key "$T/k.pub" --type openvex "$IMG" >"$T/v1.out"
+check "v1 statement with subject annotations" \
+    test "$(jq -c '[._type, .subject[0].annotations]' "$T/v1.out")" = \
+    '["https://in-toto.io/Statement/v1",{"build":"42","team":"core"}]'
+"$SIGIL" attest --key "$T/k.pem" -a x=1 --predicate "$T/cdx.stmt" "$IMG" >/dev/null 2>"$T/a.err"
+check "-a without --statement-version 1: usage error" test $? -eq 2
 # an encrypted cosign.key from generate-key-pair (password from the env)
 (cd "$T" && COSIGN_PASSWORD=s3cret "$SIGIL" generate-key-pair >/dev/null 2>&1)
 check "generate-key-pair wrote cosign.key" grep -q "ENCRYPTED SIGSTORE PRIVATE KEY" "$T/cosign.key"
