@@ -85,6 +85,18 @@ expect_verify_fail "keyless bundle reported as not checkable with a key" \
     "signed with a certificate \(keyless\); not checkable with a key" \
     "$SIGIL" verify-attestation --key "$T/k.pub" --type custom "$IMG"
 
+# the pipeline with a CycloneDX output attests a CycloneDX predicate
+if has_cmd_option sbom --attest; then
+    cp -r "$SG_SOURCE_DIR/testdata/images/demo" "$T/demo-cdx"
+    "$SIGIL" sbom -q "oci-dir:$T/demo-cdx" --attest --key "$T/k.pem" \
+        -o "cyclonedx-json=$T/cdx.json" 2>/dev/null
+    check "sbom --attest -o cyclonedx-json" test $? -eq 0
+    "$SIGIL" verify-attestation -q --key "$T/k.pub" --type cyclonedx \
+        "oci-dir:$T/demo-cdx" | jq -S .predicate >"$T/cdx.back.json"
+    jq -S . "$T/cdx.json" >"$T/cdx.sorted.json"
+    check "CycloneDX attestation == the -o file" cmp -s "$T/cdx.back.json" "$T/cdx.sorted.json"
+fi
+
 # Statement v1 with subject annotations (-a split as cosign does)
 "$SIGIL" attest -q --key "$T/k.pem" --type openvex --statement-version 1 \
     -a build=42,team=core --predicate "$T/cdx.stmt" "$IMG" >/dev/null
