@@ -203,6 +203,8 @@ check "copy --signatures exit 0" test $? -eq 0
 check "verify-attestation on the copy" test $? -eq 0
 "$SIGIL" download sbom $INS "$REG/mirror/app:v1" >"$T/mirror-sbom.json"
 check "copy carried the .sbom" cmp -s "$T/mirror-sbom.json" "$T/sbom.json"
+"$SIGIL" verify -q $INS --key "$T/k.pub" "$REG/mirror/app:v1" >/dev/null 2>&1
+check "copy carried the .sig (verify on the copy)" test $? -eq 0
 "$SIGIL" copy -q $INS --signatures "$IMG" "oci-dir:$T/mirror" >/dev/null
 "$SIGIL" verify-attestation -q --key "$T/k.pub" "oci-dir:$T/mirror" >/dev/null
 check "copy --signatures to a layout carries .att" test $? -eq 0
