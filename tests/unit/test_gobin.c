@@ -277,6 +277,7 @@ static void test_old_format(void **state)
     (void)state;
     check_binary("old-behind");
     check_binary("old-ahead");
+    check_binary("old-be32");
 }
 
 static void test_debian_no_modules(void **state)
