@@ -494,9 +494,11 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
         struct sg_pkg *p;
         size_t k;
 
-        if (!json_is_object(v) || !id)
-            return sg_error_set(SG_EPARSE, "SPDX: packages[%zu]: no SPDXID",
-                                i);
+        if (!json_is_object(v) || !id) {
+            rc = sg_error_set(SG_EPARSE, "SPDX: packages[%zu]: no SPDXID",
+                              i);
+            goto done;
+        }
         json_array_foreach(er, k, e) {
             const char *rt = jstr(e, "referenceType");
             if (!rt)
@@ -763,14 +765,14 @@ static sg_err read_cdx(struct sg_sbom *s, const json_t *doc)
 
     if (json_is_object(root)) {
         const char *ver = jstr(root, "version");
-        if (set_dup(&s->source.name, jstr(root, "name")))
-            return sg_error_oom();
-        if (ver && strncmp(ver, "sha256:", 7) == 0 &&
-            set_dup(&s->source.digest, ver))
-            return sg_error_oom();
-        if (idmap_add(&m, jstr(root, "bom-ref"), IDX_ROOT) ||
-            root_from_purl(s, jstr(root, "purl")))
-            return sg_error_oom();
+        if (set_dup(&s->source.name, jstr(root, "name")) ||
+            (ver && strncmp(ver, "sha256:", 7) == 0 &&
+             set_dup(&s->source.digest, ver)) ||
+            idmap_add(&m, jstr(root, "bom-ref"), IDX_ROOT) ||
+            root_from_purl(s, jstr(root, "purl"))) {
+            rc = sg_error_oom();
+            goto done;
+        }
     }
     rc = cdx_components(s, json_object_get(doc, "components"), &m, 0);
     if (rc)
