@@ -470,6 +470,36 @@ static int pem_pw_cb(char *buf, int size, int rwflag, void *u)
     return (int)c->len;
 }
 
+/* A private key whose embedded public half does not belong to it would
+ * sign things its own public key rejects: refuse it at load time. */
+static sg_err check_pair(EVP_PKEY *pkey)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    int ok;
+
+    if (!ctx)
+        return sg_error_oom();
+    ok = EVP_PKEY_pairwise_check(ctx) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    ERR_clear_error();
+    if (!ok)
+        return sg_error_set(SG_EPARSE,
+                            "private key is inconsistent (its public part "
+                            "does not match)");
+    return SG_OK;
+}
+
+static sg_err new_private(struct sg_sign_key **out, EVP_PKEY *pkey)
+{
+    sg_err rc = check_pair(pkey);
+
+    if (rc) {
+        EVP_PKEY_free(pkey);
+        return rc;
+    }
+    return new_key(out, pkey, 1, 0);
+}
+
 sg_err sg_sign_key_load_private(struct sg_sign_key **out, const void *pem,
                                 size_t len, const char *password,
                                 size_t pw_len)
@@ -494,7 +524,7 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out, const void *pem,
         rc = load_cosign_key(&pkey, body, body_len, password, pw_len);
         if (rc)
             return rc;
-        return new_key(out, pkey, 1, 0);
+        return new_private(out, pkey);
     }
     if (strcmp(label, "PRIVATE KEY") != 0 &&
         strcmp(label, "EC PRIVATE KEY") != 0 &&
@@ -523,7 +553,7 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out, const void *pem,
         EVP_PKEY_free(pkey);
         return rc;
     }
-    return new_key(out, pkey, 1, 0);
+    return new_private(out, pkey);
 }
 
 sg_err sg_sign_key_load_public(struct sg_sign_key **out, const void *pem,
