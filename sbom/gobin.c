@@ -100,6 +100,7 @@ struct cap {
     int bad;
     int stage;          /* CAP_BI inline: 0 header, 1 verlen, 2 modlen;
                            CAP_SHDR_*: 1 once str_addr/str_len are set */
+    size_t owner;       /* CAP_SHDR_x, CAP_STR_x: index of the CAP_BI */
     uint64_t str_addr;  /* CAP_SHDR_*: the string's virtual address */
     size_t str_len;     /* CAP_SHDR_*: its length */
 };
@@ -127,9 +128,6 @@ struct sg_gobin {
     size_t n_vercand, n_sent, n_bi;
     int oom;             /* an allocation failed: report at end */
     size_t cap_bytes;    /* sum of capture buffer sizes (<= CAP_BUDGET) */
-    /* old format */
-    unsigned ptrsize;
-    int ptr_be;
 };
 
 /* ------------------------------------------------------------------ */
@@ -445,15 +443,19 @@ static int in_data_seg(const struct sg_gobin *g, uint64_t off)
 
 /* Old format: start capturing what a pointer refers to. */
 static void want_ptr(struct sg_gobin *g, enum cap_kind kind, uint64_t addr,
-                     size_t len)
+                     size_t len, size_t owner)
 {
     uint64_t off;
+    struct cap *c;
     if (!translate(g, addr, len, &off))
         return;
     /* only ahead (or in the tail); what lies behind is looked up in the
      * remembered strings at the end */
-    if (off + g->tail_len >= g->pos)
-        (void)cap_start(g, kind, off, len);
+    if (off + g->tail_len >= g->pos) {
+        c = cap_start(g, kind, off, len);
+        if (c)
+            c->owner = owner;
+    }
 }
 
 /* A capture got all it wanted: validate, extend, or chain. */
@@ -477,10 +479,9 @@ static void cap_complete(struct sg_gobin *g, struct cap *c)
                     int be = fl & 1;
                     uint64_t pv = rd_u(h + 16, ps, be);
                     uint64_t pm = rd_u(h + 16 + ps, ps, be);
-                    g->ptrsize = ps;
-                    g->ptr_be = be;
-                    want_ptr(g, CAP_SHDR_VER, pv, 2u * ps);
-                    want_ptr(g, CAP_SHDR_MOD, pm, 2u * ps);
+                    size_t me = (size_t)(c - g->caps);
+                    want_ptr(g, CAP_SHDR_VER, pv, 2u * ps, me);
+                    want_ptr(g, CAP_SHDR_MOD, pm, 2u * ps, me);
                 }
                 return;
             }
@@ -523,9 +524,11 @@ static void cap_complete(struct sg_gobin *g, struct cap *c)
     }
     case CAP_SHDR_VER:
     case CAP_SHDR_MOD: {
-        unsigned ps = g->ptrsize;
-        uint64_t data = rd_u(c->buf, ps, g->ptr_be);
-        uint64_t len = rd_u(c->buf + ps, ps, g->ptr_be);
+        const unsigned char *oh = g->caps[c->owner].buf;
+        unsigned ps = oh[14];
+        int be = oh[15] & 1;
+        uint64_t data = rd_u(c->buf, ps, be);
+        uint64_t len = rd_u(c->buf + ps, ps, be);
         c->done = 1;
         if (len > (c->kind == CAP_SHDR_VER ? VERSION_MAX : MODINFO_MAX))
             return;
@@ -533,7 +536,7 @@ static void cap_complete(struct sg_gobin *g, struct cap *c)
         c->str_len = (size_t)len;
         c->stage = 1;
         want_ptr(g, c->kind == CAP_SHDR_VER ? CAP_STR_VER : CAP_STR_MOD,
-                 data, (size_t)len);
+                 data, (size_t)len, c->owner);
         return;
     }
     case CAP_SENT: {
@@ -804,7 +807,8 @@ static const struct cap *pick_bi(const struct sg_gobin *g)
 
 /* Old format: find the bytes of a string at virtual address addr. */
 static int old_lookup(const struct sg_gobin *g, enum cap_kind kind,
-                      uint64_t addr, size_t len, const unsigned char **out)
+                      size_t owner, uint64_t addr, size_t len,
+                      const unsigned char **out)
 {
     uint64_t off;
     if (!translate(g, addr, len, &off))
@@ -813,7 +817,8 @@ static int old_lookup(const struct sg_gobin *g, enum cap_kind kind,
         const struct cap *c = &g->caps[i];
         if (c->bad)
             continue;
-        if (c->kind == kind && c->off == off && c->have >= len) {
+        if (c->kind == kind && c->owner == owner && c->off == off &&
+            c->have >= len) {
             *out = c->buf;
             return 1;
         }
@@ -831,9 +836,10 @@ static int old_lookup(const struct sg_gobin *g, enum cap_kind kind,
     return 0;
 }
 
-static sg_err end_old(struct sg_gobin *g, struct sg_sbom *s,
-                      const char *layer)
+static sg_err end_old(struct sg_gobin *g, const struct cap *bi,
+                      struct sg_sbom *s, const char *layer)
 {
+    size_t owner = (size_t)(bi - g->caps);
     const struct cap *hv = NULL, *hm = NULL;
     const unsigned char *ver = NULL, *mod = NULL;
     char *vs = NULL;
@@ -841,12 +847,15 @@ static sg_err end_old(struct sg_gobin *g, struct sg_sbom *s,
 
     for (size_t i = 0; i < g->ncaps; i++) {
         const struct cap *c = &g->caps[i];
-        if (c->kind == CAP_SHDR_VER && c->stage == 1 && !hv)
+        if (c->owner != owner || c->stage != 1)
+            continue;
+        if (c->kind == CAP_SHDR_VER && !hv)
             hv = c;
-        if (c->kind == CAP_SHDR_MOD && c->stage == 1 && !hm)
+        if (c->kind == CAP_SHDR_MOD && !hm)
             hm = c;
     }
-    if (!hv || !old_lookup(g, CAP_STR_VER, hv->str_addr, hv->str_len, &ver)) {
+    if (!hv ||
+        !old_lookup(g, CAP_STR_VER, owner, hv->str_addr, hv->str_len, &ver)) {
         sg_warn("%s: Go build info (pre-1.18 format): version string not "
                 "found; binary not reported", g->path);
         return SG_OK;
@@ -857,7 +866,7 @@ static sg_err end_old(struct sg_gobin *g, struct sg_sbom *s,
     memcpy(vs, ver, hv->str_len);
     vs[hv->str_len] = '\0';
     if (hm && hm->str_len > 0 &&
-        !old_lookup(g, CAP_STR_MOD, hm->str_addr, hm->str_len, &mod))
+        !old_lookup(g, CAP_STR_MOD, owner, hm->str_addr, hm->str_len, &mod))
         sg_warn("%s: Go build info (pre-1.18 format): module info not "
                 "found; reporting the toolchain only", g->path);
     rc = sg_sbom__gobuildinfo_parse(s, vs, mod, mod ? hm->str_len : 0,
@@ -894,7 +903,7 @@ sg_err sg_sbom__gobin_end(struct sg_gobin *g, struct sg_sbom *s,
     }
     h = bi->buf;
     if (!(h[15] & 2))
-        return end_old(g, s, layer);
+        return end_old(g, bi, s, layer);
     if (uvarint(h, bi->have, &o, &vlen) != 1 || vlen > bi->have - o) {
         sg_warn("%s: truncated Go build info", g->path);
         return SG_OK;
