@@ -243,6 +243,58 @@ static void append__overwritten_after_put_is_redone(void **state)
     sg_oci_store_free(s);
 }
 
+/* cosign keeps a recorded creation time across appends (§11.4). */
+static void append__keeps_recorded_created_time(void **state)
+{
+    static const char cfg[] =
+        "{\"architecture\":\"\",\"created\":\"2023-02-17T09:25:33.91047962-"
+        "08:00\",\"history\":[{\"created\":\"0001-01-01T00:00:00Z\"}],\"os\":"
+        "\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:239f59ed"
+        "55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5\"]},\"config"
+        "\":{}}";
+    struct sg_oci_store *s = memstore_new();
+    struct sg_buf man = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    char *cd = NULL;
+    const struct mem_obj *o;
+    json_t *root;
+    struct sg_oci_descriptor d;
+    struct sg_buf got = SG_BUF_INIT(SG_BUF_NOLIMIT);
+
+    (void)state;
+    assert_int_equal(sg_oci_store_put_blob_buf(s, cfg, strlen(cfg), &cd),
+                     SG_OK);
+    assert_int_equal(sg_oci_store_put_blob_buf(s, "payload", 7, NULL), SG_OK);
+    assert_int_equal(
+        sg_buf_addf(&man,
+                    "{\"schemaVersion\":2,\"mediaType\":\"" SG_MT_OCI_MANIFEST
+                    "\",\"config\":{\"mediaType\":\"" SG_MT_OCI_CONFIG
+                    "\",\"size\":%zu,\"digest\":\"%s\"},\"layers\":[{"
+                    "\"mediaType\":\"" MT_SS "\",\"size\":7,\"digest\":\"sha256:"
+                    "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935"
+                    "e5\",\"annotations\":{\"" SIGA "\":\"OLD\"}}]}",
+                    strlen(cfg), cd),
+        SG_OK);
+    assert_int_equal(sg_oci_store_put_manifest(s, SIGTAG, SG_MT_OCI_MANIFEST,
+                                               man.data, man.len, NULL),
+                     SG_OK);
+    assert_int_equal(append(s, "NEW"), SG_OK);
+    o = memstore_manifest(s, memstore_tag(s, SIGTAG));
+    root = json_loadb(o->data, o->len, 0, NULL);
+    memset(&d, 0, sizeof(d));
+    d.digest = (char *)(uintptr_t)json_string_value(
+        json_object_get(json_object_get(root, "config"), "digest"));
+    d.size = (uint64_t)json_integer_value(
+        json_object_get(json_object_get(root, "config"), "size"));
+    assert_int_equal(sg_oci_store_get_blob_buf(s, &d, &got, 1 << 20), SG_OK);
+    assert_non_null(strstr(got.data, "\"created\":\"2023-02-17T09:25:33."
+                                     "91047962-08:00\",\"history\":[{"));
+    json_decref(root);
+    free(cd);
+    sg_buf_release(&man);
+    sg_buf_release(&got);
+    sg_oci_store_free(s);
+}
+
 static void append__registry_error_is_an_error(void **state)
 {
     struct sg_oci_store *s = memstore_new();
@@ -263,6 +315,7 @@ int main(void)
         cmocka_unit_test(append__creates_appends_and_dedups),
         cmocka_unit_test(append__tag_moved_before_put_is_retried),
         cmocka_unit_test(append__overwritten_after_put_is_redone),
+        cmocka_unit_test(append__keeps_recorded_created_time),
         cmocka_unit_test(append__registry_error_is_an_error),
     };
     const char *shared = getenv("SG_SHARED_DIR");
