@@ -82,14 +82,14 @@ static size_t local_spec_len(const char *image, struct sg_oci_store *s)
 
 static int sign_one(struct sg_oci_store *s, const char *digest,
                     const struct sg_sign_key *k,
-                    const struct sg_sign_image_opts *o)
+                    const struct sg_sign_image_opts *o, int verbose)
 {
     struct sg_buf tag = SG_BUF_INIT(256);
     sg_err rc = sg_sign_image(s, digest, k, o);
 
     if (rc)
         return cli_fail(rc, "sign %s", digest);
-    if (!sg_sign_tag_for(&tag, digest, "sig"))
+    if (!sg_sign_tag_for(&tag, digest, "sig") && verbose)
         fprintf(stderr, "Signed %s (signature in %s)\n", digest, tag.data);
     sg_buf_release(&tag);
     return CLI_EXIT_OK;
@@ -187,7 +187,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
         dref = lref.data;
     }
     o.docker_reference = dref;
-    ret = sign_one(s, digest, k, &o);
+    ret = sign_one(s, digest, k, &o, ctx->verbosity > 0);
     if (ret || !recursive)
         goto done;
     rc = sg_oci_manifest_parse(&m, body.data, body.len, mt);
@@ -196,7 +196,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; m->is_index && !ret && i < m->n_layers; i++)
-        ret = sign_one(s, m->layers[i].digest, k, &o);
+        ret = sign_one(s, m->layers[i].digest, k, &o, ctx->verbosity > 0);
     goto done;
 usage:
     ret = CLI_EXIT_USAGE;
@@ -395,7 +395,14 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (cli_open_store(&s, ctx, image, 0))
         goto done;
-    rc = sg_oci_store_head_manifest(s, NULL, NULL, &digest, NULL);
+    /* A digest reference is used as it is (as cosign's ResolveDigest):
+     * the signatures may live where the image itself is not. */
+    if (sg_digest_valid(sg_oci_store_default_ref(s))) {
+        digest = strdup(sg_oci_store_default_ref(s));
+        rc = digest ? SG_OK : sg_error_oom();
+    } else {
+        rc = sg_oci_store_head_manifest(s, NULL, NULL, &digest, NULL);
+    }
     if (rc) {
         ret = cli_fail(rc, "%s", image);
         goto done;
@@ -428,7 +435,8 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
         ret = cli_fail(SG_ENOMEM, "verify");
         goto done;
     }
-    fprintf(stderr,
+    if (ctx->verbosity > 0)
+        fprintf(stderr,
             "\nVerification for %s@%s --\n"
             "The following checks were performed on each of these "
             "signatures:\n"
