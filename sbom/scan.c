@@ -38,15 +38,19 @@
 
 struct ring {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv_data;  /* consumer waits for bytes */
+    pthread_cond_t cv_space; /* producer waits for room */
     unsigned char *buf;
     size_t head, len; /* read position, bytes buffered */
+    int prod_waiting, cons_waiting;
     int eof;          /* producer finished (prod_rc says how) */
     int abort;        /* consumer gave up */
     sg_err prod_rc;
     char prod_msg[512];
 };
 
+/* The two sides wake each other only on transitions (and the producer
+ * only once half the ring is free), so they do not ping-pong per chunk. */
 static sg_err ring_write(const void *p, size_t n, void *payload)
 {
     struct ring *r = payload;
@@ -55,8 +59,11 @@ static sg_err ring_write(const void *p, size_t n, void *payload)
     pthread_mutex_lock(&r->mu);
     while (n > 0) {
         size_t tail, chunk;
-        while (r->len == RING_CAP && !r->abort)
-            pthread_cond_wait(&r->cv, &r->mu);
+        while (r->len == RING_CAP && !r->abort) {
+            r->prod_waiting = 1;
+            pthread_cond_wait(&r->cv_space, &r->mu);
+            r->prod_waiting = 0;
+        }
         if (r->abort) {
             pthread_mutex_unlock(&r->mu);
             return sg_error_set(SG_EINTERNAL, "layer reader stopped");
@@ -71,7 +78,8 @@ static sg_err ring_write(const void *p, size_t n, void *payload)
         r->len += chunk;
         src += chunk;
         n -= chunk;
-        pthread_cond_broadcast(&r->cv);
+        if (r->cons_waiting)
+            pthread_cond_signal(&r->cv_data);
     }
     pthread_mutex_unlock(&r->mu);
     return SG_OK;
@@ -85,8 +93,11 @@ static sg_err ring_read(void *p, size_t cap, size_t *n, void *payload)
 
     *n = 0;
     pthread_mutex_lock(&r->mu);
-    while (r->len == 0 && !r->eof)
-        pthread_cond_wait(&r->cv, &r->mu);
+    while (r->len == 0 && !r->eof) {
+        r->cons_waiting = 1;
+        pthread_cond_wait(&r->cv_data, &r->mu);
+        r->cons_waiting = 0;
+    }
     if (r->len) {
         size_t chunk = r->len < cap ? r->len : cap;
         if (chunk > RING_CAP - r->head)
@@ -95,7 +106,8 @@ static sg_err ring_read(void *p, size_t cap, size_t *n, void *payload)
         r->head = (r->head + chunk) % RING_CAP;
         r->len -= chunk;
         *n = chunk;
-        pthread_cond_broadcast(&r->cv);
+        if (r->prod_waiting && r->len <= RING_CAP / 2)
+            pthread_cond_signal(&r->cv_space);
     } else if (r->prod_rc) {
         rc = sg_error_set(r->prod_rc, "%s", r->prod_msg);
     }
@@ -158,7 +170,7 @@ static void *producer_main(void *arg)
     if (rc)
         snprintf(pa->ring->prod_msg, sizeof(pa->ring->prod_msg), "%s",
                  sg_error_last());
-    pthread_cond_broadcast(&pa->ring->cv);
+    pthread_cond_broadcast(&pa->ring->cv_data);
     pthread_mutex_unlock(&pa->ring->mu);
     return NULL;
 }
@@ -411,7 +423,8 @@ static void scan_layer(struct scan *sc, struct sg_oci_store *store,
     lc.sc = sc;
     lc.idx = idx;
     pthread_mutex_init(&lc.ring.mu, NULL);
-    pthread_cond_init(&lc.ring.cv, NULL);
+    pthread_cond_init(&lc.ring.cv_data, NULL);
+    pthread_cond_init(&lc.ring.cv_space, NULL);
     lc.ring.buf = malloc(RING_CAP);
     lc.out = malloc(OUT_CAP);
     if (!lc.ring.buf || !lc.out) {
@@ -434,7 +447,7 @@ done:
     if (started) {
         pthread_mutex_lock(&lc.ring.mu);
         lc.ring.abort = 1;
-        pthread_cond_broadcast(&lc.ring.cv);
+        pthread_cond_broadcast(&lc.ring.cv_space);
         pthread_mutex_unlock(&lc.ring.mu);
         pthread_join(th, NULL);
         /* Having read to the end, the producer's verdict (size and
@@ -461,7 +474,8 @@ done:
     free(lc.ring.buf);
     free(lc.out);
     pthread_mutex_destroy(&lc.ring.mu);
-    pthread_cond_destroy(&lc.ring.cv);
+    pthread_cond_destroy(&lc.ring.cv_data);
+    pthread_cond_destroy(&lc.ring.cv_space);
 }
 
 struct worker {

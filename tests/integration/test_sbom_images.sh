@@ -196,6 +196,18 @@ check "registry: root purl has repository_url" \
 "$SIGIL" sbom "$REG/multi:latest" --insecure-registry "$REG" --platform linux/arm64 \
     -o cyclonedx-json="$T/regm.cdx.json" 2>/dev/null
 same "registry: --platform linux/arm64" "arm-only 2.0 arm64" "$(pkgs regm)"
+# sbom --attest --sign: the attestation verifies and carries our document
+(cd "$T" && COSIGN_PASSWORD=pw "$SIGIL" generate-key-pair >/dev/null 2>&1)
+skopeo copy --quiet --dest-tls-verify=false "oci:$FX/distroless:latest" "docker://$REG/dl:latest"
+COSIGN_PASSWORD=pw "$SIGIL" sbom "$REG/dl:latest" --insecure-registry "$REG" \
+    -o cyclonedx-json="$T/att.cdx.json" --attest --key "$T/cosign.key" --sign \
+    >/dev/null 2>"$T/att.err"
+check "attest: exit 0, digest printed" sh -c "grep -q \"^\$(jq -r .manifests[0].digest $FX/distroless/index.json)\$\" $T/att.err"
+"$SIGIL" verify-attestation --key "$T/cosign.pub" --type cyclonedx --insecure-registry "$REG" \
+    "$REG/dl:latest" 2>/dev/null | head -1 >"$T/att.stmt"
+check "attest: verify-attestation returns our CycloneDX predicate" \
+    sh -c "jq -e '.predicate.metadata.component.version == \"$(jq -r .manifests[0].digest "$FX/distroless/index.json")\"' $T/att.stmt >/dev/null"
+check "attest: --sign signed the image" "$SIGIL" verify --key "$T/cosign.pub" --insecure-registry "$REG" "$REG/dl:latest"
 
 # --- output handling ------------------------------------------------------------
 "$SIGIL" sbom "oci-dir:$FX/distroless" -o table >"$T/table.txt" 2>/dev/null
