@@ -8,7 +8,7 @@
 FX=$SG_FIXTURES/sbom
 VALIDATE="$PY $SG_SOURCE_DIR/tests/schema_validate.py"
 T=$(tmpdir)
-[ -f "$FX/dpkg-real/index.json" ] || sh "$SG_SOURCE_DIR/testdata/fixtures/sbom.sh" "$FX" >/dev/null
+sh "$SG_SOURCE_DIR/testdata/fixtures/sbom.sh" "$FX" >/dev/null || fail "fixtures"
 
 # sbom IMAGE [args...]: spdx + cyclonedx of oci-dir:$FX/IMAGE into $T/IMAGE.*
 sbom() {
@@ -180,6 +180,25 @@ check "dir: valid" valid dir
 check "dir: no symlink followed out of the root" \
     sh -c "jq -e '.components[] | select(.type==\"operating-system\") | select(.version==\"12\")' $T/dir.cdx.json >/dev/null"
 
+# --- Go: a real binary (whited out by a later layer) and a go.mod ---------
+gopkgs() {
+    jq -r '.components[] | select(.type=="library") | [.name, .version,
+        ((.properties // []) | map(select(.name=="sigil:location:path"))[0].value),
+        ((.properties // []) | map(select(.name=="sigil:package:deleted"))[0].value // "")]
+        | join(" ")' "$T/$1.cdx.json" | sed 's/ *$//' | sort
+}
+sbom gobin
+same "gobin: squashed (binary whited out, go.mod modules stay)" \
+"github.com/pkg/errors v0.9.1 /src/app/go.mod
+golang.org/x/text v0.14.0 /src/app/go.mod" "$(gopkgs gobin)"
+sbom gobin --scope all-layers
+same "gobin: all-layers reports the deleted binary's modules" \
+"example.com/hello (devel) /usr/local/bin/hello true
+github.com/pkg/errors v0.9.1 /src/app/go.mod
+golang.org/x/text v0.14.0 /src/app/go.mod
+stdlib go1.19.8 /usr/local/bin/hello true" "$(gopkgs gobin)"
+check "gobin: valid" valid gobin
+
 # --- the same images from a loopback registry (layers fetched in parallel,
 # each worker on its own connection) -------------------------------------------
 start_registry
@@ -207,7 +226,7 @@ check "attest: exit 0, digest printed" sh -c "grep -q \"^\$(jq -r .manifests[0].
     "$REG/dl:latest" 2>/dev/null | head -1 >"$T/att.stmt"
 check "attest: verify-attestation returns our CycloneDX predicate" \
     sh -c "jq -e '.predicate.metadata.component.version == \"$(jq -r .manifests[0].digest "$FX/distroless/index.json")\"' $T/att.stmt >/dev/null"
-check "attest: --sign signed the image" "$SIGIL" verify --key "$T/cosign.pub" --insecure-registry "$REG" "$REG/dl:latest"
+check "attest: --sign signed the image" "$SIGIL" -q verify --key "$T/cosign.pub" --insecure-registry "$REG" "$REG/dl:latest"
 
 # --- output handling ------------------------------------------------------------
 "$SIGIL" sbom "oci-dir:$FX/distroless" -o table >"$T/table.txt" 2>/dev/null
