@@ -399,10 +399,17 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s, const void *data, size_t len,
                 return rc;
             {
                 struct sg_pkg *pk = &s->pkgs[s->n_pkgs - 1];
-                if (!pk->version[0]) {
-                    sg_warn("%s: stanza %zu (line %zu, package %s): empty "
-                            "Version, skipped",
-                            where, n_stanza, st.first_line, name);
+                const char *why = NULL;
+                if (!pk->name[0])
+                    why = "empty Package";
+                for (const char *c = pk->name; !why && *c; c++)
+                    if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+                        why = "bad Package name";
+                if (!why && !pk->version[0])
+                    why = "empty Version";
+                if (why) {
+                    sg_warn("%s: stanza %zu (line %zu): %s, skipped", where,
+                            n_stanza, st.first_line, why);
                     sg_pkg_release(pk);
                     s->n_pkgs--;
                 }
