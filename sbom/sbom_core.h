@@ -88,6 +88,11 @@ SG_MUST_USE sg_err sg_layer_view_nondir(struct sg_layer_view *v,
 /* Sort nondir hashes (call once after the layer was read). */
 void sg_layer_view_seal(struct sg_layer_view *v);
 
+/* Read one layer blob held in memory (compressed or not) into v, as the
+ * scanner does for a streamed blob (for fuzzing and tests). */
+SG_MUST_USE sg_err sg_sbom__read_layer_mem(struct sg_layer_view *v,
+                                           const void *data, size_t len);
+
 /* Squash the layer views (base first) and run every cataloger on the
  * result, appending packages to s. diff_ids[i] names layer i (may be
  * NULL for a dir: source). */

@@ -127,7 +127,8 @@ struct scan {
     size_t n_layers;
     char *const *diff_ids;
     pthread_mutex_t mu;
-    size_t next;         /* next layer to take */
+    size_t next;         /* position in `order` of the next layer */
+    size_t *order;       /* layers by decreasing blob size (LPT) */
     int stop;            /* a layer failed */
     uint64_t image_out;  /* decompressed bytes so far, all layers */
     sg_err *rcs;         /* per layer */
@@ -140,6 +141,8 @@ struct layer_ctx {
     struct ring ring;
     struct sg_inflate *inf;
     unsigned char *out;
+    sg_inflate_src src; /* NULL: the ring */
+    void *src_payload;
     sg_err rc;      /* our own error (decompression, limits) */
     char msg[512];  /* its message */
     uint64_t out_total;
@@ -186,7 +189,8 @@ static la_ssize_t la_read(struct archive *a, void *payload, const void **buf)
     if (lc->rc)
         return -1;
     if (!lc->inf) {
-        rc = sg_inflate_create(&lc->inf, ring_read, &lc->ring);
+        rc = lc->src ? sg_inflate_create(&lc->inf, lc->src, lc->src_payload)
+                     : sg_inflate_create(&lc->inf, ring_read, &lc->ring);
         if (rc)
             goto fail;
     }
@@ -200,6 +204,8 @@ static la_ssize_t la_read(struct archive *a, void *payload, const void **buf)
                           (unsigned long long)lim->layer_bytes_max);
         goto fail;
     }
+    if (!lc->sc) /* sg_sbom__read_layer_mem: no shared state */
+        return (la_ssize_t)n;
     pthread_mutex_lock(&lc->sc->mu);
     lc->sc->image_out += n;
     if (lc->sc->image_out > lim->image_bytes_max)
@@ -483,6 +489,43 @@ struct worker {
     struct sg_oci_store *store; /* own handle, or the shared one */
 };
 
+struct mem_src {
+    const unsigned char *p;
+    size_t left;
+};
+
+static sg_err mem_read(void *p, size_t cap, size_t *n, void *payload)
+{
+    struct mem_src *m = payload;
+
+    *n = m->left < cap ? m->left : cap;
+    memcpy(p, m->p, *n);
+    m->p += *n;
+    m->left -= *n;
+    return SG_OK;
+}
+
+sg_err sg_sbom__read_layer_mem(struct sg_layer_view *v, const void *data,
+                               size_t len)
+{
+    struct layer_ctx lc;
+    struct mem_src m = {data, len};
+    sg_err rc;
+
+    memset(&lc, 0, sizeof(lc));
+    lc.src = mem_read;
+    lc.src_payload = &m;
+    lc.out = malloc(OUT_CAP);
+    if (!lc.out)
+        return sg_error_oom();
+    rc = read_layer_tar(&lc, v);
+    if (!rc)
+        sg_layer_view_seal(v);
+    sg_inflate_free(lc.inf);
+    free(lc.out);
+    return rc;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -491,7 +534,7 @@ static void *worker_main(void *arg)
     for (;;) {
         size_t idx;
         pthread_mutex_lock(&sc->mu);
-        idx = sc->next++;
+        idx = sc->next < sc->n_layers ? sc->order[sc->next++] : sc->n_layers;
         if (sc->stop)
             idx = sc->n_layers;
         pthread_mutex_unlock(&sc->mu);
@@ -537,6 +580,25 @@ static sg_err scan_layers(struct sg_oci_store *store,
         free(ws);
         free(wk);
         return sg_error_oom();
+    }
+    sc.order = calloc(n + 1, sizeof(*sc.order));
+    if (!sc.order) {
+        free(sc.rcs);
+        free(sc.msgs);
+        free(ws);
+        free(wk);
+        return sg_error_oom();
+    }
+    /* Largest blobs first: the longest layer does not start last. The
+     * merge is by layer index, so the order does not show in results. */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        while (j > 0 && img->manifest->layers[sc.order[j - 1]].size <
+                            img->manifest->layers[i].size) {
+            sc.order[j] = sc.order[j - 1];
+            j--;
+        }
+        sc.order[j] = i;
     }
     pthread_mutex_init(&sc.mu, NULL);
     pthread_mutex_init(&sc.store_mu, NULL);
@@ -586,6 +648,7 @@ static sg_err scan_layers(struct sg_oci_store *store,
     }
     pthread_mutex_destroy(&sc.mu);
     pthread_mutex_destroy(&sc.store_mu);
+    free(sc.order);
     free(sc.rcs);
     free(sc.msgs);
     return rc;
