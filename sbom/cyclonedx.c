@@ -139,13 +139,12 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out, const struct sg_sbom *s,
     const struct sg_sbom_source *src = &s->source;
     struct jb b = {0};
     json_t *doc = json_object(), *meta = json_object(), *tools, *tc;
-    json_t *img = json_object(), *comps = json_array(), *deps = json_array();
+    json_t *img = json_object();
     json_t **dep_lists = NULL;
     struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char **ids = NULL, uuid[37], when[32];
     const char *name = src->name ? src->name : "image";
     const char *root_ref = src->is_dir ? "sigil-root-directory" : "sigil-root-image";
-    char *text = NULL;
     sg_err rc;
 
     rc = sg_sbom__pkg_ids(&ids, s);
@@ -165,7 +164,6 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out, const struct sg_sbom *s,
     sg_buf_reset(&t);
     sg_sbom__time(when, o->created);
 
-    jset(&b, doc, "bomFormat", json_string("CycloneDX"));
     jset(&b, doc, "specVersion", json_string("1.6"));
     if (sg_buf_addf(&t, "urn:uuid:%s", uuid)) {
         rc = sg_error_oom();
@@ -220,23 +218,8 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out, const struct sg_sbom *s,
         rc = sg_error_oom();
         goto done;
     }
-    for (size_t i = 0; i < s->n_pkgs; i++) {
-        jpush(&b, comps, component(&b, &s->pkgs[i], ids[i]));
+    for (size_t i = 0; i < s->n_pkgs; i++)
         dep_lists[i] = json_array();
-    }
-    if (s->distro.id) {
-        json_t *os = json_object();
-        jset(&b, os, "type", json_string("operating-system"));
-        jset(&b, os, "bom-ref", json_string("sigil-os"));
-        jset(&b, os, "name", sg_sbom__jstr(s->distro.id));
-        if (s->distro.version || s->distro.version_id)
-            jset(&b, os, "version",
-                 sg_sbom__jstr(s->distro.version ? s->distro.version
-                                                 : s->distro.version_id));
-        if (s->distro.pretty_name)
-            jset(&b, os, "description", sg_sbom__jstr(s->distro.pretty_name));
-        jpush(&b, comps, os);
-    }
     dep_lists[s->n_pkgs] = json_array(); /* the image */
     for (size_t i = 0; i < s->n_rels; i++) {
         const struct sg_rel *r = &s->rels[i];
@@ -245,27 +228,65 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out, const struct sg_sbom *s,
             continue;
         jpush(&b, dep_lists[from], json_string(ids[r->to]));
     }
-    for (size_t i = 0; i <= s->n_pkgs; i++) {
-        json_t *d = json_object();
-        jset(&b, d, "ref", sg_sbom__jstr(i < s->n_pkgs ? ids[i] : root_ref));
-        jset(&b, d, "dependsOn", dep_lists[i]);
-        dep_lists[i] = NULL;
-        jpush(&b, deps, d);
-    }
-    jset(&b, doc, "components", comps);
-    comps = NULL;
-    jset(&b, doc, "dependencies", deps);
-    deps = NULL;
     if (b.bad) {
         rc = sg_error_oom();
         goto done;
     }
-    text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (!text) {
-        rc = sg_error_oom();
-        goto done;
+    /* Written member by member in sorted key order (bomFormat,
+     * components, dependencies, then metadata… from `doc`), so that only
+     * one component's JSON tree exists at a time. */
+    rc = sg_buf_adds(out, "{\n  \"bomFormat\": \"CycloneDX\",\n  \"components\": [");
+    for (size_t i = 0; i <= s->n_pkgs && !rc; i++) {
+        json_t *cj;
+        if (i < s->n_pkgs) {
+            cj = component(&b, &s->pkgs[i], ids[i]);
+        } else if (s->distro.id) {
+            cj = json_object();
+            jset(&b, cj, "type", json_string("operating-system"));
+            jset(&b, cj, "bom-ref", json_string("sigil-os"));
+            jset(&b, cj, "name", sg_sbom__jstr(s->distro.id));
+            if (s->distro.version || s->distro.version_id)
+                jset(&b, cj, "version",
+                     sg_sbom__jstr(s->distro.version ? s->distro.version
+                                                     : s->distro.version_id));
+            if (s->distro.pretty_name)
+                jset(&b, cj, "description",
+                     sg_sbom__jstr(s->distro.pretty_name));
+        } else {
+            break;
+        }
+        rc = b.bad ? sg_error_oom() : sg_buf_adds(out, i ? ",\n" : "\n");
+        if (!rc)
+            rc = sg_sbom__json_put(out, cj, 4);
+        json_decref(cj);
     }
-    rc = sg_buf_adds(out, text);
+    if (!rc)
+        rc = sg_buf_adds(out, s->n_pkgs || s->distro.id ? "\n  ],\n" : "],\n");
+    if (!rc)
+        rc = sg_buf_adds(out, "  \"dependencies\": [\n");
+    for (size_t i = 0; i <= s->n_pkgs && !rc; i++) {
+        json_t *d = json_object();
+        jset(&b, d, "ref", sg_sbom__jstr(i < s->n_pkgs ? ids[i] : root_ref));
+        jset(&b, d, "dependsOn", dep_lists[i]);
+        dep_lists[i] = NULL;
+        rc = b.bad ? sg_error_oom() : sg_buf_adds(out, i ? ",\n" : "");
+        if (!rc)
+            rc = sg_sbom__json_put(out, d, 4);
+        json_decref(d);
+    }
+    if (!rc)
+        rc = sg_buf_adds(out, "\n  ],\n");
+    if (!rc) {
+        /* doc holds metadata, serialNumber, specVersion, version: append
+         * its members without its opening brace. */
+        struct sg_buf rest = SG_BUF_INIT(SG_BUF_NOLIMIT);
+        rc = sg_sbom__json_head(&rest, doc, 0);
+        if (!rc && rest.len > 2 && rest.data[0] == '{' && rest.data[1] == '\n')
+            rc = sg_buf_add(out, rest.data + 2, rest.len - 2);
+        else if (!rc)
+            rc = sg_error_set(SG_EINTERNAL, "cyclonedx: unexpected JSON");
+        sg_buf_release(&rest);
+    }
     if (!rc)
         rc = sg_buf_addc(out, '\n');
 done:
@@ -273,13 +294,10 @@ done:
         for (size_t i = 0; i <= s->n_pkgs; i++)
             json_decref(dep_lists[i]);
     free(dep_lists);
-    free(text);
     sg_strv_free_n(ids, ids ? s->n_pkgs : 0);
     sg_buf_release(&t);
     json_decref(doc);
     json_decref(meta);
     json_decref(img);
-    json_decref(comps);
-    json_decref(deps);
     return rc;
 }

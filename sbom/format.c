@@ -473,3 +473,54 @@ json_t *sg_sbom__jstr(const char *s)
     free(c);
     return j;
 }
+
+int sg_sbom__json_sink(const char *p, size_t n, void *payload)
+{
+    return sg_buf_add(payload, p, n) == SG_OK ? 0 : -1;
+}
+
+sg_err sg_sbom__json_put(struct sg_buf *out, json_t *v, size_t indent)
+{
+    struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    sg_err rc = SG_OK;
+
+    if (!v)
+        return sg_error_oom();
+    if (json_dump_callback(v, sg_sbom__json_sink, &t,
+                           JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
+        sg_buf_release(&t);
+        return sg_error_oom();
+    }
+    for (size_t i = 0; i < indent && !rc; i++)
+        rc = sg_buf_addc(out, ' ');
+    for (size_t i = 0, start = 0; i <= t.len && !rc; i++) {
+        if (i < t.len && t.data[i] != '\n')
+            continue;
+        rc = sg_buf_add(out, t.data + start, i - start);
+        if (!rc && i < t.len) {
+            rc = sg_buf_addc(out, '\n');
+            for (size_t k = 0; k < indent && !rc; k++)
+                rc = sg_buf_addc(out, ' ');
+        }
+        start = i + 1;
+    }
+    sg_buf_release(&t);
+    return rc;
+}
+
+sg_err sg_sbom__json_head(struct sg_buf *out, json_t *v, int keep_open)
+{
+    size_t before = out->len;
+
+    if (!v || json_dump_callback(v, sg_sbom__json_sink, out,
+                                 JSON_INDENT(2) | JSON_SORT_KEYS) != 0)
+        return sg_error_oom();
+    /* "{\n  ...\n}": drop the closing "\n}" to append more members. */
+    if (keep_open && out->len >= before + 2 && out->data[out->len - 1] == '}') {
+        out->len -= 1;
+        while (out->len > before && out->data[out->len - 1] == '\n')
+            out->len--;
+        out->data[out->len] = '\0';
+    }
+    return SG_OK;
+}

@@ -138,6 +138,19 @@ void sg_sbom__time(char out[32], int64_t t);
  * json_null() for NULL. NULL only on OOM. */
 struct json_t *sg_sbom__jstr(const char *s);
 
+/* json_dump_callback sink appending to a struct sg_buf. */
+int sg_sbom__json_sink(const char *p, size_t n, void *payload);
+
+/* Append v as JSON_INDENT(2)|JSON_SORT_KEYS text, every line after the
+ * first indented by `indent` more spaces, and the first line too (for an
+ * element of an array at that depth). */
+SG_MUST_USE sg_err sg_sbom__json_put(struct sg_buf *out, struct json_t *v,
+                                     size_t indent);
+/* Append an object's text; keep_open drops the closing "\n}" so that
+ * further members (sorted after its keys) can follow. */
+SG_MUST_USE sg_err sg_sbom__json_head(struct sg_buf *out, struct json_t *v,
+                                      int keep_open);
+
 sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
                            const struct sg_sbom_write_opts *o);
 sg_err sg_sbom__write_cyclonedx(struct sg_buf *out, const struct sg_sbom *s,

@@ -91,6 +91,24 @@ static const char *db_label(enum sg_pkg_type t)
     return "package DB";
 }
 
+/* The declared licence as written in SPDX (malloc'd), recording every
+ * LicenseRef- it uses in refs. */
+static char *declared(struct jb *b, const struct sg_pkg *p, json_t *refs)
+{
+    char *expr = NULL;
+
+    if (sg_spdx_expr_normalise(&expr, p->license) != SG_OK)
+        b->bad = 1;
+    if (expr) {
+        collect_refs(b, refs, expr, NULL);
+    } else if (sg_spdx_license_ref(&expr, p->license) == SG_OK) {
+        collect_refs(b, refs, expr, p->license);
+    } else {
+        b->bad = 1;
+    }
+    return expr;
+}
+
 static json_t *package(struct jb *b, const struct sg_pkg *p, const char *id,
                        json_t *refs)
 {
@@ -114,15 +132,7 @@ static json_t *package(struct jb *b, const struct sg_pkg *p, const char *id,
         jset(b, o, "supplier", json_string("NOASSERTION"));
     sg_buf_reset(&t);
     if (p->license && p->license[0]) {
-        if (sg_spdx_expr_normalise(&expr, p->license) != SG_OK)
-            b->bad = 1;
-        if (expr) {
-            collect_refs(b, refs, expr, NULL);
-        } else if (sg_spdx_license_ref(&expr, p->license) == SG_OK) {
-            collect_refs(b, refs, expr, p->license);
-        } else {
-            b->bad = 1;
-        }
+        expr = declared(b, p, refs);
         jset(b, o, "licenseDeclared", sg_sbom__jstr(expr));
         free(expr);
     } else {
@@ -175,13 +185,12 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
     const struct sg_sbom_source *src = &s->source;
     struct jb b = {0};
     json_t *doc = json_object(), *ci = json_object(), *cr = json_array();
-    json_t *pk = json_array(), *rels = json_array(), *refs = json_object();
+    json_t *refs = json_object();
     json_t *root = json_object();
     struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf root_id = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char **ids = NULL, uuid[37], when[32];
     const char *name = src->name ? src->name : "image";
-    char *text = NULL;
     sg_err rc;
 
     rc = sg_sbom__pkg_ids(&ids, s);
@@ -199,7 +208,6 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
     sg_buf_reset(&t);
     sg_sbom__time(when, o->created);
 
-    jset(&b, doc, "spdxVersion", json_string("SPDX-2.3"));
     jset(&b, doc, "dataLicense", json_string("CC0-1.0"));
     jset(&b, doc, "SPDXID", json_string("SPDXRef-DOCUMENT"));
     jset(&b, doc, "name", sg_sbom__jstr(name));
@@ -272,42 +280,10 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
         jset(&b, root, "externalRefs", er);
     }
     sg_buf_reset(&t);
-    jpush(&b, pk, root);
-    root = NULL;
-    jpush(&b, rels, rel(&b, "SPDXRef-DOCUMENT", "DESCRIBES", root_id.data));
-
-    for (size_t i = 0; i < s->n_pkgs; i++) {
-        sg_buf_reset(&t);
-        if (sg_buf_adds(&t, "SPDXRef-Package-") || sg_buf_adds(&t, ids[i])) {
-            rc = sg_error_oom();
-            goto done;
-        }
-        jpush(&b, pk, package(&b, &s->pkgs[i], t.data, refs));
-    }
-    for (size_t i = 0; i < s->n_rels; i++) {
-        const struct sg_rel *r = &s->rels[i];
-        struct sg_buf f = SG_BUF_INIT(SG_BUF_NOLIMIT);
-        if (r->to >= s->n_pkgs || (r->from != SIZE_MAX && r->from >= s->n_pkgs))
-            continue;
-        sg_buf_reset(&t);
-        if ((r->from == SIZE_MAX ? sg_buf_adds(&f, root_id.data)
-                                 : sg_buf_addf(&f, "SPDXRef-Package-%s",
-                                               ids[r->from])) ||
-            sg_buf_addf(&t, "SPDXRef-Package-%s", ids[r->to])) {
-            sg_buf_release(&f);
-            rc = sg_error_oom();
-            goto done;
-        }
-        jpush(&b, rels,
-              rel(&b, f.data,
-                  r->type == SG_REL_CONTAINS ? "CONTAINS" : "DEPENDS_ON",
-                  t.data));
-        sg_buf_release(&f);
-    }
-    jset(&b, doc, "packages", pk);
-    pk = NULL;
-    jset(&b, doc, "relationships", rels);
-    rels = NULL;
+    /* Licences first: hasExtractedLicensingInfos sorts before packages. */
+    for (size_t i = 0; i < s->n_pkgs; i++)
+        if (s->pkgs[i].license && s->pkgs[i].license[0])
+            free(declared(&b, &s->pkgs[i], refs));
     if (json_object_size(refs)) {
         json_t *ex = json_array();
         const char *k;
@@ -325,24 +301,68 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
         rc = sg_error_oom();
         goto done;
     }
-    text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (!text) {
-        rc = sg_error_oom();
-        goto done;
-    }
-    rc = sg_buf_adds(out, text);
+    /* The document is written member by member (keys in sorted order) so
+     * that only one package's JSON tree exists at a time. */
+    rc = sg_sbom__json_head(out, doc, 1);
     if (!rc)
-        rc = sg_buf_addc(out, '\n');
+        rc = sg_buf_adds(out, ",\n  \"packages\": [\n");
+    if (!rc)
+        rc = sg_sbom__json_put(out, root, 4);
+    json_decref(root);
+    root = NULL;
+    for (size_t i = 0; i < s->n_pkgs && !rc; i++) {
+        json_t *pj;
+        sg_buf_reset(&t);
+        if (sg_buf_adds(&t, "SPDXRef-Package-") || sg_buf_adds(&t, ids[i])) {
+            rc = sg_error_oom();
+            break;
+        }
+        pj = package(&b, &s->pkgs[i], t.data, refs);
+        rc = b.bad ? sg_error_oom() : sg_buf_adds(out, ",\n");
+        if (!rc)
+            rc = sg_sbom__json_put(out, pj, 4);
+        json_decref(pj);
+    }
+    if (!rc)
+        rc = sg_buf_adds(out, "\n  ],\n  \"relationships\": [\n");
+    if (!rc) {
+        json_t *r0 = rel(&b, "SPDXRef-DOCUMENT", "DESCRIBES", root_id.data);
+        rc = b.bad ? sg_error_oom() : sg_sbom__json_put(out, r0, 4);
+        json_decref(r0);
+    }
+    for (size_t i = 0; i < s->n_rels && !rc; i++) {
+        const struct sg_rel *r = &s->rels[i];
+        struct sg_buf f = SG_BUF_INIT(SG_BUF_NOLIMIT);
+        json_t *rj;
+        if (r->to >= s->n_pkgs || (r->from != SIZE_MAX && r->from >= s->n_pkgs))
+            continue;
+        sg_buf_reset(&t);
+        if ((r->from == SIZE_MAX ? sg_buf_adds(&f, root_id.data)
+                                 : sg_buf_addf(&f, "SPDXRef-Package-%s",
+                                               ids[r->from])) ||
+            sg_buf_addf(&t, "SPDXRef-Package-%s", ids[r->to])) {
+            sg_buf_release(&f);
+            rc = sg_error_oom();
+            break;
+        }
+        rj = rel(&b, f.data,
+                 r->type == SG_REL_CONTAINS ? "CONTAINS" : "DEPENDS_ON",
+                 t.data);
+        sg_buf_release(&f);
+        rc = b.bad ? sg_error_oom() : sg_buf_adds(out, ",\n");
+        if (!rc)
+            rc = sg_sbom__json_put(out, rj, 4);
+        json_decref(rj);
+    }
+    if (!rc)
+        rc = sg_buf_adds(out, "\n  ],\n  \"spdxVersion\": \"SPDX-2.3\"\n}\n");
 done:
-    free(text);
     sg_strv_free_n(ids, ids ? s->n_pkgs : 0);
     sg_buf_release(&t);
     sg_buf_release(&root_id);
     json_decref(doc);
     json_decref(ci);
     json_decref(cr);
-    json_decref(pk);
-    json_decref(rels);
     json_decref(refs);
     json_decref(root);
     return rc;
