@@ -228,6 +228,22 @@ check "attest: verify-attestation returns our CycloneDX predicate" \
     sh -c "jq -e '.predicate.metadata.component.version == \"$(jq -r .manifests[0].digest "$FX/distroless/index.json")\"' $T/att.stmt >/dev/null"
 check "attest: --sign signed the image" sh -c "\"$SIGIL\" verify --key $T/cosign.pub --insecure-registry $REG $REG/dl:latest >/dev/null 2>&1"
 
+# --- rpm: the rpm fixtures' real rpmdb.sqlite in a dir: root, vs rpm -qa ---
+RPMDB=$SG_FIXTURES/rpm/sqlite/rpmdb.sqlite
+if [ -f "$RPMDB" ]; then
+    mkdir -p "$T/rpmroot/var/lib/rpm" "$T/rpmroot/usr/lib" "$T/rpmroot/etc"
+    cp "$RPMDB" "$T/rpmroot/var/lib/rpm/"
+    printf 'ID=fedora\nVERSION_ID=39\n' >"$T/rpmroot/usr/lib/os-release"
+    ln -s ../usr/lib/os-release "$T/rpmroot/etc/os-release"
+    "$SIGIL" sbom "dir:$T/rpmroot" -o cyclonedx-json="$T/rpm.cdx.json" -o spdx-json="$T/rpm.spdx.json" 2>/dev/null
+    same "rpm: dir: with rpmdb.sqlite equals rpm -qa (no gpg-pubkey)" \
+        "$(rpm -qa --dbpath "$T/rpmroot/var/lib/rpm" --qf '%{NAME} %{VERSION}-%{RELEASE} %{ARCH}\n' | grep -v '^gpg-pubkey' | sort)" \
+        "$(pkgs rpm)"
+    check "rpm: valid" valid rpm
+else
+    fail "rpm fixture missing: $RPMDB (testdata/fixtures/rpm.sh)"
+fi
+
 # --- output handling ------------------------------------------------------------
 "$SIGIL" sbom "oci-dir:$FX/distroless" -o table >"$T/table.txt" 2>/dev/null
 same "table" "NAME        VERSION           TYPE
