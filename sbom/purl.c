@@ -829,7 +829,7 @@ sg_err sg_sbom_cpe(struct sg_buf *out,
     case SG_PKG_RPM:
         if (p->has_epoch)
             rc = sg_buf_addf(&version, "%lu:", p->epoch);
-        /* fall through */
+        SG_FALLTHROUGH;
     case SG_PKG_DEB:
     case SG_PKG_APK:
         if (!rc)

@@ -89,7 +89,7 @@ data_len(const struct hdr *h, uint32_t type, uint32_t off, uint32_t count)
     case T_STRING:
         if (count != 1)
             return 0;
-        /* fall through */
+        SG_FALLTHROUGH;
     case T_STRING_ARRAY:
     case T_I18NSTRING: {
         const unsigned char *p = h->data + off, *e = h->data + h->dl;

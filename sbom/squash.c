@@ -755,8 +755,10 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s, struct sg_layer_view *views,
         rc = sg_error_oom();
         goto done;
     }
-    memcpy(order, sq.all, sq.n_all * sizeof(*order));
-    qsort(order, sq.n_all, sizeof(*order), cmp_entry_path);
+    if (sq.n_all) { /* sq.all is NULL when no file was kept */
+        memcpy(order, sq.all, sq.n_all * sizeof(*order));
+        qsort(order, sq.n_all, sizeof(*order), cmp_entry_path);
+    }
     for (size_t i = 0; i < sq.n_all && !rc; i++) {
         enum db_kind kind;
         if (!order[i]->alive || order[i]->k->kind != SG_KEPT_REG ||

@@ -1,16 +1,28 @@
 #!/bin/sh
-# Install what is missing, build (developer preset: GCC, -Werror) and run
-# the whole test suite: unit, fuzz-corpus replay and integration tests
-# against real docker-registry instances on 127.0.0.1.
+# Install what is missing, build and run the whole test suite twice:
+#  1. developer build (GCC, -Werror): unit, fuzz-corpus replay and
+#     integration tests against real docker-registry instances on 127.0.0.1;
+#  2. ASan+UBSan build (clang, -Werror): the same tests, so every parser,
+#     corpus and CLI path also runs under the sanitizers.
+# Set SG_SKIP_ASAN=1 to run only the first lane.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
+jobs=$(nproc)
+
 cmake --preset dev >/dev/null
-cmake --build build/dev -j"$(nproc)"
+cmake --build build/dev -j"$jobs"
 # Fixtures that need tools (rpm databases, Go binaries, images) are built
-# once per build tree by the fixture script; tests skip nothing silently.
-if [ -x testdata/make-fixtures.sh ]; then
-    sh testdata/make-fixtures.sh build/dev/fixtures
+# once per checkout by the fixture script (idempotent).
+sh testdata/make-fixtures.sh build/dev/fixtures
+(cd build/dev && ctest --output-on-failure -j"$jobs" "$@")
+
+if [ "${SG_SKIP_ASAN:-0}" != 1 ]; then
+    cmake --preset asan >/dev/null
+    cmake --build build/asan -j"$jobs"
+    ln -sfn ../dev/fixtures build/asan/fixtures
+    (cd build/asan &&
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --output-on-failure -j"$jobs" "$@")
 fi
-cd build/dev
-ctest --output-on-failure -j"$(nproc)" "$@"

@@ -14,9 +14,11 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define SG_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define SG_MUST_USE     __attribute__((warn_unused_result))
+#define SG_FALLTHROUGH  __attribute__((fallthrough))
 #else
 #define SG_PRINTF(f, a)
 #define SG_MUST_USE
+#define SG_FALLTHROUGH
 #endif
 
 #define SG_VERSION "0.1.0"

@@ -65,7 +65,7 @@ static void spdx__document(void **state)
     assert_string_equal(sget(root, "versionInfo"), WF_DIGEST);
     assert_string_equal(sget(json_array_get(json_object_get(root, "checksums"), 0),
                              "checksumValue"),
-                        WF_DIGEST + 7);
+                        &WF_DIGEST[7]);
     assert_string_equal(
         sget(json_array_get(json_object_get(root, "externalRefs"), 0),
              "referenceLocator"),

@@ -292,8 +292,8 @@ static void test_errors(void **state)
         "{\"spdxVersion\":\"SPDX-2.3\",\"packages\":{}}",
         "{\"spdxVersion\":\"SPDX-2.3\",\"packages\":[{\"name\":\"x\"}]}",
         /* fuzz find: an error after an element was mapped leaked */
-        "{\"spdxVersion\":\"SPDX-2.3\",\"packages\":[{\"SPDXID\":\"a\","
-        "\"name\":\"n\"},{\"name\":\"x\"}]}",
+        ("{\"spdxVersion\":\"SPDX-2.3\",\"packages\":[{\"SPDXID\":\"a\","
+         "\"name\":\"n\"},{\"name\":\"x\"}]}"),
         "{\"bomFormat\":\"CycloneDX\",\"components\":7}",
         "{\"bomFormat\":\"CycloneDX\",\"components\":[],\"dependencies\":1}",
         "{\"a\":1,\"a\":2}",
