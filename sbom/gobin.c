@@ -629,6 +629,11 @@ static void on_match_sent(struct sg_gobin *g, uint64_t off)
     (void)cap_start(g, CAP_SENT, off, 4096);
 }
 
+static int want_old_strings(const struct sg_gobin *g)
+{
+    return !g->head_done || g->go_marker;
+}
+
 /* Find matches in buf (file offset base); only those starting at or
  * after `from` and ending within buf are reported. */
 static void find_matches(struct sg_gobin *g, const unsigned char *buf,
@@ -640,7 +645,13 @@ static void find_matches(struct sg_gobin *g, const unsigned char *buf,
     for (size_t i = a; i + sizeof(bi_magic) <= n; i += 16)
         if (buf[i] == 0xff && memcmp(buf + i, bi_magic, sizeof(bi_magic)) == 0)
             on_match_bi(g, base + i);
-    /* modinfo sentinel and version strings: any offset */
+    /* The modinfo sentinel and version strings only matter for the old
+     * pointer format, whose strings may precede the header. Past the head
+     * (where the Go build ID / Go note always sits) a file without a Go
+     * marker is not searched for them: C binaries and shared libraries
+     * then cost one aligned probe per 16 bytes. */
+    if (!want_old_strings(g))
+        return;
     for (size_t i = i0; i + 16 <= n;) {
         const unsigned char *q = memmem(buf + i, n - i, info_start, 16);
         if (!q)
@@ -757,6 +768,8 @@ sg_err sg_sbom__gobin_feed(struct sg_gobin *g, const void *data, size_t len)
                 s + sizeof(bi_magic) > g->tail_len &&
                 memcmp(join + s, bi_magic, sizeof(bi_magic)) == 0)
                 on_match_bi(g, off);
+            if (!want_old_strings(g))
+                continue;
             if (rem >= 16 && s + 16 > g->tail_len &&
                 memcmp(join + s, info_start, 16) == 0)
                 on_match_sent(g, off);
