@@ -59,6 +59,85 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name,
     return NULL;
 }
 
+/* Does argv[*i] match flag option o? */
+static int flag_matches(const struct cli_opt *o, const char *a)
+{
+    size_t n = strlen(o->name);
+
+    if (strcmp(a, o->name) == 0 || (o->alt && strcmp(a, o->alt) == 0))
+        return 1;
+    return o->eq_ok && strncmp(a, o->name, n) == 0 && a[n] == '=';
+}
+
+/* Try the command's own options at argv[*i]: 1 consumed, 0 not one of
+ * them, -1 usage error (printed). */
+static int command_opt(const struct cli_args *a, int argc, char **argv,
+                       int *i)
+{
+    for (size_t k = 0; k < a->n_opts; k++) {
+        const struct cli_opt *o = &a->opts[k];
+        const char *v;
+        int bad = 0;
+
+        if (!o->value && !o->take) {
+            if (!flag_matches(o, argv[*i]))
+                continue;
+            if (o->flag)
+                *o->flag = 1;
+            return 1;
+        }
+        v = cli_opt_value(argc, argv, i, o->name, o->alt, &bad);
+        if (bad)
+            return -1;
+        if (!v)
+            continue;
+        if (o->value)
+            *o->value = v;
+        else if (o->take(o->arg, argv[*i] + (v - argv[*i])))
+            return -1;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_parse_args(struct cli_ctx *ctx, const struct cli_command *cmd,
+                   int argc, char **argv, int first, struct cli_args *a)
+{
+    int only_pos = 0;
+
+    a->n_pos = 0;
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        int r;
+
+        if (!only_pos && a->dashdash && strcmp(arg, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (!only_pos && arg[0] == '-' && arg[1]) {
+            r = cli_common_opt(ctx, argc, argv, &i);
+            if (r == 0)
+                r = command_opt(a, argc, argv, &i);
+            if (r < 0)
+                return CLI_EXIT_USAGE;
+            if (r > 0)
+                continue;
+            if (a->unknown == CLI_UNKNOWN_PLAIN)
+                return cli_usage_error(cmd, "unknown option %s", arg);
+            if (a->unknown == CLI_UNKNOWN_QUOTED)
+                return cli_usage_error(cmd, "unknown option '%s'", arg);
+            return cli_usage_error(cmd, "unexpected argument '%s'", arg);
+        }
+        if (a->n_pos >= a->max_pos) {
+            if (a->too_many && a->max_pos > 0)
+                return cli_usage_error(cmd, "%s", a->too_many);
+            return cli_usage_error(cmd, "unexpected argument '%s'", arg);
+        }
+        a->pos[a->n_pos++] = arg;
+    }
+    return 0;
+}
+
 static sg_err read_stdin_password(char **out)
 {
     struct sg_buf b = SG_BUF_INIT(64 * 1024);
@@ -296,6 +375,19 @@ sg_err cli_open_store(struct sg_oci_store **out, struct cli_ctx *ctx,
     if (rc)
         cli_fail(rc, "%s", spec);
     return rc;
+}
+
+int cli_open_image(struct sg_oci_store **s, char **digest,
+                   struct cli_ctx *ctx, const char *image, unsigned flags)
+{
+    sg_err rc;
+
+    *digest = NULL;
+    if (cli_open_store(s, ctx, image, flags))
+        return CLI_EXIT_FAIL;
+    rc = sg_oci_store_head_manifest(*s, sg_oci_store_default_ref(*s), NULL,
+                                    digest, NULL);
+    return rc ? cli_fail(rc, "%s", image) : CLI_EXIT_OK;
 }
 
 int cli_fail(sg_err rc, const char *fmt, ...)

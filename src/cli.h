@@ -46,6 +46,52 @@ int cli_common_opt(struct cli_ctx *ctx, int argc, char **argv, int *i);
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name,
                           const char *alt, int *bad);
 
+/* Number of elements of an array (not a pointer). */
+#define CLI_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One command option for cli_parse_args. An option with `value` or `take`
+ * takes a value ("--name V", "--name=V" for long names, or the alt
+ * spelling); otherwise it is a flag that sets *flag to 1 (flag may point
+ * at a dummy for options accepted and ignored). */
+struct cli_opt {
+    const char *name;   /* "--key" */
+    const char *alt;    /* another spelling ("-k") or NULL */
+    const char **value; /* value option: stored here, last one wins */
+    int (*take)(void *arg, char *v); /* value option: called with the value
+                                      * (in argv, may be modified) instead;
+                                      * nonzero = usage error, printed */
+    void *arg;          /* for take */
+    int *flag;          /* flag option: set to 1 */
+    int eq_ok;          /* flag option: "--name=ANYTHING" matches too */
+};
+
+/* How cli_parse_args reports an argument it does not know. */
+enum cli_unknown {
+    CLI_UNKNOWN_PLAIN,     /* "unknown option X" */
+    CLI_UNKNOWN_QUOTED,    /* "unknown option 'X'" */
+    CLI_UNKNOWN_UNEXPECTED /* "unexpected argument 'X'" (options too) */
+};
+
+/* A command's argument grammar for cli_parse_args. */
+struct cli_args {
+    const struct cli_opt *opts;
+    size_t n_opts;
+    const char **pos;     /* positional arguments go here, in order */
+    int max_pos;          /* room in pos (0: none accepted) */
+    int n_pos;            /* out: how many were given */
+    const char *too_many; /* usage message for one more than max_pos;
+                           * NULL: "unexpected argument 'X'" */
+    enum cli_unknown unknown;
+    int dashdash;         /* "--" ends the options */
+};
+
+/* Parse argv[first..argc) for cmd: shared options (cli_common_opt) first,
+ * then a->opts in table order, then positionals into a->pos. Returns 0,
+ * or CLI_EXIT_USAGE after printing the usage error. Values point into
+ * argv. Required options and the positional count are the caller's. */
+int cli_parse_args(struct cli_ctx *ctx, const struct cli_command *cmd,
+                   int argc, char **argv, int first, struct cli_args *a);
+
 /* The registry options with credentials from --username/--password-stdin,
  * $DOCKER_CONFIG/config.json or ~/.docker/config.json (credHelpers,
  * credsStore, auths). */
@@ -54,6 +100,12 @@ const struct sg_oci_registry_opts *cli_registry_opts(struct cli_ctx *ctx);
  * sg_err code. */
 sg_err cli_open_store(struct sg_oci_store **out, struct cli_ctx *ctx,
                       const char *spec, unsigned flags);
+/* Open the store for IMAGE (flags as for sg_oci_store_open) and resolve
+ * its reference (tag or digest) to a manifest digest, once: *s and
+ * *digest (malloc'd) belong to the caller, also on failure (NULL or
+ * set). Prints "sigil: IMAGE: message" on failure; returns an exit code. */
+int cli_open_image(struct sg_oci_store **s, char **digest,
+                   struct cli_ctx *ctx, const char *image, unsigned flags);
 /* Print "sigil: <context>: <last error>" to stderr; returns the exit code
  * for rc (1, or 3 for SG_EVERIFY). */
 int cli_fail(sg_err rc, const char *fmt, ...) SG_PRINTF(2, 3);
@@ -97,5 +149,11 @@ int cli_pipeline_attest(struct cli_ctx *ctx, struct sg_oci_store *s,
 struct sg_sign_key;
 sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec);
 sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec);
+/* The same, printing "sigil: SPEC: message" on failure (the message does
+ * not repeat spec) and returning an exit code. cli_key_private asks for
+ * the password with `prompt`. */
+int cli_key_private(struct sg_sign_key **out, const char *spec,
+                    const char *prompt);
+int cli_key_public(struct sg_sign_key **out, const char *spec);
 
 #endif /* SIGIL_CLI_H */

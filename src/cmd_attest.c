@@ -17,59 +17,10 @@
 #include "sigil/sign.h"
 #include "sigil/verify.h"
 
-#define KEY_FILE_MAX (1u << 20)
 #define MAX_ANNOTATIONS 64
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                       */
-
-/* Load a private key; the password (COSIGN_PASSWORD or a prompt) is only
- * asked for when the PEM is encrypted. Prints its own error. */
-static int load_private_key(struct sg_sign_key **out, const char *path)
-{
-    struct sg_buf pem = SG_BUF_INIT(KEY_FILE_MAX);
-    char *pw = NULL;
-    sg_err rc;
-
-    *out = NULL;
-    rc = sg_file_read(&pem, path, KEY_FILE_MAX);
-    if (!rc && strstr(pem.data, "-----BEGIN ENCRYPTED"))
-        rc = cli_read_password(&pw, "COSIGN_PASSWORD",
-                               "Enter password for private key: ", 0);
-    if (!rc)
-        rc = sg_sign_key_load_private(out, pem.data, pem.len, pw,
-                                      pw ? strlen(pw) : 0);
-    if (pw) {
-        sg_wipe(pw, strlen(pw));
-        free(pw);
-    }
-    sg_wipe(pem.data, pem.len);
-    sg_buf_release(&pem);
-    return rc ? cli_fail(rc, "%s", path) : CLI_EXIT_OK;
-}
-
-static int load_public_key(struct sg_sign_key **out, const char *path)
-{
-    struct sg_buf pem = SG_BUF_INIT(KEY_FILE_MAX);
-    sg_err rc;
-
-    *out = NULL;
-    rc = sg_file_read(&pem, path, KEY_FILE_MAX);
-    if (!rc)
-        rc = sg_sign_key_load_public(out, pem.data, pem.len);
-    sg_buf_release(&pem);
-    return rc ? cli_fail(rc, "%s", path) : CLI_EXIT_OK;
-}
-
-/* The digest the store's reference resolves to (tag or digest), once. */
-static int resolve_digest(char **out, struct sg_oci_store *s,
-                          const char *image)
-{
-    sg_err rc = sg_oci_store_head_manifest(s, sg_oci_store_default_ref(s),
-                                           NULL, out, NULL);
-
-    return rc ? cli_fail(rc, "%s", image) : CLI_EXIT_OK;
-}
 
 /* cosign's docker-reference: "registry/repository" (no tag). */
 static int subject_name(struct sg_buf *out, struct sg_oci_store *s)
@@ -179,6 +130,28 @@ static int parse_statement_version(const struct cli_command *cmd,
     return CLI_EXIT_OK;
 }
 
+/* State the attest/attest-blob option callbacks fill in. */
+struct attest_opts {
+    const struct cli_command *cmd;
+    int version;                /* --statement-version: 0 (0.1) or 1 */
+    struct sg_sign_annotation ann[MAX_ANNOTATIONS];
+    size_t n_ann;
+};
+
+static int take_version(void *arg, char *v)
+{
+    struct attest_opts *o = arg;
+
+    return parse_statement_version(o->cmd, v, &o->version);
+}
+
+static int take_annotation(void *arg, char *v)
+{
+    struct attest_opts *o = arg;
+
+    return parse_annotation(o->cmd, v, o->ann, &o->n_ann);
+}
+
 static int run_attest(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_attest = {
@@ -214,49 +187,27 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_attest;
     const char *key = NULL, *pred_path = NULL, *type = "custom", *image = NULL;
-    const char *v;
-    struct sg_sign_annotation ann[MAX_ANNOTATIONS];
+    struct attest_opts ao = { .cmd = &cli_cmd_attest };
     struct sg_attest_statement_opts o;
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     struct sg_buf pred = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf name = SG_BUF_INIT(4096);
     char *digest = NULL;
-    size_t n_ann = 0;
-    int version = 0, bad = 0, ret;
+    int ret;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .value = &key },
+        { .name = "--predicate", .value = &pred_path },
+        { .name = "--type", .value = &type },
+        { .name = "--statement-version", .take = take_version, .arg = &ao },
+        { .name = "--annotations", .alt = "-a", .take = take_annotation,
+          .arg = &ao },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
+                          .max_pos = 1, .too_many = "one IMAGE only" };
 
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            return CLI_EXIT_USAGE;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", NULL, &bad)))
-            key = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--predicate", NULL,
-                                    &bad)))
-            pred_path = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
-            type = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--statement-version",
-                                    NULL, &bad))) {
-            if (parse_statement_version(cmd, v, &version))
-                return CLI_EXIT_USAGE;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--annotations", "-a",
-                                      &bad))) {
-            if (parse_annotation(cmd, argv[i], ann, &n_ann))
-                return CLI_EXIT_USAGE;
-        } else if (bad)
-            return CLI_EXIT_USAGE;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(cmd, "unknown option %s", argv[i]);
-        else if (image)
-            return cli_usage_error(cmd, "one IMAGE only");
-        else
-            image = argv[i];
-    }
-    if (bad)
+    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
     if (!key || !pred_path || !image)
         return cli_usage_error(cmd, "--key, --predicate and IMAGE are "
@@ -264,7 +215,7 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
     if (!sg_attest_type_valid(type))
         return cli_usage_error(cmd, "unknown --type %s (a cosign type name "
                                     "or a URI)", type);
-    if (n_ann && version != 1)
+    if (ao.n_ann && ao.version != 1)
         return cli_usage_error(cmd, "-a needs --statement-version 1 "
                                     "(Statement v0.1 subjects have no "
                                     "annotations)");
@@ -274,14 +225,9 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
         ret = cli_fail(rc, "%s", pred_path);
         goto done;
     }
-    ret = load_private_key(&k, key);
-    if (ret)
-        goto done;
-    if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE)) {
-        ret = CLI_EXIT_FAIL;
-        goto done;
-    }
-    ret = resolve_digest(&digest, s, image);
+    ret = cli_key_private(&k, key, "Enter password for private key: ");
+    if (!ret)
+        ret = cli_open_image(&s, &digest, ctx, image, SG_OCI_OPEN_WRITE);
     if (!ret)
         ret = subject_name(&name, s);
     if (ret)
@@ -290,10 +236,10 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
     o.type = type;
     o.subject_name = name.len ? name.data : NULL; /* layouts: no name */
     o.digest = digest;
-    o.version = version;
+    o.version = ao.version;
     o.timestamp = now_or_epoch();
-    o.annotations = ann;
-    o.n_annotations = n_ann;
+    o.annotations = ao.ann;
+    o.n_annotations = ao.n_ann;
     rc = sg_attest_image(s, &o, pred.data, pred.len, k);
     if (rc) {
         ret = cli_fail(rc, "attest %s@%s", name.data, digest);
@@ -333,46 +279,27 @@ static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_attest_blob;
     const char *key = NULL, *pred_path = NULL, *type = "custom", *blob = NULL;
-    const char *out_path = NULL, *v;
+    const char *out_path = NULL;
+    struct attest_opts ao = { .cmd = &cli_cmd_attest_blob };
     struct sg_attest_statement_opts o;
     struct sg_sign_key *k = NULL;
     struct sg_buf pred = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf st = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf env = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char digest[SG_DIGEST_STR_MAX];
-    int version = 0, bad = 0, ret;
+    int ret;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .value = &key },
+        { .name = "--predicate", .value = &pred_path },
+        { .name = "--type", .value = &type },
+        { .name = "--output-attestation", .value = &out_path },
+        { .name = "--statement-version", .take = take_version, .arg = &ao },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &blob,
+                          .max_pos = 1, .too_many = "one BLOB only" };
 
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            return CLI_EXIT_USAGE;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", NULL, &bad)))
-            key = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--predicate", NULL,
-                                    &bad)))
-            pred_path = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
-            type = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--output-attestation",
-                                    NULL, &bad)))
-            out_path = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--statement-version",
-                                    NULL, &bad))) {
-            if (parse_statement_version(cmd, v, &version))
-                return CLI_EXIT_USAGE;
-        } else if (bad)
-            return CLI_EXIT_USAGE;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(cmd, "unknown option %s", argv[i]);
-        else if (blob)
-            return cli_usage_error(cmd, "one BLOB only");
-        else
-            blob = argv[i];
-    }
-    if (bad)
+    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
     if (!key || !pred_path || !blob)
         return cli_usage_error(cmd, "--key, --predicate and BLOB are "
@@ -390,14 +317,14 @@ static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
         ret = cli_fail(rc, "%s", blob);
         goto done;
     }
-    ret = load_private_key(&k, key);
+    ret = cli_key_private(&k, key, "Enter password for private key: ");
     if (ret)
         goto done;
     memset(&o, 0, sizeof(o));
     o.type = type;
     o.subject_name = base_name(blob);
     o.digest = digest;
-    o.version = version;
+    o.version = ao.version;
     o.timestamp = now_or_epoch();
     rc = sg_attest_statement_build(&st, &o, pred.data, pred.len);
     if (!rc)
@@ -453,6 +380,22 @@ const struct cli_command cli_cmd_verify_attestation = {
 
 enum out_fmt { OUT_TEXT, OUT_JSON, OUT_ENVELOPE };
 
+static int take_out_fmt(void *arg, char *v)
+{
+    enum out_fmt *fmt = arg;
+
+    if (strcmp(v, "text") == 0)
+        *fmt = OUT_TEXT;
+    else if (strcmp(v, "json") == 0)
+        *fmt = OUT_JSON;
+    else if (strcmp(v, "envelope") == 0)
+        *fmt = OUT_ENVELOPE;
+    else
+        return cli_usage_error(&cli_cmd_verify_attestation,
+                               "-o: text, json or envelope");
+    return CLI_EXIT_OK;
+}
+
 static void print_item(const struct sg_attest_item *it, enum out_fmt f)
 {
     json_t *o, *st;
@@ -485,67 +428,39 @@ static void print_item(const struct sg_attest_item *it, enum out_fmt f)
 static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_verify_attestation;
-    const char *key = NULL, *type = NULL, *image = NULL, *v;
+    const char *key = NULL, *type = NULL, *image = NULL;
     enum out_fmt fmt = OUT_TEXT;
     struct sg_attest_check c;
     struct sg_attest_result res = { NULL, 0 };
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
-    unsigned flags = 0;
     char *digest = NULL;
-    int bad = 0, ret;
+    int legacy = 0, ret;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .value = &key },
+        { .name = "--type", .value = &type },
+        { .name = "--output", .alt = "-o", .take = take_out_fmt,
+          .arg = &fmt },
+        { .name = "--allow-legacy-payload-type", .flag = &legacy },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
+                          .max_pos = 1, .too_many = "one IMAGE only" };
 
-    for (int i = 1; i < argc; i++) {
-        int cc = cli_common_opt(ctx, argc, argv, &i);
-        if (cc < 0)
-            return CLI_EXIT_USAGE;
-        if (cc)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", NULL, &bad)))
-            key = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
-            type = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--output", "-o",
-                                    &bad))) {
-            if (strcmp(v, "text") == 0)
-                fmt = OUT_TEXT;
-            else if (strcmp(v, "json") == 0)
-                fmt = OUT_JSON;
-            else if (strcmp(v, "envelope") == 0)
-                fmt = OUT_ENVELOPE;
-            else
-                return cli_usage_error(cmd, "-o: text, json or envelope");
-        } else if (strcmp(argv[i], "--allow-legacy-payload-type") == 0)
-            flags |= SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(cmd, "unknown option %s", argv[i]);
-        else if (image)
-            return cli_usage_error(cmd, "one IMAGE only");
-        else
-            image = argv[i];
-    }
-    if (bad)
+    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
     if (!key || !image)
         return cli_usage_error(cmd, "--key and IMAGE are required");
 
-    ret = load_public_key(&k, key);
-    if (ret)
-        goto done;
-    if (cli_open_store(&s, ctx, image, 0)) {
-        ret = CLI_EXIT_FAIL;
-        goto done;
-    }
-    ret = resolve_digest(&digest, s, image);
+    ret = cli_key_public(&k, key);
+    if (!ret)
+        ret = cli_open_image(&s, &digest, ctx, image, 0);
     if (ret)
         goto done;
     c.key = k;
     c.digest = digest;
     c.type = type;
-    c.flags = flags;
+    c.flags = legacy ? SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE : 0;
     rc = sg_verify_image_attestations(&res, s, &c);
     if (rc && rc != SG_EVERIFY) {
         ret = cli_fail(rc, "verify-attestation %s", image);
@@ -606,45 +521,28 @@ static int run_verify_blob_attestation(struct cli_ctx *ctx, int argc,
                                        char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_verify_blob_attestation;
-    const char *key = NULL, *sig = NULL, *type = NULL, *blob = NULL, *v;
+    const char *key = NULL, *sig = NULL, *type = NULL, *blob = NULL;
     struct sg_buf env = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_attest_check c;
     struct sg_sign_key *k = NULL;
     char digest[SG_DIGEST_STR_MAX];
-    unsigned flags = 0;
-    int bad = 0, ret;
+    int legacy = 0, ret;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .value = &key },
+        { .name = "--signature", .value = &sig },
+        { .name = "--type", .value = &type },
+        { .name = "--allow-legacy-payload-type", .flag = &legacy },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &blob,
+                          .max_pos = 1, .too_many = "one BLOB only" };
 
-    for (int i = 1; i < argc; i++) {
-        int cc = cli_common_opt(ctx, argc, argv, &i);
-        if (cc < 0)
-            return CLI_EXIT_USAGE;
-        if (cc)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", NULL, &bad)))
-            key = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--signature", NULL,
-                                    &bad)))
-            sig = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
-            type = v;
-        else if (strcmp(argv[i], "--allow-legacy-payload-type") == 0)
-            flags |= SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(cmd, "unknown option %s", argv[i]);
-        else if (blob)
-            return cli_usage_error(cmd, "one BLOB only");
-        else
-            blob = argv[i];
-    }
-    if (bad)
+    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
     if (!key || !sig || !blob)
         return cli_usage_error(cmd, "--key, --signature and BLOB are "
                                     "required");
-    ret = load_public_key(&k, key);
+    ret = cli_key_public(&k, key);
     if (ret)
         goto done;
     rc = sg_file_read(&env, sig, SG_ATTEST_ENVELOPE_MAX);
@@ -660,7 +558,7 @@ static int run_verify_blob_attestation(struct cli_ctx *ctx, int argc,
     c.key = k;
     c.digest = digest;
     c.type = type;
-    c.flags = flags;
+    c.flags = legacy ? SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE : 0;
     rc = sg_verify_attestation_envelope(NULL, env.data, env.len, &c);
     if (rc) {
         /* A malformed envelope is a failed verification too. */
@@ -722,36 +620,19 @@ static int open_image(struct cli_ctx *ctx, const struct cli_command *cmd,
                       int argc, char **argv, struct image_args *a,
                       int first)
 {
-    const char *v;
-    int bad = 0;
+    const struct cli_opt opts[] = {
+        { .name = "--output-file", .value = &a->output },
+        { .name = "--predicate-type", .value = &a->pred_type },
+    };
+    struct cli_args ca = { .opts = opts, .n_opts = CLI_N(opts),
+                           .pos = &a->image, .max_pos = 1,
+                           .too_many = "one IMAGE only" };
 
-    for (int i = first; i < argc; i++) {
-        int cc = cli_common_opt(ctx, argc, argv, &i);
-        if (cc < 0)
-            return CLI_EXIT_USAGE;
-        if (cc)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--output-file", NULL, &bad)))
-            a->output = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--predicate-type", NULL,
-                                    &bad)))
-            a->pred_type = v;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(cmd, "unknown option %s", argv[i]);
-        else if (a->image)
-            return cli_usage_error(cmd, "one IMAGE only");
-        else
-            a->image = argv[i];
-    }
-    if (bad)
+    if (cli_parse_args(ctx, cmd, argc, argv, first, &ca))
         return CLI_EXIT_USAGE;
     if (!a->image)
         return cli_usage_error(cmd, "IMAGE is required");
-    if (cli_open_store(&a->s, ctx, a->image, 0))
-        return CLI_EXIT_FAIL;
-    return resolve_digest(&a->digest, a->s, a->image);
+    return cli_open_image(&a->s, &a->digest, ctx, a->image, 0);
 }
 
 static void image_args_release(struct image_args *a)
@@ -1010,38 +891,23 @@ static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_attach;
     const char *file = NULL, *type = "spdx", *fmt = NULL, *image = NULL;
-    const char *v, *mt;
+    const char *mt;
     struct sg_buf sbom = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_oci_store *s = NULL;
     char *digest = NULL;
-    int bad = 0, ret, json;
+    int ret, json;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--sbom", .value = &file },
+        { .name = "--type", .value = &type },
+        { .name = "--input-format", .value = &fmt },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
+                          .max_pos = 1, .too_many = "one IMAGE only" };
 
     if (argc < 2 || strcmp(argv[1], "sbom") != 0)
         return cli_usage_error(cmd, "only 'attach sbom' is supported");
-    for (int i = 2; i < argc; i++) {
-        int cc = cli_common_opt(ctx, argc, argv, &i);
-        if (cc < 0)
-            return CLI_EXIT_USAGE;
-        if (cc)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--sbom", NULL, &bad)))
-            file = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
-            type = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--input-format", NULL,
-                                    &bad)))
-            fmt = v;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(cmd, "unknown option %s", argv[i]);
-        else if (image)
-            return cli_usage_error(cmd, "one IMAGE only");
-        else
-            image = argv[i];
-    }
-    if (bad)
+    if (cli_parse_args(ctx, cmd, argc, argv, 2, &a))
         return CLI_EXIT_USAGE;
     if (!file || !image)
         return cli_usage_error(cmd, "--sbom and IMAGE are required");
@@ -1068,11 +934,7 @@ static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
         ret = cli_fail(rc, "%s", file);
         goto done;
     }
-    if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE)) {
-        ret = CLI_EXIT_FAIL;
-        goto done;
-    }
-    ret = resolve_digest(&digest, s, image);
+    ret = cli_open_image(&s, &digest, ctx, image, SG_OCI_OPEN_WRITE);
     if (ret)
         goto done;
     rc = sg_attach_sbom(s, digest, sbom.data, sbom.len, mt);
@@ -1107,7 +969,7 @@ int cli_pipeline_attest(struct cli_ctx *ctx, struct sg_oci_store *s,
                 predicate_type ? predicate_type : "(none)");
         return CLI_EXIT_USAGE;
     }
-    ret = load_private_key(&k, key_path);
+    ret = cli_key_private(&k, key_path, "Enter password for private key: ");
     if (!ret)
         ret = subject_name(&name, s);
     if (ret)

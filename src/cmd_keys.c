@@ -44,7 +44,10 @@ static int pem_encrypted(const struct sg_buf *b)
            strstr(b->data, "Proc-Type: 4,ENCRYPTED") != NULL;
 }
 
-sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec)
+/* Private key from spec; the password is asked with `prompt` only when
+ * the PEM is encrypted. The error message does not name spec. */
+static sg_err load_private(struct sg_sign_key **out, const char *spec,
+                           const char *prompt)
 {
     struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
     char *pw = NULL;
@@ -53,13 +56,10 @@ sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec)
     *out = NULL;
     rc = read_key_spec(&b, spec);
     if (!rc && pem_encrypted(&b))
-        rc = cli_read_password(&pw, "COSIGN_PASSWORD",
-                               "Enter password for private key: ", 0);
+        rc = cli_read_password(&pw, "COSIGN_PASSWORD", prompt, 0);
     if (!rc)
         rc = sg_sign_key_load_private(out, b.data, b.len, pw,
                                       pw ? strlen(pw) : 0);
-    if (rc)
-        sg_error_prefix(rc, "%s", spec);
     free_password(pw);
     if (b.cap)
         sg_wipe(b.data, b.cap);
@@ -67,7 +67,7 @@ sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec)
     return rc;
 }
 
-sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec)
+static sg_err load_public(struct sg_sign_key **out, const char *spec)
 {
     struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
     sg_err rc;
@@ -76,10 +76,37 @@ sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec)
     rc = read_key_spec(&b, spec);
     if (!rc)
         rc = sg_sign_key_load_public(out, b.data, b.len);
-    if (rc)
-        sg_error_prefix(rc, "%s", spec);
     sg_buf_release(&b);
     return rc;
+}
+
+sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec)
+{
+    sg_err rc = load_private(out, spec, "Enter password for private key: ");
+
+    return rc ? sg_error_prefix(rc, "%s", spec) : SG_OK;
+}
+
+sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec)
+{
+    sg_err rc = load_public(out, spec);
+
+    return rc ? sg_error_prefix(rc, "%s", spec) : SG_OK;
+}
+
+int cli_key_private(struct sg_sign_key **out, const char *spec,
+                    const char *prompt)
+{
+    sg_err rc = load_private(out, spec, prompt);
+
+    return rc ? cli_fail(rc, "%s", spec) : CLI_EXIT_OK;
+}
+
+int cli_key_public(struct sg_sign_key **out, const char *spec)
+{
+    sg_err rc = load_public(out, spec);
+
+    return rc ? cli_fail(rc, "%s", spec) : CLI_EXIT_OK;
 }
 
 static int file_exists(const char *p)
@@ -150,28 +177,18 @@ static int run_generate_key_pair(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *prefix = "cosign";
     struct sg_sign_key *k = NULL;
-    int force = 0, bad = 0, ret;
-    const char *v;
+    int force = 0, ret;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--output-key-prefix", .value = &prefix },
+        { .name = "--force", .alt = "-f", .flag = &force },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts),
+                          .unknown = CLI_UNKNOWN_UNEXPECTED };
 
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            return CLI_EXIT_USAGE;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--output-key-prefix", NULL,
-                               &bad)))
-            prefix = v;
-        else if (strcmp(argv[i], "--force") == 0 ||
-                 strcmp(argv[i], "-f") == 0)
-            force = 1;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else
-            return cli_usage_error(&cli_cmd_generate_key_pair,
-                                   "unexpected argument '%s'", argv[i]);
-    }
+    ret = cli_parse_args(ctx, &cli_cmd_generate_key_pair, argc, argv, 1, &a);
+    if (ret)
+        return ret;
     rc = sg_sign_key_generate(&k);
     if (rc)
         return cli_fail(rc, "generate-key-pair");
@@ -198,48 +215,25 @@ const struct cli_command cli_cmd_generate_key_pair = {
 
 static int run_import_key_pair(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *prefix = "import-cosign", *keyfile = NULL, *v;
-    struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
+    const char *prefix = "import-cosign", *keyfile = NULL;
     struct sg_sign_key *k = NULL;
-    char *pw = NULL;
-    int force = 0, bad = 0, ret;
-    sg_err rc;
+    int force = 0, ret;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .alt = "-k", .value = &keyfile },
+        { .name = "--output-key-prefix", .value = &prefix },
+        { .name = "--force", .alt = "-f", .flag = &force },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts),
+                          .unknown = CLI_UNKNOWN_UNEXPECTED };
 
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            return CLI_EXIT_USAGE;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad)))
-            keyfile = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--output-key-prefix",
-                                    NULL, &bad)))
-            prefix = v;
-        else if (strcmp(argv[i], "--force") == 0 ||
-                 strcmp(argv[i], "-f") == 0)
-            force = 1;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else
-            return cli_usage_error(&cli_cmd_import_key_pair,
-                                   "unexpected argument '%s'", argv[i]);
-    }
+    ret = cli_parse_args(ctx, &cli_cmd_import_key_pair, argc, argv, 1, &a);
+    if (ret)
+        return ret;
     if (!keyfile)
         return cli_usage_error(&cli_cmd_import_key_pair, "--key is required");
-    rc = read_key_spec(&b, keyfile);
-    if (!rc && pem_encrypted(&b))
-        rc = cli_read_password(&pw, "COSIGN_PASSWORD",
-                               "Enter password for PEM key: ", 0);
-    if (!rc)
-        rc = sg_sign_key_load_private(&k, b.data, b.len, pw,
-                                      pw ? strlen(pw) : 0);
-    free_password(pw);
-    if (b.cap)
-        sg_wipe(b.data, b.cap);
-    sg_buf_release(&b);
-    if (rc)
-        return cli_fail(rc, "%s", keyfile);
+    ret = cli_key_private(&k, keyfile, "Enter password for PEM key: ");
+    if (ret)
+        return ret;
     ret = write_pair(prefix, k, force, 1);
     sg_sign_key_free(k);
     return ret;
@@ -265,29 +259,19 @@ const struct cli_command cli_cmd_import_key_pair = {
 
 static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *keyfile = NULL, *outfile = NULL, *v;
+    const char *keyfile = NULL, *outfile = NULL;
     struct sg_buf pem = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_sign_key *k = NULL;
-    int bad = 0;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .alt = "-k", .value = &keyfile },
+        { .name = "--outfile", .alt = "-o", .value = &outfile },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts),
+                          .unknown = CLI_UNKNOWN_UNEXPECTED };
 
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            return CLI_EXIT_USAGE;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad)))
-            keyfile = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--outfile", "-o",
-                                    &bad)))
-            outfile = v;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else
-            return cli_usage_error(&cli_cmd_public_key,
-                                   "unexpected argument '%s'", argv[i]);
-    }
+    if (cli_parse_args(ctx, &cli_cmd_public_key, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
     if (!keyfile)
         return cli_usage_error(&cli_cmd_public_key, "--key is required");
     rc = cli_load_private_key(&k, keyfile);

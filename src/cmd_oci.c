@@ -17,31 +17,16 @@ static int parse_args(const struct cli_command *cmd,
                       int *n_pos,
                       int *signatures)
 {
-    int only_pos = 0;
+    const struct cli_opt opts[] = {
+        { .name = "--signatures", .flag = signatures },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = signatures ? 1 : 0,
+                          .pos = pos, .max_pos = max_pos,
+                          .unknown = CLI_UNKNOWN_QUOTED, .dashdash = 1 };
 
-    *n_pos = 0;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (!only_pos && strcmp(argv[i], "--") == 0) {
-            only_pos = 1;
-            continue;
-        }
-        if (!only_pos && argv[i][0] == '-' && argv[i][1]) {
-            if (signatures && strcmp(argv[i], "--signatures") == 0) {
-                *signatures = 1;
-                continue;
-            }
-            r = cli_common_opt(ctx, argc, argv, &i);
-            if (r < 0)
-                return CLI_EXIT_USAGE;
-            if (r == 0)
-                return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-            continue;
-        }
-        if (*n_pos >= max_pos)
-            return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
-        pos[(*n_pos)++] = argv[i];
-    }
+    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    *n_pos = a.n_pos;
     if (*n_pos != max_pos)
         return cli_usage_error(cmd, "expected %d argument%s", max_pos,
                                max_pos > 1 ? "s" : "");

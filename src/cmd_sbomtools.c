@@ -109,37 +109,18 @@ static int run_diff(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_sbom *a = NULL, *b = NULL;
     struct sg_sbom_diff d = { NULL, 0 };
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    int n = 0, only_pos = 0, ret;
+    int ret;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--output", .alt = "-o", .value = &fmt },
+    };
+    struct cli_args args = { .opts = opts, .n_opts = CLI_N(opts),
+                             .pos = pos, .max_pos = 2,
+                             .unknown = CLI_UNKNOWN_QUOTED, .dashdash = 1 };
 
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int bad = 0, r;
-        if (!only_pos && strcmp(argv[i], "--") == 0) {
-            only_pos = 1;
-            continue;
-        }
-        if (!only_pos && argv[i][0] == '-' && argv[i][1]) {
-            if ((v = cli_opt_value(argc, argv, &i, "--output", "-o", &bad))) {
-                fmt = v;
-                continue;
-            }
-            if (bad)
-                return CLI_EXIT_USAGE;
-            r = cli_common_opt(ctx, argc, argv, &i);
-            if (r < 0)
-                return CLI_EXIT_USAGE;
-            if (r == 0)
-                return cli_usage_error(&cli_cmd_diff, "unknown option '%s'",
-                                       argv[i]);
-            continue;
-        }
-        if (n >= 2)
-            return cli_usage_error(&cli_cmd_diff, "unexpected argument '%s'",
-                                   argv[i]);
-        pos[n++] = argv[i];
-    }
-    if (n != 2)
+    if (cli_parse_args(ctx, &cli_cmd_diff, argc, argv, 1, &args))
+        return CLI_EXIT_USAGE;
+    if (args.n_pos != 2)
         return cli_usage_error(&cli_cmd_diff, "expected OLD and NEW");
     if (strcmp(fmt, "table") != 0 && strcmp(fmt, "json") != 0)
         return cli_usage_error(&cli_cmd_diff, "-o: table or json, not '%s'",

@@ -64,6 +64,11 @@ static int annots_add(struct annots *a, const char *arg)
     return 0;
 }
 
+static int take_annot(void *arg, char *v)
+{
+    return annots_add(arg, v) ? -1 : 0;
+}
+
 /* A local store's spec without its ":tag" / "@digest" part (the store's
  * default reference), e.g. "oci-dir:/x/demo:latest" -> "oci-dir:/x/demo". */
 static size_t local_spec_len(const char *image, struct sg_oci_store *s)
@@ -97,7 +102,7 @@ static int sign_one(struct sg_oci_store *s, const char *digest,
 
 static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *keyspec = NULL, *image = NULL, *dref = NULL, *ref, *v;
+    const char *keyspec = NULL, *image = NULL, *dref = NULL, *ref;
     struct annots an;
     struct sg_sign_image_opts o;
     struct sg_oci_store *s = NULL;
@@ -107,49 +112,36 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
                   lref = SG_BUF_INIT(4096);
     const struct sg_oci_ref *r;
     char *digest = NULL, *mt = NULL;
-    int recursive = 0, bad = 0, ret = CLI_EXIT_FAIL;
+    int recursive = 0, yes = 0, ret = CLI_EXIT_FAIL;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .alt = "-k", .value = &keyspec },
+        { .name = "--annotations", .alt = "-a", .take = take_annot,
+          .arg = &an },
+        { .name = "--docker-reference", .value = &dref },
+        { .name = "--recursive", .alt = "-r", .flag = &recursive },
+        /* no prompts to skip: nothing is uploaded to a log */
+        { .name = "-y", .alt = "--yes", .flag = &yes },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
+                          .max_pos = 1, .too_many = "only one IMAGE",
+                          .unknown = CLI_UNKNOWN_QUOTED };
 
     memset(&an, 0, sizeof(an));
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            goto usage;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad))) {
-            keyspec = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--annotations", "-a",
-                                      &bad))) {
-            if (annots_add(&an, v))
-                goto usage;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--docker-reference",
-                                      NULL, &bad))) {
-            dref = v;
-        } else if (strcmp(argv[i], "--recursive") == 0 ||
-                   strcmp(argv[i], "-r") == 0) {
-            recursive = 1;
-        } else if (strcmp(argv[i], "-y") == 0 ||
-                   strcmp(argv[i], "--yes") == 0) {
-            /* no prompts to skip: nothing is uploaded to a log */
-        } else if (bad) {
-            goto usage;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            ret = cli_usage_error(&cli_cmd_sign, "unknown option '%s'",
-                                  argv[i]);
-            goto done;
-        } else if (!image) {
-            image = argv[i];
-        } else {
-            ret = cli_usage_error(&cli_cmd_sign, "only one IMAGE");
-            goto done;
-        }
-    }
+    ret = cli_parse_args(ctx, &cli_cmd_sign, argc, argv, 1, &a);
+    if (ret)
+        goto done;
+    ret = CLI_EXIT_FAIL;
     if (!keyspec || !image) {
         ret = cli_usage_error(&cli_cmd_sign, "--key and IMAGE are required");
         goto done;
     }
     rc = cli_load_private_key(&k, keyspec);
+    if (rc) {
+        ret = cli_fail(rc, "key");
+        goto done;
+    }
+    if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE))    rc = cli_load_private_key(&k, keyspec);
     if (rc) {
         ret = cli_fail(rc, "key");
         goto done;
@@ -197,9 +189,6 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
     }
     for (size_t i = 0; m->is_index && !ret && i < m->n_layers; i++)
         ret = sign_one(s, m->layers[i].digest, k, &o, ctx->verbosity > 0);
-    goto done;
-usage:
-    ret = CLI_EXIT_USAGE;
 done:
     sg_oci_manifest_free(m);
     sg_buf_release(&body);
@@ -242,35 +231,23 @@ const struct cli_command cli_cmd_sign = {
 
 static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *keyspec = NULL, *file = NULL, *outsig = NULL, *v;
+    const char *keyspec = NULL, *file = NULL, *outsig = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX),
                   sig = SG_BUF_INIT(SG_BUF_NOLIMIT),
                   b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_sign_key *k = NULL;
-    int bad = 0, ret = CLI_EXIT_FAIL;
+    int ret = CLI_EXIT_FAIL;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .alt = "-k", .value = &keyspec },
+        { .name = "--output-signature", .value = &outsig },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file,
+                          .max_pos = 1, .too_many = "only one FILE",
+                          .unknown = CLI_UNKNOWN_QUOTED };
 
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            return CLI_EXIT_USAGE;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad)))
-            keyspec = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--output-signature",
-                                    NULL, &bad)))
-            outsig = v;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(&cli_cmd_sign_blob, "unknown option '%s'",
-                                   argv[i]);
-        else if (!file)
-            file = argv[i];
-        else
-            return cli_usage_error(&cli_cmd_sign_blob, "only one FILE");
-    }
+    if (cli_parse_args(ctx, &cli_cmd_sign_blob, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
     if (!keyspec || !file)
         return cli_usage_error(&cli_cmd_sign_blob,
                                "--key and FILE are required");
@@ -334,7 +311,7 @@ const struct cli_command cli_cmd_sign_blob = {
 
 static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *keyspec = NULL, *image = NULL, *output = "json", *v;
+    const char *keyspec = NULL, *image = NULL, *output = "json";
     struct annots an;
     struct sg_verify_opts o;
     struct sg_verify_result r;
@@ -344,42 +321,26 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
                   name = SG_BUF_INIT(4096);
     char *digest = NULL;
     size_t n_ok = 0;
-    int bad = 0, ret = CLI_EXIT_FAIL;
+    int tlog = 0, ret = CLI_EXIT_FAIL;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .alt = "-k", .value = &keyspec },
+        { .name = "--annotations", .alt = "-a", .take = take_annot,
+          .arg = &an },
+        { .name = "--output", .alt = "-o", .value = &output },
+        /* offline by design: no transparency log is consulted */
+        { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
+                          .max_pos = 1, .too_many = "only one IMAGE",
+                          .unknown = CLI_UNKNOWN_QUOTED };
 
     memset(&an, 0, sizeof(an));
     memset(&r, 0, sizeof(r));
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            goto usage;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad))) {
-            keyspec = v;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--annotations", "-a",
-                                      &bad))) {
-            if (annots_add(&an, v))
-                goto usage;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--output", "-o",
-                                      &bad))) {
-            output = v;
-        } else if (strcmp(argv[i], "--insecure-ignore-tlog") == 0 ||
-                   strncmp(argv[i], "--insecure-ignore-tlog=", 23) == 0) {
-            /* offline by design: no transparency log is consulted */
-        } else if (bad) {
-            goto usage;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            ret = cli_usage_error(&cli_cmd_verify, "unknown option '%s'",
-                                  argv[i]);
-            goto done;
-        } else if (!image) {
-            image = argv[i];
-        } else {
-            ret = cli_usage_error(&cli_cmd_verify, "only one IMAGE");
-            goto done;
-        }
-    }
+    ret = cli_parse_args(ctx, &cli_cmd_verify, argc, argv, 1, &a);
+    if (ret)
+        goto done;
+    ret = CLI_EXIT_FAIL;
     if (!keyspec || !image) {
         ret = cli_usage_error(&cli_cmd_verify, "--key and IMAGE are required");
         goto done;
@@ -449,9 +410,6 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
             image, digest, n_ok, r.n_items);
     rc = cli_write_output(NULL, out.data, out.len);
     ret = rc ? cli_fail(rc, "stdout") : CLI_EXIT_OK;
-    goto done;
-usage:
-    ret = CLI_EXIT_USAGE;
 done:
     sg_verify_result_release(&r);
     sg_oci_store_free(s);
@@ -493,40 +451,23 @@ const struct cli_command cli_cmd_verify = {
 
 static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL,
-               *v;
+    const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX), sig = SG_BUF_INIT(1 << 20);
     struct sg_sign_key *k = NULL;
-    int bad = 0, ret = CLI_EXIT_FAIL;
+    int tlog = 0, ret = CLI_EXIT_FAIL;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .alt = "-k", .value = &keyspec },
+        { .name = "--certificate", .value = &cert },
+        { .name = "--signature", .value = &sigarg },
+        { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file,
+                          .max_pos = 1, .too_many = "only one FILE",
+                          .unknown = CLI_UNKNOWN_QUOTED };
 
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            return CLI_EXIT_USAGE;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--key", "-k", &bad)))
-            keyspec = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--certificate", NULL,
-                                    &bad)))
-            cert = v;
-        else if ((v = cli_opt_value(argc, argv, &i, "--signature", NULL,
-                                    &bad)))
-            sigarg = v;
-        else if (strcmp(argv[i], "--insecure-ignore-tlog") == 0 ||
-                 strncmp(argv[i], "--insecure-ignore-tlog=", 23) == 0)
-            continue;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(&cli_cmd_verify_blob,
-                                   "unknown option '%s'", argv[i]);
-        else if (!file)
-            file = argv[i];
-        else
-            return cli_usage_error(&cli_cmd_verify_blob, "only one FILE");
-    }
+    if (cli_parse_args(ctx, &cli_cmd_verify_blob, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
     if ((!keyspec == !cert) || !sigarg || !file)
         return cli_usage_error(&cli_cmd_verify_blob,
                                "one of --key/--certificate, --signature and "
@@ -587,32 +528,22 @@ const struct cli_command cli_cmd_verify_blob = {
 
 static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *image = NULL, *type = "signature", *suffix, *v;
+    const char *image = NULL, *type = "signature", *suffix;
     struct sg_oci_store *s = NULL;
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT);
     const struct sg_oci_ref *r;
     char *digest = NULL;
-    int bad = 0, ret = CLI_EXIT_FAIL;
+    int ret = CLI_EXIT_FAIL;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--type", .value = &type },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
+                          .max_pos = 1, .too_many = "only one IMAGE",
+                          .unknown = CLI_UNKNOWN_QUOTED };
 
-    for (int i = 1; i < argc; i++) {
-        int c = cli_common_opt(ctx, argc, argv, &i);
-        if (c < 0)
-            return CLI_EXIT_USAGE;
-        if (c)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--type", NULL, &bad)))
-            type = v;
-        else if (bad)
-            return CLI_EXIT_USAGE;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(&cli_cmd_triangulate,
-                                   "unknown option '%s'", argv[i]);
-        else if (!image)
-            image = argv[i];
-        else
-            return cli_usage_error(&cli_cmd_triangulate, "only one IMAGE");
-    }
+    if (cli_parse_args(ctx, &cli_cmd_triangulate, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
     if (!image)
         return cli_usage_error(&cli_cmd_triangulate, "IMAGE is required");
     if (strcmp(type, "signature") == 0)
@@ -627,13 +558,9 @@ static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(&cli_cmd_triangulate,
                                "--type must be signature, attestation, sbom "
                                "or digest");
-    if (cli_open_store(&s, ctx, image, 0))
-        return CLI_EXIT_FAIL;
-    rc = sg_oci_store_head_manifest(s, NULL, NULL, &digest, NULL);
-    if (rc) {
-        ret = cli_fail(rc, "%s", image);
+    ret = cli_open_image(&s, &digest, ctx, image, 0);
+    if (ret)
         goto done;
-    }
     r = sg_oci_store_ref(s);
     if (sg_oci_store_kind(s) == SG_OCI_STORE_REGISTRY) {
         if (r->registry && strcmp(r->registry, "docker.io") == 0)
