@@ -101,6 +101,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
         resp->content_type = resp->docker_digest = resp->location = NULL;
         resp->www_auth = resp->link = resp->content_range = NULL;
         resp->has_length = 0;
+        resp->has_retry_after = 0;
         return n;
     }
     colon = memchr(p, ':', n);
@@ -138,6 +139,18 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
         if (i == vlen && vlen) {
             resp->content_length = len;
             resp->has_length = 1;
+        }
+        return n;
+    }
+    else if (HDR("retry-after")) {
+        uint64_t secs = 0;
+        size_t i;
+        for (i = 0; i < vlen && v[i] >= '0' && v[i] <= '9'; i++)
+            if (secs < (1ull << 32))
+                secs = secs * 10 + (uint64_t)(v[i] - '0');
+        if (i == vlen && vlen) {
+            resp->retry_after_s = secs;
+            resp->has_retry_after = 1;
         }
         return n;
     }

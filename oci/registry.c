@@ -12,6 +12,7 @@
 #include "oci_int.h"
 #include "registry_int.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #define CHUNK_SIZE    (32ull * 1024u * 1024u) /* PATCH chunk for big blobs */
 #define REDIRECTS_MAX 5
 #define URL_MAX       8192u
+#define RETRY_AFTER_MAX_MS 10000u /* cap on a server's Retry-After */
 
 #define ACCEPT_MANIFESTS                               \
     "Accept: " SG_MT_OCI_MANIFEST ", " SG_MT_OCI_INDEX \
@@ -198,6 +200,17 @@ static sg_err status_error(const struct reg *r,
                         resp->status, msg[0] ? ": " : "", msg);
 }
 
+/* A request to this registry's hosts with the transport settings. */
+static void req_init(struct sg_http_req *req, const struct reg *r, int verify)
+{
+    memset(req, 0, sizeof(*req));
+    req->verify_tls = verify;
+    req->ca_file = r->ca_file;
+    req->connect_timeout_s = r->connect_timeout_s;
+    req->low_speed_time_s = r->low_speed_time_s;
+    req->user_agent = r->user_agent;
+}
+
 /* ------------------------------------------------------------------ */
 /* Auth                                                                 */
 
@@ -346,12 +359,7 @@ static sg_err fetch_token(struct reg *r, const char *scopes, char **out)
     rc = check_realm(r, &verify);
     if (rc)
         return rc;
-    memset(&req, 0, sizeof(req));
-    req.verify_tls = verify;
-    req.ca_file = r->ca_file;
-    req.connect_timeout_s = r->connect_timeout_s;
-    req.low_speed_time_s = r->low_speed_time_s;
-    req.user_agent = r->user_agent;
+    req_init(&req, r, verify);
     req.out = &body;
     req.what = "token response";
     rc = sg_buf_adds(&url, r->realm);
@@ -558,17 +566,12 @@ ping_one(struct reg *r, const char *scheme, struct sg_http_resp *resp)
     struct sg_http_req req;
     sg_err rc;
 
-    memset(&req, 0, sizeof(req));
+    req_init(&req, r, !r->insecure);
     rc = sg_buf_addf(&url, "%s://%s/v2/", scheme, r->host);
     if (rc)
         return rc;
     req.method = "GET";
     req.url = url.data;
-    req.verify_tls = !r->insecure;
-    req.ca_file = r->ca_file;
-    req.connect_timeout_s = r->connect_timeout_s;
-    req.low_speed_time_s = r->low_speed_time_s;
-    req.user_agent = r->user_agent;
     rc = sg_http_do(r->http, &req, resp);
     sg_buf_release(&url);
     return rc;
@@ -601,6 +604,25 @@ static sg_err learn_auth(struct reg *r, const struct sg_http_resp *resp)
     return SG_OK;
 }
 
+/* The ping over `scheme` answered: talk to the host that way from now
+ * on and learn its auth scheme. Releases *resp. */
+static sg_err
+use_base(struct reg *r, const char *scheme, struct sg_http_resp *resp)
+{
+    size_t n = strlen(scheme) + strlen(r->host) + 4; /* "://" and NUL */
+    sg_err rc;
+
+    r->base = malloc(n);
+    if (!r->base) {
+        rc = sg_error_oom();
+    } else {
+        snprintf(r->base, n, "%s://%s", scheme, r->host);
+        rc = learn_auth(r, resp);
+    }
+    sg_http_resp_release(resp);
+    return rc;
+}
+
 static sg_err ensure_base(struct reg *r)
 {
     struct sg_http_resp resp;
@@ -610,17 +632,8 @@ static sg_err ensure_base(struct reg *r)
     if (r->base)
         return SG_OK;
     rc = ping_one(r, "https", &resp);
-    if (!rc) {
-        r->base = malloc(strlen(r->host) + 9);
-        if (!r->base) {
-            sg_http_resp_release(&resp);
-            return sg_error_oom();
-        }
-        snprintf(r->base, strlen(r->host) + 9, "https://%s", r->host);
-        rc = learn_auth(r, &resp);
-        sg_http_resp_release(&resp);
-        return rc;
-    }
+    if (!rc)
+        return use_base(r, "https", &resp);
     sg_http_resp_release(&resp);
     if (!(r->insecure || r->loopback))
         return rc;
@@ -633,15 +646,7 @@ static sg_err ensure_base(struct reg *r)
         return sg_error_set(SG_ENET, "%s", first_err);
     }
     sg_debug("%s: https failed (%s); using plain http", r->host, first_err);
-    r->base = malloc(strlen(r->host) + 8);
-    if (!r->base) {
-        sg_http_resp_release(&resp);
-        return sg_error_oom();
-    }
-    snprintf(r->base, strlen(r->host) + 8, "http://%s", r->host);
-    rc = learn_auth(r, &resp);
-    sg_http_resp_release(&resp);
-    return rc;
+    return use_base(r, "http", &resp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -712,6 +717,24 @@ static sg_err resume_sink(const void *p, size_t len, void *payload)
     return rc;
 }
 
+/* Wait before retry number `attempt` (from 1): exponential backoff, or
+ * what a 429/503 answer's Retry-After asks for, capped so that a busy
+ * registry cannot stall us for long (the retry count still applies). */
+static unsigned retry_delay_ms(unsigned attempt,
+                               const struct sg_http_resp *resp)
+{
+    unsigned ms = 250u << (attempt - 1);
+
+    if (ms > 4000)
+        ms = 4000;
+    if (resp && resp->has_retry_after &&
+        (resp->status == 429 || resp->status == 503))
+        ms = resp->retry_after_s * 1000u > RETRY_AFTER_MAX_MS
+                 ? RETRY_AFTER_MAX_MS
+                 : (unsigned)resp->retry_after_s * 1000u;
+    return ms;
+}
+
 static sg_err do_call(struct reg *r, struct call *c, struct sg_http_resp *resp)
 {
     struct sg_buf url = SG_BUF_INIT(URL_MAX), authz = SG_BUF_INIT(1 << 16);
@@ -754,7 +777,7 @@ static sg_err do_call(struct reg *r, struct call *c, struct sg_http_resp *resp)
             const char *hdrs[6];
             size_t nh = 0;
 
-            memset(&req, 0, sizeof(req));
+            req_init(&req, r, !(r->insecure && same));
             sg_http_resp_release(resp);
             if (c->accept)
                 hdrs[nh++] = c->accept;
@@ -808,11 +831,6 @@ static sg_err do_call(struct reg *r, struct call *c, struct sg_http_resp *resp)
             req.sink_payload = c->sink_payload;
             req.out = c->out;
             req.what = c->what;
-            req.verify_tls = !(r->insecure && same);
-            req.ca_file = r->ca_file;
-            req.connect_timeout_s = r->connect_timeout_s;
-            req.low_speed_time_s = r->low_speed_time_s;
-            req.user_agent = r->user_agent;
             if (c->out)
                 sg_buf_reset(c->out);
             rc = sg_http_do(r->http, &req, resp);
@@ -859,9 +877,7 @@ static sg_err do_call(struct reg *r, struct call *c, struct sg_http_resp *resp)
         }
         attempt++;
         {
-            unsigned ms = 250u << (attempt - 1);
-            if (ms > 4000)
-                ms = 4000;
+            unsigned ms = retry_delay_ms(attempt, rc ? NULL : resp);
             sg_debug("%s %s: %s; retry %u in %u ms", c->method, url.data,
                      rc ? sg_error_last() : "server busy", attempt, ms);
             sg_error_clear();
@@ -885,12 +901,6 @@ done:
     return rc;
 }
 
-static sg_err
-scope_for(struct sg_buf *out, const struct reg *r, const char *actions)
-{
-    return sg_buf_addf(out, "repository:%s:%s", r->repo, actions);
-}
-
 static char *strip_params(const char *ct)
 {
     size_t n;
@@ -904,18 +914,152 @@ static char *strip_params(const char *ct)
 }
 
 /* ------------------------------------------------------------------ */
-/* Store operations                                                     */
+/* A repository-scoped API call and everything it owns                  */
 
-static sg_err
-manifest_path(struct sg_buf *p, const struct reg *r, const char *ref)
+enum api_flags {
+    API_RETRY = 1u << 0,  /* idempotent: retry on 429/5xx and resets */
+    API_FOLLOW = 1u << 1, /* follow redirects (GET/HEAD) */
+    API_READ = API_RETRY | API_FOLLOW
+};
+
+struct api {
+    struct call c;
+    struct sg_buf path;  /* "/v2/<repo>/..." or an absolute URL */
+    struct sg_buf scope; /* "repository:<repo>:<actions>[ ...]" */
+    struct sg_http_resp resp;
+};
+
+static void api_init(struct api *a)
 {
-    return sg_buf_addf(p, "/v2/%s/manifests/%s", r->repo, ref);
+    memset(a, 0, sizeof(*a));
+    a->path = (struct sg_buf)SG_BUF_INIT(URL_MAX);
+    a->scope = (struct sg_buf)SG_BUF_INIT(URL_MAX);
 }
+
+/* Frees what the call owns and leaves `a` ready for api_begin again. */
+static void api_release(struct api *a)
+{
+    free(a->c.final_url);
+    sg_http_resp_release(&a->resp);
+    sg_buf_release(&a->path);
+    sg_buf_release(&a->scope);
+    api_init(a);
+}
+
+/* Set up `method` on the path printed from `fmt` with the token scope
+ * "repository:<repo>:<actions>". The caller may append to a->path and
+ * a->scope and fill the rest of a->c before api_run. `a` must be
+ * released with api_release whatever this returns. */
+static sg_err api_begin(struct api *a,
+                        const char *repo,
+                        const char *actions,
+                        const char *method,
+                        const char *what,
+                        unsigned flags,
+                        const char *fmt,
+                        ...) SG_PRINTF(7, 8);
+
+static sg_err api_begin(struct api *a,
+                        const char *repo,
+                        const char *actions,
+                        const char *method,
+                        const char *what,
+                        unsigned flags,
+                        const char *fmt,
+                        ...)
+{
+    va_list ap, ap2;
+    char *p = NULL;
+    int n;
+    sg_err rc;
+
+    api_init(a);
+    a->c.method = method;
+    a->c.what = what;
+    a->c.retry = (flags & API_RETRY) != 0;
+    a->c.follow = (flags & API_FOLLOW) != 0;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    if (n >= 0)
+        p = malloc((size_t)n + 1);
+    if (p)
+        vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    va_end(ap);
+    if (!p)
+        return sg_error_oom();
+    rc = sg_buf_add(&a->path, p, (size_t)n);
+    free(p);
+    if (!rc)
+        rc = sg_buf_addf(&a->scope, "repository:%s:%s", repo, actions);
+    return rc;
+}
+
+static sg_err api_run(struct reg *r, struct api *a)
+{
+    a->c.url = a->path.data;
+    a->c.scope = a->scope.data;
+    return do_call(r, &a->c, &a->resp);
+}
+
+/* status_error with a printf-style description. */
+static sg_err status_errorf(const struct reg *r,
+                            const struct sg_http_resp *resp,
+                            const char *fmt,
+                            ...) SG_PRINTF(3, 4);
+
+static sg_err status_errorf(const struct reg *r,
+                            const struct sg_http_resp *resp,
+                            const char *fmt,
+                            ...)
+{
+    char what[300];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return status_error(r, resp, what);
+}
+
+/* ------------------------------------------------------------------ */
+/* Store operations                                                     */
 
 static sg_err manifest_notfound(const struct reg *r, const char *ref)
 {
     return sg_error_set(SG_ENOTFOUND, "manifest unknown: %s%s%s", r->repo,
                         sg_digest_valid(ref) ? "@" : ":", ref);
+}
+
+/* GET or HEAD of a manifest, with the statuses both treat alike. */
+static sg_err manifest_fetch(struct reg *r,
+                             struct api *a,
+                             const char *method,
+                             const char *ref,
+                             struct sg_buf *body)
+{
+    sg_err rc;
+
+    rc = api_begin(a, r->repo, "pull", method, "manifest", API_READ,
+                   "/v2/%s/manifests/%s", r->repo, ref);
+    if (rc)
+        return rc;
+    a->c.accept = ACCEPT_MANIFESTS;
+    a->c.out = body;
+    rc = api_run(r, a);
+    if (rc == SG_ELIMIT && body)
+        return sg_error_set(SG_ELIMIT,
+                            "manifest larger than %zu bytes (%s%s%s)",
+                            body->max, r->repo,
+                            sg_digest_valid(ref) ? "@" : ":", ref);
+    if (rc)
+        return rc;
+    if (a->resp.status == 404)
+        return manifest_notfound(r, ref);
+    if (a->resp.status != 200)
+        return status_error(r, &a->resp, "manifest");
+    return SG_OK;
 }
 
 static sg_err reg_get_manifest(struct sg_oci_store *s,
@@ -925,53 +1069,21 @@ static sg_err reg_get_manifest(struct sg_oci_store *s,
                                char **digest_out)
 {
     struct reg *r = s->impl;
-    struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
-    struct sg_http_resp resp;
-    struct call c;
+    struct api a;
     sg_err rc;
 
     *media_type_out = NULL;
     *digest_out = NULL;
-    memset(&c, 0, sizeof(c));
-    memset(&resp, 0, sizeof(resp));
-    rc = manifest_path(&path, r, ref);
-    if (!rc)
-        rc = scope_for(&scope, r, "pull");
+    rc = manifest_fetch(r, &a, "GET", ref, body);
     if (rc)
         goto done;
-    c.method = "GET";
-    c.url = path.data;
-    c.accept = ACCEPT_MANIFESTS;
-    c.out = body;
-    c.what = "manifest";
-    c.scope = scope.data;
-    c.retry = 1;
-    c.follow = 1;
-    rc = do_call(r, &c, &resp);
-    if (rc == SG_ELIMIT)
-        rc = sg_error_set(SG_ELIMIT, "manifest larger than %zu bytes (%s%s%s)",
-                          body->max, r->repo, sg_digest_valid(ref) ? "@" : ":",
-                          ref);
-    if (rc)
-        goto done;
-    if (resp.status == 404) {
-        rc = manifest_notfound(r, ref);
-        goto done;
-    }
-    if (resp.status != 200) {
-        rc = status_error(r, &resp, "manifest");
-        goto done;
-    }
-    *media_type_out = strip_params(resp.content_type);
-    *digest_out = dupstr(resp.docker_digest);
-    if ((resp.content_type && !*media_type_out) ||
-        (resp.docker_digest && !*digest_out))
+    *media_type_out = strip_params(a.resp.content_type);
+    *digest_out = dupstr(a.resp.docker_digest);
+    if ((a.resp.content_type && !*media_type_out) ||
+        (a.resp.docker_digest && !*digest_out))
         rc = sg_error_oom();
 done:
-    free(c.final_url);
-    sg_http_resp_release(&resp);
-    sg_buf_release(&path);
-    sg_buf_release(&scope);
+    api_release(&a);
     if (rc) {
         free(*media_type_out);
         free(*digest_out);
@@ -987,9 +1099,8 @@ static sg_err reg_head_manifest(struct sg_oci_store *s,
                                 uint64_t *size_out)
 {
     struct reg *r = s->impl;
-    struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
-    struct sg_http_resp resp;
-    struct call c;
+    const struct sg_http_resp *resp;
+    struct api a;
     char *mt = NULL, *dg = NULL;
     sg_err rc;
 
@@ -997,34 +1108,13 @@ static sg_err reg_head_manifest(struct sg_oci_store *s,
         *media_type_out = NULL;
     if (digest_out)
         *digest_out = NULL;
-    memset(&c, 0, sizeof(c));
-    memset(&resp, 0, sizeof(resp));
-    rc = manifest_path(&path, r, ref);
-    if (!rc)
-        rc = scope_for(&scope, r, "pull");
+    rc = manifest_fetch(r, &a, "HEAD", ref, NULL);
+    resp = &a.resp;
     if (rc)
         goto done;
-    c.method = "HEAD";
-    c.url = path.data;
-    c.accept = ACCEPT_MANIFESTS;
-    c.what = "manifest";
-    c.scope = scope.data;
-    c.retry = 1;
-    c.follow = 1;
-    rc = do_call(r, &c, &resp);
-    if (rc)
-        goto done;
-    if (resp.status == 404) {
-        rc = manifest_notfound(r, ref);
-        goto done;
-    }
-    if (resp.status != 200) {
-        rc = status_error(r, &resp, "manifest");
-        goto done;
-    }
-    if (!resp.docker_digest || !sg_digest_valid(resp.docker_digest) ||
-        !resp.has_length ||
-        (sg_digest_valid(ref) && strcmp(ref, resp.docker_digest) != 0)) {
+    if (!resp->docker_digest || !sg_digest_valid(resp->docker_digest) ||
+        !resp->has_length ||
+        (sg_digest_valid(ref) && strcmp(ref, resp->docker_digest) != 0)) {
         /* No trustworthy digest: GET and compute it. */
         struct sg_buf body = SG_BUF_INIT(sg_limits_default()->manifest_max);
         rc = sg_oci_store_get_manifest(s, ref, &body, media_type_out,
@@ -1034,14 +1124,14 @@ static sg_err reg_head_manifest(struct sg_oci_store *s,
         sg_buf_release(&body);
         goto done;
     }
-    mt = strip_params(resp.content_type);
-    dg = strdup(resp.docker_digest);
-    if (!dg || (resp.content_type && !mt)) {
+    mt = strip_params(resp->content_type);
+    dg = strdup(resp->docker_digest);
+    if (!dg || (resp->content_type && !mt)) {
         rc = sg_error_oom();
         goto done;
     }
     if (size_out)
-        *size_out = resp.content_length;
+        *size_out = resp->content_length;
     if (media_type_out) {
         *media_type_out = mt;
         mt = NULL;
@@ -1053,10 +1143,7 @@ static sg_err reg_head_manifest(struct sg_oci_store *s,
 done:
     free(mt);
     free(dg);
-    free(c.final_url);
-    sg_http_resp_release(&resp);
-    sg_buf_release(&path);
-    sg_buf_release(&scope);
+    api_release(&a);
     return rc;
 }
 
@@ -1068,81 +1155,54 @@ static sg_err reg_put_manifest(struct sg_oci_store *s,
                                const char *digest)
 {
     struct reg *r = s->impl;
-    struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
-    struct sg_http_resp resp;
-    struct call c;
+    struct api a;
     sg_err rc;
 
-    memset(&c, 0, sizeof(c));
-    memset(&resp, 0, sizeof(resp));
-    rc = manifest_path(&path, r, tag ? tag : digest);
-    if (!rc)
-        rc = scope_for(&scope, r, "pull,push");
+    /* PUT of the same bytes is idempotent: retried */
+    rc = api_begin(&a, r->repo, "pull,push", "PUT", "manifest", API_RETRY,
+                   "/v2/%s/manifests/%s", r->repo, tag ? tag : digest);
     if (rc)
         goto done;
-    c.method = "PUT";
-    c.url = path.data;
-    c.content_type = media_type;
-    c.body = data;
-    c.body_len = len;
-    c.has_body = 1;
-    c.what = "manifest";
-    c.scope = scope.data;
-    c.retry = 1; /* PUT of the same bytes is idempotent */
-    rc = do_call(r, &c, &resp);
+    a.c.content_type = media_type;
+    a.c.body = data;
+    a.c.body_len = len;
+    a.c.has_body = 1;
+    rc = api_run(r, &a);
     if (rc)
         goto done;
-    if (resp.status != 201 && resp.status != 200) {
-        char what[300];
-        snprintf(what, sizeof(what), "push manifest %s:%s", r->repo,
-                 tag ? tag : digest);
-        rc = status_error(r, &resp, what);
+    if (a.resp.status != 201 && a.resp.status != 200) {
+        rc = status_errorf(r, &a.resp, "push manifest %s:%s", r->repo,
+                           tag ? tag : digest);
         goto done;
     }
-    if (resp.docker_digest && strcmp(resp.docker_digest, digest) != 0)
+    if (a.resp.docker_digest && strcmp(a.resp.docker_digest, digest) != 0)
         rc = sg_error_set(SG_EDIGEST,
                           "push manifest: registry stored %s, expected %s",
-                          resp.docker_digest, digest);
+                          a.resp.docker_digest, digest);
 done:
-    free(c.final_url);
-    sg_http_resp_release(&resp);
-    sg_buf_release(&path);
-    sg_buf_release(&scope);
+    api_release(&a);
     return rc;
 }
 
 static sg_err reg_delete_manifest(struct sg_oci_store *s, const char *digest)
 {
     struct reg *r = s->impl;
-    struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
-    struct sg_http_resp resp;
-    struct call c;
+    struct api a;
     sg_err rc;
 
-    memset(&c, 0, sizeof(c));
-    memset(&resp, 0, sizeof(resp));
-    rc = manifest_path(&path, r, digest);
+    rc = api_begin(&a, r->repo, "delete", "DELETE", "manifest", API_RETRY,
+                   "/v2/%s/manifests/%s", r->repo, digest);
     if (!rc)
-        rc = scope_for(&scope, r, "delete");
+        rc = api_run(r, &a);
     if (rc)
         goto done;
-    c.method = "DELETE";
-    c.url = path.data;
-    c.what = "manifest";
-    c.scope = scope.data;
-    c.retry = 1;
-    rc = do_call(r, &c, &resp);
-    if (rc)
-        goto done;
-    if (resp.status == 404)
+    if (a.resp.status == 404)
         rc = manifest_notfound(r, digest);
-    else if (resp.status != 202 && resp.status != 200 && resp.status != 204)
-        rc = status_error(r, &resp, "delete manifest");
+    else if (a.resp.status != 202 && a.resp.status != 200 &&
+             a.resp.status != 204)
+        rc = status_error(r, &a.resp, "delete manifest");
 done:
-    free(c.final_url);
-    sg_http_resp_release(&resp);
-    sg_buf_release(&path);
-    sg_buf_release(&scope);
+    api_release(&a);
     return rc;
 }
 
@@ -1195,119 +1255,90 @@ done:
 static sg_err reg_list_tags(struct sg_oci_store *s, char ***tags_out)
 {
     struct reg *r = s->impl;
-    struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
     struct sg_buf body = SG_BUF_INIT(sg_limits_default()->manifest_max);
-    struct sg_http_resp resp;
+    struct api a;
     char **tags = NULL, *url = NULL, *next = NULL;
     size_t n = 0;
     unsigned pages = 0;
     sg_err rc;
 
     *tags_out = NULL;
-    memset(&resp, 0, sizeof(resp));
-    rc = sg_buf_addf(&path, "/v2/%s/tags/list?n=1000", r->repo);
-    if (!rc)
-        rc = scope_for(&scope, r, "pull");
+    rc = api_begin(&a, r->repo, "pull", "GET", "tag list page", API_READ,
+                   "/v2/%s/tags/list?n=1000", r->repo);
     if (rc)
         goto done;
-    url = strdup(path.data);
-    if (!url) {
-        rc = sg_error_oom();
-        goto done;
-    }
     tags = calloc(1, sizeof(*tags));
     if (!tags) {
         rc = sg_error_oom();
         goto done;
     }
-    while (url) {
-        struct call c;
-
-        memset(&c, 0, sizeof(c));
-        c.method = "GET";
-        c.url = url;
-        c.out = &body;
-        c.what = "tag list page";
-        c.scope = scope.data;
-        c.retry = 1;
-        c.follow = 1;
-        sg_http_resp_release(&resp);
-        rc = do_call(r, &c, &resp);
-        if (!rc && resp.status == 404)
+    for (;;) {
+        a.c.out = &body;
+        rc = api_run(r, &a);
+        if (!rc && a.resp.status == 404)
             rc = sg_error_set(SG_ENOTFOUND, "repository unknown: %s", r->repo);
-        else if (!rc && resp.status != 200)
-            rc = status_error(r, &resp, "tag list");
+        else if (!rc && a.resp.status != 200)
+            rc = status_error(r, &a.resp, "tag list");
         if (!rc)
             rc = add_tags(&tags, &n, &body);
-        if (!rc && resp.link)
-            rc = sg_oci__link_next(&next, resp.link);
+        if (!rc && a.resp.link)
+            rc = sg_oci__link_next(&next, a.resp.link);
+        if (rc || !next)
+            break;
+        if (++pages > 10000) {
+            rc = sg_error_set(SG_ELIMIT, "tag list: too many pages");
+        } else {
+            int same = 0;
+            rc = sg_http_resolve(&url, a.c.final_url, next);
+            if (!rc)
+                rc = redirect_ok(r, url, &same);
+            if (!rc && !same)
+                rc = sg_error_set(SG_EHTTP,
+                                  "tag list: next page on another host");
+        }
+        free(next);
+        next = NULL;
+        api_release(&a);
+        if (!rc)
+            rc = api_begin(&a, r->repo, "pull", "GET", "tag list page",
+                           API_READ, "%s", url);
         free(url);
         url = NULL;
-        if (!rc && next) {
-            if (++pages > 10000) {
-                rc = sg_error_set(SG_ELIMIT, "tag list: too many pages");
-            } else {
-                int same = 0;
-                rc = sg_http_resolve(&url, c.final_url, next);
-                if (!rc)
-                    rc = redirect_ok(r, url, &same);
-                if (!rc && !same)
-                    rc = sg_error_set(SG_EHTTP,
-                                      "tag list: next page on another host");
-            }
-            free(next);
-            next = NULL;
-        }
-        free(c.final_url);
         if (rc)
-            goto done;
+            break;
     }
+    if (rc)
+        goto done;
     *tags_out = tags;
     tags = NULL;
 done:
     free(url);
+    free(next);
     sg_oci_strv_free(tags);
-    sg_http_resp_release(&resp);
+    api_release(&a);
     sg_buf_release(&body);
-    sg_buf_release(&path);
-    sg_buf_release(&scope);
     return rc;
 }
 
 static sg_err
 blob_head(struct reg *r, const char *repo, const char *digest, int *exists)
 {
-    struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
-    struct sg_http_resp resp;
-    struct call c;
+    struct api a;
     sg_err rc;
 
     *exists = 0;
-    memset(&c, 0, sizeof(c));
-    memset(&resp, 0, sizeof(resp));
-    rc = sg_buf_addf(&path, "/v2/%s/blobs/%s", repo, digest);
+    rc = api_begin(&a, repo, "pull", "HEAD", "blob", API_READ,
+                   "/v2/%s/blobs/%s", repo, digest);
     if (!rc)
-        rc = sg_buf_addf(&scope, "repository:%s:pull", repo);
+        rc = api_run(r, &a);
     if (rc)
         goto done;
-    c.method = "HEAD";
-    c.url = path.data;
-    c.what = "blob";
-    c.scope = scope.data;
-    c.retry = 1;
-    c.follow = 1;
-    rc = do_call(r, &c, &resp);
-    if (rc)
-        goto done;
-    if (resp.status == 200)
+    if (a.resp.status == 200)
         *exists = 1;
-    else if (resp.status != 404)
-        rc = status_error(r, &resp, "blob");
+    else if (a.resp.status != 404)
+        rc = status_error(r, &a.resp, "blob");
 done:
-    free(c.final_url);
-    sg_http_resp_release(&resp);
-    sg_buf_release(&path);
-    sg_buf_release(&scope);
+    api_release(&a);
     return rc;
 }
 
@@ -1324,49 +1355,30 @@ static sg_err reg_get_blob(struct sg_oci_store *s,
                            void *payload)
 {
     struct reg *r = s->impl;
-    struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
-    struct sg_http_resp resp;
     struct resume rs;
-    struct call c;
+    struct api a;
     sg_err rc;
 
-    memset(&c, 0, sizeof(c));
-    memset(&resp, 0, sizeof(resp));
     memset(&rs, 0, sizeof(rs));
     rs.cb = cb;
     rs.payload = payload;
-    rc = sg_buf_addf(&path, "/v2/%s/blobs/%s", r->repo, d->digest);
-    if (!rc)
-        rc = scope_for(&scope, r, "pull");
+    rc = api_begin(&a, r->repo, "pull", "GET", "blob", API_READ,
+                   "/v2/%s/blobs/%s", r->repo, d->digest);
     if (rc)
         goto done;
-    c.method = "GET";
-    c.url = path.data;
-    c.what = "blob";
-    c.scope = scope.data;
-    c.retry = 1;
-    c.follow = 1;
-    c.resume = &rs;
-    rc = do_call(r, &c, &resp);
+    a.c.resume = &rs;
+    rc = api_run(r, &a);
     if (rc == SG_ENET)
         sg_error_prefix(rc, "blob %s", d->digest);
     if (rc)
         goto done;
-    if (resp.status == 404) {
+    if (a.resp.status == 404)
         rc = sg_error_set(SG_ENOTFOUND, "blob unknown: %s@%s", r->repo,
                           d->digest);
-        goto done;
-    }
-    if (resp.status != 200 && resp.status != 206) {
-        char what[300];
-        snprintf(what, sizeof(what), "blob %s", d->digest);
-        rc = status_error(r, &resp, what);
-    }
+    else if (a.resp.status != 200 && a.resp.status != 206)
+        rc = status_errorf(r, &a.resp, "blob %s", d->digest);
 done:
-    free(c.final_url);
-    sg_http_resp_release(&resp);
-    sg_buf_release(&path);
-    sg_buf_release(&scope);
+    api_release(&a);
     return rc;
 }
 
@@ -1379,53 +1391,42 @@ static sg_err upload_start(struct reg *r,
                            char **location,
                            int *mounted)
 {
-    struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
-    struct sg_http_resp resp;
-    struct call c;
+    struct api a;
     sg_err rc;
 
     *location = NULL;
     if (mounted)
         *mounted = 0;
-    memset(&c, 0, sizeof(c));
-    memset(&resp, 0, sizeof(resp));
-    rc = sg_buf_addf(&path, "/v2/%s/blobs/uploads/", r->repo);
+    rc = api_begin(&a, r->repo, "pull,push", "POST", "upload", 0,
+                   "/v2/%s/blobs/uploads/", r->repo);
     if (!rc && mount_from) {
-        rc = sg_buf_adds(&path, "?mount=");
+        rc = sg_buf_adds(&a.path, "?mount=");
         if (!rc)
-            rc = sg_http_escape(&path, digest);
+            rc = sg_http_escape(&a.path, digest);
         if (!rc)
-            rc = sg_buf_adds(&path, "&from=");
+            rc = sg_buf_adds(&a.path, "&from=");
         if (!rc)
-            rc = sg_http_escape(&path, mount_from);
+            rc = sg_http_escape(&a.path, mount_from);
+        if (!rc)
+            rc = sg_buf_addf(&a.scope, " repository:%s:pull", mount_from);
     }
-    if (!rc)
-        rc = scope_for(&scope, r, "pull,push");
-    if (!rc && mount_from)
-        rc = sg_buf_addf(&scope, " repository:%s:pull", mount_from);
     if (rc)
         goto done;
-    c.method = "POST";
-    c.url = path.data;
-    c.has_body = 1; /* Content-Length: 0 */
-    c.what = "upload";
-    c.scope = scope.data;
-    rc = do_call(r, &c, &resp);
+    a.c.has_body = 1; /* Content-Length: 0 */
+    rc = api_run(r, &a);
     if (rc)
         goto done;
-    if (mount_from && resp.status == 201) {
+    if (mount_from && a.resp.status == 201) {
         *mounted = 1;
         goto done;
     }
-    if (resp.status != 202 || !resp.location) {
-        char what[300];
-        snprintf(what, sizeof(what), "start upload to %s", r->repo);
-        rc = status_error(r, &resp, what);
-        if (resp.status == 202)
+    if (a.resp.status != 202 || !a.resp.location) {
+        rc = status_errorf(r, &a.resp, "start upload to %s", r->repo);
+        if (a.resp.status == 202)
             rc = sg_error_set(SG_EHTTP, "%s: upload without Location", r->host);
         goto done;
     }
-    rc = sg_http_resolve(location, c.final_url, resp.location);
+    rc = sg_http_resolve(location, a.c.final_url, a.resp.location);
     if (!rc) {
         int same = 0;
         rc = redirect_ok(r, *location, &same);
@@ -1438,10 +1439,7 @@ static sg_err upload_start(struct reg *r,
         *location = NULL;
     }
 done:
-    free(c.final_url);
-    sg_http_resp_release(&resp);
-    sg_buf_release(&path);
-    sg_buf_release(&scope);
+    api_release(&a);
     return rc;
 }
 
@@ -1474,6 +1472,83 @@ location_with_digest(struct sg_buf *out, const char *loc, const char *digest)
     return rc;
 }
 
+/* PATCH the blob to `*loc` in CHUNK_SIZE pieces with Content-Range;
+ * *loc moves to each answer's Location. */
+static sg_err upload_chunks(struct reg *r,
+                            char **loc,
+                            uint64_t size,
+                            sg_oci_read_fn rd,
+                            void *payload)
+{
+    struct limited lim;
+    struct api a;
+    uint64_t off = 0;
+    sg_err rc = SG_OK;
+
+    api_init(&a);
+    lim.rd = rd;
+    lim.payload = payload;
+    while (off < size) {
+        uint64_t n = size - off < CHUNK_SIZE ? size - off : CHUNK_SIZE;
+        char *nloc = NULL;
+        lim.left = n;
+        rc = api_begin(&a, r->repo, "pull,push", "PATCH", "upload chunk", 0,
+                       "%s", *loc);
+        if (rc)
+            break;
+        a.c.content_type = "application/octet-stream";
+        snprintf(a.c.content_range, sizeof(a.c.content_range), "%llu-%llu",
+                 (unsigned long long)off, (unsigned long long)(off + n - 1));
+        a.c.rd = limited_read;
+        a.c.rd_payload = &lim;
+        a.c.rd_len = n;
+        a.c.has_body = 1;
+        rc = api_run(r, &a);
+        if (!rc && a.resp.status != 202)
+            rc = status_error(r, &a.resp, "upload chunk");
+        if (!rc && !a.resp.location)
+            rc = sg_error_set(SG_EHTTP, "%s: chunk accepted without Location",
+                              r->host);
+        if (!rc)
+            rc = sg_http_resolve(&nloc, a.c.final_url, a.resp.location);
+        api_release(&a);
+        if (rc)
+            break;
+        free(*loc);
+        *loc = nloc;
+        off += n;
+    }
+    api_release(&a);
+    return rc;
+}
+
+/* Read a small blob whole, so that its PUT can be retried. */
+static sg_err read_whole(struct sg_buf *mem,
+                         const char *digest,
+                         uint64_t size,
+                         sg_oci_read_fn rd,
+                         void *payload)
+{
+    char chunk[16384];
+    sg_err rc;
+
+    for (;;) {
+        size_t n = 0;
+        rc = rd(chunk, sizeof(chunk), &n, payload);
+        if (rc || !n)
+            break;
+        rc = sg_buf_add(mem, chunk, n);
+        if (rc)
+            break;
+    }
+    if (!rc && mem->len != size)
+        rc = sg_error_set(SG_EIO,
+                          "blob %s: source has %zu bytes, "
+                          "expected %llu",
+                          digest, mem->len, (unsigned long long)size);
+    return rc;
+}
+
 static sg_err reg_put_blob(struct sg_oci_store *s,
                            const char *digest,
                            uint64_t size,
@@ -1481,125 +1556,64 @@ static sg_err reg_put_blob(struct sg_oci_store *s,
                            void *payload)
 {
     struct reg *r = s->impl;
-    struct sg_buf url = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
+    struct sg_buf url = SG_BUF_INIT(URL_MAX);
     struct sg_buf mem = SG_BUF_INIT(MONO_BUF_MAX);
-    struct sg_http_resp resp;
-    struct call c;
+    struct api a;
     char *loc = NULL;
     int exists = 0;
+    unsigned flags = API_RETRY;
     sg_err rc;
 
-    memset(&resp, 0, sizeof(resp));
+    api_init(&a);
     rc = blob_head(r, r->repo, digest, &exists);
     if (rc || exists)
         goto done;
-    rc = scope_for(&scope, r, "pull,push");
+    rc = upload_start(r, digest, NULL, &loc, NULL);
+    if (rc)
+        goto done;
+    if (size <= MONO_BUF_MAX)
+        rc = read_whole(&mem, digest, size, rd, payload);
+    else if (size <= CHUNK_SIZE)
+        flags = 0; /* streamed in the PUT: cannot be replayed */
+    else /* chunked: PATCHes, then PUT ?digest= (empty) */
+        rc = upload_chunks(r, &loc, size, rd, payload);
     if (!rc)
-        rc = upload_start(r, digest, NULL, &loc, NULL);
+        rc = location_with_digest(&url, loc, digest);
+    if (!rc)
+        rc = api_begin(&a, r->repo, "pull,push", "PUT", "upload", flags, "%s",
+                       url.data);
     if (rc)
         goto done;
-    memset(&c, 0, sizeof(c));
+    a.c.content_type = "application/octet-stream";
+    a.c.has_body = 1;
     if (size <= MONO_BUF_MAX) {
-        /* Small: read it whole, so the PUT can be retried. */
-        char chunk[16384];
-        for (;;) {
-            size_t n = 0;
-            rc = rd(chunk, sizeof(chunk), &n, payload);
-            if (rc || !n)
-                break;
-            rc = sg_buf_add(&mem, chunk, n);
-            if (rc)
-                break;
-        }
-        if (!rc && mem.len != size)
-            rc = sg_error_set(SG_EIO,
-                              "blob %s: source has %zu bytes, "
-                              "expected %llu",
-                              digest, mem.len, (unsigned long long)size);
-        if (rc)
-            goto done;
-        c.body = mem.data;
-        c.body_len = mem.len;
-        c.retry = 1;
+        a.c.body = mem.data;
+        a.c.body_len = mem.len;
     } else if (size <= CHUNK_SIZE) {
-        c.rd = rd;
-        c.rd_payload = payload;
-        c.rd_len = size;
-    } else {
-        /* Chunked: PATCH with Content-Range, then PUT ?digest= (empty). */
-        uint64_t off = 0;
-        struct limited lim;
-        lim.rd = rd;
-        lim.payload = payload;
-        while (off < size) {
-            uint64_t n = size - off < CHUNK_SIZE ? size - off : CHUNK_SIZE;
-            char *nloc = NULL;
-            memset(&c, 0, sizeof(c));
-            lim.left = n;
-            c.method = "PATCH";
-            c.url = loc;
-            c.content_type = "application/octet-stream";
-            snprintf(c.content_range, sizeof(c.content_range), "%llu-%llu",
-                     (unsigned long long)off,
-                     (unsigned long long)(off + n - 1));
-            c.rd = limited_read;
-            c.rd_payload = &lim;
-            c.rd_len = n;
-            c.has_body = 1;
-            c.what = "upload chunk";
-            c.scope = scope.data;
-            sg_http_resp_release(&resp);
-            rc = do_call(r, &c, &resp);
-            if (!rc && resp.status != 202)
-                rc = status_error(r, &resp, "upload chunk");
-            if (!rc && !resp.location)
-                rc = sg_error_set(
-                    SG_EHTTP, "%s: chunk accepted without Location", r->host);
-            if (!rc)
-                rc = sg_http_resolve(&nloc, c.final_url, resp.location);
-            free(c.final_url);
-            if (rc)
-                goto done;
-            free(loc);
-            loc = nloc;
-            off += n;
-        }
-        memset(&c, 0, sizeof(c));
-        c.retry = 1;
+        a.c.rd = rd;
+        a.c.rd_payload = payload;
+        a.c.rd_len = size;
     }
-    rc = location_with_digest(&url, loc, digest);
+    rc = api_run(r, &a);
     if (rc)
         goto done;
-    c.method = "PUT";
-    c.url = url.data;
-    c.content_type = "application/octet-stream";
-    c.has_body = 1;
-    c.what = "upload";
-    c.scope = scope.data;
-    sg_http_resp_release(&resp);
-    rc = do_call(r, &c, &resp);
-    free(c.final_url);
-    if (rc)
-        goto done;
-    if (resp.status != 201) {
-        char msg[256], what[300];
-        registry_message(msg, sizeof(msg), &resp);
-        if (resp.status == 400 && strstr(msg, "DIGEST_INVALID")) {
+    if (a.resp.status != 201) {
+        char msg[256];
+        registry_message(msg, sizeof(msg), &a.resp);
+        if (a.resp.status == 400 && strstr(msg, "DIGEST_INVALID")) {
             rc = sg_error_set(SG_EDIGEST,
                               "push blob %s: registry says the "
                               "content does not match: %s",
                               digest, msg);
             goto done;
         }
-        snprintf(what, sizeof(what), "push blob %s", digest);
-        rc = status_error(r, &resp, what);
+        rc = status_errorf(r, &a.resp, "push blob %s", digest);
     }
 done:
     free(loc);
-    sg_http_resp_release(&resp);
+    api_release(&a);
     sg_buf_release(&mem);
     sg_buf_release(&url);
-    sg_buf_release(&scope);
     return rc;
 }
 
@@ -1610,57 +1624,44 @@ static sg_err reg_referrers(struct sg_oci_store *s,
                             int *supported)
 {
     struct reg *r = s->impl;
-    struct sg_buf path = SG_BUF_INIT(URL_MAX), scope = SG_BUF_INIT(URL_MAX);
-    struct sg_http_resp resp;
-    struct call c;
+    long st;
+    struct api a;
     sg_err rc;
 
     *supported = 0;
-    memset(&c, 0, sizeof(c));
-    memset(&resp, 0, sizeof(resp));
-    rc = sg_buf_addf(&path, "/v2/%s/referrers/%s", r->repo, digest);
+    rc = api_begin(&a, r->repo, "pull", "GET", "referrers index", API_READ,
+                   "/v2/%s/referrers/%s", r->repo, digest);
     if (!rc && artifact_type) {
-        rc = sg_buf_adds(&path, "?artifactType=");
+        rc = sg_buf_adds(&a.path, "?artifactType=");
         if (!rc)
-            rc = sg_http_escape(&path, artifact_type);
+            rc = sg_http_escape(&a.path, artifact_type);
     }
-    if (!rc)
-        rc = scope_for(&scope, r, "pull");
     if (rc)
         goto done;
     if (index_json->max > sg_limits_default()->manifest_max ||
         index_json->max == 0)
         index_json->max = sg_limits_default()->manifest_max;
-    c.method = "GET";
-    c.url = path.data;
-    c.accept = "Accept: " SG_MT_OCI_INDEX;
-    c.out = index_json;
-    c.what = "referrers index";
-    c.scope = scope.data;
-    c.retry = 1;
-    c.follow = 1;
-    rc = do_call(r, &c, &resp);
+    a.c.accept = "Accept: " SG_MT_OCI_INDEX;
+    a.c.out = index_json;
+    rc = api_run(r, &a);
     if (rc)
         goto done;
-    if (resp.status == 200) {
-        char *mt = strip_params(resp.content_type);
+    st = a.resp.status;
+    if (st == 200) {
+        char *mt = strip_params(a.resp.content_type);
         /* A registry without the API may answer 200 with something else
          * (an HTML page): only an index counts. */
         *supported = mt && strcmp(mt, SG_MT_OCI_INDEX) == 0;
         free(mt);
         if (!*supported)
             sg_buf_reset(index_json);
-    } else if (resp.status == 404 || resp.status == 400 || resp.status == 405 ||
-               resp.status == 501) {
+    } else if (st == 404 || st == 400 || st == 405 || st == 501) {
         sg_buf_reset(index_json);
     } else {
-        rc = status_error(r, &resp, "referrers");
+        rc = status_error(r, &a.resp, "referrers");
     }
 done:
-    free(c.final_url);
-    sg_http_resp_release(&resp);
-    sg_buf_release(&path);
-    sg_buf_release(&scope);
+    api_release(&a);
     return rc;
 }
 
@@ -1748,21 +1749,13 @@ sg_err sg_oci__registry_mount(struct sg_oci_store *s,
     if (!rc && loc) {
         /* 202: the registry opened a normal upload instead; cancel it,
          * the caller falls back to a regular push. */
-        struct sg_http_resp resp;
-        struct call c;
-        struct sg_buf scope = SG_BUF_INIT(URL_MAX);
-        memset(&c, 0, sizeof(c));
-        if (!scope_for(&scope, r, "pull,push")) {
-            c.method = "DELETE";
-            c.url = loc;
-            c.scope = scope.data;
-            c.what = "upload";
-            if (do_call(r, &c, &resp) == SG_OK)
-                sg_http_resp_release(&resp);
+        struct api a;
+        if (!api_begin(&a, r->repo, "pull,push", "DELETE", "upload", 0, "%s",
+                       loc)) {
+            (void)api_run(r, &a);
             sg_error_clear();
-            free(c.final_url);
         }
-        sg_buf_release(&scope);
+        api_release(&a);
     }
     free(loc);
     return rc;

@@ -49,6 +49,9 @@ struct sg_http_resp {
     int sink_failed;        /* the sink returned an error (rc kept) */
     sg_err sink_rc;
     int curl_code; /* CURLcode of the transfer */
+    /* Retry-After in its delay-seconds form (an HTTP-date is ignored) */
+    int has_retry_after;
+    uint64_t retry_after_s; /* saturates at 2^32 */
 };
 
 struct sg_http; /* a reusable connection (one CURL easy handle) */

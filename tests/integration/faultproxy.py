@@ -17,6 +17,7 @@ Faults:
                          dropped, Content-Length fixed)
   --fail-first K         the first K manifest/blob GETs answer
                          --fail-status (default 503) with an error body
+  --retry-after V        those answers carry "Retry-After: V"
   --redirect-blobs MODE  blob GETs answer 307 to /_store/<path> on this
                          proxy; MODE "same" keeps the host (127.0.0.1),
                          "http-other" names localhost (another host, plain
@@ -44,6 +45,7 @@ def main():
     ap.add_argument("--manifest-pad", type=int, default=0)
     ap.add_argument("--fail-first", type=int, default=0)
     ap.add_argument("--fail-status", type=int, default=503)
+    ap.add_argument("--retry-after", default=None)
     ap.add_argument("--redirect-blobs", default=None,
                     choices=["same", "http-other"])
     a = ap.parse_args()
@@ -82,6 +84,8 @@ def main():
                     "message": "injected failure"}]}).encode()
                 self.send_response(a.fail_status)
                 self.send_header("Content-Type", "application/json")
+                if a.retry_after is not None:
+                    self.send_header("Retry-After", a.retry_after)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

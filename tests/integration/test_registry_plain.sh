@@ -107,6 +107,23 @@ start_faultproxy --fail-first 1 --fail-status 429
 out=$($SIGIL copy "$PROXY/big:v1" "oci-dir:$W/busy:v1")
 check "429 once, then the copy" [ "$out" = "$md" ]
 
+# ---- Retry-After (seconds) on 429/503 replaces the backoff (250 ms for
+# the first retry); an HTTP-date is not followed. -v -v shows the wait.
+# ms_since T0: milliseconds since T0 (from date +%s%N)
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+start_faultproxy --fail-first 1 --fail-status 429 --retry-after 1
+t0=$(date +%s%N)
+out=$($SIGIL -v -v digest "$PROXY/big:v1" 2>"$W/ra.err")
+ms=$(ms_since "$t0")
+check "429 with Retry-After: 1, then the digest" [ "$out" = "$md" ]
+check "Retry-After: 1 -> waits 1000 ms" grep -q "retry 1 in 1000 ms" "$W/ra.err"
+check "the wait really happened ($ms ms)" [ "$ms" -ge 1000 ]
+start_faultproxy --fail-first 1 --retry-after 'Wed, 21 Oct 2015 07:28:00 GMT'
+out=$($SIGIL -v -v digest "$PROXY/big:v1" 2>"$W/ra.err")
+check "503 with a dated Retry-After, then the digest" [ "$out" = "$md" ]
+check "dated Retry-After: the usual backoff" \
+    grep -q "retry 1 in 250 ms" "$W/ra.err"
+
 # ---- cross-repository mount on the same registry
 start_faultproxy
 out=$($SIGIL copy "$PROXY/big:v1" "$PROXY/mounted:v1")
