@@ -56,7 +56,8 @@ void sg_http_free(struct sg_http *h)
     free(h);
 }
 
-void sg_http_resp_release(struct sg_http_resp *resp)
+/* Forget the headers kept from a response (a new one is starting). */
+static void forget_headers(struct sg_http_resp *resp)
 {
     free(resp->content_type);
     free(resp->docker_digest);
@@ -64,6 +65,15 @@ void sg_http_resp_release(struct sg_http_resp *resp)
     free(resp->www_auth);
     free(resp->link);
     free(resp->content_range);
+    resp->content_type = resp->docker_digest = resp->location = NULL;
+    resp->www_auth = resp->link = resp->content_range = NULL;
+    resp->has_length = 0;
+    resp->has_retry_after = 0;
+}
+
+void sg_http_resp_release(struct sg_http_resp *resp)
+{
+    forget_headers(resp);
     sg_buf_release(&resp->err_body);
     memset(resp, 0, sizeof(*resp));
 }
@@ -92,16 +102,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
         return 0; /* curl reports a write error: header too long */
     if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
         /* A new response (e.g. after 100 Continue): forget the old. */
-        free(resp->content_type);
-        free(resp->docker_digest);
-        free(resp->location);
-        free(resp->www_auth);
-        free(resp->link);
-        free(resp->content_range);
-        resp->content_type = resp->docker_digest = resp->location = NULL;
-        resp->www_auth = resp->link = resp->content_range = NULL;
-        resp->has_length = 0;
-        resp->has_retry_after = 0;
+        forget_headers(resp);
         return n;
     }
     colon = memchr(p, ':', n);

@@ -494,23 +494,6 @@ done:
     return rc;
 }
 
-struct mem_src {
-    const unsigned char *p;
-    size_t left;
-};
-
-static sg_err mem_read(void *p, size_t cap, size_t *n_out, void *payload)
-{
-    struct mem_src *m = payload;
-    size_t n = m->left < cap ? m->left : cap;
-
-    memcpy(p, m->p, n);
-    m->p += n;
-    m->left -= n;
-    *n_out = n;
-    return SG_OK;
-}
-
 static sg_err layout_put_manifest(struct sg_oci_store *s,
                                   const char *tag,
                                   const char *media_type,
@@ -518,7 +501,7 @@ static sg_err layout_put_manifest(struct sg_oci_store *s,
                                   size_t len,
                                   const char *digest)
 {
-    struct mem_src src = { data, len };
+    struct sg_oci__mem_src src = { data, len };
     json_t *root = NULL, *arr, *d = NULL, *ann;
     int fd = -1;
     size_t i;
@@ -526,7 +509,7 @@ static sg_err layout_put_manifest(struct sg_oci_store *s,
 
     if (!media_type || !media_type[0])
         return sg_error_set(SG_EINVAL, "put manifest: no media type");
-    rc = layout_put_blob(s, digest, len, mem_read, &src);
+    rc = layout_put_blob(s, digest, len, sg_oci__mem_read, &src);
     if (rc)
         return rc;
     rc = lock_layout(&fd, s);

@@ -60,6 +60,14 @@ sg_err sg_oci__rootdir_open(struct sg_oci_store *s);
 sg_err sg_oci__registry_mount(struct sg_oci_store *s, const char *digest,
                               const char *from_repo, int *mounted);
 
+/* A blob source over bytes in memory (store.c): an sg_oci_read_fn whose
+ * payload is a struct sg_oci__mem_src, consumed as it is read. */
+struct sg_oci__mem_src {
+    const unsigned char *p;
+    size_t left; /* bytes not yet read */
+};
+sg_err sg_oci__mem_read(void *p, size_t cap, size_t *n_out, void *payload);
+
 /* Parsers exposed for unit tests and fuzzing. */
 struct sg_oci__challenge {
     char *scheme;  /* "Bearer" or "Basic" */

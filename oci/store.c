@@ -493,14 +493,9 @@ sg_err sg_oci_store_put_blob(struct sg_oci_store *s, const char *digest,
     return s->ops->put_blob(s, digest, size, rd, payload);
 }
 
-struct mem_reader {
-    const unsigned char *p;
-    size_t left;
-};
-
-static sg_err mem_read(void *p, size_t cap, size_t *n_out, void *payload)
+sg_err sg_oci__mem_read(void *p, size_t cap, size_t *n_out, void *payload)
 {
-    struct mem_reader *m = payload;
+    struct sg_oci__mem_src *m = payload;
     size_t n = m->left < cap ? m->left : cap;
 
     memcpy(p, m->p, n);
@@ -514,14 +509,14 @@ sg_err sg_oci_store_put_blob_buf(struct sg_oci_store *s, const void *data,
                                  size_t len, char **digest_out)
 {
     char digest[SG_DIGEST_STR_MAX];
-    struct mem_reader m = { data, len };
+    struct sg_oci__mem_src m = { data, len };
     sg_err rc;
 
     if (digest_out)
         *digest_out = NULL;
     rc = sg_sha256_digest(digest, data, len);
     if (!rc)
-        rc = sg_oci_store_put_blob(s, digest, len, mem_read, &m);
+        rc = sg_oci_store_put_blob(s, digest, len, sg_oci__mem_read, &m);
     if (!rc && digest_out) {
         *digest_out = strdup(digest);
         if (!*digest_out)
