@@ -79,6 +79,58 @@ static int parse_output(struct output *o, const char *arg)
     return 0;
 }
 
+/* What the sbom option callbacks fill in (run_sbom's locals). */
+struct sbom_args {
+    struct output *outs; /* MAX_OUTPUTS */
+    size_t *n_outs;
+    struct sg_sbom_opts *opts;
+};
+
+static int take_output(void *arg, char *v)
+{
+    struct sbom_args *a = arg;
+
+    if (*a->n_outs == MAX_OUTPUTS)
+        return cli_usage_error(&cli_cmd_sbom, "too many -o options");
+    if (parse_output(&a->outs[*a->n_outs], v) != 0)
+        return cli_usage_error(&cli_cmd_sbom,
+                               "-o %s: expected FORMAT[=FILE] with "
+                               "FORMAT spdx-json, cyclonedx-json "
+                               "or table",
+                               v);
+    (*a->n_outs)++;
+    return CLI_EXIT_OK;
+}
+
+static int take_scope(void *arg, char *v)
+{
+    struct sbom_args *a = arg;
+
+    if (strcmp(v, "squashed") == 0)
+        a->opts->scope = SG_SBOM_SQUASHED;
+    else if (strcmp(v, "all-layers") == 0)
+        a->opts->scope = SG_SBOM_ALL_LAYERS;
+    else
+        return cli_usage_error(&cli_cmd_sbom,
+                               "--scope: squashed or all-layers, "
+                               "not \"%s\"",
+                               v);
+    return CLI_EXIT_OK;
+}
+
+static int take_threads(void *arg, char *v)
+{
+    struct sbom_args *a = arg;
+    char *end;
+    long t = strtol(v, &end, 10);
+
+    if (*end || t < 1 || t > 64)
+        return cli_usage_error(&cli_cmd_sbom, "--threads: 1..64, not \"%s\"",
+                               v);
+    a->opts->threads = (unsigned)t;
+    return CLI_EXIT_OK;
+}
+
 struct reopen {
     struct cli_ctx *ctx;
     const char *spec;
@@ -108,63 +160,24 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_sbom *sbom = NULL;
     const char *sde;
     sg_err rc;
+    struct sbom_args sa = { outs, &n_outs, &opts };
+    const struct cli_opt copts[] = {
+        { .name = "--output", .alt = "-o", .take = take_output, .arg = &sa },
+        { .name = "--scope", .take = take_scope, .arg = &sa },
+        { .name = "--threads", .take = take_threads, .arg = &sa },
+        { .name = "--key", .value = &key },
+        { .name = "--attest", .flag = &attest },
+        { .name = "--sign", .flag = &do_sign },
+    };
+    struct cli_args args = { .opts = copts, .n_opts = CLI_N(copts),
+                             .pos = &source, .max_pos = 1,
+                             .too_many = "more than one SOURCE" };
 
     memset(outs, 0, sizeof(outs));
     memset(&opts, 0, sizeof(opts));
     opts.scope = SG_SBOM_SQUASHED;
-    for (int i = 1; i < argc; i++) {
-        int bad = 0, r = cli_common_opt(ctx, argc, argv, &i);
-        const char *v;
-        if (r < 0)
-            return CLI_EXIT_USAGE;
-        if (r > 0)
-            continue;
-        if ((v = cli_opt_value(argc, argv, &i, "--output", "-o", &bad))) {
-            if (n_outs == MAX_OUTPUTS)
-                return cli_usage_error(&cli_cmd_sbom, "too many -o options");
-            if (parse_output(&outs[n_outs], v) != 0)
-                return cli_usage_error(&cli_cmd_sbom,
-                                       "-o %s: expected FORMAT[=FILE] with "
-                                       "FORMAT spdx-json, cyclonedx-json "
-                                       "or table",
-                                       v);
-            n_outs++;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--scope", NULL,
-                                      &bad))) {
-            if (strcmp(v, "squashed") == 0)
-                opts.scope = SG_SBOM_SQUASHED;
-            else if (strcmp(v, "all-layers") == 0)
-                opts.scope = SG_SBOM_ALL_LAYERS;
-            else
-                return cli_usage_error(&cli_cmd_sbom,
-                                       "--scope: squashed or all-layers, "
-                                       "not \"%s\"",
-                                       v);
-        } else if ((v = cli_opt_value(argc, argv, &i, "--threads", NULL,
-                                      &bad))) {
-            char *end;
-            long t = strtol(v, &end, 10);
-            if (*end || t < 1 || t > 64)
-                return cli_usage_error(&cli_cmd_sbom,
-                                       "--threads: 1..64, not \"%s\"", v);
-            opts.threads = (unsigned)t;
-        } else if ((v = cli_opt_value(argc, argv, &i, "--key", NULL, &bad))) {
-            key = v;
-        } else if (bad) {
-            return CLI_EXIT_USAGE;
-        } else if (strcmp(argv[i], "--attest") == 0) {
-            attest = 1;
-        } else if (strcmp(argv[i], "--sign") == 0) {
-            do_sign = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_usage_error(&cli_cmd_sbom, "unknown option %s",
-                                   argv[i]);
-        } else if (!source) {
-            source = argv[i];
-        } else {
-            return cli_usage_error(&cli_cmd_sbom, "more than one SOURCE");
-        }
-    }
+    if (cli_parse_args(ctx, &cli_cmd_sbom, argc, argv, 1, &args))
+        return CLI_EXIT_USAGE;
     if (!source)
         return cli_usage_error(&cli_cmd_sbom, "SOURCE is required");
     if ((key || do_sign) && !attest)
