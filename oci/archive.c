@@ -414,9 +414,16 @@ static int tag_matches(const char *full, const char *tag)
 /* ------------------------------------------------------------------ */
 /* ops                                                                  */
 
-static const struct entry *oci_index(struct archive_store *as)
+/* Parse the archive's index.json (kept in memory by index_tar). */
+static sg_err parse_index(json_t **out, const struct sg_oci_store *s)
 {
-    return find_name(as, "index.json");
+    const struct entry *ie = find_name(s->impl, "index.json");
+    sg_err rc;
+
+    rc = sg_json_parse(out, ie->small.data, ie->small.len, 0, 0, "index.json");
+    if (rc)
+        sg_error_prefix(rc, "%s", s->path);
+    return rc;
 }
 
 /* Resolve a tag to a digest via index.json (OCI) or RepoTags (classic). */
@@ -430,18 +437,14 @@ static sg_err resolve_tag(struct sg_oci_store *s,
         strcmp(ref, s->default_ref) == 0 && strcmp(ref, "latest") == 0;
 
     if (as->oci) {
-        const struct entry *ie = oci_index(as);
         json_t *root = NULL, *d, *arr;
         const char *found = NULL, *mt = NULL;
         size_t i;
         sg_err rc;
 
-        rc = sg_json_parse(&root, ie->small.data, ie->small.len, 0, 0,
-                           "index.json");
-        if (rc) {
-            sg_error_prefix(rc, "%s", s->path);
+        rc = parse_index(&root, s);
+        if (rc)
             return rc;
-        }
         arr = json_object_get(root, "manifests");
         json_array_foreach(arr, i, d)
         {
@@ -539,11 +542,9 @@ static sg_err ar_list_tags(struct sg_oci_store *s, char ***tags_out)
     sg_err rc = SG_OK;
 
     if (as->oci) {
-        const struct entry *ie = oci_index(as);
         json_t *d;
         size_t i;
-        rc = sg_json_parse(&root, ie->small.data, ie->small.len, 0, 0,
-                           "index.json");
+        rc = parse_index(&root, s);
         if (rc)
             return rc;
         cap = json_array_size(json_object_get(root, "manifests"));
@@ -666,14 +667,11 @@ sg_err sg_oci__archive_open(struct sg_oci_store *s)
     if (idx && lay) {
         json_t *root = NULL;
         as->oci = 1;
-        rc = sg_json_parse(&root, idx->small.data, idx->small.len, 0, 0,
-                           "index.json");
+        rc = parse_index(&root, s);
         if (!rc && !json_is_array(json_object_get(root, "manifests")))
             rc = sg_error_set(SG_EPARSE,
                               "%s: index.json has no \"manifests\" array",
                               s->path);
-        else if (rc)
-            sg_error_prefix(rc, "%s", s->path);
         json_decref(root);
         if (rc)
             goto fail;
