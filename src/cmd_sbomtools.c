@@ -175,72 +175,66 @@ struct conv_out {
     const char *file; /* NULL: stdout */
 };
 
+/* The -o outputs of convert so far. */
+struct conv_outs {
+    struct conv_out v[8];
+    size_t n, n_stdout;
+};
+
+/* -o FORMAT[=FILE] */
+static int take_conv_out(void *arg, char *v)
+{
+    struct conv_outs *o = arg;
+    const char *eq = strchr(v, '=');
+    char name[32];
+    size_t ln = eq ? (size_t)(eq - v) : strlen(v);
+
+    if (o->n == CLI_N(o->v))
+        return cli_usage_error(&cli_cmd_convert, "too many -o options");
+    if (ln >= sizeof(name))
+        ln = sizeof(name) - 1;
+    memcpy(name, v, ln);
+    name[ln] = '\0';
+    if (sg_sbom_format_parse(&o->v[o->n].fmt, name) != SG_OK)
+        return cli_usage_error(&cli_cmd_convert,
+                               "-o: unknown format '%s' "
+                               "(spdx-json, cyclonedx-json, "
+                               "table)", name);
+    o->v[o->n].file = eq && eq[1] ? eq + 1 : NULL;
+    if (!o->v[o->n].file || strcmp(o->v[o->n].file, "-") == 0)
+        o->n_stdout++;
+    o->n++;
+    return CLI_EXIT_OK;
+}
+
 static int run_convert(struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct conv_out outs[8];
+    struct conv_outs co;
     struct sg_sbom_write_opts wo;
     struct sg_buf in = SG_BUF_INIT(SBOM_FILE_MAX);
     struct sg_sbom *s = NULL;
     const char *input = NULL, *sde;
-    size_t n_out = 0, n_stdout = 0;
-    int only_pos = 0, ret = CLI_EXIT_OK;
+    int det = 0, ret = CLI_EXIT_OK;
     sg_err rc;
+    const struct cli_opt opts[] = {
+        { .name = "--output", .alt = "-o", .take = take_conv_out,
+          .arg = &co },
+        { .name = "--deterministic", .flag = &det },
+    };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts),
+                          .pos = &input, .max_pos = 1,
+                          .unknown = CLI_UNKNOWN_QUOTED, .dashdash = 1 };
 
     memset(&wo, 0, sizeof(wo));
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int bad = 0, r;
-        if (!only_pos && strcmp(argv[i], "--") == 0) {
-            only_pos = 1;
-            continue;
-        }
-        if (!only_pos && argv[i][0] == '-' && argv[i][1]) {
-            if ((v = cli_opt_value(argc, argv, &i, "--output", "-o", &bad))) {
-                const char *eq = strchr(v, '=');
-                char name[32];
-                size_t ln = eq ? (size_t)(eq - v) : strlen(v);
-                if (n_out == sizeof(outs) / sizeof(outs[0]))
-                    return cli_usage_error(&cli_cmd_convert,
-                                           "too many -o options");
-                if (ln >= sizeof(name))
-                    ln = sizeof(name) - 1;
-                memcpy(name, v, ln);
-                name[ln] = '\0';
-                if (sg_sbom_format_parse(&outs[n_out].fmt, name) != SG_OK)
-                    return cli_usage_error(&cli_cmd_convert,
-                                           "-o: unknown format '%s' "
-                                           "(spdx-json, cyclonedx-json, "
-                                           "table)", name);
-                outs[n_out].file = eq && eq[1] ? eq + 1 : NULL;
-                if (!outs[n_out].file || strcmp(outs[n_out].file, "-") == 0)
-                    n_stdout++;
-                n_out++;
-                continue;
-            }
-            if (bad)
-                return CLI_EXIT_USAGE;
-            if (strcmp(argv[i], "--deterministic") == 0) {
-                wo.deterministic = 1;
-                continue;
-            }
-            r = cli_common_opt(ctx, argc, argv, &i);
-            if (r < 0)
-                return CLI_EXIT_USAGE;
-            if (r == 0)
-                return cli_usage_error(&cli_cmd_convert,
-                                       "unknown option '%s'", argv[i]);
-            continue;
-        }
-        if (input)
-            return cli_usage_error(&cli_cmd_convert,
-                                   "unexpected argument '%s'", argv[i]);
-        input = argv[i];
-    }
+    memset(&co, 0, sizeof(co));
+    if (cli_parse_args(ctx, &cli_cmd_convert, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    wo.deterministic = det;
     if (!input)
         return cli_usage_error(&cli_cmd_convert, "expected an input SBOM");
-    if (!n_out)
+    if (!co.n)
         return cli_usage_error(&cli_cmd_convert, "-o FORMAT is required");
-    if (n_stdout > 1)
+    if (co.n_stdout > 1)
         return cli_usage_error(&cli_cmd_convert,
                                "only one -o may write to stdout");
     sde = getenv("SOURCE_DATE_EPOCH");
@@ -267,19 +261,19 @@ static int run_convert(struct cli_ctx *ctx, int argc, char **argv)
     {
         struct sg_buf bufs[8];
         size_t k;
-        for (k = 0; k < n_out; k++)
+        for (k = 0; k < co.n; k++)
             sg_buf_init(&bufs[k], SG_BUF_NOLIMIT);
-        for (k = 0; k < n_out && !rc; k++)
-            rc = sg_sbom_write(&bufs[k], s, outs[k].fmt, &wo);
+        for (k = 0; k < co.n && !rc; k++)
+            rc = sg_sbom_write(&bufs[k], s, co.v[k].fmt, &wo);
         if (rc)
             ret = cli_fail(rc, "convert %s", input);
-        for (k = 0; k < n_out && !ret; k++) {
-            rc = cli_write_output(outs[k].file, bufs[k].data, bufs[k].len);
+        for (k = 0; k < co.n && !ret; k++) {
+            rc = cli_write_output(co.v[k].file, bufs[k].data, bufs[k].len);
             if (rc)
                 ret = cli_fail(rc, "write %s",
-                               outs[k].file ? outs[k].file : "stdout");
+                               co.v[k].file ? co.v[k].file : "stdout");
         }
-        for (k = 0; k < n_out; k++)
+        for (k = 0; k < co.n; k++)
             sg_buf_release(&bufs[k]);
     }
 done:
