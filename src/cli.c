@@ -1,7 +1,8 @@
 /*
- * Helpers shared by the commands: common options, registry options and
- * credentials (docker config.json and credential helpers), opening
- * stores, error printing, atomic output and password prompts.
+ * Helpers shared by the commands: common options and the table-driven
+ * argument parser, registry options and credentials (docker config.json
+ * and credential helpers), opening stores and resolving image digests,
+ * error printing, reading input files, atomic output and password prompts.
  */
 #include "cli.h"
 
@@ -416,6 +417,13 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     fprintf(stderr, "sigil %s: %s (see 'sigil help %s')\n", cmd->name, msg,
             cmd->name);
     return CLI_EXIT_USAGE;
+}
+
+int cli_read_file(struct sg_buf *b, const char *path, size_t max)
+{
+    sg_err rc = sg_file_read(b, path, max);
+
+    return rc ? cli_fail(rc, "%s", path) : CLI_EXIT_OK;
 }
 
 sg_err cli_write_output(const char *path, const void *data, size_t len)

@@ -112,6 +112,9 @@ int cli_fail(sg_err rc, const char *fmt, ...) SG_PRINTF(2, 3);
 /* Print a usage error and return CLI_EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     SG_PRINTF(2, 3);
+/* Read the file at path into b (at most max bytes) with sg_file_read;
+ * prints "sigil: PATH: message" on failure. Returns an exit code. */
+int cli_read_file(struct sg_buf *b, const char *path, size_t max);
 /* Write data to path atomically, or to stdout when path is "-" or NULL. */
 sg_err cli_write_output(const char *path, const void *data, size_t len);
 /* Read a password: env var `env` if set, else prompt on the TTY (twice

@@ -220,11 +220,9 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
                                     "(Statement v0.1 subjects have no "
                                     "annotations)");
 
-    rc = sg_file_read(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
-    if (rc) {
-        ret = cli_fail(rc, "%s", pred_path);
+    ret = cli_read_file(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
+    if (ret)
         goto done;
-    }
     ret = cli_key_private(&k, key, "Enter password for private key: ");
     if (!ret)
         ret = cli_open_image(&s, &digest, ctx, image, SG_OCI_OPEN_WRITE);
@@ -307,11 +305,9 @@ static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
     if (!sg_attest_type_valid(type))
         return cli_usage_error(cmd, "unknown --type %s", type);
 
-    rc = sg_file_read(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
-    if (rc) {
-        ret = cli_fail(rc, "%s", pred_path);
+    ret = cli_read_file(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
+    if (ret)
         goto done;
-    }
     rc = file_digest(digest, blob);
     if (rc) {
         ret = cli_fail(rc, "%s", blob);
@@ -545,11 +541,9 @@ static int run_verify_blob_attestation(struct cli_ctx *ctx, int argc,
     ret = cli_key_public(&k, key);
     if (ret)
         goto done;
-    rc = sg_file_read(&env, sig, SG_ATTEST_ENVELOPE_MAX);
-    if (rc) {
-        ret = cli_fail(rc, "%s", sig);
+    ret = cli_read_file(&env, sig, SG_ATTEST_ENVELOPE_MAX);
+    if (ret)
         goto done;
-    }
     rc = file_digest(digest, blob);
     if (rc) {
         ret = cli_fail(rc, "%s", blob);
@@ -929,11 +923,9 @@ static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
                     "cosign, sigstore/cosign#2755): the SBOM is not signed. "
                     "Use 'sigil attest --type spdxjson|cyclonedx' "
                     "instead.\n");
-    rc = sg_file_read(&sbom, file, SG_ATTEST_ENVELOPE_MAX);
-    if (rc) {
-        ret = cli_fail(rc, "%s", file);
+    ret = cli_read_file(&sbom, file, SG_ATTEST_ENVELOPE_MAX);
+    if (ret)
         goto done;
-    }
     ret = cli_open_image(&s, &digest, ctx, image, SG_OCI_OPEN_WRITE);
     if (ret)
         goto done;

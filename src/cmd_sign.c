@@ -251,11 +251,9 @@ static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
     if (!keyspec || !file)
         return cli_usage_error(&cli_cmd_sign_blob,
                                "--key and FILE are required");
-    rc = sg_file_read(&data, file, BLOB_MAX);
-    if (rc) {
-        ret = cli_fail(rc, "%s", file);
+    ret = cli_read_file(&data, file, BLOB_MAX);
+    if (ret)
         goto done;
-    }
     rc = cli_load_private_key(&k, keyspec);
     if (rc) {
         ret = cli_fail(rc, "key");
@@ -487,11 +485,9 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         ret = cli_fail(rc, "%s", sigarg);
         goto done;
     }
-    rc = sg_file_read(&data, file, BLOB_MAX);
-    if (rc) {
-        ret = cli_fail(rc, "%s", file);
+    ret = cli_read_file(&data, file, BLOB_MAX);
+    if (ret)
         goto done;
-    }
     rc = sg_verify_blob(k, data.data, data.len, sig.data, sig.len);
     if (rc) {
         ret = cli_fail(rc, "verify-blob %s", file);
