@@ -141,11 +141,6 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
         ret = cli_fail(rc, "key");
         goto done;
     }
-    if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE))    rc = cli_load_private_key(&k, keyspec);
-    if (rc) {
-        ret = cli_fail(rc, "key");
-        goto done;
-    }
     if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE))
         goto done;
     ref = sg_oci_store_default_ref(s);
