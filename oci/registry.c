@@ -557,7 +557,8 @@ static sg_err on_unauthorized(struct reg *r,
 
 /* ------------------------------------------------------------------ */
 /* Scheme selection: docker's rule (https first; http only for loopback
- * and insecure hosts). Also learns the auth scheme from /v2/.          */
+ * and insecure hosts; loopback tries http first, see ensure_base). Also
+ * learns the auth scheme from /v2/.                                    */
 
 static sg_err
 ping_one(struct reg *r, const char *scheme, struct sg_http_resp *resp)
@@ -631,6 +632,22 @@ static sg_err ensure_base(struct reg *r)
 
     if (r->base)
         return SG_OK;
+    if (r->loopback) {
+        /* Loopback: plain http first. A TLS handshake against a plain
+         * server costs ~25 ms (the server's error path), a plain request
+         * against a TLS server is answered with 400 at once; either order
+         * sends no credentials before the scheme is known. */
+        rc = ping_one(r, "http", &resp);
+        if (!rc && resp.status != 400)
+            return use_base(r, "http", &resp);
+        sg_http_resp_release(&resp);
+        sg_error_clear();
+        rc = ping_one(r, "https", &resp);
+        if (!rc)
+            return use_base(r, "https", &resp);
+        sg_http_resp_release(&resp);
+        return rc;
+    }
     rc = ping_one(r, "https", &resp);
     if (!rc)
         return use_base(r, "https", &resp);
