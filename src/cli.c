@@ -399,9 +399,19 @@ int cli_fail(sg_err rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(ctxmsg, sizeof(ctxmsg), fmt, ap);
     va_end(ap);
-    if (sg_error_last()[0])
-        fprintf(stderr, "sigil: %s: %s\n", ctxmsg, sg_error_last());
-    else
+    if (sg_error_last()[0]) {
+        const char *msg = sg_error_last();
+        const char *sep = strstr(msg, ": ");
+        size_t plen = sep ? (size_t)(sep - msg) : 0;
+        size_t clen = strlen(ctxmsg);
+
+        /* The library names what failed ("PATH: ..."); when the context
+         * already ends with that name, do not say it twice. */
+        if (plen && plen <= clen &&
+            memcmp(ctxmsg + clen - plen, msg, plen) == 0)
+            msg = sep + 2;
+        fprintf(stderr, "sigil: %s: %s\n", ctxmsg, msg);
+    } else
         fprintf(stderr, "sigil: %s: %s\n", ctxmsg, sg_err_name(rc));
     return rc == SG_EVERIFY ? CLI_EXIT_VERIFY : CLI_EXIT_FAIL;
 }

@@ -80,18 +80,29 @@ static sg_err load_public(struct sg_sign_key **out, const char *spec)
     return rc;
 }
 
+/* Name spec in the message unless it already starts with it (file errors
+ * do). */
+static sg_err prefix_spec(sg_err rc, const char *spec)
+{
+    size_t n = strlen(spec);
+
+    if (strncmp(sg_error_last(), spec, n) == 0 && sg_error_last()[n] == ':')
+        return rc;
+    return sg_error_prefix(rc, "%s", spec);
+}
+
 sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec)
 {
     sg_err rc = load_private(out, spec, "Enter password for private key: ");
 
-    return rc ? sg_error_prefix(rc, "%s", spec) : SG_OK;
+    return rc ? prefix_spec(rc, spec) : SG_OK;
 }
 
 sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec)
 {
     sg_err rc = load_public(out, spec);
 
-    return rc ? sg_error_prefix(rc, "%s", spec) : SG_OK;
+    return rc ? prefix_spec(rc, spec) : SG_OK;
 }
 
 int cli_key_private(struct sg_sign_key **out, const char *spec,
