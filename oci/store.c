@@ -135,6 +135,12 @@ sg_err sg_oci_store_open(struct sg_oci_store **out, const char *spec,
         st->path = strdup(spec);
         st->default_ref = strdup("latest");
         rc = (st->path && st->default_ref) ? SG_OK : sg_error_oom();
+    } else if (spec[0] == '/' || strncmp(spec, "./", 2) == 0 ||
+               strncmp(spec, "../", 3) == 0) {
+        /* Looks like a path, and nothing is there: a reference cannot
+         * start like this, so say what is really wrong. */
+        rc = sg_error_set(SG_ENOTFOUND, "%s: no such file or directory",
+                          spec);
     } else {
         st->kind = SG_OCI_STORE_REGISTRY;
         rc = sg_oci_ref_parse(&st->ref, spec);
