@@ -63,6 +63,8 @@ struct sg_layer_view {
     size_t n_nondir, cap_nondir;
     struct sg_sbom *go; /* Go packages found in this layer's files */
     const char *diff_id; /* borrowed: this layer's diffID, NULL for dir: */
+    size_t *slots;      /* open-addressing index of kept: position + 1 */
+    size_t n_slots;     /* a power of two, > 2 * n_kept (0: none yet) */
 };
 
 void sg_layer_view_release(struct sg_layer_view *v);
@@ -70,15 +72,21 @@ uint64_t sg_path_hash(const char *p, size_t n);
 /* Normalise a tar/dir path in place-ish: malloc'd result or NULL for the
  * root/empty path. "./a//b/../c/" → "a/c"; ".." clamps at the root. */
 SG_MUST_USE sg_err sg_path_normalise(char **out, const char *in);
-/* Does a cataloger want this path's bytes? */
+/* Does a cataloger want this path's bytes? Besides the databases' usual
+ * paths, every file a symlinked directory could make one of them (by
+ * base name: status, installed, rpmdb.sqlite, Packages, Packages.db,
+ * os-release, debian_version, alpine-release, status.d/NAME). */
 int sg_path_claimed(const char *path);
-/* Should a symlink at this path be remembered (claimed path or one of
- * the directories leading to a claimed path)? */
+/* Should a symlink at this path be remembered? (Every one: any directory
+ * may be on the way to a database.) */
 int sg_path_link_relevant(const char *path);
 SG_MUST_USE sg_err sg_layer_view_keep(struct sg_layer_view *v,
                                       const char *path, enum sg_kept_kind k,
                                       const void *data, size_t len,
                                       const char *target);
+/* The entry kept for `path` in v, or NULL. */
+const struct sg_kept *sg_layer_view_find(const struct sg_layer_view *v,
+                                         const char *path);
 /* Hard links: copy an entry already kept (no re-conversion). */
 SG_MUST_USE sg_err sg_layer_view_keep_copy(struct sg_layer_view *v,
                                            const char *path,

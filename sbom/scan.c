@@ -334,12 +334,9 @@ static sg_err take_entry(struct archive *a, struct archive_entry *e,
         char *tp = NULL;
         rc = sg_path_normalise(&tp, hl);
         if (!rc && tp && sg_path_claimed(path)) {
-            size_t i;
-            for (i = 0; i < v->n_kept; i++)
-                if (strcmp(v->kept[i].path, tp) == 0)
-                    break;
-            if (i < v->n_kept)
-                rc = sg_layer_view_keep_copy(v, path, &v->kept[i]);
+            const struct sg_kept *src = sg_layer_view_find(v, tp);
+            if (src)
+                rc = sg_layer_view_keep_copy(v, path, src);
             else
                 sg_warn("%s: hard link to %s, which was not kept", path, tp);
         }

@@ -82,55 +82,55 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-static const char *const rpm_dirs[] = {"var/lib/rpm/", "usr/lib/sysimage/rpm/",
-                                       "usr/share/rpm/"};
-static const char *const rpm_files[] = {"rpmdb.sqlite", "Packages",
-                                        "Packages.db"};
+/* Base names of the files a cataloger reads. A database can be reached
+ * through symlinked directories (lib -> usr/lib, var/lib/rpm ->
+ * ../../usr/lib/sysimage/rpm, var/lib/dpkg -> /opt/x), so files with
+ * these names are kept wherever they are; the catalogers then read only
+ * what the usual paths resolve to in the squashed tree. */
+static const char *const db_names[] = {
+    "status",       "installed", "rpmdb.sqlite",   "Packages",
+    "Packages.db",  "os-release", "debian_version", "alpine-release"};
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+/* A file directly inside a directory named status.d (not *.md5sums). */
+static int in_status_d(const char *path)
+{
+    const char *b = base_name(path);
+    size_t dl;
+
+    if (b == path || !*b || ends_with(b, ".md5sums"))
+        return 0;
+    dl = (size_t)(b - path) - 1; /* the parent's length */
+    return (dl == 8 && strncmp(path, "status.d", 8) == 0) ||
+           (dl > 8 && strncmp(path + dl - 9, "/status.d", 9) == 0);
+}
 
 int sg_path_claimed(const char *path)
 {
-    static const char *const exact[] = {
-        "etc/os-release",      "usr/lib/os-release", "etc/debian_version",
-        "etc/alpine-release",  "var/lib/dpkg/status",
-        "lib/apk/db/installed"};
     const char *b = base_name(path);
 
-    for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
-        if (strcmp(path, exact[i]) == 0)
+    for (size_t i = 0; i < sizeof(db_names) / sizeof(db_names[0]); i++)
+        if (strcmp(b, db_names[i]) == 0)
             return 1;
-    if (has_prefix(path, "var/lib/dpkg/status.d/") &&
-        !strchr(path + 22, '/') && path[22])
+    if (in_status_d(path))
         return 1;
     if (has_prefix(path, "usr/share/doc/") && strcmp(b, "copyright") == 0) {
         const char *pkg = path + 14;
         const char *sl = strchr(pkg, '/');
         return sl && sl > pkg && strcmp(sl, "/copyright") == 0;
     }
-    for (size_t d = 0; d < 3; d++) {
-        if (!has_prefix(path, rpm_dirs[d]))
-            continue;
-        for (size_t f = 0; f < 3; f++)
-            if (strcmp(path + strlen(rpm_dirs[d]), rpm_files[f]) == 0)
-                return 1;
-    }
     return strcmp(b, "go.mod") == 0 || strcmp(b, "go.sum") == 0;
 }
 
 int sg_path_link_relevant(const char *path)
 {
-    static const char *const dirs[] = {
-        "etc", "usr", "usr/lib", "usr/share", "usr/share/doc", "var",
-        "var/lib", "var/lib/dpkg", "var/lib/dpkg/status.d", "var/lib/rpm",
-        "usr/lib/sysimage", "usr/lib/sysimage/rpm", "usr/share/rpm", "lib",
-        "lib/apk", "lib/apk/db"};
-
-    if (sg_path_claimed(path))
-        return 1;
-    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-        if (strcmp(path, dirs[i]) == 0)
-            return 1;
-    /* usr/share/doc/PKG may be a symlink to another package's doc dir. */
-    return has_prefix(path, "usr/share/doc/") && !strchr(path + 14, '/');
+    (void)path;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -151,6 +151,7 @@ void sg_layer_view_release(struct sg_layer_view *v)
         free(v->kept[i].target);
     }
     free(v->kept);
+    free(v->slots);
     sg_strv_free_n(v->whiteouts, v->n_whiteouts);
     sg_strv_free_n(v->opaque, v->n_opaque);
     free(v->nondir);
@@ -164,12 +165,53 @@ static int is_copyright(const char *path)
            strcmp(base_name(path), "copyright") == 0;
 }
 
+/* The slot holding `path`, or the empty slot where it would go. */
+static size_t view_slot(const struct sg_layer_view *v, const char *path)
+{
+    size_t mask = v->n_slots - 1;
+    size_t i = (size_t)sg_path_hash(path, strlen(path)) & mask;
+
+    while (v->slots[i] && strcmp(v->kept[v->slots[i] - 1].path, path) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static sg_err view_rehash(struct sg_layer_view *v)
+{
+    size_t n = v->n_slots ? v->n_slots * 2 : 64;
+    size_t *old = v->slots;
+
+    v->slots = calloc(n, sizeof(*v->slots));
+    if (!v->slots) {
+        v->slots = old;
+        return sg_error_oom();
+    }
+    free(old);
+    v->n_slots = n;
+    for (size_t i = 0; i < v->n_kept; i++)
+        v->slots[view_slot(v, v->kept[i].path)] = i + 1;
+    return SG_OK;
+}
+
+const struct sg_kept *sg_layer_view_find(const struct sg_layer_view *v,
+                                         const char *path)
+{
+    size_t slot;
+
+    if (!v->n_slots)
+        return NULL;
+    slot = view_slot(v, path);
+    return v->slots[slot] ? &v->kept[v->slots[slot] - 1] : NULL;
+}
+
 static sg_err keep_impl(struct sg_layer_view *v, const char *path,
                         enum sg_kept_kind k, const void *data, size_t len,
                         const char *target, int convert)
 {
     struct sg_kept *e;
-    char *lic = NULL;
+    char *lic = NULL, *np = NULL, *nt = NULL;
+    unsigned char *nd = NULL;
+    size_t slot;
 
     /* Copyright files are large (20 MB on a desktop Debian) and only
      * their licence matters: keep the SPDX expression instead. */
@@ -181,53 +223,54 @@ static sg_err keep_impl(struct sg_layer_view *v, const char *path,
         len = strlen(data);
     }
 
-    /* A later entry for the same path in the same layer wins. */
-    for (size_t i = 0; i < v->n_kept; i++) {
-        if (strcmp(v->kept[i].path, path) == 0) {
-            free(v->kept[i].path);
-            free(v->kept[i].data);
-            free(v->kept[i].target);
-            v->kept[i] = v->kept[--v->n_kept];
-            break;
+    /* Everything is copied first, so that a failure leaves v as it was. */
+    np = sg_text_dup(path);
+    if (k == SG_KEPT_REG) {
+        nd = malloc(len + 1);
+        if (nd) {
+            if (len)
+                memcpy(nd, data, len);
+            nd[len] = '\0';
         }
+    } else {
+        nt = sg_text_dup(target);
     }
-    if (v->n_kept == v->cap_kept) {
-        size_t nc = v->cap_kept ? v->cap_kept * 2 : 16;
-        e = realloc(v->kept, nc * sizeof(*e));
-        if (!e)
-            return sg_error_oom();
-        v->kept = e;
-        v->cap_kept = nc;
+    free(lic);
+    if (!np || (k == SG_KEPT_REG ? !nd : !nt) ||
+        ((v->n_kept + 1) * 2 > v->n_slots && view_rehash(v)))
+        goto oom;
+    /* A later entry for the same path in the same layer wins (it takes
+     * the earlier one's place). */
+    slot = view_slot(v, path);
+    if (v->slots[slot]) {
+        e = &v->kept[v->slots[slot] - 1];
+        free(e->path);
+        free(e->data);
+        free(e->target);
+    } else {
+        if (v->n_kept == v->cap_kept) {
+            size_t nc = v->cap_kept ? v->cap_kept * 2 : 16;
+            e = realloc(v->kept, nc * sizeof(*e));
+            if (!e)
+                goto oom;
+            v->kept = e;
+            v->cap_kept = nc;
+        }
+        e = &v->kept[v->n_kept];
+        v->slots[slot] = ++v->n_kept;
     }
-    e = &v->kept[v->n_kept];
     memset(e, 0, sizeof(*e));
     e->kind = k;
-    e->path = sg_text_dup(path);
-    if (!e->path) {
-        free(lic);
-        return SG_ENOMEM;
-    }
-    if (k == SG_KEPT_REG) {
-        e->data = malloc(len + 1);
-        if (!e->data) {
-            free(e->path);
-            free(lic);
-            return sg_error_oom();
-        }
-        if (len)
-            memcpy(e->data, data, len);
-        e->data[len] = '\0';
-        e->len = len;
-        free(lic);
-    } else {
-        e->target = sg_text_dup(target);
-        if (!e->target) {
-            free(e->path);
-            return SG_ENOMEM;
-        }
-    }
-    v->n_kept++;
+    e->path = np;
+    e->data = nd;
+    e->len = k == SG_KEPT_REG ? len : 0;
+    e->target = nt;
     return SG_OK;
+oom:
+    free(np);
+    free(nd);
+    free(nt);
+    return sg_error_oom();
 }
 
 sg_err sg_layer_view_keep(struct sg_layer_view *v, const char *path,
@@ -331,18 +374,22 @@ struct sq_entry {
     const struct sg_kept *k;
     size_t layer;
     struct sq_entry *prev; /* the version this one replaced directly */
+    struct sq_entry *next; /* older entry in the same hash bucket */
     int alive;
 };
 
 struct squash {
     struct sq_entry **all; /* every version ever added, in order */
     size_t n_all, cap_all;
+    struct sq_entry **bucket; /* by path hash, newest first */
+    size_t n_bucket;          /* a power of two */
 };
 
 static sg_err sq_add(struct squash *sq, const struct sg_kept *k, size_t layer,
                      struct sq_entry *prev)
 {
     struct sq_entry *e;
+    size_t b;
 
     if (sq->n_all == sq->cap_all) {
         size_t nc = sq->cap_all ? sq->cap_all * 2 : 64;
@@ -359,6 +406,9 @@ static sg_err sq_add(struct squash *sq, const struct sg_kept *k, size_t layer,
     e->layer = layer;
     e->prev = prev;
     e->alive = 1;
+    b = (size_t)sg_path_hash(k->path, strlen(k->path)) & (sq->n_bucket - 1);
+    e->next = sq->bucket[b];
+    sq->bucket[b] = e;
     sq->all[sq->n_all++] = e;
     return SG_OK;
 }
@@ -368,13 +418,17 @@ static void sq_release(struct squash *sq)
     for (size_t i = 0; i < sq->n_all; i++)
         free(sq->all[i]);
     free(sq->all);
+    free(sq->bucket);
 }
 
+/* The newest live version of `path`. */
 static struct sq_entry *sq_find(const struct squash *sq, const char *path)
 {
-    for (size_t i = sq->n_all; i-- > 0;)
-        if (sq->all[i]->alive && strcmp(sq->all[i]->k->path, path) == 0)
-            return sq->all[i];
+    size_t b = (size_t)sg_path_hash(path, strlen(path)) & (sq->n_bucket - 1);
+
+    for (struct sq_entry *e = sq->bucket[b]; e; e = e->next)
+        if (e->alive && strcmp(e->k->path, path) == 0)
+            return e;
     return NULL;
 }
 
@@ -382,8 +436,17 @@ static sg_err squash_layers(struct squash *sq, struct sg_layer_view *views,
                             size_t n_views)
 {
     struct sq_entry **prevs = NULL;
+    size_t total = 0;
     sg_err rc = SG_OK;
 
+    for (size_t l = 0; l < n_views; l++)
+        total += views[l].n_kept;
+    sq->n_bucket = 64;
+    while (sq->n_bucket < total * 2)
+        sq->n_bucket *= 2;
+    sq->bucket = calloc(sq->n_bucket, sizeof(*sq->bucket));
+    if (!sq->bucket)
+        return sg_error_oom();
     for (size_t l = 0; l < n_views && !rc; l++) {
         const struct sg_layer_view *v = &views[l];
         size_t n_before = sq->n_all;
@@ -420,17 +483,27 @@ static sg_err squash_layers(struct squash *sq, struct sg_layer_view *views,
     return rc;
 }
 
-/* Resolve symlinks along `path` inside the squashed view. Returns the
- * final entry or NULL. */
-static struct sq_entry *sq_resolve(const struct squash *sq, const char *path)
+enum { WALK_LOOP = 1, WALK_CLAMPED = 2 };
+
+#define WALK_HOPS_MAX 40
+
+/* Resolve every component of `path` through the symlinks of the squashed
+ * view, as the runtime would see it: relative targets from the link's
+ * directory, absolute ones from the image root, ".." never above the root
+ * (*flags |= WALK_CLAMPED when a target tried), at most WALK_HOPS_MAX
+ * links (*flags |= WALK_LOOP, NULL). `real` receives the resolved path.
+ * Returns the entry at the resolved path when it is a regular file. */
+static struct sq_entry *sq_walk(const struct squash *sq, const char *path,
+                                struct sg_buf *real, unsigned *flags)
 {
-    struct sg_buf cur = SG_BUF_INIT(8192);
+    struct sg_buf *cur = real;
     struct sg_buf rest = SG_BUF_INIT(8192);
     struct sq_entry *found = NULL;
     int hops = 0;
 
+    sg_buf_reset(cur);
     if (sg_buf_adds(&rest, path))
-        goto done;
+        goto fail;
     while (rest.len) {
         const char *r = rest.data, *sl;
         size_t sn;
@@ -443,13 +516,17 @@ static struct sq_entry *sq_resolve(const struct squash *sq, const char *path)
             break;
         sl = strchr(r, '/');
         sn = sl ? (size_t)(sl - r) : strlen(r);
+        found = NULL;
         if (sn == 2 && r[0] == '.' && r[1] == '.') {
-            char *p = strrchr(cur.data, '/');
-            cur.len = p ? (size_t)(p - cur.data) : 0;
-            cur.data[cur.len] = '\0';
+            char *p = cur->len ? strrchr(cur->data, '/') : NULL;
+            if (!cur->len)
+                *flags |= WALK_CLAMPED;
+            cur->len = p ? (size_t)(p - cur->data) : 0;
+            if (cur->cap)
+                cur->data[cur->len] = '\0';
         } else if (!(sn == 1 && r[0] == '.')) {
-            if ((cur.len && sg_buf_addc(&cur, '/')) || sg_buf_add(&cur, r, sn))
-                goto done;
+            if ((cur->len && sg_buf_addc(cur, '/')) || sg_buf_add(cur, r, sn))
+                goto fail;
         }
         /* Drop the consumed component from rest. */
         {
@@ -457,44 +534,83 @@ static struct sq_entry *sq_resolve(const struct squash *sq, const char *path)
             memmove(rest.data, rest.data + skip, rest.len - skip + 1);
             rest.len -= skip;
         }
-        if (!cur.len)
+        if (!cur->len)
             continue;
-        e = sq_find(sq, cur.data);
+        e = sq_find(sq, cur->data);
         if (!e || e->k->kind != SG_KEPT_SYMLINK) {
-            if (!rest.len || strspn(rest.data, "/") == rest.len)
-                found = e;
+            found = e;
             continue;
         }
-        if (++hops > 40)
-            goto done;
+        if (++hops > WALK_HOPS_MAX)
+            goto fail;
         /* Replace the link by its target, relative to its directory. */
         {
-            char *p = strrchr(cur.data, '/');
-            cur.len = p ? (size_t)(p - cur.data) : 0;
-            cur.data[cur.len] = '\0';
+            char *p = strrchr(cur->data, '/');
+            cur->len = p ? (size_t)(p - cur->data) : 0;
+            cur->data[cur->len] = '\0';
         }
         if (e->k->target[0] == '/') {
-            cur.len = 0;
-            cur.data[0] = '\0';
+            cur->len = 0;
+            cur->data[0] = '\0';
         }
         if (sg_buf_take(&tmp, NULL, &rest) ||
             sg_buf_addf(&rest, "%s/%s", e->k->target, tmp)) {
             free(tmp);
-            goto done;
+            goto fail;
         }
         free(tmp);
     }
-done:
-    sg_buf_release(&cur);
+    sg_buf_release(&rest);
+    return found && found->k->kind == SG_KEPT_REG ? found : NULL;
+fail:
+    /* A loop, or a chain of links longer than the buffers allow. */
+    *flags |= WALK_LOOP;
     sg_buf_release(&rest);
     sg_error_clear();
-    return found && found->k->kind == SG_KEPT_REG ? found : NULL;
+    return NULL;
+}
+
+/* sq_walk without the details. */
+static struct sq_entry *sq_resolve(const struct squash *sq, const char *path)
+{
+    struct sg_buf real = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    unsigned flags = 0;
+    struct sq_entry *e = sq_walk(sq, path, &real, &flags);
+
+    sg_buf_release(&real);
+    return e;
+}
+
+/* sq_walk for a path a cataloger looks up, warning (once per path) about
+ * loops and links climbing above the root. */
+static struct sq_entry *sq_lookup(const struct squash *sq, const char *path,
+                                  struct sg_buf *real)
+{
+    unsigned flags = 0;
+    struct sq_entry *e = sq_walk(sq, path, real, &flags);
+
+    if (flags & WALK_LOOP)
+        sg_warn("/%s: too many levels of symbolic links, not catalogued",
+                path);
+    else if (flags & WALK_CLAMPED)
+        sg_warn("/%s: a symbolic link on the way climbs above the image "
+                "root, clamped to it (resolved to /%s)",
+                path, real->data);
+    return e;
 }
 
 /* ------------------------------------------------------------------ */
 /* Catalogers on the squashed view                                      */
 
-enum db_kind { DB_DPKG, DB_DPKG_D, DB_APK, DB_RPM, DB_GOMOD };
+enum db_kind {
+    DB_DPKG,
+    DB_DPKG_D,
+    DB_APK,
+    DB_RPM_SQLITE,
+    DB_RPM_BDB,
+    DB_RPM_NDB,
+    DB_GOMOD
+};
 
 static sg_err parse_db(struct sg_sbom *out, enum db_kind kind,
                        const struct sq_entry *e, const char *path,
@@ -509,14 +625,15 @@ static sg_err parse_db(struct sg_sbom *out, enum db_kind kind,
         return sg_sbom__dpkg_parse(out, k->data, k->len, 0, path, layer);
     case DB_APK:
         return sg_sbom__apk_parse(out, k->data, k->len, path, layer);
-    case DB_RPM: {
-        const char *b = base_name(path);
-        enum sg_rpmdb_kind rk = strcmp(b, "rpmdb.sqlite") == 0
-                                    ? SG_RPMDB_SQLITE
-                                    : strcmp(b, "Packages") == 0 ? SG_RPMDB_BDB
-                                                                 : SG_RPMDB_NDB;
-        return sg_sbom__rpmdb_parse(out, rk, k->data, k->len, path, layer);
-    }
+    case DB_RPM_SQLITE:
+        return sg_sbom__rpmdb_parse(out, SG_RPMDB_SQLITE, k->data, k->len,
+                                    path, layer);
+    case DB_RPM_BDB:
+        return sg_sbom__rpmdb_parse(out, SG_RPMDB_BDB, k->data, k->len, path,
+                                    layer);
+    case DB_RPM_NDB:
+        return sg_sbom__rpmdb_parse(out, SG_RPMDB_NDB, k->data, k->len, path,
+                                    layer);
     case DB_GOMOD: {
         struct sg_buf sum = SG_BUF_INIT(SG_BUF_NOLIMIT);
         const struct sq_entry *se;
@@ -656,51 +773,159 @@ static sg_err catalog_deleted(struct sg_sbom *s, size_t final_end,
     return rc;
 }
 
-static int db_kind_of(const char *path, enum db_kind *kind)
-{
-    const char *b = base_name(path);
+/* Where the runtime finds each database. */
+static const struct {
+    const char *path;
+    enum db_kind kind;
+} db_paths[] = {
+    {"lib/apk/db/installed", DB_APK},
+    {"usr/lib/sysimage/rpm/Packages", DB_RPM_BDB},
+    {"usr/lib/sysimage/rpm/Packages.db", DB_RPM_NDB},
+    {"usr/lib/sysimage/rpm/rpmdb.sqlite", DB_RPM_SQLITE},
+    {"usr/share/rpm/Packages", DB_RPM_BDB},
+    {"usr/share/rpm/Packages.db", DB_RPM_NDB},
+    {"usr/share/rpm/rpmdb.sqlite", DB_RPM_SQLITE},
+    {"var/lib/dpkg/status", DB_DPKG},
+    {"var/lib/rpm/Packages", DB_RPM_BDB},
+    {"var/lib/rpm/Packages.db", DB_RPM_NDB},
+    {"var/lib/rpm/rpmdb.sqlite", DB_RPM_SQLITE},
+};
 
-    if (strcmp(path, "var/lib/dpkg/status") == 0)
-        *kind = DB_DPKG;
-    else if (has_prefix(path, "var/lib/dpkg/status.d/")) {
-        size_t n = strlen(b);
-        if (n >= 8 && strcmp(b + n - 8, ".md5sums") == 0)
-            return 0;
-        *kind = DB_DPKG_D;
-    } else if (strcmp(path, "lib/apk/db/installed") == 0)
-        *kind = DB_APK;
-    else if (strcmp(b, "go.mod") == 0)
-        *kind = DB_GOMOD;
-    else {
-        /* rpm only at the exact database paths */
-        for (size_t d = 0; d < 3; d++) {
-            if (!has_prefix(path, rpm_dirs[d]))
-                continue;
-            for (size_t f = 0; f < 3; f++) {
-                if (strcmp(path + strlen(rpm_dirs[d]), rpm_files[f]) == 0) {
-                    *kind = DB_RPM;
-                    return 1;
-                }
-            }
-        }
-        return 0;
+#define STATUS_D "var/lib/dpkg/status.d"
+
+struct db_hit {
+    struct sq_entry *e;
+    enum db_kind kind;
+};
+
+struct db_hits {
+    struct db_hit *v;
+    size_t n, cap;
+};
+
+/* Add e unless it is there already (one database reachable by two names
+ * is catalogued once, as the first name's kind). */
+static sg_err hit_add(struct db_hits *h, struct sq_entry *e, enum db_kind k)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].e == e)
+            return SG_OK;
+    if (h->n == h->cap) {
+        size_t nc = h->cap ? h->cap * 2 : 16;
+        struct db_hit *v = realloc(h->v, nc * sizeof(*v));
+        if (!v)
+            return sg_error_oom();
+        h->v = v;
+        h->cap = nc;
     }
-    return 1;
+    h->v[h->n].e = e;
+    h->v[h->n++].kind = k;
+    return SG_OK;
+}
+
+/* A database path that resolved elsewhere, to a file the scanner did not
+ * keep (its base name is not one it claims). */
+static void warn_unread(const char *path, const struct sg_buf *real)
+{
+    if (real->len && strcmp(real->data, path) != 0 &&
+        !sg_path_claimed(real->data))
+        sg_warn("/%s resolves to /%s, which is not read; not catalogued",
+                path, real->data);
+}
+
+/* The live databases: what the runtime paths resolve to, plus every live
+ * go.mod. */
+static sg_err find_dbs(struct db_hits *h, const struct squash *sq)
+{
+    struct sg_buf real = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    sg_err rc = SG_OK;
+
+    for (size_t i = 0; i < sizeof(db_paths) / sizeof(db_paths[0]) && !rc;
+         i++) {
+        struct sq_entry *e = sq_lookup(sq, db_paths[i].path, &real);
+        if (e)
+            rc = hit_add(h, e, db_paths[i].kind);
+        else
+            warn_unread(db_paths[i].path, &real);
+    }
+    /* status.d: the files directly in the directory it resolves to (each
+     * may itself be a link). */
+    if (!rc) {
+        unsigned flags = 0;
+        char *dir = NULL;
+        size_t dl = 0;
+        struct sg_buf one = SG_BUF_INIT(SG_BUF_NOLIMIT);
+        (void)sq_lookup(sq, STATUS_D, &real);
+        if (!real.len || sg_buf_take(&dir, &dl, &real))
+            goto no_status_d;
+        if (strcmp(base_name(dir), "status.d") != 0)
+            sg_warn("/" STATUS_D " resolves to /%s, which is not read; "
+                    "not catalogued", dir);
+        for (size_t i = 0; i < sq->n_all && !rc; i++) {
+            struct sq_entry *e = sq->all[i];
+            const char *p = e->k->path;
+            if (!e->alive || strncmp(p, dir, dl) != 0 || p[dl] != '/' ||
+                strchr(p + dl + 1, '/') || ends_with(p, ".md5sums"))
+                continue;
+            if (e->k->kind == SG_KEPT_SYMLINK)
+                e = sq_walk(sq, p, &one, &flags);
+            if (e)
+                rc = hit_add(h, e, DB_DPKG_D);
+        }
+        sg_buf_release(&one);
+    no_status_d:
+        free(dir);
+    }
+    for (size_t i = 0; i < sq->n_all && !rc; i++) {
+        struct sq_entry *e = sq->all[i];
+        if (e->alive && e->k->kind == SG_KEPT_REG &&
+            strcmp(base_name(e->k->path), "go.mod") == 0)
+            rc = hit_add(h, e, DB_GOMOD);
+    }
+    sg_buf_release(&real);
+    return rc;
+}
+
+/* The kind of a dead version (all-layers): that of the live database at
+ * the same path, else by the usual paths. */
+static int dead_kind(const struct db_hits *h, const char *path,
+                     enum db_kind *kind)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->v[i].kind != DB_GOMOD && strcmp(h->v[i].e->k->path, path) == 0) {
+            *kind = h->v[i].kind;
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < sizeof(db_paths) / sizeof(db_paths[0]); i++) {
+        if (strcmp(db_paths[i].path, path) == 0) {
+            *kind = db_paths[i].kind;
+            return 1;
+        }
+    }
+    if (has_prefix(path, STATUS_D "/") && !strchr(path + 22, '/') &&
+        !ends_with(path, ".md5sums")) {
+        *kind = DB_DPKG_D;
+        return 1;
+    }
+    return 0;
 }
 
 static sg_err distro(struct sg_sbom *s, const struct squash *sq)
 {
-    const struct sq_entry *e = sq_resolve(sq, "etc/os-release");
+    struct sg_buf real = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    const struct sq_entry *e = sq_lookup(sq, "etc/os-release", &real);
     sg_err rc = SG_OK;
 
     if (!e)
-        e = sq_resolve(sq, "usr/lib/os-release");
+        e = sq_lookup(sq, "usr/lib/os-release", &real);
     if (e)
         rc = sg_sbom__os_release_parse(&s->distro, e->k->data, e->k->len);
-    if (!rc && (e = sq_resolve(sq, "etc/debian_version")))
+    if (!rc && (e = sq_lookup(sq, "etc/debian_version", &real)))
         rc = sg_sbom__distro_point_release(&s->distro, e->k->data, e->k->len);
-    if (!rc && (e = sq_resolve(sq, "etc/alpine-release")))
+    if (!rc && (e = sq_lookup(sq, "etc/alpine-release", &real)))
         rc = sg_sbom__distro_point_release(&s->distro, e->k->data, e->k->len);
+    sg_buf_release(&real);
     return rc;
 }
 
@@ -727,12 +952,11 @@ static sg_err licenses(struct sg_sbom *s, const struct squash *sq)
     return rc;
 }
 
-static int cmp_entry_path(const void *a, const void *b)
+static int cmp_hit(const void *a, const void *b)
 {
-    const struct sq_entry *x = *(const struct sq_entry *const *)a;
-    const struct sq_entry *y = *(const struct sq_entry *const *)b;
-    int c = strcmp(x->k->path, y->k->path);
-    return c ? c : (x->layer < y->layer ? -1 : x->layer > y->layer);
+    const struct db_hit *x = a, *y = b;
+    int c = strcmp(x->e->k->path, y->e->k->path);
+    return c ? c : (x->e->layer < y->e->layer ? -1 : x->e->layer > y->e->layer);
 }
 
 sg_err sg_sbom__squash_catalog(struct sg_sbom *s, struct sg_layer_view *views,
@@ -740,32 +964,23 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s, struct sg_layer_view *views,
                                enum sg_sbom_scope scope)
 {
     struct squash sq = {0};
-    struct sq_entry **order = NULL;
-    size_t final_end;
+    struct db_hits hits = {0};
+    struct db_hit *dead = NULL;
+    size_t final_end, n_dead = 0;
     sg_err rc = squash_layers(&sq, views, n_views);
 
     if (rc)
         goto done;
     rc = distro(s, &sq);
+    if (!rc)
+        rc = find_dbs(&hits, &sq);
     if (rc)
         goto done;
     /* Deterministic order: by path, then layer. */
-    order = malloc((sq.n_all + 1) * sizeof(*order));
-    if (!order) {
-        rc = sg_error_oom();
-        goto done;
-    }
-    if (sq.n_all) { /* sq.all is NULL when no file was kept */
-        memcpy(order, sq.all, sq.n_all * sizeof(*order));
-        qsort(order, sq.n_all, sizeof(*order), cmp_entry_path);
-    }
-    for (size_t i = 0; i < sq.n_all && !rc; i++) {
-        enum db_kind kind;
-        if (!order[i]->alive || order[i]->k->kind != SG_KEPT_REG ||
-            !db_kind_of(order[i]->k->path, &kind))
-            continue;
-        rc = catalog_live(s, kind, order[i], diff_ids, &sq);
-    }
+    if (hits.n)
+        qsort(hits.v, hits.n, sizeof(*hits.v), cmp_hit);
+    for (size_t i = 0; i < hits.n && !rc; i++)
+        rc = catalog_live(s, hits.v[i].kind, hits.v[i].e, diff_ids, &sq);
     /* Go binaries: a layer's finds survive unless a later layer hides
      * the binary's path. */
     for (size_t l = 0; l < n_views && !rc; l++) {
@@ -808,18 +1023,28 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s, struct sg_layer_view *views,
     }
     final_end = s->n_pkgs;
     if (!rc && scope == SG_SBOM_ALL_LAYERS) {
+        dead = malloc((sq.n_all + 1) * sizeof(*dead));
+        if (!dead)
+            rc = sg_error_oom();
         for (size_t i = 0; i < sq.n_all && !rc; i++) {
             enum db_kind kind;
-            if (order[i]->alive || order[i]->k->kind != SG_KEPT_REG ||
-                !db_kind_of(order[i]->k->path, &kind) || kind == DB_GOMOD)
+            if (sq.all[i]->alive || sq.all[i]->k->kind != SG_KEPT_REG ||
+                !dead_kind(&hits, sq.all[i]->k->path, &kind))
                 continue;
-            rc = catalog_deleted(s, final_end, kind, order[i], diff_ids, &sq);
+            dead[n_dead].e = sq.all[i];
+            dead[n_dead++].kind = kind;
         }
+        if (n_dead)
+            qsort(dead, n_dead, sizeof(*dead), cmp_hit);
+        for (size_t i = 0; i < n_dead && !rc; i++)
+            rc = catalog_deleted(s, final_end, dead[i].kind, dead[i].e,
+                                 diff_ids, &sq);
     }
     if (!rc)
         rc = licenses(s, &sq);
 done:
-    free(order);
+    free(hits.v);
+    free(dead);
     sq_release(&sq);
     return rc;
 }
