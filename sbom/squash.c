@@ -491,7 +491,8 @@ enum { WALK_LOOP = 1, WALK_CLAMPED = 2 };
  * view, as the runtime would see it: relative targets from the link's
  * directory, absolute ones from the image root, ".." never above the root
  * (*flags |= WALK_CLAMPED when a target tried), at most WALK_HOPS_MAX
- * links (*flags |= WALK_LOOP, NULL). `real` receives the resolved path.
+ * links (*flags |= WALK_LOOP, NULL, `real` empty). `real` receives the
+ * resolved path.
  * Returns the entry at the resolved path when it is a regular file. */
 static struct sq_entry *sq_walk(const struct squash *sq, const char *path,
                                 struct sg_buf *real, unsigned *flags)
@@ -565,6 +566,7 @@ static struct sq_entry *sq_walk(const struct squash *sq, const char *path,
 fail:
     /* A loop, or a chain of links longer than the buffers allow. */
     *flags |= WALK_LOOP;
+    sg_buf_reset(cur); /* no resolved path */
     sg_buf_release(&rest);
     sg_error_clear();
     return NULL;

@@ -244,6 +244,56 @@ else
     fail "rpm fixture missing: $RPMDB (testdata/fixtures/rpm.sh)"
 fi
 
+# --- databases behind symlinked directories (testdata/fixtures/sbom_links.py) ---
+# dbpaths IMAGE: "name path" per package (the file actually read)
+dbpaths() {
+    jq -r '.components[] | select(.type=="library") | [.name,
+        ((.properties // []) | map(select(.name=="sigil:location:path"))[0].value)]
+        | join(" ")' "$T/$1.cdx.json" | sort
+}
+sbom links-apk
+same "links-apk: lib -> usr/lib, apk DB at usr/lib/apk/db/installed (stale copy elsewhere ignored)" \
+"busybox 1.36.1-r15 x86_64
+musl 1.2.4-r2 x86_64" "$(pkgs links-apk)"
+same "links-apk: path is the file read" "busybox /usr/lib/apk/db/installed
+musl /usr/lib/apk/db/installed" "$(dbpaths links-apk)"
+check "links-apk: distro alpine" \
+    sh -c "jq -e '.components[] | select(.type==\"operating-system\" and .name==\"alpine\")' $T/links-apk.cdx.json >/dev/null"
+check "links-apk: valid" valid links-apk
+if [ -f "$RPMDB" ]; then
+    sbom links-rpm
+    same "links-rpm: var/lib/rpm -> ../../usr/lib/sysimage/rpm equals rpm -qa, each package once" \
+        "$(rpm -qa --dbpath "$T/rpmroot/var/lib/rpm" --qf '%{NAME} %{VERSION}-%{RELEASE} %{ARCH}\n' | grep -v '^gpg-pubkey' | sort)" \
+        "$(pkgs links-rpm)"
+    check "links-rpm: one database path" \
+        sh -c "[ \"\$(jq -r '.components[] | select(.type==\"library\") | .properties[] | select(.name==\"sigil:location:path\") | .value' $T/links-rpm.cdx.json | sort -u)\" = /usr/lib/sysimage/rpm/rpmdb.sqlite ]"
+    check "links-rpm: valid" valid links-rpm
+fi
+sbom links-dpkg
+same "links-dpkg: var/lib/dpkg -> /opt/dpkgdb set in a later layer (old status hidden)" \
+"aaa 1.0 amd64
+bbb 2.0 amd64
+ccc 3.0 all" "$(pkgs links-dpkg)"
+same "links-dpkg: paths" "aaa /opt/dpkgdb/status
+bbb /opt/dpkgdb/status
+ccc /opt/dpkgdb/status.d/ccc" "$(dbpaths links-dpkg)"
+check "links-dpkg: valid" valid links-dpkg
+sbom links-dpkg --scope all-layers
+same "links-dpkg: all-layers reports the replaced database's package" \
+"aaa 1.0 amd64
+bbb 2.0 amd64
+ccc 3.0 all
+old 1.0 amd64 deleted" "$(pkgs links-dpkg)"
+sbom links-loop
+rc=$?
+check "links-loop: exit 0" [ $rc -eq 0 ]
+same "links-loop: loop skipped, ../../.. clamped to the root" \
+"busybox 1.36.1-r15 x86_64
+musl 1.2.4-r2 x86_64" "$(pkgs links-loop)"
+check "links-loop: loop warned" grep -q '^sigil: warning: /var/lib/dpkg/status: too many levels of symbolic links, not catalogued$' "$T/links-loop.err"
+check "links-loop: clamp warned" grep -q '^sigil: warning: /lib/apk/db/installed: a symbolic link on the way climbs above the image root, clamped to it (resolved to /usr/lib/apk/db/installed)$' "$T/links-loop.err"
+check "links-loop: valid" valid links-loop
+
 # --- output handling ------------------------------------------------------------
 "$SIGIL" sbom "oci-dir:$FX/distroless" -o table >"$T/table.txt" 2>/dev/null
 same "table" "NAME        VERSION           TYPE
