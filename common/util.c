@@ -39,6 +39,7 @@ static struct sg_limits limits = {
     .tar_entries_max = SG_LIMIT_TAR_ENTRIES_MAX,
     .path_max = SG_LIMIT_PATH_MAX,
     .file_keep_max = SG_LIMIT_FILE_KEEP_MAX,
+    .kept_bytes_max = SG_LIMIT_KEPT_BYTES_MAX,
     .layer_bytes_max = SG_LIMIT_LAYER_BYTES_MAX,
     .image_bytes_max = SG_LIMIT_IMAGE_BYTES_MAX,
     .ratio_max = SG_LIMIT_RATIO_MAX,

@@ -86,10 +86,8 @@ static sg_err load_index(json_t **out, const struct sg_oci_store *s)
                           "%s: not an OCI layout: missing index.json", s->path);
         goto done;
     }
-    if (rc) {
-        sg_error_prefix(rc, "%s", path.data);
+    if (rc) /* sg_file_read's message already names the file */
         goto done;
-    }
     rc = sg_json_parse(&root, data.data, data.len, lim->manifest_max,
                        lim->json_depth_max, "index.json");
     if (rc) {

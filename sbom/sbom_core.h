@@ -7,6 +7,8 @@
 
 #include "sbom_int.h"
 
+#include <stdatomic.h>
+
 /* Point release from etc/debian_version / etc/alpine-release into
  * d->version (numeric "12.7"/"3.19.1" only; first one wins). */
 sg_err sg_sbom__distro_point_release(struct sg_distro *d, const void *data,
@@ -65,9 +67,16 @@ struct sg_layer_view {
     const char *diff_id; /* borrowed: this layer's diffID, NULL for dir: */
     size_t *slots;      /* open-addressing index of kept: position + 1 */
     size_t n_slots;     /* a power of two, > 2 * n_kept (0: none yet) */
+    _Atomic uint64_t *kept_total; /* shared by a scan's views (NULL: no
+                                     budget); see sg_layer_view_budget */
 };
 
 void sg_layer_view_release(struct sg_layer_view *v);
+/* Charge `len` kept bytes to the scan's budget (sg_limits
+ * kept_bytes_max, all layers together): SG_ELIMIT naming `path` once the
+ * image keeps more, so hostile images cannot grow memory without bound. */
+SG_MUST_USE sg_err sg_layer_view_budget(struct sg_layer_view *v, size_t len,
+                                        const char *path);
 uint64_t sg_path_hash(const char *p, size_t n);
 /* Normalise a tar/dir path in place-ish: malloc'd result or NULL for the
  * root/empty path. "./a//b/../c/" → "a/c"; ".." clamps at the root. */

@@ -272,7 +272,7 @@ static sg_err read_file(struct archive *a, struct sg_layer_view *v,
         if (too_big)
             sg_warn("%s: larger than %zu bytes, not catalogued", path,
                     lim->file_keep_max);
-        else
+        else if (!(rc = sg_layer_view_budget(v, keep.len, path)))
             rc = sg_layer_view_keep(v, path, SG_KEPT_REG, keep.data, keep.len,
                                     NULL);
     }
@@ -704,7 +704,8 @@ static sg_err walk_file(struct walk *w, const char *full, const char *rel,
     if (!rc)
         rc = sg_sbom__gobin_end(g, w->v->go, NULL);
     sg_sbom__gobin_free(g);
-    if (!rc && claimed && !too_big)
+    if (!rc && claimed && !too_big &&
+        !(rc = sg_layer_view_budget(w->v, keep.len, rel)))
         rc = sg_layer_view_keep(w->v, rel, SG_KEPT_REG, keep.data, keep.len,
                                 NULL);
     else if (!rc && too_big)
@@ -868,6 +869,7 @@ sg_err sg_sbom_scan(struct sg_sbom **out, struct sg_oci_store *st,
     size_t n_views = 0;
     const char *root = sg_oci_store_dir_path(st);
     enum sg_sbom_scope scope = opts ? opts->scope : SG_SBOM_SQUASHED;
+    _Atomic uint64_t kept_total = 0; /* bytes kept, all layers */
     sg_err rc;
 
     *out = NULL;
@@ -892,6 +894,7 @@ sg_err sg_sbom_scan(struct sg_sbom **out, struct sg_oci_store *st,
             rc = sg_error_oom();
             goto done;
         }
+        views[0].kept_total = &kept_total;
         rc = scan_dir(root, views);
         if (!rc)
             sg_layer_view_seal(views);
@@ -911,6 +914,8 @@ sg_err sg_sbom_scan(struct sg_sbom **out, struct sg_oci_store *st,
         }
         for (size_t i = 0; i < n_views && s->source.n_diff_ids; i++)
             views[i].diff_id = s->source.diff_ids[i];
+        for (size_t i = 0; i < n_views; i++)
+            views[i].kept_total = &kept_total;
         rc = scan_layers(st, img, views, opts);
     }
     if (rc)

@@ -143,6 +143,23 @@ void sg_strv_free_n(char **v, size_t n)
     free(v);
 }
 
+sg_err sg_layer_view_budget(struct sg_layer_view *v, size_t len,
+                            const char *path)
+{
+    uint64_t max = sg_limits_default()->kept_bytes_max;
+    uint64_t total;
+
+    if (!v->kept_total)
+        return SG_OK;
+    total = atomic_fetch_add(v->kept_total, (uint64_t)len) + len;
+    if (total > max)
+        return sg_error_set(SG_ELIMIT,
+                            "%s: claimed files of this image exceed %llu "
+                            "bytes kept in memory",
+                            path, (unsigned long long)max);
+    return SG_OK;
+}
+
 void sg_layer_view_release(struct sg_layer_view *v)
 {
     for (size_t i = 0; i < v->n_kept; i++) {

@@ -4,6 +4,9 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +70,85 @@ static void progress_hook(const char *what, uint64_t bytes, uint64_t total,
                 (unsigned long long)bytes, done ? "\n" : "");
 }
 
+/* --limit NAME=VALUE: override one of the named limits on untrusted
+ * input (common.h). VALUE is a number with an optional K, M or G suffix
+ * (powers of 1024). Returns 0, or -1 after printing why. */
+static int set_limit(const char *arg)
+{
+    struct sg_limits *l = sg_limits_default();
+    static const struct {
+        const char *name;
+        size_t off;
+        int is_u64;
+    } tab[] = {
+#define L(n, f, u) { n, offsetof(struct sg_limits, f), u }
+        L("manifest-max", manifest_max, 0),
+        L("descriptors-max", descriptors_max, 0),
+        L("json-depth-max", json_depth_max, 0),
+        L("token-max", token_max, 0),
+        L("config-max", config_blob_max, 0),
+        L("small-blob-max", small_blob_max, 0),
+        L("tar-entries-max", tar_entries_max, 0),
+        L("path-max", path_max, 0),
+        L("file-keep-max", file_keep_max, 0),
+        L("kept-bytes-max", kept_bytes_max, 1),
+        L("layer-bytes-max", layer_bytes_max, 1),
+        L("image-bytes-max", image_bytes_max, 1),
+        L("ratio-max", ratio_max, 1),
+        L("db-records-max", db_records_max, 0),
+        L("tags-max", tags_max, 0),
+        L("header-max", header_max, 0),
+#undef L
+    };
+    const char *eq = strchr(arg, '=');
+    unsigned long long v;
+    char *end;
+
+    if (!eq)
+        goto bad;
+    errno = 0;
+    v = strtoull(eq + 1, &end, 10);
+    if (errno || end == eq + 1)
+        goto bad;
+    {
+        unsigned shift = 0;
+        if (*end == 'K' || *end == 'k')
+            shift = 10;
+        else if (*end == 'M' || *end == 'm')
+            shift = 20;
+        else if (*end == 'G' || *end == 'g')
+            shift = 30;
+        if (shift) {
+            if (v > (ULLONG_MAX >> shift))
+                goto bad;
+            v <<= shift;
+            end++;
+        }
+    }
+    if (*end || v == 0 || v > SIZE_MAX)
+        goto bad;
+    for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+        if (strlen(tab[i].name) != (size_t)(eq - arg) ||
+            strncmp(tab[i].name, arg, (size_t)(eq - arg)) != 0)
+            continue;
+        if (tab[i].is_u64) {
+            uint64_t u = v;
+            memcpy((char *)l + tab[i].off, &u, sizeof(u));
+        } else {
+            size_t z = (size_t)v;
+            memcpy((char *)l + tab[i].off, &z, sizeof(z));
+        }
+        return 0;
+    }
+    fprintf(stderr, "sigil: --limit %s: unknown limit (names: see 'sigil "
+                    "--help')\n", arg);
+    return -1;
+bad:
+    fprintf(stderr, "sigil: --limit %s: expected NAME=NUMBER[K|M|G]\n",
+            arg);
+    return -1;
+}
+
 static void print_help(FILE *f)
 {
     fprintf(f, "usage: sigil [-v|-q] COMMAND [ARGS...]\n\n"
@@ -75,7 +157,16 @@ static void print_help(FILE *f)
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %-24s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(f, "\nGlobal options: -v (more), -q (quiet), --version, "
-               "--help\n"
+               "--help,\n"
+               "  --limit NAME=N[K|M|G]  override a limit on untrusted "
+               "input; names:\n"
+               "    manifest-max descriptors-max json-depth-max token-max "
+               "config-max\n"
+               "    small-blob-max tar-entries-max path-max file-keep-max "
+               "kept-bytes-max\n"
+               "    layer-bytes-max image-bytes-max ratio-max "
+               "db-records-max tags-max\n"
+               "    header-max\n"
                "Run 'sigil help COMMAND' for a command's options.\n");
 }
 
@@ -109,6 +200,12 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "-q") == 0 ||
                    strcmp(argv[i], "--quiet") == 0) {
             ctx.verbosity = 0;
+        } else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+            if (set_limit(argv[++i]))
+                return CLI_EXIT_USAGE;
+        } else if (strncmp(argv[i], "--limit=", 8) == 0) {
+            if (set_limit(argv[i] + 8))
+                return CLI_EXIT_USAGE;
         } else {
             fprintf(stderr, "sigil: unknown option '%s'\n", argv[i]);
             return CLI_EXIT_USAGE;

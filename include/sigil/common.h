@@ -161,6 +161,7 @@ struct sg_limits {
     size_t tar_entries_max;    /* tar entries per layer */
     size_t path_max;           /* path length inside a layer */
     size_t file_keep_max;      /* bytes kept per file claimed by a cataloger */
+    uint64_t kept_bytes_max;   /* bytes kept for all claimed files of a scan */
     uint64_t layer_bytes_max;  /* decompressed bytes per layer */
     uint64_t image_bytes_max;  /* decompressed bytes per image */
     uint64_t ratio_max;        /* decompressed / compressed ratio */
@@ -178,6 +179,7 @@ struct sg_limits {
 #define SG_LIMIT_TAR_ENTRIES_MAX 2000000u
 #define SG_LIMIT_PATH_MAX        4096u
 #define SG_LIMIT_FILE_KEEP_MAX   (64u * 1024u * 1024u)
+#define SG_LIMIT_KEPT_BYTES_MAX  (256ull * 1024u * 1024u)
 #define SG_LIMIT_LAYER_BYTES_MAX (64ull * 1024u * 1024u * 1024u)
 #define SG_LIMIT_IMAGE_BYTES_MAX (256ull * 1024u * 1024u * 1024u)
 #define SG_LIMIT_RATIO_MAX       1000u
