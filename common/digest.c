@@ -78,8 +78,7 @@ void sg_digester_free(struct sg_digester *d)
     free(d);
 }
 
-sg_err sg_sha256_digest(char out[SG_DIGEST_STR_MAX], const void *p,
-                        size_t len)
+sg_err sg_sha256_digest(char out[SG_DIGEST_STR_MAX], const void *p, size_t len)
 {
     struct sg_digester *d = NULL;
     sg_err rc = sg_digester_create(&d, "sha256");

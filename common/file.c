@@ -36,8 +36,7 @@ sg_err sg_file_read(struct sg_buf *out, const char *path, size_t max)
         rc = sg_buf_add(out, chunk, (size_t)n);
         if (rc) {
             if (rc == SG_ELIMIT)
-                sg_error_set(SG_ELIMIT, "%s: larger than %zu bytes", path,
-                             max);
+                sg_error_set(SG_ELIMIT, "%s: larger than %zu bytes", path, max);
             break;
         }
     }
@@ -47,7 +46,9 @@ sg_err sg_file_read(struct sg_buf *out, const char *path, size_t max)
     return rc;
 }
 
-sg_err sg_file_write_atomic(const char *path, const void *data, size_t len,
+sg_err sg_file_write_atomic(const char *path,
+                            const void *data,
+                            size_t len,
                             unsigned mode)
 {
     struct sg_buf tmp = SG_BUF_INIT(SG_BUF_NOLIMIT);

@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-static sg_err check_depth(const unsigned char *p, size_t len, size_t max,
-                          const char *what)
+static sg_err
+check_depth(const unsigned char *p, size_t len, size_t max, const char *what)
 {
     size_t depth = 0;
     int in_str = 0;
@@ -27,9 +27,8 @@ static sg_err check_depth(const unsigned char *p, size_t len, size_t max,
             in_str = 1;
         } else if (c == '{' || c == '[') {
             if (++depth > max)
-                return sg_error_set(SG_ELIMIT,
-                                    "%s: JSON nested deeper than %zu", what,
-                                    max);
+                return sg_error_set(
+                    SG_ELIMIT, "%s: JSON nested deeper than %zu", what, max);
         } else if ((c == '}' || c == ']') && depth) {
             depth--;
         }
@@ -37,8 +36,12 @@ static sg_err check_depth(const unsigned char *p, size_t len, size_t max,
     return SG_OK;
 }
 
-sg_err sg_json_parse(struct json_t **out, const void *data, size_t len,
-                     size_t max_len, size_t max_depth, const char *what)
+sg_err sg_json_parse(struct json_t **out,
+                     const void *data,
+                     size_t len,
+                     size_t max_len,
+                     size_t max_depth,
+                     const char *what)
 {
     json_error_t jerr;
     json_t *root;
@@ -48,8 +51,8 @@ sg_err sg_json_parse(struct json_t **out, const void *data, size_t len,
     if (!what)
         what = "JSON";
     if (max_len && len > max_len)
-        return sg_error_set(SG_ELIMIT, "%s: %zu bytes, limit is %zu", what,
-                            len, max_len);
+        return sg_error_set(SG_ELIMIT, "%s: %zu bytes, limit is %zu", what, len,
+                            max_len);
     if (!max_depth)
         max_depth = sg_limits_default()->json_depth_max;
     rc = check_depth(data, len, max_depth, what);
@@ -57,8 +60,9 @@ sg_err sg_json_parse(struct json_t **out, const void *data, size_t len,
         return rc;
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return sg_error_set(SG_EPARSE, "%s: invalid JSON at line %d column %d: %s",
-                            what, jerr.line, jerr.column, jerr.text);
+        return sg_error_set(SG_EPARSE,
+                            "%s: invalid JSON at line %d column %d: %s", what,
+                            jerr.line, jerr.column, jerr.text);
     *out = root;
     return SG_OK;
 }

@@ -26,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     if (sg_sbom_create(&s) != SG_OK)
         return 0;
-    if (sg_sbom__gomod_parse(s, data, mod_len, sum, sum_len, "go.mod",
-                             NULL) == SG_OK) {
+    if (sg_sbom__gomod_parse(s, data, mod_len, sum, sum_len, "go.mod", NULL) ==
+        SG_OK) {
         for (size_t i = 0; i < s->n_pkgs; i++)
             if (!s->pkgs[i].name || !s->pkgs[i].version)
                 abort();

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sg_buf_reset(&b);
     if (sg_sign_key_load_public(&k, data, size) == SG_OK)
         if (sg_sign_key_verify(k, "m", 1, data, size) != SG_OK) {
-    }
+        }
     sg_sign_key_free(k);
     /* The decrypted-JSON layer on its own (wrong password: cheap). */
     sg_buf_reset(&b);

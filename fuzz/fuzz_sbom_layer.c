@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sg_layer_view v;
     struct sg_sbom *s = NULL;
     static char l0[] = "sha256:l0";
-    char *diff_ids[] = {l0};
+    char *diff_ids[] = { l0 };
 
     sg_log_set_hook(quiet, NULL);
     sg_limits_default()->file_keep_max = 1u << 20;

@@ -142,8 +142,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
             resp->has_length = 1;
         }
         return n;
-    }
-    else if (HDR("retry-after")) {
+    } else if (HDR("retry-after")) {
         uint64_t secs = 0;
         size_t i;
         for (i = 0; i < vlen && v[i] >= '0' && v[i] <= '9'; i++)

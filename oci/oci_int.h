@@ -10,29 +10,43 @@
 
 struct sg_oci_store_ops {
     const char *name; /* "registry", "oci-dir", ... for messages */
-    sg_err (*get_manifest)(struct sg_oci_store *s, const char *ref,
-                           struct sg_buf *body, char **media_type_out,
+    sg_err (*get_manifest)(struct sg_oci_store *s,
+                           const char *ref,
+                           struct sg_buf *body,
+                           char **media_type_out,
                            char **digest_out);
-    sg_err (*head_manifest)(struct sg_oci_store *s, const char *ref,
-                            char **media_type_out, char **digest_out,
+    sg_err (*head_manifest)(struct sg_oci_store *s,
+                            const char *ref,
+                            char **media_type_out,
+                            char **digest_out,
                             uint64_t *size_out);
-    sg_err (*put_manifest)(struct sg_oci_store *s, const char *tag,
-                           const char *media_type, const void *data,
-                           size_t len, const char *digest);
+    sg_err (*put_manifest)(struct sg_oci_store *s,
+                           const char *tag,
+                           const char *media_type,
+                           const void *data,
+                           size_t len,
+                           const char *digest);
     sg_err (*delete_manifest)(struct sg_oci_store *s, const char *digest);
     sg_err (*list_tags)(struct sg_oci_store *s, char ***tags_out);
-    sg_err (*blob_exists)(struct sg_oci_store *s, const char *digest,
+    sg_err (*blob_exists)(struct sg_oci_store *s,
+                          const char *digest,
                           int *exists);
     /* Streams raw bytes; the generic layer (store.c) wraps `cb` to check
      * size and digest, so backends only move bytes. */
     sg_err (*get_blob)(struct sg_oci_store *s,
-                       const struct sg_oci_descriptor *d, sg_oci_write_fn cb,
+                       const struct sg_oci_descriptor *d,
+                       sg_oci_write_fn cb,
                        void *payload);
-    sg_err (*put_blob)(struct sg_oci_store *s, const char *digest,
-                       uint64_t size, sg_oci_read_fn rd, void *payload);
+    sg_err (*put_blob)(struct sg_oci_store *s,
+                       const char *digest,
+                       uint64_t size,
+                       sg_oci_read_fn rd,
+                       void *payload);
     /* NULL: store.c falls back to the tag schema over get/put_manifest. */
-    sg_err (*referrers)(struct sg_oci_store *s, const char *digest,
-                        const char *artifact_type, struct sg_buf *index_json,
+    sg_err (*referrers)(struct sg_oci_store *s,
+                        const char *digest,
+                        const char *artifact_type,
+                        struct sg_buf *index_json,
                         int *supported);
     void (*free)(struct sg_oci_store *s);
 };
@@ -40,11 +54,11 @@ struct sg_oci_store_ops {
 struct sg_oci_store {
     const struct sg_oci_store_ops *ops;
     enum sg_oci_store_kind kind;
-    struct sg_oci_ref ref;  /* registry ref, or synthetic for local stores */
-    char *default_ref;      /* tag or digest from the spec */
-    char *path;             /* local path (layout dir, archive, rootfs) */
-    unsigned flags;         /* enum sg_oci_open_flags */
-    void *impl;             /* backend state */
+    struct sg_oci_ref ref; /* registry ref, or synthetic for local stores */
+    char *default_ref;     /* tag or digest from the spec */
+    char *path;            /* local path (layout dir, archive, rootfs) */
+    unsigned flags;        /* enum sg_oci_open_flags */
+    void *impl;            /* backend state */
 };
 
 /* Backend constructors (fill s->ops and s->impl; s->ref/path/default_ref
@@ -57,8 +71,10 @@ sg_err sg_oci__rootdir_open(struct sg_oci_store *s);
 
 /* Cross-repository mount on the same registry (registry.c): *mounted set
  * to 1 when the registry mounted `digest` from `from_repo` into s. */
-sg_err sg_oci__registry_mount(struct sg_oci_store *s, const char *digest,
-                              const char *from_repo, int *mounted);
+sg_err sg_oci__registry_mount(struct sg_oci_store *s,
+                              const char *digest,
+                              const char *from_repo,
+                              int *mounted);
 
 /* A blob source over bytes in memory (store.c): an sg_oci_read_fn whose
  * payload is a struct sg_oci__mem_src, consumed as it is read. */
@@ -70,7 +86,7 @@ sg_err sg_oci__mem_read(void *p, size_t cap, size_t *n_out, void *payload);
 
 /* Parsers exposed for unit tests and fuzzing. */
 struct sg_oci__challenge {
-    char *scheme;  /* "Bearer" or "Basic" */
+    char *scheme; /* "Bearer" or "Basic" */
     char *realm;
     char *service; /* NULL if absent */
     char *scope;   /* NULL if absent */

@@ -22,10 +22,10 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#define MONO_BUF_MAX  (1u * 1024u * 1024u)    /* buffered, retryable PUT */
-#define CHUNK_SIZE    (32ull * 1024u * 1024u) /* PATCH chunk for big blobs */
-#define REDIRECTS_MAX 5
-#define URL_MAX       8192u
+#define MONO_BUF_MAX       (1u * 1024u * 1024u)    /* buffered, retryable PUT */
+#define CHUNK_SIZE         (32ull * 1024u * 1024u) /* PATCH chunk for big blobs */
+#define REDIRECTS_MAX      5
+#define URL_MAX            8192u
 #define RETRY_AFTER_MAX_MS 10000u /* cap on a server's Retry-After */
 
 #define ACCEPT_MANIFESTS                               \
@@ -1066,10 +1066,9 @@ static sg_err manifest_fetch(struct reg *r,
     a->c.out = body;
     rc = api_run(r, a);
     if (rc == SG_ELIMIT && body)
-        return sg_error_set(SG_ELIMIT,
-                            "manifest larger than %zu bytes (%s%s%s)",
-                            body->max, r->repo,
-                            sg_digest_valid(ref) ? "@" : ":", ref);
+        return sg_error_set(
+            SG_ELIMIT, "manifest larger than %zu bytes (%s%s%s)", body->max,
+            r->repo, sg_digest_valid(ref) ? "@" : ":", ref);
     if (rc)
         return rc;
     if (a->resp.status == 404)
@@ -1491,11 +1490,8 @@ location_with_digest(struct sg_buf *out, const char *loc, const char *digest)
 
 /* PATCH the blob to `*loc` in CHUNK_SIZE pieces with Content-Range;
  * *loc moves to each answer's Location. */
-static sg_err upload_chunks(struct reg *r,
-                            char **loc,
-                            uint64_t size,
-                            sg_oci_read_fn rd,
-                            void *payload)
+static sg_err upload_chunks(
+    struct reg *r, char **loc, uint64_t size, sg_oci_read_fn rd, void *payload)
 {
     struct limited lim;
     struct api a;
@@ -1592,7 +1588,7 @@ static sg_err reg_put_blob(struct sg_oci_store *s,
         rc = read_whole(&mem, digest, size, rd, payload);
     else if (size <= CHUNK_SIZE)
         flags = 0; /* streamed in the PUT: cannot be replayed */
-    else /* chunked: PATCHes, then PUT ?digest= (empty) */
+    else           /* chunked: PATCHes, then PUT ?digest= (empty) */
         rc = upload_chunks(r, &loc, size, rd, payload);
     if (!rc)
         rc = location_with_digest(&url, loc, digest);

@@ -88,7 +88,8 @@ static sg_err local_ref(struct sg_oci_store *st)
     return SG_OK;
 }
 
-sg_err sg_oci_store_open(struct sg_oci_store **out, const char *spec,
+sg_err sg_oci_store_open(struct sg_oci_store **out,
+                         const char *spec,
                          const struct sg_oci_registry_opts *opts,
                          unsigned flags)
 {
@@ -122,8 +123,8 @@ sg_err sg_oci_store_open(struct sg_oci_store **out, const char *spec,
     } else if (is_dir(spec)) {
         struct sg_buf p = SG_BUF_INIT(SG_BUF_NOLIMIT);
         rc = sg_buf_addf(&p, "%s/oci-layout", spec);
-        st->kind = (!rc && is_file(p.data)) ? SG_OCI_STORE_OCI_DIR
-                                            : SG_OCI_STORE_DIR;
+        st->kind =
+            (!rc && is_file(p.data)) ? SG_OCI_STORE_OCI_DIR : SG_OCI_STORE_DIR;
         sg_buf_release(&p);
         st->path = strdup(spec);
         st->default_ref = strdup("latest");
@@ -139,8 +140,7 @@ sg_err sg_oci_store_open(struct sg_oci_store **out, const char *spec,
                strncmp(spec, "../", 3) == 0) {
         /* Looks like a path, and nothing is there: a reference cannot
          * start like this, so say what is really wrong. */
-        rc = sg_error_set(SG_ENOTFOUND, "%s: no such file or directory",
-                          spec);
+        rc = sg_error_set(SG_ENOTFOUND, "%s: no such file or directory", spec);
     } else {
         st->kind = SG_OCI_STORE_REGISTRY;
         rc = sg_oci_ref_parse(&st->ref, spec);
@@ -175,8 +175,7 @@ sg_err sg_oci_store_open(struct sg_oci_store **out, const char *spec,
         break;
     case SG_OCI_STORE_DIR:
         if (flags & SG_OCI_OPEN_WRITE) {
-            rc = sg_error_set(SG_EUNSUPPORTED,
-                              "dir: sources are read-only");
+            rc = sg_error_set(SG_EUNSUPPORTED, "dir: sources are read-only");
             goto fail;
         }
         rc = sg_oci__rootdir_open(st);
@@ -227,12 +226,14 @@ const char *sg_oci_store_dir_path(const struct sg_oci_store *s)
 
 static sg_err unsupported(const struct sg_oci_store *s, const char *what)
 {
-    return sg_error_set(SG_EUNSUPPORTED, "%s: not supported by %s stores",
-                        what, s->ops ? s->ops->name : "these");
+    return sg_error_set(SG_EUNSUPPORTED, "%s: not supported by %s stores", what,
+                        s->ops ? s->ops->name : "these");
 }
 
-sg_err sg_oci_store_get_manifest(struct sg_oci_store *s, const char *ref,
-                                 struct sg_buf *body, char **media_type_out,
+sg_err sg_oci_store_get_manifest(struct sg_oci_store *s,
+                                 const char *ref,
+                                 struct sg_buf *body,
+                                 char **media_type_out,
                                  char **digest_out)
 {
     char *mt = NULL, *dg = NULL;
@@ -257,8 +258,7 @@ sg_err sg_oci_store_get_manifest(struct sg_oci_store *s, const char *ref,
         goto fail;
     if (sg_digest_valid(ref) && strncmp(ref, "sha256:", 7) == 0 &&
         strcmp(ref, computed) != 0) {
-        rc = sg_error_set(SG_EDIGEST,
-                          "manifest %s: content has digest %s", ref,
+        rc = sg_error_set(SG_EDIGEST, "manifest %s: content has digest %s", ref,
                           computed);
         goto fail;
     }
@@ -272,23 +272,21 @@ sg_err sg_oci_store_get_manifest(struct sg_oci_store *s, const char *ref,
             rc = sg_digester_final(d, c512, sizeof(c512));
         sg_digester_free(d);
         if (!rc && strcmp(ref, c512) != 0)
-            rc = sg_error_set(SG_EDIGEST,
-                              "manifest %s: content has digest %s", ref,
-                              c512);
+            rc = sg_error_set(SG_EDIGEST, "manifest %s: content has digest %s",
+                              ref, c512);
         if (rc)
             goto fail;
     }
     if (dg && strncmp(dg, "sha256:", 7) == 0 && strcmp(dg, computed) != 0) {
         rc = sg_error_set(SG_EDIGEST,
-                          "manifest %s: store says %s but content has %s",
-                          ref, dg, computed);
+                          "manifest %s: store says %s but content has %s", ref,
+                          dg, computed);
         goto fail;
     }
     if (digest_out) {
-        *digest_out = strdup(sg_digest_valid(ref) &&
-                                     strncmp(ref, "sha512:", 7) == 0
-                                 ? ref
-                                 : computed);
+        *digest_out = strdup(
+            sg_digest_valid(ref) && strncmp(ref, "sha512:", 7) == 0 ? ref
+                                                                    : computed);
         if (!*digest_out) {
             rc = sg_error_oom();
             goto fail;
@@ -312,8 +310,10 @@ fail:
     return rc;
 }
 
-sg_err sg_oci_store_head_manifest(struct sg_oci_store *s, const char *ref,
-                                  char **media_type_out, char **digest_out,
+sg_err sg_oci_store_head_manifest(struct sg_oci_store *s,
+                                  const char *ref,
+                                  char **media_type_out,
+                                  char **digest_out,
                                   uint64_t *size_out)
 {
     struct sg_buf body = SG_BUF_INIT(SG_LIMIT_MANIFEST_MAX);
@@ -331,9 +331,12 @@ sg_err sg_oci_store_head_manifest(struct sg_oci_store *s, const char *ref,
     return rc;
 }
 
-sg_err sg_oci_store_put_manifest(struct sg_oci_store *s, const char *tag,
-                                 const char *media_type, const void *data,
-                                 size_t len, char **digest_out)
+sg_err sg_oci_store_put_manifest(struct sg_oci_store *s,
+                                 const char *tag,
+                                 const char *media_type,
+                                 const void *data,
+                                 size_t len,
+                                 char **digest_out)
 {
     char computed[SG_DIGEST_STR_MAX];
     sg_err rc;
@@ -356,8 +359,7 @@ sg_err sg_oci_store_put_manifest(struct sg_oci_store *s, const char *tag,
     return SG_OK;
 }
 
-sg_err sg_oci_store_delete_manifest(struct sg_oci_store *s,
-                                    const char *digest)
+sg_err sg_oci_store_delete_manifest(struct sg_oci_store *s, const char *digest)
 {
     if (!s->ops->delete_manifest)
         return unsupported(s, "deleting manifests");
@@ -383,7 +385,8 @@ void sg_oci_strv_free(char **v)
     free(v);
 }
 
-sg_err sg_oci_store_blob_exists(struct sg_oci_store *s, const char *digest,
+sg_err sg_oci_store_blob_exists(struct sg_oci_store *s,
+                                const char *digest,
                                 int *exists)
 {
     *exists = 0;
@@ -410,8 +413,8 @@ static sg_err check_write(const void *p, size_t len, void *payload)
 
     if (len > c->want - c->seen)
         return sg_error_set(SG_EDIGEST,
-                            "blob %s: more bytes than its size %llu",
-                            c->digest, (unsigned long long)c->want);
+                            "blob %s: more bytes than its size %llu", c->digest,
+                            (unsigned long long)c->want);
     c->seen += len;
     rc = sg_digester_update(c->dg, p, len);
     if (rc)
@@ -424,7 +427,8 @@ static sg_err check_write(const void *p, size_t len, void *payload)
 
 sg_err sg_oci_store_get_blob(struct sg_oci_store *s,
                              const struct sg_oci_descriptor *d,
-                             sg_oci_write_fn cb, void *payload)
+                             sg_oci_write_fn cb,
+                             void *payload)
 {
     struct check_ctx c;
     char algo[8], got[SG_DIGEST_STR_MAX];
@@ -451,10 +455,9 @@ sg_err sg_oci_store_get_blob(struct sg_oci_store *s,
     if (rc)
         goto done;
     if (c.seen != c.want) {
-        rc = sg_error_set(SG_EDIGEST,
-                          "blob %s: got %llu bytes, descriptor says %llu",
-                          d->digest, (unsigned long long)c.seen,
-                          (unsigned long long)c.want);
+        rc = sg_error_set(
+            SG_EDIGEST, "blob %s: got %llu bytes, descriptor says %llu",
+            d->digest, (unsigned long long)c.seen, (unsigned long long)c.want);
         goto done;
     }
     rc = sg_digester_final(c.dg, got, sizeof(got));
@@ -475,7 +478,8 @@ static sg_err buf_write(const void *p, size_t len, void *payload)
 
 sg_err sg_oci_store_get_blob_buf(struct sg_oci_store *s,
                                  const struct sg_oci_descriptor *d,
-                                 struct sg_buf *out, size_t max)
+                                 struct sg_buf *out,
+                                 size_t max)
 {
     sg_err rc;
 
@@ -489,8 +493,11 @@ sg_err sg_oci_store_get_blob_buf(struct sg_oci_store *s,
     return rc;
 }
 
-sg_err sg_oci_store_put_blob(struct sg_oci_store *s, const char *digest,
-                             uint64_t size, sg_oci_read_fn rd, void *payload)
+sg_err sg_oci_store_put_blob(struct sg_oci_store *s,
+                             const char *digest,
+                             uint64_t size,
+                             sg_oci_read_fn rd,
+                             void *payload)
 {
     if (!s->ops->put_blob)
         return unsupported(s, "writing blobs");
@@ -511,8 +518,10 @@ sg_err sg_oci__mem_read(void *p, size_t cap, size_t *n_out, void *payload)
     return SG_OK;
 }
 
-sg_err sg_oci_store_put_blob_buf(struct sg_oci_store *s, const void *data,
-                                 size_t len, char **digest_out)
+sg_err sg_oci_store_put_blob_buf(struct sg_oci_store *s,
+                                 const void *data,
+                                 size_t len,
+                                 char **digest_out)
 {
     char digest[SG_DIGEST_STR_MAX];
     struct sg_oci__mem_src m = { data, len };

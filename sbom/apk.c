@@ -22,22 +22,31 @@ struct apk_block {
 static char **set_field(struct sg_pkg *p, char letter)
 {
     switch (letter) {
-    case 'P': return &p->name;
-    case 'V': return &p->version;
-    case 'A': return &p->arch;
-    case 'o': return &p->source_name;
-    case 'm': return &p->supplier;
-    case 'L': return &p->license;
-    case 'T': return &p->description;
-    case 'U': return &p->url;
-    default: return NULL;
+    case 'P':
+        return &p->name;
+    case 'V':
+        return &p->version;
+    case 'A':
+        return &p->arch;
+    case 'o':
+        return &p->source_name;
+    case 'm':
+        return &p->supplier;
+    case 'L':
+        return &p->license;
+    case 'T':
+        return &p->description;
+    case 'U':
+        return &p->url;
+    default:
+        return NULL;
     }
 }
 
 /* Space-separated dependency/provides words: drop "!conflicts", keep the
  * name before any version operator. */
-static sg_err split_words(char ***v, size_t *n, const char *p, size_t len,
-                          int drop_conflicts)
+static sg_err
+split_words(char ***v, size_t *n, const char *p, size_t len, int drop_conflicts)
 {
     const char *end = p + len;
 
@@ -64,8 +73,10 @@ static sg_err split_words(char ***v, size_t *n, const char *p, size_t len,
     return SG_OK;
 }
 
-static sg_err block_to_pkg(struct sg_sbom *s, const struct apk_block *b,
-                           const char *db_path, const char *layer)
+static sg_err block_to_pkg(struct sg_sbom *s,
+                           const struct apk_block *b,
+                           const char *db_path,
+                           const char *layer)
 {
     static const char letters[] = "PVAomLTU";
     struct sg_pkg *pkg;
@@ -106,13 +117,11 @@ static sg_err block_to_pkg(struct sg_sbom *s, const struct apk_block *b,
         if (i == b->n['I'])
             pkg->installed_size = v;
     }
-    if (b->v['D'] &&
-        (rc = split_words(&pkg->depends, &pkg->n_depends, b->v['D'],
-                          b->n['D'], 1)))
+    if (b->v['D'] && (rc = split_words(&pkg->depends, &pkg->n_depends,
+                                       b->v['D'], b->n['D'], 1)))
         return rc;
-    if (b->v['p'] &&
-        (rc = split_words(&pkg->provides, &pkg->n_provides, b->v['p'],
-                          b->n['p'], 0)))
+    if (b->v['p'] && (rc = split_words(&pkg->provides, &pkg->n_provides,
+                                       b->v['p'], b->n['p'], 0)))
         return rc;
     if (!(pkg->found_by = sg_text_dup("apk-db-cataloger")) ||
         (db_path && !(pkg->db_path = sg_text_dup(db_path))) ||
@@ -129,8 +138,8 @@ static sg_err block_to_pkg(struct sg_sbom *s, const struct apk_block *b,
         pkg->props = kv;
         kv = &pkg->props[pkg->n_props];
         kv->key = sg_text_dup(*l == 't' ? "apk:buildTime" : "apk:commit");
-        kv->value = sg_text_dup_trim(b->v[(unsigned char)*l],
-                                     b->n[(unsigned char)*l]);
+        kv->value =
+            sg_text_dup_trim(b->v[(unsigned char)*l], b->n[(unsigned char)*l]);
         pkg->n_props++;
         if (!kv->key || !kv->value)
             return SG_ENOMEM;
@@ -138,8 +147,11 @@ static sg_err block_to_pkg(struct sg_sbom *s, const struct apk_block *b,
     return SG_OK;
 }
 
-sg_err sg_sbom__apk_parse(struct sg_sbom *s, const void *data, size_t len,
-                          const char *db_path, const char *layer)
+sg_err sg_sbom__apk_parse(struct sg_sbom *s,
+                          const void *data,
+                          size_t len,
+                          const char *db_path,
+                          const char *layer)
 {
     struct sg_lines it;
     const char *line;
@@ -167,14 +179,12 @@ sg_err sg_sbom__apk_parse(struct sg_sbom *s, const void *data, size_t len,
                  * hand-written databases fold long descriptions). */
                 if (!last) {
                     b.bad = "continuation line before any field";
-                } else if (strchr("PVAomLTUDpI", (char)last) &&
-                           b.v[last]) {
+                } else if (strchr("PVAomLTUDpI", (char)last) && b.v[last]) {
                     b.n[last] = (size_t)(line + llen - b.v[last]);
                 }
                 continue;
             }
-            if (llen < 2 || line[1] != ':' ||
-                (unsigned char)line[0] >= 128 ||
+            if (llen < 2 || line[1] != ':' || (unsigned char)line[0] >= 128 ||
                 !isalpha((unsigned char)line[0])) {
                 b.bad = "line is not \"X:value\"";
                 continue;
@@ -201,22 +211,21 @@ sg_err sg_sbom__apk_parse(struct sg_sbom *s, const void *data, size_t len,
         if (b.bad) {
             char name[80] = "";
             if (b.v['P']) {
-                size_t n = b.n['P'] < sizeof(name) - 1 ? b.n['P']
-                                                       : sizeof(name) - 1;
+                size_t n =
+                    b.n['P'] < sizeof(name) - 1 ? b.n['P'] : sizeof(name) - 1;
                 memcpy(name, b.v['P'], n);
                 name[n] = '\0';
                 for (size_t i = 0; i < n; i++)
                     if (!isprint((unsigned char)name[i]))
                         name[i] = '?';
             }
-            sg_warn("%s: block %zu (line %zu%s%s): %s, skipped", where,
-                    n_block, b.first_line, name[0] ? ", package " : "", name,
-                    b.bad);
+            sg_warn("%s: block %zu (line %zu%s%s): %s, skipped", where, n_block,
+                    b.first_line, name[0] ? ", package " : "", name, b.bad);
             continue;
         }
         if (++n_records > sg_limits_default()->db_records_max)
-            return sg_error_set(SG_ELIMIT, "%s: more than %zu records",
-                                where, sg_limits_default()->db_records_max);
+            return sg_error_set(SG_ELIMIT, "%s: more than %zu records", where,
+                                sg_limits_default()->db_records_max);
         {
             sg_err rc = block_to_pkg(s, &b, db_path, layer);
             if (rc)

@@ -66,8 +66,7 @@ static json_t *licenses(struct jb *b, const char *raw)
     return a;
 }
 
-static json_t *component(struct jb *b, const struct sg_pkg *p,
-                         const char *ref)
+static json_t *component(struct jb *b, const struct sg_pkg *p, const char *ref)
 {
     json_t *c = json_object(), *props = json_array();
     struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -87,9 +86,8 @@ static json_t *component(struct jb *b, const struct sg_pkg *p,
     if (p->supplier && p->supplier[0]) {
         json_t *s = json_object();
         const char *lt = strchr(p->supplier, '<');
-        char *nm = sg_text_dup_trim(p->supplier,
-                                    lt ? (size_t)(lt - p->supplier)
-                                       : strlen(p->supplier));
+        char *nm = sg_text_dup_trim(p->supplier, lt ? (size_t)(lt - p->supplier)
+                                                    : strlen(p->supplier));
         jset(b, s, "name", sg_sbom__jstr(nm ? nm : p->supplier));
         free(nm);
         jset(b, c, "supplier", s);
@@ -133,18 +131,20 @@ static json_t *component(struct jb *b, const struct sg_pkg *p,
     return c;
 }
 
-sg_err sg_sbom__write_cyclonedx(struct sg_buf *out, const struct sg_sbom *s,
+sg_err sg_sbom__write_cyclonedx(struct sg_buf *out,
+                                const struct sg_sbom *s,
                                 const struct sg_sbom_write_opts *o)
 {
     const struct sg_sbom_source *src = &s->source;
-    struct jb b = {0};
+    struct jb b = { 0 };
     json_t *doc = json_object(), *meta = json_object(), *tools, *tc;
     json_t *img = json_object();
     json_t **dep_lists = NULL;
     struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char **ids = NULL, uuid[37], when[32];
     const char *name = src->name ? src->name : "image";
-    const char *root_ref = src->is_dir ? "sigil-root-directory" : "sigil-root-image";
+    const char *root_ref =
+        src->is_dir ? "sigil-root-directory" : "sigil-root-image";
     sg_err rc;
 
     rc = sg_sbom__pkg_ids(&ids, s);
@@ -235,7 +235,8 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out, const struct sg_sbom *s,
     /* Written member by member in sorted key order (bomFormat,
      * components, dependencies, then metadata… from `doc`), so that only
      * one component's JSON tree exists at a time. */
-    rc = sg_buf_adds(out, "{\n  \"bomFormat\": \"CycloneDX\",\n  \"components\": [");
+    rc = sg_buf_adds(out,
+                     "{\n  \"bomFormat\": \"CycloneDX\",\n  \"components\": [");
     for (size_t i = 0; i <= s->n_pkgs && !rc; i++) {
         json_t *cj;
         if (i < s->n_pkgs) {

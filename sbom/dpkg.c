@@ -32,9 +32,9 @@ enum dpkg_field {
 };
 
 static const char *const field_names[F_COUNT] = {
-    "Package",       "Status",      "Version",  "Architecture",
-    "Source",        "Maintainer",  "Installed-Size", "Description",
-    "Homepage",      "Depends",     "Pre-Depends",    "Provides",
+    "Package",  "Status",     "Version",        "Architecture",
+    "Source",   "Maintainer", "Installed-Size", "Description",
+    "Homepage", "Depends",    "Pre-Depends",    "Provides",
 };
 
 struct span {
@@ -86,8 +86,8 @@ static size_t rel_name_len(const char *p, size_t n)
 {
     size_t i = 0;
 
-    while (i < n && !is_sp(p[i]) && p[i] != '(' && p[i] != ':' &&
-           p[i] != '[' && p[i] != '<')
+    while (i < n && !is_sp(p[i]) && p[i] != '(' && p[i] != ':' && p[i] != '[' &&
+           p[i] != '<')
         i++;
     return i;
 }
@@ -173,7 +173,9 @@ static sg_err parse_u64(uint64_t *out, const char *s)
 }
 
 /* Split one stanza [p, end) into the fields we use. */
-static void split_stanza(struct stanza *st, const char *p, const char *end,
+static void split_stanza(struct stanza *st,
+                         const char *p,
+                         const char *end,
                          size_t first_line)
 {
     struct sg_lines it;
@@ -226,8 +228,10 @@ static void split_stanza(struct stanza *st, const char *p, const char *end,
     }
 }
 
-static sg_err stanza_to_pkg(struct sg_sbom *s, const struct stanza *st,
-                            const char *db_path, const char *layer)
+static sg_err stanza_to_pkg(struct sg_sbom *s,
+                            const struct stanza *st,
+                            const char *db_path,
+                            const char *layer)
 {
     struct sg_pkg *pkg;
     char *tmp = NULL;
@@ -253,8 +257,8 @@ static sg_err stanza_to_pkg(struct sg_sbom *s, const struct stanza *st,
         paren = strchr(src, '(');
         if (paren) {
             char *close = strchr(paren, ')');
-            size_t vlen = close ? (size_t)(close - paren - 1)
-                                : strlen(paren + 1);
+            size_t vlen =
+                close ? (size_t)(close - paren - 1) : strlen(paren + 1);
             pkg->source_version = sg_text_dup_trim(paren + 1, vlen);
             pkg->source_name = sg_text_dup_trim(src, (size_t)(paren - src));
         } else {
@@ -315,8 +319,11 @@ oom:
     return sg_error_oom();
 }
 
-sg_err sg_sbom__dpkg_parse(struct sg_sbom *s, const void *data, size_t len,
-                           int require_status, const char *db_path,
+sg_err sg_sbom__dpkg_parse(struct sg_sbom *s,
+                           const void *data,
+                           size_t len,
+                           int require_status,
+                           const char *db_path,
                            const char *layer)
 {
     struct sg_lines it;
@@ -364,9 +371,8 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s, const void *data, size_t len,
                 size_t i = 0, o = 0;
                 while (i < pk->n && is_sp(pk->p[i]))
                     i++;
-                while (i < pk->n && o + 1 < sizeof(name) &&
-                       !is_sp(pk->p[i]) && pk->p[i] != '\n' &&
-                       pk->p[i] != '\r')
+                while (i < pk->n && o + 1 < sizeof(name) && !is_sp(pk->p[i]) &&
+                       pk->p[i] != '\n' && pk->p[i] != '\r')
                     name[o++] = pk->p[i++];
                 name[o] = '\0';
             }
@@ -392,8 +398,7 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s, const void *data, size_t len,
             }
             if (++n_records > sg_limits_default()->db_records_max)
                 return sg_error_set(SG_ELIMIT, "%s: more than %zu records",
-                                    where,
-                                    sg_limits_default()->db_records_max);
+                                    where, sg_limits_default()->db_records_max);
             rc = stanza_to_pkg(s, &st, db_path, layer);
             if (rc)
                 return rc;
@@ -430,40 +435,74 @@ struct lic_map {
 /* Debian short names (DEP-5 §"License short name") and common spellings,
  * compared case-insensitively. */
 static const struct lic_map lic_table[] = {
-    {"AGPL-3", "AGPL-3.0-only"},          {"AGPL-3+", "AGPL-3.0-or-later"},
-    {"Apache", "Apache-2.0"},             {"Apache-1.0", "Apache-1.0"},
-    {"Apache-1.1", "Apache-1.1"},         {"Apache-2", "Apache-2.0"},
-    {"Apache-2.0", "Apache-2.0"},         {"Artistic", "Artistic-1.0"},
-    {"Artistic-1.0", "Artistic-1.0"},     {"Artistic-2.0", "Artistic-2.0"},
-    {"BSD-2-clause", "BSD-2-Clause"},     {"BSD-3-clause", "BSD-3-Clause"},
-    {"BSD-4-clause", "BSD-4-Clause"},     {"BSL-1.0", "BSL-1.0"},
-    {"CC-BY-3.0", "CC-BY-3.0"},           {"CC-BY-4.0", "CC-BY-4.0"},
-    {"CC-BY-SA-3.0", "CC-BY-SA-3.0"},     {"CC-BY-SA-4.0", "CC-BY-SA-4.0"},
-    {"CC0", "CC0-1.0"},                   {"CC0-1.0", "CC0-1.0"},
-    {"curl", "curl"},                     {"Expat", "MIT"},
-    {"FSFAP", "FSFAP"},                   {"FSFUL", "FSFUL"},
-    {"FSFULLR", "FSFULLR"},               {"GFDL-1.2", "GFDL-1.2-only"},
-    {"GFDL-1.2+", "GFDL-1.2-or-later"},   {"GFDL-1.3", "GFDL-1.3-only"},
-    {"GFDL-1.3+", "GFDL-1.3-or-later"},   {"GFDL-NIV-1.2+", "GFDL-1.2-or-later"},
-    {"GPL", "GPL-1.0-or-later"},          {"GPL-1", "GPL-1.0-only"},
-    {"GPL-1+", "GPL-1.0-or-later"},       {"GPL-2", "GPL-2.0-only"},
-    {"GPL-2+", "GPL-2.0-or-later"},       {"GPL-2.0", "GPL-2.0-only"},
-    {"GPL-2.0+", "GPL-2.0-or-later"},     {"GPL-3", "GPL-3.0-only"},
-    {"GPL-3+", "GPL-3.0-or-later"},       {"GPL-3.0", "GPL-3.0-only"},
-    {"GPL-3.0+", "GPL-3.0-or-later"},     {"ISC", "ISC"},
-    {"LGPL", "LGPL-2.0-or-later"},        {"LGPL-2", "LGPL-2.0-only"},
-    {"LGPL-2+", "LGPL-2.0-or-later"},     {"LGPL-2.0", "LGPL-2.0-only"},
-    {"LGPL-2.0+", "LGPL-2.0-or-later"},   {"LGPL-2.1", "LGPL-2.1-only"},
-    {"LGPL-2.1+", "LGPL-2.1-or-later"},   {"LGPL-3", "LGPL-3.0-only"},
-    {"LGPL-3+", "LGPL-3.0-or-later"},     {"LGPL-3.0", "LGPL-3.0-only"},
-    {"LGPL-3.0+", "LGPL-3.0-or-later"},   {"MIT", "MIT"},
-    {"MPL-1.1", "MPL-1.1"},               {"MPL-2.0", "MPL-2.0"},
-    {"OpenSSL", "OpenSSL"},               {"Perl", "Artistic-1.0-Perl"},
-    {"PSF-2", "PSF-2.0"},                 {"public-domain", "LicenseRef-public-domain"},
-    {"Python", "Python-2.0"},             {"Python-2.0", "Python-2.0"},
-    {"SSLeay", "SSLeay-standalone"},      {"Unicode-DFS-2016", "Unicode-DFS-2016"},
-    {"Unlicense", "Unlicense"},           {"X11", "X11"},
-    {"Zlib", "Zlib"},                     {"ZPL-2.1", "ZPL-2.1"},
+    { "AGPL-3", "AGPL-3.0-only" },
+    { "AGPL-3+", "AGPL-3.0-or-later" },
+    { "Apache", "Apache-2.0" },
+    { "Apache-1.0", "Apache-1.0" },
+    { "Apache-1.1", "Apache-1.1" },
+    { "Apache-2", "Apache-2.0" },
+    { "Apache-2.0", "Apache-2.0" },
+    { "Artistic", "Artistic-1.0" },
+    { "Artistic-1.0", "Artistic-1.0" },
+    { "Artistic-2.0", "Artistic-2.0" },
+    { "BSD-2-clause", "BSD-2-Clause" },
+    { "BSD-3-clause", "BSD-3-Clause" },
+    { "BSD-4-clause", "BSD-4-Clause" },
+    { "BSL-1.0", "BSL-1.0" },
+    { "CC-BY-3.0", "CC-BY-3.0" },
+    { "CC-BY-4.0", "CC-BY-4.0" },
+    { "CC-BY-SA-3.0", "CC-BY-SA-3.0" },
+    { "CC-BY-SA-4.0", "CC-BY-SA-4.0" },
+    { "CC0", "CC0-1.0" },
+    { "CC0-1.0", "CC0-1.0" },
+    { "curl", "curl" },
+    { "Expat", "MIT" },
+    { "FSFAP", "FSFAP" },
+    { "FSFUL", "FSFUL" },
+    { "FSFULLR", "FSFULLR" },
+    { "GFDL-1.2", "GFDL-1.2-only" },
+    { "GFDL-1.2+", "GFDL-1.2-or-later" },
+    { "GFDL-1.3", "GFDL-1.3-only" },
+    { "GFDL-1.3+", "GFDL-1.3-or-later" },
+    { "GFDL-NIV-1.2+", "GFDL-1.2-or-later" },
+    { "GPL", "GPL-1.0-or-later" },
+    { "GPL-1", "GPL-1.0-only" },
+    { "GPL-1+", "GPL-1.0-or-later" },
+    { "GPL-2", "GPL-2.0-only" },
+    { "GPL-2+", "GPL-2.0-or-later" },
+    { "GPL-2.0", "GPL-2.0-only" },
+    { "GPL-2.0+", "GPL-2.0-or-later" },
+    { "GPL-3", "GPL-3.0-only" },
+    { "GPL-3+", "GPL-3.0-or-later" },
+    { "GPL-3.0", "GPL-3.0-only" },
+    { "GPL-3.0+", "GPL-3.0-or-later" },
+    { "ISC", "ISC" },
+    { "LGPL", "LGPL-2.0-or-later" },
+    { "LGPL-2", "LGPL-2.0-only" },
+    { "LGPL-2+", "LGPL-2.0-or-later" },
+    { "LGPL-2.0", "LGPL-2.0-only" },
+    { "LGPL-2.0+", "LGPL-2.0-or-later" },
+    { "LGPL-2.1", "LGPL-2.1-only" },
+    { "LGPL-2.1+", "LGPL-2.1-or-later" },
+    { "LGPL-3", "LGPL-3.0-only" },
+    { "LGPL-3+", "LGPL-3.0-or-later" },
+    { "LGPL-3.0", "LGPL-3.0-only" },
+    { "LGPL-3.0+", "LGPL-3.0-or-later" },
+    { "MIT", "MIT" },
+    { "MPL-1.1", "MPL-1.1" },
+    { "MPL-2.0", "MPL-2.0" },
+    { "OpenSSL", "OpenSSL" },
+    { "Perl", "Artistic-1.0-Perl" },
+    { "PSF-2", "PSF-2.0" },
+    { "public-domain", "LicenseRef-public-domain" },
+    { "Python", "Python-2.0" },
+    { "Python-2.0", "Python-2.0" },
+    { "SSLeay", "SSLeay-standalone" },
+    { "Unicode-DFS-2016", "Unicode-DFS-2016" },
+    { "Unlicense", "Unlicense" },
+    { "X11", "X11" },
+    { "Zlib", "Zlib" },
+    { "ZPL-2.1", "ZPL-2.1" },
 };
 
 /* Map one Debian licence name to a malloc'd SPDX id or LicenseRef. */
@@ -510,8 +549,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-sg_err sg_sbom__dpkg_copyright_license(char **out, const void *data,
-                                       size_t len)
+sg_err sg_sbom__dpkg_copyright_license(char **out, const void *data, size_t len)
 {
     struct sg_lines it;
     const char *line;
@@ -553,8 +591,7 @@ sg_err sg_sbom__dpkg_copyright_license(char **out, const void *data,
                     stop = 1;
                     break;
                 }
-                if (sg_text_eq_ci(w, wn, "or") ||
-                    sg_text_eq_ci(w, wn, "and"))
+                if (sg_text_eq_ci(w, wn, "or") || sg_text_eq_ci(w, wn, "and"))
                     break;
                 if (sg_text_eq_ci(w, wn, "with")) {
                     stop = 1;

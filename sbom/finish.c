@@ -23,7 +23,8 @@ static int cmp_pkg(const struct sg_pkg *a, const struct sg_pkg *b)
 
     if (a->type != b->type)
         return a->type < b->type ? -1 : 1;
-    if ((c = cmp_opt(a->name, b->name)) || (c = cmp_opt(a->version, b->version)) ||
+    if ((c = cmp_opt(a->name, b->name)) ||
+        (c = cmp_opt(a->version, b->version)) ||
         (c = cmp_opt(a->arch, b->arch)))
         return c;
     if (a->deleted != b->deleted)
@@ -114,17 +115,18 @@ static int cmp_name_ref(const void *x, const void *y)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-static const struct name_ref *lookup(const struct name_ref *refs, size_t n,
-                                     enum sg_pkg_type type, const char *name,
+static const struct name_ref *lookup(const struct name_ref *refs,
+                                     size_t n,
+                                     enum sg_pkg_type type,
+                                     const char *name,
                                      size_t len)
 {
     size_t lo = 0, hi = n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = refs[mid].type != type
-                    ? (refs[mid].type < type ? -1 : 1)
-                    : strncmp(refs[mid].name, name, len);
+        int c = refs[mid].type != type ? (refs[mid].type < type ? -1 : 1)
+                                       : strncmp(refs[mid].name, name, len);
         if (c == 0 && refs[mid].name[len] != '\0')
             c = 1;
         if (c < 0)
@@ -138,8 +140,11 @@ static const struct name_ref *lookup(const struct name_ref *refs, size_t n,
     return NULL;
 }
 
-static int has_rel(const struct sg_sbom *s, size_t from, size_t to,
-                   enum sg_rel_type t, size_t start)
+static int has_rel(const struct sg_sbom *s,
+                   size_t from,
+                   size_t to,
+                   enum sg_rel_type t,
+                   size_t start)
 {
     for (size_t i = start; i < s->n_rels; i++)
         if (s->rels[i].from == from && s->rels[i].to == to &&
@@ -194,13 +199,11 @@ static sg_err relationships(struct sg_sbom *s)
             const char *alt = p->depends[d];
             while (*alt) {
                 size_t len = strcspn(alt, "|");
-                const struct name_ref *r =
-                    lookup(refs, n, p->type, alt, len);
+                const struct name_ref *r = lookup(refs, n, p->type, alt, len);
                 if (r) {
                     if (r->idx != i &&
                         !has_rel(s, i, r->idx, SG_REL_DEPENDS_ON, start))
-                        rc = sg_sbom_add_rel(s, i, r->idx,
-                                             SG_REL_DEPENDS_ON);
+                        rc = sg_sbom_add_rel(s, i, r->idx, SG_REL_DEPENDS_ON);
                     break;
                 }
                 alt += len;

@@ -34,11 +34,12 @@ sg_err sg_sbom_format_parse(enum sg_sbom_format *out, const char *name)
     return SG_OK;
 }
 
-sg_err sg_sbom_write(struct sg_buf *out, const struct sg_sbom *s,
+sg_err sg_sbom_write(struct sg_buf *out,
+                     const struct sg_sbom *s,
                      enum sg_sbom_format fmt,
                      const struct sg_sbom_write_opts *opts)
 {
-    struct sg_sbom_write_opts def = {0, 0, NULL};
+    struct sg_sbom_write_opts def = { 0, 0, NULL };
 
     if (!opts)
         opts = &def;
@@ -181,23 +182,23 @@ sg_err sg_sbom__uuid(char out[37], const void *seed, size_t seed_len)
     snprintf(out, 37,
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x"
              "%02x",
-             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-             u[10], u[11], u[12], u[13], u[14], u[15]);
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10],
+             u[11], u[12], u[13], u[14], u[15]);
     return SG_OK;
 }
 
 sg_err sg_sbom__seed(struct sg_buf *b, const struct sg_sbom *s)
 {
     if (add_field(b, s->source.name) || add_field(b, s->source.digest) ||
-        add_field(b, s->source.manifest_digest) ||
-        add_field(b, s->distro.id) || add_field(b, s->distro.version_id))
+        add_field(b, s->source.manifest_digest) || add_field(b, s->distro.id) ||
+        add_field(b, s->distro.version_id))
         return sg_error_oom();
     for (size_t i = 0; i < s->n_pkgs; i++) {
         const struct sg_pkg *p = &s->pkgs[i];
-        if (add_field(b, sg_pkg_type_name(p->type)) ||
-            add_field(b, p->name) || add_field(b, p->version) ||
-            add_field(b, p->arch) || add_field(b, p->purl) ||
-            add_field(b, p->license) || add_field(b, p->layer_diff_id) ||
+        if (add_field(b, sg_pkg_type_name(p->type)) || add_field(b, p->name) ||
+            add_field(b, p->version) || add_field(b, p->arch) ||
+            add_field(b, p->purl) || add_field(b, p->license) ||
+            add_field(b, p->layer_diff_id) ||
             add_field(b, p->deleted ? "d" : ""))
             return sg_error_oom();
     }
@@ -329,7 +330,7 @@ static void parse_expr(struct lex *l)
 sg_err sg_spdx_expr_normalise(char **out, const char *expr)
 {
     struct sg_buf b = SG_BUF_INIT(64 * 1024);
-    struct lex l = {expr, &b, 0, 0};
+    struct lex l = { expr, &b, 0, 0 };
 
     *out = NULL;
     parse_expr(&l);
@@ -400,9 +401,9 @@ static sg_err pct(struct sg_buf *b, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        sg_err rc = isalnum(c) || strchr(".-_~:", c) ? sg_buf_addc(b, (char)c)
-                                                     : sg_buf_addf(b, "%%%02X",
-                                                                   c);
+        sg_err rc = isalnum(c) || strchr(".-_~:", c)
+                        ? sg_buf_addc(b, (char)c)
+                        : sg_buf_addf(b, "%%%02X", c);
         if (rc)
             return rc;
     }

@@ -37,28 +37,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HEAD_MAX      (64u * 1024u) /* bytes kept to parse headers */
-#define SEGS_MAX      64u           /* segments remembered */
-#define CAPS_MAX      640u          /* concurrent captures */
-#define VERCAND_MAX   512u          /* "go1." candidates remembered */
-#define VERCAND_LEN   64u           /* bytes kept per candidate */
-#define SENT_MAX      8u            /* sentinel-framed modinfo blobs */
-#define MODINFO_MAX   (4u * 1024u * 1024u)
-#define VERSION_MAX   1024u
-#define TAIL_LEN      64u
-#define BI_HDR        32u
-#define BI_CAND_MAX   8u            /* buildinfo magic hits followed */
-#define CAP_BUDGET    (8u * 1024u * 1024u) /* all captures of one file */
+#define HEAD_MAX    (64u * 1024u) /* bytes kept to parse headers */
+#define SEGS_MAX    64u           /* segments remembered */
+#define CAPS_MAX    640u          /* concurrent captures */
+#define VERCAND_MAX 512u          /* "go1." candidates remembered */
+#define VERCAND_LEN 64u           /* bytes kept per candidate */
+#define SENT_MAX    8u            /* sentinel-framed modinfo blobs */
+#define MODINFO_MAX (4u * 1024u * 1024u)
+#define VERSION_MAX 1024u
+#define TAIL_LEN    64u
+#define BI_HDR      32u
+#define BI_CAND_MAX 8u                   /* buildinfo magic hits followed */
+#define CAP_BUDGET  (8u * 1024u * 1024u) /* all captures of one file */
 
 static const unsigned char bi_magic[14] = "\xff Go buildinf:";
-static const unsigned char info_start[16] = {
-    0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
-    0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6
-};
-static const unsigned char info_end[16] = {
-    0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
-    0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2
-};
+static const unsigned char info_start[16] = { 0x30, 0x77, 0xaf, 0x0c,
+                                              0x92, 0x74, 0x08, 0x02,
+                                              0x41, 0xe1, 0xc1, 0x07,
+                                              0xe6, 0xd6, 0x18, 0xe6 };
+static const unsigned char info_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18,
+                                            0x20, 0x72, 0x00, 0x82, 0x42, 0x10,
+                                            0x41, 0x16, 0xd8, 0xf2 };
 
 enum gb_state {
     ST_SNIFF = 0, /* fewer than 4 bytes seen */
@@ -98,11 +97,11 @@ struct cap {
     unsigned char *buf; /* capacity >= want */
     int done;           /* complete (or abandoned: bad = 1) */
     int bad;
-    int stage;          /* CAP_BI inline: 0 header, 1 verlen, 2 modlen;
-                           CAP_SHDR_*: 1 once str_addr/str_len are set */
-    size_t owner;       /* CAP_SHDR_x, CAP_STR_x: index of the CAP_BI */
-    uint64_t str_addr;  /* CAP_SHDR_*: the string's virtual address */
-    size_t str_len;     /* CAP_SHDR_*: its length */
+    int stage;         /* CAP_BI inline: 0 header, 1 verlen, 2 modlen;
+                          CAP_SHDR_*: 1 once str_addr/str_len are set */
+    size_t owner;      /* CAP_SHDR_x, CAP_STR_x: index of the CAP_BI */
+    uint64_t str_addr; /* CAP_SHDR_*: the string's virtual address */
+    size_t str_len;    /* CAP_SHDR_*: its length */
 };
 
 struct sg_gobin {
@@ -114,20 +113,20 @@ struct sg_gobin {
     unsigned char *head; /* first bytes, freed once headers are parsed */
     size_t head_len;
     int head_done;
-    int hdr_parsed;      /* segment table parsed (or given up) */
-    int be;              /* big-endian (ELF/Mach-O) */
+    int hdr_parsed; /* segment table parsed (or given up) */
+    int be;         /* big-endian (ELF/Mach-O) */
     struct seg segs[SEGS_MAX];
     size_t nsegs;
     int segs_known;
-    int upx;             /* "UPX!" seen in the head */
-    int go_marker;       /* Go build ID seen in the head */
+    int upx;       /* "UPX!" seen in the head */
+    int go_marker; /* Go build ID seen in the head */
     unsigned char tail[TAIL_LEN];
     size_t tail_len;
     struct cap *caps;
     size_t ncaps;
     size_t n_vercand, n_sent, n_bi;
-    int oom;             /* an allocation failed: report at end */
-    size_t cap_bytes;    /* sum of capture buffer sizes (<= CAP_BUDGET) */
+    int oom;          /* an allocation failed: report at end */
+    size_t cap_bytes; /* sum of capture buffer sizes (<= CAP_BUDGET) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -144,16 +143,16 @@ static uint64_t rd_u(const unsigned char *p, unsigned n, int be)
 }
 
 /* bytes [off, off+n) of the head, or NULL when not all there. */
-static const unsigned char *head_at(const struct sg_gobin *g, uint64_t off,
-                                    uint64_t n)
+static const unsigned char *
+head_at(const struct sg_gobin *g, uint64_t off, uint64_t n)
 {
     if (off > g->head_len || n > g->head_len - off)
         return NULL;
     return g->head + off;
 }
 
-static void seg_add(struct sg_gobin *g, uint64_t vaddr, uint64_t off,
-                    uint64_t filesz, int data)
+static void seg_add(
+    struct sg_gobin *g, uint64_t vaddr, uint64_t off, uint64_t filesz, int data)
 {
     if (g->nsegs >= SEGS_MAX || filesz == 0)
         return;
@@ -304,8 +303,7 @@ static void head_finish(struct sg_gobin *g)
     if (g->head_done)
         return;
     g->head_done = 1;
-    if (g->head_len >= 4 &&
-        (memmem(g->head, g->head_len, "UPX!", 4) != NULL))
+    if (g->head_len >= 4 && (memmem(g->head, g->head_len, "UPX!", 4) != NULL))
         g->upx = 1;
     if (memmem(g->head, g->head_len, buildid, sizeof(buildid) - 1) ||
         memmem(g->head, g->head_len, "\4\0\0\0Go\0\0", 8))
@@ -320,10 +318,18 @@ static void head_try_parse(struct sg_gobin *g, int at_end)
         return;
     if (!g->hdr_parsed) {
         switch (g->fmt) {
-        case FMT_ELF: g->hdr_parsed = parse_elf(g); break;
-        case FMT_PE: g->hdr_parsed = parse_pe(g); break;
-        case FMT_MACHO: g->hdr_parsed = parse_macho(g); break;
-        case FMT_NONE: g->hdr_parsed = 1; break;
+        case FMT_ELF:
+            g->hdr_parsed = parse_elf(g);
+            break;
+        case FMT_PE:
+            g->hdr_parsed = parse_pe(g);
+            break;
+        case FMT_MACHO:
+            g->hdr_parsed = parse_macho(g);
+            break;
+        case FMT_NONE:
+            g->hdr_parsed = 1;
+            break;
         }
     }
     /* keep the head until it is full (the UPX / build ID markers are
@@ -335,8 +341,8 @@ static void head_try_parse(struct sg_gobin *g, int at_end)
 /* ------------------------------------------------------------------ */
 /* Captures                                                             */
 
-static struct cap *cap_start(struct sg_gobin *g, enum cap_kind kind,
-                             uint64_t off, size_t want)
+static struct cap *
+cap_start(struct sg_gobin *g, enum cap_kind kind, uint64_t off, size_t want)
 {
     struct cap *c;
     if (g->ncaps >= CAPS_MAX)
@@ -398,8 +404,8 @@ static int cap_grow(struct sg_gobin *g, struct cap *c, size_t want)
 }
 
 /* Decode a uvarint at buf[*o] (have bytes). 1 ok, 0 need more, -1 bad. */
-static int uvarint(const unsigned char *buf, size_t have, size_t *o,
-                   uint64_t *v)
+static int
+uvarint(const unsigned char *buf, size_t have, size_t *o, uint64_t *v)
 {
     uint64_t x = 0;
     for (unsigned i = 0; i < 10; i++) {
@@ -417,8 +423,8 @@ static int uvarint(const unsigned char *buf, size_t have, size_t *o,
     return -1;
 }
 
-static int translate(const struct sg_gobin *g, uint64_t addr, uint64_t len,
-                     uint64_t *off)
+static int
+translate(const struct sg_gobin *g, uint64_t addr, uint64_t len, uint64_t *off)
 {
     for (size_t i = 0; i < g->nsegs; i++) {
         const struct seg *s = &g->segs[i];
@@ -442,8 +448,11 @@ static int in_data_seg(const struct sg_gobin *g, uint64_t off)
 }
 
 /* Old format: start capturing what a pointer refers to. */
-static void want_ptr(struct sg_gobin *g, enum cap_kind kind, uint64_t addr,
-                     size_t len, size_t owner)
+static void want_ptr(struct sg_gobin *g,
+                     enum cap_kind kind,
+                     uint64_t addr,
+                     size_t len,
+                     size_t owner)
 {
     uint64_t off;
     struct cap *c;
@@ -535,14 +544,13 @@ static void cap_complete(struct sg_gobin *g, struct cap *c)
         c->str_addr = data;
         c->str_len = (size_t)len;
         c->stage = 1;
-        want_ptr(g, c->kind == CAP_SHDR_VER ? CAP_STR_VER : CAP_STR_MOD,
-                 data, (size_t)len, c->owner);
+        want_ptr(g, c->kind == CAP_SHDR_VER ? CAP_STR_VER : CAP_STR_MOD, data,
+                 (size_t)len, c->owner);
         return;
     }
     case CAP_SENT: {
         /* growing blob: finished when it ends with infoEnd */
-        if (c->have >= 32 &&
-            memcmp(c->buf + c->have - 16, info_end, 16) == 0) {
+        if (c->have >= 32 && memcmp(c->buf + c->have - 16, info_end, 16) == 0) {
             c->done = 1;
             return;
         }
@@ -562,8 +570,8 @@ static void cap_complete(struct sg_gobin *g, struct cap *c)
 }
 
 /* Copy the overlap of chunk [base, base+len) into every open capture. */
-static void caps_feed(struct sg_gobin *g, const unsigned char *p, size_t len,
-                      uint64_t base)
+static void
+caps_feed(struct sg_gobin *g, const unsigned char *p, size_t len, uint64_t base)
 {
     for (size_t i = 0; i < g->ncaps; i++) {
         struct cap *c = &g->caps[i];
@@ -583,8 +591,7 @@ static void caps_feed(struct sg_gobin *g, const unsigned char *p, size_t len,
                     for (k = 0; k < n; k++) {
                         c->buf[c->have++] = src[k];
                         if (c->have >= 32 &&
-                            memcmp(c->buf + c->have - 16, info_end, 16) ==
-                                0)
+                            memcmp(c->buf + c->have - 16, info_end, 16) == 0)
                             break;
                     }
                 } else {
@@ -636,8 +643,11 @@ static int want_old_strings(const struct sg_gobin *g)
 
 /* Find matches in buf (file offset base); only those starting at or
  * after `from` and ending within buf are reported. */
-static void find_matches(struct sg_gobin *g, const unsigned char *buf,
-                         size_t n, uint64_t base, uint64_t from)
+static void find_matches(struct sg_gobin *g,
+                         const unsigned char *buf,
+                         size_t n,
+                         uint64_t base,
+                         uint64_t from)
 {
     size_t i0 = (size_t)(from - base);
     /* aligned build-info magic */
@@ -681,8 +691,8 @@ static void find_matches(struct sg_gobin *g, const unsigned char *buf,
 /* ------------------------------------------------------------------ */
 /* API                                                                  */
 
-sg_err sg_sbom__gobin_begin(struct sg_gobin **out, const char *path,
-                            uint64_t size)
+sg_err
+sg_sbom__gobin_begin(struct sg_gobin **out, const char *path, uint64_t size)
 {
     struct sg_gobin *g = calloc(1, sizeof(*g));
     *out = NULL;
@@ -705,7 +715,10 @@ static void sniff(struct sg_gobin *g)
 {
     const unsigned char *h = g->head;
     uint32_t m = (uint32_t)rd_u(h, 4, 0);
-    if (memcmp(h, "\x7f" "ELF", 4) == 0)
+    if (memcmp(h,
+               "\x7f"
+               "ELF",
+               4) == 0)
         g->fmt = FMT_ELF;
     else if (h[0] == 'M' && h[1] == 'Z')
         g->fmt = FMT_PE;
@@ -790,8 +803,8 @@ sg_err sg_sbom__gobin_feed(struct sg_gobin *g, const void *data, size_t len)
         memcpy(g->tail, p + len - TAIL_LEN, TAIL_LEN);
         g->tail_len = TAIL_LEN;
     } else {
-        size_t keep = g->tail_len + len > TAIL_LEN ? TAIL_LEN - len
-                                                   : g->tail_len;
+        size_t keep =
+            g->tail_len + len > TAIL_LEN ? TAIL_LEN - len : g->tail_len;
         memmove(g->tail, g->tail + g->tail_len - keep, keep);
         memcpy(g->tail + keep, p, len);
         g->tail_len = keep + len;
@@ -819,8 +832,11 @@ static const struct cap *pick_bi(const struct sg_gobin *g)
 }
 
 /* Old format: find the bytes of a string at virtual address addr. */
-static int old_lookup(const struct sg_gobin *g, enum cap_kind kind,
-                      size_t owner, uint64_t addr, size_t len,
+static int old_lookup(const struct sg_gobin *g,
+                      enum cap_kind kind,
+                      size_t owner,
+                      uint64_t addr,
+                      size_t len,
                       const unsigned char **out)
 {
     uint64_t off;
@@ -849,8 +865,10 @@ static int old_lookup(const struct sg_gobin *g, enum cap_kind kind,
     return 0;
 }
 
-static sg_err end_old(struct sg_gobin *g, const struct cap *bi,
-                      struct sg_sbom *s, const char *layer)
+static sg_err end_old(struct sg_gobin *g,
+                      const struct cap *bi,
+                      struct sg_sbom *s,
+                      const char *layer)
 {
     size_t owner = (size_t)(bi - g->caps);
     const struct cap *hv = NULL, *hm = NULL;
@@ -870,7 +888,8 @@ static sg_err end_old(struct sg_gobin *g, const struct cap *bi,
     if (!hv ||
         !old_lookup(g, CAP_STR_VER, owner, hv->str_addr, hv->str_len, &ver)) {
         sg_warn("%s: Go build info (pre-1.18 format): version string not "
-                "found; binary not reported", g->path);
+                "found; binary not reported",
+                g->path);
         return SG_OK;
     }
     vs = malloc(hv->str_len + 1);
@@ -881,15 +900,16 @@ static sg_err end_old(struct sg_gobin *g, const struct cap *bi,
     if (hm && hm->str_len > 0 &&
         !old_lookup(g, CAP_STR_MOD, owner, hm->str_addr, hm->str_len, &mod))
         sg_warn("%s: Go build info (pre-1.18 format): module info not "
-                "found; reporting the toolchain only", g->path);
-    rc = sg_sbom__gobuildinfo_parse(s, vs, mod, mod ? hm->str_len : 0,
-                                    g->path, layer);
+                "found; reporting the toolchain only",
+                g->path);
+    rc = sg_sbom__gobuildinfo_parse(s, vs, mod, mod ? hm->str_len : 0, g->path,
+                                    layer);
     free(vs);
     return rc;
 }
 
-sg_err sg_sbom__gobin_end(struct sg_gobin *g, struct sg_sbom *s,
-                          const char *layer)
+sg_err
+sg_sbom__gobin_end(struct sg_gobin *g, struct sg_sbom *s, const char *layer)
 {
     const struct cap *bi;
     const unsigned char *h;
@@ -932,8 +952,7 @@ sg_err sg_sbom__gobin_end(struct sg_gobin *g, struct sg_sbom *s,
         free(vs);
         return SG_OK;
     }
-    rc = sg_sbom__gobuildinfo_parse(s, vs, h + o, (size_t)mlen, g->path,
-                                    layer);
+    rc = sg_sbom__gobuildinfo_parse(s, vs, h + o, (size_t)mlen, g->path, layer);
     free(vs);
     return rc;
 }

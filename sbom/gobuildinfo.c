@@ -28,14 +28,13 @@
 
 #define GO_CATALOGER "go-module-binary-cataloger"
 
-static const unsigned char info_start[16] = {
-    0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
-    0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6
-};
-static const unsigned char info_end[16] = {
-    0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
-    0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2
-};
+static const unsigned char info_start[16] = { 0x30, 0x77, 0xaf, 0x0c,
+                                              0x92, 0x74, 0x08, 0x02,
+                                              0x41, 0xe1, 0xc1, 0x07,
+                                              0xe6, 0xd6, 0x18, 0xe6 };
+static const unsigned char info_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18,
+                                            0x20, 0x72, 0x00, 0x82, 0x42, 0x10,
+                                            0x41, 0x16, 0xd8, 0xf2 };
 
 static char *dupn(const char *p, size_t n)
 {
@@ -59,8 +58,10 @@ static sg_err set_str(char **dst, const char *p, size_t n)
     return SG_OK;
 }
 
-sg_err sg_sbom__go_prop_add(struct sg_pkg *p, const char *key,
-                            const char *val, size_t vlen)
+sg_err sg_sbom__go_prop_add(struct sg_pkg *p,
+                            const char *key,
+                            const char *val,
+                            size_t vlen)
 {
     struct sg_pkg_kv *kv;
     char *k, *v;
@@ -85,8 +86,8 @@ sg_err sg_sbom__go_prop_add(struct sg_pkg *p, const char *key,
 }
 
 /* Split [p,end) at tabs into at most `max` fields. */
-static size_t split_tabs(const char *p, const char *end, struct sg_slice *f,
-                         size_t max)
+static size_t
+split_tabs(const char *p, const char *end, struct sg_slice *f, size_t max)
 {
     size_t n = 0;
     while (n < max) {
@@ -131,15 +132,33 @@ static size_t go_unquote(const char *p, size_t n, char *out)
         if (++i + 1 >= n)
             return SIZE_MAX;
         switch (p[i]) {
-        case 'a': out[o++] = '\a'; break;
-        case 'b': out[o++] = '\b'; break;
-        case 'f': out[o++] = '\f'; break;
-        case 'n': out[o++] = '\n'; break;
-        case 'r': out[o++] = '\r'; break;
-        case 't': out[o++] = '\t'; break;
-        case 'v': out[o++] = '\v'; break;
-        case '\\': out[o++] = '\\'; break;
-        case '"': out[o++] = '"'; break;
+        case 'a':
+            out[o++] = '\a';
+            break;
+        case 'b':
+            out[o++] = '\b';
+            break;
+        case 'f':
+            out[o++] = '\f';
+            break;
+        case 'n':
+            out[o++] = '\n';
+            break;
+        case 'r':
+            out[o++] = '\r';
+            break;
+        case 't':
+            out[o++] = '\t';
+            break;
+        case 'v':
+            out[o++] = '\v';
+            break;
+        case '\\':
+            out[o++] = '\\';
+            break;
+        case '"':
+            out[o++] = '"';
+            break;
         case 'x': {
             int h, l;
             if (i + 3 >= n)
@@ -274,8 +293,11 @@ static sg_err pseudo_version(struct sg_pkg *m)
     return set_str(&m->version, buf, strlen(buf));
 }
 
-static sg_err new_pkg(struct sg_sbom *s, size_t *idx, enum sg_pkg_type type,
-                      const char *path, const char *layer)
+static sg_err new_pkg(struct sg_sbom *s,
+                      size_t *idx,
+                      enum sg_pkg_type type,
+                      const char *path,
+                      const char *layer)
 {
     struct sg_pkg *p;
     sg_err rc = sg_sbom_add_pkg(s, &p);
@@ -293,8 +315,7 @@ static sg_err new_pkg(struct sg_sbom *s, size_t *idx, enum sg_pkg_type type,
 }
 
 /* Fill a module package from "mod"/"dep" fields (path, version, sum). */
-static sg_err fill_module(struct sg_pkg *p, const struct sg_slice *f,
-                          size_t nf)
+static sg_err fill_module(struct sg_pkg *p, const struct sg_slice *f, size_t nf)
 {
     sg_err rc = set_str(&p->name, (const char *)f[1].p, f[1].n);
     if (!rc)
@@ -305,8 +326,8 @@ static sg_err fill_module(struct sg_pkg *p, const struct sg_slice *f,
     return rc;
 }
 
-static sg_err apply_replace(struct sg_pkg *p, const struct sg_slice *f,
-                            size_t nf)
+static sg_err
+apply_replace(struct sg_pkg *p, const struct sg_slice *f, size_t nf)
 {
     sg_err rc;
     if (nf < 2 || f[1].n == 0)
@@ -334,9 +355,12 @@ static sg_err apply_replace(struct sg_pkg *p, const struct sg_slice *f,
     return fill_module(p, f, nf);
 }
 
-sg_err sg_sbom__gobuildinfo_parse(struct sg_sbom *s, const char *go_version,
-                                  const void *modinfo, size_t len,
-                                  const char *path, const char *layer)
+sg_err sg_sbom__gobuildinfo_parse(struct sg_sbom *s,
+                                  const char *go_version,
+                                  const void *modinfo,
+                                  size_t len,
+                                  const char *path,
+                                  const char *layer)
 {
     const char *p = modinfo, *end;
     size_t stdlib_idx, main_idx = SIZE_MAX, last_idx = SIZE_MAX;
@@ -402,8 +426,8 @@ sg_err sg_sbom__gobuildinfo_parse(struct sg_sbom *s, const char *go_version,
             if (!rc)
                 rc = fill_module(&s->pkgs[main_idx], f, nf);
             if (!rc)
-                rc = sg_sbom__go_prop_add(&s->pkgs[main_idx],
-                                          "go.main_module", "true", 4);
+                rc = sg_sbom__go_prop_add(&s->pkgs[main_idx], "go.main_module",
+                                          "true", 4);
             last_idx = main_idx;
         } else if (wn == 3 && memcmp(w, "dep", 3) == 0 && nf >= 2) {
             size_t di;
@@ -424,8 +448,7 @@ sg_err sg_sbom__gobuildinfo_parse(struct sg_sbom *s, const char *go_version,
             /* the value may itself contain tabs only when quoted, and Go
              * quotes those; re-join anything split anyway */
             const char *v = (const char *)f[1].p;
-            rc = add_build_setting(&s->pkgs[stdlib_idx], v,
-                                   (size_t)(le - v));
+            rc = add_build_setting(&s->pkgs[stdlib_idx], v, (size_t)(le - v));
         }
         if (rc)
             goto fail;

@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GOMOD_MAX    (16u * 1024u * 1024u)
+#define GOMOD_MAX     (16u * 1024u * 1024u)
 #define GOMOD_REQ_MAX 100000u
-#define TOK_MAX      8
+#define TOK_MAX       8
 
 struct tok {
     char *s; /* malloc'd, unquoted */
@@ -159,8 +159,7 @@ static void modfile_release(struct modfile *m)
     free(m->toolchain);
 }
 
-static sg_err push_req(struct req **v, size_t *n, struct tok *t,
-                       int indirect)
+static sg_err push_req(struct req **v, size_t *n, struct tok *t, int indirect)
 {
     struct req *r;
     if (*n >= GOMOD_REQ_MAX)
@@ -179,8 +178,12 @@ static sg_err push_req(struct req **v, size_t *n, struct tok *t,
 }
 
 /* One directive (verb already known) with its argument tokens. */
-static sg_err directive(struct modfile *m, const char *verb, struct tok *t,
-                        size_t n, int indirect, size_t lineno)
+static sg_err directive(struct modfile *m,
+                        const char *verb,
+                        struct tok *t,
+                        size_t n,
+                        int indirect,
+                        size_t lineno)
 {
     if (strcmp(verb, "module") == 0 && n >= 1) {
         free(m->module);
@@ -196,13 +199,17 @@ static sg_err directive(struct modfile *m, const char *verb, struct tok *t,
         t[0].s = NULL;
     } else if (strcmp(verb, "require") == 0) {
         if (n != 2)
-            return sg_error_set(SG_EPARSE, "line %zu: require needs a path "
-                                "and a version", lineno);
+            return sg_error_set(SG_EPARSE,
+                                "line %zu: require needs a path "
+                                "and a version",
+                                lineno);
         return push_req(&m->reqs, &m->nreq, t, indirect);
     } else if (strcmp(verb, "exclude") == 0) {
         if (n != 2)
-            return sg_error_set(SG_EPARSE, "line %zu: exclude needs a path "
-                                "and a version", lineno);
+            return sg_error_set(SG_EPARSE,
+                                "line %zu: exclude needs a path "
+                                "and a version",
+                                lineno);
         return push_req(&m->excl, &m->nexcl, t, 0);
     } else if (strcmp(verb, "replace") == 0) {
         /* P [V] => N [W] */
@@ -299,8 +306,8 @@ static sg_err parse_modfile(struct modfile *m, const char *p, size_t len)
 }
 
 /* h1: sum for path@version from go.sum, or NULL. */
-static char *sum_lookup(const char *sum, size_t len, const char *path,
-                        const char *version)
+static char *
+sum_lookup(const char *sum, size_t len, const char *path, const char *version)
 {
     const char *p = sum, *end = sum + len;
     size_t pl = strlen(path), vl = strlen(version);
@@ -326,9 +333,13 @@ static sg_err prop_str(struct sg_pkg *p, const char *k, const char *v)
     return v ? sg_sbom__go_prop_add(p, k, v, strlen(v)) : SG_OK;
 }
 
-sg_err sg_sbom__gomod_parse(struct sg_sbom *s, const void *gomod,
-                            size_t len, const void *gosum, size_t sum_len,
-                            const char *path, const char *layer)
+sg_err sg_sbom__gomod_parse(struct sg_sbom *s,
+                            const void *gomod,
+                            size_t len,
+                            const void *gosum,
+                            size_t sum_len,
+                            const char *path,
+                            const char *layer)
 {
     struct modfile m;
     size_t first = s->n_pkgs;

@@ -17,7 +17,7 @@
 #include <isa-l/igzip_lib.h>
 #endif
 
-#define IN_CAP (128u * 1024u)
+#define IN_CAP      (128u * 1024u)
 #define RATIO_FLOOR (8u * 1024u * 1024u)
 
 struct sg_inflate {
@@ -78,8 +78,8 @@ static sg_err peek(struct sg_inflate *z, size_t want)
     return SG_OK;
 }
 
-sg_err sg_inflate_create(struct sg_inflate **out, sg_inflate_src src,
-                         void *payload)
+sg_err
+sg_inflate_create(struct sg_inflate **out, sg_inflate_src src, void *payload)
 {
     struct sg_inflate *z;
     const unsigned char *m;
@@ -110,8 +110,8 @@ sg_err sg_inflate_create(struct sg_inflate **out, sg_inflate_src src,
 #else
         (void)env;
 #endif
-    } else if (z->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 &&
-               m[2] == 0x2f && m[3] == 0xfd) {
+    } else if (z->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f &&
+               m[3] == 0xfd) {
         z->codec = SG_CODEC_ZSTD;
     } else {
         z->codec = SG_CODEC_TAR;
@@ -159,8 +159,8 @@ static sg_err next_member(struct sg_inflate *z, int *more)
     return SG_OK;
 }
 
-static sg_err read_gzip_zlib(struct sg_inflate *z, void *out, size_t cap,
-                             size_t *n)
+static sg_err
+read_gzip_zlib(struct sg_inflate *z, void *out, size_t cap, size_t *n)
 {
     z->z.next_out = out;
     z->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
@@ -197,8 +197,8 @@ static sg_err read_gzip_zlib(struct sg_inflate *z, void *out, size_t cap,
 }
 
 #ifdef SG_HAVE_ISAL
-static sg_err read_gzip_isal(struct sg_inflate *z, void *out, size_t cap,
-                             size_t *n)
+static sg_err
+read_gzip_isal(struct sg_inflate *z, void *out, size_t cap, size_t *n)
 {
     struct inflate_state *st = z->isal;
 
@@ -219,8 +219,7 @@ static sg_err read_gzip_isal(struct sg_inflate *z, void *out, size_t cap,
         z->total_in += before - st->avail_in;
         z->in_pos = z->in_len - st->avail_in;
         if (r < 0)
-            return sg_error_set(SG_EPARSE, "gzip: corrupt data (isa-l %d)",
-                                r);
+            return sg_error_set(SG_EPARSE, "gzip: corrupt data (isa-l %d)", r);
         if (st->block_state == ISAL_BLOCK_FINISH) {
             int more;
             rc = next_member(z, &more);
@@ -239,10 +238,9 @@ static sg_err read_gzip_isal(struct sg_inflate *z, void *out, size_t cap,
 }
 #endif
 
-static sg_err read_zstd(struct sg_inflate *z, void *out, size_t cap,
-                        size_t *n)
+static sg_err read_zstd(struct sg_inflate *z, void *out, size_t cap, size_t *n)
 {
-    ZSTD_outBuffer ob = {out, cap, 0};
+    ZSTD_outBuffer ob = { out, cap, 0 };
     size_t last = 1; /* 0 when the last frame is complete */
 
     while (ob.pos == 0 && !z->done) {
@@ -263,15 +261,13 @@ static sg_err read_zstd(struct sg_inflate *z, void *out, size_t cap,
         z->total_in += ib.pos - z->in_pos;
         z->in_pos = ib.pos;
         if (ZSTD_isError(last))
-            return sg_error_set(SG_EPARSE, "zstd: %s",
-                                ZSTD_getErrorName(last));
+            return sg_error_set(SG_EPARSE, "zstd: %s", ZSTD_getErrorName(last));
     }
     *n = ob.pos;
     return SG_OK;
 }
 
-sg_err sg_inflate_read(struct sg_inflate *z, void *out, size_t cap,
-                       size_t *n)
+sg_err sg_inflate_read(struct sg_inflate *z, void *out, size_t cap, size_t *n)
 {
     uint64_t ratio = sg_limits_default()->ratio_max;
     sg_err rc;

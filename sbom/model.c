@@ -106,7 +106,9 @@ sg_err sg_sbom_add_pkg(struct sg_sbom *s, struct sg_pkg **out)
     return SG_OK;
 }
 
-sg_err sg_sbom_add_rel(struct sg_sbom *s, size_t from, size_t to,
+sg_err sg_sbom_add_rel(struct sg_sbom *s,
+                       size_t from,
+                       size_t to,
                        enum sg_rel_type type)
 {
     if (s->n_rels == s->cap_rels) {

@@ -63,12 +63,13 @@ static char *unquote(const char *p, size_t n, int *bad)
     return out;
 }
 
-sg_err sg_sbom__os_release_parse(struct sg_distro *d, const void *data,
-                                 size_t len)
+sg_err
+sg_sbom__os_release_parse(struct sg_distro *d, const void *data, size_t len)
 {
-    static const char *const keys[] = {
-        "ID", "VERSION_ID", "PRETTY_NAME", "NAME", "ID_LIKE",
-        "VERSION_CODENAME", "BUILD_ID"};
+    static const char *const keys[] = { "ID",          "VERSION_ID",
+                                        "PRETTY_NAME", "NAME",
+                                        "ID_LIKE",     "VERSION_CODENAME",
+                                        "BUILD_ID" };
     struct sg_lines it;
     const char *line;
     size_t llen;
@@ -93,9 +94,10 @@ sg_err sg_sbom__os_release_parse(struct sg_distro *d, const void *data,
         for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
             if (strlen(keys[k]) == klen &&
                 memcmp(keys[k], line + i, klen) == 0) {
-                char **slots[] = {&d->id,   &d->version_id, &d->pretty_name,
-                                  &d->name, &d->id_like,
-                                  &d->version_codename, &build_id};
+                char **slots[] = { &d->id,          &d->version_id,
+                                   &d->pretty_name, &d->name,
+                                   &d->id_like,     &d->version_codename,
+                                   &build_id };
                 dst = slots[k];
                 break;
             }
@@ -127,8 +129,8 @@ sg_err sg_sbom__os_release_parse(struct sg_distro *d, const void *data,
     return SG_OK;
 }
 
-sg_err sg_sbom__distro_point_release(struct sg_distro *d, const void *data,
-                                     size_t len)
+sg_err
+sg_sbom__distro_point_release(struct sg_distro *d, const void *data, size_t len)
 {
     const char *p = data, *nl;
     char *v;

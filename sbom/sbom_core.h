@@ -11,30 +11,37 @@
 
 /* Point release from etc/debian_version / etc/alpine-release into
  * d->version (numeric "12.7"/"3.19.1" only; first one wins). */
-sg_err sg_sbom__distro_point_release(struct sg_distro *d, const void *data,
+sg_err sg_sbom__distro_point_release(struct sg_distro *d,
+                                     const void *data,
                                      size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Streaming decompression by magic bytes (inflate.c).                  */
 
-enum sg_codec { SG_CODEC_TAR = 0, SG_CODEC_GZIP, SG_CODEC_ZSTD };
+enum sg_codec {
+    SG_CODEC_TAR = 0,
+    SG_CODEC_GZIP,
+    SG_CODEC_ZSTD
+};
 
 struct sg_inflate; /* opaque */
 
 /* Pull-side source of compressed bytes: fill up to cap, *n = 0 at end. */
-typedef sg_err (*sg_inflate_src)(void *p, size_t cap, size_t *n,
-                                 void *payload);
+typedef sg_err (*sg_inflate_src)(void *p, size_t cap, size_t *n, void *payload);
 
 /* Create a decoder reading from src. The codec is chosen from the first
  * bytes; SIGIL_INFLATE=zlib|isal selects the gzip backend (isal when
  * built with it and the variable is unset). */
 SG_MUST_USE sg_err sg_inflate_create(struct sg_inflate **out,
-                                     sg_inflate_src src, void *payload);
+                                     sg_inflate_src src,
+                                     void *payload);
 /* Decompressed bytes into out (up to cap); *n = 0 at the end. Enforces
  * ratio_max (after 8 MiB) as SG_ELIMIT "decompression bomb: ratio over N".
  */
-SG_MUST_USE sg_err sg_inflate_read(struct sg_inflate *z, void *out,
-                                   size_t cap, size_t *n);
+SG_MUST_USE sg_err sg_inflate_read(struct sg_inflate *z,
+                                   void *out,
+                                   size_t cap,
+                                   size_t *n);
 enum sg_codec sg_inflate_codec(const struct sg_inflate *z);
 const char *sg_inflate_backend(const struct sg_inflate *z);
 uint64_t sg_inflate_total_in(const struct sg_inflate *z);
@@ -44,14 +51,17 @@ void sg_inflate_free(struct sg_inflate *z);
 /* ------------------------------------------------------------------ */
 /* One layer's catalogued view and the squash (squash.c)               */
 
-enum sg_kept_kind { SG_KEPT_REG = 1, SG_KEPT_SYMLINK };
+enum sg_kept_kind {
+    SG_KEPT_REG = 1,
+    SG_KEPT_SYMLINK
+};
 
 struct sg_kept {
-    char *path;          /* normalised: no leading '/', no '.'/'..' */
+    char *path; /* normalised: no leading '/', no '.'/'..' */
     enum sg_kept_kind kind;
     unsigned char *data; /* REG: contents (NUL-terminated copy) */
     size_t len;
-    char *target;        /* SYMLINK: target as written */
+    char *target; /* SYMLINK: target as written */
 };
 
 struct sg_layer_view {
@@ -59,14 +69,14 @@ struct sg_layer_view {
     size_t n_kept, cap_kept;
     char **whiteouts; /* paths deleted from lower layers */
     size_t n_whiteouts;
-    char **opaque;    /* directories whose lower content is hidden */
+    char **opaque; /* directories whose lower content is hidden */
     size_t n_opaque;
     uint64_t *nondir; /* sorted hashes of every non-directory entry */
     size_t n_nondir, cap_nondir;
-    struct sg_sbom *go; /* Go packages found in this layer's files */
+    struct sg_sbom *go;  /* Go packages found in this layer's files */
     const char *diff_id; /* borrowed: this layer's diffID, NULL for dir: */
-    size_t *slots;      /* open-addressing index of kept: position + 1 */
-    size_t n_slots;     /* a power of two, > 2 * n_kept (0: none yet) */
+    size_t *slots;       /* open-addressing index of kept: position + 1 */
+    size_t n_slots;      /* a power of two, > 2 * n_kept (0: none yet) */
     _Atomic uint64_t *kept_total; /* shared by a scan's views (NULL: no
                                      budget); see sg_layer_view_budget */
 };
@@ -75,7 +85,8 @@ void sg_layer_view_release(struct sg_layer_view *v);
 /* Charge `len` kept bytes to the scan's budget (sg_limits
  * kept_bytes_max, all layers together): SG_ELIMIT naming `path` once the
  * image keeps more, so hostile images cannot grow memory without bound. */
-SG_MUST_USE sg_err sg_layer_view_budget(struct sg_layer_view *v, size_t len,
+SG_MUST_USE sg_err sg_layer_view_budget(struct sg_layer_view *v,
+                                        size_t len,
                                         const char *path);
 uint64_t sg_path_hash(const char *p, size_t n);
 /* Normalise a tar/dir path in place-ish: malloc'd result or NULL for the
@@ -90,8 +101,10 @@ int sg_path_claimed(const char *path);
  * may be on the way to a database.) */
 int sg_path_link_relevant(const char *path);
 SG_MUST_USE sg_err sg_layer_view_keep(struct sg_layer_view *v,
-                                      const char *path, enum sg_kept_kind k,
-                                      const void *data, size_t len,
+                                      const char *path,
+                                      enum sg_kept_kind k,
+                                      const void *data,
+                                      size_t len,
                                       const char *target);
 /* The entry kept for `path` in v, or NULL. */
 const struct sg_kept *sg_layer_view_find(const struct sg_layer_view *v,
@@ -108,7 +121,8 @@ void sg_layer_view_seal(struct sg_layer_view *v);
 /* Read one layer blob held in memory (compressed or not) into v, as the
  * scanner does for a streamed blob (for fuzzing and tests). */
 SG_MUST_USE sg_err sg_sbom__read_layer_mem(struct sg_layer_view *v,
-                                           const void *data, size_t len);
+                                           const void *data,
+                                           size_t len);
 
 /* Squash the layer views (base first) and run every cataloger on the
  * result, appending packages to s. diff_ids[i] names layer i (may be
@@ -130,7 +144,8 @@ void sg_strv_free_n(char **v, size_t n);
 const char *sg_pkg_type_name(enum sg_pkg_type t);
 /* 16-byte UUID (v4 layout): random, or derived from `seed` when seed is
  * not NULL. Writes the 36-char lower-case form into out[37]. */
-SG_MUST_USE sg_err sg_sbom__uuid(char out[37], const void *seed,
+SG_MUST_USE sg_err sg_sbom__uuid(char out[37],
+                                 const void *seed,
                                  size_t seed_len);
 
 /* Canonical spelling of a known SPDX licence/exception id, or NULL. */
@@ -147,7 +162,8 @@ SG_MUST_USE sg_err sg_spdx_actor(struct sg_buf *b, const char *who, int org);
 /* Seed for deterministic namespaces/serials: every field written. */
 SG_MUST_USE sg_err sg_sbom__seed(struct sg_buf *b, const struct sg_sbom *s);
 /* "pkg:oci/name@digest?arch=…&repository_url=…&tag=…" for the root. */
-SG_MUST_USE sg_err sg_sbom__root_purl(struct sg_buf *b, const struct sg_sbom *s);
+SG_MUST_USE sg_err sg_sbom__root_purl(struct sg_buf *b,
+                                      const struct sg_sbom *s);
 /* "YYYY-MM-DDThh:mm:ssZ" */
 void sg_sbom__time(char out[32], int64_t t);
 
@@ -161,18 +177,23 @@ int sg_sbom__json_sink(const char *p, size_t n, void *payload);
 /* Append v as JSON_INDENT(2)|JSON_SORT_KEYS text, every line after the
  * first indented by `indent` more spaces, and the first line too (for an
  * element of an array at that depth). */
-SG_MUST_USE sg_err sg_sbom__json_put(struct sg_buf *out, struct json_t *v,
+SG_MUST_USE sg_err sg_sbom__json_put(struct sg_buf *out,
+                                     struct json_t *v,
                                      size_t indent);
 /* Append an object's text; keep_open drops the closing "\n}" so that
  * further members (sorted after its keys) can follow. */
-SG_MUST_USE sg_err sg_sbom__json_head(struct sg_buf *out, struct json_t *v,
+SG_MUST_USE sg_err sg_sbom__json_head(struct sg_buf *out,
+                                      struct json_t *v,
                                       int keep_open);
 
-sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
+sg_err sg_sbom__write_spdx(struct sg_buf *out,
+                           const struct sg_sbom *s,
                            const struct sg_sbom_write_opts *o);
-sg_err sg_sbom__write_cyclonedx(struct sg_buf *out, const struct sg_sbom *s,
+sg_err sg_sbom__write_cyclonedx(struct sg_buf *out,
+                                const struct sg_sbom *s,
                                 const struct sg_sbom_write_opts *o);
-sg_err sg_sbom__write_table(struct sg_buf *out, const struct sg_sbom *s,
+sg_err sg_sbom__write_table(struct sg_buf *out,
+                            const struct sg_sbom *s,
                             const struct sg_sbom_write_opts *o);
 
 #endif /* SIGIL_SBOM_CORE_H */

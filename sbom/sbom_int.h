@@ -12,18 +12,24 @@
 /* dpkg: var/lib/dpkg/status (require_status=1: only "install ok
  * installed"-style third word "installed") or one status.d/ file
  * (require_status=0, distroless). */
-sg_err sg_sbom__dpkg_parse(struct sg_sbom *s, const void *data, size_t len,
-                           int require_status, const char *db_path,
+sg_err sg_sbom__dpkg_parse(struct sg_sbom *s,
+                           const void *data,
+                           size_t len,
+                           int require_status,
+                           const char *db_path,
                            const char *layer);
 /* DEP-5 copyright → SPDX license expression (malloc'd) or NULL. */
-sg_err sg_sbom__dpkg_copyright_license(char **out, const void *data,
-                                       size_t len);
+sg_err
+sg_sbom__dpkg_copyright_license(char **out, const void *data, size_t len);
 /* apk: lib/apk/db/installed */
-sg_err sg_sbom__apk_parse(struct sg_sbom *s, const void *data, size_t len,
-                          const char *db_path, const char *layer);
+sg_err sg_sbom__apk_parse(struct sg_sbom *s,
+                          const void *data,
+                          size_t len,
+                          const char *db_path,
+                          const char *layer);
 /* os-release into s->distro (does not overwrite fields already set). */
-sg_err sg_sbom__os_release_parse(struct sg_distro *d, const void *data,
-                                 size_t len);
+sg_err
+sg_sbom__os_release_parse(struct sg_distro *d, const void *data, size_t len);
 
 /* rpm databases (sbom_rpm.c, rpmdb.c). */
 enum sg_rpmdb_kind {
@@ -31,41 +37,55 @@ enum sg_rpmdb_kind {
     SG_RPMDB_BDB,        /* var/lib/rpm/Packages (Berkeley DB hash) */
     SG_RPMDB_NDB         /* var/lib/rpm/Packages.db (NDB) */
 };
-sg_err sg_sbom__rpmdb_parse(struct sg_sbom *s, enum sg_rpmdb_kind kind,
-                            const void *data, size_t len,
-                            const char *db_path, const char *layer);
+sg_err sg_sbom__rpmdb_parse(struct sg_sbom *s,
+                            enum sg_rpmdb_kind kind,
+                            const void *data,
+                            size_t len,
+                            const char *db_path,
+                            const char *layer);
 /* One rpm header blob (the "immutable region" format) → a package; a
  * gpg-pubkey entry sets *skipped. */
-sg_err sg_sbom__rpm_header_parse(struct sg_pkg *out, int *skipped,
-                                 const void *data, size_t len);
+sg_err sg_sbom__rpm_header_parse(struct sg_pkg *out,
+                                 int *skipped,
+                                 const void *data,
+                                 size_t len);
 
 /* Go binaries (sbom_go.c): a streaming build-info finder fed every
  * regular file's bytes in order. Memory stays bounded. */
 struct sg_gobin; /* opaque */
-sg_err sg_sbom__gobin_begin(struct sg_gobin **out, const char *path,
-                            uint64_t size);
+sg_err
+sg_sbom__gobin_begin(struct sg_gobin **out, const char *path, uint64_t size);
 /* Returns SG_OK; once the file is known not to be an executable the
  * finder ignores further data cheaply. */
 sg_err sg_sbom__gobin_feed(struct sg_gobin *g, const void *p, size_t len);
 /* At end of file: append the binary's packages (stdlib, main module,
  * deps) to s; nothing if it is not a Go binary. A Go binary without
  * build info (stripped, UPX) logs a warning naming the file. */
-sg_err sg_sbom__gobin_end(struct sg_gobin *g, struct sg_sbom *s,
-                          const char *layer);
+sg_err
+sg_sbom__gobin_end(struct sg_gobin *g, struct sg_sbom *s, const char *layer);
 void sg_sbom__gobin_free(struct sg_gobin *g);
 /* Parse a Go build-info module text (`go version -m` style lines). */
-sg_err sg_sbom__gobuildinfo_parse(struct sg_sbom *s, const char *go_version,
-                                  const void *modinfo, size_t len,
-                                  const char *path, const char *layer);
+sg_err sg_sbom__gobuildinfo_parse(struct sg_sbom *s,
+                                  const char *go_version,
+                                  const void *modinfo,
+                                  size_t len,
+                                  const char *path,
+                                  const char *layer);
 /* go.mod (and optional go.sum to fill versions). */
-sg_err sg_sbom__gomod_parse(struct sg_sbom *s, const void *gomod,
-                            size_t len, const void *gosum, size_t sum_len,
-                            const char *path, const char *layer);
+sg_err sg_sbom__gomod_parse(struct sg_sbom *s,
+                            const void *gomod,
+                            size_t len,
+                            const void *gosum,
+                            size_t sum_len,
+                            const char *path,
+                            const char *layer);
 
 /* Go helpers shared by gobin.c, gobuildinfo.c and gomod.c: append a
  * property (copies of key and vlen bytes of val). */
-sg_err sg_sbom__go_prop_add(struct sg_pkg *p, const char *key,
-                            const char *val, size_t vlen);
+sg_err sg_sbom__go_prop_add(struct sg_pkg *p,
+                            const char *key,
+                            const char *val,
+                            size_t vlen);
 
 /* A purl split into decoded parts (sbomread.c; lenient: for reading
  * other tools' SBOMs). Returns 0, or -1 when not a purl (or OOM). */

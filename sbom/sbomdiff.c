@@ -58,11 +58,15 @@ static int cmp_entry(const void *x, const void *y)
 static const char *model_type(enum sg_pkg_type t)
 {
     switch (t) {
-    case SG_PKG_DEB: return "deb";
-    case SG_PKG_APK: return "apk";
-    case SG_PKG_RPM: return "rpm";
+    case SG_PKG_DEB:
+        return "deb";
+    case SG_PKG_APK:
+        return "apk";
+    case SG_PKG_RPM:
+        return "rpm";
     case SG_PKG_GO_MODULE:
-    case SG_PKG_GO_STDLIB: return "golang";
+    case SG_PKG_GO_STDLIB:
+        return "golang";
     }
     return "unknown";
 }
@@ -72,8 +76,8 @@ static char *dup0(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static sg_err entries(struct entry **out, size_t *n_out,
-                      const struct sg_sbom *s)
+static sg_err
+entries(struct entry **out, size_t *n_out, const struct sg_sbom *s)
 {
     struct entry *v = calloc(s->n_pkgs + 1, sizeof(*v));
     size_t n = 0;
@@ -147,8 +151,10 @@ static sg_err entries(struct entry **out, size_t *n_out,
     return SG_OK;
 }
 
-static sg_err push(struct sg_sbom_diff *d, enum sg_sbom_change_kind k,
-                   const struct entry *o, const struct entry *nw)
+static sg_err push(struct sg_sbom_diff *d,
+                   enum sg_sbom_change_kind k,
+                   const struct entry *o,
+                   const struct entry *nw)
 {
     const struct entry *e = o ? o : nw;
     struct sg_sbom_change *c, *v;
@@ -191,8 +197,11 @@ void sg_sbom_diff_release(struct sg_sbom_diff *d)
 }
 
 /* One key: a[0..na) old versions, b[0..nb) new versions (sorted). */
-static sg_err diff_key(struct sg_sbom_diff *d, struct entry *a, size_t na,
-                       struct entry *b, size_t nb)
+static sg_err diff_key(struct sg_sbom_diff *d,
+                       struct entry *a,
+                       size_t na,
+                       struct entry *b,
+                       size_t nb)
 {
     size_t i = 0, j = 0, lo = 0, ln = 0;
     const struct entry *only_o = NULL, *only_n = NULL;
@@ -234,7 +243,8 @@ static sg_err diff_key(struct sg_sbom_diff *d, struct entry *a, size_t na,
     return rc;
 }
 
-sg_err sg_sbom_diff(struct sg_sbom_diff *out, const struct sg_sbom *old_sbom,
+sg_err sg_sbom_diff(struct sg_sbom_diff *out,
+                    const struct sg_sbom *old_sbom,
                     const struct sg_sbom *new_sbom)
 {
     struct entry *a = NULL, *b = NULL;
@@ -271,17 +281,20 @@ sg_err sg_sbom_diff(struct sg_sbom_diff *out, const struct sg_sbom *old_sbom,
 static const char *kind_name(enum sg_sbom_change_kind k)
 {
     switch (k) {
-    case SG_CHANGE_ADDED: return "added";
-    case SG_CHANGE_REMOVED: return "removed";
-    case SG_CHANGE_CHANGED: return "changed";
+    case SG_CHANGE_ADDED:
+        return "added";
+    case SG_CHANGE_REMOVED:
+        return "removed";
+    case SG_CHANGE_CHANGED:
+        return "changed";
     }
     return "?";
 }
 
 static sg_err write_json(struct sg_buf *out, const struct sg_sbom_diff *d)
 {
-    json_t *root = json_object(), *arr[4] = { NULL, json_array(),
-                                             json_array(), json_array() };
+    json_t *root = json_object(),
+           *arr[4] = { NULL, json_array(), json_array(), json_array() };
     char *text;
     sg_err rc = SG_OK;
     int bad = !root || !arr[1] || !arr[2] || !arr[3];
@@ -308,10 +321,10 @@ static sg_err write_json(struct sg_buf *out, const struct sg_sbom_diff *d)
                 bad |= json_object_set_new(o, "new_purl",
                                            json_string(c->new_purl)) != 0;
         } else {
-            const char *v = c->kind == SG_CHANGE_ADDED ? c->new_version
-                                                       : c->old_version;
-            const char *pu = c->kind == SG_CHANGE_ADDED ? c->new_purl
-                                                        : c->old_purl;
+            const char *v =
+                c->kind == SG_CHANGE_ADDED ? c->new_version : c->old_version;
+            const char *pu =
+                c->kind == SG_CHANGE_ADDED ? c->new_purl : c->old_purl;
             bad |= json_object_set_new(o, "version", json_string(v)) != 0;
             if (pu)
                 bad |= json_object_set_new(o, "purl", json_string(pu)) != 0;
@@ -382,8 +395,8 @@ static sg_err write_table(struct sg_buf *out, const struct sg_sbom_diff *d)
     return rc;
 }
 
-sg_err sg_sbom_diff_write(struct sg_buf *out, const struct sg_sbom_diff *d,
-                          int json)
+sg_err
+sg_sbom_diff_write(struct sg_buf *out, const struct sg_sbom_diff *d, int json)
 {
     return json ? write_json(out, d) : write_table(out, d);
 }

@@ -380,8 +380,8 @@ static int idmap_seal(const struct idmap *m, struct sorted_ids *so)
     return 0;
 }
 
-static size_t idmap_find(const struct idmap *m, const struct sorted_ids *so,
-                         const char *id)
+static size_t
+idmap_find(const struct idmap *m, const struct sorted_ids *so, const char *id)
 {
     size_t lo = 0, hi = m->n;
     if (!id)
@@ -399,8 +399,8 @@ static size_t idmap_find(const struct idmap *m, const struct sorted_ids *so,
     return IDX_SKIPPED;
 }
 
-static sg_err add_edge(struct sg_sbom *s, size_t from, size_t to,
-                       enum sg_rel_type t)
+static sg_err
+add_edge(struct sg_sbom *s, size_t from, size_t to, enum sg_rel_type t)
 {
     if (to >= s->n_pkgs)
         return SG_OK; /* root or skipped target */
@@ -461,7 +461,8 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
 
     if (!json_is_string(json_object_get(doc, "spdxVersion")) ||
         strncmp(jstr(doc, "spdxVersion"), "SPDX-2.", 7) != 0)
-        return sg_error_set(SG_EUNSUPPORTED, "SPDX: only 2.x JSON is read "
+        return sg_error_set(SG_EUNSUPPORTED,
+                            "SPDX: only 2.x JSON is read "
                             "(spdxVersion \"%s\")",
                             jstr(doc, "spdxVersion") ? jstr(doc, "spdxVersion")
                                                      : "?");
@@ -472,7 +473,8 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
     if (set_dup(&s->source.name, jstr(doc, "name")))
         return sg_error_oom();
     /* the described root */
-    json_array_foreach(rels, i, v) {
+    json_array_foreach(rels, i, v)
+    {
         const char *t = jstr(v, "relationshipType");
         if (t && strcmp(t, "DESCRIBES") == 0 &&
             strcmp(jstr(v, "spdxElementId") ? jstr(v, "spdxElementId") : "",
@@ -487,7 +489,8 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
             root_id = json_string_value(json_array_get(dd, 0));
     }
 
-    json_array_foreach(pkgs, i, v) {
+    json_array_foreach(pkgs, i, v)
+    {
         const char *id = jstr(v, "SPDXID"), *purl = NULL, *cpe = NULL;
         const char *purpose = jstr(v, "primaryPackagePurpose");
         const json_t *er = json_object_get(v, "externalRefs"), *e;
@@ -495,11 +498,11 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
         size_t k;
 
         if (!json_is_object(v) || !id) {
-            rc = sg_error_set(SG_EPARSE, "SPDX: packages[%zu]: no SPDXID",
-                              i);
+            rc = sg_error_set(SG_EPARSE, "SPDX: packages[%zu]: no SPDXID", i);
             goto done;
         }
-        json_array_foreach(er, k, e) {
+        json_array_foreach(er, k, e)
+        {
             const char *rt = jstr(e, "referenceType");
             if (!rt)
                 continue;
@@ -521,12 +524,13 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
                 goto oom;
             continue;
         }
-        if (purpose && (strcmp(purpose, "OPERATING-SYSTEM") == 0 ||
-                        strcmp(purpose, "OPERATING_SYSTEM") == 0) &&
+        if (purpose &&
+            (strcmp(purpose, "OPERATING-SYSTEM") == 0 ||
+             strcmp(purpose, "OPERATING_SYSTEM") == 0) &&
             !purl) {
-            if (!s->distro.id && (set_dup(&s->distro.id, jstr(v, "name")) ||
-                                  set_dup(&s->distro.version_id,
-                                          jstr(v, "versionInfo"))))
+            if (!s->distro.id &&
+                (set_dup(&s->distro.id, jstr(v, "name")) ||
+                 set_dup(&s->distro.version_id, jstr(v, "versionInfo"))))
                 goto oom;
             if (idmap_add(&m, id, IDX_SKIPPED))
                 goto oom;
@@ -559,7 +563,8 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
         if (p->type == SG_PKG_GO_MODULE) {
             const json_t *cks = json_object_get(v, "checksums"), *c;
             size_t ci;
-            json_array_foreach(cks, ci, c) {
+            json_array_foreach(cks, ci, c)
+            {
                 const char *alg = jstr(c, "algorithm");
                 const char *val = jstr(c, "checksumValue");
                 if (alg && val && strcmp(alg, "SHA256") == 0 && !p->checksum)
@@ -572,7 +577,8 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
 
     if (idmap_seal(&m, &so))
         goto oom;
-    json_array_foreach(rels, i, v) {
+    json_array_foreach(rels, i, v)
+    {
         const char *t = jstr(v, "relationshipType");
         size_t a = idmap_find(&m, &so, jstr(v, "spdxElementId"));
         size_t b = idmap_find(&m, &so, jstr(v, "relatedSpdxElement"));
@@ -608,7 +614,8 @@ static sg_err cdx_licenses(struct sg_pkg *p, const json_t *lic)
     size_t i;
     sg_err rc = SG_OK;
 
-    json_array_foreach(lic, i, l) {
+    json_array_foreach(lic, i, l)
+    {
         const char *x = jstr(l, "expression");
         const json_t *li = json_object_get(l, "license");
         if (!x && li)
@@ -632,15 +639,15 @@ static sg_err cdx_props(struct sg_pkg *p, const json_t *props)
 {
     const json_t *pr;
     size_t i;
-    json_array_foreach(props, i, pr) {
+    json_array_foreach(props, i, pr)
+    {
         const char *k = jstr(pr, "name"), *v = jstr(pr, "value");
         char **dst = NULL;
         if (!k || !v)
             continue;
         if (strcmp(k, "sigil:location:layerID") == 0 ||
             strcmp(k, "aquasecurity:trivy:LayerDiffID") == 0 ||
-            (strncmp(k, "syft:location:", 14) == 0 &&
-             strstr(k, ":layerID")))
+            (strncmp(k, "syft:location:", 14) == 0 && strstr(k, ":layerID")))
             dst = &p->layer_diff_id;
         else if (strcmp(k, "sigil:location:path") == 0 ||
                  (strncmp(k, "syft:location:", 14) == 0 &&
@@ -679,8 +686,10 @@ static sg_err cdx_props(struct sg_pkg *p, const json_t *props)
     return SG_OK;
 }
 
-static sg_err cdx_components(struct sg_sbom *s, const json_t *comps,
-                             struct idmap *m, unsigned depth)
+static sg_err cdx_components(struct sg_sbom *s,
+                             const json_t *comps,
+                             struct idmap *m,
+                             unsigned depth)
 {
     const json_t *c;
     size_t i;
@@ -690,22 +699,25 @@ static sg_err cdx_components(struct sg_sbom *s, const json_t *comps,
         return SG_OK;
     if (!json_is_array(comps))
         return sg_error_set(SG_EPARSE, "CycloneDX: components is not an "
-                            "array");
+                                       "array");
     if (depth > 8)
         return sg_error_set(SG_ELIMIT, "CycloneDX: components nested "
-                            "deeper than 8");
-    json_array_foreach(comps, i, c) {
+                                       "deeper than 8");
+    json_array_foreach(comps, i, c)
+    {
         const char *ref = jstr(c, "bom-ref"), *purl = jstr(c, "purl");
         const char *type = jstr(c, "type");
         struct sg_pkg *p;
 
         if (!json_is_object(c))
-            return sg_error_set(SG_EPARSE, "CycloneDX: components[%zu] is "
-                                "not an object", i);
+            return sg_error_set(SG_EPARSE,
+                                "CycloneDX: components[%zu] is "
+                                "not an object",
+                                i);
         if (type && strcmp(type, "operating-system") == 0 && !purl) {
-            if (!s->distro.id && (set_dup(&s->distro.id, jstr(c, "name")) ||
-                                  set_dup(&s->distro.version_id,
-                                          jstr(c, "version"))))
+            if (!s->distro.id &&
+                (set_dup(&s->distro.id, jstr(c, "name")) ||
+                 set_dup(&s->distro.version_id, jstr(c, "version"))))
                 return sg_error_oom();
             if (idmap_add(m, ref, IDX_SKIPPED))
                 return sg_error_oom();
@@ -735,7 +747,8 @@ static sg_err cdx_components(struct sg_sbom *s, const json_t *comps,
             if (p->type == SG_PKG_GO_MODULE) {
                 const json_t *hs = json_object_get(c, "hashes"), *h;
                 size_t hi;
-                json_array_foreach(hs, hi, h) {
+                json_array_foreach(hs, hi, h)
+                {
                     const char *alg = jstr(h, "alg"), *val = jstr(h, "content");
                     if (alg && val && strcmp(alg, "SHA-256") == 0 &&
                         !p->checksum)
@@ -745,8 +758,7 @@ static sg_err cdx_components(struct sg_sbom *s, const json_t *comps,
             if (idmap_add(m, ref, s->n_pkgs - 1))
                 return sg_error_oom();
         }
-        rc = cdx_components(s, json_object_get(c, "components"), m,
-                            depth + 1);
+        rc = cdx_components(s, json_object_get(c, "components"), m, depth + 1);
         if (rc)
             return rc;
     }
@@ -779,18 +791,20 @@ static sg_err read_cdx(struct sg_sbom *s, const json_t *doc)
         goto done;
     if (deps && !json_is_array(deps)) {
         rc = sg_error_set(SG_EPARSE, "CycloneDX: dependencies is not an "
-                          "array");
+                                     "array");
         goto done;
     }
     if (idmap_seal(&m, &so)) {
         rc = sg_error_oom();
         goto done;
     }
-    json_array_foreach(deps, i, d) {
+    json_array_foreach(deps, i, d)
+    {
         size_t from = idmap_find(&m, &so, jstr(d, "ref"));
         const json_t *on = json_object_get(d, "dependsOn"), *t;
         size_t k;
-        json_array_foreach(on, k, t) {
+        json_array_foreach(on, k, t)
+        {
             size_t to = idmap_find(&m, &so, json_string_value(t));
             rc = add_edge(s, from, to, SG_REL_DEPENDS_ON);
             if (rc)
@@ -810,8 +824,7 @@ sg_err sg_sbom_read(struct sg_sbom **out, const void *data, size_t len)
     sg_err rc;
 
     *out = NULL;
-    rc = sg_json_parse((struct json_t **)&doc, data, len, READ_MAX, 0,
-                       "SBOM");
+    rc = sg_json_parse((struct json_t **)&doc, data, len, READ_MAX, 0, "SBOM");
     if (rc)
         return rc;
     rc = sg_sbom_create(&s);
@@ -826,7 +839,7 @@ sg_err sg_sbom_read(struct sg_sbom **out, const void *data, size_t len)
         rc = read_cdx(s, doc);
     } else {
         rc = sg_error_set(SG_EPARSE, "SBOM: neither SPDX (spdxVersion) nor "
-                          "CycloneDX (bomFormat) JSON");
+                                     "CycloneDX (bomFormat) JSON");
     }
     if (!rc && s->n_rels == 0)
         for (size_t i = 0; i < s->n_pkgs && !rc; i++)

@@ -31,7 +31,7 @@
 #include <archive_entry.h>
 
 #define RING_CAP (1024u * 1024u)
-#define OUT_CAP (128u * 1024u)
+#define OUT_CAP  (128u * 1024u)
 
 /* ------------------------------------------------------------------ */
 /* Producer → consumer ring                                             */
@@ -43,8 +43,8 @@ struct ring {
     unsigned char *buf;
     size_t head, len; /* read position, bytes buffered */
     int prod_waiting, cons_waiting;
-    int eof;          /* producer finished (prod_rc says how) */
-    int abort;        /* consumer gave up */
+    int eof;   /* producer finished (prod_rc says how) */
+    int abort; /* consumer gave up */
     sg_err prod_rc;
     char prod_msg[512];
 };
@@ -120,19 +120,19 @@ static sg_err ring_read(void *p, size_t cap, size_t *n, void *payload)
 
 struct scan {
     struct sg_oci_store *store;
-    int lock_store;      /* registry store shared by several workers */
+    int lock_store; /* registry store shared by several workers */
     pthread_mutex_t store_mu;
     const struct sg_oci_image *img;
     struct sg_layer_view *views;
     size_t n_layers;
     char *const *diff_ids;
     pthread_mutex_t mu;
-    size_t next;         /* position in `order` of the next layer */
-    size_t *order;       /* layers by decreasing blob size (LPT) */
-    int stop;            /* a layer failed */
-    uint64_t image_out;  /* decompressed bytes so far, all layers */
-    sg_err *rcs;         /* per layer */
-    char (*msgs)[600];   /* per layer */
+    size_t next;        /* position in `order` of the next layer */
+    size_t *order;      /* layers by decreasing blob size (LPT) */
+    int stop;           /* a layer failed */
+    uint64_t image_out; /* decompressed bytes so far, all layers */
+    sg_err *rcs;        /* per layer */
+    char (*msgs)[600];  /* per layer */
 };
 
 struct layer_ctx {
@@ -143,8 +143,8 @@ struct layer_ctx {
     unsigned char *out;
     sg_inflate_src src; /* NULL: the ring */
     void *src_payload;
-    sg_err rc;      /* our own error (decompression, limits) */
-    char msg[512];  /* its message */
+    sg_err rc;     /* our own error (decompression, limits) */
+    char msg[512]; /* its message */
     uint64_t out_total;
 };
 
@@ -227,8 +227,11 @@ fail:
 
 /* Read one regular file's data: feed the Go finder and keep it when
  * claimed (capped at file_keep_max). */
-static sg_err read_file(struct archive *a, struct sg_layer_view *v,
-                        const char *path, int64_t size, int claimed)
+static sg_err read_file(struct archive *a,
+                        struct sg_layer_view *v,
+                        const char *path,
+                        int64_t size,
+                        int claimed)
 {
     const struct sg_limits *lim = sg_limits_default();
     struct sg_buf keep = SG_BUF_INIT(lim->file_keep_max);
@@ -246,9 +249,8 @@ static sg_err read_file(struct archive *a, struct sg_layer_view *v,
             break;
         if (r < ARCHIVE_WARN) {
             rc = sg_error_set(SG_EPARSE, "%s: %s", path,
-                              archive_error_string(a)
-                                  ? archive_error_string(a)
-                                  : "read error");
+                              archive_error_string(a) ? archive_error_string(a)
+                                                      : "read error");
             break;
         }
         rc = sg_sbom__gobin_feed(g, blk, n);
@@ -281,8 +283,8 @@ static sg_err read_file(struct archive *a, struct sg_layer_view *v,
 }
 
 /* One tar entry into the view. */
-static sg_err take_entry(struct archive *a, struct archive_entry *e,
-                         struct sg_layer_view *v)
+static sg_err
+take_entry(struct archive *a, struct archive_entry *e, struct sg_layer_view *v)
 {
     const struct sg_limits *lim = sg_limits_default();
     const char *raw = archive_entry_pathname(e);
@@ -309,16 +311,15 @@ static sg_err take_entry(struct archive *a, struct archive_entry *e,
     if (strncmp(base, ".wh.", 4) == 0) {
         size_t dl = (size_t)(base - path);
         if (strcmp(base, ".wh..wh..opq") == 0) {
-            rc = sg_strv_push(&v->opaque, &v->n_opaque, path,
-                              dl ? dl - 1 : 0);
+            rc = sg_strv_push(&v->opaque, &v->n_opaque, path, dl ? dl - 1 : 0);
         } else if (base[4]) {
             struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
             rc = sg_buf_add(&t, path, dl);
             if (!rc)
                 rc = sg_buf_adds(&t, base + 4);
             if (!rc)
-                rc = sg_strv_push(&v->whiteouts, &v->n_whiteouts, t.data,
-                                  t.len);
+                rc =
+                    sg_strv_push(&v->whiteouts, &v->n_whiteouts, t.data, t.len);
             sg_buf_release(&t);
         }
         free(path);
@@ -346,8 +347,8 @@ static sg_err take_entry(struct archive *a, struct archive_entry *e,
         if (t && sg_path_link_relevant(path))
             rc = sg_layer_view_keep(v, path, SG_KEPT_SYMLINK, NULL, 0, t);
     } else if (type == AE_IFREG) {
-        rc = read_file(a, v, path, archive_entry_size(e),
-                       sg_path_claimed(path));
+        rc =
+            read_file(a, v, path, archive_entry_size(e), sg_path_claimed(path));
     }
 done:
     free(path);
@@ -366,11 +367,11 @@ static sg_err read_layer_tar(struct layer_ctx *lc, struct sg_layer_view *v)
         return sg_error_oom();
     archive_read_support_format_tar(a);
     if (archive_read_open(a, lc, NULL, la_read, NULL) != ARCHIVE_OK) {
-        rc = lc->rc ? lc->rc
-                    : sg_error_set(SG_EPARSE, "not a tar archive: %s",
-                                   archive_error_string(a)
-                                       ? archive_error_string(a)
-                                       : "?");
+        rc = lc->rc
+                 ? lc->rc
+                 : sg_error_set(
+                       SG_EPARSE, "not a tar archive: %s",
+                       archive_error_string(a) ? archive_error_string(a) : "?");
         goto done;
     }
     for (;;) {
@@ -411,8 +412,7 @@ done:
     return rc;
 }
 
-static void scan_layer(struct scan *sc, struct sg_oci_store *store,
-                       size_t idx)
+static void scan_layer(struct scan *sc, struct sg_oci_store *store, size_t idx)
 {
     const struct sg_oci_descriptor *d = &sc->img->manifest->layers[idx];
     struct layer_ctx lc;
@@ -463,8 +463,7 @@ done:
     pthread_mutex_lock(&sc->mu);
     sc->rcs[idx] = rc;
     if (rc) {
-        snprintf(sc->msgs[idx], sizeof(sc->msgs[idx]), "%s",
-                 sg_error_last());
+        snprintf(sc->msgs[idx], sizeof(sc->msgs[idx]), "%s", sg_error_last());
         sc->stop = 1;
     }
     pthread_mutex_unlock(&sc->mu);
@@ -502,11 +501,11 @@ static sg_err mem_read(void *p, size_t cap, size_t *n, void *payload)
     return SG_OK;
 }
 
-sg_err sg_sbom__read_layer_mem(struct sg_layer_view *v, const void *data,
-                               size_t len)
+sg_err
+sg_sbom__read_layer_mem(struct sg_layer_view *v, const void *data, size_t len)
 {
     struct layer_ctx lc;
-    struct mem_src m = {data, len};
+    struct mem_src m = { data, len };
     sg_err rc;
 
     memset(&lc, 0, sizeof(lc));
@@ -607,8 +606,7 @@ static sg_err scan_layers(struct sg_oci_store *store,
          * store under a lock (one fetch at a time). */
         if (i > 0 && sg_oci_store_kind(store) == SG_OCI_STORE_REGISTRY) {
             if (!opts || !opts->open_store ||
-                opts->open_store(&wk[i].store, opts->open_payload) !=
-                    SG_OK) {
+                opts->open_store(&wk[i].store, opts->open_payload) != SG_OK) {
                 wk[i].store = store;
                 sc.lock_store = 1;
                 sg_error_clear();
@@ -661,7 +659,9 @@ struct walk {
     size_t n_entries;
 };
 
-static sg_err walk_file(struct walk *w, const char *full, const char *rel,
+static sg_err walk_file(struct walk *w,
+                        const char *full,
+                        const char *rel,
                         const struct stat *st)
 {
     const struct sg_limits *lim = sg_limits_default();
@@ -759,8 +759,8 @@ static sg_err walk_dir(struct walk *w, struct sg_buf *full, unsigned depth)
                 ssize_t n = readlink(full->data, t, sizeof(t) - 1);
                 if (n > 0) {
                     t[n] = '\0';
-                    rc = sg_layer_view_keep(w->v, rel, SG_KEPT_SYMLINK, NULL,
-                                            0, t);
+                    rc = sg_layer_view_keep(w->v, rel, SG_KEPT_SYMLINK, NULL, 0,
+                                            t);
                 }
             }
         } else if (S_ISREG(st.st_mode)) {
@@ -795,7 +795,8 @@ static sg_err scan_dir(const char *root, struct sg_layer_view *v)
 /* ------------------------------------------------------------------ */
 /* Entry point                                                          */
 
-static sg_err fill_source(struct sg_sbom *s, struct sg_oci_store *st,
+static sg_err fill_source(struct sg_sbom *s,
+                          struct sg_oci_store *st,
                           const struct sg_oci_image *img,
                           const struct sg_sbom_opts *opts)
 {
@@ -860,7 +861,8 @@ static sg_err fill_source(struct sg_sbom *s, struct sg_oci_store *st,
     return SG_OK;
 }
 
-sg_err sg_sbom_scan(struct sg_sbom **out, struct sg_oci_store *st,
+sg_err sg_sbom_scan(struct sg_sbom **out,
+                    struct sg_oci_store *st,
                     const struct sg_oci_image *img,
                     const struct sg_sbom_opts *opts)
 {
@@ -920,10 +922,9 @@ sg_err sg_sbom_scan(struct sg_sbom **out, struct sg_oci_store *st,
     }
     if (rc)
         goto done;
-    rc = sg_sbom__squash_catalog(s, views, n_views,
-                                 s->source.n_diff_ids ? s->source.diff_ids
-                                                      : NULL,
-                                 scope);
+    rc = sg_sbom__squash_catalog(
+        s, views, n_views, s->source.n_diff_ids ? s->source.diff_ids : NULL,
+        scope);
     if (!rc)
         rc = sg_sbom_finish(s);
     if (!rc) {

@@ -32,8 +32,8 @@ static void jpush(struct jb *b, json_t *a, json_t *v)
         b->bad = 1;
 }
 
-static json_t *ext_ref(struct jb *b, const char *cat, const char *type,
-                       const char *loc)
+static json_t *
+ext_ref(struct jb *b, const char *cat, const char *type, const char *loc)
 {
     json_t *r = json_object();
 
@@ -43,8 +43,8 @@ static json_t *ext_ref(struct jb *b, const char *cat, const char *type,
     return r;
 }
 
-static json_t *rel(struct jb *b, const char *from, const char *type,
-                   const char *to)
+static json_t *
+rel(struct jb *b, const char *from, const char *type, const char *to)
 {
     json_t *r = json_object();
 
@@ -55,8 +55,8 @@ static json_t *rel(struct jb *b, const char *from, const char *type,
 }
 
 /* Record every LicenseRef-… of expr in `refs` (object id → text). */
-static void collect_refs(struct jb *b, json_t *refs, const char *expr,
-                         const char *text)
+static void
+collect_refs(struct jb *b, json_t *refs, const char *expr, const char *text)
 {
     const char *p = expr;
 
@@ -109,8 +109,8 @@ static char *declared(struct jb *b, const struct sg_pkg *p, json_t *refs)
     return expr;
 }
 
-static json_t *package(struct jb *b, const struct sg_pkg *p, const char *id,
-                       json_t *refs)
+static json_t *
+package(struct jb *b, const struct sg_pkg *p, const char *id, json_t *refs)
 {
     json_t *o = json_object(), *er = json_array();
     struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -162,8 +162,7 @@ static json_t *package(struct jb *b, const struct sg_pkg *p, const char *id,
     if (sg_buf_addf(&t, "layer: %s; path: %s%s%s",
                     p->layer_diff_id ? p->layer_diff_id : "NOASSERTION",
                     path && path[0] != '/' ? "/" : "", path ? path : "",
-                    p->deleted ? "; deleted or replaced in a later layer"
-                               : ""))
+                    p->deleted ? "; deleted or replaced in a later layer" : ""))
         b->bad = 1;
     else
         jset(b, o, "comment", sg_sbom__jstr(t.data));
@@ -179,11 +178,12 @@ static json_t *package(struct jb *b, const struct sg_pkg *p, const char *id,
     return o;
 }
 
-sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
+sg_err sg_sbom__write_spdx(struct sg_buf *out,
+                           const struct sg_sbom *s,
                            const struct sg_sbom_write_opts *o)
 {
     const struct sg_sbom_source *src = &s->source;
-    struct jb b = {0};
+    struct jb b = { 0 };
     json_t *doc = json_object(), *ci = json_object(), *cr = json_array();
     json_t *refs = json_object();
     json_t *root = json_object();
@@ -211,7 +211,8 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
     jset(&b, doc, "dataLicense", json_string("CC0-1.0"));
     jset(&b, doc, "SPDXID", json_string("SPDXRef-DOCUMENT"));
     jset(&b, doc, "name", sg_sbom__jstr(name));
-    if (sg_buf_addf(&t, "https://sigil.dev/spdx/%s/", src->is_dir ? "dir" : "image") ||
+    if (sg_buf_addf(&t, "https://sigil.dev/spdx/%s/",
+                    src->is_dir ? "dir" : "image") ||
         sg_spdx_idstring(&t, name) ||
         (src->digest && sg_buf_addf(&t, "/%s", src->digest)) ||
         sg_buf_addf(&t, "/%s", uuid)) {
@@ -235,7 +236,7 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
     ci = NULL;
     if (s->distro.id) {
         if (sg_buf_addf(&t, "distro: %s %s", s->distro.id,
-                        s->distro.version ? s->distro.version
+                        s->distro.version      ? s->distro.version
                         : s->distro.version_id ? s->distro.version_id
                                                : "")) {
             rc = sg_error_oom();
@@ -288,7 +289,8 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
         json_t *ex = json_array();
         const char *k;
         json_t *v;
-        json_object_foreach(refs, k, v) {
+        json_object_foreach(refs, k, v)
+        {
             json_t *e = json_object();
             jset(&b, e, "licenseId", json_string(k));
             jset(&b, e, "name", json_string(k + strlen("LicenseRef-")));
@@ -337,17 +339,17 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out, const struct sg_sbom *s,
         if (r->to >= s->n_pkgs || (r->from != SIZE_MAX && r->from >= s->n_pkgs))
             continue;
         sg_buf_reset(&t);
-        if ((r->from == SIZE_MAX ? sg_buf_adds(&f, root_id.data)
-                                 : sg_buf_addf(&f, "SPDXRef-Package-%s",
-                                               ids[r->from])) ||
+        if ((r->from == SIZE_MAX
+                 ? sg_buf_adds(&f, root_id.data)
+                 : sg_buf_addf(&f, "SPDXRef-Package-%s", ids[r->from])) ||
             sg_buf_addf(&t, "SPDXRef-Package-%s", ids[r->to])) {
             sg_buf_release(&f);
             rc = sg_error_oom();
             break;
         }
-        rj = rel(&b, f.data,
-                 r->type == SG_REL_CONTAINS ? "CONTAINS" : "DEPENDS_ON",
-                 t.data);
+        rj =
+            rel(&b, f.data,
+                r->type == SG_REL_CONTAINS ? "CONTAINS" : "DEPENDS_ON", t.data);
         sg_buf_release(&f);
         rc = b.bad ? sg_error_oom() : sg_buf_adds(out, ",\n");
         if (!rc)

@@ -87,9 +87,10 @@ static const char *base_name(const char *p)
  * ../../usr/lib/sysimage/rpm, var/lib/dpkg -> /opt/x), so files with
  * these names are kept wherever they are; the catalogers then read only
  * what the usual paths resolve to in the squashed tree. */
-static const char *const db_names[] = {
-    "status",       "installed", "rpmdb.sqlite",   "Packages",
-    "Packages.db",  "os-release", "debian_version", "alpine-release"};
+static const char *const db_names[] = { "status",         "installed",
+                                        "rpmdb.sqlite",   "Packages",
+                                        "Packages.db",    "os-release",
+                                        "debian_version", "alpine-release" };
 
 static int ends_with(const char *s, const char *suf)
 {
@@ -143,8 +144,8 @@ void sg_strv_free_n(char **v, size_t n)
     free(v);
 }
 
-sg_err sg_layer_view_budget(struct sg_layer_view *v, size_t len,
-                            const char *path)
+sg_err
+sg_layer_view_budget(struct sg_layer_view *v, size_t len, const char *path)
 {
     uint64_t max = sg_limits_default()->kept_bytes_max;
     uint64_t total;
@@ -221,9 +222,13 @@ const struct sg_kept *sg_layer_view_find(const struct sg_layer_view *v,
     return v->slots[slot] ? &v->kept[v->slots[slot] - 1] : NULL;
 }
 
-static sg_err keep_impl(struct sg_layer_view *v, const char *path,
-                        enum sg_kept_kind k, const void *data, size_t len,
-                        const char *target, int convert)
+static sg_err keep_impl(struct sg_layer_view *v,
+                        const char *path,
+                        enum sg_kept_kind k,
+                        const void *data,
+                        size_t len,
+                        const char *target,
+                        int convert)
 {
     struct sg_kept *e;
     char *lic = NULL, *np = NULL, *nt = NULL;
@@ -290,14 +295,18 @@ oom:
     return sg_error_oom();
 }
 
-sg_err sg_layer_view_keep(struct sg_layer_view *v, const char *path,
-                          enum sg_kept_kind k, const void *data, size_t len,
+sg_err sg_layer_view_keep(struct sg_layer_view *v,
+                          const char *path,
+                          enum sg_kept_kind k,
+                          const void *data,
+                          size_t len,
                           const char *target)
 {
     return keep_impl(v, path, k, data, len, target, 1);
 }
 
-sg_err sg_layer_view_keep_copy(struct sg_layer_view *v, const char *path,
+sg_err sg_layer_view_keep_copy(struct sg_layer_view *v,
+                               const char *path,
                                const struct sg_kept *src)
 {
     struct sg_kept copy = *src; /* src may move when the array grows */
@@ -347,8 +356,8 @@ void sg_layer_view_seal(struct sg_layer_view *v)
         qsort(v->nondir, v->n_nondir, sizeof(*v->nondir), cmp_u64);
 }
 
-static int view_has_nondir(const struct sg_layer_view *v, const char *p,
-                           size_t n)
+static int
+view_has_nondir(const struct sg_layer_view *v, const char *p, size_t n)
 {
     uint64_t h = sg_path_hash(p, n);
 
@@ -377,8 +386,7 @@ static int view_hides(const struct sg_layer_view *v, const char *path)
             return 1;
     /* The path itself or any parent replaced by a non-directory. */
     for (size_t n = strlen(path); n > 0; n--) {
-        if ((path[n] == '/' || path[n] == '\0') &&
-            view_has_nondir(v, path, n))
+        if ((path[n] == '/' || path[n] == '\0') && view_has_nondir(v, path, n))
             return 1;
     }
     return 0;
@@ -402,7 +410,9 @@ struct squash {
     size_t n_bucket;          /* a power of two */
 };
 
-static sg_err sq_add(struct squash *sq, const struct sg_kept *k, size_t layer,
+static sg_err sq_add(struct squash *sq,
+                     const struct sg_kept *k,
+                     size_t layer,
                      struct sq_entry *prev)
 {
     struct sq_entry *e;
@@ -449,8 +459,8 @@ static struct sq_entry *sq_find(const struct squash *sq, const char *path)
     return NULL;
 }
 
-static sg_err squash_layers(struct squash *sq, struct sg_layer_view *views,
-                            size_t n_views)
+static sg_err
+squash_layers(struct squash *sq, struct sg_layer_view *views, size_t n_views)
 {
     struct sq_entry **prevs = NULL;
     size_t total = 0;
@@ -500,7 +510,10 @@ static sg_err squash_layers(struct squash *sq, struct sg_layer_view *views,
     return rc;
 }
 
-enum { WALK_LOOP = 1, WALK_CLAMPED = 2 };
+enum {
+    WALK_LOOP = 1,
+    WALK_CLAMPED = 2
+};
 
 #define WALK_HOPS_MAX 40
 
@@ -511,8 +524,10 @@ enum { WALK_LOOP = 1, WALK_CLAMPED = 2 };
  * links (*flags |= WALK_LOOP, NULL, `real` empty). `real` receives the
  * resolved path.
  * Returns the entry at the resolved path when it is a regular file. */
-static struct sq_entry *sq_walk(const struct squash *sq, const char *path,
-                                struct sg_buf *real, unsigned *flags)
+static struct sq_entry *sq_walk(const struct squash *sq,
+                                const char *path,
+                                struct sg_buf *real,
+                                unsigned *flags)
 {
     struct sg_buf *cur = real;
     struct sg_buf rest = SG_BUF_INIT(8192);
@@ -602,15 +617,14 @@ static struct sq_entry *sq_resolve(const struct squash *sq, const char *path)
 
 /* sq_walk for a path a cataloger looks up, warning (once per path) about
  * loops and links climbing above the root. */
-static struct sq_entry *sq_lookup(const struct squash *sq, const char *path,
-                                  struct sg_buf *real)
+static struct sq_entry *
+sq_lookup(const struct squash *sq, const char *path, struct sg_buf *real)
 {
     unsigned flags = 0;
     struct sq_entry *e = sq_walk(sq, path, real, &flags);
 
     if (flags & WALK_LOOP)
-        sg_warn("/%s: too many levels of symbolic links, not catalogued",
-                path);
+        sg_warn("/%s: too many levels of symbolic links, not catalogued", path);
     else if (flags & WALK_CLAMPED)
         sg_warn("/%s: a symbolic link on the way climbs above the image "
                 "root, clamped to it (resolved to /%s)",
@@ -631,9 +645,12 @@ enum db_kind {
     DB_GOMOD
 };
 
-static sg_err parse_db(struct sg_sbom *out, enum db_kind kind,
-                       const struct sq_entry *e, const char *path,
-                       const char *layer, const struct squash *sq)
+static sg_err parse_db(struct sg_sbom *out,
+                       enum db_kind kind,
+                       const struct sq_entry *e,
+                       const char *path,
+                       const char *layer,
+                       const struct squash *sq)
 {
     const struct sg_kept *k = e->k;
 
@@ -645,8 +662,8 @@ static sg_err parse_db(struct sg_sbom *out, enum db_kind kind,
     case DB_APK:
         return sg_sbom__apk_parse(out, k->data, k->len, path, layer);
     case DB_RPM_SQLITE:
-        return sg_sbom__rpmdb_parse(out, SG_RPMDB_SQLITE, k->data, k->len,
-                                    path, layer);
+        return sg_sbom__rpmdb_parse(out, SG_RPMDB_SQLITE, k->data, k->len, path,
+                                    layer);
     case DB_RPM_BDB:
         return sg_sbom__rpmdb_parse(out, SG_RPMDB_BDB, k->data, k->len, path,
                                     layer);
@@ -661,13 +678,10 @@ static sg_err parse_db(struct sg_sbom *out, enum db_kind kind,
             sg_buf_adds(&sum, "sum"))
             return SG_ENOMEM;
         se = sq ? sq_find(sq, sum.data) : NULL;
-        rc = sg_sbom__gomod_parse(out, k->data, k->len,
-                                  se && se->k->kind == SG_KEPT_REG
-                                      ? se->k->data
-                                      : NULL,
-                                  se && se->k->kind == SG_KEPT_REG ? se->k->len
-                                                                   : 0,
-                                  path, layer);
+        rc = sg_sbom__gomod_parse(
+            out, k->data, k->len,
+            se && se->k->kind == SG_KEPT_REG ? se->k->data : NULL,
+            se && se->k->kind == SG_KEPT_REG ? se->k->len : 0, path, layer);
         sg_buf_release(&sum);
         return rc;
     }
@@ -683,8 +697,8 @@ static int same_pkg(const struct sg_pkg *a, const struct sg_pkg *b)
            strcmp(a->arch ? a->arch : "", b->arch ? b->arch : "") == 0;
 }
 
-static struct sg_pkg *find_same(struct sg_sbom *s, size_t from,
-                                const struct sg_pkg *p)
+static struct sg_pkg *
+find_same(struct sg_sbom *s, size_t from, const struct sg_pkg *p)
 {
     for (size_t i = from; i < s->n_pkgs; i++)
         if (same_pkg(&s->pkgs[i], p))
@@ -717,8 +731,10 @@ static sg_err set_layer(struct sg_pkg *p, const char *layer)
 /* Catalog one database file: the live version's packages, each credited
  * to the oldest layer of the unbroken run of versions (direct
  * replacements) in which its record is unchanged. */
-static sg_err catalog_live(struct sg_sbom *s, enum db_kind kind,
-                           const struct sq_entry *e, char *const *diff_ids,
+static sg_err catalog_live(struct sg_sbom *s,
+                           enum db_kind kind,
+                           const struct sq_entry *e,
+                           char *const *diff_ids,
                            const struct squash *sq)
 {
     size_t first = s->n_pkgs, np;
@@ -760,9 +776,12 @@ static sg_err catalog_live(struct sg_sbom *s, enum db_kind kind,
 }
 
 /* all-layers: packages of every other version, not in the final set. */
-static sg_err catalog_deleted(struct sg_sbom *s, size_t final_end,
-                              enum db_kind kind, const struct sq_entry *e,
-                              char *const *diff_ids, const struct squash *sq)
+static sg_err catalog_deleted(struct sg_sbom *s,
+                              size_t final_end,
+                              enum db_kind kind,
+                              const struct sq_entry *e,
+                              char *const *diff_ids,
+                              const struct squash *sq)
 {
     struct sg_sbom *old = NULL;
     sg_err rc = sg_sbom_create(&old);
@@ -797,17 +816,17 @@ static const struct {
     const char *path;
     enum db_kind kind;
 } db_paths[] = {
-    {"lib/apk/db/installed", DB_APK},
-    {"usr/lib/sysimage/rpm/Packages", DB_RPM_BDB},
-    {"usr/lib/sysimage/rpm/Packages.db", DB_RPM_NDB},
-    {"usr/lib/sysimage/rpm/rpmdb.sqlite", DB_RPM_SQLITE},
-    {"usr/share/rpm/Packages", DB_RPM_BDB},
-    {"usr/share/rpm/Packages.db", DB_RPM_NDB},
-    {"usr/share/rpm/rpmdb.sqlite", DB_RPM_SQLITE},
-    {"var/lib/dpkg/status", DB_DPKG},
-    {"var/lib/rpm/Packages", DB_RPM_BDB},
-    {"var/lib/rpm/Packages.db", DB_RPM_NDB},
-    {"var/lib/rpm/rpmdb.sqlite", DB_RPM_SQLITE},
+    { "lib/apk/db/installed", DB_APK },
+    { "usr/lib/sysimage/rpm/Packages", DB_RPM_BDB },
+    { "usr/lib/sysimage/rpm/Packages.db", DB_RPM_NDB },
+    { "usr/lib/sysimage/rpm/rpmdb.sqlite", DB_RPM_SQLITE },
+    { "usr/share/rpm/Packages", DB_RPM_BDB },
+    { "usr/share/rpm/Packages.db", DB_RPM_NDB },
+    { "usr/share/rpm/rpmdb.sqlite", DB_RPM_SQLITE },
+    { "var/lib/dpkg/status", DB_DPKG },
+    { "var/lib/rpm/Packages", DB_RPM_BDB },
+    { "var/lib/rpm/Packages.db", DB_RPM_NDB },
+    { "var/lib/rpm/rpmdb.sqlite", DB_RPM_SQLITE },
 };
 
 #define STATUS_D "var/lib/dpkg/status.d"
@@ -848,8 +867,8 @@ static void warn_unread(const char *path, const struct sg_buf *real)
 {
     if (real->len && strcmp(real->data, path) != 0 &&
         !sg_path_claimed(real->data))
-        sg_warn("/%s resolves to /%s, which is not read; not catalogued",
-                path, real->data);
+        sg_warn("/%s resolves to /%s, which is not read; not catalogued", path,
+                real->data);
 }
 
 /* The live databases: what the runtime paths resolve to, plus every live
@@ -859,8 +878,7 @@ static sg_err find_dbs(struct db_hits *h, const struct squash *sq)
     struct sg_buf real = SG_BUF_INIT(SG_BUF_NOLIMIT);
     sg_err rc = SG_OK;
 
-    for (size_t i = 0; i < sizeof(db_paths) / sizeof(db_paths[0]) && !rc;
-         i++) {
+    for (size_t i = 0; i < sizeof(db_paths) / sizeof(db_paths[0]) && !rc; i++) {
         struct sq_entry *e = sq_lookup(sq, db_paths[i].path, &real);
         if (e)
             rc = hit_add(h, e, db_paths[i].kind);
@@ -879,7 +897,8 @@ static sg_err find_dbs(struct db_hits *h, const struct squash *sq)
             goto no_status_d;
         if (strcmp(base_name(dir), "status.d") != 0)
             sg_warn("/" STATUS_D " resolves to /%s, which is not read; "
-                    "not catalogued", dir);
+                    "not catalogued",
+                    dir);
         for (size_t i = 0; i < sq->n_all && !rc; i++) {
             struct sq_entry *e = sq->all[i];
             const char *p = e->k->path;
@@ -907,8 +926,8 @@ static sg_err find_dbs(struct db_hits *h, const struct squash *sq)
 
 /* The kind of a dead version (all-layers): that of the live database at
  * the same path, else by the usual paths. */
-static int dead_kind(const struct db_hits *h, const char *path,
-                     enum db_kind *kind)
+static int
+dead_kind(const struct db_hits *h, const char *path, enum db_kind *kind)
 {
     for (size_t i = 0; i < h->n; i++) {
         if (h->v[i].kind != DB_GOMOD && strcmp(h->v[i].e->k->path, path) == 0) {
@@ -978,12 +997,14 @@ static int cmp_hit(const void *a, const void *b)
     return c ? c : (x->e->layer < y->e->layer ? -1 : x->e->layer > y->e->layer);
 }
 
-sg_err sg_sbom__squash_catalog(struct sg_sbom *s, struct sg_layer_view *views,
-                               size_t n_views, char *const *diff_ids,
+sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
+                               struct sg_layer_view *views,
+                               size_t n_views,
+                               char *const *diff_ids,
                                enum sg_sbom_scope scope)
 {
-    struct squash sq = {0};
-    struct db_hits hits = {0};
+    struct squash sq = { 0 };
+    struct db_hits hits = { 0 };
     struct db_hit *dead = NULL;
     size_t final_end, n_dead = 0;
     sg_err rc = squash_layers(&sq, views, n_views);
@@ -1033,10 +1054,10 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s, struct sg_layer_view *views,
                 continue;
             p = &s->pkgs[newidx[i]];
             if (p->parent)
-                p->parent = p->parent <= g->n_pkgs &&
-                                    newidx[p->parent - 1] != SIZE_MAX
-                                ? newidx[p->parent - 1] + 1
-                                : 0;
+                p->parent =
+                    p->parent <= g->n_pkgs && newidx[p->parent - 1] != SIZE_MAX
+                        ? newidx[p->parent - 1] + 1
+                        : 0;
         }
         free(newidx);
     }

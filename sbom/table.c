@@ -25,7 +25,8 @@ static int cmp_row(const void *x, const void *y)
     return c;
 }
 
-sg_err sg_sbom__write_table(struct sg_buf *out, const struct sg_sbom *s,
+sg_err sg_sbom__write_table(struct sg_buf *out,
+                            const struct sg_sbom *s,
                             const struct sg_sbom_write_opts *o)
 {
     const struct sg_pkg **rows;
@@ -55,11 +56,10 @@ sg_err sg_sbom__write_table(struct sg_buf *out, const struct sg_sbom *s,
                      "VERSION", "TYPE");
     for (size_t i = 0; i < s->n_pkgs && !rc; i++) {
         const struct sg_pkg *p = rows[i];
-        rc = sg_buf_addf(out, "%-*s  %-*s  %s%s\n", (int)wn,
-                         p->name ? p->name : "", (int)wv,
-                         p->version ? p->version : "",
-                         sg_pkg_type_name(p->type),
-                         p->deleted ? " (deleted)" : "");
+        rc = sg_buf_addf(
+            out, "%-*s  %-*s  %s%s\n", (int)wn, p->name ? p->name : "", (int)wv,
+            p->version ? p->version : "", sg_pkg_type_name(p->type),
+            p->deleted ? " (deleted)" : "");
     }
     free(rows);
     return rc;

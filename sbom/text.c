@@ -75,8 +75,8 @@ int sg_text_eq_ci(const char *p, size_t n, const char *s)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        if (!s[i] || tolower((unsigned char)p[i]) !=
-                         tolower((unsigned char)s[i]))
+        if (!s[i] ||
+            tolower((unsigned char)p[i]) != tolower((unsigned char)s[i]))
             return 0;
     }
     return s[n] == '\0';

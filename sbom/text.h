@@ -28,7 +28,9 @@ char *sg_text_dup(const char *s);
 /* Case-insensitive compare of [p, p+n) with the C string s. */
 int sg_text_eq_ci(const char *p, size_t n, const char *s);
 /* Append a malloc'd copy of [p,p+n) to a string vector. */
-SG_MUST_USE sg_err sg_strv_push(char ***v, size_t *n, const char *p,
+SG_MUST_USE sg_err sg_strv_push(char ***v,
+                                size_t *n,
+                                const char *p,
                                 size_t len);
 
 #endif /* SIGIL_SBOM_TEXT_H */

@@ -99,8 +99,11 @@ static int is_space(char c)
 }
 
 /* The predicate as cosign embeds it for this kind. */
-static sg_err add_predicate(struct sg_buf *out, enum pred_kind kind,
-                            const char *p, size_t len, long long ts)
+static sg_err add_predicate(struct sg_buf *out,
+                            enum pred_kind kind,
+                            const char *p,
+                            size_t len,
+                            long long ts)
 {
     json_t *root = NULL;
     char when[32];
@@ -148,7 +151,8 @@ static sg_err add_predicate(struct sg_buf *out, enum pred_kind kind,
 
 sg_err sg_attest_statement_build(struct sg_buf *out,
                                  const struct sg_attest_statement_opts *o,
-                                 const void *predicate, size_t len)
+                                 const void *predicate,
+                                 size_t len)
 {
     const struct pred_type *t;
     enum pred_kind kind = PRED_OBJECT;
@@ -170,8 +174,9 @@ sg_err sg_attest_statement_build(struct sg_buf *out,
     for (size_t i = 0; i < o->n_annotations; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(o->annotations[i].key, o->annotations[j].key) == 0)
-                return sg_error_set(SG_EINVAL, "annotation \"%s\" given "
-                                               "twice",
+                return sg_error_set(SG_EINVAL,
+                                    "annotation \"%s\" given "
+                                    "twice",
                                     o->annotations[i].key);
     t = find_type(o->type);
     if (t)
@@ -187,8 +192,7 @@ sg_err sg_attest_statement_build(struct sg_buf *out,
     if (!rc && o->subject_name) {
         rc = sg_buf_adds(out, "\"name\":");
         if (!rc)
-            rc = add_json_string(out, o->subject_name,
-                                 strlen(o->subject_name));
+            rc = add_json_string(out, o->subject_name, strlen(o->subject_name));
         if (!rc)
             rc = sg_buf_addc(out, ',');
     }
@@ -258,28 +262,36 @@ static int is_hex64(const char *s, size_t n)
     return 1;
 }
 
-static sg_err parse_subject(struct sg_intoto_subject *sub, const json_t *v,
-                            size_t i)
+static sg_err
+parse_subject(struct sg_intoto_subject *sub, const json_t *v, size_t i)
 {
     const json_t *name, *digest, *sha;
 
     if (!json_is_object(v))
-        return sg_error_set(SG_EPARSE, "statement: subject[%zu]: not an "
-                                       "object", i);
+        return sg_error_set(SG_EPARSE,
+                            "statement: subject[%zu]: not an "
+                            "object",
+                            i);
     name = json_object_get(v, "name");
     if (name && !json_is_string(name))
-        return sg_error_set(SG_EPARSE, "statement: subject[%zu]: name is "
-                                       "not a string", i);
+        return sg_error_set(SG_EPARSE,
+                            "statement: subject[%zu]: name is "
+                            "not a string",
+                            i);
     digest = json_object_get(v, "digest");
     if (!json_is_object(digest))
-        return sg_error_set(SG_EPARSE, "statement: subject[%zu]: no digest "
-                                       "object", i);
+        return sg_error_set(SG_EPARSE,
+                            "statement: subject[%zu]: no digest "
+                            "object",
+                            i);
     sha = json_object_get(digest, "sha256");
     if (sha && (!json_is_string(sha) ||
                 !is_hex64(json_string_value(sha), json_string_length(sha))))
-        return sg_error_set(SG_EPARSE, "statement: subject[%zu]: digest "
-                                       "sha256 is not 64 lower-case hex "
-                                       "digits", i);
+        return sg_error_set(SG_EPARSE,
+                            "statement: subject[%zu]: digest "
+                            "sha256 is not 64 lower-case hex "
+                            "digits",
+                            i);
     if (name && !(sub->name = dup_json_string(name)))
         return sg_error_oom();
     if (sha && !(sub->sha256 = dup_json_string(sha)))
@@ -288,7 +300,8 @@ static sg_err parse_subject(struct sg_intoto_subject *sub, const json_t *v,
 }
 
 sg_err sg_intoto_statement_parse(struct sg_intoto_statement **out,
-                                 const void *data, size_t len)
+                                 const void *data,
+                                 size_t len)
 {
     struct sg_intoto_statement *st = NULL;
     json_t *root = NULL;
@@ -296,8 +309,8 @@ sg_err sg_intoto_statement_parse(struct sg_intoto_statement **out,
     sg_err rc;
 
     *out = NULL;
-    rc = sg_json_parse(&root, data, len, SG_ATTEST_ENVELOPE_MAX, 0,
-                       "statement");
+    rc =
+        sg_json_parse(&root, data, len, SG_ATTEST_ENVELOPE_MAX, 0, "statement");
     if (rc)
         return rc;
     if (!json_is_object(root)) {
@@ -372,7 +385,8 @@ int sg_intoto_statement_has_digest(const struct sg_intoto_statement *st,
 
 sg_err sg_attest_image(struct sg_oci_store *s,
                        const struct sg_attest_statement_opts *o,
-                       const void *predicate, size_t len,
+                       const void *predicate,
+                       size_t len,
                        const struct sg_sign_key *k)
 {
     struct sg_buf st = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
@@ -397,8 +411,11 @@ sg_err sg_attest_image(struct sg_oci_store *s,
     return rc;
 }
 
-sg_err sg_attach_sbom(struct sg_oci_store *s, const char *digest,
-                      const void *sbom, size_t len, const char *media_type)
+sg_err sg_attach_sbom(struct sg_oci_store *s,
+                      const char *digest,
+                      const void *sbom,
+                      size_t len,
+                      const char *media_type)
 {
     struct sg_buf tag = SG_BUF_INIT(256);
     struct sg_buf cfg = SG_BUF_INIT(4096);

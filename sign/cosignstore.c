@@ -21,8 +21,8 @@
 #define MAX_ATTEMPTS   10
 #define SIG_ANNOTATION "dev.cosignproject.cosign/signature"
 
-sg_err sg_sign_tag_for(struct sg_buf *out, const char *digest,
-                       const char *suffix)
+sg_err
+sg_sign_tag_for(struct sg_buf *out, const char *digest, const char *suffix)
 {
     const char *colon;
     sg_err rc;
@@ -39,8 +39,10 @@ sg_err sg_sign_tag_for(struct sg_buf *out, const char *digest,
     return rc;
 }
 
-sg_err sg_sign__sig_config(struct sg_buf *out, const char *const *diff_ids,
-                           size_t n, const char *created)
+sg_err sg_sign__sig_config(struct sg_buf *out,
+                           const char *const *diff_ids,
+                           size_t n,
+                           const char *created)
 {
     sg_err rc;
 
@@ -88,8 +90,10 @@ static void sig_manifest_release(struct sig_manifest *m)
 }
 
 /* Parse the existing manifest at the tag (untrusted). */
-static sg_err sig_manifest_parse(struct sig_manifest *m, const char *data,
-                                 size_t len, const char *tag)
+static sg_err sig_manifest_parse(struct sig_manifest *m,
+                                 const char *data,
+                                 size_t len,
+                                 const char *tag)
 {
     json_t *layers, *mt, *cfg;
     size_t i;
@@ -110,16 +114,14 @@ static sg_err sig_manifest_parse(struct sig_manifest *m, const char *data,
                             "%s: holds %s, not an image manifest", tag,
                             json_string_value(mt));
     cfg = json_object_get(m->root, "config");
-    if (json_is_object(cfg) &&
-        json_is_string(json_object_get(cfg, "digest")) &&
+    if (json_is_object(cfg) && json_is_string(json_object_get(cfg, "digest")) &&
         json_is_integer(json_object_get(cfg, "size"))) {
         m->config_digest = json_string_value(json_object_get(cfg, "digest"));
         m->config_size = json_integer_value(json_object_get(cfg, "size"));
     }
     layers = json_object_get(m->root, "layers");
     if (!json_is_array(layers))
-        return sg_error_set(SG_EPARSE, "%s: manifest has no layers array",
-                            tag);
+        return sg_error_set(SG_EPARSE, "%s: manifest has no layers array", tag);
     if (json_array_size(layers) > MAX_LAYERS)
         return sg_error_set(SG_ELIMIT, "%s: more than %d layers", tag,
                             MAX_LAYERS);
@@ -136,11 +138,10 @@ static sg_err sig_manifest_parse(struct sig_manifest *m, const char *data,
         json_t *v;
 
         if (!json_is_string(lmt) || !json_is_string(dg) ||
-            !sg_digest_valid(json_string_value(dg)) ||
-            !json_is_integer(sz) || json_integer_value(sz) < 0 ||
-            (an && !json_is_object(an)))
-            return sg_error_set(SG_EPARSE, "%s: layers[%zu] is malformed",
-                                tag, i);
+            !sg_digest_valid(json_string_value(dg)) || !json_is_integer(sz) ||
+            json_integer_value(sz) < 0 || (an && !json_is_object(an)))
+            return sg_error_set(SG_EPARSE, "%s: layers[%zu] is malformed", tag,
+                                i);
         json_object_foreach(an, k, v)
         {
             if (!json_is_string(v))
@@ -160,9 +161,12 @@ static sg_err sig_manifest_parse(struct sig_manifest *m, const char *data,
 
 /* Descriptor in ggcr field order: mediaType, size, digest, annotations
  * (keys sorted, as Go marshals a map). */
-static sg_err write_layer(struct sg_buf *out, const char *media_type,
-                          uint64_t size, const char *digest,
-                          const struct sg_sign_annotation *a, size_t n)
+static sg_err write_layer(struct sg_buf *out,
+                          const char *media_type,
+                          uint64_t size,
+                          const char *digest,
+                          const struct sg_sign_annotation *a,
+                          size_t n)
 {
     sg_err rc = sg_buf_adds(out, "{\"mediaType\":");
 
@@ -206,9 +210,11 @@ static sg_err write_existing_layer(struct sg_buf *out, const struct layer *l)
 }
 
 /* Same digest, media type and exactly the same annotations. */
-static int same_layer(const struct layer *l, const char *digest,
+static int same_layer(const struct layer *l,
+                      const char *digest,
                       const char *media_type,
-                      const struct sg_sign_annotation *a, size_t n)
+                      const struct sg_sign_annotation *a,
+                      size_t n)
 {
     size_t distinct = 0;
 
@@ -216,8 +222,8 @@ static int same_layer(const struct layer *l, const char *digest,
         strcmp(l->media_type, media_type) != 0)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        json_t *v = l->annotations ? json_object_get(l->annotations, a[i].key)
-                                   : NULL;
+        json_t *v =
+            l->annotations ? json_object_get(l->annotations, a[i].key) : NULL;
         size_t j;
         if (!json_is_string(v) || strcmp(json_string_value(v), a[i].value))
             return 0;
@@ -226,15 +232,13 @@ static int same_layer(const struct layer *l, const char *digest,
         if (j == i)
             distinct++;
     }
-    return (l->annotations ? json_object_size(l->annotations) : 0) ==
-           distinct;
+    return (l->annotations ? json_object_size(l->annotations) : 0) == distinct;
 }
 
 static const char *layer_sig(const struct layer *l)
 {
-    json_t *v = l->annotations ? json_object_get(l->annotations,
-                                                 SIG_ANNOTATION)
-                               : NULL;
+    json_t *v =
+        l->annotations ? json_object_get(l->annotations, SIG_ANNOTATION) : NULL;
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
@@ -261,8 +265,7 @@ static char *existing_created(struct sg_oci_store *s,
     d.size = (uint64_t)m->config_size;
     d.media_type = (char *)(uintptr_t)SG_MT_OCI_CONFIG;
     if (sg_oci_store_get_blob_buf(s, &d, &b, 64 * 1024) == SG_OK &&
-        sg_json_parse(&root, b.data, b.len, 64 * 1024, 0, "config") ==
-            SG_OK) {
+        sg_json_parse(&root, b.data, b.len, 64 * 1024, 0, "config") == SG_OK) {
         c = json_object_get(root, "created");
         if (json_is_string(c) && strcmp(json_string_value(c), ZERO_TIME) &&
             json_string_length(c) < 64)
@@ -275,11 +278,15 @@ static char *existing_created(struct sg_oci_store *s,
 }
 
 /* Build and upload the config, then return the new manifest bytes. */
-static sg_err build_manifest(struct sg_buf *out, struct sg_oci_store *s,
+static sg_err build_manifest(struct sg_buf *out,
+                             struct sg_oci_store *s,
                              const struct sig_manifest *m,
-                             const char *created, const char *digest,
-                             uint64_t size, const char *media_type,
-                             const struct sg_sign_annotation *a, size_t n)
+                             const char *created,
+                             const char *digest,
+                             uint64_t size,
+                             const char *media_type,
+                             const struct sg_sign_annotation *a,
+                             size_t n)
 {
     const char **ids;
     struct sg_buf cfg = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -297,13 +304,14 @@ static sg_err build_manifest(struct sg_buf *out, struct sg_oci_store *s,
     if (!rc)
         rc = sg_oci_store_put_blob_buf(s, cfg.data, cfg.len, &cfg_digest);
     if (!rc)
-        rc = sg_buf_addf(out,
-                         "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":"
-                         "{\"mediaType\":\"%s\",\"size\":%zu,\"digest\":\"%s\"},"
-                         "\"layers\":[",
-                         m->docker ? SG_MT_DOCKER_MANIFEST : SG_MT_OCI_MANIFEST,
-                         m->docker ? SG_MT_DOCKER_CONFIG : SG_MT_OCI_CONFIG,
-                         cfg.len, cfg_digest);
+        rc =
+            sg_buf_addf(out,
+                        "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":"
+                        "{\"mediaType\":\"%s\",\"size\":%zu,\"digest\":\"%s\"},"
+                        "\"layers\":[",
+                        m->docker ? SG_MT_DOCKER_MANIFEST : SG_MT_OCI_MANIFEST,
+                        m->docker ? SG_MT_DOCKER_CONFIG : SG_MT_OCI_CONFIG,
+                        cfg.len, cfg_digest);
     for (size_t i = 0; !rc && i < m->n; i++) {
         rc = write_existing_layer(out, &m->layers[i]);
         if (!rc)
@@ -376,12 +384,17 @@ static int str_eq(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-sg_err sg_sign__append_layer_ex(struct sg_oci_store *s, const char *digest,
-                                const char *suffix, const void *data,
-                                size_t len, const char *media_type,
+sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
+                                const char *digest,
+                                const char *suffix,
+                                const void *data,
+                                size_t len,
+                                const char *media_type,
                                 const struct sg_sign_annotation *annotations,
-                                size_t n_annotations, sg_sign__same_fn same,
-                                void *same_payload, int *appended_out)
+                                size_t n_annotations,
+                                sg_sign__same_fn same,
+                                void *same_payload,
+                                int *appended_out)
 {
     struct sg_buf tag = SG_BUF_INIT(256), body = SG_BUF_INIT(SG_BUF_NOLIMIT),
                   out = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -445,8 +458,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s, const char *digest,
                               tag.data, MAX_LAYERS);
             goto done;
         }
-        rc = build_manifest(&out, s, &m, created, layer_digest, len,
-                            media_type, annotations, n_annotations);
+        rc = build_manifest(&out, s, &m, created, layer_digest, len, media_type,
+                            annotations, n_annotations);
         if (rc)
             goto done;
         /* Someone moved the tag since we read it: start again. */
@@ -460,10 +473,9 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s, const char *digest,
             sg_debug("%s: moved by another writer, retrying", tag.data);
             continue;
         }
-        rc = sg_oci_store_put_manifest(s, tag.data,
-                                       m.docker ? SG_MT_DOCKER_MANIFEST
-                                                : SG_MT_OCI_MANIFEST,
-                                       out.data, out.len, NULL);
+        rc = sg_oci_store_put_manifest(
+            s, tag.data, m.docker ? SG_MT_DOCKER_MANIFEST : SG_MT_OCI_MANIFEST,
+            out.data, out.len, NULL);
         if (rc)
             goto done;
         /* A writer racing between our check and our PUT may replace the
@@ -504,8 +516,11 @@ done:
     return rc;
 }
 
-sg_err sg_sign_append_layer(struct sg_oci_store *s, const char *digest,
-                            const char *suffix, const void *data, size_t len,
+sg_err sg_sign_append_layer(struct sg_oci_store *s,
+                            const char *digest,
+                            const char *suffix,
+                            const void *data,
+                            size_t len,
                             const char *media_type,
                             const struct sg_sign_annotation *annotations,
                             size_t n_annotations)

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-sg_err sg_sign_dsse_pae(struct sg_buf *out, const char *type,
-                        const void *body, size_t len)
+sg_err sg_sign_dsse_pae(struct sg_buf *out,
+                        const char *type,
+                        const void *body,
+                        size_t len)
 {
     size_t tlen = 0;
     sg_err rc;
@@ -41,8 +43,10 @@ void sg_dsse_envelope_free(struct sg_dsse_envelope *e)
 }
 
 /* A required string member of obj, or SG_EPARSE naming it. */
-static sg_err get_string(const json_t **out, const json_t *obj,
-                         const char *key, const char *where)
+static sg_err get_string(const json_t **out,
+                         const json_t *obj,
+                         const char *key,
+                         const char *where)
 {
     const json_t *v = json_object_get(obj, key);
 
@@ -67,7 +71,9 @@ static sg_err dup_string(char **out, const json_t *v)
     return SG_OK;
 }
 
-static sg_err decode_b64(unsigned char **out, size_t *len_out, const json_t *v,
+static sg_err decode_b64(unsigned char **out,
+                         size_t *len_out,
+                         const json_t *v,
                          const char *what)
 {
     struct sg_buf b = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
@@ -106,11 +112,10 @@ sg_err sg_dsse_envelope_from_json(struct sg_dsse_envelope **out,
         return sg_error_set(SG_EPARSE, "envelope: NUL in payloadType");
     sigs = json_object_get(obj, "signatures");
     if (!json_is_array(sigs) || json_array_size(sigs) == 0)
-        return sg_error_set(SG_EPARSE,
-                            "envelope: \"signatures\" is not a non-empty array");
+        return sg_error_set(
+            SG_EPARSE, "envelope: \"signatures\" is not a non-empty array");
     if (json_array_size(sigs) > SG_DSSE_SIGNATURES_MAX)
-        return sg_error_set(SG_ELIMIT,
-                            "envelope: %zu signatures, limit is %u",
+        return sg_error_set(SG_ELIMIT, "envelope: %zu signatures, limit is %u",
                             json_array_size(sigs), SG_DSSE_SIGNATURES_MAX);
 
     e = calloc(1, sizeof(*e));
@@ -134,8 +139,8 @@ sg_err sg_dsse_envelope_from_json(struct sg_dsse_envelope **out,
         e->n_sigs = i + 1;
         keyid = json_object_get(sig, "keyid");
         if (keyid && !json_is_string(keyid)) {
-            rc = sg_error_set(SG_EPARSE, "%s: \"keyid\" is not a string",
-                              where);
+            rc =
+                sg_error_set(SG_EPARSE, "%s: \"keyid\" is not a string", where);
             break;
         }
         if (keyid && (rc = dup_string(&e->sigs[i].keyid, keyid)))
@@ -156,8 +161,10 @@ done:
     return rc;
 }
 
-sg_err sg_dsse_envelope_parse(struct sg_dsse_envelope **out, const void *data,
-                              size_t len, size_t max_len)
+sg_err sg_dsse_envelope_parse(struct sg_dsse_envelope **out,
+                              const void *data,
+                              size_t len,
+                              size_t max_len)
 {
     json_t *root = NULL;
     sg_err rc;
@@ -218,8 +225,10 @@ static sg_err add_json_string(struct sg_buf *out, const char *v)
     return rc;
 }
 
-sg_err sg_dsse_envelope_sign(struct sg_buf *out, const char *payload_type,
-                             const void *payload, size_t len,
+sg_err sg_dsse_envelope_sign(struct sg_buf *out,
+                             const char *payload_type,
+                             const void *payload,
+                             size_t len,
                              const struct sg_sign_key *k)
 {
     struct sg_buf pae = SG_BUF_INIT(SG_BUF_NOLIMIT);

@@ -41,8 +41,8 @@ struct sg_sign_key {
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
 
-static sg_err new_key(struct sg_sign_key **out, EVP_PKEY *pkey, int priv,
-                      int cert)
+static sg_err
+new_key(struct sg_sign_key **out, EVP_PKEY *pkey, int priv, int cert)
 {
     struct sg_sign_key *k = calloc(1, sizeof(*k));
 
@@ -145,8 +145,12 @@ static sg_err check_key_type(const EVP_PKEY *pkey)
 
 /* Find the first PEM block: its label (copied into label, NUL-terminated)
  * and the base64 body between the BEGIN and END lines. */
-static sg_err pem_block(const char *s, size_t len, char *label, size_t cap,
-                        const char **body, size_t *body_len)
+static sg_err pem_block(const char *s,
+                        size_t len,
+                        char *label,
+                        size_t cap,
+                        const char **body,
+                        size_t *body_len)
 {
     static const char begin[] = "-----BEGIN ";
     const char *end = s + len, *p, *lab, *q;
@@ -251,8 +255,7 @@ static sg_err ed25519_v2(EVP_PKEY **out, const unsigned char *der, size_t len)
         else if (tag != 0xa0) /* [0] attributes: ignored */
             return SG_EPARSE;
     }
-    pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv.p,
-                                        priv.n);
+    pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv.p, priv.n);
     if (!pkey)
         return sg_error_openssl("Ed25519 key");
     if (pub.n) {
@@ -271,8 +274,7 @@ static sg_err ed25519_v2(EVP_PKEY **out, const unsigned char *der, size_t len)
 }
 
 /* Decode a PKCS#8 PrivateKeyInfo (DER), as Go's ParsePKCS8PrivateKey. */
-static sg_err pkcs8_decode(EVP_PKEY **out, const unsigned char *der,
-                           size_t len)
+static sg_err pkcs8_decode(EVP_PKEY **out, const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
     PKCS8_PRIV_KEY_INFO *p8;
@@ -310,8 +312,8 @@ static sg_err pkcs8_decode(EVP_PKEY **out, const unsigned char *der,
 /* ------------------------------------------------------------------ */
 /* Encrypted cosign.key                                                 */
 
-static sg_err b64_field(struct sg_buf *out, json_t *obj, const char *name,
-                        const char *where)
+static sg_err
+b64_field(struct sg_buf *out, json_t *obj, const char *name, const char *where)
 {
     json_t *v = json_object_get(obj, name);
 
@@ -324,8 +326,11 @@ static sg_err b64_field(struct sg_buf *out, json_t *obj, const char *name,
     return SG_OK;
 }
 
-static sg_err scrypt_key(unsigned char key[32], const char *pw, size_t pw_len,
-                         const unsigned char *salt, size_t salt_len,
+static sg_err scrypt_key(unsigned char key[32],
+                         const char *pw,
+                         size_t pw_len,
+                         const unsigned char *salt,
+                         size_t salt_len,
                          uint64_t n)
 {
     if (EVP_PBE_scrypt(pw_len ? pw : "", pw_len, salt, salt_len, n, SCRYPT_R,
@@ -334,8 +339,10 @@ static sg_err scrypt_key(unsigned char key[32], const char *pw, size_t pw_len,
     return SG_OK;
 }
 
-sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain, const void *json,
-                                   size_t len, const char *password,
+sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain,
+                                   const void *json,
+                                   size_t len,
+                                   const char *password,
                                    size_t pw_len)
 {
     json_t *root = NULL, *kdf, *params, *cipher;
@@ -403,8 +410,8 @@ sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain, const void *json,
         rc = sg_error_set(SG_EPARSE, "encrypted key: ciphertext too short");
         goto done;
     }
-    rc = scrypt_key(key, password, pw_len, (unsigned char *)salt.data,
-                    salt.len, (uint64_t)n);
+    rc = scrypt_key(key, password, pw_len, (unsigned char *)salt.data, salt.len,
+                    (uint64_t)n);
     if (rc)
         goto done;
     rc = sg_buf_grow(plain, ct.len - crypto_secretbox_MACBYTES);
@@ -427,8 +434,10 @@ done:
     return rc;
 }
 
-static sg_err load_cosign_key(EVP_PKEY **out, const char *body,
-                              size_t body_len, const char *password,
+static sg_err load_cosign_key(EVP_PKEY **out,
+                              const char *body,
+                              size_t body_len,
+                              const char *password,
                               size_t pw_len)
 {
     struct sg_buf json = SG_BUF_INIT(KEY_FILE_MAX),
@@ -500,8 +509,10 @@ static sg_err new_private(struct sg_sign_key **out, EVP_PKEY *pkey)
     return new_key(out, pkey, 1, 0);
 }
 
-sg_err sg_sign_key_load_private(struct sg_sign_key **out, const void *pem,
-                                size_t len, const char *password,
+sg_err sg_sign_key_load_private(struct sg_sign_key **out,
+                                const void *pem,
+                                size_t len,
+                                const char *password,
                                 size_t pw_len)
 {
     char label[64];
@@ -543,8 +554,7 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out, const void *pem,
     if (!pkey) {
         if (pc.asked && strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
             ERR_clear_error();
-            return sg_error_set(SG_EAUTH,
-                                "incorrect password for private key");
+            return sg_error_set(SG_EAUTH, "incorrect password for private key");
         }
         return sg_error_openssl("private key");
     }
@@ -556,8 +566,8 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out, const void *pem,
     return new_private(out, pkey);
 }
 
-sg_err sg_sign_key_load_public(struct sg_sign_key **out, const void *pem,
-                               size_t len)
+sg_err
+sg_sign_key_load_public(struct sg_sign_key **out, const void *pem, size_t len)
 {
     char label[64];
     const char *body;
@@ -652,8 +662,8 @@ sg_err sg_sign_key_public_pem(struct sg_buf *out, const struct sg_sign_key *k)
 }
 
 /* PEM-armour `der` under `label`, 64 base64 characters per line. */
-static sg_err pem_armour(struct sg_buf *out, const char *label,
-                         const void *der, size_t len)
+static sg_err
+pem_armour(struct sg_buf *out, const char *label, const void *der, size_t len)
 {
     struct sg_buf b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
     sg_err rc;
@@ -684,8 +694,10 @@ static sg_err b64_str(char **out, const void *p, size_t len)
     return rc;
 }
 
-sg_err sg_sign__encrypt_with(struct sg_buf *out, const struct sg_sign_key *k,
-                             const char *password, size_t pw_len,
+sg_err sg_sign__encrypt_with(struct sg_buf *out,
+                             const struct sg_sign_key *k,
+                             const char *password,
+                             size_t pw_len,
                              uint64_t n)
 {
     unsigned char salt[SALT_LEN], nonce[crypto_secretbox_NONCEBYTES];
@@ -726,8 +738,7 @@ sg_err sg_sign__encrypt_with(struct sg_buf *out, const struct sg_sign_key *k,
     if (!rc)
         rc = b64_str(&nonce_b64, nonce, sizeof(nonce));
     if (!rc)
-        rc = b64_str(&ct_b64, ct,
-                     (size_t)der_len + crypto_secretbox_MACBYTES);
+        rc = b64_str(&ct_b64, ct, (size_t)der_len + crypto_secretbox_MACBYTES);
     if (!rc)
         rc = sg_buf_addf(&json,
                          "{\"kdf\":{\"name\":\"scrypt\",\"params\":{\"N\":%llu,"
@@ -752,14 +763,15 @@ done:
     return rc;
 }
 
-sg_err sg_sign_key_encrypt(struct sg_buf *out, const struct sg_sign_key *k,
-                           const char *password, size_t pw_len)
+sg_err sg_sign_key_encrypt(struct sg_buf *out,
+                           const struct sg_sign_key *k,
+                           const char *password,
+                           size_t pw_len)
 {
     return sg_sign__encrypt_with(out, k, password, pw_len, SCRYPT_N_NEW);
 }
 
-sg_err sg_sign_key_private_pem(struct sg_buf *out,
-                               const struct sg_sign_key *k)
+sg_err sg_sign_key_private_pem(struct sg_buf *out, const struct sg_sign_key *k)
 {
     BIO *bio;
     sg_err rc;
@@ -797,8 +809,10 @@ static const EVP_MD *sign_md(const EVP_PKEY *pkey)
     return EVP_sha256();
 }
 
-sg_err sg_sign_key_sign(struct sg_buf *sig_out, const struct sg_sign_key *k,
-                        const void *msg, size_t len)
+sg_err sg_sign_key_sign(struct sg_buf *sig_out,
+                        const struct sg_sign_key *k,
+                        const void *msg,
+                        size_t len)
 {
     EVP_MD_CTX *ctx;
     size_t n = 0;
@@ -829,8 +843,12 @@ done:
     return rc;
 }
 
-static int verify_md(EVP_PKEY *pkey, const EVP_MD *md, const void *msg,
-                     size_t len, const void *sig, size_t sig_len)
+static int verify_md(EVP_PKEY *pkey,
+                     const EVP_MD *md,
+                     const void *msg,
+                     size_t len,
+                     const void *sig,
+                     size_t sig_len)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int ok = 0;
@@ -844,8 +862,11 @@ static int verify_md(EVP_PKEY *pkey, const EVP_MD *md, const void *msg,
     return ok;
 }
 
-sg_err sg_sign_key_verify(const struct sg_sign_key *k, const void *msg,
-                          size_t len, const void *sig, size_t sig_len)
+sg_err sg_sign_key_verify(const struct sg_sign_key *k,
+                          const void *msg,
+                          size_t len,
+                          const void *sig,
+                          size_t sig_len)
 {
     char g[64];
     int ok;

@@ -99,14 +99,17 @@ static sg_err json_cstr(struct sg_buf *out, const char *s)
 
 static int cmp_annot(const void *a, const void *b)
 {
-    const struct sg_sign_annotation *x = *(const struct sg_sign_annotation *const *)a;
-    const struct sg_sign_annotation *y = *(const struct sg_sign_annotation *const *)b;
+    const struct sg_sign_annotation *x =
+        *(const struct sg_sign_annotation *const *)a;
+    const struct sg_sign_annotation *y =
+        *(const struct sg_sign_annotation *const *)b;
 
     return strcmp(x->key, y->key);
 }
 
 sg_err sg_sign__json_map(struct sg_buf *out,
-                         const struct sg_sign_annotation *a, size_t n)
+                         const struct sg_sign_annotation *a,
+                         size_t n)
 {
     const struct sg_sign_annotation **v;
     size_t m = 0;
@@ -146,7 +149,8 @@ sg_err sg_sign__json_map(struct sg_buf *out,
     return rc;
 }
 
-sg_err sg_sign_payload_build(struct sg_buf *out, const char *docker_reference,
+sg_err sg_sign_payload_build(struct sg_buf *out,
+                             const char *docker_reference,
                              const char *digest,
                              const struct sg_sign_annotation *annotations,
                              size_t n_annotations)
@@ -157,8 +161,7 @@ sg_err sg_sign_payload_build(struct sg_buf *out, const char *docker_reference,
         return sg_error_set(SG_EINVAL, "payload: not a digest: %s", digest);
     for (size_t i = 0; i < n_annotations; i++) {
         if (!annotations[i].key || !annotations[i].value)
-            return sg_error_set(SG_EINVAL, "payload: annotation %zu unset",
-                                i);
+            return sg_error_set(SG_EINVAL, "payload: annotation %zu unset", i);
     }
     rc = sg_buf_adds(out, "{\"critical\":{\"identity\":{\"docker-reference\":");
     if (!rc)

@@ -10,12 +10,16 @@
 /* Decrypt the JSON inside a cosign.key PEM (scrypt + secretbox); the
  * plaintext (PKCS#8 DER, not checked here) is appended to plain. Wrong
  * password: SG_EAUTH. */
-sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain, const void *json,
-                                   size_t len, const char *password,
+sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain,
+                                   const void *json,
+                                   size_t len,
+                                   const char *password,
                                    size_t pw_len);
 /* sg_sign_key_encrypt with an explicit scrypt N (tests use 32768). */
-sg_err sg_sign__encrypt_with(struct sg_buf *out, const struct sg_sign_key *k,
-                             const char *password, size_t pw_len,
+sg_err sg_sign__encrypt_with(struct sg_buf *out,
+                             const struct sg_sign_key *k,
+                             const char *password,
+                             size_t pw_len,
                              uint64_t n);
 
 /* Go encoding/json string (quotes included): escapes " \\ control
@@ -24,26 +28,36 @@ sg_err sg_sign__json_str(struct sg_buf *out, const char *s, size_t n);
 /* A Go map[string]string: keys sorted, last duplicate wins; "null" when
  * n == 0. */
 sg_err sg_sign__json_map(struct sg_buf *out,
-                         const struct sg_sign_annotation *a, size_t n);
+                         const struct sg_sign_annotation *a,
+                         size_t n);
 
 /* Decides whether an existing layer already holds what is being added
  * (return 1 to skip the append). `sig` is the layer's
  * dev.cosignproject.cosign/signature annotation or NULL. */
-typedef int (*sg_sign__same_fn)(const char *digest, const char *media_type,
-                                const char *sig, void *payload);
+typedef int (*sg_sign__same_fn)(const char *digest,
+                                const char *media_type,
+                                const char *sig,
+                                void *payload);
 /* sg_sign_append_layer with a caller-supplied duplicate test (NULL: the
  * default, same digest, media type and annotations). *appended_out (may be
  * NULL) is set to 1 when a layer was added, 0 when it was a duplicate. */
-sg_err sg_sign__append_layer_ex(struct sg_oci_store *s, const char *digest,
-                                const char *suffix, const void *data,
-                                size_t len, const char *media_type,
+sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
+                                const char *digest,
+                                const char *suffix,
+                                const void *data,
+                                size_t len,
+                                const char *media_type,
                                 const struct sg_sign_annotation *annotations,
-                                size_t n_annotations, sg_sign__same_fn same,
-                                void *same_payload, int *appended_out);
+                                size_t n_annotations,
+                                sg_sign__same_fn same,
+                                void *same_payload,
+                                int *appended_out);
 
 /* The config blob cosign writes for a signature image with these layer
  * digests (created: "0001-01-01T00:00:00Z" unless given). */
-sg_err sg_sign__sig_config(struct sg_buf *out, const char *const *diff_ids,
-                           size_t n, const char *created);
+sg_err sg_sign__sig_config(struct sg_buf *out,
+                           const char *const *diff_ids,
+                           size_t n,
+                           const char *created);
 
 #endif /* SIGIL_SIGN_INT_H */

@@ -18,8 +18,10 @@ struct dup_ctx {
     const struct sg_sign_key *k;
 };
 
-static int same_signature(const char *digest, const char *media_type,
-                          const char *sig, void *payload)
+static int same_signature(const char *digest,
+                          const char *media_type,
+                          const char *sig,
+                          void *payload)
 {
     struct dup_ctx *c = payload;
     struct sg_buf raw = SG_BUF_INIT(64 * 1024);
@@ -36,7 +38,8 @@ static int same_signature(const char *digest, const char *media_type,
     return same;
 }
 
-sg_err sg_sign_image_payload(struct sg_buf *out, struct sg_oci_store *s,
+sg_err sg_sign_image_payload(struct sg_buf *out,
+                             struct sg_oci_store *s,
                              const char *digest,
                              const struct sg_sign_image_opts *opts)
 {
@@ -68,7 +71,8 @@ sg_err sg_sign_image_payload(struct sg_buf *out, struct sg_oci_store *s,
     return rc;
 }
 
-sg_err sg_sign_image(struct sg_oci_store *s, const char *digest,
+sg_err sg_sign_image(struct sg_oci_store *s,
+                     const char *digest,
                      const struct sg_sign_key *k,
                      const struct sg_sign_image_opts *opts)
 {
@@ -98,8 +102,8 @@ sg_err sg_sign_image(struct sg_oci_store *s, const char *digest,
     dup.payload = &payload;
     dup.k = k;
     rc = sg_sign__append_layer_ex(s, digest, "sig", payload.data, payload.len,
-                                  MT_SIMPLESIGNING, &a, 1, same_signature,
-                                  &dup, &appended);
+                                  MT_SIMPLESIGNING, &a, 1, same_signature, &dup,
+                                  &appended);
     if (!rc && !appended)
         sg_info("%s: already signed with this key and payload", digest);
 done:

@@ -32,8 +32,8 @@ void cli_print_usage(const struct cli_command *cmd)
     printf("%s", cmd->usage);
 }
 
-const char *cli_opt_value(int argc, char **argv, int *i, const char *name,
-                          const char *alt, int *bad)
+const char *cli_opt_value(
+    int argc, char **argv, int *i, const char *name, const char *alt, int *bad)
 {
     const char *a = argv[*i];
     size_t n;
@@ -72,8 +72,7 @@ static int flag_matches(const struct cli_opt *o, const char *a)
 
 /* Try the command's own options at argv[*i]: 1 consumed, 0 not one of
  * them, -1 usage error (printed). */
-static int command_opt(const struct cli_args *a, int argc, char **argv,
-                       int *i)
+static int command_opt(const struct cli_args *a, int argc, char **argv, int *i)
 {
     for (size_t k = 0; k < a->n_opts; k++) {
         const struct cli_opt *o = &a->opts[k];
@@ -101,8 +100,12 @@ static int command_opt(const struct cli_args *a, int argc, char **argv,
     return 0;
 }
 
-int cli_parse_args(struct cli_ctx *ctx, const struct cli_command *cmd,
-                   int argc, char **argv, int first, struct cli_args *a)
+int cli_parse_args(struct cli_ctx *ctx,
+                   const struct cli_command *cmd,
+                   int argc,
+                   char **argv,
+                   int first,
+                   struct cli_args *a)
 {
     int only_pos = 0;
 
@@ -158,8 +161,8 @@ static sg_err read_stdin_password(char **out)
             break;
     }
     sg_wipe(chunk, sizeof(chunk));
-    while (!rc && b.len && (b.data[b.len - 1] == '\n' ||
-                            b.data[b.len - 1] == '\r'))
+    while (!rc && b.len &&
+           (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
         b.data[--b.len] = '\0';
     if (!rc)
         rc = sg_buf_take(out, NULL, &b);
@@ -191,10 +194,9 @@ int cli_common_opt(struct cli_ctx *ctx, int argc, char **argv, int *i)
         ctx->ca_file = v;
         return 1;
     }
-    if ((v = cli_opt_value(argc, argv, i, "--insecure-registry", NULL,
-                           &bad))) {
-        const char **p = realloc(ctx->insecure,
-                                 (ctx->n_insecure + 2) * sizeof(*p));
+    if ((v = cli_opt_value(argc, argv, i, "--insecure-registry", NULL, &bad))) {
+        const char **p =
+            realloc(ctx->insecure, (ctx->n_insecure + 2) * sizeof(*p));
         if (!p) {
             fprintf(stderr, "sigil: out of memory\n");
             return -1;
@@ -220,7 +222,8 @@ int cli_common_opt(struct cli_ctx *ctx, int argc, char **argv, int *i)
 
 /* Run `docker-credential-<helper> get` with the server on stdin. */
 static sg_err run_cred_helper(struct sg_oci_credentials *out,
-                              const char *helper, const char *host)
+                              const char *helper,
+                              const char *host)
 {
     int in[2] = { -1, -1 }, outp[2] = { -1, -1 };
     struct sg_buf prog = SG_BUF_INIT(4096), answer = SG_BUF_INIT(1 << 20);
@@ -306,8 +309,8 @@ done:
     return rc;
 }
 
-static sg_err get_credentials(struct sg_oci_credentials *out,
-                              const char *host, void *payload)
+static sg_err
+get_credentials(struct sg_oci_credentials *out, const char *host, void *payload)
 {
     struct cli_ctx *ctx = payload;
     struct sg_buf path = SG_BUF_INIT(4096), cfg = SG_BUF_INIT(16 << 20);
@@ -368,8 +371,10 @@ const struct sg_oci_registry_opts *cli_registry_opts(struct cli_ctx *ctx)
     return &ctx->reg;
 }
 
-sg_err cli_open_store(struct sg_oci_store **out, struct cli_ctx *ctx,
-                      const char *spec, unsigned flags)
+sg_err cli_open_store(struct sg_oci_store **out,
+                      struct cli_ctx *ctx,
+                      const char *spec,
+                      unsigned flags)
 {
     sg_err rc = sg_oci_store_open(out, spec, cli_registry_opts(ctx), flags);
 
@@ -378,8 +383,11 @@ sg_err cli_open_store(struct sg_oci_store **out, struct cli_ctx *ctx,
     return rc;
 }
 
-int cli_open_image(struct sg_oci_store **s, char **digest,
-                   struct cli_ctx *ctx, const char *image, unsigned flags)
+int cli_open_image(struct sg_oci_store **s,
+                   char **digest,
+                   struct cli_ctx *ctx,
+                   const char *image,
+                   unsigned flags)
 {
     sg_err rc;
 
@@ -491,8 +499,8 @@ static sg_err prompt_once(char **out, const char *prompt, int fd)
     return rc;
 }
 
-sg_err cli_read_password(char **out, const char *env, const char *prompt,
-                         int confirm)
+sg_err
+cli_read_password(char **out, const char *env, const char *prompt, int confirm)
 {
     const char *v = env ? getenv(env) : NULL;
     char *again = NULL;
@@ -514,8 +522,7 @@ sg_err cli_read_password(char **out, const char *env, const char *prompt,
     }
     rc = prompt_once(out, prompt, fd);
     if (!rc && confirm) {
-        rc = prompt_once(&again, "Enter password for private key again: ",
-                         fd);
+        rc = prompt_once(&again, "Enter password for private key again: ", fd);
         if (!rc && strcmp(*out, again) != 0)
             rc = sg_error_set(SG_EAUTH, "passwords do not match");
     }

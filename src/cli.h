@@ -18,13 +18,13 @@ enum {
 
 /* Options shared by every command that touches a registry. */
 struct cli_ctx {
-    int verbosity;          /* 0 quiet, 1 normal, 2 -v, 3 -vv */
-    const char *platform;   /* --platform, NULL = host */
-    const char *ca_file;    /* --ca-file */
-    const char **insecure;  /* --insecure-registry (NULL-terminated) */
+    int verbosity;         /* 0 quiet, 1 normal, 2 -v, 3 -vv */
+    const char *platform;  /* --platform, NULL = host */
+    const char *ca_file;   /* --ca-file */
+    const char **insecure; /* --insecure-registry (NULL-terminated) */
     size_t n_insecure;
-    const char *username;   /* --username */
-    char *password;         /* from --password-stdin (owned, wiped) */
+    const char *username;            /* --username */
+    char *password;                  /* from --password-stdin (owned, wiped) */
     struct sg_oci_registry_opts reg; /* filled by cli_registry_opts() */
 };
 
@@ -43,8 +43,8 @@ int cli_common_opt(struct cli_ctx *ctx, int argc, char **argv, int *i);
 /* Options helpers: "--name VALUE" or "--name=VALUE" at argv[*i]. Returns
  * the value (advancing *i) or NULL when argv[*i] is not this option;
  * prints a usage error and sets *bad when the value is missing. */
-const char *cli_opt_value(int argc, char **argv, int *i, const char *name,
-                          const char *alt, int *bad);
+const char *cli_opt_value(
+    int argc, char **argv, int *i, const char *name, const char *alt, int *bad);
 
 /* Number of elements of an array (not a pointer). */
 #define CLI_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -60,9 +60,9 @@ struct cli_opt {
     int (*take)(void *arg, char *v); /* value option: called with the value
                                       * (in argv, may be modified) instead;
                                       * nonzero = usage error, printed */
-    void *arg;          /* for take */
-    int *flag;          /* flag option: set to 1 */
-    int eq_ok;          /* flag option: "--name=ANYTHING" matches too */
+    void *arg;                       /* for take */
+    int *flag;                       /* flag option: set to 1 */
+    int eq_ok; /* flag option: "--name=ANYTHING" matches too */
 };
 
 /* How cli_parse_args reports an argument it does not know. */
@@ -82,15 +82,19 @@ struct cli_args {
     const char *too_many; /* usage message for one more than max_pos;
                            * NULL: "unexpected argument 'X'" */
     enum cli_unknown unknown;
-    int dashdash;         /* "--" ends the options */
+    int dashdash; /* "--" ends the options */
 };
 
 /* Parse argv[first..argc) for cmd: shared options (cli_common_opt) first,
  * then a->opts in table order, then positionals into a->pos. Returns 0,
  * or CLI_EXIT_USAGE after printing the usage error. Values point into
  * argv. Required options and the positional count are the caller's. */
-int cli_parse_args(struct cli_ctx *ctx, const struct cli_command *cmd,
-                   int argc, char **argv, int first, struct cli_args *a);
+int cli_parse_args(struct cli_ctx *ctx,
+                   const struct cli_command *cmd,
+                   int argc,
+                   char **argv,
+                   int first,
+                   struct cli_args *a);
 
 /* The registry options with credentials from --username/--password-stdin,
  * $DOCKER_CONFIG/config.json or ~/.docker/config.json (credHelpers,
@@ -98,14 +102,19 @@ int cli_parse_args(struct cli_ctx *ctx, const struct cli_command *cmd,
 const struct sg_oci_registry_opts *cli_registry_opts(struct cli_ctx *ctx);
 /* Open a store, printing "sigil: SPEC: message" on failure. Returns an
  * sg_err code. */
-sg_err cli_open_store(struct sg_oci_store **out, struct cli_ctx *ctx,
-                      const char *spec, unsigned flags);
+sg_err cli_open_store(struct sg_oci_store **out,
+                      struct cli_ctx *ctx,
+                      const char *spec,
+                      unsigned flags);
 /* Open the store for IMAGE (flags as for sg_oci_store_open) and resolve
  * its reference (tag or digest) to a manifest digest, once: *s and
  * *digest (malloc'd) belong to the caller, also on failure (NULL or
  * set). Prints "sigil: IMAGE: message" on failure; returns an exit code. */
-int cli_open_image(struct sg_oci_store **s, char **digest,
-                   struct cli_ctx *ctx, const char *image, unsigned flags);
+int cli_open_image(struct sg_oci_store **s,
+                   char **digest,
+                   struct cli_ctx *ctx,
+                   const char *image,
+                   unsigned flags);
 /* Print "sigil: <context>: <last error>" to stderr; returns the exit code
  * for rc (1, or 3 for SG_EVERIFY). */
 int cli_fail(sg_err rc, const char *fmt, ...) SG_PRINTF(2, 3);
@@ -119,8 +128,8 @@ int cli_read_file(struct sg_buf *b, const char *path, size_t max);
 sg_err cli_write_output(const char *path, const void *data, size_t len);
 /* Read a password: env var `env` if set, else prompt on the TTY (twice
  * when confirm). No TTY and no variable → error. *out malloc'd. */
-sg_err cli_read_password(char **out, const char *env, const char *prompt,
-                         int confirm);
+sg_err
+cli_read_password(char **out, const char *env, const char *prompt, int confirm);
 /* Commands call this after parsing -v/-q so the log hook sees it. */
 void cli_set_verbosity(int v);
 /* Is --help/-h among the args? */
@@ -128,22 +137,26 @@ int cli_wants_help(int argc, char **argv);
 void cli_print_usage(const struct cli_command *cmd);
 
 /* Every command, defined in src/cmd_*.c. */
-extern const struct cli_command cli_cmd_manifest, cli_cmd_digest,
-    cli_cmd_copy, cli_cmd_sbom, cli_cmd_diff, cli_cmd_convert,
-    cli_cmd_generate_key_pair, cli_cmd_import_key_pair, cli_cmd_public_key,
-    cli_cmd_sign, cli_cmd_sign_blob, cli_cmd_verify, cli_cmd_verify_blob,
-    cli_cmd_triangulate, cli_cmd_attest, cli_cmd_attest_blob,
-    cli_cmd_verify_attestation, cli_cmd_verify_blob_attestation,
-    cli_cmd_tree, cli_cmd_download, cli_cmd_attach;
+extern const struct cli_command cli_cmd_manifest, cli_cmd_digest, cli_cmd_copy,
+    cli_cmd_sbom, cli_cmd_diff, cli_cmd_convert, cli_cmd_generate_key_pair,
+    cli_cmd_import_key_pair, cli_cmd_public_key, cli_cmd_sign,
+    cli_cmd_sign_blob, cli_cmd_verify, cli_cmd_verify_blob, cli_cmd_triangulate,
+    cli_cmd_attest, cli_cmd_attest_blob, cli_cmd_verify_attestation,
+    cli_cmd_verify_blob_attestation, cli_cmd_tree, cli_cmd_download,
+    cli_cmd_attach;
 
 /* The sbom → attest (→ sign) pipeline step, in cmd_attest.c: attach the
  * SBOM bytes `sbom` (format "spdxjson" or "cyclonedx") as a signed
  * attestation to `digest` in s, and with do_sign also sign the image.
  * Prints its own errors; returns an exit code. */
-int cli_pipeline_attest(struct cli_ctx *ctx, struct sg_oci_store *s,
-                        const char *digest, const char *key_path,
-                        const void *sbom, size_t sbom_len,
-                        const char *predicate_type, int do_sign);
+int cli_pipeline_attest(struct cli_ctx *ctx,
+                        struct sg_oci_store *s,
+                        const char *digest,
+                        const char *key_path,
+                        const void *sbom,
+                        size_t sbom_len,
+                        const char *predicate_type,
+                        int do_sign);
 
 /* Keys (src/cmd_keys.c; owner: sign-verify). `spec` is a file or
  * env://VAR. Private keys: the password comes from COSIGN_PASSWORD or the
@@ -155,7 +168,8 @@ sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec);
 /* The same, printing "sigil: SPEC: message" on failure (the message does
  * not repeat spec) and returning an exit code. cli_key_private asks for
  * the password with `prompt`. */
-int cli_key_private(struct sg_sign_key **out, const char *spec,
+int cli_key_private(struct sg_sign_key **out,
+                    const char *spec,
                     const char *prompt);
 int cli_key_public(struct sg_sign_key **out, const char *spec);
 

@@ -32,8 +32,10 @@ static int subject_name(struct sg_buf *out, struct sg_oci_store *s)
 
 /* "-a k=v[,k2=v2]" as cosign splits it (cosign-format.md §11.3). The
  * strings point into argv (modified in place). */
-static int parse_annotation(const struct cli_command *cmd, char *arg,
-                            struct sg_sign_annotation *a, size_t *n)
+static int parse_annotation(const struct cli_command *cmd,
+                            char *arg,
+                            struct sg_sign_annotation *a,
+                            size_t *n)
 {
     char *part = arg, *next, *eq;
 
@@ -45,8 +47,7 @@ static int parse_annotation(const struct cli_command *cmd, char *arg,
             *next++ = '\0';
         eq = strchr(part, '=');
         if (!eq || eq == part)
-            return cli_usage_error(cmd, "unable to parse annotation: %s",
-                                   part);
+            return cli_usage_error(cmd, "unable to parse annotation: %s", part);
         if (*n >= MAX_ANNOTATIONS)
             return cli_usage_error(cmd, "more than %d annotations",
                                    MAX_ANNOTATIONS);
@@ -117,23 +118,22 @@ static void print_one_line(const char *p, size_t n)
 /* ------------------------------------------------------------------ */
 /* attest                                                               */
 
-static int parse_statement_version(const struct cli_command *cmd,
-                                   const char *v, int *out)
+static int
+parse_statement_version(const struct cli_command *cmd, const char *v, int *out)
 {
     if (strcmp(v, "1") == 0 || strcmp(v, "v1") == 0)
         *out = 1;
     else if (strcmp(v, "0.1") == 0 || strcmp(v, "v0.1") == 0)
         *out = 0;
     else
-        return cli_usage_error(cmd, "--statement-version: 0.1 or 1, not %s",
-                               v);
+        return cli_usage_error(cmd, "--statement-version: 0.1 or 1, not %s", v);
     return CLI_EXIT_OK;
 }
 
 /* State the attest/attest-blob option callbacks fill in. */
 struct attest_opts {
     const struct cli_command *cmd;
-    int version;                /* --statement-version: 0 (0.1) or 1 */
+    int version; /* --statement-version: 0 (0.1) or 1 */
     struct sg_sign_annotation ann[MAX_ANNOTATIONS];
     size_t n_ann;
 };
@@ -201,11 +201,16 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--predicate", .value = &pred_path },
         { .name = "--type", .value = &type },
         { .name = "--statement-version", .take = take_version, .arg = &ao },
-        { .name = "--annotations", .alt = "-a", .take = take_annotation,
+        { .name = "--annotations",
+          .alt = "-a",
+          .take = take_annotation,
           .arg = &ao },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
-                          .max_pos = 1, .too_many = "one IMAGE only" };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &image,
+                          .max_pos = 1,
+                          .too_many = "one IMAGE only" };
 
     if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -213,8 +218,10 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(cmd, "--key, --predicate and IMAGE are "
                                     "required");
     if (!sg_attest_type_valid(type))
-        return cli_usage_error(cmd, "unknown --type %s (a cosign type name "
-                                    "or a URI)", type);
+        return cli_usage_error(cmd,
+                               "unknown --type %s (a cosign type name "
+                               "or a URI)",
+                               type);
     if (ao.n_ann && ao.version != 1)
         return cli_usage_error(cmd, "-a needs --statement-version 1 "
                                     "(Statement v0.1 subjects have no "
@@ -294,8 +301,11 @@ static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--output-attestation", .value = &out_path },
         { .name = "--statement-version", .take = take_version, .arg = &ao },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &blob,
-                          .max_pos = 1, .too_many = "one BLOB only" };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &blob,
+                          .max_pos = 1,
+                          .too_many = "one BLOB only" };
 
     if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -374,7 +384,11 @@ const struct cli_command cli_cmd_verify_attestation = {
     run_verify_attestation
 };
 
-enum out_fmt { OUT_TEXT, OUT_JSON, OUT_ENVELOPE };
+enum out_fmt {
+    OUT_TEXT,
+    OUT_JSON,
+    OUT_ENVELOPE
+};
 
 static int take_out_fmt(void *arg, char *v)
 {
@@ -408,8 +422,7 @@ static void print_item(const struct sg_attest_item *it, enum out_fmt f)
     st = json_loadb(it->statement, it->statement_len, JSON_REJECT_DUPLICATES,
                     NULL);
     o = json_object();
-    if (st && o &&
-        !json_object_set_new(o, "source", json_string(it->source)) &&
+    if (st && o && !json_object_set_new(o, "source", json_string(it->source)) &&
         !json_object_set_new(o, "predicateType",
                              json_string(it->predicate_type)) &&
         !json_object_set(o, "statement", st) &&
@@ -436,12 +449,14 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
     const struct cli_opt opts[] = {
         { .name = "--key", .value = &key },
         { .name = "--type", .value = &type },
-        { .name = "--output", .alt = "-o", .take = take_out_fmt,
-          .arg = &fmt },
+        { .name = "--output", .alt = "-o", .take = take_out_fmt, .arg = &fmt },
         { .name = "--allow-legacy-payload-type", .flag = &legacy },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
-                          .max_pos = 1, .too_many = "one IMAGE only" };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &image,
+                          .max_pos = 1,
+                          .too_many = "one IMAGE only" };
 
     if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -495,8 +510,8 @@ done:
 /* ------------------------------------------------------------------ */
 /* verify-blob-attestation                                              */
 
-static int run_verify_blob_attestation(struct cli_ctx *ctx, int argc,
-                                       char **argv);
+static int
+run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_verify_blob_attestation = {
     "verify-blob-attestation", "Verify a file's attestation",
@@ -513,8 +528,8 @@ const struct cli_command cli_cmd_verify_blob_attestation = {
     run_verify_blob_attestation
 };
 
-static int run_verify_blob_attestation(struct cli_ctx *ctx, int argc,
-                                       char **argv)
+static int
+run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_verify_blob_attestation;
     const char *key = NULL, *sig = NULL, *type = NULL, *blob = NULL;
@@ -530,8 +545,11 @@ static int run_verify_blob_attestation(struct cli_ctx *ctx, int argc,
         { .name = "--type", .value = &type },
         { .name = "--allow-legacy-payload-type", .flag = &legacy },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &blob,
-                          .max_pos = 1, .too_many = "one BLOB only" };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &blob,
+                          .max_pos = 1,
+                          .too_many = "one BLOB only" };
 
     if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -572,8 +590,10 @@ done:
 /* tree, download: reading what is attached                             */
 
 /* The manifest at tag sha256-<hex>.<suffix>; *m NULL when absent. */
-static sg_err get_attached(struct sg_oci_manifest **m, struct sg_oci_store *s,
-                           const char *digest, const char *suffix,
+static sg_err get_attached(struct sg_oci_manifest **m,
+                           struct sg_oci_store *s,
+                           const char *digest,
+                           const char *suffix,
                            struct sg_buf *tag)
 {
     struct sg_buf body = SG_BUF_INIT(sg_limits_default()->manifest_max);
@@ -610,16 +630,21 @@ struct image_args {
     char *digest;
 };
 
-static int open_image(struct cli_ctx *ctx, const struct cli_command *cmd,
-                      int argc, char **argv, struct image_args *a,
+static int open_image(struct cli_ctx *ctx,
+                      const struct cli_command *cmd,
+                      int argc,
+                      char **argv,
+                      struct image_args *a,
                       int first)
 {
     const struct cli_opt opts[] = {
         { .name = "--output-file", .value = &a->output },
         { .name = "--predicate-type", .value = &a->pred_type },
     };
-    struct cli_args ca = { .opts = opts, .n_opts = CLI_N(opts),
-                           .pos = &a->image, .max_pos = 1,
+    struct cli_args ca = { .opts = opts,
+                           .n_opts = CLI_N(opts),
+                           .pos = &a->image,
+                           .max_pos = 1,
                            .too_many = "one IMAGE only" };
 
     if (cli_parse_args(ctx, cmd, argc, argv, first, &ca))
@@ -648,8 +673,11 @@ const struct cli_command cli_cmd_tree = {
     run_tree
 };
 
-static int tree_section(struct sg_oci_store *s, const char *digest,
-                        const char *suffix, const char *title, int *found)
+static int tree_section(struct sg_oci_store *s,
+                        const char *digest,
+                        const char *suffix,
+                        const char *title,
+                        int *found)
 {
     struct sg_oci_manifest *m = NULL;
     struct sg_buf tag = SG_BUF_INIT(256);
@@ -705,8 +733,7 @@ static int run_tree(struct cli_ctx *ctx, int argc, char **argv)
         sg_buf_reset(&idx);
     }
     if (!rc && idx.len)
-        rc = sg_oci_manifest_parse(&index, idx.data, idx.len,
-                                   SG_MT_OCI_INDEX);
+        rc = sg_oci_manifest_parse(&index, idx.data, idx.len, SG_MT_OCI_INDEX);
     if (rc) {
         ret = cli_fail(rc, "referrers of %s", a.digest);
         goto done;
@@ -758,8 +785,8 @@ static int download_layers(struct image_args *a, const char *what)
     struct sg_buf tag = SG_BUF_INIT(256);
     struct sg_buf blob = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf line = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    const char *want = a->pred_type ? sg_attest_predicate_uri(a->pred_type)
-                                    : NULL;
+    const char *want =
+        a->pred_type ? sg_attest_predicate_uri(a->pred_type) : NULL;
     int ret = CLI_EXIT_OK;
     sg_err rc;
 
@@ -771,8 +798,8 @@ static int download_layers(struct image_args *a, const char *what)
                           tag.data, m->n_layers);
     for (size_t i = 0; !rc && i < m->n_layers; i++) {
         const struct sg_oci_descriptor *d = &m->layers[i];
-        const char *pt = sg_oci_descriptor_annotation(d,
-                                                      SG_ANNOT_PREDICATE_TYPE);
+        const char *pt =
+            sg_oci_descriptor_annotation(d, SG_ANNOT_PREDICATE_TYPE);
         const char *v;
 
         if (want && (!pt || strcmp(pt, want) != 0))
@@ -838,9 +865,9 @@ static int run_download(struct cli_ctx *ctx, int argc, char **argv)
     struct image_args a;
     int ret;
 
-    if (argc < 2 || (strcmp(argv[1], "signature") != 0 &&
-                     strcmp(argv[1], "attestation") != 0 &&
-                     strcmp(argv[1], "sbom") != 0))
+    if (argc < 2 ||
+        (strcmp(argv[1], "signature") != 0 &&
+         strcmp(argv[1], "attestation") != 0 && strcmp(argv[1], "sbom") != 0))
         return cli_usage_error(&cli_cmd_download,
                                "what to download: signature, attestation "
                                "or sbom");
@@ -896,8 +923,11 @@ static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--type", .value = &type },
         { .name = "--input-format", .value = &fmt },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
-                          .max_pos = 1, .too_many = "one IMAGE only" };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &image,
+                          .max_pos = 1,
+                          .too_many = "one IMAGE only" };
 
     if (argc < 2 || strcmp(argv[1], "sbom") != 0)
         return cli_usage_error(cmd, "only 'attach sbom' is supported");
@@ -944,10 +974,14 @@ done:
 /* ------------------------------------------------------------------ */
 /* The sbom --attest [--sign] pipeline step                             */
 
-int cli_pipeline_attest(struct cli_ctx *ctx, struct sg_oci_store *s,
-                        const char *digest, const char *key_path,
-                        const void *sbom, size_t sbom_len,
-                        const char *predicate_type, int do_sign)
+int cli_pipeline_attest(struct cli_ctx *ctx,
+                        struct sg_oci_store *s,
+                        const char *digest,
+                        const char *key_path,
+                        const void *sbom,
+                        size_t sbom_len,
+                        const char *predicate_type,
+                        int do_sign)
 {
     struct sg_attest_statement_opts o;
     struct sg_sign_image_opts so;

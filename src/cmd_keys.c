@@ -22,8 +22,7 @@ static sg_err read_key_spec(struct sg_buf *out, const char *spec)
         const char *v = getenv(spec + 6);
         if (!v || !v[0])
             return sg_error_set(SG_ENOTFOUND,
-                                "environment variable %s is not set",
-                                spec + 6);
+                                "environment variable %s is not set", spec + 6);
         return sg_buf_adds(out, v);
     }
     return sg_file_read(out, spec, KEY_FILE_MAX);
@@ -46,8 +45,8 @@ static int pem_encrypted(const struct sg_buf *b)
 
 /* Private key from spec; the password is asked with `prompt` only when
  * the PEM is encrypted. The error message does not name spec. */
-static sg_err load_private(struct sg_sign_key **out, const char *spec,
-                           const char *prompt)
+static sg_err
+load_private(struct sg_sign_key **out, const char *spec, const char *prompt)
 {
     struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
     char *pw = NULL;
@@ -105,7 +104,8 @@ sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec)
     return rc ? prefix_spec(rc, spec) : SG_OK;
 }
 
-int cli_key_private(struct sg_sign_key **out, const char *spec,
+int cli_key_private(struct sg_sign_key **out,
+                    const char *spec,
                     const char *prompt)
 {
     sg_err rc = load_private(out, spec, prompt);
@@ -127,8 +127,10 @@ static int file_exists(const char *p)
 }
 
 /* Write prefix.key (0600) and prefix.pub (0644) for k. */
-static int write_pair(const char *prefix, const struct sg_sign_key *k,
-                      int force, int confirm)
+static int write_pair(const char *prefix,
+                      const struct sg_sign_key *k,
+                      int force,
+                      int confirm)
 {
     struct sg_buf keyp = SG_BUF_INIT(4096), pubp = SG_BUF_INIT(4096),
                   enc = SG_BUF_INIT(SG_BUF_NOLIMIT),
@@ -194,7 +196,8 @@ static int run_generate_key_pair(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--output-key-prefix", .value = &prefix },
         { .name = "--force", .alt = "-f", .flag = &force },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts),
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
                           .unknown = CLI_UNKNOWN_UNEXPECTED };
 
     ret = cli_parse_args(ctx, &cli_cmd_generate_key_pair, argc, argv, 1, &a);
@@ -234,7 +237,8 @@ static int run_import_key_pair(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--output-key-prefix", .value = &prefix },
         { .name = "--force", .alt = "-f", .flag = &force },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts),
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
                           .unknown = CLI_UNKNOWN_UNEXPECTED };
 
     ret = cli_parse_args(ctx, &cli_cmd_import_key_pair, argc, argv, 1, &a);
@@ -278,7 +282,8 @@ static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--key", .alt = "-k", .value = &keyfile },
         { .name = "--outfile", .alt = "-o", .value = &outfile },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts),
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
                           .unknown = CLI_UNKNOWN_UNEXPECTED };
 
     if (cli_parse_args(ctx, &cli_cmd_public_key, argc, argv, 1, &a))

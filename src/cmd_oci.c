@@ -20,9 +20,12 @@ static int parse_args(const struct cli_command *cmd,
     const struct cli_opt opts[] = {
         { .name = "--signatures", .flag = signatures },
     };
-    struct cli_args a = { .opts = opts, .n_opts = signatures ? 1 : 0,
-                          .pos = pos, .max_pos = max_pos,
-                          .unknown = CLI_UNKNOWN_QUOTED, .dashdash = 1 };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = signatures ? 1 : 0,
+                          .pos = pos,
+                          .max_pos = max_pos,
+                          .unknown = CLI_UNKNOWN_QUOTED,
+                          .dashdash = 1 };
 
     if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;

@@ -152,10 +152,10 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     const char *source = NULL, *key = NULL;
     int attest = 0, do_sign = 0, exit_code = CLI_EXIT_FAIL;
     struct sg_sbom_opts opts;
-    struct sg_sbom_write_opts wo = {0, 0, NULL};
+    struct sg_sbom_write_opts wo = { 0, 0, NULL };
     struct sg_oci_store *store = NULL;
     struct sg_oci_image *img = NULL;
-    struct sg_oci_platform plat = {0};
+    struct sg_oci_platform plat = { 0 };
     int have_plat = 0;
     struct sg_sbom *sbom = NULL;
     const char *sde;
@@ -169,8 +169,10 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--attest", .flag = &attest },
         { .name = "--sign", .flag = &do_sign },
     };
-    struct cli_args args = { .opts = copts, .n_opts = CLI_N(copts),
-                             .pos = &source, .max_pos = 1,
+    struct cli_args args = { .opts = copts,
+                             .n_opts = CLI_N(copts),
+                             .pos = &source,
+                             .max_pos = 1,
                              .too_many = "more than one SOURCE" };
 
     memset(outs, 0, sizeof(outs));
@@ -185,8 +187,7 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     if (attest && !key)
         return cli_usage_error(&cli_cmd_sbom, "--attest needs --key");
     if (!n_outs) {
-        outs[0].fmt = isatty(STDOUT_FILENO) ? SG_SBOM_TABLE
-                                            : SG_SBOM_SPDX_JSON;
+        outs[0].fmt = isatty(STDOUT_FILENO) ? SG_SBOM_TABLE : SG_SBOM_SPDX_JSON;
         outs[0].name = outs[0].fmt == SG_SBOM_TABLE ? "table" : "spdx-json";
         sg_buf_init(&outs[0].doc, SG_BUF_NOLIMIT);
         n_outs = 1;
@@ -254,11 +255,10 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     }
     /* Everything rendered: now write (each file atomically). */
     for (size_t i = 0; i < n_outs; i++) {
-        rc = cli_write_output(outs[i].file, outs[i].doc.data,
-                              outs[i].doc.len);
+        rc = cli_write_output(outs[i].file, outs[i].doc.data, outs[i].doc.len);
         if (rc) {
-            exit_code = cli_fail(rc, "%s", outs[i].file ? outs[i].file
-                                                        : "stdout");
+            exit_code =
+                cli_fail(rc, "%s", outs[i].file ? outs[i].file : "stdout");
             goto done;
         }
     }
@@ -299,4 +299,5 @@ done:
 
 const struct cli_command cli_cmd_sbom = {
     "sbom", "List the packages in an image (SPDX, CycloneDX, table)", usage,
-    run_sbom};
+    run_sbom
+};

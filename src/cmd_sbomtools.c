@@ -114,9 +114,12 @@ static int run_diff(struct cli_ctx *ctx, int argc, char **argv)
     const struct cli_opt opts[] = {
         { .name = "--output", .alt = "-o", .value = &fmt },
     };
-    struct cli_args args = { .opts = opts, .n_opts = CLI_N(opts),
-                             .pos = pos, .max_pos = 2,
-                             .unknown = CLI_UNKNOWN_QUOTED, .dashdash = 1 };
+    struct cli_args args = { .opts = opts,
+                             .n_opts = CLI_N(opts),
+                             .pos = pos,
+                             .max_pos = 2,
+                             .unknown = CLI_UNKNOWN_QUOTED,
+                             .dashdash = 1 };
 
     if (cli_parse_args(ctx, &cli_cmd_diff, argc, argv, 1, &args))
         return CLI_EXIT_USAGE;
@@ -199,7 +202,8 @@ static int take_conv_out(void *arg, char *v)
         return cli_usage_error(&cli_cmd_convert,
                                "-o: unknown format '%s' "
                                "(spdx-json, cyclonedx-json, "
-                               "table)", name);
+                               "table)",
+                               name);
     o->v[o->n].file = eq && eq[1] ? eq + 1 : NULL;
     if (!o->v[o->n].file || strcmp(o->v[o->n].file, "-") == 0)
         o->n_stdout++;
@@ -217,13 +221,15 @@ static int run_convert(struct cli_ctx *ctx, int argc, char **argv)
     int det = 0, ret = CLI_EXIT_OK;
     sg_err rc;
     const struct cli_opt opts[] = {
-        { .name = "--output", .alt = "-o", .take = take_conv_out,
-          .arg = &co },
+        { .name = "--output", .alt = "-o", .take = take_conv_out, .arg = &co },
         { .name = "--deterministic", .flag = &det },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts),
-                          .pos = &input, .max_pos = 1,
-                          .unknown = CLI_UNKNOWN_QUOTED, .dashdash = 1 };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &input,
+                          .max_pos = 1,
+                          .unknown = CLI_UNKNOWN_QUOTED,
+                          .dashdash = 1 };
 
     memset(&wo, 0, sizeof(wo));
     memset(&co, 0, sizeof(co));

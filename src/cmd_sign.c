@@ -85,9 +85,11 @@ static size_t local_spec_len(const char *image, struct sg_oci_store *s)
 /* ------------------------------------------------------------------ */
 /* sign                                                                 */
 
-static int sign_one(struct sg_oci_store *s, const char *digest,
+static int sign_one(struct sg_oci_store *s,
+                    const char *digest,
                     const struct sg_sign_key *k,
-                    const struct sg_sign_image_opts *o, int verbose)
+                    const struct sg_sign_image_opts *o,
+                    int verbose)
 {
     struct sg_buf tag = SG_BUF_INIT(256);
     sg_err rc = sg_sign_image(s, digest, k, o);
@@ -108,23 +110,27 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     struct sg_oci_manifest *m = NULL;
-    struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT),
-                  lref = SG_BUF_INIT(4096);
+    struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT), lref = SG_BUF_INIT(4096);
     const struct sg_oci_ref *r;
     char *digest = NULL, *mt = NULL;
     int recursive = 0, yes = 0, ret = CLI_EXIT_FAIL;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
-        { .name = "--annotations", .alt = "-a", .take = take_annot,
+        { .name = "--annotations",
+          .alt = "-a",
+          .take = take_annot,
           .arg = &an },
         { .name = "--docker-reference", .value = &dref },
         { .name = "--recursive", .alt = "-r", .flag = &recursive },
         /* no prompts to skip: nothing is uploaded to a log */
         { .name = "-y", .alt = "--yes", .flag = &yes },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
-                          .max_pos = 1, .too_many = "only one IMAGE",
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &image,
+                          .max_pos = 1,
+                          .too_many = "only one IMAGE",
                           .unknown = CLI_UNKNOWN_QUOTED };
 
     memset(&an, 0, sizeof(an));
@@ -237,8 +243,11 @@ static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--output-signature", .value = &outsig },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file,
-                          .max_pos = 1, .too_many = "only one FILE",
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &file,
+                          .max_pos = 1,
+                          .too_many = "only one FILE",
                           .unknown = CLI_UNKNOWN_QUOTED };
 
     if (cli_parse_args(ctx, &cli_cmd_sign_blob, argc, argv, 1, &a))
@@ -310,22 +319,26 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_verify_result r;
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
-    struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT),
-                  name = SG_BUF_INIT(4096);
+    struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT), name = SG_BUF_INIT(4096);
     char *digest = NULL;
     size_t n_ok = 0;
     int tlog = 0, ret = CLI_EXIT_FAIL;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
-        { .name = "--annotations", .alt = "-a", .take = take_annot,
+        { .name = "--annotations",
+          .alt = "-a",
+          .take = take_annot,
           .arg = &an },
         { .name = "--output", .alt = "-o", .value = &output },
         /* offline by design: no transparency log is consulted */
         { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
-                          .max_pos = 1, .too_many = "only one IMAGE",
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &image,
+                          .max_pos = 1,
+                          .too_many = "only one IMAGE",
                           .unknown = CLI_UNKNOWN_QUOTED };
 
     memset(&an, 0, sizeof(an));
@@ -373,8 +386,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
             fprintf(stderr, "sigil: %s: %s\n", it->source, it->reason);
             continue;
         }
-        if (strcmp(output, "json") == 0 &&
-            sg_buf_adds(&out, n_ok ? "," : "["))
+        if (strcmp(output, "json") == 0 && sg_buf_adds(&out, n_ok ? "," : "["))
             rc = SG_ENOMEM;
         if (sg_buf_add(&out, it->payload, it->payload_len) ||
             (strcmp(output, "text") == 0 && sg_buf_addc(&out, '\n')))
@@ -391,16 +403,16 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (ctx->verbosity > 0)
         fprintf(stderr,
-            "\nVerification for %s@%s --\n"
-            "The following checks were performed on each of these "
-            "signatures:\n"
-            "  - The cosign claims were validated\n"
-            "  - The signatures were verified against the specified public "
-            "key\n"
-            "  - The payload blobs matched their descriptors (digest and "
-            "size)\n"
-            "%zu of %zu signature(s) verified\n",
-            image, digest, n_ok, r.n_items);
+                "\nVerification for %s@%s --\n"
+                "The following checks were performed on each of these "
+                "signatures:\n"
+                "  - The cosign claims were validated\n"
+                "  - The signatures were verified against the specified public "
+                "key\n"
+                "  - The payload blobs matched their descriptors (digest and "
+                "size)\n"
+                "%zu of %zu signature(s) verified\n",
+                image, digest, n_ok, r.n_items);
     rc = cli_write_output(NULL, out.data, out.len);
     ret = rc ? cli_fail(rc, "stdout") : CLI_EXIT_OK;
 done:
@@ -455,8 +467,11 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--signature", .value = &sigarg },
         { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file,
-                          .max_pos = 1, .too_many = "only one FILE",
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &file,
+                          .max_pos = 1,
+                          .too_many = "only one FILE",
                           .unknown = CLI_UNKNOWN_QUOTED };
 
     if (cli_parse_args(ctx, &cli_cmd_verify_blob, argc, argv, 1, &a))
@@ -529,8 +544,11 @@ static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
     const struct cli_opt opts[] = {
         { .name = "--type", .value = &type },
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image,
-                          .max_pos = 1, .too_many = "only one IMAGE",
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &image,
+                          .max_pos = 1,
+                          .too_many = "only one IMAGE",
                           .unknown = CLI_UNKNOWN_QUOTED };
 
     if (cli_parse_args(ctx, &cli_cmd_triangulate, argc, argv, 1, &a))

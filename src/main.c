@@ -44,8 +44,7 @@ static int verbosity = 1;
 
 static void log_hook(enum sg_log_level level, const char *msg, void *payload)
 {
-    static const char *const names[] = { "error", "warning", "info",
-                                         "debug" };
+    static const char *const names[] = { "error", "warning", "info", "debug" };
     (void)payload;
     if ((int)level > verbosity)
         return;
@@ -53,8 +52,8 @@ static void log_hook(enum sg_log_level level, const char *msg, void *payload)
 }
 
 /* Progress: one status line per blob on a TTY stderr, nothing otherwise. */
-static void progress_hook(const char *what, uint64_t bytes, uint64_t total,
-                          int done, void *payload)
+static void progress_hook(
+    const char *what, uint64_t bytes, uint64_t total, int done, void *payload)
 {
     char short_what[24];
     (void)payload;
@@ -140,12 +139,13 @@ static int set_limit(const char *arg)
         }
         return 0;
     }
-    fprintf(stderr, "sigil: --limit %s: unknown limit (names: see 'sigil "
-                    "--help')\n", arg);
+    fprintf(stderr,
+            "sigil: --limit %s: unknown limit (names: see 'sigil "
+            "--help')\n",
+            arg);
     return -1;
 bad:
-    fprintf(stderr, "sigil: --limit %s: expected NAME=NUMBER[K|M|G]\n",
-            arg);
+    fprintf(stderr, "sigil: --limit %s: expected NAME=NUMBER[K|M|G]\n", arg);
     return -1;
 }
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUNDLE_MT_PREFIX "application/vnd.dev.sigstore.bundle"
+#define BUNDLE_MT_PREFIX      "application/vnd.dev.sigstore.bundle"
 #define COSIGN_SIGN_PREDICATE "https://sigstore.dev/cosign/sign/v1"
-#define ANNOT_CERT "dev.sigstore.cosign/certificate"
+#define ANNOT_CERT            "dev.sigstore.cosign/certificate"
 
 static void item_release(struct sg_attest_item *it)
 {
@@ -49,7 +49,8 @@ static char *dupn(const void *p, size_t n)
  * bundles). `keyless` says the signer used a certificate. */
 static sg_err check_envelope(struct sg_attest_item *item,
                              const struct sg_dsse_envelope *e,
-                             const struct sg_attest_check *c, int keyless)
+                             const struct sg_attest_check *c,
+                             int keyless)
 {
     struct sg_intoto_statement *st = NULL;
     const char *want = c->type ? sg_attest_predicate_uri(c->type) : NULL;
@@ -83,31 +84,31 @@ static sg_err check_envelope(struct sg_attest_item *item,
         return sg_error_prefix(SG_EVERIFY, "signature ok but");
     if (item) {
         free(item->predicate_type);
-        item->predicate_type = dupn(st->predicate_type,
-                                    strlen(st->predicate_type));
+        item->predicate_type =
+            dupn(st->predicate_type, strlen(st->predicate_type));
         if (!item->predicate_type) {
             sg_intoto_statement_free(st);
             return sg_error_oom();
         }
     }
     if (!sg_intoto_statement_has_digest(st, c->digest)) {
-        rc = sg_error_set(SG_EVERIFY,
-                          "statement subject %s%s does not match %s",
-                          st->subjects[0].sha256 ? "sha256:" : "(no sha256)",
-                          st->subjects[0].sha256 ? st->subjects[0].sha256
-                                                 : "",
-                          c->digest);
+        rc = sg_error_set(
+            SG_EVERIFY, "statement subject %s%s does not match %s",
+            st->subjects[0].sha256 ? "sha256:" : "(no sha256)",
+            st->subjects[0].sha256 ? st->subjects[0].sha256 : "", c->digest);
     } else if (want && strcmp(st->predicate_type, want) != 0) {
-        rc = sg_error_set(SG_EVERIFY,
-                          "predicate type is %s, not %s (--type %s)",
-                          st->predicate_type, want, c->type);
+        rc =
+            sg_error_set(SG_EVERIFY, "predicate type is %s, not %s (--type %s)",
+                         st->predicate_type, want, c->type);
     }
     sg_intoto_statement_free(st);
     return rc;
 }
 
-static sg_err verify_bytes(struct sg_attest_item *item, const void *env,
-                           size_t len, const struct sg_attest_check *c,
+static sg_err verify_bytes(struct sg_attest_item *item,
+                           const void *env,
+                           size_t len,
+                           const struct sg_attest_check *c,
                            int keyless)
 {
     struct sg_dsse_envelope *e = NULL;
@@ -128,7 +129,8 @@ static sg_err verify_bytes(struct sg_attest_item *item, const void *env,
 }
 
 sg_err sg_verify_attestation_envelope(struct sg_attest_item *item,
-                                      const void *env, size_t len,
+                                      const void *env,
+                                      size_t len,
                                       const struct sg_attest_check *c)
 {
     SG_ASSERT_ARG(c && c->key && c->digest);
@@ -141,12 +143,12 @@ sg_err sg_verify_attestation_envelope(struct sg_attest_item *item,
 /* Errors that mean "could not look", not "looked and it is bad". */
 static int is_transport_error(sg_err rc)
 {
-    return rc == SG_ENET || rc == SG_EHTTP || rc == SG_EAUTH ||
-           rc == SG_EIO || rc == SG_ENOMEM || rc == SG_EINTERNAL ||
-           rc == SG_EINVAL;
+    return rc == SG_ENET || rc == SG_EHTTP || rc == SG_EAUTH || rc == SG_EIO ||
+           rc == SG_ENOMEM || rc == SG_EINTERNAL || rc == SG_EINVAL;
 }
 
-static sg_err add_item(struct sg_attest_result *r, struct sg_attest_item **out,
+static sg_err add_item(struct sg_attest_result *r,
+                       struct sg_attest_item **out,
                        const char *src)
 {
     struct sg_attest_item *p;
@@ -177,7 +179,8 @@ static sg_err settle(struct sg_attest_item *it, sg_err rc)
     return it->reason ? SG_OK : sg_error_oom();
 }
 
-static sg_err read_att(struct sg_attest_result *r, struct sg_oci_store *s,
+static sg_err read_att(struct sg_attest_result *r,
+                       struct sg_oci_store *s,
                        const struct sg_attest_check *c)
 {
     struct sg_buf tag = SG_BUF_INIT(256);
@@ -199,8 +202,7 @@ static sg_err read_att(struct sg_attest_result *r, struct sg_oci_store *s,
     if (!rc)
         rc = sg_oci_manifest_parse(&m, body.data, body.len, mt);
     if (!rc && m->is_index)
-        rc = sg_error_set(SG_EPARSE, "%s: an index, not a manifest",
-                          tag.data);
+        rc = sg_error_set(SG_EPARSE, "%s: an index, not a manifest", tag.data);
     if (rc) {
         rc = sg_error_prefix(rc, "%s", tag.data);
         goto done;
@@ -240,8 +242,10 @@ done:
 }
 
 /* A Sigstore bundle (JSON) holding a DSSE envelope. */
-static sg_err check_bundle(struct sg_attest_item *it, const void *data,
-                           size_t len, const struct sg_attest_check *c)
+static sg_err check_bundle(struct sg_attest_item *it,
+                           const void *data,
+                           size_t len,
+                           const struct sg_attest_check *c)
 {
     json_t *root = NULL;
     const json_t *mt, *vm, *env;
@@ -251,25 +255,28 @@ static sg_err check_bundle(struct sg_attest_item *it, const void *data,
     char *txt;
     sg_err rc;
 
-    rc = sg_json_parse(&root, data, len, SG_ATTEST_ENVELOPE_MAX, 0,
-                       "bundle");
+    rc = sg_json_parse(&root, data, len, SG_ATTEST_ENVELOPE_MAX, 0, "bundle");
     if (rc)
         return rc;
     mt = json_object_get(root, "mediaType");
     v = json_is_string(mt) ? json_string_value(mt) : "";
     /* v0.1 and v0.2 bundles are not read by cosign either. */
     if (strcmp(v, "application/vnd.dev.sigstore.bundle.v0.3+json") != 0 &&
-        strncmp(v, "application/vnd.dev.sigstore.bundle+json;version=0.",
-                51) != 0) {
-        rc = sg_error_set(SG_EVERIFY, "bundle media type \"%s\" is not "
-                                      "v0.3 or later", v);
+        strncmp(v, "application/vnd.dev.sigstore.bundle+json;version=0.", 51) !=
+            0) {
+        rc = sg_error_set(SG_EVERIFY,
+                          "bundle media type \"%s\" is not "
+                          "v0.3 or later",
+                          v);
         goto done;
     }
-    if (strncmp(v, "application/vnd.dev.sigstore.bundle+json;version=0.",
-                51) == 0 &&
+    if (strncmp(v, "application/vnd.dev.sigstore.bundle+json;version=0.", 51) ==
+            0 &&
         (v[51] < '3' || v[51] > '9')) {
-        rc = sg_error_set(SG_EVERIFY, "bundle media type \"%s\" is older "
-                                      "than v0.3", v);
+        rc = sg_error_set(SG_EVERIFY,
+                          "bundle media type \"%s\" is older "
+                          "than v0.3",
+                          v);
         goto done;
     }
     env = json_object_get(root, "dsseEnvelope");
@@ -280,9 +287,9 @@ static sg_err check_bundle(struct sg_attest_item *it, const void *data,
         goto done;
     }
     vm = json_object_get(root, "verificationMaterial");
-    keyless = json_is_object(vm) &&
-              (json_object_get(vm, "certificate") ||
-               json_object_get(vm, "x509CertificateChain"));
+    keyless =
+        json_is_object(vm) && (json_object_get(vm, "certificate") ||
+                               json_object_get(vm, "x509CertificateChain"));
     txt = json_dumps(env, JSON_COMPACT);
     if (!txt) {
         rc = sg_error_oom();
@@ -300,7 +307,8 @@ done:
     return rc;
 }
 
-static sg_err read_referrers(struct sg_attest_result *r, struct sg_oci_store *s,
+static sg_err read_referrers(struct sg_attest_result *r,
+                             struct sg_oci_store *s,
                              const struct sg_attest_check *c)
 {
     struct sg_buf idx = SG_BUF_INIT(sg_limits_default()->manifest_max);
@@ -319,8 +327,7 @@ static sg_err read_referrers(struct sg_attest_result *r, struct sg_oci_store *s,
         goto done;
     }
     if (!rc)
-        rc = sg_oci_manifest_parse(&index, idx.data, idx.len,
-                                   SG_MT_OCI_INDEX);
+        rc = sg_oci_manifest_parse(&index, idx.data, idx.len, SG_MT_OCI_INDEX);
     if (rc) {
         rc = sg_error_prefix(rc, "referrers of %s", c->digest);
         goto done;
@@ -328,9 +335,8 @@ static sg_err read_referrers(struct sg_attest_result *r, struct sg_oci_store *s,
     for (size_t i = 0; i < index->n_layers; i++) {
         const struct sg_oci_descriptor *d = &index->layers[i];
 
-        if (d->artifact_type &&
-            strncmp(d->artifact_type, BUNDLE_MT_PREFIX,
-                    strlen(BUNDLE_MT_PREFIX)) != 0)
+        if (d->artifact_type && strncmp(d->artifact_type, BUNDLE_MT_PREFIX,
+                                        strlen(BUNDLE_MT_PREFIX)) != 0)
             continue;
         sg_buf_reset(&body);
         free(mt);

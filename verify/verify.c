@@ -16,9 +16,9 @@
 
 #include <jansson.h>
 
-#define BUNDLE_MT_PREFIX "application/vnd.dev.sigstore.bundle"
+#define BUNDLE_MT_PREFIX      "application/vnd.dev.sigstore.bundle"
 #define COSIGN_SIGN_PREDICATE "https://sigstore.dev/cosign/sign/v1"
-#define CERT_ANNOTATION "dev.sigstore.cosign/certificate"
+#define CERT_ANNOTATION       "dev.sigstore.cosign/certificate"
 
 struct vctx {
     struct sg_verify_result *out;
@@ -26,12 +26,16 @@ struct vctx {
     const char *digest;
     const struct sg_sign_key *k;
     const struct sg_verify_opts *opts;
-    sg_err io_rc;       /* first registry/IO error met */
+    sg_err io_rc; /* first registry/IO error met */
     char io_msg[512];
 };
 
-static sg_err add_item(struct vctx *c, int ok, const char *reason,
-                       const void *payload, size_t len, const char *source)
+static sg_err add_item(struct vctx *c,
+                       int ok,
+                       const char *reason,
+                       const void *payload,
+                       size_t len,
+                       const char *source)
 {
     struct sg_verify_item *v, *items;
 
@@ -61,8 +65,8 @@ static sg_err add_item(struct vctx *c, int ok, const char *reason,
 /* Transport/registry trouble (not a verdict about a signature). */
 static int is_io_error(sg_err rc)
 {
-    return rc == SG_ENET || rc == SG_EHTTP || rc == SG_EIO ||
-           rc == SG_EAUTH || rc == SG_ENOMEM || rc == SG_EINTERNAL;
+    return rc == SG_ENET || rc == SG_EHTTP || rc == SG_EIO || rc == SG_EAUTH ||
+           rc == SG_ENOMEM || rc == SG_EINTERNAL;
 }
 
 static void note_io(struct vctx *c, sg_err rc, const char *what)
@@ -73,7 +77,9 @@ static void note_io(struct vctx *c, sg_err rc, const char *what)
     snprintf(c->io_msg, sizeof(c->io_msg), "%s: %s", what, sg_error_last());
 }
 
-sg_err sg_verify_claims(const void *payload, size_t len, const char *digest,
+sg_err sg_verify_claims(const void *payload,
+                        size_t len,
+                        const char *digest,
                         const struct sg_verify_opts *opts)
 {
     json_t *root = NULL, *crit, *img, *dg, *type, *optional;
@@ -100,11 +106,9 @@ sg_err sg_verify_claims(const void *payload, size_t len, const char *digest,
     }
     if (!json_is_string(type) ||
         strcmp(json_string_value(type), SG_COSIGN_SIG_TYPE) != 0) {
-        rc = sg_error_set(SG_EVERIFY,
-                          "payload type is '%s', not '" SG_COSIGN_SIG_TYPE
-                          "'",
-                          json_is_string(type) ? json_string_value(type)
-                                               : "(missing)");
+        rc = sg_error_set(
+            SG_EVERIFY, "payload type is '%s', not '" SG_COSIGN_SIG_TYPE "'",
+            json_is_string(type) ? json_string_value(type) : "(missing)");
         goto done;
     }
     for (size_t i = 0; opts && i < opts->n_annotations; i++) {
@@ -125,7 +129,8 @@ done:
 }
 
 /* One layer of the .sig manifest. */
-static sg_err check_layer(struct vctx *c, const struct sg_oci_descriptor *d,
+static sg_err check_layer(struct vctx *c,
+                          const struct sg_oci_descriptor *d,
                           const char *source)
 {
     struct sg_buf payload = SG_BUF_INIT(SG_BUF_NOLIMIT),
@@ -164,8 +169,7 @@ static sg_err check_layer(struct vctx *c, const struct sg_oci_descriptor *d,
                  "signature annotation is not valid base64");
         goto fail;
     }
-    rc = sg_sign_key_verify(c->k, payload.data, payload.len, sig.data,
-                            sig.len);
+    rc = sg_sign_key_verify(c->k, payload.data, payload.len, sig.data, sig.len);
     if (rc) {
         snprintf(reason, sizeof(reason), "%s", sg_error_last());
         goto fail;
@@ -178,8 +182,8 @@ static sg_err check_layer(struct vctx *c, const struct sg_oci_descriptor *d,
     rc = add_item(c, 1, NULL, payload.data, payload.len, source);
     goto done;
 fail:
-    rc = add_item(c, 0, reason, payload.len ? payload.data : NULL,
-                  payload.len, source);
+    rc = add_item(c, 0, reason, payload.len ? payload.data : NULL, payload.len,
+                  source);
 done:
     sg_buf_release(&payload);
     sg_buf_release(&sig);
@@ -241,9 +245,11 @@ done:
 
 /* The subject annotations of a cosign v3 sign statement must hold the
  * required -a pairs. */
-static int statement_has_annotations(const unsigned char *st, size_t len,
+static int statement_has_annotations(const unsigned char *st,
+                                     size_t len,
                                      const struct sg_verify_opts *o,
-                                     char *why, size_t cap)
+                                     char *why,
+                                     size_t cap)
 {
     json_t *root = NULL, *ann;
     int ok = 1;
@@ -271,13 +277,12 @@ static int statement_has_annotations(const unsigned char *st, size_t len,
 /* What cosign v3 prints for a verified bundle: a synthesized payload. */
 static sg_err bundle_payload(struct sg_buf *out, struct vctx *c)
 {
-    const char *ref = c->opts && c->opts->docker_reference
-                          ? c->opts->docker_reference
-                          : "";
-    json_t *o = json_pack("{s:{s:{s:s},s:{s:s},s:s},s:n}", "critical",
-                          "identity", "docker-reference", ref, "image",
-                          "docker-manifest-digest", c->digest, "type",
-                          COSIGN_SIGN_PREDICATE, "optional");
+    const char *ref =
+        c->opts && c->opts->docker_reference ? c->opts->docker_reference : "";
+    json_t *o =
+        json_pack("{s:{s:{s:s},s:{s:s},s:s},s:n}", "critical", "identity",
+                  "docker-reference", ref, "image", "docker-manifest-digest",
+                  c->digest, "type", COSIGN_SIGN_PREDICATE, "optional");
     char *s;
     sg_err rc;
 
@@ -294,8 +299,12 @@ static sg_err bundle_payload(struct sg_buf *out, struct vctx *c)
 
 /* One Sigstore bundle blob (untrusted). Sets *skip for bundles that are
  * not image signatures (attestations). */
-static sg_err check_bundle(struct vctx *c, const void *data, size_t len,
-                           char *why, size_t cap, int *skip)
+static sg_err check_bundle(struct vctx *c,
+                           const void *data,
+                           size_t len,
+                           char *why,
+                           size_t cap,
+                           int *skip)
 {
     json_t *root = NULL, *mt, *vm, *dsse;
     struct sg_dsse_envelope *env = NULL;
@@ -314,10 +323,10 @@ static sg_err check_bundle(struct vctx *c, const void *data, size_t len,
         (strcmp(json_string_value(mt),
                 "application/vnd.dev.sigstore.bundle.v0.3+json") != 0 &&
          strcmp(json_string_value(mt),
-                "application/vnd.dev.sigstore.bundle+json;version=0.3") !=
-             0)) {
-        snprintf(why, cap, "bundle media type %s is not supported (v0.3 "
-                           "required)",
+                "application/vnd.dev.sigstore.bundle+json;version=0.3") != 0)) {
+        snprintf(why, cap,
+                 "bundle media type %s is not supported (v0.3 "
+                 "required)",
                  json_is_string(mt) ? json_string_value(mt) : "(missing)");
         goto done;
     }
@@ -349,23 +358,26 @@ static sg_err check_bundle(struct vctx *c, const void *data, size_t len,
     }
     if (json_is_object(json_object_get(vm, "certificate")) ||
         json_is_object(json_object_get(vm, "x509CertificateChain"))) {
-        snprintf(why, cap, "certificate-based (keyless) bundle: not "
-                           "checkable with a key");
+        snprintf(why, cap,
+                 "certificate-based (keyless) bundle: not "
+                 "checkable with a key");
         goto done;
     }
     if (sg_dsse_envelope_verify(env, c->k) != SG_OK) {
-        snprintf(why, cap, "bundle signature does not verify with the given "
-                           "key");
+        snprintf(why, cap,
+                 "bundle signature does not verify with the given "
+                 "key");
         goto done;
     }
     if (!sg_intoto_statement_has_digest(st, c->digest)) {
-        snprintf(why, cap, "bundle statement does not name the image digest "
-                           "%s",
+        snprintf(why, cap,
+                 "bundle statement does not name the image digest "
+                 "%s",
                  c->digest);
         goto done;
     }
-    if (!statement_has_annotations(env->payload, env->payload_len, c->opts,
-                                   why, cap))
+    if (!statement_has_annotations(env->payload, env->payload_len, c->opts, why,
+                                   cap))
         goto done;
     rc = SG_OK;
 done:
@@ -379,8 +391,7 @@ static sg_err check_referrer(struct vctx *c, const struct sg_oci_descriptor *d)
 {
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT),
                   blob = SG_BUF_INIT(SG_BUF_NOLIMIT),
-                  shown = SG_BUF_INIT(SG_BUF_NOLIMIT),
-                  src = SG_BUF_INIT(512);
+                  shown = SG_BUF_INIT(SG_BUF_NOLIMIT), src = SG_BUF_INIT(512);
     struct sg_oci_manifest *m = NULL;
     char *mt = NULL;
     char why[640];
@@ -464,9 +475,8 @@ static sg_err check_referrers(struct vctx *c)
     }
     for (size_t i = 0; !rc && i < m->n_layers; i++) {
         const struct sg_oci_descriptor *d = &m->layers[i];
-        if (!d->artifact_type ||
-            strncmp(d->artifact_type, BUNDLE_MT_PREFIX,
-                    strlen(BUNDLE_MT_PREFIX)) != 0)
+        if (!d->artifact_type || strncmp(d->artifact_type, BUNDLE_MT_PREFIX,
+                                         strlen(BUNDLE_MT_PREFIX)) != 0)
             continue;
         rc = check_referrer(c, d);
     }
@@ -476,8 +486,10 @@ done:
     return rc;
 }
 
-sg_err sg_verify_image(struct sg_verify_result *out, struct sg_oci_store *s,
-                       const char *digest, const struct sg_sign_key *k,
+sg_err sg_verify_image(struct sg_verify_result *out,
+                       struct sg_oci_store *s,
+                       const char *digest,
+                       const struct sg_sign_key *k,
                        const struct sg_verify_opts *opts)
 {
     struct vctx c;
@@ -504,15 +516,18 @@ sg_err sg_verify_image(struct sg_verify_result *out, struct sg_oci_store *s,
     if (c.io_rc)
         return sg_error_set(c.io_rc, "%s", c.io_msg);
     if (!out->n_items)
-        return sg_error_set(SG_EVERIFY, "no signatures found for %s",
-                            digest);
-    return sg_error_set(SG_EVERIFY, "no valid signatures for %s (%zu "
-                                    "checked)",
+        return sg_error_set(SG_EVERIFY, "no signatures found for %s", digest);
+    return sg_error_set(SG_EVERIFY,
+                        "no valid signatures for %s (%zu "
+                        "checked)",
                         digest, out->n_items);
 }
 
-sg_err sg_verify_blob(const struct sg_sign_key *k, const void *data,
-                      size_t len, const char *sig_b64, size_t sig_len)
+sg_err sg_verify_blob(const struct sg_sign_key *k,
+                      const void *data,
+                      size_t len,
+                      const char *sig_b64,
+                      size_t sig_len)
 {
     struct sg_buf sig = SG_BUF_INIT(1024 * 1024);
     sg_err rc;

@@ -48,8 +48,7 @@ typedef enum sg_err {
 /* Record a message for this thread and return `code`:
  *     return sg_error_set(SG_EPARSE, "layers[%zu]: bad digest", i);   */
 sg_err sg_error_set(sg_err code, const char *fmt, ...) SG_PRINTF(2, 3);
-sg_err sg_error_vset(sg_err code, const char *fmt, va_list ap)
-    SG_PRINTF(2, 0);
+sg_err sg_error_vset(sg_err code, const char *fmt, va_list ap) SG_PRINTF(2, 0);
 /* Prefix the current message with "what: " keeping the code (for callers
  * that add context, e.g. a file name). Returns `code`. */
 sg_err sg_error_prefix(sg_err code, const char *fmt, ...) SG_PRINTF(2, 3);
@@ -66,11 +65,11 @@ const char *sg_err_name(sg_err code);
 
 /* API-misuse check: aborts in debug builds, returns SG_EINVAL otherwise. */
 #ifdef NDEBUG
-#define SG_ASSERT_ARG(x)                                                      \
-    do {                                                                      \
-        if (!(x))                                                             \
-            return sg_error_set(SG_EINVAL, "%s: invalid argument: %s",        \
-                                __func__, #x);                                \
+#define SG_ASSERT_ARG(x)                                               \
+    do {                                                               \
+        if (!(x))                                                      \
+            return sg_error_set(SG_EINVAL, "%s: invalid argument: %s", \
+                                __func__, #x);                         \
     } while (0)
 #else
 #include <assert.h>
@@ -89,9 +88,9 @@ struct sg_buf {
 
 #define SG_BUF_NOLIMIT (SIZE_MAX / 2)
 extern char sg_buf__empty[1];
-#define SG_BUF_INIT(m)                                                        \
-    {                                                                         \
-        sg_buf__empty, 0, 0, (m)                                              \
+#define SG_BUF_INIT(m)           \
+    {                            \
+        sg_buf__empty, 0, 0, (m) \
     }
 
 void sg_buf_init(struct sg_buf *b, size_t max);
@@ -135,7 +134,9 @@ SG_MUST_USE sg_err sg_rd_u32be(struct sg_rd *rd, uint32_t *v);
 SG_MUST_USE sg_err sg_rd_u32le(struct sg_rd *rd, uint32_t *v);
 SG_MUST_USE sg_err sg_rd_u64be(struct sg_rd *rd, uint64_t *v);
 SG_MUST_USE sg_err sg_rd_u64le(struct sg_rd *rd, uint64_t *v);
-SG_MUST_USE sg_err sg_rd_bytes(struct sg_rd *rd, size_t n, struct sg_slice *out);
+SG_MUST_USE sg_err sg_rd_bytes(struct sg_rd *rd,
+                               size_t n,
+                               struct sg_slice *out);
 SG_MUST_USE sg_err sg_rd_skip(struct sg_rd *rd, size_t n);
 /* Unsigned LEB128 varint (Go's binary.Uvarint), at most 10 bytes. */
 SG_MUST_USE sg_err sg_rd_uvarint(struct sg_rd *rd, uint64_t *v);
@@ -152,22 +153,22 @@ SG_MUST_USE sg_err sg_add_u64(uint64_t *out, uint64_t a, uint64_t b);
  * them through sg_limits_default() (process-wide, set before threads). */
 
 struct sg_limits {
-    size_t manifest_max;       /* manifest/index bytes */
-    size_t descriptors_max;    /* descriptors per manifest/index */
-    size_t json_depth_max;     /* JSON nesting depth */
-    size_t token_max;          /* bearer token response bytes */
-    size_t config_blob_max;    /* image config bytes */
-    size_t small_blob_max;     /* payloads, envelopes, signatures held whole */
-    size_t tar_entries_max;    /* tar entries per layer */
-    size_t path_max;           /* path length inside a layer */
-    size_t file_keep_max;      /* bytes kept per file claimed by a cataloger */
-    uint64_t kept_bytes_max;   /* bytes kept for all claimed files of a scan */
-    uint64_t layer_bytes_max;  /* decompressed bytes per layer */
-    uint64_t image_bytes_max;  /* decompressed bytes per image */
-    uint64_t ratio_max;        /* decompressed / compressed ratio */
-    size_t db_records_max;     /* package DB records */
-    size_t tags_max;           /* tags listed */
-    size_t header_max;         /* one HTTP header line */
+    size_t manifest_max;      /* manifest/index bytes */
+    size_t descriptors_max;   /* descriptors per manifest/index */
+    size_t json_depth_max;    /* JSON nesting depth */
+    size_t token_max;         /* bearer token response bytes */
+    size_t config_blob_max;   /* image config bytes */
+    size_t small_blob_max;    /* payloads, envelopes, signatures held whole */
+    size_t tar_entries_max;   /* tar entries per layer */
+    size_t path_max;          /* path length inside a layer */
+    size_t file_keep_max;     /* bytes kept per file claimed by a cataloger */
+    uint64_t kept_bytes_max;  /* bytes kept for all claimed files of a scan */
+    uint64_t layer_bytes_max; /* decompressed bytes per layer */
+    uint64_t image_bytes_max; /* decompressed bytes per image */
+    uint64_t ratio_max;       /* decompressed / compressed ratio */
+    size_t db_records_max;    /* package DB records */
+    size_t tags_max;          /* tags listed */
+    size_t header_max;        /* one HTTP header line */
 };
 
 #define SG_LIMIT_MANIFEST_MAX    (4u * 1024u * 1024u)
@@ -200,7 +201,8 @@ enum sg_log_level {
     SG_LOG_DEBUG = 3
 };
 
-typedef void (*sg_log_fn)(enum sg_log_level level, const char *msg,
+typedef void (*sg_log_fn)(enum sg_log_level level,
+                          const char *msg,
                           void *payload);
 void sg_log_set_hook(sg_log_fn fn, void *payload);
 void sg_log(enum sg_log_level level, const char *fmt, ...) SG_PRINTF(2, 3);
@@ -210,8 +212,8 @@ void sg_log(enum sg_log_level level, const char *fmt, ...) SG_PRINTF(2, 3);
 
 /* Progress: the library reports bytes per blob; the CLI draws it (on a
  * TTY only). `total` may be 0 when unknown. `done` set on the last call. */
-typedef void (*sg_progress_fn)(const char *what, uint64_t bytes,
-                               uint64_t total, int done, void *payload);
+typedef void (*sg_progress_fn)(
+    const char *what, uint64_t bytes, uint64_t total, int done, void *payload);
 void sg_progress_set_hook(sg_progress_fn fn, void *payload);
 void sg_progress(const char *what, uint64_t bytes, uint64_t total, int done);
 
@@ -223,10 +225,12 @@ struct sg_digester; /* opaque streaming hash */
 /* algo: "sha256" or "sha512". */
 SG_MUST_USE sg_err sg_digester_create(struct sg_digester **out,
                                       const char *algo);
-SG_MUST_USE sg_err sg_digester_update(struct sg_digester *d, const void *p,
+SG_MUST_USE sg_err sg_digester_update(struct sg_digester *d,
+                                      const void *p,
                                       size_t len);
 /* Writes "algo:hex" into out (capacity >= SG_DIGEST_STR_MAX). */
-SG_MUST_USE sg_err sg_digester_final(struct sg_digester *d, char *out,
+SG_MUST_USE sg_err sg_digester_final(struct sg_digester *d,
+                                     char *out,
                                      size_t cap);
 void sg_digester_free(struct sg_digester *d);
 
@@ -234,18 +238,21 @@ void sg_digester_free(struct sg_digester *d);
 
 /* One-shot "sha256:<hex>" of a memory range. */
 SG_MUST_USE sg_err sg_sha256_digest(char out[SG_DIGEST_STR_MAX],
-                                    const void *p, size_t len);
+                                    const void *p,
+                                    size_t len);
 /* Validates "sha256:<64 lower hex>" or "sha512:<128 lower hex>". */
 int sg_digest_valid(const char *s);
 
 /* ------------------------------------------------------------------ */
 /* Base64 (standard alphabet, padded)                                   */
 
-SG_MUST_USE sg_err sg_base64_encode(struct sg_buf *out, const void *p,
+SG_MUST_USE sg_err sg_base64_encode(struct sg_buf *out,
+                                    const void *p,
                                     size_t len);
 /* Strict: rejects bad characters and bad padding. Whitespace (\r \n space
  * tab) is skipped. */
-SG_MUST_USE sg_err sg_base64_decode(struct sg_buf *out, const char *s,
+SG_MUST_USE sg_err sg_base64_decode(struct sg_buf *out,
+                                    const char *s,
                                     size_t len);
 
 /* ------------------------------------------------------------------ */
@@ -255,20 +262,26 @@ SG_MUST_USE sg_err sg_base64_decode(struct sg_buf *out, const char *s,
  * `max_depth` (0 = default limit) and documents over `max_len`.
  * *out is a new reference (json_decref it). `what` prefixes the message. */
 struct json_t;
-SG_MUST_USE sg_err sg_json_parse(struct json_t **out, const void *data,
-                                 size_t len, size_t max_len, size_t max_depth,
+SG_MUST_USE sg_err sg_json_parse(struct json_t **out,
+                                 const void *data,
+                                 size_t len,
+                                 size_t max_len,
+                                 size_t max_depth,
                                  const char *what);
 
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
 
 /* Read a whole (small) file, capped at max bytes (SG_ELIMIT beyond). */
-SG_MUST_USE sg_err sg_file_read(struct sg_buf *out, const char *path,
+SG_MUST_USE sg_err sg_file_read(struct sg_buf *out,
+                                const char *path,
                                 size_t max);
 /* Write atomically: temp file in the same directory, fsync, rename.
  * mode is applied to the new file (e.g. 0644, 0600). */
-SG_MUST_USE sg_err sg_file_write_atomic(const char *path, const void *data,
-                                        size_t len, unsigned mode);
+SG_MUST_USE sg_err sg_file_write_atomic(const char *path,
+                                        const void *data,
+                                        size_t len,
+                                        unsigned mode);
 /* Create directories like `mkdir -p`. */
 SG_MUST_USE sg_err sg_mkdir_p(const char *path, unsigned mode);
 

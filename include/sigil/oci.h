@@ -24,16 +24,16 @@
 #define SG_MT_OCI_LAYER_GZIP "application/vnd.oci.image.layer.v1.tar+gzip"
 #define SG_MT_OCI_LAYER_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
 #define SG_MT_OCI_EMPTY      "application/vnd.oci.empty.v1+json"
-#define SG_MT_DOCKER_MANIFEST                                                 \
+#define SG_MT_DOCKER_MANIFEST \
     "application/vnd.docker.distribution.manifest.v2+json"
-#define SG_MT_DOCKER_LIST                                                     \
+#define SG_MT_DOCKER_LIST \
     "application/vnd.docker.distribution.manifest.list.v2+json"
 #define SG_MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-#define SG_MT_DOCKER_LAYER_GZIP                                               \
+#define SG_MT_DOCKER_LAYER_GZIP \
     "application/vnd.docker.image.rootfs.diff.tar.gzip"
-#define SG_MT_DOCKER_SCHEMA1                                                  \
+#define SG_MT_DOCKER_SCHEMA1 \
     "application/vnd.docker.distribution.manifest.v1+prettyjws"
-#define SG_EMPTY_JSON_DIGEST                                                  \
+#define SG_EMPTY_JSON_DIGEST \
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 #define SG_ANNOT_REF_NAME "org.opencontainers.image.ref.name"
 
@@ -92,10 +92,10 @@ struct sg_oci_descriptor {
 
 /* A parsed image manifest or index (either may come back from a store). */
 struct sg_oci_manifest {
-    int is_index;            /* 1: index/manifest list; 0: image manifest */
-    char *media_type;        /* from the JSON "mediaType" or the transport */
-    char *artifact_type;     /* NULL when absent */
-    struct sg_oci_descriptor config; /* image manifests only */
+    int is_index;        /* 1: index/manifest list; 0: image manifest */
+    char *media_type;    /* from the JSON "mediaType" or the transport */
+    char *artifact_type; /* NULL when absent */
+    struct sg_oci_descriptor config;  /* image manifests only */
     struct sg_oci_descriptor *layers; /* image: layers; index: manifests */
     size_t n_layers;
     struct sg_oci_descriptor *subject; /* NULL when absent */
@@ -107,7 +107,8 @@ struct sg_oci_manifest {
  * media type the transport reported; schema1 is rejected with a clear
  * message; unknown top-level media types are SG_EUNSUPPORTED. */
 SG_MUST_USE sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out,
-                                         const void *data, size_t len,
+                                         const void *data,
+                                         size_t len,
                                          const char *content_type);
 void sg_oci_manifest_free(struct sg_oci_manifest *m);
 /* Borrowed value of an annotation or NULL. */
@@ -128,7 +129,8 @@ struct sg_oci_config {
     size_t n_diff_ids;
 };
 SG_MUST_USE sg_err sg_oci_config_parse(struct sg_oci_config **out,
-                                       const void *data, size_t len);
+                                       const void *data,
+                                       size_t len);
 void sg_oci_config_free(struct sg_oci_config *c);
 
 /* Platforms: "os/arch[/variant]". Default is linux/<host arch>. */
@@ -146,8 +148,8 @@ SG_MUST_USE sg_err sg_oci_index_select(const struct sg_oci_descriptor **out,
 /* Registry options (filled by the CLI; the library reads no files)      */
 
 struct sg_oci_credentials {
-    char *username; /* NULL for anonymous */
-    char *password; /* or identity token when username is "<token>" */
+    char *username;       /* NULL for anonymous */
+    char *password;       /* or identity token when username is "<token>" */
     char *registry_token; /* used directly as Bearer, NULL if none */
 };
 
@@ -156,18 +158,19 @@ struct sg_oci_credentials {
  * Fill *out (strings malloc'd; the client frees them) or leave it zeroed
  * for anonymous. Return SG_OK even when none are found. */
 typedef sg_err (*sg_oci_cred_fn)(struct sg_oci_credentials *out,
-                                 const char *host, void *payload);
+                                 const char *host,
+                                 void *payload);
 
 struct sg_oci_registry_opts {
     sg_oci_cred_fn get_credentials; /* may be NULL: anonymous */
     void *cred_payload;
-    const char *ca_file;             /* extra CA bundle, NULL = system */
+    const char *ca_file;               /* extra CA bundle, NULL = system */
     const char *const *insecure_hosts; /* NULL-terminated; plain HTTP or
                                           unverified TLS allowed */
-    long connect_timeout_s;          /* 0: default (30) */
-    long low_speed_time_s;           /* 0: default (60) */
-    unsigned max_retries;            /* 0: default (4) */
-    const char *user_agent;          /* NULL: "sigil/<version>" */
+    long connect_timeout_s;            /* 0: default (30) */
+    long low_speed_time_s;             /* 0: default (60) */
+    unsigned max_retries;              /* 0: default (4) */
+    const char *user_agent;            /* NULL: "sigil/<version>" */
 };
 void sg_oci_credentials_release(struct sg_oci_credentials *c);
 
@@ -176,12 +179,15 @@ void sg_oci_credentials_release(struct sg_oci_credentials *c);
  * auths (auth / username+password / identitytoken / registrytoken, keys as
  * bare hosts or URLs, Docker Hub as https://index.docker.io/v1/) and
  * credsStore. *helper_out is NULL or malloc'd. */
-SG_MUST_USE sg_err sg_oci_docker_config_lookup(
-    struct sg_oci_credentials *out, char **helper_out, const void *data,
-    size_t len, const char *host);
+SG_MUST_USE sg_err sg_oci_docker_config_lookup(struct sg_oci_credentials *out,
+                                               char **helper_out,
+                                               const void *data,
+                                               size_t len,
+                                               const char *host);
 /* Parse a credential helper's `get` answer {"Username","Secret"}. */
 SG_MUST_USE sg_err sg_oci_cred_helper_parse(struct sg_oci_credentials *out,
-                                            const void *data, size_t len);
+                                            const void *data,
+                                            size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Stores: where an image lives                                         */
@@ -247,7 +253,8 @@ SG_MUST_USE sg_err sg_oci_store_head_manifest(struct sg_oci_store *s,
 SG_MUST_USE sg_err sg_oci_store_put_manifest(struct sg_oci_store *s,
                                              const char *tag,
                                              const char *media_type,
-                                             const void *data, size_t len,
+                                             const void *data,
+                                             size_t len,
                                              char **digest_out);
 /* Delete a manifest by digest (registry DELETE; layout: drop from index). */
 SG_MUST_USE sg_err sg_oci_store_delete_manifest(struct sg_oci_store *s,
@@ -260,7 +267,8 @@ void sg_oci_strv_free(char **v);
 
 /* Blobs */
 SG_MUST_USE sg_err sg_oci_store_blob_exists(struct sg_oci_store *s,
-                                            const char *digest, int *exists);
+                                            const char *digest,
+                                            int *exists);
 /* Receives streamed bytes; return non-zero to abort (that code is
  * returned by get_blob). */
 typedef sg_err (*sg_oci_write_fn)(const void *p, size_t len, void *payload);
@@ -271,23 +279,30 @@ typedef sg_err (*sg_oci_write_fn)(const void *p, size_t len, void *payload);
  * delivered twice). */
 SG_MUST_USE sg_err sg_oci_store_get_blob(struct sg_oci_store *s,
                                          const struct sg_oci_descriptor *d,
-                                         sg_oci_write_fn cb, void *payload);
+                                         sg_oci_write_fn cb,
+                                         void *payload);
 /* Small blob into memory (capped at `max`; checked like get_blob). */
-SG_MUST_USE sg_err sg_oci_store_get_blob_buf(
-    struct sg_oci_store *s, const struct sg_oci_descriptor *d,
-    struct sg_buf *out, size_t max);
+SG_MUST_USE sg_err sg_oci_store_get_blob_buf(struct sg_oci_store *s,
+                                             const struct sg_oci_descriptor *d,
+                                             struct sg_buf *out,
+                                             size_t max);
 /* Pull-side reader for pushing: fill up to cap bytes into p, *n_out = 0 at
  * end. */
-typedef sg_err (*sg_oci_read_fn)(void *p, size_t cap, size_t *n_out,
+typedef sg_err (*sg_oci_read_fn)(void *p,
+                                 size_t cap,
+                                 size_t *n_out,
                                  void *payload);
 /* Push a blob of known digest and size from a reader (skips when it
  * exists). */
 SG_MUST_USE sg_err sg_oci_store_put_blob(struct sg_oci_store *s,
-                                         const char *digest, uint64_t size,
-                                         sg_oci_read_fn rd, void *payload);
+                                         const char *digest,
+                                         uint64_t size,
+                                         sg_oci_read_fn rd,
+                                         void *payload);
 /* Push a small in-memory blob; digest computed; *digest_out may be NULL. */
 SG_MUST_USE sg_err sg_oci_store_put_blob_buf(struct sg_oci_store *s,
-                                             const void *data, size_t len,
+                                             const void *data,
+                                             size_t len,
                                              char **digest_out);
 
 /* Referrers of `digest`: the registry's referrers API, falling back to the
@@ -300,16 +315,16 @@ SG_MUST_USE sg_err sg_oci_store_referrers(struct sg_oci_store *s,
                                           struct sg_buf *index_json);
 /* After pushing a manifest with a subject: keep the fallback tag index
  * up to date when the registry has no referrers API (no-op otherwise). */
-SG_MUST_USE sg_err sg_oci_store_add_referrer(
-    struct sg_oci_store *s, const char *subject_digest,
-    const struct sg_oci_descriptor *d);
+SG_MUST_USE sg_err sg_oci_store_add_referrer(struct sg_oci_store *s,
+                                             const char *subject_digest,
+                                             const struct sg_oci_descriptor *d);
 
 /* ------------------------------------------------------------------ */
 /* Resolved images                                                      */
 
 struct sg_oci_image {
-    char *digest;       /* what the reference resolves to (index or image) */
-    char *media_type;   /* of that top-level object */
+    char *digest;          /* what the reference resolves to (index or image) */
+    char *media_type;      /* of that top-level object */
     char *manifest_digest; /* the platform image manifest's digest */
     struct sg_oci_manifest *manifest; /* that image manifest */
     struct sg_buf manifest_raw;       /* its exact bytes */
@@ -333,9 +348,12 @@ void sg_oci_image_free(struct sg_oci_image *img);
 enum sg_oci_copy_flags {
     SG_OCI_COPY_SIGNATURES = 1u << 0,
 };
-SG_MUST_USE sg_err sg_oci_copy(struct sg_oci_store *dst, const char *dst_tag,
-                               struct sg_oci_store *src, const char *ref,
-                               unsigned flags, char **digest_out);
+SG_MUST_USE sg_err sg_oci_copy(struct sg_oci_store *dst,
+                               const char *dst_tag,
+                               struct sg_oci_store *src,
+                               const char *ref,
+                               unsigned flags,
+                               char **digest_out);
 
 /* Global init/cleanup (curl_global_init); the CLI calls them once. */
 SG_MUST_USE sg_err sg_oci_global_init(void);

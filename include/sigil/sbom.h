@@ -27,40 +27,40 @@ struct sg_pkg_kv {
 struct sg_pkg {
     enum sg_pkg_type type;
     char *name;
-    char *version;        /* full version as the package manager shows it:
-                             deb "1:2.3-4", rpm "2.3-4.el9" (epoch apart),
-                             apk "1.2.3-r0", go "v1.2.3" */
-    unsigned long epoch;  /* rpm epoch (has_epoch says if present) */
+    char *version;       /* full version as the package manager shows it:
+                            deb "1:2.3-4", rpm "2.3-4.el9" (epoch apart),
+                            apk "1.2.3-r0", go "v1.2.3" */
+    unsigned long epoch; /* rpm epoch (has_epoch says if present) */
     int has_epoch;
     char *arch;
-    char *source_name;    /* deb Source / rpm SOURCERPM / apk origin */
-    char *source_version; /* deb Source "(ver)" when it differs */
-    char *supplier;       /* deb Maintainer, rpm Vendor, apk maintainer */
-    char *license;        /* declared: SPDX expression, or raw text */
+    char *source_name;       /* deb Source / rpm SOURCERPM / apk origin */
+    char *source_version;    /* deb Source "(ver)" when it differs */
+    char *supplier;          /* deb Maintainer, rpm Vendor, apk maintainer */
+    char *license;           /* declared: SPDX expression, or raw text */
     uint64_t installed_size; /* bytes (deb Installed-Size × 1024) */
-    char *description;    /* short summary, may be NULL */
-    char *url;            /* homepage/project URL, may be NULL */
-    char **depends;       /* dependency names as written (unresolved) */
+    char *description;       /* short summary, may be NULL */
+    char *url;               /* homepage/project URL, may be NULL */
+    char **depends;          /* dependency names as written (unresolved) */
     size_t n_depends;
-    char **provides;      /* virtual names this package provides */
+    char **provides; /* virtual names this package provides */
     size_t n_provides;
-    char *layer_diff_id;  /* layer that last wrote the DB entry */
-    char *db_path;        /* path of the DB / binary in the image */
-    char *purl;           /* filled by sg_sbom_finish() */
-    char *cpe;            /* CPE 2.3, filled by sg_sbom_finish() */
-    char *found_by;       /* cataloger name, e.g. "dpkg-db-cataloger" */
-    char *checksum;       /* go: "h1:..." sum, may be NULL */
+    char *layer_diff_id;     /* layer that last wrote the DB entry */
+    char *db_path;           /* path of the DB / binary in the image */
+    char *purl;              /* filled by sg_sbom_finish() */
+    char *cpe;               /* CPE 2.3, filled by sg_sbom_finish() */
+    char *found_by;          /* cataloger name, e.g. "dpkg-db-cataloger" */
+    char *checksum;          /* go: "h1:..." sum, may be NULL */
     struct sg_pkg_kv *props; /* extra properties (go build settings...) */
     size_t n_props;
-    int deleted;          /* all-layers scope: later deleted or replaced */
-    size_t parent;        /* go modules: index+1 of the binary's main
-                             module package, 0 if none */
+    int deleted;   /* all-layers scope: later deleted or replaced */
+    size_t parent; /* go modules: index+1 of the binary's main
+                      module package, 0 if none */
 };
 
 struct sg_distro {
-    char *id;          /* "debian", "alpine", "rhel", ... */
-    char *version_id;  /* "12", "3.19.1" */
-    char *version;     /* point release (debian_version, alpine-release) */
+    char *id;         /* "debian", "alpine", "rhel", ... */
+    char *version_id; /* "12", "3.19.1" */
+    char *version;    /* point release (debian_version, alpine-release) */
     char *pretty_name;
     char *name;
     char *id_like;
@@ -87,9 +87,9 @@ struct sg_sbom_source {
     char *repo_name;       /* "registry/repository" for the oci purl */
     char *tag;             /* may be NULL */
     char *os, *arch, *variant;
-    char **diff_ids;       /* layers, base first */
+    char **diff_ids; /* layers, base first */
     size_t n_diff_ids;
-    int is_dir;            /* a dir: source */
+    int is_dir; /* a dir: source */
 };
 
 struct sg_sbom {
@@ -107,7 +107,9 @@ SG_MUST_USE sg_err sg_sbom_create(struct sg_sbom **out);
 void sg_sbom_free(struct sg_sbom *s);
 /* Append a zeroed package; *out borrowed until the next append. */
 SG_MUST_USE sg_err sg_sbom_add_pkg(struct sg_sbom *s, struct sg_pkg **out);
-SG_MUST_USE sg_err sg_sbom_add_rel(struct sg_sbom *s, size_t from, size_t to,
+SG_MUST_USE sg_err sg_sbom_add_rel(struct sg_sbom *s,
+                                   size_t from,
+                                   size_t to,
                                    enum sg_rel_type type);
 void sg_pkg_release(struct sg_pkg *p);
 /* Sort packages deterministically, compute purls/CPEs and resolve
@@ -124,7 +126,7 @@ enum sg_sbom_scope {
 
 struct sg_sbom_opts {
     enum sg_sbom_scope scope;
-    unsigned threads;      /* 0: number of cores */
+    unsigned threads;        /* 0: number of cores */
     const char *source_name; /* the reference as the user gave it */
     /* Optional: open another handle on the same store for a parallel
      * layer reader. A registry store's connection is not shared between
@@ -136,7 +138,8 @@ struct sg_sbom_opts {
 /* Scan the resolved image `img` in store `s` (every layer read once,
  * digest checked while streaming) or, for a SG_OCI_STORE_DIR store, walk
  * the directory. *out owned by the caller. */
-SG_MUST_USE sg_err sg_sbom_scan(struct sg_sbom **out, struct sg_oci_store *s,
+SG_MUST_USE sg_err sg_sbom_scan(struct sg_sbom **out,
+                                struct sg_oci_store *s,
                                 const struct sg_oci_image *img,
                                 const struct sg_sbom_opts *opts);
 
@@ -154,22 +157,26 @@ SG_MUST_USE sg_err sg_sbom_format_parse(enum sg_sbom_format *out,
                                         const char *name);
 
 struct sg_sbom_write_opts {
-    int64_t created;       /* unix time for "created"/"timestamp" */
-    int deterministic;     /* derive namespace/serial from content */
+    int64_t created;          /* unix time for "created"/"timestamp" */
+    int deterministic;        /* derive namespace/serial from content */
     const char *tool_version; /* NULL: SG_VERSION */
 };
 
-SG_MUST_USE sg_err sg_sbom_write(struct sg_buf *out, const struct sg_sbom *s,
+SG_MUST_USE sg_err sg_sbom_write(struct sg_buf *out,
+                                 const struct sg_sbom *s,
                                  enum sg_sbom_format fmt,
                                  const struct sg_sbom_write_opts *opts);
 /* Read SPDX 2.3 JSON or CycloneDX JSON (sigil's, syft's, Trivy's). */
-SG_MUST_USE sg_err sg_sbom_read(struct sg_sbom **out, const void *data,
+SG_MUST_USE sg_err sg_sbom_read(struct sg_sbom **out,
+                                const void *data,
                                 size_t len);
 
 /* purl for a package in a distro context (per the purl spec). */
-SG_MUST_USE sg_err sg_sbom_purl(struct sg_buf *out, const struct sg_pkg *p,
+SG_MUST_USE sg_err sg_sbom_purl(struct sg_buf *out,
+                                const struct sg_pkg *p,
                                 const struct sg_distro *d);
-SG_MUST_USE sg_err sg_sbom_cpe(struct sg_buf *out, const struct sg_pkg *p,
+SG_MUST_USE sg_err sg_sbom_cpe(struct sg_buf *out,
+                               const struct sg_pkg *p,
                                const struct sg_distro *d);
 
 /* ------------------------------------------------------------------ */

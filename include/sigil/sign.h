@@ -19,13 +19,15 @@ struct sg_sign_key; /* opaque: a private or public key (EVP_PKEY) */
  * secretbox, PKCS#8 inside) or an unencrypted PEM key. A wrong password
  * is SG_EAUTH with a message saying so. */
 SG_MUST_USE sg_err sg_sign_key_load_private(struct sg_sign_key **out,
-                                            const void *pem, size_t len,
+                                            const void *pem,
+                                            size_t len,
                                             const char *password,
                                             size_t pw_len);
 /* Load a public key: PEM PUBLIC KEY (PKIX) or a PEM certificate (its
  * public key is used; sg_sign_key_is_cert() tells which). */
 SG_MUST_USE sg_err sg_sign_key_load_public(struct sg_sign_key **out,
-                                           const void *pem, size_t len);
+                                           const void *pem,
+                                           size_t len);
 SG_MUST_USE sg_err sg_sign_key_generate(struct sg_sign_key **out);
 void sg_sign_key_free(struct sg_sign_key *k);
 /* Was the public key taken from a certificate (keyless material)? */
@@ -47,19 +49,23 @@ SG_MUST_USE sg_err sg_sign_key_public_pem(struct sg_buf *out,
 /* cosign.key encoding (scrypt N=65536 r=8 p=1, random salt and nonce). */
 SG_MUST_USE sg_err sg_sign_key_encrypt(struct sg_buf *out,
                                        const struct sg_sign_key *k,
-                                       const char *password, size_t pw_len);
+                                       const char *password,
+                                       size_t pw_len);
 /* Sign `msg` as cosign does for this key type (raw signature bytes):
  * ECDSA (any curve) SHA-256 + ASN.1 DER, RSA PKCS#1 v1.5 SHA-256,
  * Ed25519 pure. Verification also accepts SHA-384/SHA-512 for P-384/P-521
  * (what cosign sign uses for those curves). */
 SG_MUST_USE sg_err sg_sign_key_sign(struct sg_buf *sig_out,
                                     const struct sg_sign_key *k,
-                                    const void *msg, size_t len);
+                                    const void *msg,
+                                    size_t len);
 /* SG_OK only when `sig` is a valid signature over msg; SG_EVERIFY
  * otherwise (never "ok" on an error). */
 SG_MUST_USE sg_err sg_sign_key_verify(const struct sg_sign_key *k,
-                                      const void *msg, size_t len,
-                                      const void *sig, size_t sig_len);
+                                      const void *msg,
+                                      size_t len,
+                                      const void *sig,
+                                      size_t sig_len);
 
 /* ------------------------------------------------------------------ */
 /* Payloads and cosign storage                                          */
@@ -70,22 +76,31 @@ struct sg_sign_annotation {
 };
 
 /* The simple-signing payload exactly as cosign writes it. */
-SG_MUST_USE sg_err sg_sign_payload_build(
-    struct sg_buf *out, const char *docker_reference, const char *digest,
-    const struct sg_sign_annotation *annotations, size_t n_annotations);
+SG_MUST_USE sg_err
+sg_sign_payload_build(struct sg_buf *out,
+                      const char *docker_reference,
+                      const char *digest,
+                      const struct sg_sign_annotation *annotations,
+                      size_t n_annotations);
 
 /* "sha256-<hex>.<suffix>" for digest (suffix "sig", "att", "sbom"). */
-SG_MUST_USE sg_err sg_sign_tag_for(struct sg_buf *out, const char *digest,
+SG_MUST_USE sg_err sg_sign_tag_for(struct sg_buf *out,
+                                   const char *digest,
                                    const char *suffix);
 
 /* Append one layer (blob `data`, `media_type`, annotations) to the cosign
  * manifest at tag sha256-<hex>.<suffix> for `digest` in store s, creating
  * it when absent; an identical layer is not duplicated; a concurrent
  * change of the tag is re-read and retried. */
-SG_MUST_USE sg_err sg_sign_append_layer(
-    struct sg_oci_store *s, const char *digest, const char *suffix,
-    const void *data, size_t len, const char *media_type,
-    const struct sg_sign_annotation *annotations, size_t n_annotations);
+SG_MUST_USE sg_err
+sg_sign_append_layer(struct sg_oci_store *s,
+                     const char *digest,
+                     const char *suffix,
+                     const void *data,
+                     size_t len,
+                     const char *media_type,
+                     const struct sg_sign_annotation *annotations,
+                     size_t n_annotations);
 
 struct sg_sign_image_opts {
     const struct sg_sign_annotation *annotations; /* -a key=value */
@@ -107,7 +122,8 @@ SG_MUST_USE sg_err sg_sign_image_payload(struct sg_buf *out,
 /* Sign image `digest` in store s with private key k (payload, signature,
  * stored under .sig). Already signed with this key and payload: no new
  * layer (as cosign). */
-SG_MUST_USE sg_err sg_sign_image(struct sg_oci_store *s, const char *digest,
+SG_MUST_USE sg_err sg_sign_image(struct sg_oci_store *s,
+                                 const char *digest,
                                  const struct sg_sign_key *k,
                                  const struct sg_sign_image_opts *opts);
 
@@ -115,8 +131,10 @@ SG_MUST_USE sg_err sg_sign_image(struct sg_oci_store *s, const char *digest,
 /* DSSE / in-toto                                                       */
 
 /* PAE(type, body) = "DSSEv1" SP len(type) SP type SP len(body) SP body */
-SG_MUST_USE sg_err sg_sign_dsse_pae(struct sg_buf *out, const char *type,
-                                    const void *body, size_t len);
+SG_MUST_USE sg_err sg_sign_dsse_pae(struct sg_buf *out,
+                                    const char *type,
+                                    const void *body,
+                                    size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Attestations (sign/attest.c, sign/dsse.c; owner: attest).             */
@@ -130,8 +148,8 @@ SG_MUST_USE sg_err sg_sign_dsse_pae(struct sg_buf *out, const char *type,
 #define SG_ANNOT_COSIGN_SIG     "dev.cosignproject.cosign/signature"
 /* Largest envelope / statement held in memory (cosign's default
  * COSIGN_MAX_ATTACHMENT_SIZE is 128 MiB). */
-#define SG_ATTEST_ENVELOPE_MAX  (128u * 1024u * 1024u)
-#define SG_DSSE_SIGNATURES_MAX  64u
+#define SG_ATTEST_ENVELOPE_MAX (128u * 1024u * 1024u)
+#define SG_DSSE_SIGNATURES_MAX 64u
 
 /* The predicate type URI for a cosign --type name ("spdxjson" →
  * "https://spdx.dev/Document", ...); a value that is not a known name is
@@ -158,9 +176,11 @@ struct sg_attest_statement_opts {
  * are embedded verbatim (minus surrounding whitespace), "spdx" embeds
  * the file as a JSON string, "custom" wraps it as {"Data","Timestamp"}.
  * Key order: _type, subject, predicateType, predicate. Appends to out. */
-SG_MUST_USE sg_err sg_attest_statement_build(
-    struct sg_buf *out, const struct sg_attest_statement_opts *o,
-    const void *predicate, size_t len);
+SG_MUST_USE sg_err
+sg_attest_statement_build(struct sg_buf *out,
+                          const struct sg_attest_statement_opts *o,
+                          const void *predicate,
+                          size_t len);
 
 struct sg_intoto_subject {
     char *name;   /* NULL when absent */
@@ -178,7 +198,8 @@ struct sg_intoto_statement {
  * subject array of objects with a digest object, a string predicateType
  * and a predicate. Anything else is SG_EPARSE with the reason. */
 SG_MUST_USE sg_err sg_intoto_statement_parse(struct sg_intoto_statement **out,
-                                             const void *data, size_t len);
+                                             const void *data,
+                                             size_t len);
 void sg_intoto_statement_free(struct sg_intoto_statement *st);
 /* 1 when some subject's sha256 equals the hex part of `digest`. */
 int sg_intoto_statement_has_digest(const struct sg_intoto_statement *st,
@@ -204,7 +225,8 @@ struct sg_dsse_envelope {
  * non-empty base64 "sig" and an optional string "keyid". Unknown
  * members are ignored (key order never matters). */
 SG_MUST_USE sg_err sg_dsse_envelope_parse(struct sg_dsse_envelope **out,
-                                          const void *data, size_t len,
+                                          const void *data,
+                                          size_t len,
                                           size_t max_len);
 /* Same, from an already parsed JSON object (e.g. a bundle's
  * dsseEnvelope member). */
@@ -220,7 +242,8 @@ SG_MUST_USE sg_err sg_dsse_envelope_verify(const struct sg_dsse_envelope *e,
  * cosign v2 layout, compact, no trailing newline). */
 SG_MUST_USE sg_err sg_dsse_envelope_sign(struct sg_buf *out,
                                          const char *payload_type,
-                                         const void *payload, size_t len,
+                                         const void *payload,
+                                         size_t len,
                                          const struct sg_sign_key *k);
 
 /* Attest image `digest` in store s: statement (subject subject_name and
@@ -229,14 +252,17 @@ SG_MUST_USE sg_err sg_dsse_envelope_sign(struct sg_buf *out,
  * predicateType and an empty dev.cosignproject.cosign/signature). */
 SG_MUST_USE sg_err sg_attest_image(struct sg_oci_store *s,
                                    const struct sg_attest_statement_opts *o,
-                                   const void *predicate, size_t len,
+                                   const void *predicate,
+                                   size_t len,
                                    const struct sg_sign_key *k);
 
 /* The legacy `cosign attach sbom` object (cosign-format.md §4): tag
  * sha256-<hex>.sbom holding a manifest with exactly one layer, the raw
  * SBOM bytes with `media_type`, no signature. Replaces what was there. */
-SG_MUST_USE sg_err sg_attach_sbom(struct sg_oci_store *s, const char *digest,
-                                  const void *sbom, size_t len,
+SG_MUST_USE sg_err sg_attach_sbom(struct sg_oci_store *s,
+                                  const char *digest,
+                                  const void *sbom,
+                                  size_t len,
                                   const char *media_type);
 
 #endif /* SIGIL_SIGN_H */

@@ -12,11 +12,11 @@
 
 /* One checked candidate signature / attestation. */
 struct sg_verify_item {
-    int ok;          /* passed every check */
-    char *reason;    /* why it failed (NULL when ok) */
-    char *payload;   /* the exact payload / statement bytes (owned) */
+    int ok;        /* passed every check */
+    char *reason;  /* why it failed (NULL when ok) */
+    char *payload; /* the exact payload / statement bytes (owned) */
     size_t payload_len;
-    char *source;    /* where it was found: tag or referrer digest */
+    char *source; /* where it was found: tag or referrer digest */
 };
 
 struct sg_verify_result {
@@ -28,7 +28,7 @@ void sg_verify_result_release(struct sg_verify_result *r);
 struct sg_verify_opts {
     const struct sg_sign_annotation *annotations; /* required -a pairs */
     size_t n_annotations;
-    const char *predicate_type; /* attestations: required type URI */
+    const char *predicate_type;   /* attestations: required type URI */
     const char *docker_reference; /* shown in payloads synthesized for v3
                                      bundles (may be NULL) */
 };
@@ -46,15 +46,18 @@ SG_MUST_USE sg_err sg_verify_image(struct sg_verify_result *out,
  * critical.image.docker-manifest-digest == digest, critical.type is
  * "cosign container image signature", and every opts->annotations pair
  * is in optional. SG_OK, or SG_EVERIFY/SG_EPARSE with the reason. */
-SG_MUST_USE sg_err sg_verify_claims(const void *payload, size_t len,
+SG_MUST_USE sg_err sg_verify_claims(const void *payload,
+                                    size_t len,
                                     const char *digest,
                                     const struct sg_verify_opts *opts);
 
 /* verify-blob: `sig_b64` is the base64 signature (newlines tolerated) over
  * data. SG_OK only when it verifies with k; SG_EVERIFY with the reason. */
 SG_MUST_USE sg_err sg_verify_blob(const struct sg_sign_key *k,
-                                  const void *data, size_t len,
-                                  const char *sig_b64, size_t sig_len);
+                                  const void *data,
+                                  size_t len,
+                                  const char *sig_b64,
+                                  size_t sig_len);
 
 /* ------------------------------------------------------------------ */
 /* Attestations (verify/attestverify.c; owner: attest).                  */
@@ -69,9 +72,9 @@ enum sg_attest_verify_flags {
 
 struct sg_attest_check {
     const struct sg_sign_key *key; /* public key */
-    const char *digest; /* "sha256:<hex>" some subject must name */
-    const char *type;   /* --type name or URI; NULL = any predicate */
-    unsigned flags;     /* enum sg_attest_verify_flags */
+    const char *digest;            /* "sha256:<hex>" some subject must name */
+    const char *type; /* --type name or URI; NULL = any predicate */
+    unsigned flags;   /* enum sg_attest_verify_flags */
 };
 
 /* One checked attestation candidate. */
@@ -82,7 +85,7 @@ struct sg_attest_item {
     char *predicate_type; /* from the statement, NULL if unreadable */
     char *statement;      /* decoded payload (NUL-terminated), or NULL */
     size_t statement_len;
-    char *envelope;       /* the envelope JSON as stored, or NULL */
+    char *envelope; /* the envelope JSON as stored, or NULL */
     size_t envelope_len;
 };
 
@@ -98,9 +101,11 @@ void sg_attest_result_release(struct sg_attest_result *r);
  * otherwise SG_EVERIFY/SG_EPARSE/... with the reason in sg_error_last().
  * item (may be NULL) receives the statement, predicate type and a copy
  * of the envelope whatever the outcome. */
-SG_MUST_USE sg_err sg_verify_attestation_envelope(
-    struct sg_attest_item *item, const void *env, size_t len,
-    const struct sg_attest_check *c);
+SG_MUST_USE sg_err
+sg_verify_attestation_envelope(struct sg_attest_item *item,
+                               const void *env,
+                               size_t len,
+                               const struct sg_attest_check *c);
 
 /* Verify every attestation of image c->digest in s: the layers of
  * sha256-<hex>.att and the Sigstore bundles (v0.3+, DSSE) among the
@@ -108,8 +113,9 @@ SG_MUST_USE sg_err sg_verify_attestation_envelope(
  * SG_EVERIFY when none did (SG_ENOTFOUND-style "no attestations" is
  * SG_EVERIFY too, with that reason); registry/transport errors are
  * returned as they are (never "ok"). *out lists every candidate. */
-SG_MUST_USE sg_err sg_verify_image_attestations(
-    struct sg_attest_result *out, struct sg_oci_store *s,
-    const struct sg_attest_check *c);
+SG_MUST_USE sg_err
+sg_verify_image_attestations(struct sg_attest_result *out,
+                             struct sg_oci_store *s,
+                             const struct sg_attest_check *c);
 
 #endif /* SIGIL_VERIFY_H */

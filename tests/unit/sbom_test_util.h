@@ -10,8 +10,8 @@
 
 static char sbom_test_log[16384];
 
-static void sbom_test_hook(enum sg_log_level level, const char *msg,
-                           void *payload)
+static void
+sbom_test_hook(enum sg_log_level level, const char *msg, void *payload)
 {
     size_t n = strlen(sbom_test_log);
     (void)payload;
@@ -31,8 +31,7 @@ static inline void sbom_test_fixture(struct sg_buf *b, const char *name)
     char path[4096];
     const char *src = getenv("SG_SOURCE_DIR");
 
-    snprintf(path, sizeof(path), "%s/testdata/sbom/%s", src ? src : ".",
-             name);
+    snprintf(path, sizeof(path), "%s/testdata/sbom/%s", src ? src : ".", name);
     sg_buf_init(b, SG_BUF_NOLIMIT);
     if (sg_file_read(b, path, 1u << 20) != SG_OK) {
         fprintf(stderr, "%s: %s\n", path, sg_error_last());
@@ -41,7 +40,7 @@ static inline void sbom_test_fixture(struct sg_buf *b, const char *name)
 }
 
 static inline const struct sg_pkg *sbom_test_find(const struct sg_sbom *s,
-                                           const char *name)
+                                                  const char *name)
 {
     for (size_t i = 0; i < s->n_pkgs; i++)
         if (strcmp(s->pkgs[i].name, name) == 0)

@@ -7,7 +7,7 @@
 
 #include "sigil/sbom.h"
 
-#define WF_DIGEST                                                             \
+#define WF_DIGEST \
     "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static inline char *wf_dup(const char *s)

@@ -51,8 +51,12 @@ static struct mem_obj *mem_find(struct mem_obj *v, size_t n, const char *k)
     return NULL;
 }
 
-static void mem_add(struct mem_obj *v, size_t *n, const char *k,
-                    const void *data, size_t len, const char *mt)
+static void mem_add(struct mem_obj *v,
+                    size_t *n,
+                    const char *k,
+                    const void *data,
+                    size_t len,
+                    const char *mt)
 {
     struct mem_obj *o = mem_find(v, *n, k);
 
@@ -79,8 +83,11 @@ static const char *mem_resolve(struct memstore *m, const char *ref)
     return ref;
 }
 
-static sg_err mem_get_manifest(struct sg_oci_store *s, const char *ref,
-                               struct sg_buf *body, char **mt, char **dg)
+static sg_err mem_get_manifest(struct sg_oci_store *s,
+                               const char *ref,
+                               struct sg_buf *body,
+                               char **mt,
+                               char **dg)
 {
     struct memstore *m = s->impl;
     struct mem_obj *o;
@@ -102,8 +109,11 @@ static sg_err mem_get_manifest(struct sg_oci_store *s, const char *ref,
     return SG_OK;
 }
 
-static sg_err mem_put_manifest(struct sg_oci_store *s, const char *tag,
-                               const char *mt, const void *data, size_t len,
+static sg_err mem_put_manifest(struct sg_oci_store *s,
+                               const char *tag,
+                               const char *mt,
+                               const void *data,
+                               size_t len,
                                const char *digest)
 {
     struct memstore *m = s->impl;
@@ -131,8 +141,8 @@ static sg_err mem_put_manifest(struct sg_oci_store *s, const char *tag,
     return SG_OK;
 }
 
-static sg_err mem_blob_exists(struct sg_oci_store *s, const char *digest,
-                              int *exists)
+static sg_err
+mem_blob_exists(struct sg_oci_store *s, const char *digest, int *exists)
 {
     struct memstore *m = s->impl;
 
@@ -142,7 +152,8 @@ static sg_err mem_blob_exists(struct sg_oci_store *s, const char *digest,
 
 static sg_err mem_get_blob(struct sg_oci_store *s,
                            const struct sg_oci_descriptor *d,
-                           sg_oci_write_fn cb, void *payload)
+                           sg_oci_write_fn cb,
+                           void *payload)
 {
     struct memstore *m = s->impl;
     struct mem_obj *o = mem_find(m->blobs, m->n_blobs, d->digest);
@@ -152,8 +163,11 @@ static sg_err mem_get_blob(struct sg_oci_store *s,
     return cb(o->data, o->len, payload);
 }
 
-static sg_err mem_put_blob(struct sg_oci_store *s, const char *digest,
-                           uint64_t size, sg_oci_read_fn rd, void *payload)
+static sg_err mem_put_blob(struct sg_oci_store *s,
+                           const char *digest,
+                           uint64_t size,
+                           sg_oci_read_fn rd,
+                           void *payload)
 {
     struct memstore *m = s->impl;
     char *buf = malloc((size_t)size + 1);
@@ -192,8 +206,9 @@ static void mem_free(struct sg_oci_store *s)
 }
 
 static const struct sg_oci_store_ops mem_ops = {
-    "memory", mem_get_manifest, NULL, mem_put_manifest, NULL, NULL,
-    mem_blob_exists, mem_get_blob, mem_put_blob, NULL, mem_free
+    "memory", mem_get_manifest, NULL,         mem_put_manifest, NULL,
+    NULL,     mem_blob_exists,  mem_get_blob, mem_put_blob,     NULL,
+    mem_free
 };
 
 static inline struct sg_oci_store *memstore_new(void)
@@ -214,15 +229,15 @@ static inline struct memstore *memstore_of(struct sg_oci_store *s)
 
 /* Replace a blob's bytes behind the store's back (tamper tests). */
 static inline void memstore_set_blob(struct sg_oci_store *s,
-                                     const char *digest, const void *data,
+                                     const char *digest,
+                                     const void *data,
                                      size_t len)
 {
     struct memstore *m = s->impl;
     mem_add(m->blobs, &m->n_blobs, digest, data, len, NULL);
 }
 
-static inline const char *memstore_tag(struct sg_oci_store *s,
-                                       const char *tag)
+static inline const char *memstore_tag(struct sg_oci_store *s, const char *tag)
 {
     struct memstore *m = s->impl;
     for (size_t i = 0; i < m->n_tags; i++) {
@@ -240,8 +255,8 @@ static inline const struct mem_obj *memstore_manifest(struct sg_oci_store *s,
 }
 
 /* Point `tag` at `digest`, or remove it when digest is NULL. */
-static inline void memstore_set_tag(struct sg_oci_store *s, const char *tag,
-                                    const char *digest)
+static inline void
+memstore_set_tag(struct sg_oci_store *s, const char *tag, const char *digest)
 {
     struct memstore *m = s->impl;
     for (size_t i = 0; i < m->n_tags; i++) {

@@ -21,13 +21,13 @@
 #include "sigil/sign.h"
 #include "sigil/verify.h"
 
-#define BLOB_DIGEST                                                           \
+#define BLOB_DIGEST \
     "sha256:658781cd4ed9bca60dacd09f7bb914bb51502e8b5d619f57f39a1d652596cc24"
-#define PAUSE2_DIGEST                                                         \
+#define PAUSE2_DIGEST \
     "sha256:b31bfb4d0213f254d361e0079deaaebefa4f82ba7aa76ef82e90b4935ad5b105"
-#define DSSE03_DIGEST                                                         \
+#define DSSE03_DIGEST \
     "sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4"
-#define IMG_DIGEST                                                            \
+#define IMG_DIGEST \
     "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 
 static void read_vector(struct sg_buf *b, const char *dir, const char *file)
@@ -49,9 +49,9 @@ static EVP_PKEY *vector_pkey(const char *dir)
     EVP_PKEY *k = NULL;
     BIO *bio;
 
-    read_vector(&b, dir, strstr(dir, "03") || strstr(dir, "neg")
-                             ? "cert.pem"
-                             : "cosign.pub");
+    read_vector(&b, dir,
+                strstr(dir, "03") || strstr(dir, "neg") ? "cert.pem"
+                                                        : "cosign.pub");
     bio = BIO_new_mem_buf(b.data, (int)b.len);
     if (strstr(b.data, "CERTIFICATE")) {
         X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
@@ -67,8 +67,8 @@ static EVP_PKEY *vector_pkey(const char *dir)
     return k;
 }
 
-static int ossl_verify(EVP_PKEY *k, const void *msg, size_t len,
-                       const void *sig, size_t sig_len)
+static int ossl_verify(
+    EVP_PKEY *k, const void *msg, size_t len, const void *sig, size_t sig_len)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int ok;
@@ -153,20 +153,17 @@ static void statement__build_and_parse(void **state)
     o.type = "custom";
     o.version = 1;
     o.timestamp = 1700000000;
-    assert_int_equal(sg_attest_statement_build(&b, &o, "hi \"x\"\n", 7),
-                     SG_OK);
+    assert_int_equal(sg_attest_statement_build(&b, &o, "hi \"x\"\n", 7), SG_OK);
     root = json_loads(b.data, JSON_REJECT_DUPLICATES, NULL);
     assert_non_null(root);
     assert_string_equal(json_string_value(json_object_get(root, "_type")),
                         "https://in-toto.io/Statement/v1");
-    assert_string_equal(
-        json_string_value(json_object_get(
-            json_object_get(root, "predicate"), "Data")),
-        "hi \"x\"\n");
-    assert_string_equal(
-        json_string_value(json_object_get(
-            json_object_get(root, "predicate"), "Timestamp")),
-        "2023-11-14T22:13:20Z");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(root, "predicate"), "Data")),
+                        "hi \"x\"\n");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(root, "predicate"), "Timestamp")),
+                        "2023-11-14T22:13:20Z");
     json_decref(root);
 
     /* spdx: the file as a JSON string */
@@ -182,8 +179,7 @@ static void statement__build_and_parse(void **state)
     assert_int_equal(sg_attest_statement_build(&b, &o, "[1]", 3), SG_EPARSE);
     assert_non_null(strstr(sg_error_last(), "JSON object"));
     sg_buf_release(&b);
-    assert_int_equal(sg_attest_statement_build(&b, &o, "{} {}", 5),
-                     SG_EPARSE);
+    assert_int_equal(sg_attest_statement_build(&b, &o, "{} {}", 5), SG_EPARSE);
     sg_buf_release(&b);
     o.type = "sbom";
     assert_int_equal(sg_attest_statement_build(&b, &o, "{}", 2), SG_EINVAL);
@@ -204,8 +200,9 @@ static void statement__multi_megabyte_predicate(void **state)
     (void)state;
     assert_int_equal(sg_buf_adds(&pred, "{\"components\":["), SG_OK);
     while (pred.len < 6u * 1024 * 1024) {
-        assert_int_equal(sg_buf_addf(&pred, "%s{\"name\":\"pkg%zu\","
-                                            "\"version\":\"1.%zu\"}",
+        assert_int_equal(sg_buf_addf(&pred,
+                                     "%s{\"name\":\"pkg%zu\","
+                                     "\"version\":\"1.%zu\"}",
                                      n ? "," : "", n, n),
                          SG_OK);
         n++;
@@ -244,8 +241,7 @@ static void statement__rejects_malformed(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(sg_intoto_statement_parse(&st, bad[i],
-                                                   strlen(bad[i])),
+        assert_int_equal(sg_intoto_statement_parse(&st, bad[i], strlen(bad[i])),
                          SG_EPARSE);
         assert_null(st);
     }
@@ -326,15 +322,15 @@ static void vectors__pae_checked_with_openssl(void **state)
 
         assert_string_equal(e->payload_type, v[i].ptype);
         assert_int_equal(e->n_sigs, 1);
-        assert_int_equal(sg_sign_dsse_pae(&pae, e->payload_type, e->payload,
-                                          e->payload_len),
-                         SG_OK);
+        assert_int_equal(
+            sg_sign_dsse_pae(&pae, e->payload_type, e->payload, e->payload_len),
+            SG_OK);
         ok = ossl_verify(k, pae.data, pae.len, e->sigs[0].sig,
                          e->sigs[0].sig_len);
         if (ok != v[i].ok)
             fail_msg("%s: PAE verify %d", v[i].dir, ok);
-        assert_false(ossl_verify(k, e->payload, e->payload_len,
-                                 e->sigs[0].sig, e->sigs[0].sig_len));
+        assert_false(ossl_verify(k, e->payload, e->payload_len, e->sigs[0].sig,
+                                 e->sigs[0].sig_len));
         EVP_PKEY_free(k);
         sg_buf_release(&pae);
         sg_dsse_envelope_free(e);
@@ -346,17 +342,19 @@ static struct sg_sign_key *load_pub(const char *dir)
     struct sg_buf b;
     struct sg_sign_key *k = NULL;
 
-    read_vector(&b, dir, strstr(dir, "03") || strstr(dir, "neg")
-                             ? "cert.pem"
-                             : "cosign.pub");
+    read_vector(&b, dir,
+                strstr(dir, "03") || strstr(dir, "neg") ? "cert.pem"
+                                                        : "cosign.pub");
     if (sg_sign_key_load_public(&k, b.data, b.len) != SG_OK)
         fail_msg("%s: %s", dir, sg_error_last());
     sg_buf_release(&b);
     return k;
 }
 
-static sg_err check_vector(const char *dir, const char *digest,
-                           const char *type, unsigned flags,
+static sg_err check_vector(const char *dir,
+                           const char *digest,
+                           const char *type,
+                           unsigned flags,
                            struct sg_attest_item *it)
 {
     struct sg_buf b;
@@ -377,27 +375,23 @@ static void vectors__sigil_verifier(void **state)
 
     (void)state;
     memset(&it, 0, sizeof(it));
-    assert_int_equal(check_vector("dsse-01", BLOB_DIGEST, "slsaprovenance",
-                                  0, &it),
-                     SG_OK);
-    assert_string_equal(it.predicate_type,
-                        "https://slsa.dev/provenance/v0.2");
+    assert_int_equal(
+        check_vector("dsse-01", BLOB_DIGEST, "slsaprovenance", 0, &it), SG_OK);
+    assert_string_equal(it.predicate_type, "https://slsa.dev/provenance/v0.2");
     assert_non_null(strstr(it.statement, "\"name\":\"blob\""));
     free(it.predicate_type);
     free(it.statement);
     free(it.envelope);
     assert_int_equal(check_vector("dsse-02", BLOB_DIGEST, NULL, 0, NULL),
                      SG_OK);
-    assert_int_equal(check_vector("dsse-03", DSSE03_DIGEST, "custom", 0,
-                                  NULL),
+    assert_int_equal(check_vector("dsse-03", DSSE03_DIGEST, "custom", 0, NULL),
                      SG_OK);
 
     /* wrong digest, wrong type: reasons */
     assert_int_equal(check_vector("dsse-01", IMG_DIGEST, NULL, 0, NULL),
                      SG_EVERIFY);
     assert_non_null(strstr(sg_error_last(), "does not match"));
-    assert_int_equal(check_vector("dsse-01", BLOB_DIGEST, "cyclonedx", 0,
-                                  NULL),
+    assert_int_equal(check_vector("dsse-01", BLOB_DIGEST, "cyclonedx", 0, NULL),
                      SG_EVERIFY);
     assert_non_null(strstr(sg_error_last(),
                            "predicate type is https://slsa.dev/provenance/"
@@ -453,16 +447,14 @@ static void envelope__sign_round_trip(void **state)
     assert_int_equal(sg_sign_key_generate(&priv), SG_OK);
     assert_int_equal(sg_sign_key_public_pem(&pem, priv), SG_OK);
     assert_int_equal(sg_sign_key_load_public(&pub, pem.data, pem.len), SG_OK);
-    assert_int_equal(sg_attest_statement_build(&st, &o, "{\"a\":1}", 7),
-                     SG_OK);
+    assert_int_equal(sg_attest_statement_build(&st, &o, "{\"a\":1}", 7), SG_OK);
     assert_int_equal(sg_dsse_envelope_sign(&env, SG_INTOTO_PAYLOAD_TYPE,
                                            st.data, st.len, priv),
                      SG_OK);
     assert_non_null(strstr(env.data, "\"signatures\":[{\"keyid\":\"\","));
     c.key = pub;
-    assert_int_equal(sg_verify_attestation_envelope(NULL, env.data, env.len,
-                                                    &c),
-                     SG_OK);
+    assert_int_equal(
+        sg_verify_attestation_envelope(NULL, env.data, env.len, &c), SG_OK);
 
     bio = BIO_new_mem_buf(pem.data, (int)pem.len);
     ok_key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
@@ -470,8 +462,9 @@ static void envelope__sign_round_trip(void **state)
     assert_non_null(ok_key);
     assert_int_equal(sg_dsse_envelope_parse(&e, env.data, env.len, 0), SG_OK);
     assert_memory_equal(e->payload, st.data, st.len);
-    assert_int_equal(sg_buf_addf(&pae, "DSSEv1 28 application/vnd.in-toto+"
-                                       "json %zu ",
+    assert_int_equal(sg_buf_addf(&pae,
+                                 "DSSEv1 28 application/vnd.in-toto+"
+                                 "json %zu ",
                                  st.len),
                      SG_OK);
     assert_int_equal(sg_buf_add(&pae, st.data, st.len), SG_OK);
@@ -485,8 +478,7 @@ static void envelope__sign_round_trip(void **state)
         struct sg_buf sig = SG_BUF_INIT(SG_BUF_NOLIMIT);
         struct sg_buf bad = SG_BUF_INIT(SG_BUF_NOLIMIT);
 
-        assert_int_equal(sg_sign_key_sign(&sig, priv, st.data, st.len),
-                         SG_OK);
+        assert_int_equal(sg_sign_key_sign(&sig, priv, st.data, st.len), SG_OK);
         assert_int_equal(sg_buf_adds(&bad, "{\"payloadType\":\"application/"
                                            "vnd.in-toto+json\",\"payload\":\""),
                          SG_OK);
@@ -495,9 +487,9 @@ static void envelope__sign_round_trip(void **state)
                          SG_OK);
         assert_int_equal(sg_base64_encode(&bad, sig.data, sig.len), SG_OK);
         assert_int_equal(sg_buf_adds(&bad, "\"}]}"), SG_OK);
-        assert_int_equal(sg_verify_attestation_envelope(NULL, bad.data,
-                                                        bad.len, &c),
-                         SG_EVERIFY);
+        assert_int_equal(
+            sg_verify_attestation_envelope(NULL, bad.data, bad.len, &c),
+            SG_EVERIFY);
         assert_non_null(strstr(sg_error_last(), "PAE"));
         sg_buf_release(&sig);
         sg_buf_release(&bad);

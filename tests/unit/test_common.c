@@ -101,8 +101,10 @@ static void size__overflow_is_caught(void **state)
 static void base64__round_trip_and_strictness(void **state)
 {
     struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    const char *vec[][2] = { { "", "" },       { "f", "Zg==" },
-                             { "fo", "Zm8=" }, { "foo", "Zm9v" },
+    const char *vec[][2] = { { "", "" },
+                             { "f", "Zg==" },
+                             { "fo", "Zm8=" },
+                             { "foo", "Zm9v" },
                              { "foob", "Zm9vYg==" },
                              { "fooba", "Zm9vYmE=" },
                              { "foobar", "Zm9vYmFy" } };

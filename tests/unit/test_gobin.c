@@ -44,9 +44,12 @@ static size_t next_chunk(void)
     rng ^= rng >> 7;
     rng ^= rng << 17;
     switch (rng % 4) {
-    case 0: return 1 + (size_t)(rng >> 32) % 31; /* tiny */
-    case 1: return 1 + (size_t)(rng >> 32) % 4096;
-    default: return 1 + (size_t)(rng >> 32) % (128 * 1024);
+    case 0:
+        return 1 + (size_t)(rng >> 32) % 31; /* tiny */
+    case 1:
+        return 1 + (size_t)(rng >> 32) % 4096;
+    default:
+        return 1 + (size_t)(rng >> 32) % (128 * 1024);
     }
 }
 
@@ -182,8 +185,8 @@ static void expected_from(const char *expect_path, struct lines *out)
                 if (*q >= '0' && *q <= '9')
                     ts[k++] = *q;
             ts[k] = '\0';
-            snprintf(buf, sizeof(buf), "main %s v0.0.0-%s-%.12s %s", path,
-                     ts, rev, sum);
+            snprintf(buf, sizeof(buf), "main %s v0.0.0-%s-%.12s %s", path, ts,
+                     rev, sum);
         } else {
             snprintf(buf, sizeof(buf), "main %s %s %s", path, ver, sum);
         }
@@ -200,10 +203,9 @@ static void actual_from(const struct sg_sbom *s, struct lines *out)
         char buf[2048];
         const char *kind = p->type == SG_PKG_GO_STDLIB ? "stdlib"
                            : prop(p, "go.main_module") ? "main"
-                                                        : "module";
+                                                       : "module";
         snprintf(buf, sizeof(buf), "%s %s %s %s", kind, p->name,
-                 p->version ? p->version : "",
-                 p->checksum ? p->checksum : "-");
+                 p->version ? p->version : "", p->checksum ? p->checksum : "-");
         lines_add(out, buf);
     }
     qsort(out->v, out->n, sizeof(out->v[0]), cmp_str);
@@ -232,8 +234,7 @@ static void check_binary(const char *name)
     for (size_t i = 0; i < s->n_pkgs; i++) {
         assert_string_equal(s->pkgs[i].db_path, path);
         assert_string_equal(s->pkgs[i].layer_diff_id, "sha256:layer");
-        assert_string_equal(s->pkgs[i].found_by,
-                            "go-module-binary-cataloger");
+        assert_string_equal(s->pkgs[i].found_by, "go-module-binary-cataloger");
     }
     lines_free(&want);
     lines_free(&got);
@@ -343,14 +344,14 @@ static void test_app1_details(void **state)
 
     snprintf(path, sizeof(path), "%s/app1-stripped", fixtures());
     s = scan_file(path);
-    assert_string_equal(prop(find(s, "example.com/app1"),
-                             "go.build.-ldflags"), "-s -w");
+    assert_string_equal(prop(find(s, "example.com/app1"), "go.build.-ldflags"),
+                        "-s -w");
     sg_sbom_free(s);
 
     snprintf(path, sizeof(path), "%s/app1-cgo", fixtures());
     s = scan_file(path);
-    assert_string_equal(prop(find(s, "example.com/app1"),
-                             "go.build.CGO_ENABLED"), "1");
+    assert_string_equal(
+        prop(find(s, "example.com/app1"), "go.build.CGO_ENABLED"), "1");
     sg_sbom_free(s);
 
     snprintf(path, sizeof(path), "%s/app1-vcs", fixtures());
@@ -401,11 +402,13 @@ static void test_not_executable(void **state)
     sg_sbom__gobin_free(g);
     /* an ELF header followed by junk that is not Go */
     memset(junk, 0, sizeof(junk));
-    memcpy(junk, "\x7f" "ELF\x02\x01\x01", 7);
+    memcpy(junk,
+           "\x7f"
+           "ELF\x02\x01\x01",
+           7);
     assert_int_equal(sg_sbom__gobin_begin(&g, "junk", sizeof(junk)), SG_OK);
     assert_int_equal(sg_sbom__gobin_feed(g, junk, 3), SG_OK);
-    assert_int_equal(sg_sbom__gobin_feed(g, junk + 3, sizeof(junk) - 3),
-                     SG_OK);
+    assert_int_equal(sg_sbom__gobin_feed(g, junk + 3, sizeof(junk) - 3), SG_OK);
     assert_int_equal(sg_sbom__gobin_end(g, s, NULL), SG_OK);
     sg_sbom__gobin_free(g);
     /* begin/free without feeding */
@@ -420,10 +423,9 @@ static void test_not_executable(void **state)
  * build-info magics. Memory stays under the capture budget. */
 static void test_memory_bound(void **state)
 {
-    static const unsigned char start[16] = {
-        0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
-        0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6
-    };
+    static const unsigned char start[16] = { 0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74,
+                                             0x08, 0x02, 0x41, 0xe1, 0xc1, 0x07,
+                                             0xe6, 0xd6, 0x18, 0xe6 };
     size_t chunk = 1 << 20;
     unsigned char *buf = calloc(1, chunk);
     struct sg_sbom *s;
@@ -435,7 +437,10 @@ static void test_memory_bound(void **state)
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     before = mallinfo2().uordblks;
     assert_int_equal(sg_sbom__gobin_begin(&g, "hostile", 0), SG_OK);
-    memcpy(buf, "\x7f" "ELF\x02\x01\x01", 7);
+    memcpy(buf,
+           "\x7f"
+           "ELF\x02\x01\x01",
+           7);
     for (int i = 0; i < 64; i++) {
         memcpy(buf + 4096, start, 16);
         /* inline build info claiming a 4 MiB modinfo (of zeros) */
@@ -459,17 +464,16 @@ static void test_memory_bound(void **state)
 /* The text parser alone: quoting, replacements, no module info. */
 static void test_buildinfo_text(void **state)
 {
-    static const char mi[] =
-        "path\tcmd/x\n"
-        "mod\tex.com/m\t(devel)\t\n"
-        "dep\tex.com/a\tv1.0.0\th1:aaa=\n"
-        "=>\tex.com/b\tv2.0.0\th1:bbb=\n"
-        "dep\tex.com/c\tv0.1.0\n"
-        "=>\t../c\t\n"
-        "build\t-ldflags=\"-s -w -X \\\"main.v=1\\\"\"\n"
-        "build\t\"weird key\"=v\n"
-        "build\tvcs.revision=0123456789abcdef0123\n"
-        "build\tvcs.time=2024-03-14T19:49:11Z\n";
+    static const char mi[] = "path\tcmd/x\n"
+                             "mod\tex.com/m\t(devel)\t\n"
+                             "dep\tex.com/a\tv1.0.0\th1:aaa=\n"
+                             "=>\tex.com/b\tv2.0.0\th1:bbb=\n"
+                             "dep\tex.com/c\tv0.1.0\n"
+                             "=>\t../c\t\n"
+                             "build\t-ldflags=\"-s -w -X \\\"main.v=1\\\"\"\n"
+                             "build\t\"weird key\"=v\n"
+                             "build\tvcs.revision=0123456789abcdef0123\n"
+                             "build\tvcs.time=2024-03-14T19:49:11Z\n";
     struct sg_sbom *s;
     const struct sg_pkg *p;
     (void)state;
@@ -485,8 +489,7 @@ static void test_buildinfo_text(void **state)
     assert_string_equal(prop(p, "go.experiments"), "X:boringcrypto");
     p = find(s, "ex.com/m");
     assert_string_equal(p->version, "v0.0.0-20240314194911-0123456789ab");
-    assert_string_equal(prop(p, "go.build.-ldflags"),
-                        "-s -w -X \"main.v=1\"");
+    assert_string_equal(prop(p, "go.build.-ldflags"), "-s -w -X \"main.v=1\"");
     assert_string_equal(prop(p, "go.build.weird key"), "v");
     p = find(s, "ex.com/b");
     assert_string_equal(p->version, "v2.0.0");
@@ -500,9 +503,8 @@ static void test_buildinfo_text(void **state)
 
     /* empty modinfo: the toolchain only */
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(sg_sbom__gobuildinfo_parse(s, "go1.19.8", "", 0, "/b",
-                                                NULL),
-                     SG_OK);
+    assert_int_equal(
+        sg_sbom__gobuildinfo_parse(s, "go1.19.8", "", 0, "/b", NULL), SG_OK);
     assert_int_equal(s->n_pkgs, 1);
     assert_string_equal(s->pkgs[0].name, "stdlib");
     sg_sbom_free(s);

@@ -57,12 +57,11 @@ static const char gomod[] =
     "retract v0.9.0\n"
     "godebug default=go1.21\n";
 
-static const char gosum[] =
-    "github.com/a/b v1.2.3 h1:AAAA=\n"
-    "github.com/a/b v1.2.3/go.mod h1:GOMOD=\n"
-    "example.com/new v1.4.0 h1:NEW=\n"
-    "example.com/old v1.0.0 h1:OLD=\n"
-    "example.com/unlisted v9.9.9 h1:X=\n";
+static const char gosum[] = "github.com/a/b v1.2.3 h1:AAAA=\n"
+                            "github.com/a/b v1.2.3/go.mod h1:GOMOD=\n"
+                            "example.com/new v1.4.0 h1:NEW=\n"
+                            "example.com/old v1.0.0 h1:OLD=\n"
+                            "example.com/unlisted v9.9.9 h1:X=\n";
 
 static void test_directives(void **state)
 {
@@ -127,19 +126,18 @@ static void test_fixture_gomod(void **state)
     const char *src = getenv("SG_SOURCE_DIR");
     (void)state;
 
-    snprintf(path, sizeof(path), "%s/testdata/go/app1/go.mod",
-             src ? src : ".");
+    snprintf(path, sizeof(path), "%s/testdata/go/app1/go.mod", src ? src : ".");
     assert_int_equal(sg_file_read(&b, path, 1 << 20), SG_OK);
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(sg_sbom__gomod_parse(s, b.data, b.len, NULL, 0, path,
-                                          "sha256:l"),
-                     SG_OK);
+    assert_int_equal(
+        sg_sbom__gomod_parse(s, b.data, b.len, NULL, 0, path, "sha256:l"),
+        SG_OK);
     assert_int_equal(s->n_pkgs, 5);
     assert_string_equal(find(s, "example.com/newer")->version, "v1.4.0");
-    assert_string_equal(prop(find(s, "example.com/indirectdep"),
-                             "go.indirect"), "true");
-    assert_string_equal(prop(find(s, "example.com/local"),
-                             "go.replace.path"), "./local");
+    assert_string_equal(prop(find(s, "example.com/indirectdep"), "go.indirect"),
+                        "true");
+    assert_string_equal(prop(find(s, "example.com/local"), "go.replace.path"),
+                        "./local");
     assert_string_equal(find(s, "example.com/greet")->layer_diff_id,
                         "sha256:l");
     sg_sbom_free(s);
@@ -149,19 +147,19 @@ static void test_fixture_gomod(void **state)
 static void test_errors(void **state)
 {
     static const char *bad[] = {
-        "require (\n a v1\n",        /* unterminated block */
-        "require a\n",                /* missing version */
-        "module \"unterminated\n",    /* quote */
-        "replace a v1 b v2\n",        /* no arrow */
-        "replace a => \n",            /* no target */
+        "require (\n a v1\n",      /* unterminated block */
+        "require a\n",             /* missing version */
+        "module \"unterminated\n", /* quote */
+        "replace a v1 b v2\n",     /* no arrow */
+        "replace a => \n",         /* no target */
     };
     struct sg_sbom *s;
     (void)state;
 
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(sg_sbom__gomod_parse(s, bad[i], strlen(bad[i]),
-                                              NULL, 0, "go.mod", NULL),
+        assert_int_equal(sg_sbom__gomod_parse(s, bad[i], strlen(bad[i]), NULL,
+                                              0, "go.mod", NULL),
                          SG_EPARSE);
         assert_non_null(strstr(sg_error_last(), "go.mod"));
         assert_int_equal(s->n_pkgs, 0);

@@ -19,9 +19,10 @@ static json_t *comp_named(json_t *doc, const char *name)
     size_t i;
     json_t *p;
 
-    json_array_foreach(json_object_get(doc, "components"), i, p)
-        if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
-            return p;
+    json_array_foreach(
+        json_object_get(doc, "components"), i,
+        p) if (strcmp(json_string_value(json_object_get(p, "name")), name) ==
+               0) return p;
     return NULL;
 }
 
@@ -33,8 +34,9 @@ static const char *sget(json_t *o, const char *k)
 static void cdx__document(void **state)
 {
     struct sg_sbom *s = wf_build();
-    struct sg_sbom_write_opts o = {1700000000, 1, "9.9"};
-    struct sg_buf a = SG_BUF_INIT(SG_BUF_NOLIMIT), b = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    struct sg_sbom_write_opts o = { 1700000000, 1, "9.9" };
+    struct sg_buf a = SG_BUF_INIT(SG_BUF_NOLIMIT),
+                  b = SG_BUF_INIT(SG_BUF_NOLIMIT);
     json_t *doc, *c, *m, *d;
     json_error_t je;
     regex_t re;
@@ -48,8 +50,9 @@ static void cdx__document(void **state)
     assert_non_null(doc);
     assert_string_equal(sget(doc, "bomFormat"), "CycloneDX");
     assert_string_equal(sget(doc, "specVersion"), "1.6");
-    assert_int_equal(regcomp(&re, "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-"
-                                  "[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+    assert_int_equal(regcomp(&re,
+                             "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-"
+                             "[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
                              REG_EXTENDED | REG_NOSUB),
                      0);
     assert_int_equal(regexec(&re, sget(doc, "serialNumber"), 0, NULL, 0), 0);
@@ -59,15 +62,17 @@ static void cdx__document(void **state)
     c = json_object_get(m, "component");
     assert_string_equal(sget(c, "type"), "container");
     assert_string_equal(sget(c, "version"), WF_DIGEST);
-    assert_string_equal(sget(json_array_get(json_object_get(c, "hashes"), 0), "alg"),
-                        "SHA-256");
+    assert_string_equal(
+        sget(json_array_get(json_object_get(c, "hashes"), 0), "alg"),
+        "SHA-256");
 
     c = comp_named(doc, "zlib1g");
     assert_string_equal(sget(c, "type"), "library");
-    assert_string_equal(sget(json_object_get(c, "supplier"), "name"), "Mark Brown");
-    assert_string_equal(sget(json_array_get(json_object_get(c, "licenses"), 0),
-                             "expression"),
-                        "Zlib AND LicenseRef-public-domain");
+    assert_string_equal(sget(json_object_get(c, "supplier"), "name"),
+                        "Mark Brown");
+    assert_string_equal(
+        sget(json_array_get(json_object_get(c, "licenses"), 0), "expression"),
+        "Zlib AND LicenseRef-public-domain");
     c = comp_named(doc, "bash");
     assert_string_equal(
         sget(json_object_get(json_array_get(json_object_get(c, "licenses"), 0),
@@ -81,12 +86,15 @@ static void cdx__document(void **state)
     /* Every component has a dependencies entry; libc6 → zlib1g. */
     assert_int_equal(json_array_size(json_object_get(doc, "dependencies")),
                      3 + 1);
-    json_array_foreach(json_object_get(doc, "dependencies"), i, d) {
-        if (strcmp(sget(d, "ref"), sget(comp_named(doc, "libc6"), "bom-ref")) == 0) {
-            assert_int_equal(json_array_size(json_object_get(d, "dependsOn")), 1);
-            assert_string_equal(
-                json_string_value(json_array_get(json_object_get(d, "dependsOn"), 0)),
-                sget(comp_named(doc, "zlib1g"), "bom-ref"));
+    json_array_foreach(json_object_get(doc, "dependencies"), i, d)
+    {
+        if (strcmp(sget(d, "ref"), sget(comp_named(doc, "libc6"), "bom-ref")) ==
+            0) {
+            assert_int_equal(json_array_size(json_object_get(d, "dependsOn")),
+                             1);
+            assert_string_equal(json_string_value(json_array_get(
+                                    json_object_get(d, "dependsOn"), 0)),
+                                sget(comp_named(doc, "zlib1g"), "bom-ref"));
         }
     }
     {
@@ -115,11 +123,10 @@ static void table__sorted_columns(void **state)
 
     (void)state;
     assert_int_equal(sg_sbom_write(&a, s, SG_SBOM_TABLE, NULL), SG_OK);
-    assert_string_equal(a.data,
-                        "NAME    VERSION          TYPE\n"
-                        "bash    5.1.8-6.el9      rpm\n"
-                        "libc6   2.36-9+deb12u4   deb\n"
-                        "zlib1g  1:1.2.13.dfsg-1  deb\n");
+    assert_string_equal(a.data, "NAME    VERSION          TYPE\n"
+                                "bash    5.1.8-6.el9      rpm\n"
+                                "libc6   2.36-9+deb12u4   deb\n"
+                                "zlib1g  1:1.2.13.dfsg-1  deb\n");
     sg_buf_release(&a);
     sg_sbom_free(s);
 }

@@ -82,9 +82,8 @@ static void dpkg__status_d_without_status(void **state)
     assert_string_equal(s->pkgs[0].source_name, "tzdata");
     assert_null(s->pkgs[0].source_version);
     /* The same stanza with require_status: skipped. */
-    assert_int_equal(sg_sbom__dpkg_parse(s, doc, sizeof(doc) - 1, 1, NULL,
-                                         NULL),
-                     SG_OK);
+    assert_int_equal(
+        sg_sbom__dpkg_parse(s, doc, sizeof(doc) - 1, 1, NULL, NULL), SG_OK);
     assert_int_equal(s->n_pkgs, 1);
     sg_sbom_free(s);
 }

@@ -29,9 +29,8 @@ static void osrelease__quotes_and_escapes(void **state)
     assert_string_equal(sbom_test_log,
                         "os-release: line 8: bad quoting, ignored\n");
     assert_null(s->distro.version);
-    assert_int_equal(sg_sbom__distro_point_release(&s->distro, "trixie/sid\n",
-                                                   11),
-                     SG_OK);
+    assert_int_equal(
+        sg_sbom__distro_point_release(&s->distro, "trixie/sid\n", 11), SG_OK);
     assert_null(s->distro.version);
     assert_int_equal(sg_sbom__distro_point_release(&s->distro, "12.7\n", 5),
                      SG_OK);
@@ -46,8 +45,11 @@ static void osrelease__first_file_wins(void **state)
 
     (void)state;
     memset(&d, 0, sizeof(d));
-    assert_int_equal(sg_sbom__os_release_parse(&d, "ID=alpine\nVERSION_ID=3.19.1\n", 29), SG_OK);
-    assert_int_equal(sg_sbom__os_release_parse(&d, "ID=debian\nBUILD_ID=x\n", 21), SG_OK);
+    assert_int_equal(
+        sg_sbom__os_release_parse(&d, "ID=alpine\nVERSION_ID=3.19.1\n", 29),
+        SG_OK);
+    assert_int_equal(
+        sg_sbom__os_release_parse(&d, "ID=debian\nBUILD_ID=x\n", 21), SG_OK);
     assert_string_equal(d.id, "alpine");
     assert_string_equal(d.version_id, "3.19.1");
     free(d.id);

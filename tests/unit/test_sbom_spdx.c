@@ -18,9 +18,10 @@ static json_t *pkg_named(json_t *doc, const char *name)
     size_t i;
     json_t *p;
 
-    json_array_foreach(json_object_get(doc, "packages"), i, p)
-        if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
-            return p;
+    json_array_foreach(
+        json_object_get(doc, "packages"), i,
+        p) if (strcmp(json_string_value(json_object_get(p, "name")), name) ==
+               0) return p;
     return NULL;
 }
 
@@ -32,8 +33,9 @@ static const char *sget(json_t *o, const char *k)
 static void spdx__document(void **state)
 {
     struct sg_sbom *s = wf_build();
-    struct sg_sbom_write_opts o = {1700000000, 1, "9.9"};
-    struct sg_buf a = SG_BUF_INIT(SG_BUF_NOLIMIT), b = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    struct sg_sbom_write_opts o = { 1700000000, 1, "9.9" };
+    struct sg_buf a = SG_BUF_INIT(SG_BUF_NOLIMIT),
+                  b = SG_BUF_INIT(SG_BUF_NOLIMIT);
     json_t *doc, *p, *root, *ex;
     json_error_t je;
     size_t i, n_dep = 0;
@@ -55,17 +57,19 @@ static void spdx__document(void **state)
     assert_null(strchr(ns, '#'));
     p = json_object_get(doc, "creationInfo");
     assert_string_equal(sget(p, "created"), "2023-11-14T22:13:20Z");
-    assert_string_equal(json_string_value(json_array_get(
-                            json_object_get(p, "creators"), 1)),
-                        "Tool: sigil-9.9");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(p, "creators"), 1)),
+        "Tool: sigil-9.9");
 
     root = json_array_get(json_object_get(doc, "packages"), 0);
-    assert_string_equal(sget(root, "SPDXID"),
-                        "SPDXRef-DocumentRoot-Image-registry.example-team-app-1.0");
+    assert_string_equal(
+        sget(root, "SPDXID"),
+        "SPDXRef-DocumentRoot-Image-registry.example-team-app-1.0");
     assert_string_equal(sget(root, "versionInfo"), WF_DIGEST);
-    assert_string_equal(sget(json_array_get(json_object_get(root, "checksums"), 0),
-                             "checksumValue"),
-                        &WF_DIGEST[7]);
+    assert_string_equal(
+        sget(json_array_get(json_object_get(root, "checksums"), 0),
+             "checksumValue"),
+        &WF_DIGEST[7]);
     assert_string_equal(
         sget(json_array_get(json_object_get(root, "externalRefs"), 0),
              "referenceLocator"),
@@ -86,7 +90,8 @@ static void spdx__document(void **state)
     assert_string_equal(sget(p, "supplier"), "Organization: Red Hat, Inc.");
     assert_string_equal(sget(p, "licenseDeclared"), "LicenseRef-GPLv2-");
     assert_string_equal(sget(p, "summary"), "The GNU Bourne Again shell ?");
-    assert_string_equal(sget(p, "homepage"), "https://www.gnu.org/software/bash");
+    assert_string_equal(sget(p, "homepage"),
+                        "https://www.gnu.org/software/bash");
 
     ex = json_object_get(doc, "hasExtractedLicensingInfos");
     assert_int_equal(json_array_size(ex), 2);
@@ -96,7 +101,8 @@ static void spdx__document(void **state)
                         "LicenseRef-GPLv2-");
     assert_string_equal(sget(json_array_get(ex, 1), "extractedText"), "GPLv2+");
 
-    json_array_foreach(json_object_get(doc, "relationships"), i, p) {
+    json_array_foreach(json_object_get(doc, "relationships"), i, p)
+    {
         if (strcmp(sget(p, "relationshipType"), "DEPENDS_ON") == 0) {
             n_dep++;
             assert_string_equal(sget(p, "spdxElementId"),
@@ -133,8 +139,9 @@ static void spdx__document(void **state)
 static void spdx__random_namespace_without_determinism(void **state)
 {
     struct sg_sbom *s = wf_build();
-    struct sg_sbom_write_opts o = {1700000000, 0, NULL};
-    struct sg_buf a = SG_BUF_INIT(SG_BUF_NOLIMIT), b = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    struct sg_sbom_write_opts o = { 1700000000, 0, NULL };
+    struct sg_buf a = SG_BUF_INIT(SG_BUF_NOLIMIT),
+                  b = SG_BUF_INIT(SG_BUF_NOLIMIT);
 
     (void)state;
     assert_int_equal(sg_sbom_write(&a, s, SG_SBOM_SPDX_JSON, &o), SG_OK);

@@ -13,13 +13,13 @@
 #include "sbom_test_util.h"
 
 static char l0[] = "sha256:l0", l1[] = "sha256:l1", l2[] = "sha256:l2";
-static char *const diff_ids[] = {l0, l1, l2};
+static char *const diff_ids[] = { l0, l1, l2 };
 
 static void keep(struct sg_layer_view *v, const char *path, const char *data)
 {
-    assert_int_equal(sg_layer_view_keep(v, path, SG_KEPT_REG, data,
-                                        strlen(data), NULL),
-                     SG_OK);
+    assert_int_equal(
+        sg_layer_view_keep(v, path, SG_KEPT_REG, data, strlen(data), NULL),
+        SG_OK);
     assert_int_equal(sg_layer_view_nondir(v, path), SG_OK);
 }
 
@@ -35,20 +35,18 @@ static void push(char ***v, size_t *n, const char *s)
     assert_int_equal(sg_strv_push(v, n, s, strlen(s)), SG_OK);
 }
 
-#define ST(n, v)                                                              \
+#define ST(n, v) \
     "Package: " n "\nStatus: install ok installed\nVersion: " v "\n\n"
 
-static struct sg_sbom *run(struct sg_layer_view *v, size_t n,
-                           enum sg_sbom_scope scope)
+static struct sg_sbom *
+run(struct sg_layer_view *v, size_t n, enum sg_sbom_scope scope)
 {
     struct sg_sbom *s = NULL;
 
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     for (size_t i = 0; i < n; i++)
         sg_layer_view_seal(&v[i]);
-    assert_int_equal(sg_sbom__squash_catalog(s, v, n,
-                                             diff_ids, scope),
-                     SG_OK);
+    assert_int_equal(sg_sbom__squash_catalog(s, v, n, diff_ids, scope), SG_OK);
     assert_int_equal(sg_sbom_finish(s), SG_OK);
     for (size_t i = 0; i < n; i++)
         sg_layer_view_release(&v[i]);
@@ -174,9 +172,12 @@ static void squash__symlink_loop_is_not_followed_forever(void **state)
 static void path__normalise(void **state)
 {
     static const char *const cases[][2] = {
-        {"./a//b/../c/", "a/c"}, {"/etc/os-release", "etc/os-release"},
-        {"../../x", "x"},        {"a/./b/.", "a/b"},
-        {"..", NULL},            {"./", NULL},
+        { "./a//b/../c/", "a/c" },
+        { "/etc/os-release", "etc/os-release" },
+        { "../../x", "x" },
+        { "a/./b/.", "a/b" },
+        { "..", NULL },
+        { "./", NULL },
     };
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

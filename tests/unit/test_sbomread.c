@@ -121,8 +121,8 @@ static size_t idx(const struct sg_sbom *s, const char *name)
     return (size_t)(find(s, name) - s->pkgs);
 }
 
-static int has_rel(const struct sg_sbom *s, size_t from, size_t to,
-                   enum sg_rel_type t)
+static int
+has_rel(const struct sg_sbom *s, size_t from, size_t to, enum sg_rel_type t)
 {
     for (size_t i = 0; i < s->n_rels; i++)
         if (s->rels[i].from == from && s->rels[i].to == to &&
@@ -140,8 +140,7 @@ static void test_syft_spdx(void **state)
     const struct sg_pkg *p;
     (void)state;
 
-    assert_int_equal(sg_sbom_read(&s, syft_spdx, sizeof(syft_spdx) - 1),
-                     SG_OK);
+    assert_int_equal(sg_sbom_read(&s, syft_spdx, sizeof(syft_spdx) - 1), SG_OK);
     assert_int_equal(s->n_pkgs, 4);
     assert_string_equal(s->source.name, "alpine");
     assert_string_equal(s->source.digest, "sha256:" H64);
@@ -168,8 +167,8 @@ static void test_syft_spdx(void **state)
     assert_string_equal(p->version, "go1.22.3");
 
     /* DEPENDENCY_OF reversed; root CONTAINS; file edges and OTHER gone */
-    assert_true(has_rel(s, idx(s, "busybox"), idx(s, "musl"),
-                        SG_REL_DEPENDS_ON));
+    assert_true(
+        has_rel(s, idx(s, "busybox"), idx(s, "musl"), SG_REL_DEPENDS_ON));
     assert_true(has_rel(s, SIZE_MAX, idx(s, "musl"), SG_REL_CONTAINS));
     assert_int_equal(s->n_rels, 2);
     sg_sbom_free(s);
@@ -195,11 +194,11 @@ static void test_syft_cdx(void **state)
     p = find(s, "left-pad");
     assert_int_equal(p->type, 0); /* no enum for npm: purl kept */
     assert_string_equal(p->purl, "pkg:npm/left-pad@1.3.0");
-    assert_true(has_rel(s, idx(s, "busybox"), idx(s, "musl"),
-                        SG_REL_DEPENDS_ON));
+    assert_true(
+        has_rel(s, idx(s, "busybox"), idx(s, "musl"), SG_REL_DEPENDS_ON));
     assert_true(has_rel(s, SIZE_MAX, idx(s, "busybox"), SG_REL_CONTAINS));
-    assert_true(has_rel(s, SIZE_MAX, idx(s, "github.com/x/y"),
-                        SG_REL_CONTAINS));
+    assert_true(
+        has_rel(s, SIZE_MAX, idx(s, "github.com/x/y"), SG_REL_CONTAINS));
     assert_int_equal(s->n_rels, 3);
     sg_sbom_free(s);
 }
@@ -251,8 +250,7 @@ static void test_diff(void **state)
     struct sg_buf out = SG_BUF_INIT(1 << 20);
     (void)state;
 
-    assert_int_equal(sg_sbom_read(&a, syft_spdx, sizeof(syft_spdx) - 1),
-                     SG_OK);
+    assert_int_equal(sg_sbom_read(&a, syft_spdx, sizeof(syft_spdx) - 1), SG_OK);
     assert_int_equal(sg_sbom_read(&b, syft_cdx, sizeof(syft_cdx) - 1), SG_OK);
     assert_int_equal(sg_sbom_diff(&d, a, b), SG_OK);
     /* stdlib removed, left-pad added; the rest equal across formats */
@@ -344,12 +342,9 @@ static void test_purl_split(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_syft_spdx),
-        cmocka_unit_test(test_syft_cdx),
-        cmocka_unit_test(test_trivy),
-        cmocka_unit_test(test_diff),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_purl_split),
+        cmocka_unit_test(test_syft_spdx), cmocka_unit_test(test_syft_cdx),
+        cmocka_unit_test(test_trivy),     cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_errors),    cmocka_unit_test(test_purl_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,7 +68,8 @@ static void keys__vectors_load_with_their_passwords(void **state)
                                         "enckey-08" };
     static const char *const types[] = { "ecdsa-p256", "ecdsa-p256",
                                          "ecdsa-p256", "ecdsa-p256",
-                                         "ecdsa-p256", "ed25519", "rsa" };
+                                         "ecdsa-p256", "ed25519",
+                                         "rsa" };
     (void)state;
     for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
         struct sg_sign_key *k = NULL;
@@ -115,9 +116,8 @@ static void keys__wrong_password_says_so(void **state)
 
     (void)state;
     readf(&key, "enckey-01", "cosign.key");
-    assert_int_equal(sg_sign_key_load_private(&k, key.data, key.len, "hellp",
-                                              5),
-                     SG_EAUTH);
+    assert_int_equal(
+        sg_sign_key_load_private(&k, key.data, key.len, "hellp", 5), SG_EAUTH);
     assert_string_equal(sg_error_last(), "incorrect password for private key");
     assert_null(k);
     /* An empty-password key with a password given: also wrong. */
@@ -145,18 +145,18 @@ static void keys__scrypt_params_outside_cosigns_set_are_refused(void **state)
 
     (void)state;
     for (size_t i = 0; i < 3; i++) {
-        assert_int_equal(sg_sign__decrypt_cosign_key(&plain, bad[i],
-                                                     strlen(bad[i]), "", 0),
-                         SG_EUNSUPPORTED);
-        assert_non_null(strstr(sg_error_last(),
-                               "N must be 32768, 65536 or 131072"));
+        assert_int_equal(
+            sg_sign__decrypt_cosign_key(&plain, bad[i], strlen(bad[i]), "", 0),
+            SG_EUNSUPPORTED);
+        assert_non_null(
+            strstr(sg_error_last(), "N must be 32768, 65536 or 131072"));
     }
     {
         const char *j = "{\"kdf\":{\"name\":\"pbkdf2\",\"params\":{}},"
                         "\"cipher\":{}}";
-        assert_int_equal(sg_sign__decrypt_cosign_key(&plain, j, strlen(j),
-                                                     "", 0),
-                         SG_EUNSUPPORTED);
+        assert_int_equal(
+            sg_sign__decrypt_cosign_key(&plain, j, strlen(j), "", 0),
+            SG_EUNSUPPORTED);
     }
     assert_int_equal(sg_sign__decrypt_cosign_key(&plain, "{", 1, "", 0),
                      SG_EPARSE);
@@ -176,8 +176,8 @@ static void keys__generate_encrypt_load_round_trip(void **state)
     assert_int_equal(sg_sign_key_generate(&k), SG_OK);
     assert_string_equal(sg_sign_key_type(k), "ecdsa-p256");
     assert_int_equal(sg_sign_key_encrypt(&enc, k, "pw\0x", 4), SG_OK);
-    assert_memory_equal(enc.data, "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n",
-                        47);
+    assert_memory_equal(enc.data,
+                        "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n", 47);
     /* The JSON inside: Go field order, N=65536, 32-byte salt, 24-byte
      * nonce. */
     body = enc.data + 47;
@@ -195,9 +195,8 @@ static void keys__generate_encrypt_load_round_trip(void **state)
     /* Password bytes, including a NUL, matter. */
     assert_int_equal(sg_sign_key_load_private(&k2, enc.data, enc.len, "pw", 2),
                      SG_EAUTH);
-    assert_int_equal(sg_sign_key_load_private(&k2, enc.data, enc.len, "pw\0x",
-                                              4),
-                     SG_OK);
+    assert_int_equal(
+        sg_sign_key_load_private(&k2, enc.data, enc.len, "pw\0x", 4), SG_OK);
     assert_int_equal(sg_sign_key_public_pem(&pem, k), SG_OK);
     assert_int_equal(sg_sign_key_public_pem(&pem2, k2), SG_OK);
     assert_string_equal(pem.data, pem2.data);
@@ -240,11 +239,11 @@ static void keys__all_types_sign_and_verify(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        EVP_PKEY *p = t[i].param ? EVP_PKEY_Q_keygen(NULL, NULL, t[i].alg,
-                                                      t[i].param)
-                    : strcmp(t[i].alg, "RSA") == 0
-                        ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
-                        : EVP_PKEY_Q_keygen(NULL, NULL, t[i].alg);
+        EVP_PKEY *p = t[i].param
+                          ? EVP_PKEY_Q_keygen(NULL, NULL, t[i].alg, t[i].param)
+                      : strcmp(t[i].alg, "RSA") == 0
+                          ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
+                          : EVP_PKEY_Q_keygen(NULL, NULL, t[i].alg);
         BIO *bio = BIO_new(BIO_s_mem());
         char *data = NULL;
         long n;
@@ -256,8 +255,7 @@ static void keys__all_types_sign_and_verify(void **state)
         assert_int_equal(
             PEM_write_bio_PrivateKey(bio, p, NULL, NULL, 0, NULL, NULL), 1);
         n = BIO_get_mem_data(bio, &data);
-        assert_int_equal(sg_sign_key_load_private(&k, data, (size_t)n, NULL,
-                                                  0),
+        assert_int_equal(sg_sign_key_load_private(&k, data, (size_t)n, NULL, 0),
                          SG_OK);
         assert_string_equal(sg_sign_key_type(k), t[i].type);
         assert_int_equal(sg_sign_key_sign(&sig, k, "abc", 3), SG_OK);
@@ -267,9 +265,8 @@ static void keys__all_types_sign_and_verify(void **state)
                          SG_EVERIFY);
         /* cosign.key round trip (N=32768 to keep the test fast). */
         assert_int_equal(sg_sign__encrypt_with(&enc, k, "p", 1, 32768), SG_OK);
-        assert_int_equal(sg_sign_key_load_private(&k2, enc.data, enc.len, "p",
-                                                  1),
-                         SG_OK);
+        assert_int_equal(
+            sg_sign_key_load_private(&k2, enc.data, enc.len, "p", 1), SG_OK);
         assert_int_equal(sg_sign_key_verify(k2, "abc", 3, sig.data, sig.len),
                          SG_OK);
         sg_sign_key_free(k);
@@ -331,8 +328,8 @@ static sg_err check_triple(const char *dir)
     assert_int_equal(sg_sign_key_is_cert(k), cert);
     rc = sg_base64_decode(&sig, sigb64.data, sigb64.len);
     if (!rc)
-        rc = sg_sign_key_verify(k, payload.data, payload.len, sig.data,
-                                sig.len);
+        rc =
+            sg_sign_key_verify(k, payload.data, payload.len, sig.data, sig.len);
     sg_sign_key_free(k);
     sg_buf_release(&payload);
     sg_buf_release(&sigb64);
@@ -369,7 +366,6 @@ int main(void)
     };
     const char *shared = getenv("SG_SHARED_DIR");
 
-    snprintf(vec, sizeof(vec), "%s/vectors",
-             shared ? shared : "/work/shared");
+    snprintf(vec, sizeof(vec), "%s/vectors", shared ? shared : "/work/shared");
     return cmocka_run_group_tests_name("sign_keys", tests, NULL, NULL);
 }

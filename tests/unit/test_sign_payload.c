@@ -20,8 +20,10 @@
 #include "sign/sign_int.h"
 #include "sign_memstore.h"
 
-#define IMG "sha256:071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81"
-#define SIGTAG "sha256-071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81.sig"
+#define IMG \
+    "sha256:071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81"
+#define SIGTAG \
+    "sha256-071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81.sig"
 #define MT_SS "application/vnd.dev.cosign.simplesigning.v1+json"
 #define SIGA  "dev.cosignproject.cosign/signature"
 
@@ -44,7 +46,8 @@ static void payload__reproduces_cosign_bytes(void **state)
     (void)state;
     readf(&want, "cosign-08", "payload.json");
     assert_int_equal(sg_sign_payload_build(
-                         &got, "index.docker.io/securesystemsengineering/testimage",
+                         &got,
+                         "index.docker.io/securesystemsengineering/testimage",
                          IMG, NULL, 0),
                      SG_OK);
     assert_int_equal(got.len, want.len);
@@ -265,14 +268,15 @@ static void append__keeps_recorded_created_time(void **state)
                      SG_OK);
     assert_int_equal(sg_oci_store_put_blob_buf(s, "payload", 7, NULL), SG_OK);
     assert_int_equal(
-        sg_buf_addf(&man,
-                    "{\"schemaVersion\":2,\"mediaType\":\"" SG_MT_OCI_MANIFEST
-                    "\",\"config\":{\"mediaType\":\"" SG_MT_OCI_CONFIG
-                    "\",\"size\":%zu,\"digest\":\"%s\"},\"layers\":[{"
-                    "\"mediaType\":\"" MT_SS "\",\"size\":7,\"digest\":\"sha256:"
-                    "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935"
-                    "e5\",\"annotations\":{\"" SIGA "\":\"OLD\"}}]}",
-                    strlen(cfg), cd),
+        sg_buf_addf(
+            &man,
+            "{\"schemaVersion\":2,\"mediaType\":\"" SG_MT_OCI_MANIFEST
+            "\",\"config\":{\"mediaType\":\"" SG_MT_OCI_CONFIG
+            "\",\"size\":%zu,\"digest\":\"%s\"},\"layers\":[{"
+            "\"mediaType\":\"" MT_SS "\",\"size\":7,\"digest\":\"sha256:"
+            "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935"
+            "e5\",\"annotations\":{\"" SIGA "\":\"OLD\"}}]}",
+            strlen(cfg), cd),
         SG_OK);
     assert_int_equal(sg_oci_store_put_manifest(s, SIGTAG, SG_MT_OCI_MANIFEST,
                                                man.data, man.len, NULL),
@@ -320,7 +324,6 @@ int main(void)
     };
     const char *shared = getenv("SG_SHARED_DIR");
 
-    snprintf(vec, sizeof(vec), "%s/vectors",
-             shared ? shared : "/work/shared");
+    snprintf(vec, sizeof(vec), "%s/vectors", shared ? shared : "/work/shared");
     return cmocka_run_group_tests_name("sign_payload", tests, NULL, NULL);
 }

@@ -17,9 +17,12 @@
 #include "sign/sign_int.h"
 #include "sign_memstore.h"
 
-#define IMG "sha256:071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81"
-#define IMG2 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
-#define SIGTAG "sha256-071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81.sig"
+#define IMG \
+    "sha256:071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81"
+#define IMG2 \
+    "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define SIGTAG \
+    "sha256-071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81.sig"
 
 static char vec[1024];
 static struct sg_sign_key *key, *other;
@@ -53,8 +56,11 @@ static int teardown(void **state)
 static const struct sg_sign_image_opts sopts = { NULL, 0, "reg.io/app" };
 
 /* Verify IMG; returns rc and copies the first item's reason. */
-static sg_err verify(struct sg_oci_store *s, const struct sg_sign_key *k,
-                     const struct sg_verify_opts *o, char *reason, size_t cap)
+static sg_err verify(struct sg_oci_store *s,
+                     const struct sg_sign_key *k,
+                     const struct sg_verify_opts *o,
+                     char *reason,
+                     size_t cap)
 {
     struct sg_verify_result r;
     sg_err rc = sg_verify_image(&r, s, IMG, k, o);
@@ -146,8 +152,10 @@ static void verify__annotations_required(void **state)
 }
 
 /* Store a hand-made .sig layer: payload bytes and a signature over them. */
-static void put_layer(struct sg_oci_store *s, const char *payload,
-                      const char *media_type, const char *sig_b64,
+static void put_layer(struct sg_oci_store *s,
+                      const char *payload,
+                      const char *media_type,
+                      const char *sig_b64,
                       const char *cert)
 {
     struct sg_sign_annotation a[2] = {
@@ -250,9 +258,8 @@ static void verify__cosign_vector_manifest(void **state)
     readf(&payload, "cosign-08", "payload.json");
     readf(&cfg, "cosign-08", "sig-config.json");
     readf(&pub, "cosign-08", "cosign.pub");
-    assert_int_equal(sg_oci_store_put_blob_buf(s, payload.data, payload.len,
-                                               NULL),
-                     SG_OK);
+    assert_int_equal(
+        sg_oci_store_put_blob_buf(s, payload.data, payload.len, NULL), SG_OK);
     assert_int_equal(sg_oci_store_put_blob_buf(s, cfg.data, cfg.len, NULL),
                      SG_OK);
     assert_int_equal(sg_oci_store_put_manifest(s, SIGTAG, SG_MT_OCI_MANIFEST,
@@ -300,7 +307,6 @@ int main(void)
     };
     const char *shared = getenv("SG_SHARED_DIR");
 
-    snprintf(vec, sizeof(vec), "%s/vectors",
-             shared ? shared : "/work/shared");
+    snprintf(vec, sizeof(vec), "%s/vectors", shared ? shared : "/work/shared");
     return cmocka_run_group_tests_name("verify", tests, setup, teardown);
 }
