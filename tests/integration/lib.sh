@@ -53,13 +53,32 @@ tmpdir() {
     echo "$d"
 }
 
+# free_port: a port that is free now, drawn at random BELOW the kernel's
+# ephemeral range. A port from bind(0) is an ephemeral one: between our
+# close and the server's bind, any outgoing connection on the machine (the
+# other tests' sigil, curl...) may take it as its local port, and the server
+# then fails to start. Ports under the range are never handed out that way.
 free_port() {
     $PY - <<'PYEOF'
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()
+import random, socket
+lo = 32768
+try:
+    lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError):
+    pass
+for _ in range(200):
+    port = random.randrange(max(1024, lo - 12000), lo)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port")
 PYEOF
 }
 

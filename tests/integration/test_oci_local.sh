@@ -50,7 +50,7 @@ check "skopeo reads the copy" skopeo inspect "oci:$T/c1:v1"
 $S copy "oci-dir:$DEMO" "oci-dir:$T/c1:v1" >/dev/null
 check "copy again: still one index entry" \
     test "$(jq '.manifests | length' "$T/c1/index.json")" = 1
-skopeo copy -q "oci:$DEMO:latest" "oci:$T/sk:latest"
+skopeo copy --retry-times 3 -q "oci:$DEMO:latest" "oci:$T/sk:latest"
 check "skopeo's copy has the same digest" \
     test "$($S digest "oci-dir:$T/sk")" = "$DEMO_D"
 

@@ -203,7 +203,7 @@ check "gobin: valid" valid gobin
 # each worker on its own connection) -------------------------------------------
 start_registry
 for img in dpkg-real multi; do
-    skopeo copy --quiet --all --dest-tls-verify=false "oci:$FX/$img:latest" \
+    skopeo copy --retry-times 3 --quiet --all --dest-tls-verify=false "oci:$FX/$img:latest" \
         "docker://$REG/$img:latest" || fail "skopeo copy $img"
 done
 "$SIGIL" sbom "$REG/dpkg-real:latest" --insecure-registry "$REG" \
@@ -217,7 +217,7 @@ check "registry: root purl has repository_url" \
 same "registry: --platform linux/arm64" "arm-only 2.0 arm64" "$(pkgs regm)"
 # sbom --attest --sign: the attestation verifies and carries our document
 (cd "$T" && COSIGN_PASSWORD=pw "$SIGIL" generate-key-pair >/dev/null 2>&1)
-skopeo copy --quiet --dest-tls-verify=false "oci:$FX/distroless:latest" "docker://$REG/dl:latest"
+skopeo copy --retry-times 3 --quiet --dest-tls-verify=false "oci:$FX/distroless:latest" "docker://$REG/dl:latest"
 COSIGN_PASSWORD=pw "$SIGIL" sbom "$REG/dl:latest" --insecure-registry "$REG" \
     -o cyclonedx-json="$T/att.cdx.json" --attest --key "$T/cosign.key" --sign \
     >/dev/null 2>"$T/att.err"

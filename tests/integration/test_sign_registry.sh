@@ -15,11 +15,11 @@ cd "$T" || exit 1
 export COSIGN_PASSWORD=test-pw
 
 start_registry
-skopeo --insecure-policy copy -q --dest-tls-verify=false \
+skopeo --insecure-policy copy --retry-times 3 -q --dest-tls-verify=false \
     "oci:$SG_SOURCE_DIR/testdata/images/demo:latest" "docker://$REG/demo:v1" ||
     { echo "cannot push the demo image" >&2; exit 1; }
 for r in other twice race1 race2 v3; do
-    skopeo --insecure-policy copy -q --src-tls-verify=false --dest-tls-verify=false \
+    skopeo --insecure-policy copy --retry-times 3 -q --src-tls-verify=false --dest-tls-verify=false \
         "docker://$REG/demo:v1" "docker://$REG/$r:v1"
 done
 D=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REG/demo:v1")
