@@ -8,7 +8,7 @@ set -eu
 PKGS="build-essential cmake pkg-config git ca-certificates curl
 libssl-dev libcurl4-openssl-dev libjansson-dev libarchive-dev zlib1g-dev
 libzstd-dev libsodium-dev libsqlite3-dev libcmocka-dev libisal-dev
-openssl jq clang docker-registry apache2-utils skopeo umoci rpm golang-go
+openssl jq clang clang-format docker-registry apache2-utils skopeo umoci rpm golang-go
 python3 python3-jsonschema python3-nacl python3-cryptography xz-utils gzip
 db5.3-util gpg time zstd libclang-rt-14-dev binutils"
 # npm (for fixtures that ship Go binaries) only when no npm is on PATH.

@@ -10,6 +10,15 @@ cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
 jobs=$(nproc)
 
+# Formatting: every C file as clang-format 14 formats it (.clang-format).
+unformatted=$(git ls-files '*.c' '*.h' 2>/dev/null |
+    xargs -r clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
+if [ "$unformatted" != 0 ]; then
+    echo "test.sh: clang-format: $unformatted places differ; run" \
+        "git ls-files '*.c' '*.h' | xargs clang-format -i" >&2
+    exit 1
+fi
+
 cmake --preset dev >/dev/null
 cmake --build build/dev -j"$jobs"
 # Fixtures that need tools (rpm databases, Go binaries, images) are built
