@@ -1,7 +1,8 @@
 #!/bin/sh
 # The main job on the bundled image, with no server and no network:
-# install what is missing, build (release), then on a copy of the bundled
-# OCI layout: make the SBOM, attest it and sign the image in one pass,
+# install what is missing (build tools, libraries, jq), build (release),
+# then on a copy of the bundled OCI layout: make the SBOM, attest it and
+# sign the image in one pass,
 # then verify the signature and the attestation, with a throwaway key.
 set -eu
 cd "$(dirname "$0")/.."

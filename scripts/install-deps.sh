@@ -18,7 +18,7 @@ case "${1:-}" in
     --build-only)
         PKGS="build-essential cmake pkg-config ca-certificates
 libssl-dev libcurl4-openssl-dev libjansson-dev libarchive-dev zlib1g-dev
-libzstd-dev libsodium-dev libsqlite3-dev libisal-dev" ;;
+libzstd-dev libsodium-dev libsqlite3-dev libisal-dev jq" ;;
 esac
 
 missing=""
