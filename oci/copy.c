@@ -23,90 +23,18 @@
 /* Producer/consumer bridge                                             */
 
 struct bridge {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    unsigned char *ring;
-    size_t head, len; /* ring[head .. head+len) mod RING_SIZE */
-    int done;         /* producer finished */
-    int cancelled;    /* consumer gave up */
-    int cancel_hit;   /* the producer stopped because of that */
-    sg_err prod_rc;
-    char prod_msg[512];
+    struct sg_ring ring;
     struct sg_oci_store *src;
     const struct sg_oci_descriptor *d;
 };
 
-static sg_err bridge_push(const void *p, size_t len, void *payload)
-{
-    struct bridge *b = payload;
-    const unsigned char *c = p;
-
-    pthread_mutex_lock(&b->mu);
-    while (len) {
-        size_t tail, n;
-        while (b->len == RING_SIZE && !b->cancelled)
-            pthread_cond_wait(&b->cv, &b->mu);
-        if (b->cancelled) {
-            b->cancel_hit = 1;
-            pthread_mutex_unlock(&b->mu);
-            return sg_error_set(SG_EINTERNAL, "copy cancelled");
-        }
-        tail = (b->head + b->len) % RING_SIZE;
-        n = RING_SIZE - b->len;
-        if (n > RING_SIZE - tail)
-            n = RING_SIZE - tail;
-        if (n > len)
-            n = len;
-        memcpy(b->ring + tail, c, n);
-        b->len += n;
-        c += n;
-        len -= n;
-        pthread_cond_broadcast(&b->cv);
-    }
-    pthread_mutex_unlock(&b->mu);
-    return SG_OK;
-}
-
 static void *bridge_producer(void *arg)
 {
     struct bridge *b = arg;
-    sg_err rc = sg_oci_store_get_blob(b->src, b->d, bridge_push, b);
 
-    pthread_mutex_lock(&b->mu);
-    b->done = 1;
-    b->prod_rc = rc;
-    if (rc)
-        snprintf(b->prod_msg, sizeof(b->prod_msg), "%s", sg_error_last());
-    pthread_cond_broadcast(&b->cv);
-    pthread_mutex_unlock(&b->mu);
+    sg_ring_close(&b->ring,
+                  sg_oci_store_get_blob(b->src, b->d, sg_ring_write, &b->ring));
     return NULL;
-}
-
-static sg_err bridge_pull(void *p, size_t cap, size_t *n_out, void *payload)
-{
-    struct bridge *b = payload;
-    size_t n;
-    sg_err rc = SG_OK;
-
-    *n_out = 0;
-    pthread_mutex_lock(&b->mu);
-    while (b->len == 0 && !b->done)
-        pthread_cond_wait(&b->cv, &b->mu);
-    if (b->len) {
-        n = b->len < cap ? b->len : cap;
-        if (n > RING_SIZE - b->head)
-            n = RING_SIZE - b->head;
-        memcpy(p, b->ring + b->head, n);
-        b->head = (b->head + n) % RING_SIZE;
-        b->len -= n;
-        *n_out = n;
-        pthread_cond_broadcast(&b->cv);
-    } else if (b->prod_rc) {
-        /* the source failed (digest, size, transport): never report EOF */
-        rc = sg_error_set(b->prod_rc, "%s", b->prod_msg);
-    }
-    pthread_mutex_unlock(&b->mu);
-    return rc;
 }
 
 static sg_err stream_blob(struct sg_oci_store *dst,
@@ -115,37 +43,31 @@ static sg_err stream_blob(struct sg_oci_store *dst,
 {
     struct bridge b;
     pthread_t th;
-    sg_err rc;
-    int err;
+    sg_err rc, prod_rc;
+    int err, refused;
 
-    memset(&b, 0, sizeof(b));
     b.src = src;
     b.d = d;
-    b.ring = malloc(RING_SIZE);
-    if (!b.ring)
-        return sg_error_oom();
-    pthread_mutex_init(&b.mu, NULL);
-    pthread_cond_init(&b.cv, NULL);
+    rc = sg_ring_init(&b.ring, RING_SIZE);
+    if (rc)
+        return rc;
     err = pthread_create(&th, NULL, bridge_producer, &b);
     if (err) {
         rc = sg_error_errno("pthread_create", err);
         goto done;
     }
-    rc = sg_oci_store_put_blob(dst, d->digest, d->size, bridge_pull, &b);
-    pthread_mutex_lock(&b.mu);
-    if (!rc && b.done && b.prod_rc)
-        rc = sg_error_set(b.prod_rc, "%s", b.prod_msg);
-    b.cancelled = 1;
-    pthread_cond_broadcast(&b.cv);
-    pthread_mutex_unlock(&b.mu);
+    rc = sg_oci_store_put_blob(dst, d->digest, d->size, sg_ring_read, &b.ring);
+    sg_ring_abort(&b.ring);
     pthread_join(th, NULL);
-    /* failed after the consumer stopped reading (not because of it) */
-    if (!rc && b.prod_rc && !b.cancel_hit)
-        rc = sg_error_set(b.prod_rc, "%s", b.prod_msg);
+    /* The destination verified what it committed; the source's failure
+     * still counts unless it only stopped because we stopped reading. */
+    if (!rc) {
+        prod_rc = sg_ring_status(&b.ring, &refused);
+        if (prod_rc && !refused)
+            rc = prod_rc;
+    }
 done:
-    pthread_cond_destroy(&b.cv);
-    pthread_mutex_destroy(&b.mu);
-    free(b.ring);
+    sg_ring_release(&b.ring);
     return rc;
 }
 

@@ -34,88 +34,6 @@
 #define OUT_CAP  (128u * 1024u)
 
 /* ------------------------------------------------------------------ */
-/* Producer → consumer ring                                             */
-
-struct ring {
-    pthread_mutex_t mu;
-    pthread_cond_t cv_data;  /* consumer waits for bytes */
-    pthread_cond_t cv_space; /* producer waits for room */
-    unsigned char *buf;
-    size_t head, len; /* read position, bytes buffered */
-    int prod_waiting, cons_waiting;
-    int eof;   /* producer finished (prod_rc says how) */
-    int abort; /* consumer gave up */
-    sg_err prod_rc;
-    char prod_msg[512];
-};
-
-/* The two sides wake each other only on transitions (and the producer
- * only once half the ring is free), so they do not ping-pong per chunk. */
-static sg_err ring_write(const void *p, size_t n, void *payload)
-{
-    struct ring *r = payload;
-    const unsigned char *src = p;
-
-    pthread_mutex_lock(&r->mu);
-    while (n > 0) {
-        size_t tail, chunk;
-        while (r->len == RING_CAP && !r->abort) {
-            r->prod_waiting = 1;
-            pthread_cond_wait(&r->cv_space, &r->mu);
-            r->prod_waiting = 0;
-        }
-        if (r->abort) {
-            pthread_mutex_unlock(&r->mu);
-            return sg_error_set(SG_EINTERNAL, "layer reader stopped");
-        }
-        tail = (r->head + r->len) % RING_CAP;
-        chunk = RING_CAP - r->len;
-        if (chunk > RING_CAP - tail)
-            chunk = RING_CAP - tail;
-        if (chunk > n)
-            chunk = n;
-        memcpy(r->buf + tail, src, chunk);
-        r->len += chunk;
-        src += chunk;
-        n -= chunk;
-        if (r->cons_waiting)
-            pthread_cond_signal(&r->cv_data);
-    }
-    pthread_mutex_unlock(&r->mu);
-    return SG_OK;
-}
-
-/* sg_inflate_src: pull bytes from the ring. */
-static sg_err ring_read(void *p, size_t cap, size_t *n, void *payload)
-{
-    struct ring *r = payload;
-    sg_err rc = SG_OK;
-
-    *n = 0;
-    pthread_mutex_lock(&r->mu);
-    while (r->len == 0 && !r->eof) {
-        r->cons_waiting = 1;
-        pthread_cond_wait(&r->cv_data, &r->mu);
-        r->cons_waiting = 0;
-    }
-    if (r->len) {
-        size_t chunk = r->len < cap ? r->len : cap;
-        if (chunk > RING_CAP - r->head)
-            chunk = RING_CAP - r->head;
-        memcpy(p, r->buf + r->head, chunk);
-        r->head = (r->head + chunk) % RING_CAP;
-        r->len -= chunk;
-        *n = chunk;
-        if (r->prod_waiting && r->len <= RING_CAP / 2)
-            pthread_cond_signal(&r->cv_space);
-    } else if (r->prod_rc) {
-        rc = sg_error_set(r->prod_rc, "%s", r->prod_msg);
-    }
-    pthread_mutex_unlock(&r->mu);
-    return rc;
-}
-
-/* ------------------------------------------------------------------ */
 /* Shared scan state                                                    */
 
 struct scan {
@@ -138,7 +56,7 @@ struct scan {
 struct layer_ctx {
     struct scan *sc;
     size_t idx;
-    struct ring ring;
+    struct sg_ring ring;
     struct sg_inflate *inf;
     unsigned char *out;
     sg_inflate_src src; /* NULL: the ring */
@@ -152,7 +70,7 @@ struct producer_arg {
     struct scan *sc;
     struct sg_oci_store *store;
     const struct sg_oci_descriptor *d;
-    struct ring *ring;
+    struct sg_ring *ring;
 };
 
 static void *producer_main(void *arg)
@@ -163,18 +81,10 @@ static void *producer_main(void *arg)
 
     if (lock)
         pthread_mutex_lock(&pa->sc->store_mu);
-    rc = sg_oci_store_get_blob(pa->store, pa->d, ring_write, pa->ring);
+    rc = sg_oci_store_get_blob(pa->store, pa->d, sg_ring_write, pa->ring);
     if (lock)
         pthread_mutex_unlock(&pa->sc->store_mu);
-
-    pthread_mutex_lock(&pa->ring->mu);
-    pa->ring->eof = 1;
-    pa->ring->prod_rc = rc;
-    if (rc)
-        snprintf(pa->ring->prod_msg, sizeof(pa->ring->prod_msg), "%s",
-                 sg_error_last());
-    pthread_cond_broadcast(&pa->ring->cv_data);
-    pthread_mutex_unlock(&pa->ring->mu);
+    sg_ring_close(pa->ring, rc);
     return NULL;
 }
 
@@ -190,7 +100,7 @@ static la_ssize_t la_read(struct archive *a, void *payload, const void **buf)
         return -1;
     if (!lc->inf) {
         rc = lc->src ? sg_inflate_create(&lc->inf, lc->src, lc->src_payload)
-                     : sg_inflate_create(&lc->inf, ring_read, &lc->ring);
+                     : sg_inflate_create(&lc->inf, sg_ring_read, &lc->ring);
         if (rc)
             goto fail;
     }
@@ -425,12 +335,11 @@ static void scan_layer(struct scan *sc, struct sg_oci_store *store, size_t idx)
     memset(&lc, 0, sizeof(lc));
     lc.sc = sc;
     lc.idx = idx;
-    pthread_mutex_init(&lc.ring.mu, NULL);
-    pthread_cond_init(&lc.ring.cv_data, NULL);
-    pthread_cond_init(&lc.ring.cv_space, NULL);
-    lc.ring.buf = malloc(RING_CAP);
+    rc = sg_ring_init(&lc.ring, RING_CAP);
+    if (rc)
+        goto done;
     lc.out = malloc(OUT_CAP);
-    if (!lc.ring.buf || !lc.out) {
+    if (!lc.out) {
         rc = sg_error_oom();
         goto done;
     }
@@ -448,15 +357,12 @@ static void scan_layer(struct scan *sc, struct sg_oci_store *store, size_t idx)
         rc = sg_error_set(SG_EPARSE, "empty layer");
 done:
     if (started) {
-        pthread_mutex_lock(&lc.ring.mu);
-        lc.ring.abort = 1;
-        pthread_cond_broadcast(&lc.ring.cv_space);
-        pthread_mutex_unlock(&lc.ring.mu);
+        sg_ring_abort(&lc.ring);
         pthread_join(th, NULL);
         /* Having read to the end, the producer's verdict (size and
          * digest) decides; after our own failure ours is the cause. */
-        if (!rc && lc.ring.prod_rc)
-            rc = sg_error_set(lc.ring.prod_rc, "%s", lc.ring.prod_msg);
+        if (!rc)
+            rc = sg_ring_status(&lc.ring, NULL);
     }
     if (!rc)
         sg_layer_view_seal(&sc->views[idx]);
@@ -473,11 +379,8 @@ done:
                  (unsigned long long)sg_inflate_total_in(lc.inf),
                  (unsigned long long)sg_inflate_total_out(lc.inf));
     sg_inflate_free(lc.inf);
-    free(lc.ring.buf);
+    sg_ring_release(&lc.ring);
     free(lc.out);
-    pthread_mutex_destroy(&lc.ring.mu);
-    pthread_cond_destroy(&lc.ring.cv_data);
-    pthread_cond_destroy(&lc.ring.cv_space);
 }
 
 struct worker {

@@ -288,4 +288,57 @@ SG_MUST_USE sg_err sg_mkdir_p(const char *path, unsigned mode);
 /* Zero memory in a way the optimiser keeps (OPENSSL_cleanse). */
 void sg_wipe(void *p, size_t len);
 
+/* ------------------------------------------------------------------ */
+/* Bounded byte ring between one producer and one consumer thread      */
+
+/* Typical use: the producer thread runs a streaming source with
+ * sg_ring_write as its callback, then calls sg_ring_close(r, rc); the
+ * consumer pulls with sg_ring_read until it returns 0 bytes, then calls
+ * sg_ring_abort (always, also after its own failure), joins the producer
+ * and asks sg_ring_status for the producer's verdict. Members are private. */
+#include <pthread.h>
+
+struct sg_ring {
+    pthread_mutex_t mu;
+    pthread_cond_t cv_data;  /* reader waits for bytes or the close */
+    pthread_cond_t cv_space; /* writer waits for room or the abort */
+    unsigned char *buf;      /* cap bytes; NULL once released */
+    size_t cap;
+    size_t head, len; /* buf[head .. head+len) mod cap is buffered */
+    int reader_waiting, writer_waiting;
+    int closed;        /* the writer finished (writer_rc says how) */
+    int aborted;       /* the reader gave up */
+    int write_refused; /* a write failed because of that */
+    sg_err writer_rc;
+    char writer_msg[512];
+};
+
+/* Allocates a ring of `cap` bytes (> 0). On failure nothing is left to
+ * release (sg_ring_release is still safe). */
+SG_MUST_USE sg_err sg_ring_init(struct sg_ring *r, size_t cap);
+/* Frees the storage; only once neither side uses the ring any more
+ * (the producer thread joined). Safe on a released or failed ring. */
+void sg_ring_release(struct sg_ring *r);
+/* Producer: copies all `len` bytes in, blocking while the ring is full.
+ * Fails (SG_EINTERNAL) once the reader aborted, also when blocked then.
+ * Matches sg_oci_write_fn; `ring` is the struct sg_ring. */
+SG_MUST_USE sg_err sg_ring_write(const void *p, size_t len, void *ring);
+/* Producer: no more writes. rc != SG_OK is the producer's failure; its
+ * code and the thread's current message (sg_error_last) are kept for the
+ * reader. Wakes a blocked reader. */
+void sg_ring_close(struct sg_ring *r, sg_err rc);
+/* Consumer: copies up to `cap` bytes out, blocking while the ring is empty
+ * and not closed. *n == 0 with SG_OK means the producer closed cleanly
+ * and every byte was read; once the remaining bytes are read after a
+ * failed close, returns the producer's code with its message instead.
+ * Matches sg_oci_read_fn and sg_inflate_src. */
+SG_MUST_USE sg_err sg_ring_read(void *p, size_t cap, size_t *n, void *ring);
+/* Consumer: stop reading. A blocked or later sg_ring_write fails, so the
+ * producer never hangs on a full ring. */
+void sg_ring_abort(struct sg_ring *r);
+/* After the producer closed: SG_OK, or its code with its message set again
+ * for this thread. *refused (may be NULL) is set when that failure came
+ * from a write refused after sg_ring_abort. */
+SG_MUST_USE sg_err sg_ring_status(struct sg_ring *r, int *refused);
+
 #endif /* SIGIL_COMMON_H */

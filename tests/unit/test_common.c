@@ -1,5 +1,5 @@
 /* Unit tests for common/: buffer caps, reader bounds, base64, digests,
- * checked arithmetic, JSON limits, atomic file writes. */
+ * checked arithmetic, JSON limits, atomic file writes, the byte ring. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <pthread.h>
 
 #include "sigil/common.h"
 
@@ -187,6 +188,162 @@ static void file__atomic_write_and_bounded_read(void **state)
     assert_int_equal(system(path), 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* sg_ring                                                              */
+
+#define RING_N 100003u /* bytes sent through a 61-byte ring: many wraps */
+
+static unsigned char ring_byte(size_t i)
+{
+    return (unsigned char)(i * 7u + (i >> 8));
+}
+
+struct ring_producer {
+    struct sg_ring *ring;
+    size_t total;        /* bytes to write, pattern ring_byte */
+    sg_err fail;         /* close with this error after writing */
+    sg_err write_rc;     /* what the last sg_ring_write returned */
+    char write_msg[128]; /* and its message */
+};
+
+static void *ring_producer_main(void *arg)
+{
+    static const size_t sizes[] = { 1, 3, 17, 64, 250, 5, 1000, 2 };
+    struct ring_producer *pp = arg;
+    unsigned char chunk[1000];
+    size_t done = 0, k = 0;
+    sg_err rc = SG_OK;
+
+    while (!rc && done < pp->total) {
+        size_t n = sizes[k++ % (sizeof(sizes) / sizeof(sizes[0]))];
+        if (n > pp->total - done)
+            n = pp->total - done;
+        for (size_t i = 0; i < n; i++)
+            chunk[i] = ring_byte(done + i);
+        rc = sg_ring_write(chunk, n, pp->ring);
+        done += n;
+    }
+    pp->write_rc = rc;
+    snprintf(pp->write_msg, sizeof(pp->write_msg), "%s", sg_error_last());
+    if (!rc && pp->fail)
+        rc = sg_error_set(pp->fail, "blob sha256:ab: content has digest x");
+    sg_ring_close(pp->ring, rc);
+    return NULL;
+}
+
+static void ring__odd_chunks_round_trip(void **state)
+{
+    static const size_t caps[] = { 5, 13, 97, 1, 61 };
+    struct sg_ring r;
+    struct ring_producer pp = { &r, RING_N, SG_OK, SG_OK, "" };
+    unsigned char *got = malloc(RING_N + 100);
+    size_t len = 0, n = 1, k = 0;
+    pthread_t th;
+    int refused = -1;
+
+    (void)state;
+    assert_non_null(got);
+    assert_int_equal(sg_ring_init(&r, 61), SG_OK);
+    assert_int_equal(pthread_create(&th, NULL, ring_producer_main, &pp), 0);
+    while (n) {
+        size_t cap = caps[k++ % (sizeof(caps) / sizeof(caps[0]))];
+        assert_true(len + cap <= RING_N + 100);
+        assert_int_equal(sg_ring_read(got + len, cap, &n, &r), SG_OK);
+        assert_true(n <= cap);
+        len += n;
+    }
+    /* the end is sticky */
+    assert_int_equal(sg_ring_read(got, 10, &n, &r), SG_OK);
+    assert_int_equal(n, 0);
+    sg_ring_abort(&r);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(pp.write_rc, SG_OK);
+    assert_int_equal(len, RING_N);
+    for (size_t i = 0; i < RING_N; i++)
+        if (got[i] != ring_byte(i))
+            fail_msg("byte %zu differs", i);
+    assert_int_equal(sg_ring_status(&r, &refused), SG_OK);
+    assert_int_equal(refused, 0);
+    sg_ring_release(&r);
+    sg_ring_release(&r); /* idempotent */
+    free(got);
+}
+
+static void ring__writer_error_reaches_reader(void **state)
+{
+    struct sg_ring r;
+    struct ring_producer pp = { &r, 300, SG_EDIGEST, SG_OK, "" };
+    unsigned char got[64];
+    size_t len = 0, n = 1;
+    pthread_t th;
+    sg_err rc = SG_OK;
+    int refused = -1;
+
+    (void)state;
+    assert_int_equal(sg_ring_init(&r, 64), SG_OK);
+    assert_int_equal(pthread_create(&th, NULL, ring_producer_main, &pp), 0);
+    /* every byte first, then the error instead of the end */
+    while (!rc) {
+        rc = sg_ring_read(got, sizeof(got), &n, &r);
+        if (!rc) {
+            assert_true(n > 0);
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(got[i], ring_byte(len + i));
+            len += n;
+        }
+    }
+    assert_int_equal(len, 300);
+    assert_int_equal(rc, SG_EDIGEST);
+    assert_int_equal(n, 0);
+    assert_string_equal(sg_error_last(),
+                        "blob sha256:ab: content has digest x");
+    sg_error_clear();
+    /* and again: an error is never turned into an end */
+    assert_int_equal(sg_ring_read(got, sizeof(got), &n, &r), SG_EDIGEST);
+    sg_ring_abort(&r);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    sg_error_clear();
+    assert_int_equal(sg_ring_status(&r, &refused), SG_EDIGEST);
+    assert_int_equal(refused, 0);
+    assert_string_equal(sg_error_last(),
+                        "blob sha256:ab: content has digest x");
+    sg_ring_release(&r);
+}
+
+static void ring__abort_unblocks_full_writer(void **state)
+{
+    struct sg_ring r;
+    struct ring_producer pp = { &r, 5000, SG_OK, SG_OK, "" };
+    unsigned char got[4];
+    size_t n = 0;
+    pthread_t th;
+    int blocked = 0, refused = -1;
+
+    (void)state;
+    assert_int_equal(sg_ring_init(&r, 16), SG_OK);
+    assert_int_equal(pthread_create(&th, NULL, ring_producer_main, &pp), 0);
+    assert_int_equal(sg_ring_read(got, sizeof(got), &n, &r), SG_OK);
+    assert_true(n > 0);
+    assert_int_equal(got[0], ring_byte(0));
+    /* wait (up to 5 s) until the writer sleeps; it stays asleep until
+     * half the ring is free, so the 4 bytes read do not wake it */
+    for (int i = 0; i < 5000 && !blocked; i++) {
+        pthread_mutex_lock(&r.mu);
+        blocked = r.writer_waiting;
+        pthread_mutex_unlock(&r.mu);
+        if (!blocked)
+            usleep(1000);
+    }
+    assert_true(blocked);
+    sg_ring_abort(&r);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(pp.write_rc, SG_EINTERNAL);
+    assert_string_equal(pp.write_msg, "the reader stopped early");
+    assert_int_equal(sg_ring_status(&r, &refused), SG_EINTERNAL);
+    assert_int_equal(refused, 1);
+    sg_ring_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +356,9 @@ int main(void)
         cmocka_unit_test(digest__sha256_and_validation),
         cmocka_unit_test(json__limits),
         cmocka_unit_test(file__atomic_write_and_bounded_read),
+        cmocka_unit_test(ring__odd_chunks_round_trip),
+        cmocka_unit_test(ring__writer_error_reaches_reader),
+        cmocka_unit_test(ring__abort_unblocks_full_writer),
     };
     return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
