@@ -7,6 +7,7 @@
  * (every component has an entry; the image depends on every package).
  */
 #include "sbom_core.h"
+#include "sbom_writer.h"
 #include "text.h"
 
 #include <stdlib.h>
@@ -14,35 +15,19 @@
 
 #include <jansson.h>
 
-struct jb {
-    int bad;
-};
-
-static void jset(struct jb *b, json_t *o, const char *k, json_t *v)
-{
-    if (!v || !o || json_object_set_new(o, k, v) != 0)
-        b->bad = 1;
-}
-
-static void jpush(struct jb *b, json_t *a, json_t *v)
-{
-    if (!v || !a || json_array_append_new(a, v) != 0)
-        b->bad = 1;
-}
-
-static void prop(struct jb *b, json_t *props, const char *k, const char *v)
+static void prop(struct sg_jb *b, json_t *props, const char *k, const char *v)
 {
     json_t *o;
 
     if (!v)
         return;
     o = json_object();
-    jset(b, o, "name", sg_sbom__jstr(k));
-    jset(b, o, "value", sg_sbom__jstr(v));
-    jpush(b, props, o);
+    sg_sbom__jset(b, o, "name", sg_sbom__jstr(k));
+    sg_sbom__jset(b, o, "value", sg_sbom__jstr(v));
+    sg_sbom__jpush(b, props, o);
 }
 
-static json_t *licenses(struct jb *b, const char *raw)
+static json_t *licenses(struct sg_jb *b, const char *raw)
 {
     json_t *a = json_array(), *l = json_object(), *lic;
     char *expr = NULL;
@@ -52,55 +37,56 @@ static json_t *licenses(struct jb *b, const char *raw)
     if (expr && sg_spdx_license_id(expr) &&
         strncmp(expr, "LicenseRef-", 11) != 0) {
         lic = json_object();
-        jset(b, lic, "id", json_string(sg_spdx_license_id(expr)));
-        jset(b, l, "license", lic);
+        sg_sbom__jset(b, lic, "id", json_string(sg_spdx_license_id(expr)));
+        sg_sbom__jset(b, l, "license", lic);
     } else if (expr) {
-        jset(b, l, "expression", sg_sbom__jstr(expr));
+        sg_sbom__jset(b, l, "expression", sg_sbom__jstr(expr));
     } else {
         lic = json_object();
-        jset(b, lic, "name", sg_sbom__jstr(raw));
-        jset(b, l, "license", lic);
+        sg_sbom__jset(b, lic, "name", sg_sbom__jstr(raw));
+        sg_sbom__jset(b, l, "license", lic);
     }
     free(expr);
-    jpush(b, a, l);
+    sg_sbom__jpush(b, a, l);
     return a;
 }
 
-static json_t *component(struct jb *b, const struct sg_pkg *p, const char *ref)
+static json_t *
+component(struct sg_jb *b, const struct sg_pkg *p, const char *ref)
 {
     json_t *c = json_object(), *props = json_array();
     struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char num[32];
 
-    jset(b, c, "type", json_string("library"));
-    jset(b, c, "bom-ref", sg_sbom__jstr(ref));
-    jset(b, c, "name", sg_sbom__jstr(p->name));
+    sg_sbom__jset(b, c, "type", json_string("library"));
+    sg_sbom__jset(b, c, "bom-ref", sg_sbom__jstr(ref));
+    sg_sbom__jset(b, c, "name", sg_sbom__jstr(p->name));
     if (p->version)
-        jset(b, c, "version", sg_sbom__jstr(p->version));
+        sg_sbom__jset(b, c, "version", sg_sbom__jstr(p->version));
     if (p->purl)
-        jset(b, c, "purl", sg_sbom__jstr(p->purl));
+        sg_sbom__jset(b, c, "purl", sg_sbom__jstr(p->purl));
     if (p->cpe)
-        jset(b, c, "cpe", sg_sbom__jstr(p->cpe));
+        sg_sbom__jset(b, c, "cpe", sg_sbom__jstr(p->cpe));
     if (p->description && p->description[0])
-        jset(b, c, "description", sg_sbom__jstr(p->description));
+        sg_sbom__jset(b, c, "description", sg_sbom__jstr(p->description));
     if (p->supplier && p->supplier[0]) {
         json_t *s = json_object();
         const char *lt = strchr(p->supplier, '<');
         char *nm = sg_text_dup_trim(p->supplier, lt ? (size_t)(lt - p->supplier)
                                                     : strlen(p->supplier));
-        jset(b, s, "name", sg_sbom__jstr(nm ? nm : p->supplier));
+        sg_sbom__jset(b, s, "name", sg_sbom__jstr(nm ? nm : p->supplier));
         free(nm);
-        jset(b, c, "supplier", s);
+        sg_sbom__jset(b, c, "supplier", s);
     }
     if (p->license && p->license[0])
-        jset(b, c, "licenses", licenses(b, p->license));
+        sg_sbom__jset(b, c, "licenses", licenses(b, p->license));
     if (p->url && (strncmp(p->url, "http://", 7) == 0 ||
                    strncmp(p->url, "https://", 8) == 0)) {
         json_t *er = json_array(), *e = json_object();
-        jset(b, e, "type", json_string("website"));
-        jset(b, e, "url", sg_sbom__jstr(p->url));
-        jpush(b, er, e);
-        jset(b, c, "externalReferences", er);
+        sg_sbom__jset(b, e, "type", json_string("website"));
+        sg_sbom__jset(b, e, "url", sg_sbom__jstr(p->url));
+        sg_sbom__jpush(b, er, e);
+        sg_sbom__jset(b, c, "externalReferences", er);
     }
     prop(b, props, "sigil:package:type", sg_pkg_type_name(p->type));
     prop(b, props, "sigil:package:foundBy", p->found_by);
@@ -124,7 +110,7 @@ static json_t *component(struct jb *b, const struct sg_pkg *p, const char *ref)
     for (size_t i = 0; i < p->n_props; i++)
         prop(b, props, p->props[i].key, p->props[i].value);
     if (json_array_size(props))
-        jset(b, c, "properties", props);
+        sg_sbom__jset(b, c, "properties", props);
     else
         json_decref(props);
     sg_buf_release(&t);
@@ -136,7 +122,7 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out,
                                 const struct sg_sbom_write_opts *o)
 {
     const struct sg_sbom_source *src = &s->source;
-    struct jb b = { 0 };
+    struct sg_jb b = { 0 };
     json_t *doc = json_object(), *meta = json_object(), *tools, *tc;
     json_t *img = json_object();
     json_t **dep_lists = NULL;
@@ -148,55 +134,47 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out,
     sg_err rc;
 
     rc = sg_sbom__pkg_ids(&ids, s);
+    if (!rc)
+        rc = sg_sbom__doc_uuid(uuid, s, o, "cyclonedx");
     if (rc)
         goto done;
-    if (o->deterministic) {
-        rc = sg_sbom__seed(&t, s);
-        if (!rc)
-            rc = sg_buf_adds(&t, "cyclonedx");
-        if (!rc)
-            rc = sg_sbom__uuid(uuid, t.data, t.len);
-    } else {
-        rc = sg_sbom__uuid(uuid, NULL, 0);
-    }
-    if (rc)
-        goto done;
-    sg_buf_reset(&t);
     sg_sbom__time(when, o->created);
 
-    jset(&b, doc, "specVersion", json_string("1.6"));
+    sg_sbom__jset(&b, doc, "specVersion", json_string("1.6"));
     if (sg_buf_addf(&t, "urn:uuid:%s", uuid)) {
         rc = sg_error_oom();
         goto done;
     }
-    jset(&b, doc, "serialNumber", json_string(t.data));
+    sg_sbom__jset(&b, doc, "serialNumber", json_string(t.data));
     sg_buf_reset(&t);
-    jset(&b, doc, "version", json_integer(1));
-    jset(&b, meta, "timestamp", json_string(when));
+    sg_sbom__jset(&b, doc, "version", json_integer(1));
+    sg_sbom__jset(&b, meta, "timestamp", json_string(when));
     tools = json_object();
     tc = json_array();
     {
         json_t *tool = json_object();
-        jset(&b, tool, "type", json_string("application"));
-        jset(&b, tool, "name", json_string("sigil"));
-        jset(&b, tool, "version",
-             json_string(o->tool_version ? o->tool_version : SG_VERSION));
-        jpush(&b, tc, tool);
+        sg_sbom__jset(&b, tool, "type", json_string("application"));
+        sg_sbom__jset(&b, tool, "name", json_string("sigil"));
+        sg_sbom__jset(
+            &b, tool, "version",
+            json_string(o->tool_version ? o->tool_version : SG_VERSION));
+        sg_sbom__jpush(&b, tc, tool);
     }
-    jset(&b, tools, "components", tc);
-    jset(&b, meta, "tools", tools);
+    sg_sbom__jset(&b, tools, "components", tc);
+    sg_sbom__jset(&b, meta, "tools", tools);
 
-    jset(&b, img, "type", json_string(src->is_dir ? "file" : "container"));
-    jset(&b, img, "bom-ref", json_string(root_ref));
-    jset(&b, img, "name", sg_sbom__jstr(name));
+    sg_sbom__jset(&b, img, "type",
+                  json_string(src->is_dir ? "file" : "container"));
+    sg_sbom__jset(&b, img, "bom-ref", json_string(root_ref));
+    sg_sbom__jset(&b, img, "name", sg_sbom__jstr(name));
     if (src->digest) {
         json_t *hs = json_array(), *h = json_object();
-        jset(&b, img, "version", sg_sbom__jstr(src->digest));
+        sg_sbom__jset(&b, img, "version", sg_sbom__jstr(src->digest));
         if (strncmp(src->digest, "sha256:", 7) == 0) {
-            jset(&b, h, "alg", json_string("SHA-256"));
-            jset(&b, h, "content", sg_sbom__jstr(src->digest + 7));
-            jpush(&b, hs, h);
-            jset(&b, img, "hashes", hs);
+            sg_sbom__jset(&b, h, "alg", json_string("SHA-256"));
+            sg_sbom__jset(&b, h, "content", sg_sbom__jstr(src->digest + 7));
+            sg_sbom__jpush(&b, hs, h);
+            sg_sbom__jset(&b, img, "hashes", hs);
         } else {
             json_decref(h);
             json_decref(hs);
@@ -206,11 +184,11 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out,
     if (rc)
         goto done;
     if (t.len)
-        jset(&b, img, "purl", sg_sbom__jstr(t.data));
+        sg_sbom__jset(&b, img, "purl", sg_sbom__jstr(t.data));
     sg_buf_reset(&t);
-    jset(&b, meta, "component", img);
+    sg_sbom__jset(&b, meta, "component", img);
     img = NULL;
-    jset(&b, doc, "metadata", meta);
+    sg_sbom__jset(&b, doc, "metadata", meta);
     meta = NULL;
 
     dep_lists = calloc(s->n_pkgs + 1, sizeof(*dep_lists));
@@ -226,7 +204,7 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out,
         size_t from = r->from == SIZE_MAX ? s->n_pkgs : r->from;
         if (r->to >= s->n_pkgs || from > s->n_pkgs)
             continue;
-        jpush(&b, dep_lists[from], json_string(ids[r->to]));
+        sg_sbom__jpush(&b, dep_lists[from], json_string(ids[r->to]));
     }
     if (b.bad) {
         rc = sg_error_oom();
@@ -243,23 +221,21 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out,
             cj = component(&b, &s->pkgs[i], ids[i]);
         } else if (s->distro.id) {
             cj = json_object();
-            jset(&b, cj, "type", json_string("operating-system"));
-            jset(&b, cj, "bom-ref", json_string("sigil-os"));
-            jset(&b, cj, "name", sg_sbom__jstr(s->distro.id));
+            sg_sbom__jset(&b, cj, "type", json_string("operating-system"));
+            sg_sbom__jset(&b, cj, "bom-ref", json_string("sigil-os"));
+            sg_sbom__jset(&b, cj, "name", sg_sbom__jstr(s->distro.id));
             if (s->distro.version || s->distro.version_id)
-                jset(&b, cj, "version",
-                     sg_sbom__jstr(s->distro.version ? s->distro.version
-                                                     : s->distro.version_id));
+                sg_sbom__jset(&b, cj, "version",
+                              sg_sbom__jstr(s->distro.version
+                                                ? s->distro.version
+                                                : s->distro.version_id));
             if (s->distro.pretty_name)
-                jset(&b, cj, "description",
-                     sg_sbom__jstr(s->distro.pretty_name));
+                sg_sbom__jset(&b, cj, "description",
+                              sg_sbom__jstr(s->distro.pretty_name));
         } else {
             break;
         }
-        rc = b.bad ? sg_error_oom() : sg_buf_adds(out, i ? ",\n" : "\n");
-        if (!rc)
-            rc = sg_sbom__json_put(out, cj, 4);
-        json_decref(cj);
+        rc = sg_sbom__json_elem(out, &b, i ? ",\n" : "\n", cj);
     }
     if (!rc)
         rc = sg_buf_adds(out, s->n_pkgs || s->distro.id ? "\n  ],\n" : "],\n");
@@ -267,13 +243,11 @@ sg_err sg_sbom__write_cyclonedx(struct sg_buf *out,
         rc = sg_buf_adds(out, "  \"dependencies\": [\n");
     for (size_t i = 0; i <= s->n_pkgs && !rc; i++) {
         json_t *d = json_object();
-        jset(&b, d, "ref", sg_sbom__jstr(i < s->n_pkgs ? ids[i] : root_ref));
-        jset(&b, d, "dependsOn", dep_lists[i]);
+        sg_sbom__jset(&b, d, "ref",
+                      sg_sbom__jstr(i < s->n_pkgs ? ids[i] : root_ref));
+        sg_sbom__jset(&b, d, "dependsOn", dep_lists[i]);
         dep_lists[i] = NULL;
-        rc = b.bad ? sg_error_oom() : sg_buf_adds(out, i ? ",\n" : "");
-        if (!rc)
-            rc = sg_sbom__json_put(out, d, 4);
-        json_decref(d);
+        rc = sg_sbom__json_elem(out, &b, i ? ",\n" : "", d);
     }
     if (!rc)
         rc = sg_buf_adds(out, "\n  ],\n");

@@ -5,6 +5,7 @@
  * actors and the image root purl.
  */
 #include "sbom_core.h"
+#include "sbom_writer.h"
 #include "text.h"
 
 #include <ctype.h>
@@ -524,4 +525,48 @@ sg_err sg_sbom__json_head(struct sg_buf *out, json_t *v, int keep_open)
         out->data[out->len] = '\0';
     }
     return SG_OK;
+}
+
+void sg_sbom__jset(struct sg_jb *b, json_t *o, const char *k, json_t *v)
+{
+    if (!v || !o || json_object_set_new(o, k, v) != 0)
+        b->bad = 1;
+}
+
+void sg_sbom__jpush(struct sg_jb *b, json_t *a, json_t *v)
+{
+    if (!v || !a || json_array_append_new(a, v) != 0)
+        b->bad = 1;
+}
+
+sg_err sg_sbom__doc_uuid(char out[37],
+                         const struct sg_sbom *s,
+                         const struct sg_sbom_write_opts *o,
+                         const char *salt)
+{
+    struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    sg_err rc;
+
+    if (!o->deterministic)
+        return sg_sbom__uuid(out, NULL, 0);
+    rc = sg_sbom__seed(&t, s);
+    if (!rc && salt)
+        rc = sg_buf_adds(&t, salt);
+    if (!rc)
+        rc = sg_sbom__uuid(out, t.data, t.len);
+    sg_buf_release(&t);
+    return rc;
+}
+
+sg_err sg_sbom__json_elem(struct sg_buf *out,
+                          const struct sg_jb *b,
+                          const char *sep,
+                          json_t *v)
+{
+    sg_err rc = b->bad ? sg_error_oom() : sg_buf_adds(out, sep);
+
+    if (!rc)
+        rc = sg_sbom__json_put(out, v, 4);
+    json_decref(v);
+    return rc;
 }

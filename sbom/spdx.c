@@ -9,6 +9,7 @@
  * (JSON_SORT_KEYS) so the bytes are stable.
  */
 #include "sbom_core.h"
+#include "sbom_writer.h"
 #include "text.h"
 
 #include <stdlib.h>
@@ -16,47 +17,31 @@
 
 #include <jansson.h>
 
-struct jb {
-    int bad; /* an allocation failed somewhere */
-};
-
-static void jset(struct jb *b, json_t *o, const char *k, json_t *v)
-{
-    if (!v || !o || json_object_set_new(o, k, v) != 0)
-        b->bad = 1;
-}
-
-static void jpush(struct jb *b, json_t *a, json_t *v)
-{
-    if (!v || !a || json_array_append_new(a, v) != 0)
-        b->bad = 1;
-}
-
 static json_t *
-ext_ref(struct jb *b, const char *cat, const char *type, const char *loc)
+ext_ref(struct sg_jb *b, const char *cat, const char *type, const char *loc)
 {
     json_t *r = json_object();
 
-    jset(b, r, "referenceCategory", json_string(cat));
-    jset(b, r, "referenceType", json_string(type));
-    jset(b, r, "referenceLocator", sg_sbom__jstr(loc));
+    sg_sbom__jset(b, r, "referenceCategory", json_string(cat));
+    sg_sbom__jset(b, r, "referenceType", json_string(type));
+    sg_sbom__jset(b, r, "referenceLocator", sg_sbom__jstr(loc));
     return r;
 }
 
 static json_t *
-rel(struct jb *b, const char *from, const char *type, const char *to)
+rel(struct sg_jb *b, const char *from, const char *type, const char *to)
 {
     json_t *r = json_object();
 
-    jset(b, r, "spdxElementId", json_string(from));
-    jset(b, r, "relationshipType", json_string(type));
-    jset(b, r, "relatedSpdxElement", json_string(to));
+    sg_sbom__jset(b, r, "spdxElementId", json_string(from));
+    sg_sbom__jset(b, r, "relationshipType", json_string(type));
+    sg_sbom__jset(b, r, "relatedSpdxElement", json_string(to));
     return r;
 }
 
 /* Record every LicenseRef-… of expr in `refs` (object id → text). */
 static void
-collect_refs(struct jb *b, json_t *refs, const char *expr, const char *text)
+collect_refs(struct sg_jb *b, json_t *refs, const char *expr, const char *text)
 {
     const char *p = expr;
 
@@ -68,8 +53,9 @@ collect_refs(struct jb *b, json_t *refs, const char *expr, const char *text)
             return;
         }
         if (!json_object_get(refs, id))
-            jset(b, refs, id,
-                 sg_sbom__jstr(text ? text : id + strlen("LicenseRef-")));
+            sg_sbom__jset(
+                b, refs, id,
+                sg_sbom__jstr(text ? text : id + strlen("LicenseRef-")));
         free(id);
         p += n;
     }
@@ -93,7 +79,7 @@ static const char *db_label(enum sg_pkg_type t)
 
 /* The declared licence as written in SPDX (malloc'd), recording every
  * LicenseRef- it uses in refs. */
-static char *declared(struct jb *b, const struct sg_pkg *p, json_t *refs)
+static char *declared(struct sg_jb *b, const struct sg_pkg *p, json_t *refs)
 {
     char *expr = NULL;
 
@@ -110,53 +96,53 @@ static char *declared(struct jb *b, const struct sg_pkg *p, json_t *refs)
 }
 
 static json_t *
-package(struct jb *b, const struct sg_pkg *p, const char *id, json_t *refs)
+package(struct sg_jb *b, const struct sg_pkg *p, const char *id, json_t *refs)
 {
     json_t *o = json_object(), *er = json_array();
     struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
     const char *path = p->db_path;
     char *expr = NULL;
 
-    jset(b, o, "SPDXID", json_string(id));
-    jset(b, o, "name", sg_sbom__jstr(p->name));
+    sg_sbom__jset(b, o, "SPDXID", json_string(id));
+    sg_sbom__jset(b, o, "name", sg_sbom__jstr(p->name));
     if (p->version)
-        jset(b, o, "versionInfo", sg_sbom__jstr(p->version));
-    jset(b, o, "downloadLocation", json_string("NOASSERTION"));
-    jset(b, o, "filesAnalyzed", json_false());
-    jset(b, o, "licenseConcluded", json_string("NOASSERTION"));
-    jset(b, o, "copyrightText", json_string("NOASSERTION"));
+        sg_sbom__jset(b, o, "versionInfo", sg_sbom__jstr(p->version));
+    sg_sbom__jset(b, o, "downloadLocation", json_string("NOASSERTION"));
+    sg_sbom__jset(b, o, "filesAnalyzed", json_false());
+    sg_sbom__jset(b, o, "licenseConcluded", json_string("NOASSERTION"));
+    sg_sbom__jset(b, o, "copyrightText", json_string("NOASSERTION"));
     if (p->supplier && p->supplier[0] &&
         sg_spdx_actor(&t, p->supplier, p->type == SG_PKG_RPM) == SG_OK)
-        jset(b, o, "supplier", sg_sbom__jstr(t.data));
+        sg_sbom__jset(b, o, "supplier", sg_sbom__jstr(t.data));
     else
-        jset(b, o, "supplier", json_string("NOASSERTION"));
+        sg_sbom__jset(b, o, "supplier", json_string("NOASSERTION"));
     sg_buf_reset(&t);
     if (p->license && p->license[0]) {
         expr = declared(b, p, refs);
-        jset(b, o, "licenseDeclared", sg_sbom__jstr(expr));
+        sg_sbom__jset(b, o, "licenseDeclared", sg_sbom__jstr(expr));
         free(expr);
     } else {
-        jset(b, o, "licenseDeclared", json_string("NOASSERTION"));
+        sg_sbom__jset(b, o, "licenseDeclared", json_string("NOASSERTION"));
     }
     if (p->description && p->description[0])
-        jset(b, o, "summary", sg_sbom__jstr(p->description));
+        sg_sbom__jset(b, o, "summary", sg_sbom__jstr(p->description));
     if (p->url && (strncmp(p->url, "http://", 7) == 0 ||
                    strncmp(p->url, "https://", 8) == 0))
-        jset(b, o, "homepage", sg_sbom__jstr(p->url));
+        sg_sbom__jset(b, o, "homepage", sg_sbom__jstr(p->url));
     if (p->source_name) {
         if (sg_buf_addf(&t, "built package from: %s%s%s", p->source_name,
                         p->source_version ? " " : "",
                         p->source_version ? p->source_version : ""))
             b->bad = 1;
         else
-            jset(b, o, "sourceInfo", sg_sbom__jstr(t.data));
+            sg_sbom__jset(b, o, "sourceInfo", sg_sbom__jstr(t.data));
         sg_buf_reset(&t);
     } else if (path) {
         if (sg_buf_addf(&t, "acquired package info from %s: %s%s",
                         db_label(p->type), path[0] == '/' ? "" : "/", path))
             b->bad = 1;
         else
-            jset(b, o, "sourceInfo", sg_sbom__jstr(t.data));
+            sg_sbom__jset(b, o, "sourceInfo", sg_sbom__jstr(t.data));
         sg_buf_reset(&t);
     }
     if (sg_buf_addf(&t, "layer: %s; path: %s%s%s",
@@ -165,13 +151,13 @@ package(struct jb *b, const struct sg_pkg *p, const char *id, json_t *refs)
                     p->deleted ? "; deleted or replaced in a later layer" : ""))
         b->bad = 1;
     else
-        jset(b, o, "comment", sg_sbom__jstr(t.data));
+        sg_sbom__jset(b, o, "comment", sg_sbom__jstr(t.data));
     if (p->cpe)
-        jpush(b, er, ext_ref(b, "SECURITY", "cpe23Type", p->cpe));
+        sg_sbom__jpush(b, er, ext_ref(b, "SECURITY", "cpe23Type", p->cpe));
     if (p->purl)
-        jpush(b, er, ext_ref(b, "PACKAGE-MANAGER", "purl", p->purl));
+        sg_sbom__jpush(b, er, ext_ref(b, "PACKAGE-MANAGER", "purl", p->purl));
     if (json_array_size(er))
-        jset(b, o, "externalRefs", er);
+        sg_sbom__jset(b, o, "externalRefs", er);
     else
         json_decref(er);
     sg_buf_release(&t);
@@ -183,7 +169,7 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out,
                            const struct sg_sbom_write_opts *o)
 {
     const struct sg_sbom_source *src = &s->source;
-    struct jb b = { 0 };
+    struct sg_jb b = { 0 };
     json_t *doc = json_object(), *ci = json_object(), *cr = json_array();
     json_t *refs = json_object();
     json_t *root = json_object();
@@ -194,23 +180,15 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out,
     sg_err rc;
 
     rc = sg_sbom__pkg_ids(&ids, s);
+    if (!rc)
+        rc = sg_sbom__doc_uuid(uuid, s, o, NULL);
     if (rc)
         goto done;
-    if (o->deterministic) {
-        rc = sg_sbom__seed(&t, s);
-        if (!rc)
-            rc = sg_sbom__uuid(uuid, t.data, t.len);
-    } else {
-        rc = sg_sbom__uuid(uuid, NULL, 0);
-    }
-    if (rc)
-        goto done;
-    sg_buf_reset(&t);
     sg_sbom__time(when, o->created);
 
-    jset(&b, doc, "dataLicense", json_string("CC0-1.0"));
-    jset(&b, doc, "SPDXID", json_string("SPDXRef-DOCUMENT"));
-    jset(&b, doc, "name", sg_sbom__jstr(name));
+    sg_sbom__jset(&b, doc, "dataLicense", json_string("CC0-1.0"));
+    sg_sbom__jset(&b, doc, "SPDXID", json_string("SPDXRef-DOCUMENT"));
+    sg_sbom__jset(&b, doc, "name", sg_sbom__jstr(name));
     if (sg_buf_addf(&t, "https://sigil.dev/spdx/%s/",
                     src->is_dir ? "dir" : "image") ||
         sg_spdx_idstring(&t, name) ||
@@ -219,20 +197,20 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out,
         rc = sg_error_oom();
         goto done;
     }
-    jset(&b, doc, "documentNamespace", sg_sbom__jstr(t.data));
+    sg_sbom__jset(&b, doc, "documentNamespace", sg_sbom__jstr(t.data));
     sg_buf_reset(&t);
-    jset(&b, ci, "created", json_string(when));
+    sg_sbom__jset(&b, ci, "created", json_string(when));
     if (sg_buf_addf(&t, "Tool: sigil-%s",
                     o->tool_version ? o->tool_version : SG_VERSION)) {
         rc = sg_error_oom();
         goto done;
     }
-    jpush(&b, cr, json_string("Organization: sigil"));
-    jpush(&b, cr, sg_sbom__jstr(t.data));
+    sg_sbom__jpush(&b, cr, json_string("Organization: sigil"));
+    sg_sbom__jpush(&b, cr, sg_sbom__jstr(t.data));
     sg_buf_reset(&t);
-    jset(&b, ci, "creators", cr);
+    sg_sbom__jset(&b, ci, "creators", cr);
     cr = NULL;
-    jset(&b, doc, "creationInfo", ci);
+    sg_sbom__jset(&b, doc, "creationInfo", ci);
     ci = NULL;
     if (s->distro.id) {
         if (sg_buf_addf(&t, "distro: %s %s", s->distro.id,
@@ -242,7 +220,7 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out,
             rc = sg_error_oom();
             goto done;
         }
-        jset(&b, doc, "comment", sg_sbom__jstr(t.data));
+        sg_sbom__jset(&b, doc, "comment", sg_sbom__jstr(t.data));
         sg_buf_reset(&t);
     }
 
@@ -253,32 +231,32 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out,
         rc = sg_error_oom();
         goto done;
     }
-    jset(&b, root, "SPDXID", json_string(root_id.data));
-    jset(&b, root, "name", sg_sbom__jstr(name));
+    sg_sbom__jset(&b, root, "SPDXID", json_string(root_id.data));
+    sg_sbom__jset(&b, root, "name", sg_sbom__jstr(name));
     if (src->digest)
-        jset(&b, root, "versionInfo", sg_sbom__jstr(src->digest));
-    jset(&b, root, "downloadLocation", json_string("NOASSERTION"));
-    jset(&b, root, "filesAnalyzed", json_false());
-    jset(&b, root, "supplier", json_string("NOASSERTION"));
-    jset(&b, root, "licenseConcluded", json_string("NOASSERTION"));
-    jset(&b, root, "licenseDeclared", json_string("NOASSERTION"));
-    jset(&b, root, "copyrightText", json_string("NOASSERTION"));
-    jset(&b, root, "primaryPackagePurpose",
-         json_string(src->is_dir ? "FILE" : "CONTAINER"));
+        sg_sbom__jset(&b, root, "versionInfo", sg_sbom__jstr(src->digest));
+    sg_sbom__jset(&b, root, "downloadLocation", json_string("NOASSERTION"));
+    sg_sbom__jset(&b, root, "filesAnalyzed", json_false());
+    sg_sbom__jset(&b, root, "supplier", json_string("NOASSERTION"));
+    sg_sbom__jset(&b, root, "licenseConcluded", json_string("NOASSERTION"));
+    sg_sbom__jset(&b, root, "licenseDeclared", json_string("NOASSERTION"));
+    sg_sbom__jset(&b, root, "copyrightText", json_string("NOASSERTION"));
+    sg_sbom__jset(&b, root, "primaryPackagePurpose",
+                  json_string(src->is_dir ? "FILE" : "CONTAINER"));
     if (src->digest && strncmp(src->digest, "sha256:", 7) == 0) {
         json_t *cks = json_array(), *ck = json_object();
-        jset(&b, ck, "algorithm", json_string("SHA256"));
-        jset(&b, ck, "checksumValue", sg_sbom__jstr(src->digest + 7));
-        jpush(&b, cks, ck);
-        jset(&b, root, "checksums", cks);
+        sg_sbom__jset(&b, ck, "algorithm", json_string("SHA256"));
+        sg_sbom__jset(&b, ck, "checksumValue", sg_sbom__jstr(src->digest + 7));
+        sg_sbom__jpush(&b, cks, ck);
+        sg_sbom__jset(&b, root, "checksums", cks);
     }
     rc = sg_sbom__root_purl(&t, s);
     if (rc)
         goto done;
     if (t.len) {
         json_t *er = json_array();
-        jpush(&b, er, ext_ref(&b, "PACKAGE-MANAGER", "purl", t.data));
-        jset(&b, root, "externalRefs", er);
+        sg_sbom__jpush(&b, er, ext_ref(&b, "PACKAGE-MANAGER", "purl", t.data));
+        sg_sbom__jset(&b, root, "externalRefs", er);
     }
     sg_buf_reset(&t);
     /* Licences first: hasExtractedLicensingInfos sorts before packages. */
@@ -292,12 +270,13 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out,
         json_object_foreach(refs, k, v)
         {
             json_t *e = json_object();
-            jset(&b, e, "licenseId", json_string(k));
-            jset(&b, e, "name", json_string(k + strlen("LicenseRef-")));
-            jset(&b, e, "extractedText", json_incref(v));
-            jpush(&b, ex, e);
+            sg_sbom__jset(&b, e, "licenseId", json_string(k));
+            sg_sbom__jset(&b, e, "name",
+                          json_string(k + strlen("LicenseRef-")));
+            sg_sbom__jset(&b, e, "extractedText", json_incref(v));
+            sg_sbom__jpush(&b, ex, e);
         }
-        jset(&b, doc, "hasExtractedLicensingInfos", ex);
+        sg_sbom__jset(&b, doc, "hasExtractedLicensingInfos", ex);
     }
     if (b.bad) {
         rc = sg_error_oom();
@@ -320,17 +299,13 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out,
             break;
         }
         pj = package(&b, &s->pkgs[i], t.data, refs);
-        rc = b.bad ? sg_error_oom() : sg_buf_adds(out, ",\n");
-        if (!rc)
-            rc = sg_sbom__json_put(out, pj, 4);
-        json_decref(pj);
+        rc = sg_sbom__json_elem(out, &b, ",\n", pj);
     }
     if (!rc)
         rc = sg_buf_adds(out, "\n  ],\n  \"relationships\": [\n");
     if (!rc) {
         json_t *r0 = rel(&b, "SPDXRef-DOCUMENT", "DESCRIBES", root_id.data);
-        rc = b.bad ? sg_error_oom() : sg_sbom__json_put(out, r0, 4);
-        json_decref(r0);
+        rc = sg_sbom__json_elem(out, &b, "", r0);
     }
     for (size_t i = 0; i < s->n_rels && !rc; i++) {
         const struct sg_rel *r = &s->rels[i];
@@ -351,10 +326,7 @@ sg_err sg_sbom__write_spdx(struct sg_buf *out,
             rel(&b, f.data,
                 r->type == SG_REL_CONTAINS ? "CONTAINS" : "DEPENDS_ON", t.data);
         sg_buf_release(&f);
-        rc = b.bad ? sg_error_oom() : sg_buf_adds(out, ",\n");
-        if (!rc)
-            rc = sg_sbom__json_put(out, rj, 4);
-        json_decref(rj);
+        rc = sg_sbom__json_elem(out, &b, ",\n", rj);
     }
     if (!rc)
         rc = sg_buf_adds(out, "\n  ],\n  \"spdxVersion\": \"SPDX-2.3\"\n}\n");
