@@ -78,19 +78,7 @@ int sg_attest_type_valid(const char *type)
 
 static sg_err add_json_string(struct sg_buf *out, const char *v, size_t len)
 {
-    json_t *s = json_stringn(v, len);
-    char *txt;
-    sg_err rc;
-
-    if (!s)
-        return sg_error_set(SG_EPARSE, "text is not valid UTF-8");
-    txt = json_dumps(s, JSON_ENCODE_ANY | JSON_COMPACT);
-    json_decref(s);
-    if (!txt)
-        return sg_error_oom();
-    rc = sg_buf_adds(out, txt);
-    free(txt);
-    return rc;
+    return sg_sign__jansson_str(out, v, len, SG_EPARSE, "text");
 }
 
 static int is_space(char c)
@@ -240,18 +228,6 @@ void sg_intoto_statement_free(struct sg_intoto_statement *st)
     free(st);
 }
 
-static char *dup_json_string(const json_t *v)
-{
-    size_t n = json_string_length(v);
-    char *s = malloc(n + 1);
-
-    if (s) {
-        memcpy(s, json_string_value(v), n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
 static int is_hex64(const char *s, size_t n)
 {
     if (n != 64)
@@ -292,9 +268,9 @@ parse_subject(struct sg_intoto_subject *sub, const json_t *v, size_t i)
                             "sha256 is not 64 lower-case hex "
                             "digits",
                             i);
-    if (name && !(sub->name = dup_json_string(name)))
+    if (name && !(sub->name = sg_sign__json_strdup(name)))
         return sg_error_oom();
-    if (sha && !(sub->sha256 = dup_json_string(sha)))
+    if (sha && !(sub->sha256 = sg_sign__json_strdup(sha)))
         return sg_error_oom();
     return SG_OK;
 }
@@ -352,8 +328,8 @@ sg_err sg_intoto_statement_parse(struct sg_intoto_statement **out,
     st = calloc(1, sizeof(*st));
     if (st)
         st->subjects = calloc(json_array_size(subj), sizeof(*st->subjects));
-    if (!st || !st->subjects || !(st->type = dup_json_string(type)) ||
-        !(st->predicate_type = dup_json_string(ptype))) {
+    if (!st || !st->subjects || !(st->type = sg_sign__json_strdup(type)) ||
+        !(st->predicate_type = sg_sign__json_strdup(ptype))) {
         rc = sg_error_oom();
         goto done;
     }

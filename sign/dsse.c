@@ -6,7 +6,7 @@
  * Envelopes are untrusted: parsed as JSON (never by byte layout or key
  * order), size-capped, every member type-checked, base64 strict.
  */
-#include "sigil/sign.h"
+#include "sign_int.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -59,16 +59,22 @@ static sg_err get_string(const json_t **out,
     return SG_OK;
 }
 
-static sg_err dup_string(char **out, const json_t *v)
+char *sg_sign__json_strdup(const json_t *v)
 {
     size_t n = json_string_length(v);
+    char *s = malloc(n + 1);
 
-    *out = malloc(n + 1);
-    if (!*out)
-        return sg_error_oom();
-    memcpy(*out, json_string_value(v), n);
-    (*out)[n] = '\0';
-    return SG_OK;
+    if (s) {
+        memcpy(s, json_string_value(v), n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+static sg_err dup_string(char **out, const json_t *v)
+{
+    *out = sg_sign__json_strdup(v);
+    return *out ? SG_OK : sg_error_oom();
 }
 
 static sg_err decode_b64(unsigned char **out,
@@ -207,15 +213,15 @@ sg_err sg_dsse_envelope_verify(const struct sg_dsse_envelope *e,
     return SG_OK;
 }
 
-/* Append v as a JSON string literal. */
-static sg_err add_json_string(struct sg_buf *out, const char *v)
+sg_err sg_sign__jansson_str(
+    struct sg_buf *out, const char *v, size_t len, sg_err bad, const char *what)
 {
-    json_t *s = json_string(v);
+    json_t *s = json_stringn(v, len);
     char *txt;
     sg_err rc;
 
     if (!s)
-        return sg_error_set(SG_EINVAL, "string is not valid UTF-8");
+        return sg_error_set(bad, "%s is not valid UTF-8", what);
     txt = json_dumps(s, JSON_ENCODE_ANY | JSON_COMPACT);
     json_decref(s);
     if (!txt)
@@ -241,7 +247,8 @@ sg_err sg_dsse_envelope_sign(struct sg_buf *out,
     if (!rc)
         rc = sg_buf_adds(out, "{\"payloadType\":");
     if (!rc)
-        rc = add_json_string(out, payload_type);
+        rc = sg_sign__jansson_str(out, payload_type, strlen(payload_type),
+                                  SG_EINVAL, "string");
     if (!rc)
         rc = sg_buf_adds(out, ",\"payload\":\"");
     if (!rc)

@@ -31,6 +31,18 @@ sg_err sg_sign__json_map(struct sg_buf *out,
                          const struct sg_sign_annotation *a,
                          size_t n);
 
+/* Append the len bytes at v as a JSON string literal as jansson writes it
+ * (compact; not Go's escaping as in sg_sign__json_str). Invalid UTF-8:
+ * `bad`, "<what> is not valid UTF-8". */
+sg_err sg_sign__jansson_str(struct sg_buf *out,
+                            const char *v,
+                            size_t len,
+                            sg_err bad,
+                            const char *what);
+/* A malloc'd, NUL-terminated copy of a JSON string's value (all
+ * json_string_length bytes); NULL on OOM. */
+char *sg_sign__json_strdup(const struct json_t *v);
+
 /* Decides whether an existing layer already holds what is being added
  * (return 1 to skip the append). `sig` is the layer's
  * dev.cosignproject.cosign/signature annotation or NULL. */
