@@ -152,6 +152,49 @@ static int take_annotation(void *arg, char *v)
     return parse_annotation(o->cmd, v, o->ann, &o->n_ann);
 }
 
+/* Statement options for a subject (name may be NULL) at now_or_epoch();
+ * version and annotations from ao when given. */
+static void statement_opts(struct sg_attest_statement_opts *o,
+                           const char *type,
+                           const char *name,
+                           const char *digest,
+                           const struct attest_opts *ao)
+{
+    memset(o, 0, sizeof(*o));
+    o->type = type;
+    o->subject_name = name;
+    o->digest = digest;
+    o->timestamp = now_or_epoch();
+    if (ao) {
+        o->version = ao->version;
+        o->annotations = ao->ann;
+        o->n_annotations = ao->n_ann;
+    }
+}
+
+/* Attest the image at digest in s (attest, sbom --attest): the subject
+ * name goes to name, failures are printed. */
+static int attest_stored_image(struct sg_buf *name,
+                               struct sg_oci_store *s,
+                               const char *digest,
+                               const char *type,
+                               const struct attest_opts *ao,
+                               const void *pred,
+                               size_t len,
+                               const struct sg_sign_key *k)
+{
+    struct sg_attest_statement_opts o;
+    int ret = subject_name(name, s);
+    sg_err rc;
+
+    if (ret)
+        return ret;
+    /* Layouts have no repository name: no subject name then. */
+    statement_opts(&o, type, name->len ? name->data : NULL, digest, ao);
+    rc = sg_attest_image(s, &o, pred, len, k);
+    return rc ? cli_fail(rc, "attest %s@%s", name->data, digest) : CLI_EXIT_OK;
+}
+
 static int run_attest(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_attest = {
@@ -188,14 +231,12 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
     const struct cli_command *cmd = &cli_cmd_attest;
     const char *key = NULL, *pred_path = NULL, *type = "custom", *image = NULL;
     struct attest_opts ao = { .cmd = &cli_cmd_attest };
-    struct sg_attest_statement_opts o;
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     struct sg_buf pred = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf name = SG_BUF_INIT(4096);
     char *digest = NULL;
     int ret;
-    sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .value = &key },
         { .name = "--predicate", .value = &pred_path },
@@ -234,22 +275,10 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
     if (!ret)
         ret = cli_open_image(&s, &digest, ctx, image, SG_OCI_OPEN_WRITE);
     if (!ret)
-        ret = subject_name(&name, s);
+        ret = attest_stored_image(&name, s, digest, type, &ao, pred.data,
+                                  pred.len, k);
     if (ret)
         goto done;
-    memset(&o, 0, sizeof(o));
-    o.type = type;
-    o.subject_name = name.len ? name.data : NULL; /* layouts: no name */
-    o.digest = digest;
-    o.version = ao.version;
-    o.timestamp = now_or_epoch();
-    o.annotations = ao.ann;
-    o.n_annotations = ao.n_ann;
-    rc = sg_attest_image(s, &o, pred.data, pred.len, k);
-    if (rc) {
-        ret = cli_fail(rc, "attest %s@%s", name.data, digest);
-        goto done;
-    }
     if (ctx->verbosity)
         fprintf(stderr, "sigil: attestation (%s) stored for %s@%s\n",
                 sg_attest_predicate_uri(type), name.data, digest);
@@ -326,12 +355,7 @@ static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
     ret = cli_key_private(&k, key, "Enter password for private key: ");
     if (ret)
         goto done;
-    memset(&o, 0, sizeof(o));
-    o.type = type;
-    o.subject_name = base_name(blob);
-    o.digest = digest;
-    o.version = ao.version;
-    o.timestamp = now_or_epoch();
+    statement_opts(&o, type, base_name(blob), digest, &ao);
     rc = sg_attest_statement_build(&st, &o, pred.data, pred.len);
     if (!rc)
         rc = sg_dsse_envelope_sign(&env, SG_INTOTO_PAYLOAD_TYPE, st.data,
@@ -983,7 +1007,6 @@ int cli_pipeline_attest(struct cli_ctx *ctx,
                         const char *predicate_type,
                         int do_sign)
 {
-    struct sg_attest_statement_opts o;
     struct sg_sign_image_opts so;
     struct sg_sign_key *k = NULL;
     struct sg_buf name = SG_BUF_INIT(4096);
@@ -997,19 +1020,10 @@ int cli_pipeline_attest(struct cli_ctx *ctx,
     }
     ret = cli_key_private(&k, key_path, "Enter password for private key: ");
     if (!ret)
-        ret = subject_name(&name, s);
+        ret = attest_stored_image(&name, s, digest, predicate_type, NULL, sbom,
+                                  sbom_len, k);
     if (ret)
         goto done;
-    memset(&o, 0, sizeof(o));
-    o.type = predicate_type;
-    o.subject_name = name.len ? name.data : NULL; /* layouts: no name */
-    o.digest = digest;
-    o.timestamp = now_or_epoch();
-    rc = sg_attest_image(s, &o, sbom, sbom_len, k);
-    if (rc) {
-        ret = cli_fail(rc, "attest %s@%s", name.data, digest);
-        goto done;
-    }
     if (ctx->verbosity)
         fprintf(stderr, "sigil: SBOM attestation (%s) stored for %s@%s\n",
                 sg_attest_predicate_uri(predicate_type), name.data, digest);
