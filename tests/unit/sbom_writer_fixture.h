@@ -1,9 +1,14 @@
-/* A small hand-built SBOM for the writer tests. */
+/* A small hand-built SBOM for the writer tests, and the checks they
+ * share. Include after <cmocka.h> (the checks assert with it). */
 #ifndef SBOM_WRITER_FIXTURE_H
 #define SBOM_WRITER_FIXTURE_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "sigil/sbom.h"
 
@@ -65,6 +70,70 @@ static inline struct sg_sbom *wf_build(void)
     if (sg_sbom_finish(s))
         abort();
     return s;
+}
+
+/* o[k] as a C string; NULL when absent or not a string. */
+static inline const char *wf_sget(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* The element of doc[array] whose "name" is name, or NULL. */
+static inline json_t *wf_named(json_t *doc, const char *array, const char *name)
+{
+    size_t i;
+    json_t *p;
+
+    json_array_foreach(json_object_get(doc, array), i, p)
+    {
+        if (strcmp(wf_sget(p, "name"), name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* Write s as fmt into out, check that a second write gives the same
+ * bytes, and return the parsed document (json_decref it). */
+static inline json_t *wf_write_doc(struct sg_buf *out,
+                                   const struct sg_sbom *s,
+                                   enum sg_sbom_format fmt,
+                                   const struct sg_sbom_write_opts *o)
+{
+    struct sg_buf again = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    json_error_t je;
+    json_t *doc;
+
+    assert_int_equal(sg_sbom_write(out, s, fmt, o), SG_OK);
+    assert_int_equal(sg_sbom_write(&again, s, fmt, o), SG_OK);
+    assert_string_equal(out->data, again.data); /* deterministic */
+    sg_buf_release(&again);
+    doc = json_loads(out->data, 0, &je);
+    assert_non_null(doc);
+    return doc;
+}
+
+/* tests/schema_validate.py accepts doc under every schema named in the
+ * NULL-terminated list. */
+static inline void wf_schema_check(const struct sg_buf *doc,
+                                   const char *const *schemas)
+{
+    char path[] = "/tmp/sigil-wf-XXXXXX", cmd[8192];
+    int fd = mkstemp(path);
+    const char *src = getenv("SG_SOURCE_DIR");
+    size_t n = 0;
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, doc->data, doc->len), (ssize_t)doc->len);
+    close(fd);
+    for (size_t i = 0; schemas[i]; i++) {
+        int w = snprintf(cmd + n, sizeof(cmd) - n,
+                         "%s/usr/bin/python3 %s/tests/schema_validate.py %s %s",
+                         i ? " && " : "", src ? src : ".", schemas[i], path);
+        assert_true(w > 0 && (size_t)w < sizeof(cmd) - n);
+        n += (size_t)w;
+    }
+    assert_int_equal(system(cmd), 0);
+    unlink(path);
 }
 
 #endif

@@ -16,103 +16,75 @@
 
 static json_t *comp_named(json_t *doc, const char *name)
 {
-    size_t i;
-    json_t *p;
-
-    json_array_foreach(
-        json_object_get(doc, "components"), i,
-        p) if (strcmp(json_string_value(json_object_get(p, "name")), name) ==
-               0) return p;
-    return NULL;
-}
-
-static const char *sget(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
+    return wf_named(doc, "components", name);
 }
 
 static void cdx__document(void **state)
 {
     struct sg_sbom *s = wf_build();
     struct sg_sbom_write_opts o = { 1700000000, 1, "9.9" };
-    struct sg_buf a = SG_BUF_INIT(SG_BUF_NOLIMIT),
-                  b = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    struct sg_buf a = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    const char *const schemas[] = { "cyclonedx", NULL };
     json_t *doc, *c, *m, *d;
-    json_error_t je;
     regex_t re;
     size_t i;
 
     (void)state;
-    assert_int_equal(sg_sbom_write(&a, s, SG_SBOM_CYCLONEDX_JSON, &o), SG_OK);
-    assert_int_equal(sg_sbom_write(&b, s, SG_SBOM_CYCLONEDX_JSON, &o), SG_OK);
-    assert_string_equal(a.data, b.data);
-    doc = json_loads(a.data, 0, &je);
-    assert_non_null(doc);
-    assert_string_equal(sget(doc, "bomFormat"), "CycloneDX");
-    assert_string_equal(sget(doc, "specVersion"), "1.6");
+    doc = wf_write_doc(&a, s, SG_SBOM_CYCLONEDX_JSON, &o);
+    assert_string_equal(wf_sget(doc, "bomFormat"), "CycloneDX");
+    assert_string_equal(wf_sget(doc, "specVersion"), "1.6");
     assert_int_equal(regcomp(&re,
                              "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-"
                              "[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
                              REG_EXTENDED | REG_NOSUB),
                      0);
-    assert_int_equal(regexec(&re, sget(doc, "serialNumber"), 0, NULL, 0), 0);
+    assert_int_equal(regexec(&re, wf_sget(doc, "serialNumber"), 0, NULL, 0), 0);
     regfree(&re);
     m = json_object_get(doc, "metadata");
-    assert_string_equal(sget(m, "timestamp"), "2023-11-14T22:13:20Z");
+    assert_string_equal(wf_sget(m, "timestamp"), "2023-11-14T22:13:20Z");
     c = json_object_get(m, "component");
-    assert_string_equal(sget(c, "type"), "container");
-    assert_string_equal(sget(c, "version"), WF_DIGEST);
+    assert_string_equal(wf_sget(c, "type"), "container");
+    assert_string_equal(wf_sget(c, "version"), WF_DIGEST);
     assert_string_equal(
-        sget(json_array_get(json_object_get(c, "hashes"), 0), "alg"),
+        wf_sget(json_array_get(json_object_get(c, "hashes"), 0), "alg"),
         "SHA-256");
 
     c = comp_named(doc, "zlib1g");
-    assert_string_equal(sget(c, "type"), "library");
-    assert_string_equal(sget(json_object_get(c, "supplier"), "name"),
+    assert_string_equal(wf_sget(c, "type"), "library");
+    assert_string_equal(wf_sget(json_object_get(c, "supplier"), "name"),
                         "Mark Brown");
     assert_string_equal(
-        sget(json_array_get(json_object_get(c, "licenses"), 0), "expression"),
+        wf_sget(json_array_get(json_object_get(c, "licenses"), 0),
+                "expression"),
         "Zlib AND LicenseRef-public-domain");
     c = comp_named(doc, "bash");
     assert_string_equal(
-        sget(json_object_get(json_array_get(json_object_get(c, "licenses"), 0),
-                             "license"),
-             "name"),
+        wf_sget(
+            json_object_get(json_array_get(json_object_get(c, "licenses"), 0),
+                            "license"),
+            "name"),
         "GPLv2+");
     c = comp_named(doc, "debian");
-    assert_string_equal(sget(c, "type"), "operating-system");
-    assert_string_equal(sget(c, "version"), "12");
+    assert_string_equal(wf_sget(c, "type"), "operating-system");
+    assert_string_equal(wf_sget(c, "version"), "12");
 
     /* Every component has a dependencies entry; libc6 → zlib1g. */
     assert_int_equal(json_array_size(json_object_get(doc, "dependencies")),
                      3 + 1);
     json_array_foreach(json_object_get(doc, "dependencies"), i, d)
     {
-        if (strcmp(sget(d, "ref"), sget(comp_named(doc, "libc6"), "bom-ref")) ==
-            0) {
+        if (strcmp(wf_sget(d, "ref"),
+                   wf_sget(comp_named(doc, "libc6"), "bom-ref")) == 0) {
             assert_int_equal(json_array_size(json_object_get(d, "dependsOn")),
                              1);
             assert_string_equal(json_string_value(json_array_get(
                                     json_object_get(d, "dependsOn"), 0)),
-                                sget(comp_named(doc, "zlib1g"), "bom-ref"));
+                                wf_sget(comp_named(doc, "zlib1g"), "bom-ref"));
         }
     }
-    {
-        char path[] = "/tmp/sigil-cdx-XXXXXX", cmd[8192];
-        int fd = mkstemp(path);
-        const char *src = getenv("SG_SOURCE_DIR");
-        assert_true(fd >= 0);
-        assert_int_equal(write(fd, a.data, a.len), (ssize_t)a.len);
-        close(fd);
-        snprintf(cmd, sizeof(cmd),
-                 "/usr/bin/python3 %s/tests/schema_validate.py cyclonedx %s",
-                 src ? src : ".", path);
-        assert_int_equal(system(cmd), 0);
-        unlink(path);
-    }
+    wf_schema_check(&a, schemas);
     json_decref(doc);
     sg_buf_release(&a);
-    sg_buf_release(&b);
     sg_sbom_free(s);
 }
 
