@@ -24,6 +24,8 @@
 #include <jansson.h>
 
 #define CHUNK (64 * 1024)
+/* as sbom/inflate.c: the ratio is judged once this much came out */
+#define RATIO_FLOOR (8u * 1024u * 1024u)
 
 struct entry {
     char *name;     /* normalised path (no leading "./" or "/") */
@@ -118,6 +120,28 @@ static int keep_small(const char *name)
            strcmp(name, "manifest.json") == 0;
 }
 
+/* Bytes that came out of the (possibly compressed) tar so far, against
+ * image_bytes_max and, when a gzip/zstd filter is in use, ratio_max: a
+ * small compressed archive may not make us hash terabytes. */
+static sg_err check_total(struct archive *a, const char *path, uint64_t total)
+{
+    const struct sg_limits *lim = sg_limits_default();
+    la_int64_t raw;
+
+    if (total > lim->image_bytes_max)
+        return sg_error_set(SG_ELIMIT,
+                            "%s: content exceeds the limit of %llu bytes", path,
+                            (unsigned long long)lim->image_bytes_max);
+    if (!lim->ratio_max || total < RATIO_FLOOR || archive_filter_count(a) < 2)
+        return SG_OK;
+    raw = archive_filter_bytes(a, -1);
+    if (total / (raw > 0 ? (uint64_t)raw : 1u) > lim->ratio_max)
+        return sg_error_set(SG_ELIMIT,
+                            "%s: decompression bomb: ratio over %llu", path,
+                            (unsigned long long)lim->ratio_max);
+    return SG_OK;
+}
+
 /* One pass over the tar: names, sizes, sha256 of every regular file. */
 static sg_err index_tar(struct archive_store *as, const char *path)
 {
@@ -127,6 +151,7 @@ static sg_err index_tar(struct archive_store *as, const char *path)
     struct sg_digester *dg = NULL;
     unsigned char *chunk = NULL;
     size_t ordinal = 0, cap = 0;
+    uint64_t total = 0;
     sg_err rc;
     int r;
 
@@ -188,6 +213,10 @@ static sg_err index_tar(struct archive_store *as, const char *path)
                 e->n_magic += k;
             }
             e->size += (uint64_t)n;
+            total += (uint64_t)n;
+            rc = check_total(a, path, total);
+            if (rc)
+                goto done;
             rc = sg_digester_update(dg, chunk, (size_t)n);
             if (!rc && keep_small(e->name))
                 rc = sg_buf_add(&e->small, chunk, (size_t)n);

@@ -399,6 +399,8 @@ idmap_find(const struct idmap *m, const struct sorted_ids *so, const char *id)
     return IDX_SKIPPED;
 }
 
+static const struct sg_rel *sort_rels;
+
 static sg_err
 add_edge(struct sg_sbom *s, size_t from, size_t to, enum sg_rel_type t)
 {
@@ -410,11 +412,59 @@ add_edge(struct sg_sbom *s, size_t from, size_t to, enum sg_rel_type t)
     }
     if (from == to)
         return SG_OK;
-    for (size_t i = 0; i < s->n_rels; i++)
-        if (s->rels[i].from == from && s->rels[i].to == to &&
-            s->rels[i].type == t)
-            return SG_OK;
+    /* duplicates are dropped once, by dedupe_rels(): a scan here would
+     * make a document with many edges quadratic */
     return sg_sbom_add_rel(s, from, to, t);
+}
+
+static int cmp_rel_pos(const void *a, const void *b)
+{
+    const struct sg_rel *x = &sort_rels[*(const size_t *)a];
+    const struct sg_rel *y = &sort_rels[*(const size_t *)b];
+
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Drop repeated (from, to, type) edges, keeping the first of each in
+ * document order: O(n log n) whatever the input. */
+static sg_err dedupe_rels(struct sg_sbom *s)
+{
+    size_t *order, w = 0;
+    unsigned char *drop;
+
+    if (s->n_rels < 2)
+        return SG_OK;
+    order = malloc(s->n_rels * sizeof(*order));
+    drop = calloc(s->n_rels, 1);
+    if (!order || !drop) {
+        free(order);
+        free(drop);
+        return sg_error_oom();
+    }
+    for (size_t i = 0; i < s->n_rels; i++)
+        order[i] = i;
+    sort_rels = s->rels;
+    qsort(order, s->n_rels, sizeof(*order), cmp_rel_pos);
+    sort_rels = NULL;
+    for (size_t i = 1; i < s->n_rels; i++) {
+        const struct sg_rel *x = &s->rels[order[i - 1]];
+        const struct sg_rel *y = &s->rels[order[i]];
+        if (x->from == y->from && x->to == y->to && x->type == y->type)
+            drop[order[i]] = 1;
+    }
+    for (size_t i = 0; i < s->n_rels; i++)
+        if (!drop[i])
+            s->rels[w++] = s->rels[i];
+    s->n_rels = w;
+    free(order);
+    free(drop);
+    return SG_OK;
 }
 
 /* "layer: L; path: P[; ...]" (sigil's SPDX comment). */
@@ -841,6 +891,8 @@ sg_err sg_sbom_read(struct sg_sbom **out, const void *data, size_t len)
         rc = sg_error_set(SG_EPARSE, "SBOM: neither SPDX (spdxVersion) nor "
                                      "CycloneDX (bomFormat) JSON");
     }
+    if (!rc)
+        rc = dedupe_rels(s);
     if (!rc && s->n_rels == 0)
         for (size_t i = 0; i < s->n_pkgs && !rc; i++)
             rc = sg_sbom_add_rel(s, SIZE_MAX, i, SG_REL_CONTAINS);
