@@ -31,6 +31,12 @@
 #define SCRYPT_N_NEW          65536
 #define SCRYPT_MAXMEM         (256ull * 1024u * 1024u)
 #define SALT_LEN              32
+/* PKCS#8 "ENCRYPTED PRIVATE KEY" files name their own KDF work factor and
+ * OpenSSL runs whatever they say: PBKDF2 / PKCS#5 v1 iterations (OpenSSL
+ * writes 2048, current guidance is 600000) and scrypt N*r*p (cosign's
+ * largest is 131072*8*1) above these are refused before decrypting. */
+#define PKCS8_ITER_MAX   10000000L
+#define PKCS8_SCRYPT_MAX (1L << 24)
 
 struct sg_sign_key {
     EVP_PKEY *pkey;
@@ -434,6 +440,82 @@ done:
     return rc;
 }
 
+/* An ASN.1 INTEGER in [1, max], or -1. */
+static long asn1_small(const ASN1_INTEGER *i, long max)
+{
+    long v = i ? ASN1_INTEGER_get(i) : -1;
+    return v >= 1 && v <= max ? v : -1;
+}
+
+/* Refuse an encrypted PKCS#8 key whose KDF work factor is absurd (a key
+ * file that would keep OpenSSL busy for hours). Anything this cannot
+ * decode is left to OpenSSL to report. */
+static sg_err check_pkcs8_work(const char *body, size_t body_len)
+{
+    struct sg_buf der = SG_BUF_INIT(KEY_FILE_MAX);
+    const unsigned char *p;
+    X509_SIG *sig = NULL;
+    const X509_ALGOR *alg = NULL;
+    PBE2PARAM *pbe2 = NULL;
+    PBKDF2PARAM *kdf = NULL;
+    PBEPARAM *pbe = NULL;
+    SCRYPT_PARAMS *sp = NULL;
+    sg_err rc = SG_OK;
+
+    if (sg_base64_decode(&der, body, body_len) != SG_OK || der.len > LONG_MAX) {
+        sg_error_clear();
+        goto done;
+    }
+    p = (const unsigned char *)der.data;
+    sig = d2i_X509_SIG(NULL, &p, (long)der.len);
+    if (!sig)
+        goto done;
+    X509_SIG_get0(sig, &alg, NULL);
+    if (OBJ_obj2nid(alg->algorithm) != NID_pbes2) {
+        /* PKCS#5 v1 / PKCS#12 PBE: {salt, iterations} */
+        pbe =
+            ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter);
+        if (pbe && asn1_small(pbe->iter, PKCS8_ITER_MAX) < 0)
+            rc = SG_ELIMIT;
+        goto done;
+    }
+    pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
+    if (!pbe2 || !pbe2->keyfunc)
+        goto done;
+    if (OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_pbkdf2) {
+        kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
+                                        pbe2->keyfunc->parameter);
+        if (kdf && asn1_small(kdf->iter, PKCS8_ITER_MAX) < 0)
+            rc = SG_ELIMIT;
+    } else if (OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_scrypt) {
+        long n, r, q;
+        sp = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(SCRYPT_PARAMS),
+                                       pbe2->keyfunc->parameter);
+        if (!sp)
+            goto done;
+        n = asn1_small(sp->costParameter, PKCS8_SCRYPT_MAX);
+        r = asn1_small(sp->blockSize, PKCS8_SCRYPT_MAX);
+        q = asn1_small(sp->parallelizationParameter, PKCS8_SCRYPT_MAX);
+        if (n < 0 || r < 0 || q < 0 || r * q > PKCS8_SCRYPT_MAX / n)
+            rc = SG_ELIMIT;
+    }
+done:
+    if (rc)
+        rc = sg_error_set(rc,
+                          "encrypted private key: key derivation work factor "
+                          "above the limit (PBKDF2 iterations %ld, scrypt "
+                          "N*r*p %ld)",
+                          PKCS8_ITER_MAX, PKCS8_SCRYPT_MAX);
+    SCRYPT_PARAMS_free(sp);
+    PBEPARAM_free(pbe);
+    PBKDF2PARAM_free(kdf);
+    PBE2PARAM_free(pbe2);
+    X509_SIG_free(sig);
+    sg_buf_release(&der);
+    ERR_clear_error();
+    return rc;
+}
+
 static sg_err load_cosign_key(EVP_PKEY **out,
                               const char *body,
                               size_t body_len,
@@ -546,6 +628,11 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out,
                             label);
     if (len > INT_MAX)
         return sg_error_set(SG_ELIMIT, "key too large");
+    if (strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
+        rc = check_pkcs8_work(body, body_len);
+        if (rc)
+            return rc;
+    }
     bio = BIO_new_mem_buf(pem, (int)len);
     if (!bio)
         return sg_error_oom();

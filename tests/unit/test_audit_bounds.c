@@ -15,7 +15,12 @@
 
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "sigil/oci.h"
+#include "sigil/sign.h"
 #include "sbom/sbom_int.h"
 
 /* SPDX document with n packages and every DEPENDS_ON edge between them
@@ -190,12 +195,91 @@ static void test_archive_total_limit(void **state)
     unlink(path);
 }
 
+/* An "ENCRYPTED PRIVATE KEY" PEM with the given PBES2 key derivation and
+ * junk ciphertext (never reached: the work factor is refused first). */
+static char *pkcs8_pem(X509_ALGOR *alg, size_t *len)
+{
+    static const unsigned char junk[48] = { 1 };
+    X509_SIG *sig = X509_SIG_new();
+    X509_ALGOR *a;
+    ASN1_OCTET_STRING *d;
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *mem, *out;
+    long n;
+
+    assert_non_null(alg);
+    assert_non_null(sig);
+    X509_SIG_getm(sig, &a, &d);
+    assert_int_equal(X509_ALGOR_copy(a, alg), 1);
+    assert_int_equal(ASN1_OCTET_STRING_set(d, junk, sizeof(junk)), 1);
+    assert_int_equal(PEM_write_bio_PKCS8(bio, sig), 1);
+    n = BIO_get_mem_data(bio, &mem);
+    out = malloc((size_t)n + 1);
+    assert_non_null(out);
+    memcpy(out, mem, (size_t)n);
+    out[n] = '\0';
+    *len = (size_t)n;
+    BIO_free(bio);
+    X509_SIG_free(sig);
+    X509_ALGOR_free(alg);
+    return out;
+}
+
+/* sign/keys.c handed PKCS#8 encrypted keys to OpenSSL, which runs the
+ * PBKDF2 iteration count / scrypt cost the file names: 2^31 - 1
+ * iterations kept it busy for hours. */
+static void test_pkcs8_work_factor(void **state)
+{
+    unsigned char salt[16] = { 2 }, iv[16] = { 3 };
+    char pw[] = "pw";
+    struct sg_sign_key *k = NULL;
+    EVP_PKEY *pk;
+    BIO *bio;
+    char *pem, *mem;
+    size_t len;
+    long n;
+
+    (void)state;
+    pem = pkcs8_pem(PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), 0x7fffffff, salt,
+                                      sizeof(salt), iv, NID_hmacWithSHA256),
+                    &len);
+    assert_int_equal(sg_sign_key_load_private(&k, pem, len, "pw", 2),
+                     SG_ELIMIT);
+    assert_non_null(strstr(sg_error_last(), "work factor above the limit"));
+    assert_null(k);
+    free(pem);
+
+    pem = pkcs8_pem(PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), salt, sizeof(salt),
+                                          iv, 1u << 14, 8, 1u << 12),
+                    &len);
+    assert_int_equal(sg_sign_key_load_private(&k, pem, len, "pw", 2),
+                     SG_ELIMIT);
+    assert_null(k);
+    free(pem);
+
+    /* a real key with OpenSSL's default work factor still loads */
+    pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(pk);
+    bio = BIO_new(BIO_s_mem());
+    assert_int_equal(PEM_write_bio_PKCS8PrivateKey(bio, pk, EVP_aes_256_cbc(),
+                                                   NULL, 0, NULL, pw),
+                     1);
+    n = BIO_get_mem_data(bio, &mem);
+    assert_int_equal(sg_sign_key_load_private(&k, mem, (size_t)n, "pw", 2),
+                     SG_OK);
+    assert_non_null(k);
+    sg_sign_key_free(k);
+    BIO_free(bio);
+    EVP_PKEY_free(pk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sbomread_many_edges),
         cmocka_unit_test(test_archive_bomb),
         cmocka_unit_test(test_archive_total_limit),
+        cmocka_unit_test(test_pkcs8_work_factor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
