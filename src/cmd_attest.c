@@ -75,8 +75,8 @@ static long long now_or_epoch(void)
     return (long long)time(NULL);
 }
 
-/* sha256 of a file, streamed. */
-static sg_err file_digest(char out[SG_DIGEST_STR_MAX], const char *path)
+/* sha256 of a file, streamed; a failure is printed ("sigil: PATH: ..."). */
+static int blob_digest(char out[SG_DIGEST_STR_MAX], const char *path)
 {
     struct sg_digester *d = NULL;
     unsigned char chunk[65536];
@@ -86,7 +86,7 @@ static sg_err file_digest(char out[SG_DIGEST_STR_MAX], const char *path)
 
     f = fopen(path, "rb");
     if (!f)
-        return sg_error_errno(path, errno);
+        return cli_fail(sg_error_errno(path, errno), "%s", path);
     rc = sg_digester_create(&d, "sha256");
     while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         rc = sg_digester_update(d, chunk, n);
@@ -96,7 +96,7 @@ static sg_err file_digest(char out[SG_DIGEST_STR_MAX], const char *path)
         rc = sg_digester_final(d, out, SG_DIGEST_STR_MAX);
     sg_digester_free(d);
     fclose(f);
-    return rc;
+    return rc ? cli_fail(rc, "%s", path) : CLI_EXIT_OK;
 }
 
 static const char *base_name(const char *path)
@@ -347,11 +347,9 @@ static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
     ret = cli_read_file(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
     if (ret)
         goto done;
-    rc = file_digest(digest, blob);
-    if (rc) {
-        ret = cli_fail(rc, "%s", blob);
+    ret = blob_digest(digest, blob);
+    if (ret)
         goto done;
-    }
     ret = cli_key_private(&k, key, "Enter password for private key: ");
     if (ret)
         goto done;
@@ -413,6 +411,22 @@ enum out_fmt {
     OUT_JSON,
     OUT_ENVELOPE
 };
+
+/* What verify-attestation and verify-blob-attestation check. */
+static struct sg_attest_check attest_check(const struct sg_sign_key *k,
+                                           const char *digest,
+                                           const char *type,
+                                           int legacy)
+{
+    struct sg_attest_check c;
+
+    memset(&c, 0, sizeof(c));
+    c.key = k;
+    c.digest = digest;
+    c.type = type;
+    c.flags = legacy ? SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE : 0;
+    return c;
+}
 
 static int take_out_fmt(void *arg, char *v)
 {
@@ -492,10 +506,7 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
         ret = cli_open_image(&s, &digest, ctx, image, 0);
     if (ret)
         goto done;
-    c.key = k;
-    c.digest = digest;
-    c.type = type;
-    c.flags = legacy ? SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE : 0;
+    c = attest_check(k, digest, type, legacy);
     rc = sg_verify_image_attestations(&res, s, &c);
     if (rc && rc != SG_EVERIFY) {
         ret = cli_fail(rc, "verify-attestation %s", image);
@@ -586,15 +597,10 @@ run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
     ret = cli_read_file(&env, sig, SG_ATTEST_ENVELOPE_MAX);
     if (ret)
         goto done;
-    rc = file_digest(digest, blob);
-    if (rc) {
-        ret = cli_fail(rc, "%s", blob);
+    ret = blob_digest(digest, blob);
+    if (ret)
         goto done;
-    }
-    c.key = k;
-    c.digest = digest;
-    c.type = type;
-    c.flags = legacy ? SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE : 0;
+    c = attest_check(k, digest, type, legacy);
     rc = sg_verify_attestation_envelope(NULL, env.data, env.len, &c);
     if (rc) {
         /* A malformed envelope is a failed verification too. */
