@@ -549,6 +549,8 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+#define LIC_IDS_MAX 64u
+
 sg_err sg_sbom__dpkg_copyright_license(char **out, const void *data, size_t len)
 {
     struct sg_lines it;
@@ -560,7 +562,9 @@ sg_err sg_sbom__dpkg_copyright_license(char **out, const void *data, size_t len)
 
     *out = NULL;
     sg_lines_init(&it, data, len);
-    while (!rc && sg_lines_next(&it, &line, &llen)) {
+    /* at most LIC_IDS_MAX ids per file: each new one is checked against
+     * the others, so an unbounded list would be quadratic */
+    while (!rc && n < LIC_IDS_MAX && sg_lines_next(&it, &line, &llen)) {
         const char *p, *end = line + llen;
         if (llen < 8 || !sg_text_eq_ci(line, 8, "License:"))
             continue;
@@ -620,7 +624,7 @@ sg_err sg_sbom__dpkg_copyright_license(char **out, const void *data, size_t len)
                     ids[n++] = id;
                 }
             }
-            if (stop || n > 64 || p >= end)
+            if (stop || n >= LIC_IDS_MAX || p >= end)
                 break;
         }
     }

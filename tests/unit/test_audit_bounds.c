@@ -273,6 +273,28 @@ static void test_pkcs8_work_factor(void **state)
     EVP_PKEY_free(pk);
 }
 
+/* sbom/dpkg.c copyright: the 64-id cap applied per line only, and each
+ * new id was compared with all earlier ones: 20000 "License:" lines of
+ * distinct names gave 20000 ids at quadratic cost. Now 64 per file. */
+static void test_dpkg_copyright_many_licenses(void **state)
+{
+    struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    char *lic = NULL;
+    size_t ands = 0;
+
+    (void)state;
+    for (unsigned i = 0; i < 20000; i++)
+        assert_int_equal(sg_buf_addf(&b, "License: Lic%05u\n", i), SG_OK);
+    assert_int_equal(sg_sbom__dpkg_copyright_license(&lic, b.data, b.len),
+                     SG_OK);
+    assert_non_null(lic);
+    for (const char *p = lic; (p = strstr(p, " AND ")) != NULL; p++)
+        ands++;
+    assert_int_equal(ands, 63);
+    free(lic);
+    sg_buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_archive_bomb),
         cmocka_unit_test(test_archive_total_limit),
         cmocka_unit_test(test_pkcs8_work_factor),
+        cmocka_unit_test(test_dpkg_copyright_many_licenses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
