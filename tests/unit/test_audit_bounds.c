@@ -59,19 +59,17 @@ static char *spdx_dense(size_t n, size_t *len_out)
 
 /* sbomread.c add_edge scanned every edge already added: quadratic in the
  * number of relationships of an untrusted document (160k edges took
- * tens of seconds). Now a sort: well under the CPU-time bound. */
+ * tens of seconds). Now a sort. No timed assertion here (speed belongs in
+ * bench/); the exact edge set and order are checked. */
 static void test_sbomread_many_edges(void **state)
 {
     const size_t n = 400;
     struct sg_sbom *s = NULL;
     size_t len;
     char *doc = spdx_dense(n, &len);
-    clock_t t0 = clock();
-    double secs;
 
     (void)state;
     assert_int_equal(sg_sbom_read(&s, doc, len), SG_OK);
-    secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     assert_int_equal(s->n_pkgs, n);
     assert_int_equal(s->n_rels, n * n - n); /* the repeats are dropped */
     /* document order kept: first edge P0 -> P1, last P399 -> P398 */
@@ -80,7 +78,6 @@ static void test_sbomread_many_edges(void **state)
     assert_int_equal(s->rels[0].type, SG_REL_DEPENDS_ON);
     assert_int_equal(s->rels[s->n_rels - 1].from, n - 1);
     assert_int_equal(s->rels[s->n_rels - 1].to, n - 2);
-    assert_true(secs < 3.0);
     sg_sbom_free(s);
     free(doc);
 }
