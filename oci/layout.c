@@ -654,7 +654,6 @@ static sg_err layout_get_blob(struct sg_oci_store *s,
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     unsigned char *chunk = NULL;
-    uint64_t done_bytes = 0;
     int fd = -1;
     sg_err rc;
 
@@ -688,10 +687,7 @@ static sg_err layout_get_blob(struct sg_oci_store *s,
         rc = cb(chunk, (size_t)n, payload);
         if (rc)
             goto done;
-        done_bytes += (uint64_t)n;
-        sg_progress(d->digest, done_bytes, d->size, 0);
     }
-    sg_progress(d->digest, done_bytes, d->size, 1);
 done:
     if (fd >= 0)
         close(fd);
