@@ -352,7 +352,8 @@ static sg_err layout_get_manifest(struct sg_oci_store *s,
         goto done;
     if (!mt) {
         /* not listed in index.json: take the mediaType the JSON declares */
-        json_t *j = json_loadb(body->data, body->len, 0, NULL);
+        json_t *j =
+            json_loadb(body->data, body->len, JSON_REJECT_DUPLICATES, NULL);
         const char *jm = json_string_value(json_object_get(j, "mediaType"));
         if (jm && media_type_out)
             *media_type_out = strdup(jm);

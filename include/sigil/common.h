@@ -273,6 +273,16 @@ SG_MUST_USE sg_err sg_json_parse(struct json_t **out,
                                  size_t max_depth,
                                  const char *what);
 
+/* Append v serialized by jansson with `flags` (json_dumps flags; 0 means
+ * JSON_COMPACT) to out: the way to write JSON, so that no string is ever
+ * pasted into JSON text. A NULL v (from a json_pack or json_object that
+ * failed) is SG_ENOMEM: callers that pass strings which may not be valid
+ * UTF-8 check them first (json_stringn returns NULL). On failure out is
+ * released (as after every failed sg_buf append). */
+SG_MUST_USE sg_err sg_json_dump_buf(struct sg_buf *out,
+                                    const struct json_t *v,
+                                    size_t flags);
+
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
 
