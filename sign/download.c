@@ -142,59 +142,23 @@ static sg_err fetch_layer(struct sg_buf *b,
     return sg_oci_store_get_blob_buf(s, d, b, SG_ATTEST_ENVELOPE_MAX);
 }
 
-sg_err sg_sign_download_signatures(json_t **out,
-                                   struct sg_oci_store *s,
-                                   const char *digest)
-{
-    struct sg_oci_manifest *m = NULL;
-    struct sg_buf blob = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
-    struct sg_buf tag = SG_BUF_INIT(256);
-    json_t *arr = NULL, *o = NULL;
-    sg_err rc;
-
-    *out = NULL;
-    rc = attached_required(&m, s, digest, "sig", "signature", &tag);
-    if (rc)
-        goto done;
-    arr = json_array();
-    if (!arr) {
-        rc = sg_error_oom();
-        goto done;
-    }
-    for (size_t i = 0; i < m->n_layers; i++) {
-        rc = fetch_layer(&blob, s, &m->layers[i]);
-        if (!rc)
-            rc = sg_sign_download_signature(&o, &m->layers[i], blob.data,
-                                            blob.len);
-        if (rc)
-            goto done;
-        if (json_array_append_new(arr, o)) {
-            rc = sg_error_oom();
-            goto done;
-        }
-    }
-    *out = arr;
-    arr = NULL;
-done:
-    json_decref(arr);
-    sg_oci_manifest_free(m);
-    sg_buf_release(&blob);
-    sg_buf_release(&tag);
-    return rc;
-}
-
-sg_err sg_sign_download_attestations(struct sg_oci_store *s,
-                                     const char *digest,
-                                     const char *predicate_uri,
-                                     sg_sign_download_fn cb,
-                                     void *payload)
+/* Each layer of the attached manifest at `suffix` (SG_ENOTFOUND "no <what>
+ * found" without one) whose predicateType annotation is predicate_uri
+ * (NULL: every layer), fetched one at a time, to cb. */
+static sg_err each_layer(struct sg_oci_store *s,
+                         const char *digest,
+                         const char *suffix,
+                         const char *what,
+                         const char *predicate_uri,
+                         sg_sign_download_fn cb,
+                         void *payload)
 {
     struct sg_oci_manifest *m = NULL;
     struct sg_buf blob = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf tag = SG_BUF_INIT(256);
     sg_err rc;
 
-    rc = attached_required(&m, s, digest, "att", "attestation", &tag);
+    rc = attached_required(&m, s, digest, suffix, what, &tag);
     for (size_t i = 0; !rc && i < m->n_layers; i++) {
         const struct sg_oci_descriptor *d = &m->layers[i];
         const char *pt =
@@ -211,6 +175,47 @@ sg_err sg_sign_download_attestations(struct sg_oci_store *s,
     sg_buf_release(&blob);
     sg_buf_release(&tag);
     return rc;
+}
+
+static sg_err append_signature(const struct sg_oci_descriptor *d,
+                               const void *blob,
+                               size_t len,
+                               void *payload)
+{
+    json_t *o = NULL;
+    sg_err rc = sg_sign_download_signature(&o, d, blob, len);
+
+    if (!rc && json_array_append_new(payload, o))
+        rc = sg_error_oom();
+    return rc;
+}
+
+sg_err sg_sign_download_signatures(json_t **out,
+                                   struct sg_oci_store *s,
+                                   const char *digest)
+{
+    json_t *arr = json_array();
+    sg_err rc;
+
+    *out = NULL;
+    if (!arr)
+        return sg_error_oom();
+    rc = each_layer(s, digest, "sig", "signature", NULL, append_signature, arr);
+    if (rc)
+        json_decref(arr);
+    else
+        *out = arr;
+    return rc;
+}
+
+sg_err sg_sign_download_attestations(struct sg_oci_store *s,
+                                     const char *digest,
+                                     const char *predicate_uri,
+                                     sg_sign_download_fn cb,
+                                     void *payload)
+{
+    return each_layer(s, digest, "att", "attestation", predicate_uri, cb,
+                      payload);
 }
 
 sg_err sg_sign_download_sbom(struct sg_buf *out,
