@@ -150,6 +150,9 @@ static void print_help(FILE *f)
                "    layer-bytes-max image-bytes-max ratio-max "
                "db-records-max tags-max\n"
                "    header-max\n"
+               "copy, sbom, sign and attest show per-blob progress on "
+               "standard error\n"
+               "when it is a terminal (not with -q).\n"
                "Run 'sigil help COMMAND' for a command's options.\n");
 }
 
