@@ -66,3 +66,35 @@ sg_err sg_json_parse(struct json_t **out,
     *out = root;
     return SG_OK;
 }
+
+struct dump_ctx {
+    struct sg_buf *out;
+    sg_err rc;
+};
+
+static int dump_cb(const char *p, size_t len, void *payload)
+{
+    struct dump_ctx *c = payload;
+
+    /* Sticky: jansson does not stop at every failed callback, and a
+     * failed append has released the buffer. */
+    if (!c->rc)
+        c->rc = sg_buf_add(c->out, p, len);
+    return c->rc ? -1 : 0;
+}
+
+sg_err sg_json_dump_buf(struct sg_buf *out, const json_t *v, size_t flags)
+{
+    struct dump_ctx c = { out, SG_OK };
+
+    if (!v) {
+        sg_buf_release(out);
+        return sg_error_oom();
+    }
+    if (json_dump_callback(v, dump_cb, &c, flags ? flags : JSON_COMPACT) &&
+        !c.rc) {
+        sg_buf_release(out);
+        return sg_error_set(SG_EINTERNAL, "JSON: cannot serialize value");
+    }
+    return c.rc;
+}

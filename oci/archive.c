@@ -253,7 +253,6 @@ static sg_err stream_entry(const char *path,
     struct archive *a = NULL;
     struct archive_entry *ae;
     unsigned char *chunk = NULL;
-    uint64_t got = 0;
     size_t ord = 0;
     sg_err rc;
     la_ssize_t n;
@@ -279,14 +278,11 @@ static sg_err stream_entry(const char *path,
         rc = cb(chunk, (size_t)n, payload);
         if (rc)
             goto done;
-        got += (uint64_t)n;
-        sg_progress(e->digest, got, e->size, 0);
     }
     if (n < 0) {
         rc = archive_err(a, path);
         goto done;
     }
-    sg_progress(e->digest, got, e->size, 1);
 done:
     free(chunk);
     archive_read_free(a);

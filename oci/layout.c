@@ -352,7 +352,8 @@ static sg_err layout_get_manifest(struct sg_oci_store *s,
         goto done;
     if (!mt) {
         /* not listed in index.json: take the mediaType the JSON declares */
-        json_t *j = json_loadb(body->data, body->len, 0, NULL);
+        json_t *j =
+            json_loadb(body->data, body->len, JSON_REJECT_DUPLICATES, NULL);
         const char *jm = json_string_value(json_object_get(j, "mediaType"));
         if (jm && media_type_out)
             *media_type_out = strdup(jm);
@@ -654,7 +655,6 @@ static sg_err layout_get_blob(struct sg_oci_store *s,
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     unsigned char *chunk = NULL;
-    uint64_t done_bytes = 0;
     int fd = -1;
     sg_err rc;
 
@@ -688,10 +688,7 @@ static sg_err layout_get_blob(struct sg_oci_store *s,
         rc = cb(chunk, (size_t)n, payload);
         if (rc)
             goto done;
-        done_bytes += (uint64_t)n;
-        sg_progress(d->digest, done_bytes, d->size, 0);
     }
-    sg_progress(d->digest, done_bytes, d->size, 1);
 done:
     if (fd >= 0)
         close(fd);

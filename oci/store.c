@@ -416,6 +416,7 @@ static sg_err check_write(const void *p, size_t len, void *payload)
                             "blob %s: more bytes than its size %llu", c->digest,
                             (unsigned long long)c->want);
     c->seen += len;
+    sg_progress(c->digest, c->seen, c->want, 0);
     rc = sg_digester_update(c->dg, p, len);
     if (rc)
         return rc;
@@ -451,6 +452,9 @@ sg_err sg_oci_store_get_blob(struct sg_oci_store *s,
     rc = sg_digester_create(&c.dg, algo);
     if (rc)
         return rc;
+    /* Progress for every backend in one place: a start at 0 (so the CLI
+     * can time the transfer), the bytes as they pass, and the end. */
+    sg_progress(d->digest, 0, d->size, 0);
     rc = s->ops->get_blob(s, d, check_write, &c);
     if (rc)
         goto done;
@@ -467,6 +471,7 @@ sg_err sg_oci_store_get_blob(struct sg_oci_store *s,
         rc = sg_error_set(SG_EDIGEST, "blob %s: content has digest %s",
                           d->digest, got);
 done:
+    sg_progress(d->digest, c.seen, c.want, rc ? -1 : 1);
     sg_digester_free(c.dg);
     return rc;
 }

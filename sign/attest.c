@@ -93,7 +93,7 @@ static sg_err add_predicate(struct sg_buf *out,
                             size_t len,
                             long long ts)
 {
-    json_t *root = NULL;
+    json_t *root = NULL, *data;
     char when[32];
     time_t t;
     struct tm tm;
@@ -127,11 +127,13 @@ static sg_err add_predicate(struct sg_buf *out,
         if (!gmtime_r(&t, &tm) ||
             !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
             return sg_error_set(SG_EINVAL, "timestamp out of range");
-        rc = sg_buf_adds(out, "{\"Data\":");
-        if (!rc && (rc = add_json_string(out, p, len)))
-            return sg_error_prefix(rc, "predicate");
-        if (!rc)
-            rc = sg_buf_addf(out, ",\"Timestamp\":\"%s\"}", when);
+        data = json_stringn(p, len);
+        if (!data)
+            return sg_error_set(SG_EPARSE,
+                                "predicate: text is not valid UTF-8");
+        root = json_pack("{s:o,s:s}", "Data", data, "Timestamp", when);
+        rc = sg_json_dump_buf(out, root, 0);
+        json_decref(root);
         return rc;
     }
     return sg_error_set(SG_EINTERNAL, "unknown predicate kind");
@@ -398,6 +400,7 @@ sg_err sg_attach_sbom(struct sg_oci_store *s,
     struct sg_buf man = SG_BUF_INIT(8192);
     char *layer_digest = NULL, *cfg_digest = NULL;
     const char *ids[1];
+    json_t *mj = NULL;
     sg_err rc;
 
     SG_ASSERT_ARG(s && digest && media_type);
@@ -410,21 +413,20 @@ sg_err sg_attach_sbom(struct sg_oci_store *s,
     }
     if (!rc)
         rc = sg_oci_store_put_blob_buf(s, cfg.data, cfg.len, &cfg_digest);
-    if (!rc)
-        rc = sg_buf_addf(&man,
-                         "{\"schemaVersion\":2,\"mediaType\":\"%s\","
-                         "\"config\":{\"mediaType\":\"%s\",\"size\":%zu,"
-                         "\"digest\":\"%s\"},\"layers\":[{\"mediaType\":",
-                         SG_MT_OCI_MANIFEST, SG_MT_OCI_CONFIG, cfg.len,
-                         cfg_digest);
-    if (!rc)
-        rc = sg_sign__json_str(&man, media_type, strlen(media_type));
-    if (!rc)
-        rc = sg_buf_addf(&man, ",\"size\":%zu,\"digest\":\"%s\"}]}", len,
-                         layer_digest);
+    if (!rc) {
+        /* cosign's `attach sbom` manifest: one layer, the SBOM itself. */
+        mj = json_pack("{s:i,s:s,s:{s:s,s:I,s:s},s:[{s:s,s:I,s:s}]}",
+                       "schemaVersion", 2, "mediaType", SG_MT_OCI_MANIFEST,
+                       "config", "mediaType", SG_MT_OCI_CONFIG, "size",
+                       (json_int_t)cfg.len, "digest", cfg_digest, "layers",
+                       "mediaType", media_type, "size", (json_int_t)len,
+                       "digest", layer_digest);
+        rc = sg_json_dump_buf(&man, mj, 0);
+    }
     if (!rc)
         rc = sg_oci_store_put_manifest(s, tag.data, SG_MT_OCI_MANIFEST,
                                        man.data, man.len, NULL);
+    json_decref(mj);
     free(layer_digest);
     free(cfg_digest);
     sg_buf_release(&tag);

@@ -239,27 +239,36 @@ sg_err sg_dsse_envelope_sign(struct sg_buf *out,
 {
     struct sg_buf pae = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf sig = SG_BUF_INIT(64 * 1024);
+    struct sg_buf b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    struct sg_buf sig64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    json_t *type = NULL, *env = NULL;
     sg_err rc;
 
     rc = sg_sign_dsse_pae(&pae, payload_type, payload, len);
     if (!rc)
         rc = sg_sign_key_sign(&sig, k, pae.data, pae.len);
     if (!rc)
-        rc = sg_buf_adds(out, "{\"payloadType\":");
+        rc = sg_base64_encode(&b64, payload, len);
     if (!rc)
-        rc = sg_sign__jansson_str(out, payload_type, strlen(payload_type),
-                                  SG_EINVAL, "string");
-    if (!rc)
-        rc = sg_buf_adds(out, ",\"payload\":\"");
-    if (!rc)
-        rc = sg_base64_encode(out, payload, len);
-    if (!rc)
-        rc = sg_buf_adds(out, "\",\"signatures\":[{\"keyid\":\"\",\"sig\":\"");
-    if (!rc)
-        rc = sg_base64_encode(out, sig.data, sig.len);
-    if (!rc)
-        rc = sg_buf_adds(out, "\"}]}");
+        rc = sg_base64_encode(&sig64, sig.data, sig.len);
+    if (rc)
+        goto done;
+    type = json_stringn(payload_type, strlen(payload_type));
+    if (!type) {
+        rc = sg_error_set(SG_EINVAL, "string is not valid UTF-8");
+        goto done;
+    }
+    /* The cosign v2 layout, keys in this order, compact. */
+    env = json_pack("{s:O,s:s%,s:[{s:s,s:s%}]}", "payloadType", type, "payload",
+                    b64.data, b64.len, "signatures", "keyid", "", "sig",
+                    sig64.data, sig64.len);
+    rc = sg_json_dump_buf(out, env, 0);
+done:
+    json_decref(type);
+    json_decref(env);
     sg_buf_release(&pae);
     sg_buf_release(&sig);
+    sg_buf_release(&b64);
+    sg_buf_release(&sig64);
     return rc;
 }

@@ -792,6 +792,7 @@ sg_err sg_sign__encrypt_with(struct sg_buf *out,
     unsigned char *der = NULL, *ct = NULL;
     char *salt_b64 = NULL, *nonce_b64 = NULL, *ct_b64 = NULL;
     struct sg_buf json = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    json_t *kj = NULL;
     PKCS8_PRIV_KEY_INFO *p8 = NULL;
     int der_len;
     sg_err rc;
@@ -826,14 +827,15 @@ sg_err sg_sign__encrypt_with(struct sg_buf *out,
         rc = b64_str(&nonce_b64, nonce, sizeof(nonce));
     if (!rc)
         rc = b64_str(&ct_b64, ct, (size_t)der_len + crypto_secretbox_MACBYTES);
-    if (!rc)
-        rc = sg_buf_addf(&json,
-                         "{\"kdf\":{\"name\":\"scrypt\",\"params\":{\"N\":%llu,"
-                         "\"r\":%d,\"p\":%d},\"salt\":\"%s\"},\"cipher\":{"
-                         "\"name\":\"nacl/secretbox\",\"nonce\":\"%s\"},"
-                         "\"ciphertext\":\"%s\"}",
-                         (unsigned long long)n, SCRYPT_R, SCRYPT_P, salt_b64,
-                         nonce_b64, ct_b64);
+    if (!rc) {
+        /* cosign's encrypted key JSON (Go field order), compact. */
+        kj = json_pack("{s:{s:s,s:{s:I,s:i,s:i},s:s},s:{s:s,s:s},s:s}", "kdf",
+                       "name", "scrypt", "params", "N", (json_int_t)n, "r",
+                       SCRYPT_R, "p", SCRYPT_P, "salt", salt_b64, "cipher",
+                       "name", "nacl/secretbox", "nonce", nonce_b64,
+                       "ciphertext", ct_b64);
+        rc = sg_json_dump_buf(&json, kj, 0);
+    }
     if (!rc)
         rc = pem_armour(out, COSIGN_LABEL_SIGSTORE, json.data, json.len);
 done:
@@ -846,6 +848,7 @@ done:
     free(salt_b64);
     free(nonce_b64);
     free(ct_b64);
+    json_decref(kj);
     sg_buf_release(&json);
     return rc;
 }

@@ -2,18 +2,21 @@
  * Helpers shared by the commands: common options and the table-driven
  * argument parser, registry options and credentials (docker config.json
  * and credential helpers), opening stores and resolving image digests,
- * error printing, reading input files, atomic output and password prompts.
+ * error printing, reading input files, atomic output and password prompts,
+ * and the progress lines drawn on a TTY.
  */
 #include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 int cli_wants_help(int argc, char **argv)
@@ -407,6 +410,7 @@ int cli_fail(sg_err rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(ctxmsg, sizeof(ctxmsg), fmt, ap);
     va_end(ap);
+    cli_progress_clear();
     if (sg_error_last()[0]) {
         const char *msg = sg_error_last();
         const char *sep = strstr(msg, ": ");
@@ -537,4 +541,180 @@ cli_read_password(char **out, const char *env, const char *prompt, int confirm)
         *out = NULL;
     }
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Progress on a TTY                                                    */
+/*
+ * The library reports bytes per blob (sg_progress); this draws them. While
+ * blobs are in flight one live line is redrawn in place ("\r" + erase to
+ * end of line), at most 10 times a second; when a blob finishes, the live
+ * line is replaced by a permanent one, e.g.
+ *   sha256:0123456789ab… 12.3 MiB  45.6 MiB/s  done
+ * sbom's parallel scan reports from several threads: everything below
+ * runs under one mutex. Nothing is drawn unless cli_progress_start
+ * installed the hook (stderr a TTY) and the verbosity is at least 1.
+ */
+
+#define PROGRESS_SLOTS     64
+#define PROGRESS_REDRAW_NS 100000000LL /* live line: at most 10 per second */
+
+struct progress_slot {
+    char what[96];   /* blob name; "" = free slot */
+    long long start; /* ns (CLOCK_MONOTONIC) of its first report */
+};
+
+static struct {
+    pthread_mutex_t lock;
+    const struct cli_ctx *ctx; /* verbosity read live (-q may come late) */
+    int live;                  /* a live line is on screen */
+    long long last_draw;       /* ns of the last live redraw */
+    struct progress_slot slots[PROGRESS_SLOTS];
+} progress = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* "512 B", "12.3 KiB", "1.5 GiB" (powers of 1024). */
+static void human_bytes(char *out, size_t cap, double n)
+{
+    static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    size_t u = 0;
+
+    while (n >= 1024.0 && u + 1 < CLI_N(unit)) {
+        n /= 1024.0;
+        u++;
+    }
+    if (u == 0)
+        snprintf(out, cap, "%.0f B", n);
+    else
+        snprintf(out, cap, "%.1f %s", n, unit[u]);
+}
+
+/* "sha256:" and 12 hex digits then "…"; other names cut at 40. Bytes
+ * that are not printable ASCII become '?' (a name is registry data). */
+static void short_name(char *out, size_t cap, const char *what)
+{
+    const char *colon = strchr(what, ':');
+    size_t keep = colon ? (size_t)(colon - what) + 13 : 40;
+    size_t len = strlen(what), n = 0;
+
+    if (len <= keep + 1)
+        keep = len;
+    for (size_t i = 0; i < keep && n + 4 < cap; i++) {
+        unsigned char c = (unsigned char)what[i];
+        out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    if (keep < len && n + 4 < cap) {
+        memcpy(out + n, "\xe2\x80\xa6", 3); /* U+2026 … */
+        n += 3;
+    }
+    out[n] = '\0';
+}
+
+static struct progress_slot *progress_slot(const char *what, long long now)
+{
+    struct progress_slot *free_slot = NULL;
+
+    for (size_t i = 0; i < PROGRESS_SLOTS; i++) {
+        struct progress_slot *p = &progress.slots[i];
+        if (p->what[0] && strncmp(p->what, what, sizeof(p->what) - 1) == 0)
+            return p;
+        if (!p->what[0] && !free_slot)
+            free_slot = p;
+    }
+    if (!free_slot)
+        free_slot = &progress.slots[0]; /* more in flight than slots */
+    snprintf(free_slot->what, sizeof(free_slot->what), "%s", what);
+    free_slot->start = now;
+    return free_slot;
+}
+
+void cli_progress_draw(const char *what,
+                       uint64_t bytes,
+                       uint64_t total,
+                       int done)
+{
+    char name[64], got[32], all[32], rate[32], line[192];
+    struct progress_slot *slot;
+    long long now = now_ns();
+    double secs;
+
+    if (!progress.ctx || progress.ctx->verbosity < 1)
+        return;
+    if (!what)
+        what = "";
+    pthread_mutex_lock(&progress.lock);
+    slot = progress_slot(what, now);
+    if (done < 0) {
+        /* Failed: forget it; the error message follows on a clean line. */
+        slot->what[0] = '\0';
+        if (progress.live)
+            fputs("\r\033[K", stderr);
+        progress.live = 0;
+        goto done;
+    }
+    /* The first report (0 bytes) only starts the clock. */
+    if (!done && (bytes == 0 || now - progress.last_draw < PROGRESS_REDRAW_NS))
+        goto done;
+    secs = (double)(now - slot->start) / 1e9;
+    short_name(name, sizeof(name), what);
+    human_bytes(got, sizeof(got), (double)bytes);
+    /* Timed from the 0-byte report that opens each transfer. */
+    human_bytes(rate, sizeof(rate),
+                (double)bytes / (secs > 1e-6 ? secs : 1e-6));
+    if (done) {
+        snprintf(line, sizeof(line), "%s %s  %s/s  done\n", name, got, rate);
+        slot->what[0] = '\0';
+        progress.live = 0;
+    } else {
+        human_bytes(all, sizeof(all), (double)total);
+        if (total)
+            snprintf(line, sizeof(line), "%s %s / %s  %s/s", name, got, all,
+                     rate);
+        else
+            snprintf(line, sizeof(line), "%s %s  %s/s", name, got, rate);
+        progress.live = 1;
+        progress.last_draw = now;
+    }
+    fprintf(stderr, "\r\033[K%s", line);
+done:
+    pthread_mutex_unlock(&progress.lock);
+}
+
+void cli_progress_clear(void)
+{
+    pthread_mutex_lock(&progress.lock);
+    if (progress.live)
+        fputs("\r\033[K", stderr);
+    progress.live = 0;
+    pthread_mutex_unlock(&progress.lock);
+}
+
+static void progress_hook(
+    const char *what, uint64_t bytes, uint64_t total, int done, void *payload)
+{
+    (void)payload;
+    cli_progress_draw(what, bytes, total, done);
+}
+
+void cli_progress_start(const struct cli_ctx *ctx, const char *command)
+{
+    static const char *const with_progress[] = { "copy", "sbom", "sign",
+                                                 "attest" };
+
+    for (size_t i = 0; i < CLI_N(with_progress); i++) {
+        if (strcmp(command, with_progress[i]) == 0) {
+            if (!isatty(STDERR_FILENO))
+                return;
+            progress.ctx = ctx;
+            sg_progress_set_hook(progress_hook, NULL);
+            return;
+        }
+    }
 }

@@ -173,4 +173,17 @@ int cli_key_private(struct sg_sign_key **out,
                     const char *prompt);
 int cli_key_public(struct sg_sign_key **out, const char *spec);
 
+/* Progress (cli.c): copy, sbom, sign and attest draw per-blob progress
+ * on a TTY stderr; other commands, a non-TTY stderr and -q draw nothing.
+ * cli_progress_start installs the library hook for `command` (reading
+ * ctx->verbosity live); cli_progress_draw is that hook's whole drawing
+ * (thread-safe; done: 0 in progress, 1 finished, -1 failed);
+ * cli_progress_clear erases a live line before other stderr output. */
+void cli_progress_start(const struct cli_ctx *ctx, const char *command);
+void cli_progress_draw(const char *what,
+                       uint64_t bytes,
+                       uint64_t total,
+                       int done);
+void cli_progress_clear(void);
+
 #endif /* SIGIL_CLI_H */

@@ -619,38 +619,6 @@ done:
 /* ------------------------------------------------------------------ */
 /* tree, download: reading what is attached                             */
 
-/* The manifest at tag sha256-<hex>.<suffix>; *m NULL when absent. */
-static sg_err get_attached(struct sg_oci_manifest **m,
-                           struct sg_oci_store *s,
-                           const char *digest,
-                           const char *suffix,
-                           struct sg_buf *tag)
-{
-    struct sg_buf body = SG_BUF_INIT(sg_limits_default()->manifest_max);
-    char *mt = NULL;
-    sg_err rc;
-
-    *m = NULL;
-    sg_buf_reset(tag);
-    rc = sg_sign_tag_for(tag, digest, suffix);
-    if (!rc)
-        rc = sg_oci_store_get_manifest(s, tag->data, &body, &mt, NULL);
-    if (rc == SG_ENOTFOUND) {
-        sg_error_clear();
-        rc = SG_OK;
-    } else if (!rc) {
-        rc = sg_oci_manifest_parse(m, body.data, body.len, mt);
-        if (!rc && (*m)->is_index) {
-            sg_oci_manifest_free(*m);
-            *m = NULL;
-            rc = sg_error_set(SG_EPARSE, "%s is an index", tag->data);
-        }
-    }
-    free(mt);
-    sg_buf_release(&body);
-    return rc;
-}
-
 /* Shared front part of tree/download: options, store, digest. */
 struct image_args {
     const char *image;
@@ -714,7 +682,7 @@ static int tree_section(struct sg_oci_store *s,
     const char *pt;
     sg_err rc;
 
-    rc = get_attached(&m, s, digest, suffix, &tag);
+    rc = sg_sign_attached_manifest(&m, s, digest, suffix, &tag);
     if (rc) {
         int ret = cli_fail(rc, "%s", tag.data);
         sg_buf_release(&tag);
@@ -795,9 +763,11 @@ const struct cli_command cli_cmd_download = {
     "       sigil download sbom [--output-file FILE] IMAGE\n"
     "\n"
     "Print the objects stored for IMAGE's digest, as cosign download does:\n"
-    "  signature    one JSON per line per .sig layer:\n"
+    "  signature    one JSON object per line per .sig layer:\n"
     "               {\"Base64Signature\",\"Payload\"(base64)[,\"Cert\","
-    "\"Chain\"]}\n"
+    "\"Chain\"]\n"
+    "               [,\"Bundle\",\"RFC3161Timestamp\"]} (the last two are\n"
+    "               the JSON annotations, when present)\n"
     "  attestation  each .att DSSE envelope as stored, one per line\n"
     "               (--predicate-type filters by the layer annotation)\n"
     "  sbom         the raw SBOM bytes of the legacy .sbom tag (exactly one\n"
@@ -806,87 +776,60 @@ const struct cli_command cli_cmd_download = {
     run_download
 };
 
+static sg_err print_envelope(const struct sg_oci_descriptor *d,
+                             const void *blob,
+                             size_t len,
+                             void *payload)
+{
+    (void)d;
+    (void)payload;
+    print_one_line(blob, len);
+    return SG_OK;
+}
+
+/* One compact JSON object per line, as cosign prints them. */
+static sg_err print_signatures(const json_t *arr)
+{
+    size_t i;
+    json_t *o;
+
+    json_array_foreach(arr, i, o)
+    {
+        char *txt = json_dumps(o, JSON_COMPACT);
+        if (!txt)
+            return sg_error_oom();
+        printf("%s\n", txt);
+        free(txt);
+    }
+    return SG_OK;
+}
+
 static int download_layers(struct image_args *a, const char *what)
 {
-    const char *suffix = strcmp(what, "signature") == 0     ? "sig"
-                         : strcmp(what, "attestation") == 0 ? "att"
-                                                            : "sbom";
-    struct sg_oci_manifest *m = NULL;
-    struct sg_buf tag = SG_BUF_INIT(256);
     struct sg_buf blob = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
-    struct sg_buf line = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    const char *want =
-        a->pred_type ? sg_attest_predicate_uri(a->pred_type) : NULL;
+    json_t *sigs = NULL;
     int ret = CLI_EXIT_OK;
     sg_err rc;
 
-    rc = get_attached(&m, a->s, a->digest, suffix, &tag);
-    if (!rc && !m)
-        rc = sg_error_set(SG_ENOTFOUND, "no %s found (%s)", what, tag.data);
-    if (!rc && strcmp(suffix, "sbom") == 0 && m->n_layers != 1)
-        rc = sg_error_set(SG_EPARSE, "%s has %zu layers, expected exactly 1",
-                          tag.data, m->n_layers);
-    for (size_t i = 0; !rc && i < m->n_layers; i++) {
-        const struct sg_oci_descriptor *d = &m->layers[i];
-        const char *pt =
-            sg_oci_descriptor_annotation(d, SG_ANNOT_PREDICATE_TYPE);
-        const char *v;
-
-        if (want && (!pt || strcmp(pt, want) != 0))
-            continue;
-        sg_buf_reset(&blob);
-        rc = sg_oci_store_get_blob_buf(a->s, d, &blob, SG_ATTEST_ENVELOPE_MAX);
-        if (rc)
-            break;
-        sg_buf_reset(&line);
-        if (strcmp(suffix, "sbom") == 0) {
+    if (strcmp(what, "signature") == 0) {
+        rc = sg_sign_download_signatures(&sigs, a->s, a->digest);
+        if (!rc)
+            rc = print_signatures(sigs);
+    } else if (strcmp(what, "attestation") == 0) {
+        rc = sg_sign_download_attestations(
+            a->s, a->digest,
+            a->pred_type ? sg_attest_predicate_uri(a->pred_type) : NULL,
+            print_envelope, NULL);
+    } else {
+        rc = sg_sign_download_sbom(&blob, a->s, a->digest);
+        if (!rc)
             rc = cli_write_output(a->output, blob.data, blob.len);
-        } else if (strcmp(suffix, "att") == 0) {
-            print_one_line(blob.data, blob.len);
-        } else {
-            v = sg_oci_descriptor_annotation(d, SG_ANNOT_COSIGN_SIG);
-            rc = sg_buf_adds(&line, "{\"Base64Signature\":");
-            if (!rc)
-                rc = sg_buf_adds(&line, "\"");
-            if (!rc && v)
-                rc = sg_buf_adds(&line, v);
-            if (!rc)
-                rc = sg_buf_adds(&line, "\",\"Payload\":\"");
-            if (!rc)
-                rc = sg_base64_encode(&line, blob.data, blob.len);
-            if (!rc)
-                rc = sg_buf_adds(&line, "\"}");
-            if (!rc) {
-                json_t *o = json_loadb(line.data, line.len, 0, NULL);
-                const char *cert = sg_oci_descriptor_annotation(
-                    d, "dev.sigstore.cosign/certificate");
-                const char *chain = sg_oci_descriptor_annotation(
-                    d, "dev.sigstore.cosign/chain");
-                char *txt = NULL;
-                if (o && cert)
-                    json_object_set_new(o, "Cert", json_string(cert));
-                if (o && chain)
-                    json_object_set_new(o, "Chain", json_string(chain));
-                if (o)
-                    txt = json_dumps(o, JSON_COMPACT);
-                if (txt)
-                    printf("%s\n", txt);
-                else
-                    rc = sg_error_set(SG_EPARSE,
-                                      "layer %s: bad signature annotation",
-                                      d->digest);
-                free(txt);
-                json_decref(o);
-            }
-        }
     }
     if (rc)
         ret = cli_fail(rc, "download %s %s", what, a->image);
     fflush(stdout);
-    sg_oci_manifest_free(m);
-    sg_buf_release(&tag);
+    json_decref(sigs);
     sg_buf_release(&blob);
-    sg_buf_release(&line);
     return ret;
 }
 

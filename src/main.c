@@ -48,25 +48,8 @@ static void log_hook(enum sg_log_level level, const char *msg, void *payload)
     (void)payload;
     if ((int)level > verbosity)
         return;
+    cli_progress_clear();
     fprintf(stderr, "sigil: %s: %s\n", names[level], msg);
-}
-
-/* Progress: one status line per blob on a TTY stderr, nothing otherwise. */
-static void progress_hook(
-    const char *what, uint64_t bytes, uint64_t total, int done, void *payload)
-{
-    char short_what[24];
-    (void)payload;
-    if (verbosity < 1)
-        return;
-    snprintf(short_what, sizeof(short_what), "%s", what ? what : "");
-    if (total)
-        fprintf(stderr, "\r%-23s %10llu / %llu bytes%s", short_what,
-                (unsigned long long)bytes, (unsigned long long)total,
-                done ? "\n" : "");
-    else
-        fprintf(stderr, "\r%-23s %10llu bytes%s", short_what,
-                (unsigned long long)bytes, done ? "\n" : "");
 }
 
 /* --limit NAME=VALUE: override one of the named limits on untrusted
@@ -167,6 +150,9 @@ static void print_help(FILE *f)
                "    layer-bytes-max image-bytes-max ratio-max "
                "db-records-max tags-max\n"
                "    header-max\n"
+               "copy, sbom, sign and attest show per-blob progress on "
+               "standard error\n"
+               "when it is a terminal (not with -q).\n"
                "Run 'sigil help COMMAND' for a command's options.\n");
 }
 
@@ -247,8 +233,7 @@ int main(int argc, char **argv)
     /* Command options may change verbosity too: hooks read it live. */
     verbosity = ctx.verbosity;
     sg_log_set_hook(log_hook, NULL);
-    if (isatty(STDERR_FILENO))
-        sg_progress_set_hook(progress_hook, NULL);
+    cli_progress_start(&ctx, cmd->name);
     if (sg_oci_global_init()) {
         fprintf(stderr, "sigil: %s\n", sg_error_last());
         return CLI_EXIT_FAIL;

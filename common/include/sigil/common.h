@@ -211,7 +211,11 @@ void sg_log(enum sg_log_level level, const char *fmt, ...) SG_PRINTF(2, 3);
 #define sg_debug(...) sg_log(SG_LOG_DEBUG, __VA_ARGS__)
 
 /* Progress: the library reports bytes per blob; the CLI draws it (on a
- * TTY only). `total` may be 0 when unknown. `done` set on the last call. */
+ * TTY only). `total` may be 0 when unknown. `done` is 0 while in
+ * progress, 1 on the last call of a finished transfer and -1 on the last
+ * call of one that failed. oci/store.c reports every blob it reads (`what`
+ * is its digest), from several threads at once during a parallel scan:
+ * hooks must be thread-safe. */
 typedef void (*sg_progress_fn)(
     const char *what, uint64_t bytes, uint64_t total, int done, void *payload);
 void sg_progress_set_hook(sg_progress_fn fn, void *payload);
@@ -268,6 +272,16 @@ SG_MUST_USE sg_err sg_json_parse(struct json_t **out,
                                  size_t max_len,
                                  size_t max_depth,
                                  const char *what);
+
+/* Append v serialized by jansson with `flags` (json_dumps flags; 0 means
+ * JSON_COMPACT) to out: the way to write JSON, so that no string is ever
+ * pasted into JSON text. A NULL v (from a json_pack or json_object that
+ * failed) is SG_ENOMEM: callers that pass strings which may not be valid
+ * UTF-8 check them first (json_stringn returns NULL). On failure out is
+ * released (as after every failed sg_buf append). */
+SG_MUST_USE sg_err sg_json_dump_buf(struct sg_buf *out,
+                                    const struct json_t *v,
+                                    size_t flags);
 
 /* ------------------------------------------------------------------ */
 /* Files                                                               */

@@ -265,4 +265,66 @@ SG_MUST_USE sg_err sg_attach_sbom(struct sg_oci_store *s,
                                   size_t len,
                                   const char *media_type);
 
+/* ------------------------------------------------------------------ */
+/* Reading what is attached (sign/download.c): `sigil tree`/`download`. */
+/* Nothing here verifies anything; every string comes from the registry  */
+/* and output objects are built with jansson only (never by pasting).    */
+
+#define SG_ANNOT_COSIGN_CERT    "dev.sigstore.cosign/certificate"
+#define SG_ANNOT_COSIGN_CHAIN   "dev.sigstore.cosign/chain"
+#define SG_ANNOT_COSIGN_BUNDLE  "dev.sigstore.cosign/bundle"
+#define SG_ANNOT_COSIGN_RFC3161 "dev.sigstore.cosign/rfc3161timestamp"
+
+/* The image manifest at tag sha256-<hex>.<suffix> of `digest` ("sig",
+ * "att", "sbom"). *out is NULL (and SG_OK) when the tag does not exist;
+ * an index there is SG_EPARSE. The tag name is appended to `tag` (reset
+ * first) for messages. *out belongs to the caller (sg_oci_manifest_free). */
+SG_MUST_USE sg_err sg_sign_attached_manifest(struct sg_oci_manifest **out,
+                                             struct sg_oci_store *s,
+                                             const char *digest,
+                                             const char *suffix,
+                                             struct sg_buf *tag);
+
+/* One `cosign download signature` object for the .sig layer d whose blob
+ * is payload/len: {"Base64Signature": the signature annotation or "",
+ * "Payload": base64 of the blob, "Cert"/"Chain": the PEM annotations
+ * when present, "Bundle"/"RFC3161Timestamp": the JSON annotations
+ * (parsed with duplicate keys rejected; SG_EPARSE when not an object)
+ * when present}, in that key order. *out is a new reference. */
+SG_MUST_USE sg_err sg_sign_download_signature(struct json_t **out,
+                                              const struct sg_oci_descriptor *d,
+                                              const void *payload,
+                                              size_t len);
+
+/* Every .sig layer of `digest` as sg_sign_download_signature objects, in
+ * manifest order: *out is a new JSON array. No .sig tag: SG_ENOTFOUND. */
+SG_MUST_USE sg_err sg_sign_download_signatures(struct json_t **out,
+                                               struct sg_oci_store *s,
+                                               const char *digest);
+
+/* Called once per downloaded layer with its blob (borrowed for the call);
+ * a non-zero return stops the download and is returned. */
+typedef sg_err (*sg_sign_download_fn)(const struct sg_oci_descriptor *d,
+                                      const void *blob,
+                                      size_t len,
+                                      void *payload);
+
+/* Each .att layer of `digest` (the DSSE envelope bytes as stored), in
+ * manifest order, to cb; predicate_uri (may be NULL) keeps only layers
+ * whose predicateType annotation equals it. Layers are fetched one at a
+ * time (at most SG_ATTEST_ENVELOPE_MAX each) and released after cb. No
+ * .att tag: SG_ENOTFOUND. */
+SG_MUST_USE sg_err sg_sign_download_attestations(struct sg_oci_store *s,
+                                                 const char *digest,
+                                                 const char *predicate_uri,
+                                                 sg_sign_download_fn cb,
+                                                 void *payload);
+
+/* The blob of the single layer of the legacy .sbom tag of `digest`,
+ * appended to out (at most SG_ATTEST_ENVELOPE_MAX). No tag: SG_ENOTFOUND;
+ * other than exactly one layer: SG_EPARSE (as cosign). */
+SG_MUST_USE sg_err sg_sign_download_sbom(struct sg_buf *out,
+                                         struct sg_oci_store *s,
+                                         const char *digest);
+
 #endif /* SIGIL_SIGN_H */
