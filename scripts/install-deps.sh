@@ -10,7 +10,8 @@ libssl-dev libcurl4-openssl-dev libjansson-dev libarchive-dev zlib1g-dev
 libzstd-dev libsodium-dev libsqlite3-dev libcmocka-dev libisal-dev
 openssl jq clang clang-format docker-registry apache2-utils skopeo umoci rpm golang-go
 python3 python3-jsonschema python3-nacl python3-cryptography xz-utils gzip
-db5.3-util gpg time zstd libclang-rt-14-dev binutils"
+db5.3-util gpg time zstd libclang-rt-14-dev binutils
+libevent-dev libpcre2-dev libyaml-dev libjq-dev wrk python3-jsonpatch python3-yaml"
 # npm (for fixtures that ship Go binaries) only when no npm is on PATH.
 if ! command -v npm >/dev/null 2>&1; then PKGS="$PKGS npm"; fi
 
@@ -18,7 +19,8 @@ case "${1:-}" in
     --build-only)
         PKGS="build-essential cmake pkg-config ca-certificates
 libssl-dev libcurl4-openssl-dev libjansson-dev libarchive-dev zlib1g-dev
-libzstd-dev libsodium-dev libsqlite3-dev libisal-dev jq" ;;
+libzstd-dev libsodium-dev libsqlite3-dev libisal-dev jq
+libevent-dev libpcre2-dev libyaml-dev libjq-dev" ;;
 esac
 
 missing=""
