@@ -359,7 +359,7 @@ static sg_err timeout_error(const struct sg_reg *r, const char *desc)
     return sg_error_set(SG_ENET, "timed out after %s %s", d, desc);
 }
 
-static int expired(const struct sg_reg *r)
+int sg_reg_expired(const struct sg_reg *r)
 {
     return r->deadline_ms && r->ops->now_ms(r->ops_ctx) >= r->deadline_ms;
 }
@@ -382,7 +382,7 @@ static sg_err perform_within(struct sg_reg *r,
         req->timeout_ms = left;
     }
     rc = r->ops->perform(r->ops_ctx, req, resp);
-    if (rc == SG_ENET && expired(r))
+    if (rc == SG_ENET && sg_reg_expired(r))
         rc = timeout_error(r, desc);
     return rc;
 }

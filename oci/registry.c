@@ -378,7 +378,7 @@ static sg_err reg_get_blob(struct sg_oci_store *s,
     a.c.resume = &rs;
     a.c.subject = d->digest;
     rc = sg_reg_api_run(r, &a);
-    if (rc == SG_ENET)
+    if (rc == SG_ENET && !sg_reg_expired(r)) /* a timeout names the blob */
         sg_error_prefix(rc, "blob %s", d->digest);
     if (rc)
         goto done;

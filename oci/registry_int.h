@@ -253,6 +253,8 @@ SG_MUST_USE sg_err sg_reg_perform(struct sg_reg *r,
                                   struct sg_http_req *req,
                                   struct sg_http_resp *resp,
                                   const char *doing);
+/* Has the client's deadline passed? */
+int sg_reg_expired(const struct sg_reg *r);
 void sg_reg_req_init(struct sg_http_req *req,
                      const struct sg_reg *r,
                      int verify);
