@@ -197,6 +197,37 @@ static char *manifest_digest(void)
     return strdup(d);
 }
 
+/* GET manifest "v1" on a fresh store over `steps`; checks the digest
+ * on success and frees everything. Returns the call's result. */
+static sg_err manifest_on(struct script *sc,
+                          struct sg_oci_registry_opts *opts,
+                          const struct step *steps,
+                          size_t n)
+{
+    struct sg_oci_store *s = open_on(sc, opts, steps, n);
+    char *want = manifest_digest(), *dg;
+    sg_err rc;
+
+    dg = get_manifest(s, "v1", &rc);
+    if (rc)
+        assert_null(dg);
+    else
+        assert_string_equal(dg, want);
+    free(dg);
+    free(want);
+    sg_oci_store_free(s);
+    return rc;
+}
+
+static struct sg_oci_registry_opts with_user(void)
+{
+    struct sg_oci_registry_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.get_credentials = creds_user;
+    return o;
+}
+
 /* ------------------------------------------------------------------ */
 
 static void retry__5xx_with_retry_after(void **state)
@@ -209,23 +240,15 @@ static void retry__5xx_with_retry_after(void **state)
         { 200, { CT_MANIFEST }, MANIFEST },
     };
     struct script sc;
-    struct sg_oci_store *s = open_on(&sc, NULL, steps, 3);
-    char *want = manifest_digest(), *dg;
-    sg_err rc;
 
     (void)state;
-    dg = get_manifest(s, "v1", &rc);
-    assert_int_equal(rc, SG_OK);
-    assert_string_equal(dg, want);
+    assert_int_equal(manifest_on(&sc, NULL, steps, 3), SG_OK);
     assert_int_equal(sc.nlog, 3);
     assert_string_equal(sc.log[0], "GET https://registry.test/v2/");
     assert_non_null(
         strstr(sc.log[1], "GET https://registry.test/v2/repo/manifests/v1|"));
     assert_int_equal(sc.sleeps, 1);
     assert_int_equal(sc.slept_ms, 2000); /* Retry-After, not backoff */
-    free(dg);
-    free(want);
-    sg_oci_store_free(s);
 }
 
 static void retry__gives_up_after_max_retries(void **state)
@@ -234,24 +257,17 @@ static void retry__gives_up_after_max_retries(void **state)
     const struct step steps[] = { PING_OK, busy, busy, busy, busy };
     struct sg_oci_registry_opts opts;
     struct script sc;
-    struct sg_oci_store *s;
-    char *dg;
-    sg_err rc;
 
     (void)state;
     memset(&opts, 0, sizeof(opts));
     opts.max_retries = 2;
-    s = open_on(&sc, &opts, steps, 5);
-    dg = get_manifest(s, "v1", &rc);
-    assert_null(dg);
-    assert_int_equal(rc, SG_EHTTP);
+    assert_int_equal(manifest_on(&sc, &opts, steps, 5), SG_EHTTP);
     assert_string_equal(sg_error_last(),
                         "manifest: registry.test answered HTTP 502: "
                         "bad gateway");
     assert_int_equal(sc.nlog, 4); /* ping + first try + 2 retries */
     assert_int_equal(sc.sleeps, 2);
     assert_int_equal(sc.slept_ms, 250 + 500); /* exponential backoff */
-    sg_oci_store_free(s);
 }
 
 static void retry__transport_reset_then_ok(void **state)
@@ -262,16 +278,10 @@ static void retry__transport_reset_then_ok(void **state)
         { 200, { CT_MANIFEST }, MANIFEST },
     };
     struct script sc;
-    struct sg_oci_store *s = open_on(&sc, NULL, steps, 3);
-    char *dg;
-    sg_err rc;
 
     (void)state;
-    dg = get_manifest(s, "v1", &rc);
-    assert_int_equal(rc, SG_OK);
+    assert_int_equal(manifest_on(&sc, NULL, steps, 3), SG_OK);
     assert_int_equal(sc.sleeps, 1);
-    free(dg);
-    sg_oci_store_free(s);
 }
 
 static void auth__401_token_then_bearer(void **state)
@@ -286,20 +296,14 @@ static void auth__401_token_then_bearer(void **state)
         { 200, { CT_MANIFEST }, MANIFEST },
     };
     struct script sc;
-    struct sg_oci_store *s = open_on(&sc, NULL, steps, 4);
-    char *dg;
-    sg_err rc;
 
     (void)state;
-    dg = get_manifest(s, "v1", &rc);
-    assert_int_equal(rc, SG_OK);
+    assert_int_equal(manifest_on(&sc, NULL, steps, 4), SG_OK);
     assert_int_equal(sc.nlog, 4);
     assert_null(strstr(sc.log[1], "Authorization"));
     assert_string_equal(sc.log[2], "GET https://auth.test/token?service=reg"
                                    "&scope=repository%3Arepo%3Apull");
     assert_non_null(strstr(sc.log[3], "|Authorization: Bearer T0K3N"));
-    free(dg);
-    sg_oci_store_free(s);
 }
 
 static void auth__basic_from_ping(void **state)
@@ -308,22 +312,13 @@ static void auth__basic_from_ping(void **state)
         { 401, { "WWW-Authenticate: Basic realm=\"r\"" }, NULL },
         { 200, { CT_MANIFEST }, MANIFEST },
     };
-    struct sg_oci_registry_opts opts;
+    struct sg_oci_registry_opts opts = with_user();
     struct script sc;
-    struct sg_oci_store *s;
-    char *dg;
-    sg_err rc;
 
     (void)state;
-    memset(&opts, 0, sizeof(opts));
-    opts.get_credentials = creds_user;
-    s = open_on(&sc, &opts, steps, 2);
-    dg = get_manifest(s, "v1", &rc);
-    assert_int_equal(rc, SG_OK);
+    assert_int_equal(manifest_on(&sc, &opts, steps, 2), SG_OK);
     /* base64("user:pass") */
     assert_non_null(strstr(sc.log[1], "|Authorization: Basic dXNlcjpwYXNz"));
-    free(dg);
-    sg_oci_store_free(s);
 }
 
 static void auth__basic_refused_is_final(void **state)
@@ -332,23 +327,14 @@ static void auth__basic_refused_is_final(void **state)
                              { "WWW-Authenticate: Basic realm=\"r\"" },
                              NULL };
     const struct step steps[] = { no, no, no, no };
-    struct sg_oci_registry_opts opts;
+    struct sg_oci_registry_opts opts = with_user();
     struct script sc;
-    struct sg_oci_store *s;
-    char *dg;
-    sg_err rc;
 
     (void)state;
-    memset(&opts, 0, sizeof(opts));
-    opts.get_credentials = creds_user;
-    s = open_on(&sc, &opts, steps, 4);
-    dg = get_manifest(s, "v1", &rc);
-    assert_null(dg);
-    assert_int_equal(rc, SG_EAUTH);
+    assert_int_equal(manifest_on(&sc, &opts, steps, 4), SG_EAUTH);
     assert_string_equal(sg_error_last(), "authentication failed for "
                                          "registry.test: credentials refused");
     assert_int_equal(sc.nlog, 2); /* no loop */
-    sg_oci_store_free(s);
 }
 
 /* A blob of `n` bytes and its descriptor. */
@@ -380,6 +366,21 @@ static sg_err collect(const void *p, size_t n, void *payload)
     return sg_buf_add(payload, p, n);
 }
 
+/* get_blob of `b` on a fresh store over `steps`, into *got. */
+static sg_err blob_on(struct script *sc,
+                      struct sg_oci_registry_opts *opts,
+                      const struct step *steps,
+                      size_t n,
+                      const struct blob *b,
+                      struct sg_buf *got)
+{
+    struct sg_oci_store *s = open_on(sc, opts, steps, n);
+    sg_err rc = sg_oci_store_get_blob(s, &b->d, collect, got);
+
+    sg_oci_store_free(s);
+    return rc;
+}
+
 static void redirect__other_host_gets_no_authorization(void **state)
 {
     struct blob b;
@@ -391,7 +392,6 @@ static void redirect__other_host_gets_no_authorization(void **state)
     struct sg_oci_registry_opts opts;
     struct sg_buf got = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct script sc;
-    struct sg_oci_store *s;
 
     (void)state;
     blob_make(&b, 5000);
@@ -399,15 +399,13 @@ static void redirect__other_host_gets_no_authorization(void **state)
     steps[2].body_len = b.n;
     memset(&opts, 0, sizeof(opts));
     opts.get_credentials = creds_user;
-    s = open_on(&sc, &opts, steps, 3);
-    assert_int_equal(sg_oci_store_get_blob(s, &b.d, collect, &got), SG_OK);
+    assert_int_equal(blob_on(&sc, &opts, steps, 3, &b, &got), SG_OK);
     assert_int_equal(got.len, b.n);
     assert_memory_equal(got.data, b.data, b.n);
     assert_non_null(strstr(sc.log[1], "|Authorization: Basic "));
     assert_string_equal(sc.log[2], "GET https://cdn.test/x/blob?sig=1");
     sg_buf_release(&got);
     free(b.data);
-    sg_oci_store_free(s);
 }
 
 static void redirect__https_to_http_refused(void **state)
@@ -419,11 +417,10 @@ static void redirect__https_to_http_refused(void **state)
     };
     struct sg_buf got = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct script sc;
-    struct sg_oci_store *s = open_on(&sc, NULL, steps, 2);
 
     (void)state;
     blob_make(&b, 100);
-    assert_int_equal(sg_oci_store_get_blob(s, &b.d, collect, &got), SG_EHTTP);
+    assert_int_equal(blob_on(&sc, NULL, steps, 2, &b, &got), SG_EHTTP);
     assert_non_null(strstr(sg_error_last(), "registry.test: refusing "
                                             "redirect to "
                                             "'http://cdn.test/x/blob'"));
@@ -431,7 +428,6 @@ static void redirect__https_to_http_refused(void **state)
     assert_int_equal(got.len, 0);
     sg_buf_release(&got);
     free(b.data);
-    sg_oci_store_free(s);
 }
 
 static void resume__range_after_truncated_body(void **state)
@@ -445,7 +441,6 @@ static void resume__range_after_truncated_body(void **state)
     };
     struct sg_buf got = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct script sc;
-    struct sg_oci_store *s;
 
     (void)state;
     blob_make(&b, 10000);
@@ -454,8 +449,7 @@ static void resume__range_after_truncated_body(void **state)
     snprintf(cr, sizeof(cr), "Content-Range: bytes 3000-9999/10000");
     steps[2].body = b.data + 3000;
     steps[2].body_len = b.n - 3000;
-    s = open_on(&sc, NULL, steps, 3);
-    assert_int_equal(sg_oci_store_get_blob(s, &b.d, collect, &got), SG_OK);
+    assert_int_equal(blob_on(&sc, NULL, steps, 3, &b, &got), SG_OK);
     assert_int_equal(got.len, b.n);
     assert_memory_equal(got.data, b.data, b.n);
     assert_non_null(strstr(sc.log[2], "|Range: bytes=3000-"));
@@ -463,7 +457,6 @@ static void resume__range_after_truncated_body(void **state)
     assert_int_equal(sc.sleeps, 1);
     sg_buf_release(&got);
     free(b.data);
-    sg_oci_store_free(s);
 }
 
 static void resume__big_progress_resumes_at_once(void **state)
@@ -477,7 +470,6 @@ static void resume__big_progress_resumes_at_once(void **state)
     };
     struct sg_buf got = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct script sc;
-    struct sg_oci_store *s;
 
     (void)state;
     blob_make(&b, 1500000);
@@ -486,14 +478,12 @@ static void resume__big_progress_resumes_at_once(void **state)
     steps[1].cut = cut;
     steps[2].body = b.data + cut;
     steps[2].body_len = b.n - cut;
-    s = open_on(&sc, NULL, steps, 3);
-    assert_int_equal(sg_oci_store_get_blob(s, &b.d, collect, &got), SG_OK);
+    assert_int_equal(blob_on(&sc, NULL, steps, 3, &b, &got), SG_OK);
     assert_int_equal(got.len, b.n);
     assert_non_null(strstr(sc.log[2], "|Range: bytes=1200000-"));
     assert_int_equal(sc.sleeps, 0);
     sg_buf_release(&got);
     free(b.data);
-    sg_oci_store_free(s);
 }
 
 static void resume__digest_checked_across_resume(void **state)
@@ -507,7 +497,6 @@ static void resume__digest_checked_across_resume(void **state)
     };
     struct sg_buf got = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct script sc;
-    struct sg_oci_store *s;
 
     (void)state;
     blob_make(&b, 10000);
@@ -519,13 +508,11 @@ static void resume__digest_checked_across_resume(void **state)
     steps[1].body_len = b.n;
     steps[2].body = evil + 3000;
     steps[2].body_len = b.n - 3000;
-    s = open_on(&sc, NULL, steps, 3);
-    assert_int_equal(sg_oci_store_get_blob(s, &b.d, collect, &got), SG_EDIGEST);
+    assert_int_equal(blob_on(&sc, NULL, steps, 3, &b, &got), SG_EDIGEST);
     assert_non_null(strstr(sg_error_last(), b.digest));
     sg_buf_release(&got);
     free(evil);
     free(b.data);
-    sg_oci_store_free(s);
 }
 
 static void status__404_manifest_unknown(void **state)
@@ -537,16 +524,10 @@ static void status__404_manifest_unknown(void **state)
           "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\"}]}" },
     };
     struct script sc;
-    struct sg_oci_store *s = open_on(&sc, NULL, steps, 2);
-    char *dg;
-    sg_err rc;
 
     (void)state;
-    dg = get_manifest(s, "v1", &rc);
-    assert_null(dg);
-    assert_int_equal(rc, SG_ENOTFOUND);
+    assert_int_equal(manifest_on(&sc, NULL, steps, 2), SG_ENOTFOUND);
     assert_string_equal(sg_error_last(), "manifest unknown: repo:v1");
-    sg_oci_store_free(s);
 }
 
 static void limit__manifest_over_the_limit(void **state)
@@ -554,23 +535,17 @@ static void limit__manifest_over_the_limit(void **state)
     size_t n = sg_limits_default()->manifest_max + 10;
     struct step steps[2] = { PING_OK, { 200, { CT_MANIFEST }, NULL } };
     struct script sc;
-    struct sg_oci_store *s;
-    char *big = malloc(n), *dg;
-    sg_err rc;
+    char *big = malloc(n);
 
     (void)state;
     assert_non_null(big);
     memset(big, ' ', n);
     steps[1].body = big;
     steps[1].body_len = n;
-    s = open_on(&sc, NULL, steps, 2);
-    dg = get_manifest(s, "v1", &rc);
-    assert_null(dg);
-    assert_int_equal(rc, SG_ELIMIT);
+    assert_int_equal(manifest_on(&sc, NULL, steps, 2), SG_ELIMIT);
     assert_non_null(strstr(sg_error_last(), "manifest larger than"));
     assert_non_null(strstr(sg_error_last(), "(repo:v1)"));
     free(big);
-    sg_oci_store_free(s);
 }
 
 /* verify resolves IMAGE:tag through head_manifest: the digest must come
@@ -661,13 +636,11 @@ static void deadline__stalled_blob(void **state)
     struct sg_buf got = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char want[300];
     struct script sc;
-    struct sg_oci_store *s;
 
     (void)state;
     blob_make(&b, 4000);
     steps[1].body = b.data;
-    s = open_on(&sc, &opts, steps, 2);
-    assert_int_equal(sg_oci_store_get_blob(s, &b.d, collect, &got), SG_ENET);
+    assert_int_equal(blob_on(&sc, &opts, steps, 2, &b, &got), SG_ENET);
     snprintf(want, sizeof(want),
              "timed out after 5s fetching blob %s from registry.test/repo",
              b.digest);
@@ -675,7 +648,6 @@ static void deadline__stalled_blob(void **state)
     assert_int_equal(sc.now, T0 + 5000); /* not a moment more */
     sg_buf_release(&got);
     free(b.data);
-    sg_oci_store_free(s);
 }
 
 /* A trickle: every exchange (the Range resumes too) gets a little and
@@ -687,7 +659,6 @@ static void deadline__resumes_do_not_extend_it(void **state)
     struct sg_oci_registry_opts opts = deadline_opts(180000);
     struct sg_buf got = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct script sc;
-    struct sg_oci_store *s;
     sg_err rc;
 
     (void)state;
@@ -703,8 +674,7 @@ static void deadline__resumes_do_not_extend_it(void **state)
         steps[i].cut = 1024;
         steps[i].takes_ms = 70000; /* 1 KiB, then a stall detected */
     }
-    s = open_on(&sc, &opts, steps, 8);
-    rc = sg_oci_store_get_blob(s, &b.d, collect, &got);
+    rc = blob_on(&sc, &opts, steps, 8, &b, &got);
     assert_int_equal(rc, SG_ENET);
     assert_non_null(strstr(sg_error_last(), "timed out after 3m0s fetching "
                                             "blob sha256:"));
@@ -712,7 +682,6 @@ static void deadline__resumes_do_not_extend_it(void **state)
     assert_int_equal(sc.next, 4); /* 70 s + 70 s + the rest of 180 s */
     sg_buf_release(&got);
     free(b.data);
-    sg_oci_store_free(s);
 }
 
 static void deadline__retry_wait_past_it_gives_up(void **state)
@@ -723,19 +692,13 @@ static void deadline__retry_wait_past_it_gives_up(void **state)
     };
     struct sg_oci_registry_opts opts = deadline_opts(5000);
     struct script sc;
-    struct sg_oci_store *s = open_on(&sc, &opts, steps, 2);
-    char *dg;
-    sg_err rc;
 
     (void)state;
-    dg = get_manifest(s, "v1", &rc);
-    assert_null(dg);
-    assert_int_equal(rc, SG_ENET);
+    assert_int_equal(manifest_on(&sc, &opts, steps, 2), SG_ENET);
     assert_string_equal(sg_error_last(), "timed out after 5s fetching "
                                          "manifest v1 from "
                                          "registry.test/repo");
     assert_int_equal(sc.sleeps, 0);
-    sg_oci_store_free(s);
 }
 
 /* ------------------------------------------------------------------ */
