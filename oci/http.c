@@ -8,9 +8,9 @@
  * nanosleep) and curl's global init.
  *
  * Timeouts: CURLOPT_TIMEOUT_MS is the time left before the command's
- * deadline (set per exchange by regcall.c); a stall is below 1 KiB/s for
- * low_speed_time_s (default 15 s), so a server that trickles and stops
- * is noticed long before a 60 s idle timer would fire.
+ * deadline (set per exchange by regcall.c); a download stalls below
+ * 1 KiB/s for low_speed_time_s (default 15 s), so a server that trickles
+ * and stops is noticed long before a 60 s idle timer would fire.
  */
 #include "registry_int.h"
 
@@ -26,7 +26,12 @@
 #define ERR_BODY_MAX      8192
 #define STALL_BYTES_PER_S 1024L /* slower than this is a stall... */
 #define STALL_TIME_S      15L   /* ...when it lasts this long */
-#define CONNECT_TIMEOUT_S 30L
+/* After an upload the registry may think before it answers (a final PUT
+ * checks the digest of the whole blob): no bytes move meanwhile, so
+ * requests with a body keep the old, patient rule (1 B/s for 60 s). */
+#define UPLOAD_STALL_BYTES_PER_S 1L
+#define UPLOAD_STALL_TIME_S      60L
+#define CONNECT_TIMEOUT_S        30L
 
 struct sg_http {
     CURL *curl;
@@ -312,10 +317,15 @@ sg_err sg_http_do(struct sg_http *h,
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
                      r->connect_timeout_s > 0 ? r->connect_timeout_s
                                               : CONNECT_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, STALL_BYTES_PER_S);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                     r->low_speed_time_s > 0 ? r->low_speed_time_s
-                                             : STALL_TIME_S);
+    if (r->has_body || r->rd || r->body) {
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, UPLOAD_STALL_BYTES_PER_S);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, UPLOAD_STALL_TIME_S);
+    } else {
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, STALL_BYTES_PER_S);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                         r->low_speed_time_s > 0 ? r->low_speed_time_s
+                                                 : STALL_TIME_S);
+    }
     if (r->timeout_ms > 0)
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
                          r->timeout_ms > LONG_MAX ? LONG_MAX

@@ -168,8 +168,8 @@ struct sg_oci_registry_opts {
     const char *const *insecure_hosts; /* NULL-terminated; plain HTTP or
                                           unverified TLS allowed */
     long connect_timeout_s;            /* 0: default (30) */
-    long low_speed_time_s;  /* below 1 KiB/s this long is a stall (and
-                               a retry/resume); 0: default (15) */
+    long low_speed_time_s;  /* a download below 1 KiB/s this long is a
+                               stall (retried/resumed); 0: default 15 */
     unsigned max_retries;   /* 0: default (4) */
     const char *user_agent; /* NULL: "sigil/<version>" */
     /* The whole command's deadline: absolute, on the sg_oci_now_ms()
