@@ -274,6 +274,10 @@ sg_err sg_reg_redirect_ok(const struct sg_reg *r, const char *url, int *same)
     return rc;
 }
 
+/* The sink of a resumable blob GET: hands the caller's sink only bytes
+ * it has not had. A 200 restarts the blob (skip what was delivered); a
+ * 206 starts at Content-Range's first byte (skip the overlap; a start
+ * past what we have would leave a hole: error). */
 static sg_err resume_sink(const void *p, size_t len, void *payload)
 {
     struct sg_reg_resume *rs = payload;
