@@ -4,17 +4,34 @@
  * followed here (registry.c decides where a redirect may go and which
  * headers go along). Response bodies of 2xx answers stream to a sink or a
  * capped buffer; error bodies are kept small for the registry's message.
+ * Also the default struct sg_oci__http_ops (libcurl, the monotonic clock,
+ * nanosleep) and curl's global init.
+ *
+ * Timeouts: CURLOPT_TIMEOUT_MS is the time left before the command's
+ * deadline (set per exchange by regcall.c); a download stalls below
+ * 1 KiB/s for low_speed_time_s (default 15 s), so a server that trickles
+ * and stops is noticed long before a 60 s idle timer would fire.
  */
 #include "registry_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
-#define ERR_BODY_MAX 8192
+#define ERR_BODY_MAX      8192
+#define STALL_BYTES_PER_S 1024L /* slower than this is a stall... */
+#define STALL_TIME_S      15L   /* ...when it lasts this long */
+/* After an upload the registry may think before it answers (a final PUT
+ * checks the digest of the whole blob): no bytes move meanwhile, so
+ * requests with a body keep the old, patient rule (1 B/s for 60 s). */
+#define UPLOAD_STALL_BYTES_PER_S 1L
+#define UPLOAD_STALL_TIME_S      60L
+#define CONNECT_TIMEOUT_S        30L
 
 struct sg_http {
     CURL *curl;
@@ -29,7 +46,7 @@ struct xfer {
     size_t body_off;   /* bytes of an in-memory body already sent */
     uint64_t rd_sent;
     sg_err rd_rc;
-    int over_limit;
+    sg_err body_rc; /* sg_http_deliver failed */
 };
 
 sg_err sg_http_create(struct sg_http **out)
@@ -69,6 +86,12 @@ static void forget_headers(struct sg_http_resp *resp)
     resp->www_auth = resp->link = resp->content_range = NULL;
     resp->has_length = 0;
     resp->has_retry_after = 0;
+}
+
+void sg_http_resp_init(struct sg_http_resp *resp)
+{
+    memset(resp, 0, sizeof(*resp));
+    sg_buf_init(&resp->err_body, ERR_BODY_MAX);
 }
 
 void sg_http_resp_release(struct sg_http_resp *resp)
@@ -160,42 +183,52 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
+sg_err sg_http_deliver(const struct sg_http_req *r,
+                       struct sg_http_resp *resp,
+                       const void *p,
+                       size_t n)
 {
-    struct xfer *x = ud;
-    struct sg_http_resp *resp = x->resp;
-    size_t n = size * nmemb;
-    long st = 0;
     sg_err rc;
 
-    curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &st);
-    resp->status = st;
-    if (!is_2xx(st)) {
+    if (!is_2xx(resp->status)) {
         size_t room = ERR_BODY_MAX - resp->err_body.len;
         if (room)
             (void)!sg_buf_add(&resp->err_body, p, n < room ? n : room);
-        return n;
+        return SG_OK;
     }
-    if (x->r->sink) {
-        rc = x->r->sink(p, n, x->r->sink_payload);
+    if (r->sink) {
+        rc = r->sink(p, n, r->sink_payload);
         if (rc) {
             resp->sink_failed = 1;
             resp->sink_rc = rc;
-            return 0;
+            return rc;
         }
-    } else if (x->r->out) {
-        if (n > x->r->out->max - x->r->out->len) {
-            x->over_limit = 1;
-            return 0;
+    } else if (r->out) {
+        if (n > r->out->max - r->out->len) {
+            resp->over_limit = 1;
+            return sg_error_set(SG_ELIMIT, "%s larger than %zu bytes",
+                                r->what ? r->what : "response", r->out->max);
         }
-        if (sg_buf_add(x->r->out, p, n)) {
+        if (sg_buf_add(r->out, p, n)) {
             resp->sink_failed = 1;
             resp->sink_rc = SG_ENOMEM;
-            return 0;
+            return SG_ENOMEM;
         }
     }
     resp->delivered += n;
-    return n;
+    return SG_OK;
+}
+
+static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+    struct xfer *x = ud;
+    size_t n = size * nmemb;
+    long st = 0;
+
+    curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &st);
+    x->resp->status = st;
+    x->body_rc = sg_http_deliver(x->r, x->resp, p, n);
+    return x->body_rc ? 0 : n;
 }
 
 static size_t on_read(char *p, size_t size, size_t nmemb, void *ud)
@@ -267,8 +300,7 @@ sg_err sg_http_do(struct sg_http *h,
     CURLcode cc;
     sg_err rc = SG_OK;
 
-    memset(resp, 0, sizeof(*resp));
-    sg_buf_init(&resp->err_body, ERR_BODY_MAX);
+    sg_http_resp_init(resp);
     memset(&x, 0, sizeof(x));
     x.r = r;
     x.resp = resp;
@@ -283,10 +315,21 @@ sg_err sg_http_do(struct sg_http *h,
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
-                     r->connect_timeout_s > 0 ? r->connect_timeout_s : 30L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                     r->low_speed_time_s > 0 ? r->low_speed_time_s : 60L);
+                     r->connect_timeout_s > 0 ? r->connect_timeout_s
+                                              : CONNECT_TIMEOUT_S);
+    if (r->has_body || r->rd || r->body) {
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, UPLOAD_STALL_BYTES_PER_S);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, UPLOAD_STALL_TIME_S);
+    } else {
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, STALL_BYTES_PER_S);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                         r->low_speed_time_s > 0 ? r->low_speed_time_s
+                                                 : STALL_TIME_S);
+    }
+    if (r->timeout_ms > 0)
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                         r->timeout_ms > LONG_MAX ? LONG_MAX
+                                                  : (long)r->timeout_ms);
     curl_easy_setopt(c, CURLOPT_USERAGENT,
                      r->user_agent ? r->user_agent : "sigil/" SG_VERSION);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -333,20 +376,16 @@ sg_err sg_http_do(struct sg_http *h,
     cc = curl_easy_perform(c);
     resp->curl_code = (int)cc;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-    if (resp->sink_failed) {
-        rc = resp->sink_rc;
+    if (x.body_rc) {
+        rc = x.body_rc;
         goto done;
     }
     if (x.rd_rc) {
         rc = x.rd_rc;
         goto done;
     }
-    if (x.over_limit) {
-        rc = sg_error_set(SG_ELIMIT, "%s larger than %zu bytes",
-                          r->what ? r->what : "response", r->out->max);
-        goto done;
-    }
     if (cc != CURLE_OK) {
+        resp->transient = sg_http_retryable_curl((int)cc);
         rc = sg_error_set(SG_ENET, "%s %s: %s", r->method, r->url,
                           h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc));
         goto done;
@@ -436,4 +475,64 @@ sg_err sg_http_escape(struct sg_buf *out, const char *s)
         }
     }
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The default transport of the registry client                         */
+
+static sg_err curl_perform(void *ctx,
+                           const struct sg_http_req *req,
+                           struct sg_http_resp *resp)
+{
+    return sg_http_do(ctx, req, resp);
+}
+
+int64_t sg_oci_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t curl_now_ms(void *ctx)
+{
+    (void)ctx;
+    return sg_oci_now_ms();
+}
+
+static void curl_sleep_ms(void *ctx, unsigned ms)
+{
+    struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+    (void)ctx;
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static void curl_free_ctx(void *ctx)
+{
+    sg_http_free(ctx);
+}
+
+const struct sg_oci__http_ops sg_oci__curl_ops = {
+    curl_perform,
+    curl_now_ms,
+    curl_sleep_ms,
+    curl_free_ctx,
+};
+
+sg_err sg_oci_global_init(void)
+{
+    CURLcode cc = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    if (cc != CURLE_OK)
+        return sg_error_set(SG_ENET, "curl_global_init: %s",
+                            curl_easy_strerror(cc));
+    return SG_OK;
+}
+
+void sg_oci_global_cleanup(void)
+{
+    curl_global_cleanup();
 }

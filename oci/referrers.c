@@ -50,9 +50,21 @@ oom:
     return NULL;
 }
 
-/* Fallback index as JSON (empty when the tag does not exist). */
-static sg_err
-load_fallback(json_t **out, struct sg_oci_store *s, const char *tag)
+static json_t *empty_index(void)
+{
+    return json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2, "mediaType",
+                     SG_MT_OCI_INDEX, "manifests");
+}
+
+/* Fallback index as JSON (empty when the tag does not exist). With
+ * `lenient` (reading), a tag that holds something other than an index
+ * (anyone who can push may put an image there) is ignored with a warning
+ * and read as no referrers, so that it cannot make a verification fail;
+ * when adding a referrer it stays an error (we would overwrite it). */
+static sg_err load_fallback(json_t **out,
+                            struct sg_oci_store *s,
+                            const char *tag,
+                            int lenient)
 {
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_oci_manifest *m = NULL;
@@ -63,8 +75,7 @@ load_fallback(json_t **out, struct sg_oci_store *s, const char *tag)
     rc = sg_oci_store_get_manifest(s, tag, &body, NULL, NULL);
     if (rc == SG_ENOTFOUND) {
         sg_error_clear();
-        root = json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2, "mediaType",
-                         SG_MT_OCI_INDEX, "manifests");
+        root = empty_index();
         rc = root ? SG_OK : sg_error_oom();
         goto done;
     }
@@ -72,8 +83,17 @@ load_fallback(json_t **out, struct sg_oci_store *s, const char *tag)
         goto done;
     /* validate with the real parser, then keep the JSON for editing */
     rc = sg_oci_manifest_parse(&m, body.data, body.len, SG_MT_OCI_INDEX);
-    if (!rc && !m->is_index)
+    if (!rc && !m->is_index) {
+        if (lenient) {
+            sg_warn("referrers tag %s holds a manifest, not an index: "
+                    "ignored",
+                    tag);
+            root = empty_index();
+            rc = root ? SG_OK : sg_error_oom();
+            goto done;
+        }
         rc = sg_error_set(SG_EPARSE, "referrers tag %s is not an index", tag);
+    }
     if (!rc)
         rc = sg_json_parse(&root, body.data, body.len, 0, 0, "referrers");
 done:
@@ -126,7 +146,7 @@ sg_err sg_oci_store_referrers(struct sg_oci_store *s,
                             s->ops->name);
     rc = fallback_tag(tag, sizeof(tag), digest);
     if (!rc)
-        rc = load_fallback(&root, s, tag);
+        rc = load_fallback(&root, s, tag, 1);
     if (rc)
         goto done;
     arr = json_object_get(root, "manifests");
@@ -168,7 +188,7 @@ sg_err sg_oci_store_add_referrer(struct sg_oci_store *s,
     }
     rc = fallback_tag(tag, sizeof(tag), subject_digest);
     if (!rc)
-        rc = load_fallback(&root, s, tag);
+        rc = load_fallback(&root, s, tag, 0);
     if (rc)
         goto done;
     arr = json_object_get(root, "manifests");

@@ -40,6 +40,8 @@ static const struct cli_command *const commands[] = {
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+#define DEFAULT_TIMEOUT_MS (3 * 60 * 1000) /* cosign's --timeout default */
+
 static int verbosity = 1;
 
 static void log_hook(enum sg_log_level level, const char *msg, void *payload)
@@ -132,15 +134,72 @@ bad:
     return -1;
 }
 
+/* --timeout D: a Go-style duration ("30s", "3m", "1h30m", "1.5s",
+ * "250ms") or plain seconds ("90"); "0" = no deadline. */
+static int parse_timeout(const char *arg, int64_t *ms_out)
+{
+    static const struct {
+        const char *name;
+        double ms;
+    } units[] = { { "ms", 1 },        { "us", 1e-3 },   { "ns", 1e-6 },
+                  { "h", 3600000.0 }, { "m", 60000.0 }, { "s", 1000.0 } };
+    const char *p = arg;
+    int plain = strspn(arg, "0123456789.") == strlen(arg);
+    double total = 0;
+
+    if (!*p)
+        goto bad;
+    while (*p) {
+        double v = 0, scale = 1;
+        size_t u, ndig = 0;
+        while (*p >= '0' && *p <= '9' && ndig < 12) {
+            v = v * 10 + (*p++ - '0');
+            ndig++;
+        }
+        if (*p == '.')
+            for (p++; *p >= '0' && *p <= '9'; p++, ndig++)
+                v += (*p - '0') * (scale /= 10);
+        if (!ndig)
+            goto bad;
+        if (plain) {
+            if (*p)
+                goto bad; /* "1.2.3" */
+            total = v * 1000.0;
+            break;
+        }
+        for (u = 0; u < CLI_N(units); u++)
+            if (strncmp(p, units[u].name, strlen(units[u].name)) == 0)
+                break;
+        if (u == CLI_N(units))
+            goto bad;
+        p += strlen(units[u].name);
+        total += v * units[u].ms;
+    }
+    if (total > 1e12) /* about 31 years */
+        goto bad;
+    *ms_out = (int64_t)total;
+    if (total > 0 && *ms_out == 0)
+        *ms_out = 1;
+    return 0;
+bad:
+    fprintf(stderr,
+            "sigil: --timeout %s: expected a duration like 30s, 3m, 1h30m "
+            "or seconds (0 = none)\n",
+            arg);
+    return -1;
+}
+
 static void print_help(FILE *f)
 {
-    fprintf(f, "usage: sigil [-v|-q] COMMAND [ARGS...]\n\n"
+    fprintf(f, "usage: sigil [-v|-q] [--timeout D] COMMAND [ARGS...]\n\n"
                "Sign, verify and list what is inside container images.\n\n"
                "Commands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %-24s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(f, "\nGlobal options: -v (more), -q (quiet), --version, "
                "--help,\n"
+               "  --timeout D  bound the whole command (30s, 3m, 1h; "
+               "default 3m; 0 = none)\n"
                "  --limit NAME=N[K|M|G]  override a limit on untrusted "
                "input; names:\n"
                "    manifest-max descriptors-max json-depth-max token-max "
@@ -168,6 +227,7 @@ int main(int argc, char **argv)
 {
     struct cli_ctx ctx;
     const struct cli_command *cmd;
+    int64_t timeout_ms = DEFAULT_TIMEOUT_MS;
     int i = 1, rc;
 
     memset(&ctx, 0, sizeof(ctx));
@@ -186,6 +246,12 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "-q") == 0 ||
                    strcmp(argv[i], "--quiet") == 0) {
             ctx.verbosity = 0;
+        } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+            if (parse_timeout(argv[++i], &timeout_ms))
+                return CLI_EXIT_USAGE;
+        } else if (strncmp(argv[i], "--timeout=", 10) == 0) {
+            if (parse_timeout(argv[i] + 10, &timeout_ms))
+                return CLI_EXIT_USAGE;
         } else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
             if (set_limit(argv[++i]))
                 return CLI_EXIT_USAGE;
@@ -237,6 +303,11 @@ int main(int argc, char **argv)
     if (sg_oci_global_init()) {
         fprintf(stderr, "sigil: %s\n", sg_error_last());
         return CLI_EXIT_FAIL;
+    }
+    /* One deadline for the whole command, on the library's clock. */
+    if (timeout_ms) {
+        ctx.reg.timeout_ms = timeout_ms;
+        ctx.reg.deadline_ms = sg_oci_now_ms() + timeout_ms;
     }
     rc = cmd->run(&ctx, argc - i, argv + i);
     sg_oci_global_cleanup();

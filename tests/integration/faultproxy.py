@@ -15,6 +15,10 @@ Faults:
                          enforces on PUT)
                          (both rewrite the body: Docker-Content-Digest is
                          dropped, Content-Length fixed)
+  --trickle-blobs N      every blob GET answering 200/206 (Range resumes
+                         too) sends its headers and N body bytes, then
+                         stalls without closing (a server that trickles
+                         and stops; at most 10 minutes)
   --fail-first K         the first K manifest/blob GETs answer
                          --fail-status (default 503) with an error body
   --retry-after V        those answers carry "Retry-After: V"
@@ -31,6 +35,7 @@ import http.client
 import json
 import os
 import socket
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -43,6 +48,7 @@ def main():
     ap.add_argument("--cut-times", type=int, default=-1)
     ap.add_argument("--manifest-type", default=None)
     ap.add_argument("--manifest-pad", type=int, default=0)
+    ap.add_argument("--trickle-blobs", type=int, default=-1)
     ap.add_argument("--fail-first", type=int, default=0)
     ap.add_argument("--fail-status", type=int, default=503)
     ap.add_argument("--retry-after", default=None)
@@ -139,6 +145,19 @@ def main():
                 self.close_connection = True
             self.end_headers()
             sent = 0
+            if is_blob_get and r.status in (200, 206) and \
+                    a.trickle_blobs >= 0:
+                self.wfile.write(r.read(a.trickle_blobs))
+                self.wfile.flush()
+                rest = r.read()
+                c.close()
+                if not rest:  # a small blob went whole: no stall
+                    return
+                # stall (the connection stays open) for 10 minutes or
+                # until the process is killed
+                time.sleep(600)
+                self.close_connection = True
+                return
             while self.command != "HEAD":
                 chunk = r.read(65536)
                 if not chunk:

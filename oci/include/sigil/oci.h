@@ -168,10 +168,19 @@ struct sg_oci_registry_opts {
     const char *const *insecure_hosts; /* NULL-terminated; plain HTTP or
                                           unverified TLS allowed */
     long connect_timeout_s;            /* 0: default (30) */
-    long low_speed_time_s;             /* 0: default (60) */
-    unsigned max_retries;              /* 0: default (4) */
-    const char *user_agent;            /* NULL: "sigil/<version>" */
+    long low_speed_time_s;  /* a download below 1 KiB/s this long is a
+                               stall (retried/resumed); 0: default 15 */
+    unsigned max_retries;   /* 0: default (4) */
+    const char *user_agent; /* NULL: "sigil/<version>" */
+    /* The whole command's deadline: absolute, on the sg_oci_now_ms()
+     * clock; 0 = none. Every exchange gets only the time left, retries
+     * and resumes never extend it; past it calls fail with SG_ENET and
+     * "timed out after <timeout_ms> fetching <what> from <host/repo>". */
+    int64_t deadline_ms;
+    int64_t timeout_ms; /* the timeout the deadline came from (messages) */
 };
+/* A monotonic clock in milliseconds, the one deadline_ms is read on. */
+int64_t sg_oci_now_ms(void);
 void sg_oci_credentials_release(struct sg_oci_credentials *c);
 
 /* docker config.json (untrusted bytes): credentials for `host`. Looks at
