@@ -757,24 +757,24 @@ static sg_err check_referrers(struct sg_v_ctx *c)
         rc = SG_OK;
         goto done;
     }
-    if (rc) {
-        if (sg_v_classify(rc) != SG_V_FATAL) {
-            note_io(c, rc, "referrers");
-            rc = SG_OK;
-        }
+    if (rc && sg_v_classify(rc) == SG_V_TRANSPORT) {
+        note_io(c, rc, "referrers");
+        rc = SG_OK;
         goto done;
     }
-    if (!idx.len)
+    if (!rc && !idx.len)
         goto done;
-    /* A referrers answer (or fallback tag) that is not an index is not
-     * ours to judge: warn and look elsewhere. */
-    rc = sg_oci_manifest_parse(&index, idx.data, idx.len, SG_MT_OCI_INDEX);
+    /* A referrers answer (or a fallback tag someone else wrote) that is
+     * not an index lists no candidates: warn and look elsewhere. Ignoring
+     * it can hide a signature, never make one pass. */
+    if (!rc)
+        rc = sg_oci_manifest_parse(&index, idx.data, idx.len, SG_MT_OCI_INDEX);
     if (!rc && !index->is_index)
         rc = sg_error_set(SG_EPARSE, "a manifest, not an index");
     if (rc) {
         char esc[sizeof(c->io_msg)];
 
-        if (rc == SG_ENOMEM)
+        if (sg_v_classify(rc) == SG_V_FATAL)
             goto done;
         sg_warn("referrers of %s: not an image index, ignored: %s", c->digest,
                 sg_escape(esc, sizeof(esc), sg_error_last()));
@@ -849,50 +849,53 @@ sg_err sg_v_run(struct sg_v_ctx *c)
 /* ------------------------------------------------------------------ */
 /* The public models                                                    */
 
+/* An array of n zeroed public items of `size` bytes (at least one, so
+ * an empty result is not confused with an allocation failure). */
+static sg_err export_items(void **items, size_t n, size_t size)
+{
+    *items = calloc(n ? n : 1, size);
+    return *items ? SG_OK : sg_error_oom();
+}
+
 sg_err sg_v_export_signatures(struct sg_v_ctx *c, struct sg_verify_result *out)
 {
+    struct sg_verify_item *v;
+    void *p;
+
     memset(out, 0, sizeof(*out));
-    out->items =
-        calloc(c->res.n_items ? c->res.n_items : 1, sizeof(*out->items));
-    if (!out->items)
-        return sg_error_oom();
+    if (export_items(&p, c->res.n_items, sizeof(*v)))
+        return SG_ENOMEM;
+    out->items = v = p;
+    out->n_items = c->res.n_items;
     for (size_t i = 0; i < c->res.n_items; i++) {
         struct sg_v_item *it = &c->res.items[i];
-        struct sg_verify_item *v = &out->items[i];
 
-        v->ok = it->ok;
-        v->reason = it->reason;
-        v->source = it->source;
-        v->payload = it->payload;
-        v->payload_len = it->payload_len;
+        v[i] = (struct sg_verify_item){ it->ok, it->reason, it->payload,
+                                        it->payload_len, it->source };
         it->reason = it->source = it->payload = NULL;
     }
-    out->n_items = c->res.n_items;
     return SG_OK;
 }
 
 sg_err sg_v_export_attestations(struct sg_v_ctx *c,
                                 struct sg_attest_result *out)
 {
+    struct sg_attest_item *a;
+    void *p;
+
     memset(out, 0, sizeof(*out));
-    out->items =
-        calloc(c->res.n_items ? c->res.n_items : 1, sizeof(*out->items));
-    if (!out->items)
-        return sg_error_oom();
+    if (export_items(&p, c->res.n_items, sizeof(*a)))
+        return SG_ENOMEM;
+    out->items = a = p;
+    out->n_items = c->res.n_items;
     for (size_t i = 0; i < c->res.n_items; i++) {
         struct sg_v_item *it = &c->res.items[i];
-        struct sg_attest_item *a = &out->items[i];
 
-        a->ok = it->ok;
-        a->reason = it->reason;
-        a->source = it->source;
-        a->predicate_type = it->predicate_type;
-        a->statement = it->payload;
-        a->statement_len = it->payload_len;
-        a->envelope = it->envelope;
-        a->envelope_len = it->envelope_len;
+        a[i] = (struct sg_attest_item){ it->ok,       it->reason,
+                                        it->source,   it->predicate_type,
+                                        it->payload,  it->payload_len,
+                                        it->envelope, it->envelope_len };
         memset(it, 0, sizeof(*it));
     }
-    out->n_items = c->res.n_items;
     return SG_OK;
 }

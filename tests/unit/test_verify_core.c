@@ -464,6 +464,52 @@ static void keyless__hook_fails_closed(void **state)
     sg_oci_store_free(s);
 }
 
+static char warned[512];
+
+static void log_hook(enum sg_log_level level, const char *msg, void *payload)
+{
+    (void)payload;
+    if (level == SG_LOG_WARN)
+        snprintf(warned, sizeof(warned), "%s", msg);
+}
+
+/* A referrers fallback tag holding a manifest, not an index: a warning,
+ * and the other candidates are still checked. */
+static void referrers__fallback_manifest_ignored(void **state)
+{
+    struct sg_oci_store *s = memstore_new();
+    struct sg_attest_statement_opts o;
+    struct sg_verify_result vr;
+    const char *man =
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image."
+        "manifest.v1+json\",\"config\":{\"mediaType\":\"application/"
+        "vnd.oci.empty.v1+json\",\"size\":2,\"digest\":\"sha256:"
+        "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\"}"
+        ",\"layers\":[]}";
+    char why[640];
+
+    (void)state;
+    assert_int_equal(sg_oci_store_put_manifest(s, "sha256-" HEX,
+                                               SG_MT_OCI_MANIFEST, man,
+                                               strlen(man), NULL),
+                     SG_OK);
+    sg_log_set_hook(log_hook, NULL);
+    warned[0] = '\0';
+    /* Nothing else: "no signatures", not a registry error. */
+    assert_int_equal(sg_verify_image(&vr, s, IMG, key, NULL), SG_EVERIFY);
+    assert_non_null(strstr(sg_error_last(), "no signatures found"));
+    sg_verify_result_release(&vr);
+    assert_non_null(strstr(warned, "not an image index, ignored"));
+    /* An attestation in .att still verifies. */
+    memset(&o, 0, sizeof(o));
+    o.type = "https://example.com/review";
+    o.digest = IMG;
+    assert_int_equal(sg_attest_image(s, &o, "{}", 2, key), SG_OK);
+    assert_int_equal(verify_att(s, NULL, why, sizeof(why)), SG_OK);
+    sg_log_set_hook(NULL, NULL);
+    sg_oci_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +522,7 @@ int main(void)
         cmocka_unit_test(budget__many_layers_one_blob),
         cmocka_unit_test(annotations__right_subject),
         cmocka_unit_test(keyless__hook_fails_closed),
+        cmocka_unit_test(referrers__fallback_manifest_ignored),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
