@@ -4,7 +4,8 @@
 # statement stored as an attestation is refused (decided from the signed
 # statement); registry strings with newlines and terminal escapes reach
 # stderr escaped, so no forged "verified" line; the banner names a digest
-# reference once.
+# reference once; a referrer bundle's kind and its -a annotations are read
+# from the signed statement (the subject naming the image).
 . "$SG_SOURCE_DIR/tests/integration/lib.sh"
 . "$SG_SOURCE_DIR/tests/integration/attest_lib.sh"
 
@@ -61,5 +62,39 @@ check "the real count is printed" grep -q '^1 of 2 signature(s) verified$' "$T/v
 check "verify banner names the digest reference once" \
     grep -qF "Verification for $BYDIG --" "$T/v.err"
 check "no @digest@digest in the verify banner" sh -c "! grep -qF '@$DIG@' '$T/v.err'"
+
+# ---- a referrer bundle: kind and -a read from the signed statement -------
+# A cosign sign statement whose referrer manifest claims (unsigned) to be
+# a review attestation; its first subject is another digest carrying
+# env=prod, the image's own subject carries env=v3.
+"$SIGIL" copy -q $INS "oci-dir:$T/demo" "$REG/h/ref:v1" >/dev/null
+BT=application/vnd.dev.sigstore.bundle.v0.3+json
+jq -cn --arg d "$HEX" --arg o "$(printf '1%.0s' $(seq 64))" '{_type:"https://in-toto.io/Statement/v1",subject:[{digest:{sha256:$o},annotations:{env:"prod"}},{digest:{sha256:$d},annotations:{env:"v3"}}],predicateType:"https://sigstore.dev/cosign/sign/v1",predicate:{}}' >"$T/b.stmt"
+make_envelope "$T/b.env" "$T/b.stmt" "$T/k.pem"
+jq -cn --slurpfile e "$T/b.env" --arg bt "$BT" '{mediaType:$bt,verificationMaterial:{publicKey:{hint:"k"}},dsseEnvelope:$e[0]}' >"$T/b.bundle"
+printf '{}' >"$T/empty"
+BD=$(reg_put_blob h/ref "$T/b.bundle")
+ED=$(reg_put_blob h/ref "$T/empty")
+MS=$(curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REG/v2/h/ref/manifests/$DIG" | wc -c)
+jq -cn --arg bt "$BT" --arg bd "$BD" --argjson bs "$(wc -c <"$T/b.bundle")" --arg ed "$ED" --arg d "$DIG" --argjson ms "$MS" \
+    '{schemaVersion:2,mediaType:"application/vnd.oci.image.manifest.v1+json",artifactType:$bt,config:{mediaType:"application/vnd.oci.empty.v1+json",size:2,digest:$ed},layers:[{mediaType:$bt,size:$bs,digest:$bd}],annotations:{"dev.sigstore.bundle.predicateType":"https://example.com/review/v1"},subject:{mediaType:"application/vnd.oci.image.manifest.v1+json",size:$ms,digest:$d}}' >"$T/ref.man"
+MD=sha256:$(sha256sum "$T/ref.man" | cut -d' ' -f1)
+curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+    --data-binary "@$T/ref.man" "http://$REG/v2/h/ref/manifests/$MD"
+jq -cn --arg bt "$BT" --arg md "$MD" --argjson n "$(wc -c <"$T/ref.man")" \
+    '{schemaVersion:2,mediaType:"application/vnd.oci.image.index.v1+json",manifests:[{mediaType:"application/vnd.oci.image.manifest.v1+json",digest:$md,size:$n,artifactType:$bt}]}' >"$T/ref.idx"
+curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' \
+    --data-binary "@$T/ref.idx" "http://$REG/v2/h/ref/manifests/sha256-$HEX"
+check "referrer fallback index pushed" test $? -eq 0
+REF=$REG/h/ref@$DIG
+expect_verify_fail "a signature bundle annotated as an attestation is not one" \
+    "no attestations found" "$SIGIL" verify-attestation $INS --key "$T/k.pub" "$REF"
+"$SIGIL" verify -q $INS --key "$T/k.pub" "$REF" >"$T/ref.out"
+check "it verifies as an image signature" test $? -eq 0
+check "-a checked on the subject naming the image (env=v3)" \
+    "$SIGIL" verify -q $INS --key "$T/k.pub" -a env=v3 "$REF"
+expect_verify_fail "-a not taken from another subject (env=prod)" \
+    "required annotation env=prod is not in the statement" \
+    "$SIGIL" verify $INS --key "$T/k.pub" -a env=prod "$REF"
 
 finish
