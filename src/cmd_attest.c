@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,6 +473,17 @@ static void print_item(const struct sg_attest_item *it, enum out_fmt f)
     json_decref(o);
 }
 
+/* The length of IMAGE to print before "@DIGEST" (an IMAGE that already
+ * ends in "@DIGEST" is not printed with it twice). */
+static int banner_len(const char *image, const char *digest)
+{
+    size_t n = strlen(image), d = strlen(digest);
+
+    if (n > d && image[n - d - 1] == '@' && strcmp(image + n - d, digest) == 0)
+        n -= d + 1;
+    return n > INT_MAX ? INT_MAX : (int)n;
+}
+
 static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_verify_attestation;
@@ -521,18 +533,19 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
     }
     fflush(stdout);
     if (rc) {
-        ret = cli_fail(rc, "verify-attestation %s@%s", image, digest);
+        ret = cli_fail(rc, "verify-attestation %.*s@%s",
+                       banner_len(image, digest), image, digest);
         goto done;
     }
     if (ctx->verbosity)
         fprintf(stderr,
-                "Verification for %s@%s --\n"
+                "Verification for %.*s@%s --\n"
                 "The following checks were performed on each of these "
                 "attestations:\n"
                 "  - The DSSE signatures were verified over PAE against "
                 "the specified public key\n"
                 "  - The statement subject names the image digest%s\n",
-                image, digest,
+                banner_len(image, digest), image, digest,
                 type ? "\n  - The predicate type matched --type" : "");
 done:
     sg_attest_result_release(&res);

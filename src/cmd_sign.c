@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +312,17 @@ const struct cli_command cli_cmd_sign_blob = {
 /* ------------------------------------------------------------------ */
 /* verify                                                               */
 
+/* The length of IMAGE to print before "@DIGEST" (an IMAGE that already
+ * ends in "@DIGEST" is not printed with it twice). */
+static int banner_len(const char *image, const char *digest)
+{
+    size_t n = strlen(image), d = strlen(digest);
+
+    if (n > d && image[n - d - 1] == '@' && strcmp(image + n - d, digest) == 0)
+        n -= d + 1;
+    return n > INT_MAX ? INT_MAX : (int)n;
+}
+
 static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *image = NULL, *output = "json";
@@ -403,7 +415,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (ctx->verbosity > 0)
         fprintf(stderr,
-                "\nVerification for %s@%s --\n"
+                "\nVerification for %.*s@%s --\n"
                 "The following checks were performed on each of these "
                 "signatures:\n"
                 "  - The cosign claims were validated\n"
@@ -412,7 +424,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
                 "  - The payload blobs matched their descriptors (digest and "
                 "size)\n"
                 "%zu of %zu signature(s) verified\n",
-                image, digest, n_ok, r.n_items);
+                banner_len(image, digest), image, digest, n_ok, r.n_items);
     rc = cli_write_output(NULL, out.data, out.len);
     ret = rc ? cli_fail(rc, "stdout") : CLI_EXIT_OK;
 done:

@@ -63,6 +63,16 @@ void sg_error_clear(void);
 /* "ENOMEM", "EPARSE", ... (static string). */
 const char *sg_err_name(sg_err code);
 
+/* Untrusted text in messages (common/escape.c): every byte outside
+ * printable ASCII becomes \n, \r, \t or \xNN, so registry strings can
+ * neither break lines nor send terminal escapes. Idempotent. */
+struct sg_buf;
+/* Append the escaped form of len bytes at s to out. */
+SG_MUST_USE sg_err sg_escape_buf(struct sg_buf *out, const void *s, size_t len);
+/* The escaped form of the string s (NULL gives "") in dst (cap bytes,
+ * ending in "..." when cut); returns dst, for message arguments. */
+const char *sg_escape(char *dst, size_t cap, const char *s);
+
 /* API-misuse check: aborts in debug builds, returns SG_EINVAL otherwise. */
 #ifdef NDEBUG
 #define SG_ASSERT_ARG(x)                                               \

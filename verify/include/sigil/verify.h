@@ -13,8 +13,10 @@
 /* One checked candidate signature / attestation. */
 struct sg_verify_item {
     int ok;        /* passed every check */
-    char *reason;  /* why it failed (NULL when ok) */
-    char *payload; /* the exact payload / statement bytes (owned) */
+    char *reason;  /* why it failed (NULL when ok); registry text escaped */
+    char *payload; /* passing items only (NULL otherwise): the exact
+                      payload bytes, or for a bundle the payload cosign
+                      synthesizes (owned, NUL-terminated) */
     size_t payload_len;
     char *source; /* where it was found: tag or referrer digest */
 };
@@ -33,9 +35,14 @@ struct sg_verify_opts {
                                      bundles (may be NULL) */
 };
 
-/* Verify signatures on image `digest` in store s with public key k.
- * Returns SG_OK only if at least one candidate passed every check; the
- * result lists every candidate (caller releases it) in every case. */
+/* Verify signatures on image `digest` in store s with public key k: the
+ * Sigstore bundles (v0.1-v0.3, DSSE, cosign sign predicate in the SIGNED
+ * statement) among the referrers, then the sha256-<hex>.sig layers.
+ * Returns SG_OK only if at least one candidate passed every check; when
+ * none did, the first registry/transport error met, or SG_EVERIFY; or
+ * SG_ELIMIT when the work bound of one verification (verify/verify_int.h)
+ * was reached. The result lists every candidate (caller releases it) in
+ * every case. */
 SG_MUST_USE sg_err sg_verify_image(struct sg_verify_result *out,
                                    struct sg_oci_store *s,
                                    const char *digest,
@@ -80,12 +87,14 @@ struct sg_attest_check {
 /* One checked attestation candidate. */
 struct sg_attest_item {
     int ok;               /* passed every check */
-    char *reason;         /* why not (NULL when ok) */
+    char *reason;         /* why not (NULL when ok); registry text escaped */
     char *source;         /* "sha256-<hex>.att layer N" or a referrer */
     char *predicate_type; /* from the statement, NULL if unreadable */
-    char *statement;      /* decoded payload (NUL-terminated), or NULL */
+    char *statement;      /* decoded payload (NUL-terminated), or NULL; image
+                             results keep it for passing items only */
     size_t statement_len;
-    char *envelope; /* the envelope JSON as stored, or NULL */
+    char *envelope; /* the envelope JSON as stored, or NULL (image results:
+                       passing items only) */
     size_t envelope_len;
 };
 
@@ -97,7 +106,8 @@ void sg_attest_result_release(struct sg_attest_result *r);
 
 /* Check one DSSE envelope (untrusted bytes) against c, in cosign's
  * order: envelope shape, payloadType, signature over PAE, statement
- * parse, subject digest, predicate type. Returns SG_OK when it passed;
+ * parse, subject digest, predicate type (never the cosign sign
+ * predicate). Returns SG_OK when it passed;
  * otherwise SG_EVERIFY/SG_EPARSE/... with the reason in sg_error_last().
  * item (may be NULL) receives the statement, predicate type and a copy
  * of the envelope whatever the outcome. */
@@ -108,11 +118,12 @@ sg_verify_attestation_envelope(struct sg_attest_item *item,
                                const struct sg_attest_check *c);
 
 /* Verify every attestation of image c->digest in s: the layers of
- * sha256-<hex>.att and the Sigstore bundles (v0.3+, DSSE) among the
- * referrers. SG_OK only when at least one item passed every check;
- * SG_EVERIFY when none did (SG_ENOTFOUND-style "no attestations" is
- * SG_EVERIFY too, with that reason); registry/transport errors are
- * returned as they are (never "ok"). *out lists every candidate. */
+ * sha256-<hex>.att and the Sigstore bundles (v0.1-v0.3, DSSE) among the
+ * referrers; a statement with the cosign sign predicate is an image
+ * signature, never an attestation. SG_OK only when at least one item
+ * passed every check; when none did, the first registry/transport error
+ * met, or SG_EVERIFY ("no attestations found" too); SG_ELIMIT at the
+ * work bound. *out lists every candidate. */
 SG_MUST_USE sg_err
 sg_verify_image_attestations(struct sg_attest_result *out,
                              struct sg_oci_store *s,
