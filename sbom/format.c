@@ -162,12 +162,9 @@ sg_err sg_sbom__uuid(char out[37], const void *seed, size_t seed_len)
         sg_err rc = sg_sha256_digest(dg, seed, seed_len);
         if (rc)
             return rc;
-        for (size_t i = 0; i < 16; i++) {
-            unsigned v;
-            if (sscanf(dg + 7 + 2 * i, "%2x", &v) != 1)
-                return sg_error_set(SG_EINTERNAL, "uuid");
-            u[i] = (unsigned char)v;
-        }
+        rc = sg_hex_decode(u, sizeof(u), dg + 7, 2 * sizeof(u));
+        if (rc)
+            return rc;
         u[6] = (unsigned char)((u[6] & 0x0f) | 0x50); /* name-based */
     } else {
         size_t got = 0;
