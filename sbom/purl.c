@@ -61,17 +61,6 @@ static char to_lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-static int hex_val(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Type: ASCII letters, digits, '.', '+', '-'; must start with a letter. */
 static int type_valid(const char *t)
 {
@@ -327,8 +316,8 @@ dec(struct arena *a, const char *s, size_t n, const char *what)
         char c = s[i];
 
         if (c == '%') {
-            int h = i + 2 < n ? hex_val((unsigned char)s[i + 1]) : -1;
-            int l = h >= 0 ? hex_val((unsigned char)s[i + 2]) : -1;
+            int h = i + 2 < n ? sg_hex_digit((unsigned char)s[i + 1]) : -1;
+            int l = h >= 0 ? sg_hex_digit((unsigned char)s[i + 2]) : -1;
 
             if (h < 0 || l < 0 || (h == 0 && l == 0)) {
                 sg_error_set(SG_EPARSE, "purl: %s: bad percent-encoding", what);
@@ -386,6 +375,14 @@ void sg_sbom__purl_release(struct sg_purl *p)
     free(p->quals);
     free(p->mem_);
     memset(p, 0, sizeof(*p));
+}
+
+const char *sg_sbom__purl_qual(const struct sg_purl *p, const char *key)
+{
+    for (size_t i = 0; i < p->n_quals; i++)
+        if (strcmp(p->quals[i].key, key) == 0)
+            return p->quals[i].value;
+    return NULL;
 }
 
 /* Apply the per-type case folding to a parsed component in place. */
@@ -540,7 +537,7 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
                           out->type);
         goto done;
     }
-    fold = type_fold(out->type);
+    fold = (flags & SG_PURL_AS_WRITTEN) ? 0 : type_fold(out->type);
     p = slash + 1;
 
     at = NULL;
