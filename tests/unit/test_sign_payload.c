@@ -78,6 +78,65 @@ static void payload__annotations_sorted_escaped_last_wins(void **state)
     sg_buf_release(&got);
 }
 
+/* -a parsing, one function for sign, verify and attest: cosign's split,
+ * no empty keys, bounded count and length. */
+static void annotation__parse_split_and_bounds(void **state)
+{
+    struct sg_sign_annotation a[SG_SIGN_ANNOTATIONS_MAX];
+    char arg[SG_SIGN_ANNOTATION_LEN_MAX + 16];
+    size_t n = 0;
+
+    (void)state;
+    snprintf(arg, sizeof(arg), "%s", "a=1,b=x=y");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(a[0].key, "a");
+    assert_string_equal(a[0].value, "1");
+    assert_string_equal(a[1].key, "b");
+    assert_string_equal(a[1].value, "x=y");
+    snprintf(arg, sizeof(arg), "%s", "");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    assert_int_equal(n, 2);
+    snprintf(arg, sizeof(arg), "%s", "c=");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(a[2].value, "");
+    /* empty key, missing '=', empty part */
+    snprintf(arg, sizeof(arg), "%s", "=v");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_EPARSE);
+    assert_string_equal(sg_error_last(), "unable to parse annotation: =v");
+    snprintf(arg, sizeof(arg), "%s", "k=x,y");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_EPARSE);
+    assert_string_equal(sg_error_last(), "unable to parse annotation: y");
+    assert_int_equal(n, 4); /* k=x was taken before y failed */
+    n = 3;
+    snprintf(arg, sizeof(arg), "%s", "d=1,,e=2");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_EPARSE);
+    /* too long */
+    n = 0;
+    memset(arg, 'v', sizeof(arg) - 1);
+    arg[sizeof(arg) - 1] = '\0';
+    arg[0] = 'k';
+    arg[1] = '=';
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_ELIMIT);
+    assert_string_equal(sg_error_last(),
+                        "annotation \"k\" longer than 4096 bytes");
+    assert_int_equal(n, 0);
+    arg[SG_SIGN_ANNOTATION_LEN_MAX] = '\0'; /* exactly the limit */
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    assert_int_equal(n, 1);
+    /* too many */
+    n = 0;
+    for (int i = 0; i < SG_SIGN_ANNOTATIONS_MAX; i++) {
+        snprintf(arg, sizeof(arg), "%s", "k=v");
+        assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    }
+    snprintf(arg, sizeof(arg), "%s", "k=v");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_ELIMIT);
+    assert_string_equal(sg_error_last(), "more than 64 annotations");
+    assert_int_equal(n, SG_SIGN_ANNOTATIONS_MAX);
+}
+
 static void tag__as_cosign(void **state)
 {
     struct sg_buf t = SG_BUF_INIT(256);
@@ -314,6 +373,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(payload__reproduces_cosign_bytes),
         cmocka_unit_test(payload__annotations_sorted_escaped_last_wins),
+        cmocka_unit_test(annotation__parse_split_and_bounds),
         cmocka_unit_test(tag__as_cosign),
         cmocka_unit_test(config__matches_cosign_for_1_and_3_layers),
         cmocka_unit_test(append__creates_appends_and_dedups),
