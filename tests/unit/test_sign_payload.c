@@ -368,6 +368,39 @@ static void append__registry_error_is_an_error(void **state)
     sg_oci_store_free(s);
 }
 
+/* What is at the tag goes through the OCI manifest parser: an index is
+ * refused by name, a malformed layer annotation is a parse error. */
+static void append__only_onto_an_image_manifest(void **state)
+{
+    struct sg_oci_store *s = memstore_new();
+    static const char idx[] =
+        "{\"schemaVersion\":2,\"mediaType\":"
+        "\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
+    static const char bad[] =
+        "{\"schemaVersion\":2,\"mediaType\":"
+        "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"
+        "\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+        "\"size\":2,\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94"
+        "fb4fc21fe77e8310c060f61caaff8a\"},\"layers\":[{\"mediaType\":\"x\","
+        "\"size\":1,\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94"
+        "fb4fc21fe77e8310c060f61caaff8a\",\"annotations\":{\"k\":1}}]}";
+
+    (void)state;
+    assert_int_equal(sg_oci_store_put_manifest(s, SIGTAG, SG_MT_OCI_INDEX, idx,
+                                               strlen(idx), NULL),
+                     SG_OK);
+    assert_int_equal(append(s, "X"), SG_EUNSUPPORTED);
+    assert_string_equal(sg_error_last(),
+                        SIGTAG ": holds application/vnd.oci.image.index."
+                               "v1+json, not an image manifest");
+    assert_int_equal(sg_oci_store_put_manifest(s, SIGTAG, SG_MT_OCI_MANIFEST,
+                                               bad, strlen(bad), NULL),
+                     SG_OK);
+    assert_int_equal(append(s, "X"), SG_EPARSE);
+    assert_non_null(strstr(sg_error_last(), "annotation \"k\" must be a"));
+    sg_oci_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +408,7 @@ int main(void)
         cmocka_unit_test(payload__annotations_sorted_escaped_last_wins),
         cmocka_unit_test(annotation__parse_split_and_bounds),
         cmocka_unit_test(tag__as_cosign),
+        cmocka_unit_test(append__only_onto_an_image_manifest),
         cmocka_unit_test(config__matches_cosign_for_1_and_3_layers),
         cmocka_unit_test(append__creates_appends_and_dedups),
         cmocka_unit_test(append__tag_moved_before_put_is_retried),
