@@ -285,23 +285,22 @@ done:
 /* ------------------------------------------------------------------ */
 /* ops                                                                  */
 
-static sg_err find_desc(json_t **out, const json_t *root, const char *ref)
+/* The descriptor in index.json named by ref (a digest or a tag), or
+ * NULL: not finding one is an answer here, the caller words the error. */
+static json_t *find_desc(const json_t *root, const char *ref)
 {
     const json_t *arr = json_object_get(root, "manifests");
     size_t i;
     json_t *d;
     int by_digest = sg_digest_valid(ref);
 
-    *out = NULL;
     json_array_foreach(arr, i, d)
     {
         const char *v = by_digest ? desc_str(d, "digest") : desc_tag(d);
-        if (v && strcmp(v, ref) == 0) {
-            *out = d;
-            return SG_OK;
-        }
+        if (v && strcmp(v, ref) == 0)
+            return d;
     }
-    return SG_ENOTFOUND;
+    return NULL;
 }
 
 static sg_err layout_get_manifest(struct sg_oci_store *s,
@@ -319,7 +318,7 @@ static sg_err layout_get_manifest(struct sg_oci_store *s,
     rc = load_index(&root, s);
     if (rc)
         goto done;
-    if (find_desc(&d, root, ref) == SG_OK) {
+    if ((d = find_desc(root, ref)) != NULL) {
         digest = desc_str(d, "digest");
         mt = desc_str(d, "mediaType");
         if (!digest || !sg_digest_valid(digest)) {

@@ -92,7 +92,7 @@ static sg_err block_to_pkg(struct sg_sbom *s,
             continue;
         if (!(*dst = sg_text_dup_trim(b->v[(unsigned char)*l],
                                       b->n[(unsigned char)*l])))
-            return SG_ENOMEM;
+            return sg_error_oom();
         /* Fold continuation lines ("\n  more") into single spaces. */
         o = *dst;
         for (const char *c = *dst; *c; c++) {
@@ -126,7 +126,7 @@ static sg_err block_to_pkg(struct sg_sbom *s,
     if (!(pkg->found_by = sg_text_dup("apk-db-cataloger")) ||
         (db_path && !(pkg->db_path = sg_text_dup(db_path))) ||
         (layer && !(pkg->layer_diff_id = sg_text_dup(layer))))
-        return SG_ENOMEM;
+        return sg_error_oom();
     /* Build time and commit as properties (used by CycloneDX). */
     for (const char *l = "tc"; *l; l++) {
         struct sg_pkg_kv *kv;
@@ -142,7 +142,7 @@ static sg_err block_to_pkg(struct sg_sbom *s,
             sg_text_dup_trim(b->v[(unsigned char)*l], b->n[(unsigned char)*l]);
         pkg->n_props++;
         if (!kv->key || !kv->value)
-            return SG_ENOMEM;
+            return sg_error_oom();
     }
     return SG_OK;
 }

@@ -157,19 +157,22 @@ static int status_installed(const struct span *st)
     return 0;
 }
 
-static sg_err parse_u64(uint64_t *out, const char *s)
+/* Decimal digits only (no sign, no space, no overflow): 1, else 0. A
+ * predicate, not an error: a bad Installed-Size is warned about and
+ * ignored by the caller, never fatal. */
+static int parse_u64(uint64_t *out, const char *s)
 {
     uint64_t v = 0;
 
     if (!*s)
-        return SG_EPARSE;
+        return 0;
     for (; *s; s++) {
         if (!isdigit((unsigned char)*s) || v > (UINT64_MAX - 9) / 10)
-            return SG_EPARSE;
+            return 0;
         v = v * 10 + (uint64_t)(*s - '0');
     }
     *out = v;
-    return SG_OK;
+    return 1;
 }
 
 /* Split one stanza [p, end) into the fields we use. */
@@ -275,7 +278,7 @@ static sg_err stanza_to_pkg(struct sg_sbom *s,
         uint64_t kib;
         if (!(tmp = first_line(&st->f[F_ISIZE])))
             goto oom;
-        if (parse_u64(&kib, tmp) == SG_OK && kib <= UINT64_MAX / 1024)
+        if (parse_u64(&kib, tmp) && kib <= UINT64_MAX / 1024)
             pkg->installed_size = kib * 1024;
         else
             sg_warn("%s: package %s: bad Installed-Size \"%s\", ignored",

@@ -301,17 +301,20 @@ struct arena {
     size_t len, cap;
 };
 
-/* Decode [s, s+n) into the arena; NULL (error set) on a bad escape or an
- * encoded NUL. */
-static const char *
-dec(struct arena *a, const char *s, size_t n, const char *what)
+/* Decode [s, s+n) into the arena (*out: the decoded string); SG_EPARSE
+ * on a bad escape or an encoded NUL (a C string cannot carry it and a
+ * name with a NUL would compare equal to its prefix). */
+static sg_err dec(const char **out,
+                  struct arena *a,
+                  const char *s,
+                  size_t n,
+                  const char *what)
 {
     char *start = a->p + a->len;
 
-    if (n + 1 > a->cap - a->len) {
-        sg_error_set(SG_EINTERNAL, "purl: arena exhausted");
-        return NULL;
-    }
+    *out = NULL;
+    if (n + 1 > a->cap - a->len)
+        return sg_error_set(SG_EINTERNAL, "purl: arena exhausted");
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
 
@@ -319,17 +322,17 @@ dec(struct arena *a, const char *s, size_t n, const char *what)
             int h = i + 2 < n ? sg_hex_digit((unsigned char)s[i + 1]) : -1;
             int l = h >= 0 ? sg_hex_digit((unsigned char)s[i + 2]) : -1;
 
-            if (h < 0 || l < 0 || (h == 0 && l == 0)) {
-                sg_error_set(SG_EPARSE, "purl: %s: bad percent-encoding", what);
-                return NULL;
-            }
+            if (h < 0 || l < 0 || (h == 0 && l == 0))
+                return sg_error_set(SG_EPARSE, "purl: %s: bad percent-encoding",
+                                    what);
             c = (char)(h * 16 + l);
             i += 2;
         }
         a->p[a->len++] = c;
     }
     a->p[a->len++] = '\0';
-    return start;
+    *out = start;
+    return SG_OK;
 }
 
 /* Decode '/'-separated segments, dropping empty ones (and "." / ".." if
@@ -343,6 +346,7 @@ static sg_err dec_segments(const char **out,
 {
     size_t start = a->len, i = 0;
     int any = 0;
+    sg_err rc;
 
     *out = NULL;
     while (i < n) {
@@ -356,9 +360,9 @@ static sg_err dec_segments(const char **out,
                           (j - i == 2 && s[i] == '.' && s[i + 1] == '.')))) {
             if (any)
                 a->p[a->len - 1] = '/'; /* turn the last NUL into '/' */
-            seg = dec(a, s + i, j - i, what);
-            if (!seg)
-                return SG_EPARSE;
+            rc = dec(&seg, a, s + i, j - i, what);
+            if (rc)
+                return rc;
             any = 1;
         }
         i = j + 1;
@@ -461,11 +465,9 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
                                   (int)(pe - p), p);
                 goto done;
             }
-            key = dec(&a, p, (size_t)(eq - p), "qualifier key");
-            if (!key) {
-                rc = SG_EPARSE;
+            rc = dec(&key, &a, p, (size_t)(eq - p), "qualifier key");
+            if (rc)
                 goto done;
-            }
             k = a.p + (key - a.p); /* our own arena: writable */
             for (char *c = k; *c; c++) {
                 if (*c >= 'A' && *c <= 'Z' && (flags & SG_PURL_STRICT)) {
@@ -484,11 +486,10 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
                                   (int)(eq - p), p);
                 goto done;
             }
-            val = dec(&a, eq + 1, (size_t)(pe - eq - 1), "qualifier value");
-            if (!val) {
-                rc = SG_EPARSE;
+            rc =
+                dec(&val, &a, eq + 1, (size_t)(pe - eq - 1), "qualifier value");
+            if (rc)
                 goto done;
-            }
             for (size_t i = 0; i < out->n_quals; i++)
                 if (strcmp(out->quals[i].key, key) == 0) {
                     rc = sg_error_set(SG_EPARSE,
@@ -547,11 +548,9 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
             break;
         }
     if (at) {
-        out->version = dec(&a, at + 1, (size_t)(end - at - 1), "version");
-        if (!out->version) {
-            rc = SG_EPARSE;
+        rc = dec(&out->version, &a, at + 1, (size_t)(end - at - 1), "version");
+        if (rc)
             goto done;
-        }
         if (!*out->version)
             out->version = NULL;
         end = at;
@@ -564,12 +563,10 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
             last = x - 1;
             break;
         }
-    out->name = dec(&a, last ? last + 1 : p,
-                    (size_t)(end - (last ? last + 1 : p)), "name");
-    if (!out->name) {
-        rc = SG_EPARSE;
+    rc = dec(&out->name, &a, last ? last + 1 : p,
+             (size_t)(end - (last ? last + 1 : p)), "name");
+    if (rc)
         goto done;
-    }
     if (!*out->name) {
         rc = sg_error_set(SG_EPARSE, "purl: name is required");
         goto done;

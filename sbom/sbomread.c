@@ -590,6 +590,7 @@ static sg_err cdx_props(struct sg_pkg *p, const json_t *props)
 {
     const json_t *pr;
     size_t i;
+    sg_err rc;
     json_array_foreach(props, i, pr)
     {
         const char *k = jstr(pr, "name"), *v = jstr(pr, "value");
@@ -631,8 +632,9 @@ static sg_err cdx_props(struct sg_pkg *p, const json_t *props)
         if (strncmp(k, "sigil:", 6) == 0 || strncmp(k, "syft:", 5) == 0 ||
             strncmp(k, "aquasecurity:", 13) == 0)
             continue;
-        if (sg_sbom__go_prop_add(p, k, v, strlen(v)))
-            return SG_ENOMEM;
+        rc = sg_sbom__go_prop_add(p, k, v, strlen(v));
+        if (rc)
+            return rc;
     }
     return SG_OK;
 }

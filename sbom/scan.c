@@ -724,7 +724,7 @@ static sg_err fill_source(struct sg_sbom *s,
     else
         src->name = sg_text_dup("image");
     if (!src->name)
-        return SG_ENOMEM;
+        return sg_error_oom();
     if (!img) {
         src->is_dir = 1;
         return SG_OK;
@@ -739,31 +739,31 @@ static sg_err fill_source(struct sg_sbom *s,
         if (rc)
             return rc;
         if (ref->tag && !(src->tag = sg_text_dup(ref->tag)))
-            return SG_ENOMEM;
+            return sg_error_oom();
     }
     if (!src->tag) {
         const char *dr = sg_oci_store_default_ref(st);
         if (dr && strncmp(dr, "sha256:", 7) != 0 &&
             strncmp(dr, "sha512:", 7) != 0 && !(src->tag = sg_text_dup(dr)))
-            return SG_ENOMEM;
+            return sg_error_oom();
     }
     if ((img->digest && !(src->digest = sg_text_dup(img->digest))) ||
         (img->manifest_digest &&
          !(src->manifest_digest = sg_text_dup(img->manifest_digest))))
-        return SG_ENOMEM;
+        return sg_error_oom();
     if (img->config) {
         const struct sg_oci_config *c = img->config;
         if ((c->os && !(src->os = sg_text_dup(c->os))) ||
             (c->architecture && !(src->arch = sg_text_dup(c->architecture))) ||
             (c->variant && !(src->variant = sg_text_dup(c->variant))))
-            return SG_ENOMEM;
+            return sg_error_oom();
         if (c->n_diff_ids) {
             src->diff_ids = calloc(c->n_diff_ids, sizeof(char *));
             if (!src->diff_ids)
                 return sg_error_oom();
             for (size_t i = 0; i < c->n_diff_ids; i++) {
                 if (!(src->diff_ids[i] = sg_text_dup(c->diff_ids[i])))
-                    return SG_ENOMEM;
+                    return sg_error_oom();
                 src->n_diff_ids = i + 1;
             }
         }

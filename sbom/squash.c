@@ -320,7 +320,7 @@ sg_err sg_layer_view_keep_copy(struct sg_layer_view *v,
         memcpy(data, src->data, src->len + 1);
     if (src->target && !(target = sg_text_dup(src->target))) {
         free(data);
-        return SG_ENOMEM;
+        return sg_error_oom();
     }
     copy.data = data;
     copy.target = target;
@@ -673,10 +673,11 @@ static sg_err parse_db(struct sg_sbom *out,
     case DB_GOMOD: {
         struct sg_buf sum = SG_BUF_INIT(SG_BUF_NOLIMIT);
         const struct sq_entry *se;
-        sg_err rc;
-        if (sg_buf_add(&sum, path, strlen(path) - 3) ||
-            sg_buf_adds(&sum, "sum"))
-            return SG_ENOMEM;
+        sg_err rc = sg_buf_add(&sum, path, strlen(path) - 3);
+        if (!rc)
+            rc = sg_buf_adds(&sum, "sum");
+        if (rc)
+            return rc;
         se = sq ? sq_find(sq, sum.data) : NULL;
         rc = sg_sbom__gomod_parse(
             out, k->data, k->len,
@@ -724,7 +725,7 @@ static sg_err set_layer(struct sg_pkg *p, const char *layer)
     free(p->layer_diff_id);
     p->layer_diff_id = NULL;
     if (layer && !(p->layer_diff_id = sg_text_dup(layer)))
-        return SG_ENOMEM;
+        return sg_error_oom();
     return SG_OK;
 }
 

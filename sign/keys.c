@@ -198,28 +198,40 @@ static sg_err pem_block(const char *s,
 /* ------------------------------------------------------------------ */
 /* PKCS#8 (including the v2 Ed25519 form OpenSSL 3.0 refuses)           */
 
-/* Minimal DER TLV reader: tag, definite length, value. */
+/* Minimal DER TLV reader (X.690 §8.1): one tag byte (no high tag
+ * numbers: PKCS#8 uses none), then a definite length. The input is a
+ * decrypted but still untrusted key file: indefinite lengths (0x80) are
+ * BER, not DER, and a length of more than 3 bytes (16 MiB) cannot fit a
+ * key, so both are refused before the length is used; every read goes
+ * through the bounds-checked sg_rd, so a lying length is a short read. */
 static sg_err der_tlv(struct sg_rd *rd, uint8_t *tag, struct sg_slice *val)
 {
     uint8_t t, l0, b;
     size_t len = 0;
+    sg_err rc = sg_rd_u8(rd, &t);
 
-    if (sg_rd_u8(rd, &t) || sg_rd_u8(rd, &l0))
-        return SG_EPARSE;
+    if (!rc)
+        rc = sg_rd_u8(rd, &l0);
+    if (rc)
+        return rc;
     if (l0 < 0x80) {
         len = l0;
     } else {
         unsigned n = l0 & 0x7fu;
         if (n == 0 || n > 3)
-            return SG_EPARSE;
+            return sg_error_set(SG_EPARSE,
+                                "DER: unsupported length form "
+                                "0x%02x",
+                                l0);
         while (n--) {
-            if (sg_rd_u8(rd, &b))
-                return SG_EPARSE;
+            rc = sg_rd_u8(rd, &b);
+            if (rc)
+                return rc;
             len = (len << 8) | b;
         }
     }
     *tag = t;
-    return sg_rd_bytes(rd, len, val) ? SG_EPARSE : SG_OK;
+    return sg_rd_bytes(rd, len, val);
 }
 
 /* PKCS#8 v2 (RFC 5958 OneAsymmetricKey) holding Ed25519 with a [1]
@@ -234,33 +246,42 @@ static sg_err ed25519_v2(EVP_PKEY **out, const unsigned char *der, size_t len)
     unsigned char derived[32];
     size_t dlen = sizeof(derived);
 
+    /* OneAsymmetricKey ::= SEQUENCE { version (0 or 1), algorithm
+     * AlgorithmIdentifier (exactly the Ed25519 OID, RFC 8410 §3, with no
+     * parameters), privateKey OCTET STRING wrapping a 32-byte OCTET
+     * STRING (RFC 8410 §7), [0] attributes, [1] publicKey }. Anything else
+     * is "not this shape": the caller owns the message for that. */
     sg_rd_init(&rd, der, len);
     if (der_tlv(&rd, &tag, &v) || tag != 0x30 || sg_rd_left(&rd))
-        return SG_EPARSE;
+        goto bad;
     sg_rd_init(&seq, v.p, v.n);
     if (der_tlv(&seq, &tag, &v) || tag != 0x02 || v.n != 1 ||
         (v.p[0] != 0 && v.p[0] != 1))
-        return SG_EPARSE;
+        goto bad;
     if (der_tlv(&seq, &tag, &v) || tag != 0x30)
-        return SG_EPARSE;
+        goto bad;
     sg_rd_init(&alg, v.p, v.n);
     if (sg_rd_left(&alg) != sizeof(oid) || memcmp(alg.p, oid, sizeof(oid)))
-        return SG_EPARSE;
+        goto bad;
     if (der_tlv(&seq, &tag, &v) || tag != 0x04)
-        return SG_EPARSE;
+        goto bad;
     sg_rd_init(&alg, v.p, v.n);
     if (der_tlv(&alg, &tag, &inner) || tag != 0x04 || inner.n != 32 ||
         sg_rd_left(&alg))
-        return SG_EPARSE;
+        goto bad;
     priv = inner;
     while (sg_rd_left(&seq)) {
         if (der_tlv(&seq, &tag, &v))
-            return SG_EPARSE;
+            goto bad;
         if (tag == 0x81) /* [1] IMPLICIT BIT STRING */
             pub = v;
         else if (tag != 0xa0) /* [0] attributes: ignored */
-            return SG_EPARSE;
+            goto bad;
     }
+    /* OpenSSL's PKCS#8 decoder refused this v2 structure, so nothing
+     * has checked the [1] public key: it must be the one derived from
+     * the seed, or a file could pair our private key with someone
+     * else's public key. */
     pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv.p, priv.n);
     if (!pkey)
         return sg_error_openssl("Ed25519 key");
@@ -277,6 +298,8 @@ static sg_err ed25519_v2(EVP_PKEY **out, const unsigned char *der, size_t len)
     }
     *out = pkey;
     return SG_OK;
+bad:
+    return sg_error_set(SG_EPARSE, "not an Ed25519 PKCS#8 v2 key");
 }
 
 /* Decode a PKCS#8 PrivateKeyInfo (DER), as Go's ParsePKCS8PrivateKey. */
