@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE /* strndup */
 #include "sbom_int.h"
+#include "sbom_core.h"
 #include "sbom_purl.h"
 
 #include <stdio.h>
@@ -56,20 +57,13 @@ static int cmp_entry(const void *x, const void *y)
     return c ? c : cmp_s(a->version, b->version);
 }
 
+/* The purl type of a model package (both Go kinds are "golang"), for
+ * packages read without a purl. */
 static const char *model_type(enum sg_pkg_type t)
 {
-    switch (t) {
-    case SG_PKG_DEB:
-        return "deb";
-    case SG_PKG_APK:
-        return "apk";
-    case SG_PKG_RPM:
-        return "rpm";
-    case SG_PKG_GO_MODULE:
-    case SG_PKG_GO_STDLIB:
+    if (t == SG_PKG_GO_MODULE || t == SG_PKG_GO_STDLIB)
         return "golang";
-    }
-    return "unknown";
+    return sg_pkg_type_name(t);
 }
 
 static char *dup0(const char *s)

@@ -149,8 +149,13 @@ static sg_err check_key_type(const EVP_PKEY *pkey)
     }
 }
 
-/* Find the first PEM block: its label (copied into label, NUL-terminated)
- * and the base64 body between the BEGIN and END lines. */
+/* Find the first PEM block (RFC 7468 §2): its label (copied into label,
+ * NUL-terminated) and the base64 body between the BEGIN and END lines.
+ * Lax where RFC 7468 §3 lets parsers be (text before the block, any line
+ * endings), strict where a mistake could pair the wrong lines: the END
+ * line must repeat the BEGIN label exactly. The whole input is bounded
+ * first (KEY_FILE_MAX): the label search is linear, but the END search
+ * is a memcmp per byte and a key file has no reason to be large. */
 static sg_err pem_block(const char *s,
                         size_t len,
                         char *label,
@@ -163,6 +168,9 @@ static sg_err pem_block(const char *s,
     char endline[128];
     size_t ll, el;
 
+    if (len > KEY_FILE_MAX)
+        return sg_error_set(SG_ELIMIT, "key file larger than %u bytes",
+                            KEY_FILE_MAX);
     for (p = s; p + sizeof(begin) - 1 <= end; p++) {
         if (memcmp(p, begin, sizeof(begin) - 1) == 0)
             break;
@@ -629,9 +637,6 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out,
     sg_err rc;
 
     *out = NULL;
-    if (len > KEY_FILE_MAX)
-        return sg_error_set(SG_ELIMIT, "key file larger than %u bytes",
-                            KEY_FILE_MAX);
     rc = pem_block(pem, len, label, sizeof(label), &body, &body_len);
     if (rc)
         return rc;
@@ -689,9 +694,6 @@ sg_sign_key_load_public(struct sg_sign_key **out, const void *pem, size_t len)
     sg_err rc;
 
     *out = NULL;
-    if (len > KEY_FILE_MAX)
-        return sg_error_set(SG_ELIMIT, "key file larger than %u bytes",
-                            KEY_FILE_MAX);
     rc = pem_block(pem, len, label, sizeof(label), &body, &body_len);
     if (rc)
         return rc;
