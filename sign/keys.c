@@ -3,8 +3,17 @@
  * SIGSTORE PRIVATE KEY" or the older "ENCRYPTED COSIGN PRIVATE KEY": JSON
  * with scrypt parameters and a NaCl secretbox around a PKCS#8 key),
  * unencrypted PEM keys, PEM public keys and certificates, and signing and
- * verifying as cosign does for each key type. Format:
- * shared/docs/cosign-format.md §5 and §1.3.
+ * verifying as cosign does for each key type. Format: sigstore's
+ * pkg/cryptoutils (encrypted.go, privatekey.go) as cosign uses it; our
+ * notes in docs/cosign-format.md §5 and §1.3.
+ *
+ * Untrusted: key files are user input that may come from anywhere (a CI
+ * secret, a download). Every file is bounded (KEY_FILE_MAX) before it is
+ * parsed, the KDF work a file asks for is checked before any KDF runs
+ * (scrypt parameters are a fixed set, PKCS#8 work factors are capped),
+ * and every key, whatever its container, must pass cosign's key policy
+ * (check_key_type) and, for private keys, a pairwise consistency check.
+ * Secret material (derived keys, decrypted DER) is wiped after use.
  */
 #include "sign_int.h"
 
@@ -23,6 +32,11 @@
 #include <openssl/x509.h>
 #include <sodium.h>
 
+/* The scrypt parameters below are cosign's: r=8 p=1 for every key, N
+ * 65536 for keys it writes today (N 32768 and 131072 are also accepted
+ * on read). SCRYPT_MAXMEM is the memory OpenSSL may use for
+ * N=131072 (128 * r * N = 128 MiB) with room to spare; it must be set,
+ * OpenSSL's default of 32 MiB refuses cosign's keys. */
 #define COSIGN_LABEL_SIGSTORE "ENCRYPTED SIGSTORE PRIVATE KEY"
 #define COSIGN_LABEL_COSIGN   "ENCRYPTED COSIGN PRIVATE KEY"
 #define KEY_FILE_MAX          (1024u * 1024u)
@@ -81,7 +95,8 @@ int sg_sign_key_is_private(const struct sg_sign_key *k)
     return k->is_private;
 }
 
-/* The EC curve of pkey as an OpenSSL group name, or "" if not EC. */
+/* The EC curve of pkey as an OpenSSL group name, or "" if not EC (or a
+ * name longer than cap: no curve we accept has one, so "" is right). */
 static void ec_group(const EVP_PKEY *pkey, char *name, size_t cap)
 {
     size_t n = 0;
@@ -116,7 +131,10 @@ const char *sg_sign_key_type(const struct sg_sign_key *k)
 }
 
 /* cosign's key policy (goodkey): ECDSA P-256/384/521, RSA >= 2048 bits,
- * Ed25519. */
+ * Ed25519. Applied to every key we load, public ones included: a
+ * verifier that accepted a 512-bit RSA key would accept signatures
+ * anyone can forge, and a signer must not produce signatures cosign
+ * itself refuses to verify. */
 static sg_err check_key_type(const EVP_PKEY *pkey)
 {
     char g[64];
@@ -310,7 +328,11 @@ bad:
     return sg_error_set(SG_EPARSE, "not an Ed25519 PKCS#8 v2 key");
 }
 
-/* Decode a PKCS#8 PrivateKeyInfo (DER), as Go's ParsePKCS8PrivateKey. */
+/* Decode a PKCS#8 PrivateKeyInfo (DER), as Go's ParsePKCS8PrivateKey.
+ * The whole input must be the one structure (p == der + len): trailing
+ * bytes after a valid key would mean the decrypted plaintext is not what
+ * cosign wrote. OpenSSL's decoder refuses the v2 (RFC 5958) form that
+ * Go writes for Ed25519 with a public key, hence the fallback. */
 static sg_err pkcs8_decode(EVP_PKEY **out, const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
@@ -349,6 +371,12 @@ static sg_err pkcs8_decode(EVP_PKEY **out, const unsigned char *der, size_t len)
 /* ------------------------------------------------------------------ */
 /* Encrypted cosign.key                                                 */
 
+/* The encrypted cosign key, once base64-decoded, is JSON:
+ *   {"kdf":{"name":"scrypt","params":{"N":..,"r":8,"p":1},"salt":B64},
+ *    "cipher":{"name":"nacl/secretbox","nonce":B64},"ciphertext":B64}
+ * (sigstore cryptoutils encrypted.go, itself secure-systems-lab's
+ * go-securesystemslib encrypted format). The secretbox key is
+ * scrypt(password, salt); the plaintext is the PKCS#8 DER key. */
 static sg_err
 b64_field(struct sg_buf *out, json_t *obj, const char *name, const char *where)
 {
@@ -420,6 +448,9 @@ sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain,
         rc = sg_error_set(SG_EPARSE, "encrypted key: scrypt N/r/p missing");
         goto done;
     }
+    /* Only cosign's own parameter sets: N, r and p decide how much
+     * memory and time scrypt takes, and a file could otherwise ask for
+     * gigabytes and hours before the password is even checked. */
     n = json_integer_value(json_object_get(params, "N"));
     r = json_integer_value(json_object_get(params, "r"));
     p = json_integer_value(json_object_get(params, "p"));
@@ -454,6 +485,9 @@ sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain,
     rc = sg_buf_grow(plain, ct.len - crypto_secretbox_MACBYTES);
     if (rc)
         goto done;
+    /* secretbox authenticates before it decrypts (Poly1305 over the
+     * ciphertext): a wrong password and a tampered file look the same,
+     * and no unauthenticated plaintext ever reaches the PKCS#8 parser. */
     if (crypto_secretbox_open_easy((unsigned char *)plain->data,
                                    (unsigned char *)ct.data, ct.len,
                                    (unsigned char *)nonce.data, key) != 0) {
@@ -480,7 +514,12 @@ static long asn1_small(const ASN1_INTEGER *i, long max)
 
 /* Refuse an encrypted PKCS#8 key whose KDF work factor is absurd (a key
  * file that would keep OpenSSL busy for hours). Anything this cannot
- * decode is left to OpenSSL to report. */
+ * decode is left to OpenSSL to report. The structure (RFC 5958 §3,
+ * EncryptedPrivateKeyInfo) is an X509_SIG to OpenSSL: the algorithm is
+ * either a PKCS#5 v1 / PKCS#12 PBE scheme with its iteration count, or
+ * PBES2 (RFC 8018 §6.2) naming PBKDF2 (iterations) or scrypt (RFC 7914
+ * §7: N, r, p). Each count goes through asn1_small() first, so a huge
+ * or negative ASN.1 INTEGER cannot wrap the products below. */
 static sg_err check_pkcs8_work(const char *body, size_t body_len)
 {
     struct sg_buf der = SG_BUF_INIT(KEY_FILE_MAX);
@@ -580,6 +619,11 @@ struct pw_ctx {
     int asked;
 };
 
+/* OpenSSL's password callback: copies the password the caller gave (no
+ * prompting in the library) and records that one was asked for, which
+ * is how a wrong password is told from a broken file. A password longer
+ * than OpenSSL's buffer fails rather than being cut: a truncated
+ * password that happened to work would be a surprise. */
 static int pem_pw_cb(char *buf, int size, int rwflag, void *u)
 {
     struct pw_ctx *c = u;
@@ -656,6 +700,8 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out,
                             label);
     if (len > INT_MAX)
         return sg_error_set(SG_ELIMIT, "key too large");
+    /* OpenSSL would run the file's KDF inside PEM_read_bio_PrivateKey,
+     * with no way to bound it there: check the parameters first. */
     if (strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
         rc = check_pkcs8_work(body, body_len);
         if (rc)
@@ -667,6 +713,10 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out,
     pkey = PEM_read_bio_PrivateKey(bio, NULL, pem_pw_cb, &pc);
     BIO_free(bio);
     if (!pkey) {
+        /* OpenSSL's error for a wrong password is a generic decrypt
+         * failure; "it asked for a password and then failed" is the
+         * only reliable sign of it, and EAUTH tells the caller it was the
+         * password, not the file. */
         if (pc.asked && strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
             ERR_clear_error();
             return sg_error_set(SG_EAUTH, "incorrect password for private key");
@@ -697,6 +747,10 @@ sg_sign_key_load_public(struct sg_sign_key **out, const void *pem, size_t len)
     rc = pem_block(pem, len, label, sizeof(label), &body, &body_len);
     if (rc)
         return rc;
+    /* A certificate is accepted only for its public key: nothing here
+     * checks its chain, validity or identity (that is keyless
+     * verification's job, not a key loader's), so callers must not treat
+     * a certificate-backed key as more trusted than a bare one. */
     is_cert = strcmp(label, "CERTIFICATE") == 0;
     if (!is_cert && strcmp(label, "PUBLIC KEY") != 0)
         return sg_error_set(SG_EUNSUPPORTED,
@@ -832,6 +886,9 @@ sg_err sg_sign__encrypt_with(struct sg_buf *out,
     PKCS8_PRIV_KEY_INFO_free(p8);
     if (der_len <= 0)
         return sg_error_openssl("PKCS#8 encoding");
+    /* A fresh salt and nonce per file: secretbox (XSalsa20) must never
+     * reuse a nonce under one key, and the key is derived from a
+     * password that may well be reused across files. */
     if (RAND_bytes(salt, sizeof(salt)) != 1 ||
         RAND_bytes(nonce, sizeof(nonce)) != 1) {
         rc = sg_error_openssl("random");
@@ -911,7 +968,10 @@ sg_err sg_sign_key_private_pem(struct sg_buf *out, const struct sg_sign_key *k)
 /* ------------------------------------------------------------------ */
 /* Sign / verify                                                        */
 
-/* The digest cosign uses when signing with this key (NULL: Ed25519). */
+/* The digest cosign uses when signing with this key (NULL: Ed25519, which
+ * hashes internally: RFC 8032 PureEdDSA signs the message itself, and
+ * OpenSSL requires a NULL digest for it in EVP_DigestSign*). RSA is
+ * PKCS#1 v1.5 with SHA-256, OpenSSL's default padding and cosign's. */
 static const EVP_MD *sign_md(const EVP_PKEY *pkey)
 {
     if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519)
@@ -935,6 +995,9 @@ sg_err sg_sign_key_sign(struct sg_buf *sig_out,
     ctx = EVP_MD_CTX_new();
     if (!ctx)
         return sg_error_oom();
+    /* Two calls: the first asks for the maximum signature size (ECDSA
+     * DER signatures vary by a few bytes), the second signs into the
+     * grown buffer and reports the real length. */
     if (EVP_DigestSignInit(ctx, NULL, sign_md(k->pkey), NULL, k->pkey) != 1 ||
         EVP_DigestSign(ctx, NULL, &n, msg, len) != 1) {
         rc = sg_error_openssl("sign");
@@ -955,6 +1018,11 @@ done:
     return rc;
 }
 
+/* 1 valid, 0 not (any OpenSSL failure, a malformed DER signature
+ * included: to a verifier they are all "not verified"), -1 out of
+ * memory. The error queue is always drained: a failed verification is
+ * an answer, and a stale OpenSSL error must not leak into the next
+ * message. */
 static int verify_md(EVP_PKEY *pkey,
                      const EVP_MD *md,
                      const void *msg,
@@ -989,7 +1057,11 @@ sg_err sg_sign_key_verify(const struct sg_sign_key *k,
     if (ok < 0)
         return sg_error_oom();
     if (!ok && EVP_PKEY_get_base_id(k->pkey) == EVP_PKEY_EC) {
-        /* cosign sign picks SHA-384/SHA-512 for P-384/P-521 keys. */
+        /* cosign sign picks SHA-384/SHA-512 for P-384/P-521 keys. We
+         * sign with SHA-256 (what verifiers expect by default) but
+         * accept both: the second try is only for curves where cosign
+         * itself would have used the larger hash, so it widens nothing
+         * beyond what cosign produces. */
         ec_group(k->pkey, g, sizeof(g));
         if (strcmp(g, "secp384r1") == 0)
             ok = verify_md(k->pkey, EVP_sha384(), msg, len, sig, sig_len);
