@@ -657,23 +657,19 @@ static void ar_free(struct sg_oci_store *s)
     s->impl = NULL;
 }
 
-static const struct sg_oci_store_ops oci_archive_ops = {
-    .name = "oci-archive",
-    .get_manifest = ar_get_manifest,
-    .list_tags = ar_list_tags,
-    .blob_exists = ar_blob_exists,
-    .get_blob = ar_get_blob,
-    .free = ar_free,
-};
+/* The two archive kinds share every operation (read-only); only the name
+ * that messages use differs. */
+#define ARCHIVE_OPS(kind_name)                                    \
+    {                                                             \
+        .name = kind_name, .get_manifest = ar_get_manifest,       \
+        .list_tags = ar_list_tags, .blob_exists = ar_blob_exists, \
+        .get_blob = ar_get_blob, .free = ar_free,                 \
+    }
 
-static const struct sg_oci_store_ops docker_archive_ops = {
-    .name = "docker-archive",
-    .get_manifest = ar_get_manifest,
-    .list_tags = ar_list_tags,
-    .blob_exists = ar_blob_exists,
-    .get_blob = ar_get_blob,
-    .free = ar_free,
-};
+static const struct sg_oci_store_ops oci_archive_ops =
+    ARCHIVE_OPS("oci-archive");
+static const struct sg_oci_store_ops docker_archive_ops =
+    ARCHIVE_OPS("docker-archive");
 
 sg_err sg_oci__archive_open(struct sg_oci_store *s)
 {

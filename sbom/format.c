@@ -524,14 +524,21 @@ sg_err sg_sbom__json_head(struct sg_buf *out, json_t *v, int keep_open)
     return SG_OK;
 }
 
+/* Both take ownership of v (as the _new jansson calls do), also when the
+ * container is NULL because its own allocation failed: the builder is
+ * then marked bad and the document is never written. */
 void sg_sbom__jset(struct sg_jb *b, json_t *o, const char *k, json_t *v)
 {
+    if (!o)
+        json_decref(v);
     if (!v || !o || json_object_set_new(o, k, v) != 0)
         b->bad = 1;
 }
 
 void sg_sbom__jpush(struct sg_jb *b, json_t *a, json_t *v)
 {
+    if (!a)
+        json_decref(v);
     if (!v || !a || json_array_append_new(a, v) != 0)
         b->bad = 1;
 }

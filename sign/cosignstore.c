@@ -310,17 +310,14 @@ static int str_eq(const char *a, const char *b)
 }
 
 sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
-                                const char *digest,
-                                const char *suffix,
-                                const void *data,
-                                size_t len,
-                                const char *media_type,
-                                const struct sg_sign_annotation *annotations,
-                                size_t n_annotations,
+                                const struct sg_sign__layer *l,
                                 sg_sign__same_fn same,
                                 void *same_payload,
                                 int *appended_out)
 {
+    const char *digest = l->digest, *media_type = l->media_type;
+    const struct sg_sign_annotation *annotations = l->annotations;
+    size_t len = l->len, n_annotations = l->n_annotations;
     struct sg_buf tag = SG_BUF_INIT(256), body = SG_BUF_INIT(SG_BUF_NOLIMIT),
                   out = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char *layer_digest = NULL, *before = NULL, *now = NULL, *created = NULL;
@@ -331,10 +328,10 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
 
     if (appended_out)
         *appended_out = 0;
-    rc = sg_sign_tag_for(&tag, digest, suffix);
+    rc = sg_sign_tag_for(&tag, digest, l->suffix);
     if (rc)
         return rc;
-    rc = sg_oci_store_put_blob_buf(s, data, len, &layer_digest);
+    rc = sg_oci_store_put_blob_buf(s, l->data, len, &layer_digest);
     if (rc)
         goto done;
     for (unsigned attempt = 0; !done; attempt++) {
@@ -371,12 +368,12 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
         if (rc)
             goto done;
         for (size_t i = 0; i < m->n_layers && !dup; i++) {
-            const struct sg_oci_descriptor *l = &m->layers[i];
+            const struct sg_oci_descriptor *d = &m->layers[i];
 
-            dup = same ? same(l->digest, l->media_type,
-                              sg_oci_descriptor_annotation(l, SIG_ANNOTATION),
+            dup = same ? same(d->digest, d->media_type,
+                              sg_oci_descriptor_annotation(d, SIG_ANNOTATION),
                               same_payload)
-                       : same_layer(l, layer_digest, media_type, annotations,
+                       : same_layer(d, layer_digest, media_type, annotations,
                                     n_annotations);
         }
         if (dup) {
@@ -457,7 +454,13 @@ sg_err sg_sign_append_layer(struct sg_oci_store *s,
                             const struct sg_sign_annotation *annotations,
                             size_t n_annotations)
 {
-    return sg_sign__append_layer_ex(s, digest, suffix, data, len, media_type,
-                                    annotations, n_annotations, NULL, NULL,
-                                    NULL);
+    const struct sg_sign__layer l = { .digest = digest,
+                                      .suffix = suffix,
+                                      .data = data,
+                                      .len = len,
+                                      .media_type = media_type,
+                                      .annotations = annotations,
+                                      .n_annotations = n_annotations };
+
+    return sg_sign__append_layer_ex(s, &l, NULL, NULL, NULL);
 }
