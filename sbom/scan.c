@@ -791,7 +791,7 @@ sg_err sg_sbom_scan(struct sg_sbom **out,
     if (root) {
         img = NULL;
     } else if (!img || !img->manifest || img->manifest->is_index) {
-        rc = sg_error_set(SG_EINVAL, "sbom: no image manifest to scan");
+        rc = sg_error_set(SG_EINVAL, "no image manifest to scan");
         goto done;
     }
     rc = fill_source(s, st, img, opts);

@@ -91,7 +91,7 @@ sg_err sg_sign_image(struct sg_oci_store *s,
     sg_err rc;
 
     if (!sg_digest_valid(digest))
-        return sg_error_set(SG_EINVAL, "sign: not a digest: %s", digest);
+        return sg_error_set(SG_EINVAL, "not a digest: %s", digest);
     rc = sg_sign_image_payload(&payload, s, digest, opts);
     if (!rc)
         rc = sg_sign_key_sign(&sig, k, payload.data, payload.len);
