@@ -232,7 +232,7 @@ static sg_err pem_block(const char *s,
  * through the bounds-checked sg_rd, so a lying length is a short read. */
 static sg_err der_tlv(struct sg_rd *rd, uint8_t *tag, struct sg_slice *val)
 {
-    uint8_t t, l0, b;
+    uint8_t t = 0, l0 = 0, b = 0;
     size_t len = 0;
     sg_err rc = sg_rd_u8(rd, &t);
 
