@@ -757,6 +757,9 @@ sg_sign_key_load_public(struct sg_sign_key **out, const void *pem, size_t len)
                             "unsupported PEM type '%s' (a PUBLIC KEY or "
                             "CERTIFICATE is required)",
                             label);
+    /* OpenSSL reads the first PEM block whose label it wants; that is
+     * the block pem_block() found first, whose label was just checked.
+     * The (int) cast is safe: pem_block() bounded len by KEY_FILE_MAX. */
     bio = BIO_new_mem_buf(pem, (int)len);
     if (!bio)
         return sg_error_oom();
@@ -779,6 +782,8 @@ sg_sign_key_load_public(struct sg_sign_key **out, const void *pem, size_t len)
     return new_key(out, pkey, 0, is_cert);
 }
 
+/* cosign generate-key-pair's key type: ECDSA P-256, which every cosign
+ * verifier and policy engine accepts. */
 sg_err sg_sign_key_generate(struct sg_sign_key **out)
 {
     EVP_PKEY *pkey = EVP_EC_gen("P-256");
@@ -827,7 +832,8 @@ sg_err sg_sign_key_public_pem(struct sg_buf *out, const struct sg_sign_key *k)
     return rc;
 }
 
-/* PEM-armour `der` under `label`, 64 base64 characters per line. */
+/* PEM-armour `der` under `label`, 64 base64 characters per line (the
+ * strict form of RFC 7468 §3, which cosign and every PEM reader accept). */
 static sg_err
 pem_armour(struct sg_buf *out, const char *label, const void *der, size_t len)
 {
@@ -958,6 +964,8 @@ sg_err sg_sign_key_private_pem(struct sg_buf *out, const struct sg_sign_key *k)
     } else {
         rc = bio_to_buf(out, bio);
     }
+    /* The memory BIO held the key unencrypted and BIO_free() does not
+     * clear it: wipe it first (the caller owns, and wipes, `out`). */
     n = BIO_get_mem_data(bio, &p);
     if (n > 0 && p)
         sg_wipe(p, (size_t)n);
