@@ -52,7 +52,6 @@ sg_err sg_digester_final(struct sg_digester *d, char *out, size_t cap)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    static const char hex[] = "0123456789abcdef";
     size_t pos;
 
     if (EVP_DigestFinal_ex(d->ctx, md, &n) != 1)
@@ -62,11 +61,7 @@ sg_err sg_digester_final(struct sg_digester *d, char *out, size_t cap)
         return sg_error_set(SG_EINVAL, "digest output buffer too small");
     memcpy(out, d->algo, pos);
     out[pos++] = ':';
-    for (unsigned int i = 0; i < n; i++) {
-        out[pos++] = hex[md[i] >> 4];
-        out[pos++] = hex[md[i] & 15];
-    }
-    out[pos] = '\0';
+    sg_hex_encode(out + pos, md, n);
     return SG_OK;
 }
 

@@ -564,53 +564,34 @@ static sg_err ar_list_tags(struct sg_oci_store *s, char ***tags_out)
     char **v = NULL;
     size_t n = 0, cap = 0;
     json_t *root = NULL;
-    sg_err rc = SG_OK;
+    sg_err rc;
 
     if (as->oci) {
-        json_t *d;
-        size_t i;
         rc = parse_index(&root, s);
-        if (rc)
-            return rc;
-        cap = json_array_size(json_object_get(root, "manifests"));
-        v = calloc(cap + 1, sizeof(*v));
-        if (!v) {
-            rc = sg_error_oom();
-            goto done;
-        }
-        json_array_foreach(json_object_get(root, "manifests"), i, d)
-        {
-            const char *t = json_string_value(json_object_get(
-                json_object_get(d, "annotations"), SG_ANNOT_REF_NAME));
-            if (t && !(v[n++] = strdup(t))) {
-                rc = sg_error_oom();
-                goto done;
-            }
-        }
-    } else {
-        for (size_t i = 0; i < as->n_syn; i++)
-            for (char **t = as->syn[i].tags; *t; t++)
-                cap++;
-        v = calloc(cap + 1, sizeof(*v));
-        if (!v)
-            return sg_error_oom();
-        for (size_t i = 0; i < as->n_syn; i++) {
-            for (char **t = as->syn[i].tags; *t; t++) {
-                const char *slash = strrchr(*t, '/');
-                const char *colon = strrchr(slash ? slash : *t, ':');
-                if (!(v[n++] = strdup(colon ? colon + 1 : *t))) {
-                    rc = sg_error_oom();
-                    goto done;
-                }
+        if (!rc)
+            rc = sg_oci__index_tags(tags_out, root);
+        json_decref(root);
+        return rc;
+    }
+    /* docker-archive: the RepoTags of manifest.json, "repo:tag" → "tag" */
+    for (size_t i = 0; i < as->n_syn; i++)
+        for (char **t = as->syn[i].tags; *t; t++)
+            cap++;
+    v = calloc(cap + 1, sizeof(*v));
+    if (!v)
+        return sg_error_oom();
+    for (size_t i = 0; i < as->n_syn; i++) {
+        for (char **t = as->syn[i].tags; *t; t++) {
+            const char *slash = strrchr(*t, '/');
+            const char *colon = strrchr(slash ? slash : *t, ':');
+            if (!(v[n++] = strdup(colon ? colon + 1 : *t))) {
+                sg_oci_strv_free(v);
+                return sg_error_oom();
             }
         }
     }
     *tags_out = v;
-    v = NULL;
-done:
-    sg_oci_strv_free(v);
-    json_decref(root);
-    return rc;
+    return SG_OK;
 }
 
 static sg_err
@@ -653,23 +634,19 @@ static void ar_free(struct sg_oci_store *s)
     s->impl = NULL;
 }
 
-static const struct sg_oci_store_ops oci_archive_ops = {
-    .name = "oci-archive",
-    .get_manifest = ar_get_manifest,
-    .list_tags = ar_list_tags,
-    .blob_exists = ar_blob_exists,
-    .get_blob = ar_get_blob,
-    .free = ar_free,
-};
+/* The two archive kinds share every operation (read-only); only the name
+ * that messages use differs. */
+#define ARCHIVE_OPS(kind_name)                                    \
+    {                                                             \
+        .name = kind_name, .get_manifest = ar_get_manifest,       \
+        .list_tags = ar_list_tags, .blob_exists = ar_blob_exists, \
+        .get_blob = ar_get_blob, .free = ar_free,                 \
+    }
 
-static const struct sg_oci_store_ops docker_archive_ops = {
-    .name = "docker-archive",
-    .get_manifest = ar_get_manifest,
-    .list_tags = ar_list_tags,
-    .blob_exists = ar_blob_exists,
-    .get_blob = ar_get_blob,
-    .free = ar_free,
-};
+static const struct sg_oci_store_ops oci_archive_ops =
+    ARCHIVE_OPS("oci-archive");
+static const struct sg_oci_store_ops docker_archive_ops =
+    ARCHIVE_OPS("docker-archive");
 
 sg_err sg_oci__archive_open(struct sg_oci_store *s)
 {

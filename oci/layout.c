@@ -285,23 +285,22 @@ done:
 /* ------------------------------------------------------------------ */
 /* ops                                                                  */
 
-static sg_err find_desc(json_t **out, const json_t *root, const char *ref)
+/* The descriptor in index.json named by ref (a digest or a tag), or
+ * NULL: not finding one is an answer here, the caller words the error. */
+static json_t *find_desc(const json_t *root, const char *ref)
 {
     const json_t *arr = json_object_get(root, "manifests");
     size_t i;
     json_t *d;
     int by_digest = sg_digest_valid(ref);
 
-    *out = NULL;
     json_array_foreach(arr, i, d)
     {
         const char *v = by_digest ? desc_str(d, "digest") : desc_tag(d);
-        if (v && strcmp(v, ref) == 0) {
-            *out = d;
-            return SG_OK;
-        }
+        if (v && strcmp(v, ref) == 0)
+            return d;
     }
-    return SG_ENOTFOUND;
+    return NULL;
 }
 
 static sg_err layout_get_manifest(struct sg_oci_store *s,
@@ -319,7 +318,7 @@ static sg_err layout_get_manifest(struct sg_oci_store *s,
     rc = load_index(&root, s);
     if (rc)
         goto done;
-    if (find_desc(&d, root, ref) == SG_OK) {
+    if ((d = find_desc(root, ref)) != NULL) {
         digest = desc_str(d, "digest");
         mt = desc_str(d, "mediaType");
         if (!digest || !sg_digest_valid(digest)) {
@@ -596,43 +595,45 @@ done:
     return rc;
 }
 
-static sg_err layout_list_tags(struct sg_oci_store *s, char ***tags_out)
+sg_err sg_oci__index_tags(char ***out, const json_t *index)
 {
-    json_t *root = NULL, *arr, *e;
-    char **v = NULL;
+    const json_t *arr = json_object_get(index, "manifests"), *e;
+    char **v;
     size_t i, n = 0;
-    sg_err rc;
 
-    rc = load_index(&root, s);
-    if (rc)
-        return rc;
-    arr = json_object_get(root, "manifests");
+    *out = NULL;
     v = calloc(json_array_size(arr) + 1, sizeof(*v));
-    if (!v) {
-        rc = sg_error_oom();
-        goto done;
-    }
+    if (!v)
+        return sg_error_oom();
     json_array_foreach(arr, i, e)
     {
         const char *t = desc_tag(e);
         int dup = 0;
         if (!t)
             continue;
+        /* quadratic, but bounded: index.json is at most manifest_max */
         for (size_t k = 0; k < n; k++)
             dup |= strcmp(v[k], t) == 0;
         if (dup)
             continue;
         v[n] = strdup(t);
         if (!v[n]) {
-            rc = sg_error_oom();
-            goto done;
+            sg_oci_strv_free(v);
+            return sg_error_oom();
         }
         n++;
     }
-    *tags_out = v;
-    v = NULL;
-done:
-    sg_oci_strv_free(v);
+    *out = v;
+    return SG_OK;
+}
+
+static sg_err layout_list_tags(struct sg_oci_store *s, char ***tags_out)
+{
+    json_t *root = NULL;
+    sg_err rc = load_index(&root, s);
+
+    if (!rc)
+        rc = sg_oci__index_tags(tags_out, root);
     json_decref(root);
     return rc;
 }

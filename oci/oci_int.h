@@ -67,6 +67,10 @@ sg_err sg_oci__registry_open(struct sg_oci_store *s,
                              const struct sg_oci_registry_opts *opts);
 sg_err sg_oci__layout_open(struct sg_oci_store *s);
 sg_err sg_oci__archive_open(struct sg_oci_store *s); /* oci/docker archive */
+/* The tags of an OCI layout's index.json (each entry's
+ * org.opencontainers.image.ref.name, once each, in index order) as a
+ * NULL-terminated list for list_tags (layout.c; used by archive.c too). */
+sg_err sg_oci__index_tags(char ***out, const struct json_t *index);
 sg_err sg_oci__rootdir_open(struct sg_oci_store *s);
 
 /* Cross-repository mount on the same registry (registry.c): *mounted set

@@ -22,27 +22,25 @@ static sg_err split_local(struct sg_oci_store *st, const char *rest)
 {
     const char *at = strrchr(rest, '@');
     const char *colon = strrchr(rest, ':');
+    const char *ref = "latest";
     size_t plen = strlen(rest);
 
+    /* Choose the reference first and copy once: a failed copy is then
+     * always an error, never a silent fall-back to "latest". */
     if (at && sg_digest_valid(at + 1)) {
         plen = (size_t)(at - rest);
-        st->default_ref = strdup(at + 1);
+        ref = at + 1;
     } else if (colon && colon != rest && !strchr(colon, '/')) {
         struct stat sb;
         /* "dir:foo:bar" where foo:bar is really the path: keep it whole. */
-        if (stat(rest, &sb) == 0) {
-            st->default_ref = NULL;
-        } else {
+        if (stat(rest, &sb) != 0) {
             plen = (size_t)(colon - rest);
-            st->default_ref = strdup(colon + 1);
+            ref = colon + 1;
         }
     }
     st->path = strndup(rest, plen);
-    if (!st->path || (!st->default_ref && 0))
-        return sg_error_oom();
-    if (!st->default_ref)
-        st->default_ref = strdup("latest");
-    if (!st->default_ref)
+    st->default_ref = strdup(ref);
+    if (!st->path || !st->default_ref)
         return sg_error_oom();
     if (!st->path[0])
         return sg_error_set(SG_EINVAL, "empty path");

@@ -1,9 +1,16 @@
 /*
- * apk cataloger: lib/apk/db/installed (shared/docs/sbom-formats.md §6.2).
- * Blocks separated by blank lines, each line "X:value" with a single
- * case-sensitive letter. We use P V A o m L D p t c U T I; file lines
- * (F M R a Z) and other letters are ignored. A line that is not "X:..."
- * makes its block malformed: skipped with a warning naming it.
+ * apk cataloger: lib/apk/db/installed (Alpine's "Apk spec", section
+ * "Installed Database", wiki.alpinelinux.org/wiki/Apk_spec; our notes in
+ * docs/sbom-formats.md §6.2). Blocks separated by blank lines, each line
+ * "X:value" with a single case-sensitive letter. We use P V A o m L D p t
+ * c U T I; file lines (F M R a Z) and other letters are ignored. A line
+ * that is not "X:..." makes its block malformed: skipped with a warning
+ * naming it.
+ *
+ * Untrusted: the database comes from an image layer. Nothing is copied
+ * until a block is complete and well-formed (values are borrowed views
+ * into the file), the number of records is bounded by db_records_max,
+ * and every byte that reaches a warning is made printable first.
  */
 #include "sbom_int.h"
 #include "text.h"
@@ -12,11 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One block, as views into the database. Indexed by the field letter
+ * itself: the parser checks a letter is ASCII (< 128) before using it as
+ * an index, so a byte >= 0x80 can never reach past the arrays. */
 struct apk_block {
     const char *v[128]; /* value by letter (ASCII), NULL when absent */
-    size_t n[128];
-    size_t first_line;
-    const char *bad;
+    size_t n[128];      /* its length, continuation lines included */
+    size_t first_line;  /* for warnings */
+    const char *bad;    /* why the block is skipped, NULL when fine */
 };
 
 static char **set_field(struct sg_pkg *p, char letter)
@@ -44,7 +54,11 @@ static char **set_field(struct sg_pkg *p, char letter)
 }
 
 /* Space-separated dependency/provides words: drop "!conflicts", keep the
- * name before any version operator. */
+ * name before any version operator. apk writes atoms such as "musl>=1.2",
+ * "so:libc.musl-x86_64.so.1", "cmd:busybox=1.36.1-r2" or "!foo"; a
+ * conflict is the opposite of a dependency, so it must not become an
+ * edge, and the version constraint is not part of the name dependencies
+ * are matched on (a provides "so:x=1" satisfies a depends "so:x"). */
 static sg_err
 split_words(char ***v, size_t *n, const char *p, size_t len, int drop_conflicts)
 {
@@ -85,6 +99,8 @@ static sg_err block_to_pkg(struct sg_sbom *s,
     if (rc)
         return rc;
     pkg->type = SG_PKG_APK;
+    /* Only now are the values copied: a block that turned out malformed
+     * never cost an allocation. */
     for (const char *l = letters; *l; l++) {
         char **dst = set_field(pkg, *l);
         char *o;
@@ -92,8 +108,10 @@ static sg_err block_to_pkg(struct sg_sbom *s,
             continue;
         if (!(*dst = sg_text_dup_trim(b->v[(unsigned char)*l],
                                       b->n[(unsigned char)*l])))
-            return SG_ENOMEM;
-        /* Fold continuation lines ("\n  more") into single spaces. */
+            return sg_error_oom();
+        /* Fold continuation lines ("\n  more") into single spaces: the
+         * value spans them (see the parser), and a newline in a name or
+         * licence would break the line-oriented output formats. */
         o = *dst;
         for (const char *c = *dst; *c; c++) {
             if (*c == '\r' || *c == '\n') {
@@ -107,6 +125,10 @@ static sg_err block_to_pkg(struct sg_sbom *s,
         }
         *o = '\0';
     }
+    /* I: installed size in bytes. Digits only and overflow-checked, not
+     * strtoull: that would accept a sign, spaces and "0x", and saturate
+     * silently. A bad value leaves the size unknown (0), it is not worth
+     * dropping the package for. */
     if (b->v['I']) {
         uint64_t v = 0;
         size_t i;
@@ -126,7 +148,7 @@ static sg_err block_to_pkg(struct sg_sbom *s,
     if (!(pkg->found_by = sg_text_dup("apk-db-cataloger")) ||
         (db_path && !(pkg->db_path = sg_text_dup(db_path))) ||
         (layer && !(pkg->layer_diff_id = sg_text_dup(layer))))
-        return SG_ENOMEM;
+        return sg_error_oom();
     /* Build time and commit as properties (used by CycloneDX). */
     for (const char *l = "tc"; *l; l++) {
         struct sg_pkg_kv *kv;
@@ -142,7 +164,7 @@ static sg_err block_to_pkg(struct sg_sbom *s,
             sg_text_dup_trim(b->v[(unsigned char)*l], b->n[(unsigned char)*l]);
         pkg->n_props++;
         if (!kv->key || !kv->value)
-            return SG_ENOMEM;
+            return sg_error_oom();
     }
     return SG_OK;
 }
@@ -176,7 +198,10 @@ sg_err sg_sbom__apk_parse(struct sg_sbom *s,
                 continue;
             if (line[0] == ' ' || line[0] == '\t') {
                 /* Tolerated continuation of the previous value (some
-                 * hand-written databases fold long descriptions). */
+                 * hand-written databases fold long descriptions). The
+                 * value and its continuations are contiguous in the
+                 * file, so extending the view's length is enough; only
+                 * fields we keep are extended, never the file lists. */
                 if (!last) {
                     b.bad = "continuation line before any field";
                 } else if (strchr("PVAomLTUDpI", (char)last) && b.v[last]) {
@@ -191,6 +216,10 @@ sg_err sg_sbom__apk_parse(struct sg_sbom *s,
             }
             last = (unsigned char)line[0];
             if (strchr("PVAomLTUDpItc", (char)last)) {
+                /* Two names, versions or arches in one block: apk never
+                 * writes that, and picking either would let a crafted
+                 * database report one package as another. Other
+                 * repeated fields: the last one wins. */
                 if (b.v[last] && strchr("PVA", (char)last)) {
                     b.bad = "duplicate P/V/A field";
                     continue;
@@ -209,6 +238,9 @@ sg_err sg_sbom__apk_parse(struct sg_sbom *s,
         if (!b.bad && (!b.v['V'] || !b.n['V']))
             b.bad = "no V: (version) field";
         if (b.bad) {
+            /* The warning names the package when it can: at most 79
+             * bytes of it, non-printable bytes replaced, so a crafted
+             * name cannot write escape sequences to the terminal. */
             char name[80] = "";
             if (b.v['P']) {
                 size_t n =
@@ -223,6 +255,9 @@ sg_err sg_sbom__apk_parse(struct sg_sbom *s,
                     b.first_line, name[0] ? ", package " : "", name, b.bad);
             continue;
         }
+        /* Each record costs a package in memory and in every output
+         * format: bound them, the file size alone does not (a block can
+         * be as short as "P:x\nV:1\n"). */
         if (++n_records > sg_limits_default()->db_records_max)
             return sg_error_set(SG_ELIMIT, "%s: more than %zu records", where,
                                 sg_limits_default()->db_records_max);

@@ -3,10 +3,19 @@
  * and DEP-5 copyright files mapped to SPDX licence ids.
  *
  * A stanza is a run of non-blank lines; "Field: value" starts a field and
- * lines starting with a blank continue it (shared/docs/sbom-formats.md
- * §6.1). Field names are case-insensitive and may not repeat. A malformed
- * stanza is skipped with a warning naming it; the parse never fails on
- * content, only on memory or limits.
+ * lines starting with a blank continue it (Debian Policy §5.1 "Syntax of
+ * control files", the status file as described in deb-status(5); our
+ * notes in docs/sbom-formats.md §6.1). Field names are case-insensitive
+ * and may not repeat. A malformed stanza is skipped with a warning naming
+ * it; the parse never fails on content, only on memory or limits.
+ *
+ * Untrusted: the file comes from an image layer and may be written by
+ * hand (distroless status.d/ files are). Two passes keep that cheap and
+ * safe: split_stanza() only records views (pointer, length) into the
+ * file and decides whether the stanza is well-formed; only then does
+ * stanza_to_pkg() allocate. Record count and licence ids are bounded;
+ * every byte that reaches a warning is cut at the first blank and
+ * bounded in length.
  */
 #include "sbom_int.h"
 #include "text.h"
@@ -53,7 +62,8 @@ static int is_sp(char c)
     return c == ' ' || c == '\t';
 }
 
-/* First line of a value, trimmed. */
+/* First line of a value, trimmed. For Description that is the synopsis
+ * (Policy §5.6.13): the extended description is prose, not metadata. */
 static char *first_line(const struct span *v)
 {
     const char *nl = memchr(v->p, '\n', v->n);
@@ -81,7 +91,10 @@ static char *folded(const struct span *v)
     return s;
 }
 
-/* Name of one relation alternative "name[:arch] [(op ver)] [<profile>]". */
+/* Name of one relation alternative "name[:arch] [(op ver)] [<profile>]"
+ * (Policy §7.1). The architecture qualifier (":any", ":native") and the
+ * restriction lists ("[amd64]", "<!nocheck>") are not part of the name
+ * that the finishing pass matches against installed packages. */
 static size_t rel_name_len(const char *p, size_t n)
 {
     size_t i = 0;
@@ -100,7 +113,10 @@ static const char *skip_sp(const char *p, const char *end)
 }
 
 /* Parse "a (>= 1), b | c:any, d" into names; alternatives are kept as
- * "b|c" so that resolution can pick whichever is installed. */
+ * "b|c" so that resolution can pick whichever is installed (emitting an
+ * edge to each would claim a dependency on packages that may not even be
+ * present). Commas separate groups, '|' alternatives; nothing here can
+ * nest, so a linear scan with memchr is the whole grammar. */
 static sg_err parse_relations(char ***v, size_t *n, const struct span *val)
 {
     const char *p = val->p, *end = val->p + val->n;
@@ -138,7 +154,10 @@ static sg_err parse_relations(char ***v, size_t *n, const struct span *val)
 static int status_installed(const struct span *st)
 {
     /* "want flag status": the package is installed when the third word
-     * is exactly "installed" (hold ok installed counts too). */
+     * is exactly "installed" (hold ok installed counts too). Everything
+     * else is a package dpkg knows but whose files are not (all) there:
+     * "deinstall ok config-files" (removed, configuration kept),
+     * "half-installed", "unpacked", ... */
     const char *p = st->p, *end = st->p + st->n;
     int word = 0;
 
@@ -157,19 +176,22 @@ static int status_installed(const struct span *st)
     return 0;
 }
 
-static sg_err parse_u64(uint64_t *out, const char *s)
+/* Decimal digits only (no sign, no space, no overflow): 1, else 0. A
+ * predicate, not an error: a bad Installed-Size is warned about and
+ * ignored by the caller, never fatal. */
+static int parse_u64(uint64_t *out, const char *s)
 {
     uint64_t v = 0;
 
     if (!*s)
-        return SG_EPARSE;
+        return 0;
     for (; *s; s++) {
         if (!isdigit((unsigned char)*s) || v > (UINT64_MAX - 9) / 10)
-            return SG_EPARSE;
+            return 0;
         v = v * 10 + (uint64_t)(*s - '0');
     }
     *out = v;
-    return SG_OK;
+    return 1;
 }
 
 /* Split one stanza [p, end) into the fields we use. */
@@ -182,6 +204,11 @@ static void split_stanza(struct stanza *st,
     const char *line;
     size_t len;
     int cur = -1; /* field being continued, F_COUNT for an unknown one */
+
+    /* Every failure below marks the whole stanza bad instead of skipping
+     * a line: a stanza with one broken line may have lost the line that
+     * said which package it is, and a half-read stanza would report a
+     * package with the wrong version or dependencies. */
 
     memset(st, 0, sizeof(*st));
     st->first_line = first_line;
@@ -206,6 +233,9 @@ static void split_stanza(struct stanza *st,
             return;
         }
         nlen = (size_t)(colon - line);
+        /* Field names are printable US-ASCII without space or colon
+         * (Policy §5.1); a stray byte here means the stanza was cut or
+         * mangled. */
         for (size_t i = 0; i < nlen; i++) {
             if (is_sp(line[i]) || (unsigned char)line[i] < 0x21) {
                 st->bad = "bad field name";
@@ -215,6 +245,8 @@ static void split_stanza(struct stanza *st,
         cur = F_COUNT;
         for (k = 0; k < F_COUNT; k++) {
             if (sg_text_eq_ci(line, nlen, field_names[k])) {
+                /* Two Package: or Version: fields: dpkg reports such a
+                 * stanza as an error, and we skip it rather than guess. */
                 if (st->f[k].p) {
                     st->bad = "duplicate field";
                     return;
@@ -249,6 +281,9 @@ static sg_err stanza_to_pkg(struct sg_sbom *s,
         goto oom;
     if (st->f[F_ARCH].p && !(pkg->arch = first_line(&st->f[F_ARCH])))
         goto oom;
+    /* "Source: name (version)": the version is there only when it
+     * differs from the binary package's (Policy §5.6.1), e.g. binNMUs;
+     * a missing ')' is tolerated, the rest of the line is the version. */
     if (st->f[F_SOURCE].p) {
         char *src = first_line(&st->f[F_SOURCE]);
         char *paren;
@@ -271,11 +306,13 @@ static sg_err stanza_to_pkg(struct sg_sbom *s,
     if (st->f[F_MAINTAINER].p &&
         !(pkg->supplier = first_line(&st->f[F_MAINTAINER])))
         goto oom;
+    /* Installed-Size is in KiB (Policy §5.6.20); the model keeps bytes.
+     * The check keeps kib * 1024 from wrapping. */
     if (st->f[F_ISIZE].p) {
         uint64_t kib;
         if (!(tmp = first_line(&st->f[F_ISIZE])))
             goto oom;
-        if (parse_u64(&kib, tmp) == SG_OK && kib <= UINT64_MAX / 1024)
+        if (parse_u64(&kib, tmp) && kib <= UINT64_MAX / 1024)
             pkg->installed_size = kib * 1024;
         else
             sg_warn("%s: package %s: bad Installed-Size \"%s\", ignored",
@@ -288,6 +325,8 @@ static sg_err stanza_to_pkg(struct sg_sbom *s,
         goto oom;
     if (st->f[F_HOMEPAGE].p && !(pkg->url = first_line(&st->f[F_HOMEPAGE])))
         goto oom;
+    /* Pre-Depends is a stronger Depends (Policy §7.2): for the graph
+     * both are "needs", so they share one list. */
     if (st->f[F_PREDEPENDS].p &&
         (rc = parse_relations(&pkg->depends, &pkg->n_depends,
                               &st->f[F_PREDEPENDS])))
@@ -297,7 +336,8 @@ static sg_err stanza_to_pkg(struct sg_sbom *s,
                               &st->f[F_DEPENDS])))
         return rc;
     if (st->f[F_PROVIDES].p) {
-        /* Provides has no alternatives; split the folded text. */
+        /* Provides has no alternatives (Policy §7.5); split the folded
+         * text. A versioned "foo (= 1.2)" keeps only the name. */
         char *all = folded(&st->f[F_PROVIDES]);
         char *p, *save = NULL;
         if (!all)
@@ -355,7 +395,10 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s,
         }
         if (!start)
             continue;
-        /* A stanza ends at this blank line or at the end of input. */
+        /* A stanza ends at this blank line or at the end of input. A
+         * line of only spaces counts as blank: dpkg itself writes none,
+         * but hand-edited status.d files do, and reading it as a
+         * continuation would glue two packages together. */
         stop = more ? line : end;
         {
             struct stanza st;
@@ -402,6 +445,9 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s,
             rc = stanza_to_pkg(s, &st, db_path, layer);
             if (rc)
                 return rc;
+            /* Checked after the copy, on the trimmed values: a name with
+             * control bytes would reach purls and terminal output, and
+             * an empty one cannot be matched by any dependency. */
             {
                 struct sg_pkg *pk = &s->pkgs[s->n_pkgs - 1];
                 const char *why = NULL;
@@ -505,7 +551,13 @@ static const struct lic_map lic_table[] = {
     { "ZPL-2.1", "ZPL-2.1" },
 };
 
-/* Map one Debian licence name to a malloc'd SPDX id or LicenseRef. */
+/* Map one Debian licence name to a malloc'd SPDX id or LicenseRef.
+ * Unknown names become "LicenseRef-<name>" with every character outside
+ * the SPDX idstring set [A-Za-z0-9.-] (SPDX 2.3 §10.1) replaced by '-',
+ * and a trailing '+' (DEP-5: "or any later version") spelled out. The
+ * name is cut at 200 bytes: it lands in every output format once per
+ * package, and the buffer's 256-byte cap then always holds the result,
+ * so NULL here only ever means out of memory. */
 static char *map_license(const char *p, size_t n)
 {
     struct sg_buf b = SG_BUF_INIT(256);
@@ -569,7 +621,13 @@ sg_err sg_sbom__dpkg_copyright_license(char **out, const void *data, size_t len)
         if (llen < 8 || !sg_text_eq_ci(line, 8, "License:"))
             continue;
         /* "License: A or B with X exception": each name between the
-         * connectives becomes an id; exception clauses are dropped. */
+         * connectives becomes an id; exception clauses are dropped.
+         * Only "License:" lines are read (DEP-5, Files and stand-alone
+         * License paragraphs alike); the licence texts that follow them
+         * are continuation lines and are skipped by the test above. The
+         * ids are a set joined by AND: which file carries which licence
+         * is lost, and "or" is not a choice we can make for the user,
+         * so it is listed like the rest. */
         p = line + 8;
         while (p <= end && !rc) {
             const char *w, *name = NULL, *name_end = NULL;

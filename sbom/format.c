@@ -84,14 +84,15 @@ void sg_sbom__time(char out[32], int64_t t)
 
 sg_err sg_spdx_idstring(struct sg_buf *b, const char *s)
 {
-    for (; s && *s; s++) {
+    sg_err rc = SG_OK;
+
+    for (; !rc && s && *s; s++) {
         char c = *s;
         if (!isalnum((unsigned char)c) && c != '.' && c != '-')
             c = '-';
-        if (sg_buf_addc(b, c))
-            return SG_ENOMEM;
+        rc = sg_buf_addc(b, c);
     }
-    return SG_OK;
+    return rc;
 }
 
 static sg_err add_field(struct sg_buf *b, const char *s)
@@ -162,12 +163,9 @@ sg_err sg_sbom__uuid(char out[37], const void *seed, size_t seed_len)
         sg_err rc = sg_sha256_digest(dg, seed, seed_len);
         if (rc)
             return rc;
-        for (size_t i = 0; i < 16; i++) {
-            unsigned v;
-            if (sscanf(dg + 7 + 2 * i, "%2x", &v) != 1)
-                return sg_error_set(SG_EINTERNAL, "uuid");
-            u[i] = (unsigned char)v;
-        }
+        rc = sg_hex_decode(u, sizeof(u), dg + 7, 2 * sizeof(u));
+        if (rc)
+            return rc;
         u[6] = (unsigned char)((u[6] & 0x0f) | 0x50); /* name-based */
     } else {
         size_t got = 0;
@@ -359,18 +357,17 @@ sg_err sg_spdx_license_ref(char **out, const char *text)
 {
     struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
     size_t n = 0;
+    sg_err rc;
 
     *out = NULL;
-    if (sg_buf_adds(&b, "LicenseRef-"))
-        return SG_ENOMEM;
-    for (const char *c = text; *c && n < 200; c++, n++) {
+    rc = sg_buf_adds(&b, "LicenseRef-");
+    for (const char *c = text; !rc && *c && n < 200; c++, n++) {
         char ch = *c;
         if (!isalnum((unsigned char)ch) && ch != '.' && ch != '-')
             ch = '-';
-        if (sg_buf_addc(&b, ch))
-            return SG_ENOMEM;
+        rc = sg_buf_addc(&b, ch);
     }
-    return sg_buf_take(out, NULL, &b);
+    return rc ? rc : sg_buf_take(out, NULL, &b);
 }
 
 sg_err sg_spdx_actor(struct sg_buf *b, const char *who, int org)
@@ -385,7 +382,7 @@ sg_err sg_spdx_actor(struct sg_buf *b, const char *who, int org)
         nl--;
     name = sg_text_dup_trim(who, nl);
     if (!name)
-        return SG_ENOMEM;
+        return sg_error_oom();
     /* Keep the actor on one line and free of the "(email)" syntax. */
     for (char *c = name; *c; c++)
         if (*c == '\n' || *c == '\r' || *c == '(' || *c == ')')
@@ -424,7 +421,7 @@ sg_err sg_sbom__root_purl(struct sg_buf *b, const struct sg_sbom *s)
         return SG_OK;
     name = sg_text_dup(last ? last + 1 : repo ? repo : "image");
     if (!name)
-        return SG_ENOMEM;
+        return sg_error_oom();
     for (char *c = name; *c; c++)
         *c = (char)tolower((unsigned char)*c);
     rc = sg_buf_adds(b, "pkg:oci/");
@@ -527,14 +524,21 @@ sg_err sg_sbom__json_head(struct sg_buf *out, json_t *v, int keep_open)
     return SG_OK;
 }
 
+/* Both take ownership of v (as the _new jansson calls do), also when the
+ * container is NULL because its own allocation failed: the builder is
+ * then marked bad and the document is never written. */
 void sg_sbom__jset(struct sg_jb *b, json_t *o, const char *k, json_t *v)
 {
+    if (!o)
+        json_decref(v);
     if (!v || !o || json_object_set_new(o, k, v) != 0)
         b->bad = 1;
 }
 
 void sg_sbom__jpush(struct sg_jb *b, json_t *a, json_t *v)
 {
+    if (!a)
+        json_decref(v);
     if (!v || !a || json_array_append_new(a, v) != 0)
         b->bad = 1;
 }

@@ -107,7 +107,7 @@ sg_sbom__os_release_parse(struct sg_distro *d, const void *data, size_t len)
         val = unquote(eq + 1, (size_t)(line + llen - (eq + 1)), &bad);
         if (!val) {
             free(build_id);
-            return SG_ENOMEM;
+            return sg_error_oom();
         }
         if (bad || !val[0] || len > 1024 * 1024) {
             if (bad)
@@ -142,7 +142,7 @@ sg_sbom__distro_point_release(struct sg_distro *d, const void *data, size_t len)
         return SG_OK;
     v = sg_text_dup_trim(p, len);
     if (!v)
-        return SG_ENOMEM;
+        return sg_error_oom();
     /* Only a numeric point release ("12.7", "3.19.1") is useful; Debian
      * testing writes "trixie/sid". */
     for (const char *c = v; *c; c++) {

@@ -61,17 +61,6 @@ static char to_lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-static int hex_val(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Type: ASCII letters, digits, '.', '+', '-'; must start with a letter. */
 static int type_valid(const char *t)
 {
@@ -312,35 +301,38 @@ struct arena {
     size_t len, cap;
 };
 
-/* Decode [s, s+n) into the arena; NULL (error set) on a bad escape or an
- * encoded NUL. */
-static const char *
-dec(struct arena *a, const char *s, size_t n, const char *what)
+/* Decode [s, s+n) into the arena (*out: the decoded string); SG_EPARSE
+ * on a bad escape or an encoded NUL (a C string cannot carry it and a
+ * name with a NUL would compare equal to its prefix). */
+static sg_err dec(const char **out,
+                  struct arena *a,
+                  const char *s,
+                  size_t n,
+                  const char *what)
 {
     char *start = a->p + a->len;
 
-    if (n + 1 > a->cap - a->len) {
-        sg_error_set(SG_EINTERNAL, "purl: arena exhausted");
-        return NULL;
-    }
+    *out = NULL;
+    if (n + 1 > a->cap - a->len)
+        return sg_error_set(SG_EINTERNAL, "purl: arena exhausted");
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
 
         if (c == '%') {
-            int h = i + 2 < n ? hex_val((unsigned char)s[i + 1]) : -1;
-            int l = h >= 0 ? hex_val((unsigned char)s[i + 2]) : -1;
+            int h = i + 2 < n ? sg_hex_digit((unsigned char)s[i + 1]) : -1;
+            int l = h >= 0 ? sg_hex_digit((unsigned char)s[i + 2]) : -1;
 
-            if (h < 0 || l < 0 || (h == 0 && l == 0)) {
-                sg_error_set(SG_EPARSE, "purl: %s: bad percent-encoding", what);
-                return NULL;
-            }
+            if (h < 0 || l < 0 || (h == 0 && l == 0))
+                return sg_error_set(SG_EPARSE, "purl: %s: bad percent-encoding",
+                                    what);
             c = (char)(h * 16 + l);
             i += 2;
         }
         a->p[a->len++] = c;
     }
     a->p[a->len++] = '\0';
-    return start;
+    *out = start;
+    return SG_OK;
 }
 
 /* Decode '/'-separated segments, dropping empty ones (and "." / ".." if
@@ -354,6 +346,7 @@ static sg_err dec_segments(const char **out,
 {
     size_t start = a->len, i = 0;
     int any = 0;
+    sg_err rc;
 
     *out = NULL;
     while (i < n) {
@@ -367,9 +360,9 @@ static sg_err dec_segments(const char **out,
                           (j - i == 2 && s[i] == '.' && s[i + 1] == '.')))) {
             if (any)
                 a->p[a->len - 1] = '/'; /* turn the last NUL into '/' */
-            seg = dec(a, s + i, j - i, what);
-            if (!seg)
-                return SG_EPARSE;
+            rc = dec(&seg, a, s + i, j - i, what);
+            if (rc)
+                return rc;
             any = 1;
         }
         i = j + 1;
@@ -386,6 +379,14 @@ void sg_sbom__purl_release(struct sg_purl *p)
     free(p->quals);
     free(p->mem_);
     memset(p, 0, sizeof(*p));
+}
+
+const char *sg_sbom__purl_qual(const struct sg_purl *p, const char *key)
+{
+    for (size_t i = 0; i < p->n_quals; i++)
+        if (strcmp(p->quals[i].key, key) == 0)
+            return p->quals[i].value;
+    return NULL;
 }
 
 /* Apply the per-type case folding to a parsed component in place. */
@@ -464,11 +465,9 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
                                   (int)(pe - p), p);
                 goto done;
             }
-            key = dec(&a, p, (size_t)(eq - p), "qualifier key");
-            if (!key) {
-                rc = SG_EPARSE;
+            rc = dec(&key, &a, p, (size_t)(eq - p), "qualifier key");
+            if (rc)
                 goto done;
-            }
             k = a.p + (key - a.p); /* our own arena: writable */
             for (char *c = k; *c; c++) {
                 if (*c >= 'A' && *c <= 'Z' && (flags & SG_PURL_STRICT)) {
@@ -487,11 +486,10 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
                                   (int)(eq - p), p);
                 goto done;
             }
-            val = dec(&a, eq + 1, (size_t)(pe - eq - 1), "qualifier value");
-            if (!val) {
-                rc = SG_EPARSE;
+            rc =
+                dec(&val, &a, eq + 1, (size_t)(pe - eq - 1), "qualifier value");
+            if (rc)
                 goto done;
-            }
             for (size_t i = 0; i < out->n_quals; i++)
                 if (strcmp(out->quals[i].key, key) == 0) {
                     rc = sg_error_set(SG_EPARSE,
@@ -540,7 +538,7 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
                           out->type);
         goto done;
     }
-    fold = type_fold(out->type);
+    fold = (flags & SG_PURL_AS_WRITTEN) ? 0 : type_fold(out->type);
     p = slash + 1;
 
     at = NULL;
@@ -550,11 +548,9 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
             break;
         }
     if (at) {
-        out->version = dec(&a, at + 1, (size_t)(end - at - 1), "version");
-        if (!out->version) {
-            rc = SG_EPARSE;
+        rc = dec(&out->version, &a, at + 1, (size_t)(end - at - 1), "version");
+        if (rc)
             goto done;
-        }
         if (!*out->version)
             out->version = NULL;
         end = at;
@@ -567,12 +563,10 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
             last = x - 1;
             break;
         }
-    out->name = dec(&a, last ? last + 1 : p,
-                    (size_t)(end - (last ? last + 1 : p)), "name");
-    if (!out->name) {
-        rc = SG_EPARSE;
+    rc = dec(&out->name, &a, last ? last + 1 : p,
+             (size_t)(end - (last ? last + 1 : p)), "name");
+    if (rc)
         goto done;
-    }
     if (!*out->name) {
         rc = sg_error_set(SG_EPARSE, "purl: name is required");
         goto done;

@@ -18,6 +18,9 @@
 #include <string.h>
 #include <zlib.h>
 
+/* The largest header rpmhdr.c can accept (data limit + full index + the
+ * 8-byte preamble): any larger value cannot be a package, so it is
+ * refused before it is copied or checksummed. */
 #define RPMDB_BLOB_MAX (256u * 1024u * 1024u + 65536u * 16u + 8u)
 
 struct ctx {
@@ -51,7 +54,9 @@ static void skip_record(struct ctx *c, const char *what, unsigned long long id)
 }
 
 /* One header blob → one package (or nothing for gpg-pubkey). Only
- * out-of-memory and the record limit are errors. */
+ * out-of-memory and the record limit are errors. The limit counts
+ * records looked at, not packages kept: a database of a million broken
+ * records would otherwise cost a million warnings and header parses. */
 static sg_err
 add_blob(struct ctx *c, unsigned long long id, const void *blob, size_t len)
 {
@@ -119,6 +124,10 @@ static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data, size_t len)
     if (!copy)
         return sg_error_oom();
     memcpy(copy, data, len);
+    /* A private copy because sqlite3_deserialize() takes ownership of a
+     * buffer it may write to, and the caller's bytes are borrowed. The
+     * header is 100 bytes (sqlite.org/fileformat.html §1.3); bytes 18
+     * and 19 are the write and read format versions. */
     /* A WAL-mode database (bytes 18/19 == 2) cannot be opened from
      * memory; switch the copy to rollback mode. Content still in a
      * separate -wal file is not seen: rpm checkpoints on close, and the
@@ -142,6 +151,10 @@ static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data, size_t len)
                           sqlite3_errmsg(db));
         goto done;
     }
+    /* The database is hostile input to a full SQL engine: refuse
+     * schema-defined code (triggers, views, functions in the schema are
+     * untrusted: sqlite.org/security.html "untrusted database files"),
+     * cap a single value at the largest header, and bound the work. */
     (void)sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     (void)sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
     (void)sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
@@ -179,6 +192,8 @@ static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data, size_t len)
         const void *blob = sqlite3_column_blob(st, 1);
         int n = sqlite3_column_bytes(st, 1);
 
+        /* An empty row still counts against the limit: add_blob() is
+         * not reached for it, so the check is repeated here. */
         if (!blob || n <= 0) {
             if (++c->n_seen > c->max) {
                 rc = sg_error_set(SG_ELIMIT,
@@ -215,6 +230,14 @@ done:
 /* ------------------------------------------------------------------ */
 /* Berkeley DB hash                                                    */
 
+/* Berkeley DB 5's on-disk hash format (dbinc/db_page.h, hash/hash_page.c
+ * in its sources; no separate spec). Page 0 is the metadata page (magic
+ * at 12, page size at 20, encryption at 24, type at 25, flags at 26, last
+ * page number at 32); every other page starts with the 26-byte header
+ * below. The byte order is the writing host's: the magic tells which.
+ * We do not follow the hash buckets: rpm's Packages database is small
+ * enough to read every hash page in file order, which also finds records
+ * in pages a broken bucket chain no longer reaches. */
 #define BDB_HASH_MAGIC 0x00061561u
 #define BDB_PAGE_HDR                                 \
     26u /* lsn 8, pgno 4, prev 4, next 4, entries 2, \
@@ -252,7 +275,9 @@ static uint16_t bdb_u16(const struct bdb *b, const unsigned char *p)
 }
 
 /* Item i of a hash page: [*off, *off + *len). Items are packed from the
- * end of the page downwards, so item i ends where item i-1 starts. */
+ * end of the page downwards, so item i ends where item i-1 starts. The
+ * offsets are untrusted: each must lie after the offset table and before
+ * the previous item, which also makes every length positive. */
 static sg_err bdb_item(const struct bdb *b,
                        const unsigned char *pg,
                        size_t i,
@@ -276,7 +301,10 @@ static sg_err bdb_item(const struct bdb *b,
 }
 
 /* Collect an off-page item: `tlen` bytes along the overflow chain that
- * starts at `pgno`. *out is malloc'd. */
+ * starts at `pgno`. *out is malloc'd. The chain is untrusted: it could
+ * loop (bounded by counting steps, at most one per page), point past
+ * the file, or hold more bytes than announced; tlen itself is checked
+ * against what the file could hold before anything is allocated. */
 static sg_err bdb_overflow(unsigned char **out,
                            const struct bdb *b,
                            uint32_t pgno,
@@ -356,6 +384,8 @@ static sg_err bdb_value(const unsigned char **val,
         return rc;
     case H_DUPLICATE:
     case H_OFFDUP:
+        /* rpm opens Packages without DB_DUP: a header number has one
+         * value, so these never occur in a real database. */
         return sg_error_set(SG_EUNSUPPORTED, "duplicate items");
     default:
         return sg_error_set(SG_EPARSE, "item type %u", pg[off]);
@@ -388,6 +418,8 @@ static sg_err rpmdb_bdb(struct ctx *c, const unsigned char *data, size_t len)
         (b.pagesize & (b.pagesize - 1)))
         return sg_error_set(SG_EPARSE, "%s: bad page size %zu", c->db_path,
                             b.pagesize);
+    /* Encrypted or checksummed pages have a different layout; rpm never
+     * creates either, so refusing them costs nothing real. */
     if (data[24] != 0)
         return sg_error_set(SG_EUNSUPPORTED, "%s: encrypted Berkeley DB",
                             c->db_path);
@@ -397,6 +429,8 @@ static sg_err rpmdb_bdb(struct ctx *c, const unsigned char *data, size_t len)
     if (data[26] & 1u) /* DBMETA_CHKSUM: page layout has a checksum */
         return sg_error_set(SG_EUNSUPPORTED, "%s: checksummed Berkeley DB",
                             c->db_path);
+    /* A file shorter than the metadata says (a layer cut short, or a
+     * copy taken while rpm was writing) is read as far as it goes. */
     last = bdb_u32(&b, data + 32);
     b.npages = len / b.pagesize;
     if ((size_t)last + 1 > b.npages)
@@ -456,6 +490,17 @@ static sg_err rpmdb_bdb(struct ctx *c, const unsigned char *data, size_t len)
 /* ------------------------------------------------------------------ */
 /* NDB                                                                 */
 
+/* rpm's own "NDB" format (rpm 4.16+, lib/backend/ndb/rpmpkg.c; no other
+ * spec). The file is a slot table, then 16-byte blocks of blobs. Header
+ * (32 bytes): "RpmP", version, generation, number of slot pages. Each
+ * 16-byte slot: "Slot", package index, block offset, block count (block
+ * offset 0: free). Each blob: "BlbS", package index, generation, length,
+ * the header, padding to a whole block, then a 12-byte tail (Adler-32 of
+ * everything before it, length again, "BlbE"). All little-endian.
+ * Every field is checked against the others before it is trusted: the
+ * package index must match its slot's, the length must fill exactly the
+ * slot's block count, and the checksum must match, so a slot that
+ * points at another package's blob or at stale bytes is skipped. */
 #define NDB_PAGE      4096u
 #define NDB_SLOT      16u
 #define NDB_BLK       16u
@@ -541,6 +586,9 @@ static sg_err rpmdb_ndb(struct ctx *c, const unsigned char *data, size_t len)
         const unsigned char *blob = NULL;
         size_t blen = 0;
 
+        /* A slot without its magic means the table itself cannot be
+         * trusted (slots are fixed-size, so every later one would be
+         * misread too): the whole database fails, not one record. */
         if (memcmp(s, "Slot", 4) != 0)
             return sg_error_set(SG_EPARSE,
                                 "%s: slot %llu has no magic; "
@@ -600,6 +648,9 @@ sg_err sg_sbom__rpmdb_parse(struct sg_sbom *s,
     default:
         return sg_error_set(SG_EINVAL, "rpmdb: unknown kind %d", (int)kind);
     }
+    /* Records were there but none could be read: that is a broken
+     * database, not an empty one, and saying "0 packages" would hide it.
+     * An empty database (no records at all) is fine. */
     if (!rc && c.n_ok == 0 && c.n_bad > 0)
         rc = sg_error_set(SG_EPARSE,
                           "%s: no readable package headers (%zu "

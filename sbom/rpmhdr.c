@@ -8,12 +8,26 @@
  * data is a 16-byte trailer entry pointing back over the region.
  * Untrusted: every entry is range- and alignment-checked, entries may not
  * overlap, and the blob must be exactly 8 + 16*il + dl bytes.
+ *
+ * The format is rpm's own (no external spec beyond rpm's sources and its
+ * docs/manual/format.md); the checks follow rpm's
+ * hdrblobVerifyInfo() so that we accept what rpm accepts and nothing it
+ * would refuse. The order matters: the whole blob length first (so the
+ * index and data can be read without further bounds checks), then each
+ * entry on its own (type, range, alignment, string termination), then
+ * the region, then overlaps, which need every entry's end. Only after
+ * all of that does fill() read a single value, so no reader below has to
+ * re-check a bound.
  */
 #include "sbom_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* The first two are rpm's own sanity limits: a header over them is one
+ * rpm would refuse to load, so it cannot come from a working database.
+ * The third is ours: a package with more names than that would cost
+ * memory and output out of proportion (real ones have a few hundred). */
 #define HDR_IL_MAX   0xffffu                /* rpm's hdrchkTags */
 #define HDR_DL_MAX   (256u * 1024u * 1024u) /* rpm's hdrchkData */
 #define HDR_DEPS_MAX 20000u /* requires/provides kept per package */
@@ -65,7 +79,9 @@ struct hdr {
 
 /* Bytes taken by `count` items of `type` at data offset `off`, or 0 when
  * they do not fit in the data area. Strings must be NUL-terminated
- * inside it. */
+ * inside it: that is what later lets get_str() use strlen() on data it
+ * does not own. Products are computed in 64 bits, as count is up to
+ * 2^32 - 1 and would wrap a 32-bit multiplication. */
 static uint32_t
 data_len(const struct hdr *h, uint32_t type, uint32_t off, uint32_t count)
 {
@@ -125,6 +141,9 @@ static sg_err check_entries(const struct hdr *h)
     const struct entry **order = NULL;
     sg_err rc = SG_OK;
 
+    /* Alignment as rpm requires it (hdrchkAlign): the numeric arrays are
+     * stored in their natural alignment relative to the data area; an
+     * unaligned one is not something rpm writes. */
     for (uint32_t i = 0; i < h->il; i++) {
         struct entry *e = &h->e[i];
         uint32_t align = e->type == T_INT16   ? 2u
@@ -161,7 +180,7 @@ static sg_err check_entries(const struct hdr *h)
      * back over at most il entries. */
     if (h->e[0].tag >= TAG_HEADERIMAGE && h->e[0].tag <= TAG_HEADERIMMUTABLE) {
         const struct entry *r = &h->e[0];
-        const unsigned char *t = h->data + r->off;
+        struct sg_rd tr;
         uint32_t ttag, ttype, toff, tcount;
 
         if (r->type != T_BIN || r->count != 16)
@@ -169,14 +188,12 @@ static sg_err check_entries(const struct hdr *h)
                                 "rpm header: malformed region "
                                 "tag %u",
                                 r->tag);
-        ttag = (uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 |
-               (uint32_t)t[2] << 8 | t[3];
-        ttype = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 |
-                (uint32_t)t[6] << 8 | t[7];
-        toff = (uint32_t)t[8] << 24 | (uint32_t)t[9] << 16 |
-               (uint32_t)t[10] << 8 | t[11];
-        tcount = (uint32_t)t[12] << 24 | (uint32_t)t[13] << 16 |
-                 (uint32_t)t[14] << 8 | t[15];
+        /* The trailer is itself an index entry (tag, type, offset,
+         * count); data_len() made sure its 16 bytes are in the data. */
+        sg_rd_init(&tr, h->data + r->off, 16);
+        if (sg_rd_u32be(&tr, &ttag) || sg_rd_u32be(&tr, &ttype) ||
+            sg_rd_u32be(&tr, &toff) || sg_rd_u32be(&tr, &tcount))
+            return sg_error_set(SG_EINTERNAL, "rpm header: short trailer");
         /* toff is -(16 * entries in the region) as a 32-bit int */
         toff = 0u - toff;
         if (ttag != r->tag || ttype != T_BIN || tcount != 16 || toff == 0 ||
@@ -187,7 +204,10 @@ static sg_err check_entries(const struct hdr *h)
                                 r->tag);
     }
 
-    /* No two entries may share data bytes. */
+    /* No two entries may share data bytes: rpm never writes that, and
+     * overlapping entries are how a crafted header makes one string be
+     * read as part of another (or a number out of a string's bytes).
+     * Sorting by offset makes it one linear pass instead of il^2. */
     order = malloc(h->il * sizeof(*order));
     if (!order)
         return sg_error_oom();
@@ -206,6 +226,9 @@ static sg_err check_entries(const struct hdr *h)
     return rc;
 }
 
+/* First entry with this tag. Linear: il is at most 65535 and fill() asks
+ * for a dozen tags, so an index would cost more than it saves. A second
+ * entry with the same tag is ignored. */
 static const struct entry *find(const struct hdr *h, uint32_t tag)
 {
     for (uint32_t i = 0; i < h->il; i++)
@@ -272,25 +295,24 @@ static sg_err get_str(char **out, const struct hdr *h, uint32_t tag)
     return *out ? SG_OK : sg_error_oom();
 }
 
+/* First value of an INT32 or INT64 entry: 1, else 0 (absent, or another
+ * type: EPOCH and SIZE are INT32 in every rpm, LONGSIZE INT64; anything
+ * else is treated as absent rather than reinterpreted). */
 static int get_u64(uint64_t *out, const struct hdr *h, uint32_t tag)
 {
     const struct entry *e = find(h, tag);
-    const unsigned char *p;
+    struct sg_rd rd;
+    uint32_t v32;
 
     if (!e)
         return 0;
-    p = h->data + e->off;
-    if (e->type == T_INT32) {
-        *out = (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 |
-               (uint64_t)p[2] << 8 | p[3];
+    sg_rd_init(&rd, h->data + e->off, e->end - e->off);
+    if (e->type == T_INT32 && sg_rd_u32be(&rd, &v32) == SG_OK) {
+        *out = v32;
         return 1;
     }
-    if (e->type == T_INT64) {
-        *out = 0;
-        for (int i = 0; i < 8; i++)
-            *out = *out << 8 | p[i];
+    if (e->type == T_INT64 && sg_rd_u64be(&rd, out) == SG_OK)
         return 1;
-    }
     return 0;
 }
 
@@ -378,6 +400,8 @@ static sg_err fill(struct sg_pkg *p, int *skipped, const struct hdr *h)
         rc = sg_error_set(SG_EPARSE, "rpm header: no NAME");
     if (rc)
         goto done;
+    /* `rpm --import` stores each trusted signing key as a pseudo-package
+     * named gpg-pubkey: it installs no files and no SBOM lists it. */
     if (strcmp(p->name, "gpg-pubkey") == 0) {
         *skipped = 1; /* imported signing keys, not packages */
         goto done;
@@ -390,6 +414,8 @@ static sg_err fill(struct sg_pkg *p, int *skipped, const struct hdr *h)
                           p->name);
     if (rc)
         goto done;
+    /* The model's version is rpm's VERSION-RELEASE (the purl and syft
+     * form); EPOCH stays separate (the purl's epoch= qualifier). */
     lv = strlen(ver);
     lr = strlen(rel);
     p->version = malloc(lv + lr + 2);
@@ -405,6 +431,8 @@ static sg_err fill(struct sg_pkg *p, int *skipped, const struct hdr *h)
         p->has_epoch = 1;
         p->epoch = (unsigned long)v64;
     }
+    /* LONGSIZE exists for packages over 4 GiB; when both are there it
+     * is the exact one. */
     if (get_u64(&v64, h, TAG_LONGSIZE) || get_u64(&v64, h, TAG_SIZE))
         p->installed_size = v64;
     rc = get_str(&p->arch, h, TAG_ARCH);
@@ -450,6 +478,10 @@ sg_err sg_sbom__rpm_header_parse(struct sg_pkg *out,
                             h.il);
     if (h.dl == 0 || h.dl > HDR_DL_MAX)
         return sg_error_set(SG_EPARSE, "rpm header: absurd data size %u", h.dl);
+    /* Cannot overflow: il and dl are bounded above (about 1 MiB and
+     * 256 MiB). Exact, not "at least": the databases store each header
+     * with its own length, and trailing bytes would mean that length and
+     * the header disagree. */
     need = 8u + 16u * (size_t)h.il + (size_t)h.dl;
     if (need != len)
         return sg_error_set(SG_EPARSE,

@@ -87,13 +87,4 @@ sg_err sg_sbom__go_prop_add(struct sg_pkg *p,
                             const char *val,
                             size_t vlen);
 
-/* A purl split into decoded parts (sbomread.c; lenient: for reading
- * other tools' SBOMs). Returns 0, or -1 when not a purl (or OOM). */
-struct sg_purl_parts {
-    char *type, *ns, *name, *version, *arch, *distro, *epoch;
-    char *repository_url, *tag; /* oci qualifiers */
-};
-int sg_sbom__purl_split(struct sg_purl_parts *u, const char *s);
-void sg_sbom__purl_parts_release(struct sg_purl_parts *u);
-
 #endif /* SIGIL_SBOM_INT_H */

@@ -31,18 +31,27 @@ struct sg_purl {
 enum sg_purl_parse_flags {
     /* Reject what the spec calls invalid but tolerant parsers fix up:
      * upper-case qualifier keys. Type case is always folded. */
-    SG_PURL_STRICT = 1u << 0
+    SG_PURL_STRICT = 1u << 0,
+    /* Keep namespace and name as written (no per-type case folding):
+     * for readers of other tools' documents, which must not rename the
+     * packages they read. */
+    SG_PURL_AS_WRITTEN = 1u << 1
 };
 
 /* Parse `s` per the spec's "how to parse" algorithm: accepts "pkg://",
  * historical encodings such as "%3A", drops empty qualifier values and
  * ".", ".." or empty subpath segments. *out is filled on success and must
  * be released with sg_sbom__purl_release(); on failure it is empty.
- * SG_EPARSE with a message naming the bad component. */
+ * SG_EPARSE with a message naming the bad component, SG_ELIMIT for a
+ * purl longer than 64 KiB, SG_ENOMEM: a caller that tolerates
+ * "not a purl" must still fail on SG_ENOMEM. */
 SG_MUST_USE sg_err sg_sbom__purl_parse(struct sg_purl *out,
                                        const char *s,
                                        unsigned flags);
 void sg_sbom__purl_release(struct sg_purl *p);
+
+/* The value of qualifier `key` (lower-case), or NULL. Borrowed from p. */
+const char *sg_sbom__purl_qual(const struct sg_purl *p, const char *key);
 
 /* Append the canonical string: type lower-cased, per-type case folding
  * of namespace/name (deb, apk, alpm, rpm namespace, oci name, ...),

@@ -12,6 +12,8 @@
  */
 #define _GNU_SOURCE /* strndup */
 #include "sbom_int.h"
+#include "sbom_core.h"
+#include "sbom_purl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,20 +57,13 @@ static int cmp_entry(const void *x, const void *y)
     return c ? c : cmp_s(a->version, b->version);
 }
 
+/* The purl type of a model package (both Go kinds are "golang"), for
+ * packages read without a purl. */
 static const char *model_type(enum sg_pkg_type t)
 {
-    switch (t) {
-    case SG_PKG_DEB:
-        return "deb";
-    case SG_PKG_APK:
-        return "apk";
-    case SG_PKG_RPM:
-        return "rpm";
-    case SG_PKG_GO_MODULE:
-    case SG_PKG_GO_STDLIB:
+    if (t == SG_PKG_GO_MODULE || t == SG_PKG_GO_STDLIB)
         return "golang";
-    }
-    return "unknown";
+    return sg_pkg_type_name(t);
 }
 
 static char *dup0(const char *s)
@@ -88,14 +83,24 @@ entries(struct entry **out, size_t *n_out, const struct sg_sbom *s)
         return sg_error_oom();
     for (size_t i = 0; i < s->n_pkgs; i++) {
         const struct sg_pkg *p = &s->pkgs[i];
-        struct sg_purl_parts u;
+        struct sg_purl u;
         struct entry *e = &v[n];
-        int have = p->purl && sg_sbom__purl_split(&u, p->purl) == 0;
+        sg_err prc = SG_EPARSE;
+        const char *distro;
         char ver[64];
 
         if (p->deleted || !p->name)
             continue;
-        if (have) {
+        if (p->purl) {
+            /* As written: the diff compares what the documents say. A
+             * string that is not a purl falls back to the model fields. */
+            prc = sg_sbom__purl_parse(&u, p->purl, SG_PURL_AS_WRITTEN);
+            if (prc == SG_ENOMEM)
+                goto oom;
+            if (prc)
+                sg_error_clear();
+        }
+        if (!prc) {
             if (u.ns) {
                 size_t l = strlen(u.ns) + strlen(u.name) + 2;
                 e->name = malloc(l);
@@ -105,10 +110,11 @@ entries(struct entry **out, size_t *n_out, const struct sg_sbom *s)
                 e->name = dup0(u.name);
             }
             e->type = dup0(u.type);
-            e->arch = dup0(u.arch);
-            if (u.distro)
-                e->distro = strndup(u.distro, strcspn(u.distro, "-"));
-            sg_sbom__purl_parts_release(&u);
+            e->arch = dup0(sg_sbom__purl_qual(&u, "arch"));
+            distro = sg_sbom__purl_qual(&u, "distro");
+            if (distro)
+                e->distro = strndup(distro, strcspn(distro, "-"));
+            sg_sbom__purl_release(&u);
         } else {
             e->type = dup0(model_type(p->type));
             e->name = dup0(p->name);
@@ -126,12 +132,8 @@ entries(struct entry **out, size_t *n_out, const struct sg_sbom *s)
             e->version = dup0(p->version ? p->version : "");
         }
         e->purl = p->purl;
-        if (!e->type || !e->name || !e->version) {
-            for (size_t k = 0; k <= n; k++)
-                entry_release(&v[k]);
-            free(v);
-            return sg_error_oom();
-        }
+        if (!e->type || !e->name || !e->version)
+            goto oom;
         n++;
     }
     qsort(v, n, sizeof(*v), cmp_entry);
@@ -149,6 +151,11 @@ entries(struct entry **out, size_t *n_out, const struct sg_sbom *s)
     *out = v;
     *n_out = n;
     return SG_OK;
+oom:
+    for (size_t k = 0; k <= n; k++)
+        entry_release(&v[k]);
+    free(v);
+    return sg_error_oom();
 }
 
 static sg_err push(struct sg_sbom_diff *d,

@@ -25,6 +25,7 @@
  */
 #define _GNU_SOURCE /* strndup */
 #include "sbom_int.h"
+#include "sbom_purl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,128 +34,6 @@
 #include <jansson.h>
 
 #define READ_MAX (256u * 1024u * 1024u)
-
-/* ------------------------------------------------------------------ */
-/* purl                                                                 */
-
-void sg_sbom__purl_parts_release(struct sg_purl_parts *u)
-{
-    free(u->type);
-    free(u->ns);
-    free(u->name);
-    free(u->version);
-    free(u->arch);
-    free(u->distro);
-    free(u->epoch);
-    free(u->repository_url);
-    free(u->tag);
-    memset(u, 0, sizeof(*u));
-}
-
-static int hexv(int c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* Percent-decoded copy of [p, p+n). */
-static char *pct_dup(const char *p, size_t n)
-{
-    char *o = malloc(n + 1), *w = o;
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '%' && i + 2 < n + 0 && hexv(p[i + 1]) >= 0 &&
-            hexv(p[i + 2]) >= 0) {
-            *w++ = (char)(hexv(p[i + 1]) * 16 + hexv(p[i + 2]));
-            i += 2;
-        } else {
-            *w++ = p[i];
-        }
-    }
-    *w = '\0';
-    return o;
-}
-
-/* Parse "pkg:type/ns.../name@version?q=v&...#sub". 0 ok, -1 not a purl
- * (or OOM). Lenient: the reader keeps the original string anyway. */
-int sg_sbom__purl_split(struct sg_purl_parts *u, const char *s)
-{
-    const char *p, *end, *q, *at, *slash, *tend;
-    memset(u, 0, sizeof(*u));
-    if (strncmp(s, "pkg:", 4) != 0)
-        return -1;
-    p = s + 4;
-    while (*p == '/')
-        p++;
-    end = p + strcspn(p, "#");
-    q = memchr(p, '?', (size_t)(end - p));
-    if (q) {
-        const char *k = q + 1;
-        while (k < end) {
-            const char *amp = memchr(k, '&', (size_t)(end - k));
-            const char *e = amp ? amp : end;
-            const char *eq = memchr(k, '=', (size_t)(e - k));
-            if (eq) {
-                size_t kn = (size_t)(eq - k);
-                char **dst = NULL;
-                if (kn == 4 && strncmp(k, "arch", 4) == 0)
-                    dst = &u->arch;
-                else if (kn == 6 && strncmp(k, "distro", 6) == 0)
-                    dst = &u->distro;
-                else if (kn == 5 && strncmp(k, "epoch", 5) == 0)
-                    dst = &u->epoch;
-                else if (kn == 14 && strncmp(k, "repository_url", 14) == 0)
-                    dst = &u->repository_url;
-                else if (kn == 3 && strncmp(k, "tag", 3) == 0)
-                    dst = &u->tag;
-                if (dst && !*dst)
-                    *dst = pct_dup(eq + 1, (size_t)(e - eq - 1));
-            }
-            k = amp ? amp + 1 : end;
-        }
-        end = q;
-    }
-    tend = memchr(p, '/', (size_t)(end - p));
-    if (!tend) {
-        sg_sbom__purl_parts_release(u);
-        return -1;
-    }
-    u->type = pct_dup(p, (size_t)(tend - p));
-    if (u->type)
-        for (char *c = u->type; *c; c++)
-            if (*c >= 'A' && *c <= 'Z')
-                *c = (char)(*c - 'A' + 'a');
-    p = tend + 1;
-    /* version: after the last '@' of the remainder */
-    at = NULL;
-    for (const char *c = p; c < end; c++)
-        if (*c == '@')
-            at = c;
-    if (at) {
-        u->version = pct_dup(at + 1, (size_t)(end - at - 1));
-        end = at;
-    }
-    while (end > p && end[-1] == '/')
-        end--;
-    slash = NULL;
-    for (const char *c = p; c < end; c++)
-        if (*c == '/')
-            slash = c;
-    if (slash) {
-        u->ns = pct_dup(p, (size_t)(slash - p));
-        u->name = pct_dup(slash + 1, (size_t)(end - slash - 1));
-    } else {
-        u->name = pct_dup(p, (size_t)(end - p));
-    }
-    if (!u->type || !u->name || (slash && !u->ns)) {
-        sg_sbom__purl_parts_release(u);
-        return -1;
-    }
-    return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                              */
@@ -226,13 +105,9 @@ static char *h1_from_hex(const char *hex)
     unsigned char raw[32];
     struct sg_buf b = SG_BUF_INIT(128);
     char *out = NULL;
-    if (strlen(hex) != 64)
+    if (sg_hex_decode(raw, sizeof(raw), hex, strlen(hex))) {
+        sg_error_clear(); /* not a SHA-256: no h1 sum, not an error */
         return NULL;
-    for (size_t i = 0; i < 32; i++) {
-        int h = hexv(hex[2 * i]), l = hexv(hex[2 * i + 1]);
-        if (h < 0 || l < 0)
-            return NULL;
-        raw[i] = (unsigned char)(h * 16 + l);
     }
     if (sg_buf_adds(&b, "h1:") || sg_base64_encode(&b, raw, 32) ||
         sg_buf_take(&out, NULL, &b))
@@ -240,15 +115,34 @@ static char *h1_from_hex(const char *hex)
     return out;
 }
 
+/* Parse a purl as written (no case folding: a conversion keeps names).
+ * 1 parsed, 0 not a purl (ignored: the string is kept anyway), -1 out of
+ * memory. */
+static int purl_read(struct sg_purl *u, const char *purl)
+{
+    sg_err rc = sg_sbom__purl_parse(u, purl, SG_PURL_AS_WRITTEN);
+
+    if (rc == SG_ENOMEM)
+        return -1;
+    if (rc) {
+        sg_error_clear();
+        return 0;
+    }
+    return 1;
+}
+
 /* Fill type/name/version/arch/epoch from the purl; returns 0 or -1 OOM. */
 static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
 {
-    struct sg_purl_parts u;
-    int rc = 0;
+    struct sg_purl u;
+    const char *epoch, *distro;
+    int rc;
     if (set_dup(&p->purl, purl))
         return -1;
-    if (sg_sbom__purl_split(&u, purl) != 0)
-        return 0;
+    rc = purl_read(&u, purl);
+    if (rc <= 0)
+        return rc;
+    rc = 0;
     if (strcmp(u.type, "deb") == 0)
         p->type = SG_PKG_DEB;
     else if (strcmp(u.type, "apk") == 0)
@@ -262,7 +156,7 @@ static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
         size_t n = strlen(u.ns) + strlen(u.name) + 2;
         char *full = malloc(n);
         if (!full) {
-            sg_sbom__purl_parts_release(&u);
+            sg_sbom__purl_release(&u);
             return -1;
         }
         snprintf(full, n, "%s/%s", u.ns, u.name);
@@ -274,48 +168,55 @@ static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
     if (!rc && !p->version)
         rc = set_dup(&p->version, u.version);
     if (!rc && !p->arch)
-        rc = set_dup(&p->arch, u.arch);
-    if (!rc && u.epoch) {
+        rc = set_dup(&p->arch, sg_sbom__purl_qual(&u, "arch"));
+    epoch = sg_sbom__purl_qual(&u, "epoch");
+    if (!rc && epoch) {
         char *e;
-        unsigned long v = strtoul(u.epoch, &e, 10);
+        unsigned long v = strtoul(epoch, &e, 10);
         if (!*e) {
             p->epoch = v;
             p->has_epoch = 1;
         }
     }
     /* distro qualifier "debian-12" → the document's distro if unknown */
-    if (!rc && u.distro && !s->distro.id) {
-        const char *dash = strchr(u.distro, '-');
+    distro = sg_sbom__purl_qual(&u, "distro");
+    if (!rc && distro && !s->distro.id) {
+        const char *dash = strchr(distro, '-');
         if (dash) {
-            s->distro.id = strndup(u.distro, (size_t)(dash - u.distro));
+            s->distro.id = strndup(distro, (size_t)(dash - distro));
             s->distro.version_id = strdup(dash + 1);
             if (!s->distro.id || !s->distro.version_id)
                 rc = -1;
         }
     }
-    sg_sbom__purl_parts_release(&u);
+    sg_sbom__purl_release(&u);
     return rc;
 }
 
 /* The image root's pkg:oci purl → source digest, arch, repo, tag. */
 static int root_from_purl(struct sg_sbom *s, const char *purl)
 {
-    struct sg_purl_parts u;
-    int rc = 0;
-    if (!purl || sg_sbom__purl_split(&u, purl) != 0)
+    struct sg_purl u;
+    int rc;
+    if (!purl)
         return 0;
+    rc = purl_read(&u, purl);
+    if (rc <= 0)
+        return rc;
+    rc = 0;
     if (strcmp(u.type, "oci") == 0) {
         if (!s->source.digest && u.version &&
             strncmp(u.version, "sha256:", 7) == 0)
             rc |= set_dup(&s->source.digest, u.version);
         if (!s->source.arch)
-            rc |= set_dup(&s->source.arch, u.arch);
+            rc |= set_dup(&s->source.arch, sg_sbom__purl_qual(&u, "arch"));
         if (!s->source.repo_name)
-            rc |= set_dup(&s->source.repo_name, u.repository_url);
+            rc |= set_dup(&s->source.repo_name,
+                          sg_sbom__purl_qual(&u, "repository_url"));
         if (!s->source.tag)
-            rc |= set_dup(&s->source.tag, u.tag);
+            rc |= set_dup(&s->source.tag, sg_sbom__purl_qual(&u, "tag"));
     }
-    sg_sbom__purl_parts_release(&u);
+    sg_sbom__purl_release(&u);
     return rc ? -1 : 0;
 }
 
@@ -689,6 +590,7 @@ static sg_err cdx_props(struct sg_pkg *p, const json_t *props)
 {
     const json_t *pr;
     size_t i;
+    sg_err rc;
     json_array_foreach(props, i, pr)
     {
         const char *k = jstr(pr, "name"), *v = jstr(pr, "value");
@@ -730,8 +632,9 @@ static sg_err cdx_props(struct sg_pkg *p, const json_t *props)
         if (strncmp(k, "sigil:", 6) == 0 || strncmp(k, "syft:", 5) == 0 ||
             strncmp(k, "aquasecurity:", 13) == 0)
             continue;
-        if (sg_sbom__go_prop_add(p, k, v, strlen(v)))
-            return SG_ENOMEM;
+        rc = sg_sbom__go_prop_add(p, k, v, strlen(v));
+        if (rc)
+            return rc;
     }
     return SG_OK;
 }

@@ -45,12 +45,19 @@ struct scan {
     size_t n_layers;
     char *const *diff_ids;
     pthread_mutex_t mu;
-    size_t next;        /* position in `order` of the next layer */
-    size_t *order;      /* layers by decreasing blob size (LPT) */
-    int stop;           /* a layer failed */
-    uint64_t image_out; /* decompressed bytes so far, all layers */
-    sg_err *rcs;        /* per layer */
-    char (*msgs)[600];  /* per layer */
+    size_t next;              /* position in `order` of the next layer */
+    size_t *order;            /* layers by decreasing blob size (LPT) */
+    int stop;                 /* a layer failed */
+    uint64_t image_out;       /* decompressed bytes so far, all layers */
+    struct layer_result *res; /* per layer */
+};
+
+/* How one layer ended. `cancelled`: it stopped because another layer
+ * failed first, so it is not the cause to report. */
+struct layer_result {
+    sg_err rc;
+    int cancelled;
+    char msg[600];
 };
 
 struct layer_ctx {
@@ -62,6 +69,7 @@ struct layer_ctx {
     sg_inflate_src src; /* NULL: the ring */
     void *src_payload;
     sg_err rc;     /* our own error (decompression, limits) */
+    int cancelled; /* rc is "another layer failed", not our own */
     char msg[512]; /* its message */
     uint64_t out_total;
 };
@@ -122,8 +130,10 @@ static la_ssize_t la_read(struct archive *a, void *payload, const void **buf)
         rc = sg_error_set(SG_ELIMIT,
                           "more than %llu decompressed bytes in the image",
                           (unsigned long long)lim->image_bytes_max);
-    else if (lc->sc->stop)
+    else if (lc->sc->stop) {
         rc = sg_error_set(SG_EINTERNAL, "cancelled");
+        lc->cancelled = 1;
+    }
     pthread_mutex_unlock(&lc->sc->mu);
     if (rc)
         goto fail;
@@ -367,9 +377,11 @@ done:
     if (!rc)
         sg_layer_view_seal(&sc->views[idx]);
     pthread_mutex_lock(&sc->mu);
-    sc->rcs[idx] = rc;
+    sc->res[idx].rc = rc;
+    sc->res[idx].cancelled = rc && lc.cancelled;
     if (rc) {
-        snprintf(sc->msgs[idx], sizeof(sc->msgs[idx]), "%s", sg_error_last());
+        snprintf(sc->res[idx].msg, sizeof(sc->res[idx].msg), "%s",
+                 sg_error_last());
         sc->stop = 1;
     }
     pthread_mutex_unlock(&sc->mu);
@@ -462,8 +474,7 @@ static sg_err scan_layers(struct sg_oci_store *store,
     sc.img = img;
     sc.views = views;
     sc.n_layers = n;
-    sc.rcs = calloc(n + 1, sizeof(*sc.rcs));
-    sc.msgs = calloc(n + 1, sizeof(*sc.msgs));
+    sc.res = calloc(n + 1, sizeof(*sc.res));
     if (!threads) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         threads = c > 0 ? (unsigned)c : 1;
@@ -473,17 +484,15 @@ static sg_err scan_layers(struct sg_oci_store *store,
         nw = 1;
     ws = calloc(nw, sizeof(*ws));
     wk = calloc(nw, sizeof(*wk));
-    if (!sc.rcs || !sc.msgs || !ws || !wk) {
-        free(sc.rcs);
-        free(sc.msgs);
+    if (!sc.res || !ws || !wk) {
+        free(sc.res);
         free(ws);
         free(wk);
         return sg_error_oom();
     }
     sc.order = calloc(n + 1, sizeof(*sc.order));
     if (!sc.order) {
-        free(sc.rcs);
-        free(sc.msgs);
+        free(sc.res);
         free(ws);
         free(wk);
         return sg_error_oom();
@@ -536,19 +545,17 @@ static sg_err scan_layers(struct sg_oci_store *store,
      * layer cancelled because another failed is not the cause. */
     for (size_t pass = 0; pass < 2 && !rc; pass++) {
         for (size_t i = 0; i < n; i++) {
-            if (!sc.rcs[i] || (pass == 0 && sc.rcs[i] == SG_EINTERNAL &&
-                               strstr(sc.msgs[i], "cancelled")))
+            if (!sc.res[i].rc || (pass == 0 && sc.res[i].cancelled))
                 continue;
-            rc = sg_error_set(sc.rcs[i], "layer %s: %s",
-                              img->manifest->layers[i].digest, sc.msgs[i]);
+            rc = sg_error_set(sc.res[i].rc, "layer %s: %s",
+                              img->manifest->layers[i].digest, sc.res[i].msg);
             break;
         }
     }
     pthread_mutex_destroy(&sc.mu);
     pthread_mutex_destroy(&sc.store_mu);
     free(sc.order);
-    free(sc.rcs);
-    free(sc.msgs);
+    free(sc.res);
     return rc;
 }
 
@@ -717,7 +724,7 @@ static sg_err fill_source(struct sg_sbom *s,
     else
         src->name = sg_text_dup("image");
     if (!src->name)
-        return SG_ENOMEM;
+        return sg_error_oom();
     if (!img) {
         src->is_dir = 1;
         return SG_OK;
@@ -732,31 +739,31 @@ static sg_err fill_source(struct sg_sbom *s,
         if (rc)
             return rc;
         if (ref->tag && !(src->tag = sg_text_dup(ref->tag)))
-            return SG_ENOMEM;
+            return sg_error_oom();
     }
     if (!src->tag) {
         const char *dr = sg_oci_store_default_ref(st);
         if (dr && strncmp(dr, "sha256:", 7) != 0 &&
             strncmp(dr, "sha512:", 7) != 0 && !(src->tag = sg_text_dup(dr)))
-            return SG_ENOMEM;
+            return sg_error_oom();
     }
     if ((img->digest && !(src->digest = sg_text_dup(img->digest))) ||
         (img->manifest_digest &&
          !(src->manifest_digest = sg_text_dup(img->manifest_digest))))
-        return SG_ENOMEM;
+        return sg_error_oom();
     if (img->config) {
         const struct sg_oci_config *c = img->config;
         if ((c->os && !(src->os = sg_text_dup(c->os))) ||
             (c->architecture && !(src->arch = sg_text_dup(c->architecture))) ||
             (c->variant && !(src->variant = sg_text_dup(c->variant))))
-            return SG_ENOMEM;
+            return sg_error_oom();
         if (c->n_diff_ids) {
             src->diff_ids = calloc(c->n_diff_ids, sizeof(char *));
             if (!src->diff_ids)
                 return sg_error_oom();
             for (size_t i = 0; i < c->n_diff_ids; i++) {
                 if (!(src->diff_ids[i] = sg_text_dup(c->diff_ids[i])))
-                    return SG_ENOMEM;
+                    return sg_error_oom();
                 src->n_diff_ids = i + 1;
             }
         }
@@ -784,7 +791,7 @@ sg_err sg_sbom_scan(struct sg_sbom **out,
     if (root) {
         img = NULL;
     } else if (!img || !img->manifest || img->manifest->is_index) {
-        rc = sg_error_set(SG_EINVAL, "sbom: no image manifest to scan");
+        rc = sg_error_set(SG_EINVAL, "no image manifest to scan");
         goto done;
     }
     rc = fill_source(s, st, img, opts);

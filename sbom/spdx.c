@@ -17,26 +17,36 @@
 
 #include <jansson.h>
 
-static json_t *
-ext_ref(struct sg_jb *b, const char *cat, const char *type, const char *loc)
+/* An object of three members, in this order (SPDX external references
+ * and relationships are all of this shape). */
+static json_t *obj3(struct sg_jb *b,
+                    const char *k1,
+                    json_t *v1,
+                    const char *k2,
+                    json_t *v2,
+                    const char *k3,
+                    json_t *v3)
 {
     json_t *r = json_object();
 
-    sg_sbom__jset(b, r, "referenceCategory", json_string(cat));
-    sg_sbom__jset(b, r, "referenceType", json_string(type));
-    sg_sbom__jset(b, r, "referenceLocator", sg_sbom__jstr(loc));
+    sg_sbom__jset(b, r, k1, v1);
+    sg_sbom__jset(b, r, k2, v2);
+    sg_sbom__jset(b, r, k3, v3);
     return r;
+}
+
+static json_t *
+ext_ref(struct sg_jb *b, const char *cat, const char *type, const char *loc)
+{
+    return obj3(b, "referenceCategory", json_string(cat), "referenceType",
+                json_string(type), "referenceLocator", sg_sbom__jstr(loc));
 }
 
 static json_t *
 rel(struct sg_jb *b, const char *from, const char *type, const char *to)
 {
-    json_t *r = json_object();
-
-    sg_sbom__jset(b, r, "spdxElementId", json_string(from));
-    sg_sbom__jset(b, r, "relationshipType", json_string(type));
-    sg_sbom__jset(b, r, "relatedSpdxElement", json_string(to));
-    return r;
+    return obj3(b, "spdxElementId", json_string(from), "relationshipType",
+                json_string(type), "relatedSpdxElement", json_string(to));
 }
 
 /* Record every LicenseRef-… of expr in `refs` (object id → text). */

@@ -9,6 +9,18 @@
  * the layer's own entries are added; a non-directory entry replaces the
  * lower path and everything below it. Symlinks are resolved inside this
  * view only, with ".." and absolute targets clamped to the image root.
+ *
+ * Why views and not a full tree: an image can hold millions of paths and
+ * the catalogers need a few hundred files. A view keeps the claimed files
+ * (and every symlink, since any of them may lie on the way to a
+ * database), but only a 64-bit hash of every other non-directory path:
+ * enough to know that a later layer replaced a directory by a file.
+ *
+ * Untrusted: every path, link target and whiteout comes from a layer.
+ * Paths are normalised lexically before they get here (no "..", no
+ * leading '/'), link resolution is bounded in hops and in length, and a
+ * link can never lead outside the image root: the runtime would resolve
+ * it inside the container's root, and so do we.
  */
 #include "sbom_core.h"
 #include "text.h"
@@ -19,6 +31,10 @@
 /* ------------------------------------------------------------------ */
 /* Paths                                                                */
 
+/* FNV-1a, 64 bits. Not a defence against crafted collisions, and it
+ * need not be: a collision can only make a path look replaced by a file
+ * (a package missing from the SBOM), never reach memory it should not,
+ * and a layer author who wants a package hidden can delete it anyway. */
 uint64_t sg_path_hash(const char *p, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
@@ -30,6 +46,12 @@ uint64_t sg_path_hash(const char *p, size_t n)
     return h;
 }
 
+/* Lexical normalisation of a layer path: empty and "." segments dropped,
+ * ".." removes the previous segment and stops at the root (tar entries
+ * such as "../../etc/passwd" are what path-traversal attacks on layer
+ * extraction use; a runtime extracting the layer keeps them inside the
+ * root, so they name the path inside). *out NULL for the root itself.
+ * The result is never longer than the input, hence one allocation. */
 sg_err sg_path_normalise(char **out, const char *in)
 {
     size_t n = strlen(in), o = 0;
@@ -98,7 +120,9 @@ static int ends_with(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-/* A file directly inside a directory named status.d (not *.md5sums). */
+/* A file directly inside a directory named status.d (not *.md5sums):
+ * distroless images keep one dpkg stanza per package there instead of
+ * var/lib/dpkg/status, next to each package's md5sums list. */
 static int in_status_d(const char *path)
 {
     const char *b = base_name(path);
@@ -128,6 +152,8 @@ int sg_path_claimed(const char *path)
     return strcmp(b, "go.mod") == 0 || strcmp(b, "go.sum") == 0;
 }
 
+/* Every symlink is kept: which ones lie on the way to a database is only
+ * known after the squash, and a link costs its two strings. */
 int sg_path_link_relevant(const char *path)
 {
     (void)path;
@@ -183,7 +209,10 @@ static int is_copyright(const char *path)
            strcmp(base_name(path), "copyright") == 0;
 }
 
-/* The slot holding `path`, or the empty slot where it would go. */
+/* The slot holding `path`, or the empty slot where it would go. Open
+ * addressing with linear probing; slots hold index + 1 so that 0 means
+ * empty. The table is kept at most half full (keep_impl() grows it
+ * first), so the probe always meets an empty slot and ends. */
 static size_t view_slot(const struct sg_layer_view *v, const char *path)
 {
     size_t mask = v->n_slots - 1;
@@ -320,7 +349,7 @@ sg_err sg_layer_view_keep_copy(struct sg_layer_view *v,
         memcpy(data, src->data, src->len + 1);
     if (src->target && !(target = sg_text_dup(src->target))) {
         free(data);
-        return SG_ENOMEM;
+        return sg_error_oom();
     }
     copy.data = data;
     copy.target = target;
@@ -330,6 +359,11 @@ sg_err sg_layer_view_keep_copy(struct sg_layer_view *v,
     return rc;
 }
 
+/* Record that this layer has a non-directory at `path`. Only the hash is
+ * kept: this is called for every file of every layer, and a lower
+ * layer's content under `path` is hidden when the hash is found (see
+ * view_hides()). The array is sorted once, by sg_layer_view_seal(),
+ * when the layer is complete; lookups before that would be wrong. */
 sg_err sg_layer_view_nondir(struct sg_layer_view *v, const char *path)
 {
     if (v->n_nondir == v->cap_nondir) {
@@ -375,7 +409,14 @@ static int under(const char *path, const char *dir, int or_equal)
     return path[n] == '/' || (or_equal && path[n] == '\0');
 }
 
-/* Would layer v hide `path` of a lower layer? */
+/* Would layer v hide `path` of a lower layer? The three rules of
+ * image-spec layer.md "Whiteouts": an opaque directory hides what lower
+ * layers have below it but not the directory itself; a whiteout hides
+ * the path and everything below it; and an entry of another type
+ * replaces the path, so a file at the path or at any of its parents
+ * hides it (a lower "usr/lib/x" is gone once "usr/lib" is a file or a
+ * symlink). The last rule is why every parent is looked up: n stops at
+ * each '/' and at the end of the string. */
 static int view_hides(const struct sg_layer_view *v, const char *path)
 {
     for (size_t i = 0; i < v->n_opaque; i++)
@@ -395,6 +436,9 @@ static int view_hides(const struct sg_layer_view *v, const char *path)
 /* ------------------------------------------------------------------ */
 /* The squashed tree                                                    */
 
+/* One version of one path. Versions are never removed, only marked dead,
+ * because the all-layers mode and the layer attribution need the history:
+ * `prev` chains a path's versions from newest to the one it replaced. */
 struct sq_entry {
     const struct sg_kept *k;
     size_t layer;
@@ -466,6 +510,9 @@ squash_layers(struct squash *sq, struct sg_layer_view *views, size_t n_views)
     size_t total = 0;
     sg_err rc = SG_OK;
 
+    /* Sized once for every version of every layer (at most half full):
+     * the views are complete before the squash starts. The sum cannot
+     * overflow: each view's entries are already in memory. */
     for (size_t l = 0; l < n_views; l++)
         total += views[l].n_kept;
     sq->n_bucket = 64;
@@ -498,6 +545,10 @@ squash_layers(struct squash *sq, struct sg_layer_view *views, size_t n_views)
             }
             prevs[i] = e;
         }
+        /* Then the layer hides lower content, and only then are its own
+         * entries added: a layer may whiteout a directory and recreate
+         * files in it. Quadratic in kept entries times layers, which is
+         * fine because kept entries are the few claimed files. */
         for (size_t i = 0; i < n_before; i++) {
             struct sq_entry *e = sq->all[i];
             if (e->alive && view_hides(v, e->k->path))
@@ -515,6 +566,9 @@ enum {
     WALK_CLAMPED = 2
 };
 
+/* Linux's limit on symlinks followed in one lookup (MAXSYMLINKS, see
+ * path_resolution(7)): a chain longer than that fails in the container
+ * too, so it cannot lead to a database the runtime would read. */
 #define WALK_HOPS_MAX 40
 
 /* Resolve every component of `path` through the symlinks of the squashed
@@ -530,6 +584,10 @@ static struct sq_entry *sq_walk(const struct squash *sq,
                                 unsigned *flags)
 {
     struct sg_buf *cur = real;
+    /* The unresolved rest of the path. Each link replaces one component
+     * by its target, so without a cap a few links whose targets name
+     * each other twice would double it per hop; 8 KiB is twice Linux's
+     * PATH_MAX and ends that with a "loop" verdict. */
     struct sg_buf rest = SG_BUF_INIT(8192);
     struct sq_entry *found = NULL;
     int hops = 0;
@@ -550,6 +608,9 @@ static struct sq_entry *sq_walk(const struct squash *sq,
         sl = strchr(r, '/');
         sn = sl ? (size_t)(sl - r) : strlen(r);
         found = NULL;
+        /* ".." is resolved against the path resolved so far, not the
+         * text (a symlinked directory's ".." is its target's parent); at
+         * the root it stays at the root, as in a chroot. */
         if (sn == 2 && r[0] == '.' && r[1] == '.') {
             char *p = cur->len ? strrchr(cur->data, '/') : NULL;
             if (!cur->len)
@@ -673,10 +734,11 @@ static sg_err parse_db(struct sg_sbom *out,
     case DB_GOMOD: {
         struct sg_buf sum = SG_BUF_INIT(SG_BUF_NOLIMIT);
         const struct sq_entry *se;
-        sg_err rc;
-        if (sg_buf_add(&sum, path, strlen(path) - 3) ||
-            sg_buf_adds(&sum, "sum"))
-            return SG_ENOMEM;
+        sg_err rc = sg_buf_add(&sum, path, strlen(path) - 3);
+        if (!rc)
+            rc = sg_buf_adds(&sum, "sum");
+        if (rc)
+            return rc;
         se = sq ? sq_find(sq, sum.data) : NULL;
         rc = sg_sbom__gomod_parse(
             out, k->data, k->len,
@@ -724,13 +786,17 @@ static sg_err set_layer(struct sg_pkg *p, const char *layer)
     free(p->layer_diff_id);
     p->layer_diff_id = NULL;
     if (layer && !(p->layer_diff_id = sg_text_dup(layer)))
-        return SG_ENOMEM;
+        return sg_error_oom();
     return SG_OK;
 }
 
 /* Catalog one database file: the live version's packages, each credited
  * to the oldest layer of the unbroken run of versions (direct
- * replacements) in which its record is unchanged. */
+ * replacements) in which its record is unchanged: the layer that
+ * introduced the package. A package installed in layer 2 stays
+ * "from layer 2" even though layers 3 and 5 rewrote the database for
+ * other packages. The walk stops at the first version in which no
+ * package is still unchanged, so it parses each old version at most once. */
 static sg_err catalog_live(struct sg_sbom *s,
                            enum db_kind kind,
                            const struct sq_entry *e,
@@ -775,7 +841,10 @@ static sg_err catalog_live(struct sg_sbom *s,
     return rc;
 }
 
-/* all-layers: packages of every other version, not in the final set. */
+/* all-layers: packages of every other version, not in the final set.
+ * They are marked deleted (the writers show them as such) and credited
+ * to the newest layer that still had them, so each removed package
+ * appears once however many versions of the database carried it. */
 static sg_err catalog_deleted(struct sg_sbom *s,
                               size_t final_end,
                               enum db_kind kind,
@@ -811,7 +880,10 @@ static sg_err catalog_deleted(struct sg_sbom *s,
     return rc;
 }
 
-/* Where the runtime finds each database. */
+/* Where the runtime finds each database. Looked up through the squashed
+ * symlinks (sq_lookup()), so usrmerge layouts and distributions that move
+ * the rpm database (var/lib/rpm -> ../../usr/lib/sysimage/rpm) need no
+ * entries of their own; the list only names the real locations. */
 static const struct {
     const char *path;
     enum db_kind kind;

@@ -93,7 +93,7 @@ sg_err sg_strv_push(char ***v, size_t *n, const char *p, size_t len)
     *v = nv;
     s = sg_text_dup_trim(p, len);
     if (!s)
-        return SG_ENOMEM;
+        return sg_error_oom();
     nv[(*n)++] = s;
     return SG_OK;
 }

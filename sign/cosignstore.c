@@ -65,98 +65,35 @@ sg_err sg_sign__sig_config(struct sg_buf *out,
     return rc;
 }
 
-/* One layer of the signature manifest, kept as parsed fields. */
-struct layer {
-    const char *media_type;
-    const char *digest;
-    json_int_t size;
-    json_t *annotations; /* borrowed object or NULL */
-};
-
-struct sig_manifest {
-    json_t *root;
-    struct layer *layers;
-    size_t n;
-    int docker; /* Docker schema 2 media types */
-    const char *config_digest;
-    json_int_t config_size;
-};
-
-static void sig_manifest_release(struct sig_manifest *m)
-{
-    json_decref(m->root);
-    free(m->layers);
-    memset(m, 0, sizeof(*m));
-}
-
-/* Parse the existing manifest at the tag (untrusted). */
-static sg_err sig_manifest_parse(struct sig_manifest *m,
+/* Parse the existing manifest at the tag (untrusted) with the one OCI
+ * manifest parser; only an image manifest (OCI or Docker schema 2) with
+ * at most MAX_LAYERS layers can be appended to. */
+static sg_err sig_manifest_parse(struct sg_oci_manifest **out,
                                  const char *data,
                                  size_t len,
                                  const char *tag)
 {
-    json_t *layers, *mt, *cfg;
-    size_t i;
-    sg_err rc;
+    sg_err rc = sg_oci_manifest_parse(out, data, len, NULL);
 
-    memset(m, 0, sizeof(*m));
-    rc = sg_json_parse(&m->root, data, len, sg_limits_default()->manifest_max,
-                       0, tag);
     if (rc)
         return rc;
-    mt = json_object_get(m->root, "mediaType");
-    if (json_is_string(mt) &&
-        strcmp(json_string_value(mt), SG_MT_DOCKER_MANIFEST) == 0)
-        m->docker = 1;
-    else if (json_is_string(mt) &&
-             strcmp(json_string_value(mt), SG_MT_OCI_MANIFEST) != 0)
-        return sg_error_set(SG_EUNSUPPORTED,
-                            "%s: holds %s, not an image manifest", tag,
-                            json_string_value(mt));
-    cfg = json_object_get(m->root, "config");
-    if (json_is_object(cfg) && json_is_string(json_object_get(cfg, "digest")) &&
-        json_is_integer(json_object_get(cfg, "size"))) {
-        m->config_digest = json_string_value(json_object_get(cfg, "digest"));
-        m->config_size = json_integer_value(json_object_get(cfg, "size"));
+    if ((*out)->is_index)
+        rc =
+            sg_error_set(SG_EUNSUPPORTED, "%s: holds %s, not an image manifest",
+                         tag, (*out)->media_type);
+    else if ((*out)->n_layers > MAX_LAYERS)
+        rc =
+            sg_error_set(SG_ELIMIT, "%s: more than %d layers", tag, MAX_LAYERS);
+    if (rc) {
+        sg_oci_manifest_free(*out);
+        *out = NULL;
     }
-    layers = json_object_get(m->root, "layers");
-    if (!json_is_array(layers))
-        return sg_error_set(SG_EPARSE, "%s: manifest has no layers array", tag);
-    if (json_array_size(layers) > MAX_LAYERS)
-        return sg_error_set(SG_ELIMIT, "%s: more than %d layers", tag,
-                            MAX_LAYERS);
-    m->layers = calloc(json_array_size(layers) + 1, sizeof(*m->layers));
-    if (!m->layers)
-        return sg_error_oom();
-    for (i = 0; i < json_array_size(layers); i++) {
-        json_t *l = json_array_get(layers, i);
-        json_t *lmt = json_object_get(l, "mediaType");
-        json_t *dg = json_object_get(l, "digest");
-        json_t *sz = json_object_get(l, "size");
-        json_t *an = json_object_get(l, "annotations");
-        const char *k;
-        json_t *v;
+    return rc;
+}
 
-        if (!json_is_string(lmt) || !json_is_string(dg) ||
-            !sg_digest_valid(json_string_value(dg)) || !json_is_integer(sz) ||
-            json_integer_value(sz) < 0 || (an && !json_is_object(an)))
-            return sg_error_set(SG_EPARSE, "%s: layers[%zu] is malformed", tag,
-                                i);
-        json_object_foreach(an, k, v)
-        {
-            if (!json_is_string(v))
-                return sg_error_set(SG_EPARSE,
-                                    "%s: layers[%zu]: annotation %s is not a "
-                                    "string",
-                                    tag, i, k);
-        }
-        m->layers[i].media_type = json_string_value(lmt);
-        m->layers[i].digest = json_string_value(dg);
-        m->layers[i].size = json_integer_value(sz);
-        m->layers[i].annotations = an;
-    }
-    m->n = i;
-    return SG_OK;
+static int is_docker(const struct sg_oci_manifest *m)
+{
+    return m->media_type && strcmp(m->media_type, SG_MT_DOCKER_MANIFEST) == 0;
 }
 
 /* Descriptor in ggcr field order: mediaType, size, digest, annotations
@@ -185,32 +122,29 @@ static sg_err write_layer(struct sg_buf *out,
     return rc;
 }
 
-static sg_err write_existing_layer(struct sg_buf *out, const struct layer *l)
+static sg_err write_existing_layer(struct sg_buf *out,
+                                   const struct sg_oci_descriptor *l)
 {
     struct sg_sign_annotation *a = NULL;
-    size_t n = 0;
-    const char *k;
-    json_t *v;
+    size_t n = l->n_annotations;
     sg_err rc;
 
-    if (l->annotations && json_object_size(l->annotations)) {
-        a = calloc(json_object_size(l->annotations), sizeof(*a));
+    if (n) {
+        a = calloc(n, sizeof(*a));
         if (!a)
             return sg_error_oom();
-        json_object_foreach(l->annotations, k, v)
-        {
-            a[n].key = k;
-            a[n].value = json_string_value(v);
-            n++;
+        for (size_t i = 0; i < n; i++) {
+            a[i].key = l->annotations[i].key;
+            a[i].value = l->annotations[i].value;
         }
     }
-    rc = write_layer(out, l->media_type, (uint64_t)l->size, l->digest, a, n);
+    rc = write_layer(out, l->media_type, l->size, l->digest, a, n);
     free(a);
     return rc;
 }
 
 /* Same digest, media type and exactly the same annotations. */
-static int same_layer(const struct layer *l,
+static int same_layer(const struct sg_oci_descriptor *l,
                       const char *digest,
                       const char *media_type,
                       const struct sg_sign_annotation *a,
@@ -222,47 +156,38 @@ static int same_layer(const struct layer *l,
         strcmp(l->media_type, media_type) != 0)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        json_t *v =
-            l->annotations ? json_object_get(l->annotations, a[i].key) : NULL;
+        const char *v = sg_oci_descriptor_annotation(l, a[i].key);
         size_t j;
-        if (!json_is_string(v) || strcmp(json_string_value(v), a[i].value))
+        if (!v || strcmp(v, a[i].value) != 0)
             return 0;
         for (j = 0; j < i && strcmp(a[j].key, a[i].key) != 0; j++)
             ;
         if (j == i)
             distinct++;
     }
-    return (l->annotations ? json_object_size(l->annotations) : 0) == distinct;
-}
-
-static const char *layer_sig(const struct layer *l)
-{
-    json_t *v =
-        l->annotations ? json_object_get(l->annotations, SIG_ANNOTATION) : NULL;
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    return l->n_annotations == distinct;
 }
 
 /* The "created" of the existing config, kept across appends as cosign
  * does (§11.4). Best effort: any problem gives the zero time. */
 static char *existing_created(struct sg_oci_store *s,
-                              const struct sig_manifest *m)
+                              const struct sg_oci_manifest *m)
 {
     struct sg_oci_descriptor d;
     struct sg_buf b = SG_BUF_INIT(64 * 1024);
     json_t *root = NULL, *c;
     char *created = NULL;
 
-    if (!m->config_digest || m->config_size <= 0 ||
-        m->config_size > 64 * 1024 || !sg_digest_valid(m->config_digest))
+    if (!m->config.digest || !m->config.size || m->config.size > 64 * 1024)
         return NULL;
     /* cosign's config with the zero time: 233 bytes plus 109 per extra
      * layer (a 20-character time of day would be the same size, but
      * cosign records times with fractions and an offset). Skip the GET. */
-    if (m->n && (uint64_t)m->config_size == 233u + 109u * (m->n - 1))
+    if (m->n_layers && m->config.size == 233u + 109u * (m->n_layers - 1))
         return NULL;
     memset(&d, 0, sizeof(d));
-    d.digest = (char *)(uintptr_t)m->config_digest;
-    d.size = (uint64_t)m->config_size;
+    d.digest = m->config.digest;
+    d.size = m->config.size;
     d.media_type = (char *)(uintptr_t)SG_MT_OCI_CONFIG;
     if (sg_oci_store_get_blob_buf(s, &d, &b, 64 * 1024) == SG_OK &&
         sg_json_parse(&root, b.data, b.len, 64 * 1024, 0, "config") == SG_OK) {
@@ -280,7 +205,7 @@ static char *existing_created(struct sg_oci_store *s,
 /* Build and upload the config, then return the new manifest bytes. */
 static sg_err build_manifest(struct sg_buf *out,
                              struct sg_oci_store *s,
-                             const struct sig_manifest *m,
+                             const struct sg_oci_manifest *m,
                              const char *created,
                              const char *digest,
                              uint64_t size,
@@ -293,26 +218,26 @@ static sg_err build_manifest(struct sg_buf *out,
     char *cfg_digest = NULL;
     sg_err rc;
 
-    ids = calloc(m->n + 1, sizeof(*ids));
+    ids = calloc(m->n_layers + 1, sizeof(*ids));
     if (!ids)
         return sg_error_oom();
-    for (size_t i = 0; i < m->n; i++)
+    for (size_t i = 0; i < m->n_layers; i++)
         ids[i] = m->layers[i].digest;
-    ids[m->n] = digest;
-    rc = sg_sign__sig_config(&cfg, ids, m->n + 1, created);
+    ids[m->n_layers] = digest;
+    rc = sg_sign__sig_config(&cfg, ids, m->n_layers + 1, created);
     free(ids);
     if (!rc)
         rc = sg_oci_store_put_blob_buf(s, cfg.data, cfg.len, &cfg_digest);
     if (!rc)
-        rc =
-            sg_buf_addf(out,
-                        "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":"
-                        "{\"mediaType\":\"%s\",\"size\":%zu,\"digest\":\"%s\"},"
-                        "\"layers\":[",
-                        m->docker ? SG_MT_DOCKER_MANIFEST : SG_MT_OCI_MANIFEST,
-                        m->docker ? SG_MT_DOCKER_CONFIG : SG_MT_OCI_CONFIG,
-                        cfg.len, cfg_digest);
-    for (size_t i = 0; !rc && i < m->n; i++) {
+        rc = sg_buf_addf(
+            out,
+            "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":"
+            "{\"mediaType\":\"%s\",\"size\":%zu,\"digest\":\"%s\"},"
+            "\"layers\":[",
+            is_docker(m) ? SG_MT_DOCKER_MANIFEST : SG_MT_OCI_MANIFEST,
+            is_docker(m) ? SG_MT_DOCKER_CONFIG : SG_MT_OCI_CONFIG, cfg.len,
+            cfg_digest);
+    for (size_t i = 0; !rc && i < m->n_layers; i++) {
         rc = write_existing_layer(out, &m->layers[i]);
         if (!rc)
             rc = sg_buf_addc(out, ',');
@@ -385,32 +310,28 @@ static int str_eq(const char *a, const char *b)
 }
 
 sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
-                                const char *digest,
-                                const char *suffix,
-                                const void *data,
-                                size_t len,
-                                const char *media_type,
-                                const struct sg_sign_annotation *annotations,
-                                size_t n_annotations,
+                                const struct sg_sign__layer *l,
                                 sg_sign__same_fn same,
                                 void *same_payload,
                                 int *appended_out)
 {
+    const char *digest = l->digest, *media_type = l->media_type;
+    const struct sg_sign_annotation *annotations = l->annotations;
+    size_t len = l->len, n_annotations = l->n_annotations;
     struct sg_buf tag = SG_BUF_INIT(256), body = SG_BUF_INIT(SG_BUF_NOLIMIT),
                   out = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char *layer_digest = NULL, *before = NULL, *now = NULL, *created = NULL;
-    struct sig_manifest m;
+    struct sg_oci_manifest *m = NULL;
     uint64_t t0;
     int done = 0;
     sg_err rc;
 
-    memset(&m, 0, sizeof(m));
     if (appended_out)
         *appended_out = 0;
-    rc = sg_sign_tag_for(&tag, digest, suffix);
+    rc = sg_sign_tag_for(&tag, digest, l->suffix);
     if (rc)
         return rc;
-    rc = sg_oci_store_put_blob_buf(s, data, len, &layer_digest);
+    rc = sg_oci_store_put_blob_buf(s, l->data, len, &layer_digest);
     if (rc)
         goto done;
     for (unsigned attempt = 0; !done; attempt++) {
@@ -425,7 +346,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
         }
         if (attempt)
             backoff(attempt);
-        sig_manifest_release(&m);
+        sg_oci_manifest_free(m);
+        m = NULL;
         free(before);
         before = NULL;
         free(created);
@@ -434,31 +356,36 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
         sg_buf_reset(&out);
         rc = sg_oci_store_get_manifest(s, tag.data, &body, NULL, &before);
         if (rc == SG_ENOTFOUND) {
+            /* no tag yet: append to an empty OCI manifest */
             sg_error_clear();
-            rc = sig_manifest_parse(&m, "{\"layers\":[]}", 13, tag.data);
+            m = calloc(1, sizeof(*m));
+            rc = m ? SG_OK : sg_error_oom();
         } else if (!rc) {
             rc = sig_manifest_parse(&m, body.data, body.len, tag.data);
             if (!rc)
-                created = existing_created(s, &m);
+                created = existing_created(s, m);
         }
         if (rc)
             goto done;
-        for (size_t i = 0; i < m.n && !dup; i++) {
-            dup = same ? same(m.layers[i].digest, m.layers[i].media_type,
-                              layer_sig(&m.layers[i]), same_payload)
-                       : same_layer(&m.layers[i], layer_digest, media_type,
-                                    annotations, n_annotations);
+        for (size_t i = 0; i < m->n_layers && !dup; i++) {
+            const struct sg_oci_descriptor *d = &m->layers[i];
+
+            dup = same ? same(d->digest, d->media_type,
+                              sg_oci_descriptor_annotation(d, SIG_ANNOTATION),
+                              same_payload)
+                       : same_layer(d, layer_digest, media_type, annotations,
+                                    n_annotations);
         }
         if (dup) {
             sg_debug("%s: identical layer already present", tag.data);
             break;
         }
-        if (m.n >= MAX_LAYERS) {
+        if (m->n_layers >= MAX_LAYERS) {
             rc = sg_error_set(SG_ELIMIT, "%s: already holds %d layers",
                               tag.data, MAX_LAYERS);
             goto done;
         }
-        rc = build_manifest(&out, s, &m, created, layer_digest, len, media_type,
+        rc = build_manifest(&out, s, m, created, layer_digest, len, media_type,
                             annotations, n_annotations);
         if (rc)
             goto done;
@@ -473,9 +400,10 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
             sg_debug("%s: moved by another writer, retrying", tag.data);
             continue;
         }
-        rc = sg_oci_store_put_manifest(
-            s, tag.data, m.docker ? SG_MT_DOCKER_MANIFEST : SG_MT_OCI_MANIFEST,
-            out.data, out.len, NULL);
+        rc = sg_oci_store_put_manifest(s, tag.data,
+                                       is_docker(m) ? SG_MT_DOCKER_MANIFEST
+                                                    : SG_MT_OCI_MANIFEST,
+                                       out.data, out.len, NULL);
         if (rc)
             goto done;
         /* A writer racing between our check and our PUT may replace the
@@ -484,15 +412,16 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
          * interval), then make sure our layer is there, else append
          * again. */
         settle(now_ns() - t0);
-        sig_manifest_release(&m);
+        sg_oci_manifest_free(m);
+        m = NULL;
         sg_buf_reset(&body);
         rc = sg_oci_store_get_manifest(s, tag.data, &body, NULL, NULL);
         if (!rc)
             rc = sig_manifest_parse(&m, body.data, body.len, tag.data);
         if (rc)
             goto done;
-        for (size_t i = 0; i < m.n && !ours; i++)
-            ours = same_layer(&m.layers[i], layer_digest, media_type,
+        for (size_t i = 0; i < m->n_layers && !ours; i++)
+            ours = same_layer(&m->layers[i], layer_digest, media_type,
                               annotations, n_annotations);
         if (ours) {
             done = 1;
@@ -505,7 +434,7 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
         }
     }
 done:
-    sig_manifest_release(&m);
+    sg_oci_manifest_free(m);
     free(layer_digest);
     free(before);
     free(now);
@@ -525,7 +454,13 @@ sg_err sg_sign_append_layer(struct sg_oci_store *s,
                             const struct sg_sign_annotation *annotations,
                             size_t n_annotations)
 {
-    return sg_sign__append_layer_ex(s, digest, suffix, data, len, media_type,
-                                    annotations, n_annotations, NULL, NULL,
-                                    NULL);
+    const struct sg_sign__layer l = { .digest = digest,
+                                      .suffix = suffix,
+                                      .data = data,
+                                      .len = len,
+                                      .media_type = media_type,
+                                      .annotations = annotations,
+                                      .n_annotations = n_annotations };
+
+    return sg_sign__append_layer_ex(s, &l, NULL, NULL, NULL);
 }

@@ -3,8 +3,17 @@
  * SIGSTORE PRIVATE KEY" or the older "ENCRYPTED COSIGN PRIVATE KEY": JSON
  * with scrypt parameters and a NaCl secretbox around a PKCS#8 key),
  * unencrypted PEM keys, PEM public keys and certificates, and signing and
- * verifying as cosign does for each key type. Format:
- * shared/docs/cosign-format.md §5 and §1.3.
+ * verifying as cosign does for each key type. Format: sigstore's
+ * pkg/cryptoutils (encrypted.go, privatekey.go) as cosign uses it; our
+ * notes in docs/cosign-format.md §5 and §1.3.
+ *
+ * Untrusted: key files are user input that may come from anywhere (a CI
+ * secret, a download). Every file is bounded (KEY_FILE_MAX) before it is
+ * parsed, the KDF work a file asks for is checked before any KDF runs
+ * (scrypt parameters are a fixed set, PKCS#8 work factors are capped),
+ * and every key, whatever its container, must pass cosign's key policy
+ * (check_key_type) and, for private keys, a pairwise consistency check.
+ * Secret material (derived keys, decrypted DER) is wiped after use.
  */
 #include "sign_int.h"
 
@@ -23,6 +32,11 @@
 #include <openssl/x509.h>
 #include <sodium.h>
 
+/* The scrypt parameters below are cosign's: r=8 p=1 for every key, N
+ * 65536 for keys it writes today (N 32768 and 131072 are also accepted
+ * on read). SCRYPT_MAXMEM is the memory OpenSSL may use for
+ * N=131072 (128 * r * N = 128 MiB) with room to spare; it must be set,
+ * OpenSSL's default of 32 MiB refuses cosign's keys. */
 #define COSIGN_LABEL_SIGSTORE "ENCRYPTED SIGSTORE PRIVATE KEY"
 #define COSIGN_LABEL_COSIGN   "ENCRYPTED COSIGN PRIVATE KEY"
 #define KEY_FILE_MAX          (1024u * 1024u)
@@ -81,7 +95,8 @@ int sg_sign_key_is_private(const struct sg_sign_key *k)
     return k->is_private;
 }
 
-/* The EC curve of pkey as an OpenSSL group name, or "" if not EC. */
+/* The EC curve of pkey as an OpenSSL group name, or "" if not EC (or a
+ * name longer than cap: no curve we accept has one, so "" is right). */
 static void ec_group(const EVP_PKEY *pkey, char *name, size_t cap)
 {
     size_t n = 0;
@@ -116,7 +131,10 @@ const char *sg_sign_key_type(const struct sg_sign_key *k)
 }
 
 /* cosign's key policy (goodkey): ECDSA P-256/384/521, RSA >= 2048 bits,
- * Ed25519. */
+ * Ed25519. Applied to every key we load, public ones included: a
+ * verifier that accepted a 512-bit RSA key would accept signatures
+ * anyone can forge, and a signer must not produce signatures cosign
+ * itself refuses to verify. */
 static sg_err check_key_type(const EVP_PKEY *pkey)
 {
     char g[64];
@@ -149,8 +167,13 @@ static sg_err check_key_type(const EVP_PKEY *pkey)
     }
 }
 
-/* Find the first PEM block: its label (copied into label, NUL-terminated)
- * and the base64 body between the BEGIN and END lines. */
+/* Find the first PEM block (RFC 7468 §2): its label (copied into label,
+ * NUL-terminated) and the base64 body between the BEGIN and END lines.
+ * Lax where RFC 7468 §3 lets parsers be (text before the block, any line
+ * endings), strict where a mistake could pair the wrong lines: the END
+ * line must repeat the BEGIN label exactly. The whole input is bounded
+ * first (KEY_FILE_MAX): the label search is linear, but the END search
+ * is a memcmp per byte and a key file has no reason to be large. */
 static sg_err pem_block(const char *s,
                         size_t len,
                         char *label,
@@ -163,6 +186,9 @@ static sg_err pem_block(const char *s,
     char endline[128];
     size_t ll, el;
 
+    if (len > KEY_FILE_MAX)
+        return sg_error_set(SG_ELIMIT, "key file larger than %u bytes",
+                            KEY_FILE_MAX);
     for (p = s; p + sizeof(begin) - 1 <= end; p++) {
         if (memcmp(p, begin, sizeof(begin) - 1) == 0)
             break;
@@ -198,28 +224,40 @@ static sg_err pem_block(const char *s,
 /* ------------------------------------------------------------------ */
 /* PKCS#8 (including the v2 Ed25519 form OpenSSL 3.0 refuses)           */
 
-/* Minimal DER TLV reader: tag, definite length, value. */
+/* Minimal DER TLV reader (X.690 §8.1): one tag byte (no high tag
+ * numbers: PKCS#8 uses none), then a definite length. The input is a
+ * decrypted but still untrusted key file: indefinite lengths (0x80) are
+ * BER, not DER, and a length of more than 3 bytes (16 MiB) cannot fit a
+ * key, so both are refused before the length is used; every read goes
+ * through the bounds-checked sg_rd, so a lying length is a short read. */
 static sg_err der_tlv(struct sg_rd *rd, uint8_t *tag, struct sg_slice *val)
 {
-    uint8_t t, l0, b;
+    uint8_t t = 0, l0 = 0, b = 0;
     size_t len = 0;
+    sg_err rc = sg_rd_u8(rd, &t);
 
-    if (sg_rd_u8(rd, &t) || sg_rd_u8(rd, &l0))
-        return SG_EPARSE;
+    if (!rc)
+        rc = sg_rd_u8(rd, &l0);
+    if (rc)
+        return rc;
     if (l0 < 0x80) {
         len = l0;
     } else {
         unsigned n = l0 & 0x7fu;
         if (n == 0 || n > 3)
-            return SG_EPARSE;
+            return sg_error_set(SG_EPARSE,
+                                "DER: unsupported length form "
+                                "0x%02x",
+                                l0);
         while (n--) {
-            if (sg_rd_u8(rd, &b))
-                return SG_EPARSE;
+            rc = sg_rd_u8(rd, &b);
+            if (rc)
+                return rc;
             len = (len << 8) | b;
         }
     }
     *tag = t;
-    return sg_rd_bytes(rd, len, val) ? SG_EPARSE : SG_OK;
+    return sg_rd_bytes(rd, len, val);
 }
 
 /* PKCS#8 v2 (RFC 5958 OneAsymmetricKey) holding Ed25519 with a [1]
@@ -234,33 +272,42 @@ static sg_err ed25519_v2(EVP_PKEY **out, const unsigned char *der, size_t len)
     unsigned char derived[32];
     size_t dlen = sizeof(derived);
 
+    /* OneAsymmetricKey ::= SEQUENCE { version (0 or 1), algorithm
+     * AlgorithmIdentifier (exactly the Ed25519 OID, RFC 8410 §3, with no
+     * parameters), privateKey OCTET STRING wrapping a 32-byte OCTET
+     * STRING (RFC 8410 §7), [0] attributes, [1] publicKey }. Anything else
+     * is "not this shape": the caller owns the message for that. */
     sg_rd_init(&rd, der, len);
     if (der_tlv(&rd, &tag, &v) || tag != 0x30 || sg_rd_left(&rd))
-        return SG_EPARSE;
+        goto bad;
     sg_rd_init(&seq, v.p, v.n);
     if (der_tlv(&seq, &tag, &v) || tag != 0x02 || v.n != 1 ||
         (v.p[0] != 0 && v.p[0] != 1))
-        return SG_EPARSE;
+        goto bad;
     if (der_tlv(&seq, &tag, &v) || tag != 0x30)
-        return SG_EPARSE;
+        goto bad;
     sg_rd_init(&alg, v.p, v.n);
     if (sg_rd_left(&alg) != sizeof(oid) || memcmp(alg.p, oid, sizeof(oid)))
-        return SG_EPARSE;
+        goto bad;
     if (der_tlv(&seq, &tag, &v) || tag != 0x04)
-        return SG_EPARSE;
+        goto bad;
     sg_rd_init(&alg, v.p, v.n);
     if (der_tlv(&alg, &tag, &inner) || tag != 0x04 || inner.n != 32 ||
         sg_rd_left(&alg))
-        return SG_EPARSE;
+        goto bad;
     priv = inner;
     while (sg_rd_left(&seq)) {
         if (der_tlv(&seq, &tag, &v))
-            return SG_EPARSE;
+            goto bad;
         if (tag == 0x81) /* [1] IMPLICIT BIT STRING */
             pub = v;
         else if (tag != 0xa0) /* [0] attributes: ignored */
-            return SG_EPARSE;
+            goto bad;
     }
+    /* OpenSSL's PKCS#8 decoder refused this v2 structure, so nothing
+     * has checked the [1] public key: it must be the one derived from
+     * the seed, or a file could pair our private key with someone
+     * else's public key. */
     pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv.p, priv.n);
     if (!pkey)
         return sg_error_openssl("Ed25519 key");
@@ -277,9 +324,15 @@ static sg_err ed25519_v2(EVP_PKEY **out, const unsigned char *der, size_t len)
     }
     *out = pkey;
     return SG_OK;
+bad:
+    return sg_error_set(SG_EPARSE, "not an Ed25519 PKCS#8 v2 key");
 }
 
-/* Decode a PKCS#8 PrivateKeyInfo (DER), as Go's ParsePKCS8PrivateKey. */
+/* Decode a PKCS#8 PrivateKeyInfo (DER), as Go's ParsePKCS8PrivateKey.
+ * The whole input must be the one structure (p == der + len): trailing
+ * bytes after a valid key would mean the decrypted plaintext is not what
+ * cosign wrote. OpenSSL's decoder refuses the v2 (RFC 5958) form that
+ * Go writes for Ed25519 with a public key, hence the fallback. */
 static sg_err pkcs8_decode(EVP_PKEY **out, const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
@@ -318,6 +371,12 @@ static sg_err pkcs8_decode(EVP_PKEY **out, const unsigned char *der, size_t len)
 /* ------------------------------------------------------------------ */
 /* Encrypted cosign.key                                                 */
 
+/* The encrypted cosign key, once base64-decoded, is JSON:
+ *   {"kdf":{"name":"scrypt","params":{"N":..,"r":8,"p":1},"salt":B64},
+ *    "cipher":{"name":"nacl/secretbox","nonce":B64},"ciphertext":B64}
+ * (sigstore cryptoutils encrypted.go, itself secure-systems-lab's
+ * go-securesystemslib encrypted format). The secretbox key is
+ * scrypt(password, salt); the plaintext is the PKCS#8 DER key. */
 static sg_err
 b64_field(struct sg_buf *out, json_t *obj, const char *name, const char *where)
 {
@@ -389,6 +448,9 @@ sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain,
         rc = sg_error_set(SG_EPARSE, "encrypted key: scrypt N/r/p missing");
         goto done;
     }
+    /* Only cosign's own parameter sets: N, r and p decide how much
+     * memory and time scrypt takes, and a file could otherwise ask for
+     * gigabytes and hours before the password is even checked. */
     n = json_integer_value(json_object_get(params, "N"));
     r = json_integer_value(json_object_get(params, "r"));
     p = json_integer_value(json_object_get(params, "p"));
@@ -423,6 +485,9 @@ sg_err sg_sign__decrypt_cosign_key(struct sg_buf *plain,
     rc = sg_buf_grow(plain, ct.len - crypto_secretbox_MACBYTES);
     if (rc)
         goto done;
+    /* secretbox authenticates before it decrypts (Poly1305 over the
+     * ciphertext): a wrong password and a tampered file look the same,
+     * and no unauthenticated plaintext ever reaches the PKCS#8 parser. */
     if (crypto_secretbox_open_easy((unsigned char *)plain->data,
                                    (unsigned char *)ct.data, ct.len,
                                    (unsigned char *)nonce.data, key) != 0) {
@@ -449,7 +514,12 @@ static long asn1_small(const ASN1_INTEGER *i, long max)
 
 /* Refuse an encrypted PKCS#8 key whose KDF work factor is absurd (a key
  * file that would keep OpenSSL busy for hours). Anything this cannot
- * decode is left to OpenSSL to report. */
+ * decode is left to OpenSSL to report. The structure (RFC 5958 §3,
+ * EncryptedPrivateKeyInfo) is an X509_SIG to OpenSSL: the algorithm is
+ * either a PKCS#5 v1 / PKCS#12 PBE scheme with its iteration count, or
+ * PBES2 (RFC 8018 §6.2) naming PBKDF2 (iterations) or scrypt (RFC 7914
+ * §7: N, r, p). Each count goes through asn1_small() first, so a huge
+ * or negative ASN.1 INTEGER cannot wrap the products below. */
 static sg_err check_pkcs8_work(const char *body, size_t body_len)
 {
     struct sg_buf der = SG_BUF_INIT(KEY_FILE_MAX);
@@ -549,6 +619,11 @@ struct pw_ctx {
     int asked;
 };
 
+/* OpenSSL's password callback: copies the password the caller gave (no
+ * prompting in the library) and records that one was asked for, which
+ * is how a wrong password is told from a broken file. A password longer
+ * than OpenSSL's buffer fails rather than being cut: a truncated
+ * password that happened to work would be a surprise. */
 static int pem_pw_cb(char *buf, int size, int rwflag, void *u)
 {
     struct pw_ctx *c = u;
@@ -606,9 +681,6 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out,
     sg_err rc;
 
     *out = NULL;
-    if (len > KEY_FILE_MAX)
-        return sg_error_set(SG_ELIMIT, "key file larger than %u bytes",
-                            KEY_FILE_MAX);
     rc = pem_block(pem, len, label, sizeof(label), &body, &body_len);
     if (rc)
         return rc;
@@ -628,6 +700,8 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out,
                             label);
     if (len > INT_MAX)
         return sg_error_set(SG_ELIMIT, "key too large");
+    /* OpenSSL would run the file's KDF inside PEM_read_bio_PrivateKey,
+     * with no way to bound it there: check the parameters first. */
     if (strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
         rc = check_pkcs8_work(body, body_len);
         if (rc)
@@ -639,6 +713,10 @@ sg_err sg_sign_key_load_private(struct sg_sign_key **out,
     pkey = PEM_read_bio_PrivateKey(bio, NULL, pem_pw_cb, &pc);
     BIO_free(bio);
     if (!pkey) {
+        /* OpenSSL's error for a wrong password is a generic decrypt
+         * failure; "it asked for a password and then failed" is the
+         * only reliable sign of it, and EAUTH tells the caller it was the
+         * password, not the file. */
         if (pc.asked && strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
             ERR_clear_error();
             return sg_error_set(SG_EAUTH, "incorrect password for private key");
@@ -666,18 +744,22 @@ sg_sign_key_load_public(struct sg_sign_key **out, const void *pem, size_t len)
     sg_err rc;
 
     *out = NULL;
-    if (len > KEY_FILE_MAX)
-        return sg_error_set(SG_ELIMIT, "key file larger than %u bytes",
-                            KEY_FILE_MAX);
     rc = pem_block(pem, len, label, sizeof(label), &body, &body_len);
     if (rc)
         return rc;
+    /* A certificate is accepted only for its public key: nothing here
+     * checks its chain, validity or identity (that is keyless
+     * verification's job, not a key loader's), so callers must not treat
+     * a certificate-backed key as more trusted than a bare one. */
     is_cert = strcmp(label, "CERTIFICATE") == 0;
     if (!is_cert && strcmp(label, "PUBLIC KEY") != 0)
         return sg_error_set(SG_EUNSUPPORTED,
                             "unsupported PEM type '%s' (a PUBLIC KEY or "
                             "CERTIFICATE is required)",
                             label);
+    /* OpenSSL reads the first PEM block whose label it wants; that is
+     * the block pem_block() found first, whose label was just checked.
+     * The (int) cast is safe: pem_block() bounded len by KEY_FILE_MAX. */
     bio = BIO_new_mem_buf(pem, (int)len);
     if (!bio)
         return sg_error_oom();
@@ -700,6 +782,8 @@ sg_sign_key_load_public(struct sg_sign_key **out, const void *pem, size_t len)
     return new_key(out, pkey, 0, is_cert);
 }
 
+/* cosign generate-key-pair's key type: ECDSA P-256, which every cosign
+ * verifier and policy engine accepts. */
 sg_err sg_sign_key_generate(struct sg_sign_key **out)
 {
     EVP_PKEY *pkey = EVP_EC_gen("P-256");
@@ -748,7 +832,8 @@ sg_err sg_sign_key_public_pem(struct sg_buf *out, const struct sg_sign_key *k)
     return rc;
 }
 
-/* PEM-armour `der` under `label`, 64 base64 characters per line. */
+/* PEM-armour `der` under `label`, 64 base64 characters per line (the
+ * strict form of RFC 7468 §3, which cosign and every PEM reader accept). */
 static sg_err
 pem_armour(struct sg_buf *out, const char *label, const void *der, size_t len)
 {
@@ -808,6 +893,9 @@ sg_err sg_sign__encrypt_with(struct sg_buf *out,
     PKCS8_PRIV_KEY_INFO_free(p8);
     if (der_len <= 0)
         return sg_error_openssl("PKCS#8 encoding");
+    /* A fresh salt and nonce per file: secretbox (XSalsa20) must never
+     * reuse a nonce under one key, and the key is derived from a
+     * password that may well be reused across files. */
     if (RAND_bytes(salt, sizeof(salt)) != 1 ||
         RAND_bytes(nonce, sizeof(nonce)) != 1) {
         rc = sg_error_openssl("random");
@@ -879,6 +967,8 @@ sg_err sg_sign_key_private_pem(struct sg_buf *out, const struct sg_sign_key *k)
     } else {
         rc = bio_to_buf(out, bio);
     }
+    /* The memory BIO held the key unencrypted and BIO_free() does not
+     * clear it: wipe it first (the caller owns, and wipes, `out`). */
     n = BIO_get_mem_data(bio, &p);
     if (n > 0 && p)
         sg_wipe(p, (size_t)n);
@@ -889,7 +979,10 @@ sg_err sg_sign_key_private_pem(struct sg_buf *out, const struct sg_sign_key *k)
 /* ------------------------------------------------------------------ */
 /* Sign / verify                                                        */
 
-/* The digest cosign uses when signing with this key (NULL: Ed25519). */
+/* The digest cosign uses when signing with this key (NULL: Ed25519, which
+ * hashes internally: RFC 8032 PureEdDSA signs the message itself, and
+ * OpenSSL requires a NULL digest for it in EVP_DigestSign*). RSA is
+ * PKCS#1 v1.5 with SHA-256, OpenSSL's default padding and cosign's. */
 static const EVP_MD *sign_md(const EVP_PKEY *pkey)
 {
     if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519)
@@ -913,6 +1006,9 @@ sg_err sg_sign_key_sign(struct sg_buf *sig_out,
     ctx = EVP_MD_CTX_new();
     if (!ctx)
         return sg_error_oom();
+    /* Two calls: the first asks for the maximum signature size (ECDSA
+     * DER signatures vary by a few bytes), the second signs into the
+     * grown buffer and reports the real length. */
     if (EVP_DigestSignInit(ctx, NULL, sign_md(k->pkey), NULL, k->pkey) != 1 ||
         EVP_DigestSign(ctx, NULL, &n, msg, len) != 1) {
         rc = sg_error_openssl("sign");
@@ -933,6 +1029,11 @@ done:
     return rc;
 }
 
+/* 1 valid, 0 not (any OpenSSL failure, a malformed DER signature
+ * included: to a verifier they are all "not verified"), -1 out of
+ * memory. The error queue is always drained: a failed verification is
+ * an answer, and a stale OpenSSL error must not leak into the next
+ * message. */
 static int verify_md(EVP_PKEY *pkey,
                      const EVP_MD *md,
                      const void *msg,
@@ -967,7 +1068,11 @@ sg_err sg_sign_key_verify(const struct sg_sign_key *k,
     if (ok < 0)
         return sg_error_oom();
     if (!ok && EVP_PKEY_get_base_id(k->pkey) == EVP_PKEY_EC) {
-        /* cosign sign picks SHA-384/SHA-512 for P-384/P-521 keys. */
+        /* cosign sign picks SHA-384/SHA-512 for P-384/P-521 keys. We
+         * sign with SHA-256 (what verifiers expect by default) but
+         * accept both: the second try is only for curves where cosign
+         * itself would have used the larger hash, so it widens nothing
+         * beyond what cosign produces. */
         ec_group(k->pkey, g, sizeof(g));
         if (strcmp(g, "secp384r1") == 0)
             ok = verify_md(k->pkey, EVP_sha384(), msg, len, sig, sig_len);

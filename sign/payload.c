@@ -178,3 +178,35 @@ sg_err sg_sign_payload_build(struct sg_buf *out,
         rc = sg_buf_addc(out, '}');
     return rc;
 }
+
+sg_err
+sg_sign_annotation_parse(struct sg_sign_annotation *out, size_t *n, char *arg)
+{
+    char *part, *next, *eq;
+
+    if (!arg[0])
+        return SG_OK;
+    for (part = arg; part; part = next) {
+        next = strchr(part, ',');
+        if (next)
+            *next++ = '\0';
+        eq = strchr(part, '=');
+        /* an empty key would make a payload no verifier can ask for */
+        if (!eq || eq == part)
+            return sg_error_set(SG_EPARSE, "unable to parse annotation: %s",
+                                part);
+        if (strlen(part) > SG_SIGN_ANNOTATION_LEN_MAX)
+            return sg_error_set(SG_ELIMIT,
+                                "annotation \"%.*s\" longer than %u bytes",
+                                (int)(eq - part > 64 ? 64 : eq - part), part,
+                                SG_SIGN_ANNOTATION_LEN_MAX);
+        if (*n >= SG_SIGN_ANNOTATIONS_MAX)
+            return sg_error_set(SG_ELIMIT, "more than %d annotations",
+                                SG_SIGN_ANNOTATIONS_MAX);
+        *eq = '\0';
+        out[*n].key = part;
+        out[*n].value = eq + 1;
+        (*n)++;
+    }
+    return SG_OK;
+}

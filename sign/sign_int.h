@@ -50,17 +50,22 @@ typedef int (*sg_sign__same_fn)(const char *digest,
                                 const char *media_type,
                                 const char *sig,
                                 void *payload);
+/* One layer to append: sg_sign_append_layer's arguments, borrowed. */
+struct sg_sign__layer {
+    const char *digest; /* the image the tag is for */
+    const char *suffix; /* "sig", "att", "sbom" */
+    const void *data;   /* the layer blob */
+    size_t len;
+    const char *media_type;
+    const struct sg_sign_annotation *annotations;
+    size_t n_annotations;
+};
+
 /* sg_sign_append_layer with a caller-supplied duplicate test (NULL: the
  * default, same digest, media type and annotations). *appended_out (may be
  * NULL) is set to 1 when a layer was added, 0 when it was a duplicate. */
 sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
-                                const char *digest,
-                                const char *suffix,
-                                const void *data,
-                                size_t len,
-                                const char *media_type,
-                                const struct sg_sign_annotation *annotations,
-                                size_t n_annotations,
+                                const struct sg_sign__layer *l,
                                 sg_sign__same_fn same,
                                 void *same_payload,
                                 int *appended_out);

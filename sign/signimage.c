@@ -81,12 +81,17 @@ sg_err sg_sign_image(struct sg_oci_store *s,
                   b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char pdigest[SG_DIGEST_STR_MAX];
     struct sg_sign_annotation a;
+    struct sg_sign__layer l = { .digest = digest,
+                                .suffix = "sig",
+                                .media_type = MT_SIMPLESIGNING,
+                                .annotations = &a,
+                                .n_annotations = 1 };
     struct dup_ctx dup;
     int appended = 0;
     sg_err rc;
 
     if (!sg_digest_valid(digest))
-        return sg_error_set(SG_EINVAL, "sign: not a digest: %s", digest);
+        return sg_error_set(SG_EINVAL, "not a digest: %s", digest);
     rc = sg_sign_image_payload(&payload, s, digest, opts);
     if (!rc)
         rc = sg_sign_key_sign(&sig, k, payload.data, payload.len);
@@ -101,9 +106,9 @@ sg_err sg_sign_image(struct sg_oci_store *s,
     dup.payload_digest = pdigest;
     dup.payload = &payload;
     dup.k = k;
-    rc = sg_sign__append_layer_ex(s, digest, "sig", payload.data, payload.len,
-                                  MT_SIMPLESIGNING, &a, 1, same_signature, &dup,
-                                  &appended);
+    l.data = payload.data;
+    l.len = payload.len;
+    rc = sg_sign__append_layer_ex(s, &l, same_signature, &dup, &appended);
     if (!rc && !appended)
         sg_info("%s: already signed with this key and payload", digest);
 done:

@@ -18,8 +18,6 @@
 #include "sigil/sign.h"
 #include "sigil/verify.h"
 
-#define MAX_ANNOTATIONS 64
-
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                       */
 
@@ -29,35 +27,6 @@ static int subject_name(struct sg_buf *out, struct sg_oci_store *s)
     sg_err rc = sg_oci_ref_repo_name(out, sg_oci_store_ref(s));
 
     return rc ? cli_fail(rc, "subject name") : CLI_EXIT_OK;
-}
-
-/* "-a k=v[,k2=v2]" as cosign splits it (cosign-format.md §11.3). The
- * strings point into argv (modified in place). */
-static int parse_annotation(const struct cli_command *cmd,
-                            char *arg,
-                            struct sg_sign_annotation *a,
-                            size_t *n)
-{
-    char *part = arg, *next, *eq;
-
-    if (!arg[0])
-        return CLI_EXIT_OK;
-    for (; part; part = next) {
-        next = strchr(part, ',');
-        if (next)
-            *next++ = '\0';
-        eq = strchr(part, '=');
-        if (!eq || eq == part)
-            return cli_usage_error(cmd, "unable to parse annotation: %s", part);
-        if (*n >= MAX_ANNOTATIONS)
-            return cli_usage_error(cmd, "more than %d annotations",
-                                   MAX_ANNOTATIONS);
-        *eq = '\0';
-        a[*n].key = part;
-        a[*n].value = eq + 1;
-        (*n)++;
-    }
-    return CLI_EXIT_OK;
 }
 
 /* SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
@@ -135,7 +104,7 @@ parse_statement_version(const struct cli_command *cmd, const char *v, int *out)
 struct attest_opts {
     const struct cli_command *cmd;
     int version; /* --statement-version: 0 (0.1) or 1 */
-    struct sg_sign_annotation ann[MAX_ANNOTATIONS];
+    struct sg_sign_annotation ann[SG_SIGN_ANNOTATIONS_MAX];
     size_t n_ann;
 };
 
@@ -150,7 +119,9 @@ static int take_annotation(void *arg, char *v)
 {
     struct attest_opts *o = arg;
 
-    return parse_annotation(o->cmd, v, o->ann, &o->n_ann);
+    if (sg_sign_annotation_parse(o->ann, &o->n_ann, v))
+        return cli_usage_error(o->cmd, "%s", sg_error_last());
+    return CLI_EXIT_OK;
 }
 
 /* Statement options for a subject (name may be NULL) at now_or_epoch();

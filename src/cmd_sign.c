@@ -18,56 +18,19 @@
 /* -a values, split as cosign does: on commas first, then on the first
  * '=' ("-a a=1,b=2" is two; "-a k=x,y" fails; "-a ''" adds nothing). */
 struct annots {
-    struct sg_sign_annotation *v;
-    char **owned;
-    size_t n, n_owned;
+    struct sg_sign_annotation v[SG_SIGN_ANNOTATIONS_MAX];
+    size_t n;
 };
-
-static void annots_release(struct annots *a)
-{
-    for (size_t i = 0; i < a->n_owned; i++)
-        free(a->owned[i]);
-    free(a->owned);
-    free(a->v);
-    memset(a, 0, sizeof(*a));
-}
-
-static int annots_add(struct annots *a, const char *arg)
-{
-    char *copy = strdup(arg), *save = NULL, *part, **o;
-
-    if (!copy)
-        return -1;
-    o = realloc(a->owned, (a->n_owned + 1) * sizeof(*o));
-    if (!o) {
-        free(copy);
-        return -1;
-    }
-    a->owned = o;
-    a->owned[a->n_owned++] = copy;
-    for (part = strtok_r(copy, ",", &save); part;
-         part = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(part, '=');
-        struct sg_sign_annotation *v;
-        if (!eq) {
-            fprintf(stderr, "sigil: unable to parse annotation: %s\n", part);
-            return -1;
-        }
-        *eq = '\0';
-        v = realloc(a->v, (a->n + 1) * sizeof(*v));
-        if (!v)
-            return -1;
-        a->v = v;
-        a->v[a->n].key = part;
-        a->v[a->n].value = eq + 1;
-        a->n++;
-    }
-    return 0;
-}
 
 static int take_annot(void *arg, char *v)
 {
-    return annots_add(arg, v) ? -1 : 0;
+    struct annots *a = arg;
+
+    if (sg_sign_annotation_parse(a->v, &a->n, v)) {
+        fprintf(stderr, "sigil: %s\n", sg_error_last());
+        return -1;
+    }
+    return 0;
 }
 
 /* A local store's spec without its ":tag" / "@digest" part (the store's
@@ -199,7 +162,6 @@ done:
     free(mt);
     sg_oci_store_free(s);
     sg_sign_key_free(k);
-    annots_release(&an);
     return ret;
 }
 
@@ -434,7 +396,6 @@ done:
     sg_buf_release(&out);
     sg_buf_release(&name);
     free(digest);
-    annots_release(&an);
     return ret;
 }
 

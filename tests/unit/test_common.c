@@ -1,5 +1,5 @@
 /* Unit tests for common/: buffer caps, reader bounds, base64, digests,
- * checked arithmetic, JSON limits, atomic file writes, the byte ring. */
+ * hex, checked arithmetic, JSON limits, atomic file writes, the byte ring. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -97,6 +97,35 @@ static void size__overflow_is_caught(void **state)
     assert_int_equal(sg_mul_size(&s, SIZE_MAX / 2, 3), SG_ELIMIT);
     assert_int_equal(sg_mul_size(&s, 1000, 1000), SG_OK);
     assert_int_equal(s, 1000000);
+}
+
+/* The one hex codec: both cases in, lower case out, exact length. */
+static void hex__decode_encode_and_rejects(void **state)
+{
+    unsigned char raw[4];
+    char txt[9];
+
+    (void)state;
+    assert_int_equal(sg_hex_digit('0'), 0);
+    assert_int_equal(sg_hex_digit('F'), 15);
+    assert_int_equal(sg_hex_digit('a'), 10);
+    assert_int_equal(sg_hex_digit('g'), -1);
+    assert_int_equal(sg_hex_digit('/'), -1);
+    assert_int_equal(sg_hex_decode(raw, 4, "00fFa5C3", 8), SG_OK);
+    assert_int_equal(raw[0], 0x00);
+    assert_int_equal(raw[1], 0xff);
+    assert_int_equal(raw[2], 0xa5);
+    assert_int_equal(raw[3], 0xc3);
+    sg_hex_encode(txt, raw, 4);
+    assert_string_equal(txt, "00ffa5c3");
+    assert_int_equal(sg_hex_decode(raw, 4, "00ffa5c", 7), SG_EPARSE);
+    assert_string_equal(sg_error_last(), "hex: 7 digits, expected 8");
+    assert_int_equal(sg_hex_decode(raw, 4, "00ffa5c3ff", 10), SG_EPARSE);
+    assert_int_equal(sg_hex_decode(raw, 4, "00ffa5cg", 8), SG_EPARSE);
+    assert_string_equal(sg_error_last(), "hex: bad digit at offset 7");
+    assert_int_equal(sg_hex_decode(raw, 0, "", 0), SG_OK);
+    sg_hex_encode(txt, raw, 0);
+    assert_string_equal(txt, "");
 }
 
 static void base64__round_trip_and_strictness(void **state)
@@ -352,6 +381,7 @@ int main(void)
         cmocka_unit_test(rd__short_reads_fail_without_moving),
         cmocka_unit_test(rd__uvarint),
         cmocka_unit_test(size__overflow_is_caught),
+        cmocka_unit_test(hex__decode_encode_and_rejects),
         cmocka_unit_test(base64__round_trip_and_strictness),
         cmocka_unit_test(digest__sha256_and_validation),
         cmocka_unit_test(json__limits),

@@ -368,6 +368,45 @@ static void purl__oci_image(void **state)
     sg_buf_release(&b);
 }
 
+/* One parser, distinct codes: a caller that tolerates "not a purl"
+ * (the SBOM reader) tells it apart from a limit or out-of-memory. */
+static void purl__error_codes_and_as_written(void **state)
+{
+    struct sg_purl u;
+    char *big;
+
+    (void)state;
+    assert_int_equal(sg_sbom__purl_parse(&u, "npm/x@1", 0), SG_EPARSE);
+    assert_string_equal(sg_error_last(), "purl: must start with \"pkg:\"");
+    assert_null(u.mem_);
+    assert_int_equal(sg_sbom__purl_parse(&u, "pkg:deb/debian/x%zz@1", 0),
+                     SG_EPARSE);
+    assert_string_equal(sg_error_last(), "purl: name: bad percent-encoding");
+    big = malloc(70000);
+    assert_non_null(big);
+    memcpy(big, "pkg:generic/", 12);
+    memset(big + 12, 'a', 70000 - 13);
+    big[70000 - 1] = '\0';
+    assert_int_equal(sg_sbom__purl_parse(&u, big, 0), SG_ELIMIT);
+    free(big);
+    /* per-type folding by default, none when reading as written */
+    assert_int_equal(sg_sbom__purl_parse(&u, "pkg:DEB/Debian/LibC6?Arch=x", 0),
+                     SG_OK);
+    assert_string_equal(u.type, "deb");
+    assert_string_equal(u.ns, "debian");
+    assert_string_equal(u.name, "libc6");
+    assert_string_equal(sg_sbom__purl_qual(&u, "arch"), "x");
+    assert_null(sg_sbom__purl_qual(&u, "Arch"));
+    sg_sbom__purl_release(&u);
+    assert_int_equal(
+        sg_sbom__purl_parse(&u, "pkg:DEB/Debian/LibC6", SG_PURL_AS_WRITTEN),
+        SG_OK);
+    assert_string_equal(u.type, "deb");
+    assert_string_equal(u.ns, "Debian");
+    assert_string_equal(u.name, "LibC6");
+    sg_sbom__purl_release(&u);
+}
+
 static void cpe__escaping(void **state)
 {
     struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -390,6 +429,7 @@ int main(void)
         cmocka_unit_test(purl__malformed_is_rejected),
         cmocka_unit_test(purl__package_builders),
         cmocka_unit_test(purl__oci_image),
+        cmocka_unit_test(purl__error_codes_and_as_written),
         cmocka_unit_test(cpe__escaping),
     };
 

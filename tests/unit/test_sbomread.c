@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sbom/sbom_int.h"
+#include "sbom/sbom_purl.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -308,35 +309,44 @@ static void test_errors(void **state)
                      SG_EUNSUPPORTED);
 }
 
-/* purl splitting: encodings, namespaces, qualifiers. */
+/* The reader parses purls as written (no per-type case folding, so a
+ * conversion does not rename packages) with the one purl parser. */
 static void test_purl_split(void **state)
 {
-    struct sg_purl_parts u;
+    struct sg_purl u;
     (void)state;
 
-    assert_int_equal(sg_sbom__purl_split(&u, "pkg:deb/debian/libc6@2.36-9"
-                                             "%2Bdeb12u7?arch=amd64&distro="
-                                             "debian-12#sub"),
-                     0);
+    assert_int_equal(sg_sbom__purl_parse(&u,
+                                         "pkg:deb/Debian/LibC6@2.36-9"
+                                         "%2Bdeb12u7?arch=amd64&distro="
+                                         "debian-12#sub",
+                                         SG_PURL_AS_WRITTEN),
+                     SG_OK);
     assert_string_equal(u.type, "deb");
-    assert_string_equal(u.ns, "debian");
-    assert_string_equal(u.name, "libc6");
+    assert_string_equal(u.ns, "Debian");
+    assert_string_equal(u.name, "LibC6");
     assert_string_equal(u.version, "2.36-9+deb12u7");
-    assert_string_equal(u.arch, "amd64");
-    assert_string_equal(u.distro, "debian-12");
-    sg_sbom__purl_parts_release(&u);
-    assert_int_equal(sg_sbom__purl_split(&u, "pkg:golang/github.com/a/b/v2@"
-                                             "v2.0.0"),
-                     0);
+    assert_string_equal(sg_sbom__purl_qual(&u, "arch"), "amd64");
+    assert_string_equal(sg_sbom__purl_qual(&u, "distro"), "debian-12");
+    assert_null(sg_sbom__purl_qual(&u, "epoch"));
+    sg_sbom__purl_release(&u);
+    assert_int_equal(sg_sbom__purl_parse(&u,
+                                         "pkg:golang/github.com/a/b/v2@"
+                                         "v2.0.0",
+                                         SG_PURL_AS_WRITTEN),
+                     SG_OK);
     assert_string_equal(u.ns, "github.com/a/b");
     assert_string_equal(u.name, "v2");
-    sg_sbom__purl_parts_release(&u);
-    assert_int_equal(sg_sbom__purl_split(&u, "pkg:rpm/fedora/x@1-2?epoch=1"),
-                     0);
-    assert_string_equal(u.epoch, "1");
-    sg_sbom__purl_parts_release(&u);
-    assert_int_equal(sg_sbom__purl_split(&u, "npm/x@1"), -1);
-    assert_int_equal(sg_sbom__purl_split(&u, "pkg:nothing"), -1);
+    sg_sbom__purl_release(&u);
+    assert_int_equal(sg_sbom__purl_parse(&u, "pkg:rpm/fedora/x@1-2?epoch=1",
+                                         SG_PURL_AS_WRITTEN),
+                     SG_OK);
+    assert_string_equal(sg_sbom__purl_qual(&u, "epoch"), "1");
+    sg_sbom__purl_release(&u);
+    assert_int_equal(sg_sbom__purl_parse(&u, "npm/x@1", SG_PURL_AS_WRITTEN),
+                     SG_EPARSE);
+    assert_int_equal(sg_sbom__purl_parse(&u, "pkg:nothing", 0), SG_EPARSE);
+    assert_string_equal(sg_error_last(), "purl: type is required");
 }
 
 int main(void)

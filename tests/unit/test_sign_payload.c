@@ -78,6 +78,65 @@ static void payload__annotations_sorted_escaped_last_wins(void **state)
     sg_buf_release(&got);
 }
 
+/* -a parsing, one function for sign, verify and attest: cosign's split,
+ * no empty keys, bounded count and length. */
+static void annotation__parse_split_and_bounds(void **state)
+{
+    struct sg_sign_annotation a[SG_SIGN_ANNOTATIONS_MAX];
+    char arg[SG_SIGN_ANNOTATION_LEN_MAX + 16];
+    size_t n = 0;
+
+    (void)state;
+    snprintf(arg, sizeof(arg), "%s", "a=1,b=x=y");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(a[0].key, "a");
+    assert_string_equal(a[0].value, "1");
+    assert_string_equal(a[1].key, "b");
+    assert_string_equal(a[1].value, "x=y");
+    snprintf(arg, sizeof(arg), "%s", "");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    assert_int_equal(n, 2);
+    snprintf(arg, sizeof(arg), "%s", "c=");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(a[2].value, "");
+    /* empty key, missing '=', empty part */
+    snprintf(arg, sizeof(arg), "%s", "=v");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_EPARSE);
+    assert_string_equal(sg_error_last(), "unable to parse annotation: =v");
+    snprintf(arg, sizeof(arg), "%s", "k=x,y");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_EPARSE);
+    assert_string_equal(sg_error_last(), "unable to parse annotation: y");
+    assert_int_equal(n, 4); /* k=x was taken before y failed */
+    n = 3;
+    snprintf(arg, sizeof(arg), "%s", "d=1,,e=2");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_EPARSE);
+    /* too long */
+    n = 0;
+    memset(arg, 'v', sizeof(arg) - 1);
+    arg[sizeof(arg) - 1] = '\0';
+    arg[0] = 'k';
+    arg[1] = '=';
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_ELIMIT);
+    assert_string_equal(sg_error_last(),
+                        "annotation \"k\" longer than 4096 bytes");
+    assert_int_equal(n, 0);
+    arg[SG_SIGN_ANNOTATION_LEN_MAX] = '\0'; /* exactly the limit */
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    assert_int_equal(n, 1);
+    /* too many */
+    n = 0;
+    for (int i = 0; i < SG_SIGN_ANNOTATIONS_MAX; i++) {
+        snprintf(arg, sizeof(arg), "%s", "k=v");
+        assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_OK);
+    }
+    snprintf(arg, sizeof(arg), "%s", "k=v");
+    assert_int_equal(sg_sign_annotation_parse(a, &n, arg), SG_ELIMIT);
+    assert_string_equal(sg_error_last(), "more than 64 annotations");
+    assert_int_equal(n, SG_SIGN_ANNOTATIONS_MAX);
+}
+
 static void tag__as_cosign(void **state)
 {
     struct sg_buf t = SG_BUF_INIT(256);
@@ -309,12 +368,47 @@ static void append__registry_error_is_an_error(void **state)
     sg_oci_store_free(s);
 }
 
+/* What is at the tag goes through the OCI manifest parser: an index is
+ * refused by name, a malformed layer annotation is a parse error. */
+static void append__only_onto_an_image_manifest(void **state)
+{
+    struct sg_oci_store *s = memstore_new();
+    static const char idx[] =
+        "{\"schemaVersion\":2,\"mediaType\":"
+        "\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
+    static const char bad[] =
+        "{\"schemaVersion\":2,\"mediaType\":"
+        "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"
+        "\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+        "\"size\":2,\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94"
+        "fb4fc21fe77e8310c060f61caaff8a\"},\"layers\":[{\"mediaType\":\"x\","
+        "\"size\":1,\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94"
+        "fb4fc21fe77e8310c060f61caaff8a\",\"annotations\":{\"k\":1}}]}";
+
+    (void)state;
+    assert_int_equal(sg_oci_store_put_manifest(s, SIGTAG, SG_MT_OCI_INDEX, idx,
+                                               strlen(idx), NULL),
+                     SG_OK);
+    assert_int_equal(append(s, "X"), SG_EUNSUPPORTED);
+    assert_string_equal(sg_error_last(),
+                        SIGTAG ": holds application/vnd.oci.image.index."
+                               "v1+json, not an image manifest");
+    assert_int_equal(sg_oci_store_put_manifest(s, SIGTAG, SG_MT_OCI_MANIFEST,
+                                               bad, strlen(bad), NULL),
+                     SG_OK);
+    assert_int_equal(append(s, "X"), SG_EPARSE);
+    assert_non_null(strstr(sg_error_last(), "annotation \"k\" must be a"));
+    sg_oci_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(payload__reproduces_cosign_bytes),
         cmocka_unit_test(payload__annotations_sorted_escaped_last_wins),
+        cmocka_unit_test(annotation__parse_split_and_bounds),
         cmocka_unit_test(tag__as_cosign),
+        cmocka_unit_test(append__only_onto_an_image_manifest),
         cmocka_unit_test(config__matches_cosign_for_1_and_3_layers),
         cmocka_unit_test(append__creates_appends_and_dedups),
         cmocka_unit_test(append__tag_moved_before_put_is_retried),

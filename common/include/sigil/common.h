@@ -258,6 +258,21 @@ SG_MUST_USE sg_err sg_sha256_digest(char out[SG_DIGEST_STR_MAX],
 int sg_digest_valid(const char *s);
 
 /* ------------------------------------------------------------------ */
+/* Hexadecimal                                                          */
+
+/* Value of one hex digit (either case), or -1. */
+int sg_hex_digit(int c);
+/* Decode exactly 2 * n_out digits (either case) from hex[0..len) into
+ * out. SG_EPARSE when len is not 2 * n_out or a digit is bad; out may be
+ * partly written then. */
+SG_MUST_USE sg_err sg_hex_decode(unsigned char *out,
+                                 size_t n_out,
+                                 const char *hex,
+                                 size_t len);
+/* Lower-case hex of p[0..len) into out (capacity 2 * len + 1, NUL-ended). */
+void sg_hex_encode(char *out, const void *p, size_t len);
+
+/* ------------------------------------------------------------------ */
 /* Base64 (standard alphabet, padded)                                   */
 
 SG_MUST_USE sg_err sg_base64_encode(struct sg_buf *out,

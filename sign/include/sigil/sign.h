@@ -75,6 +75,20 @@ struct sg_sign_annotation {
     const char *value;
 };
 
+#define SG_SIGN_ANNOTATIONS_MAX    64   /* per command */
+#define SG_SIGN_ANNOTATION_LEN_MAX 4096 /* one "key=value", bytes */
+
+/* Parse one `-a` argument as cosign splits it: on ',' first, then each
+ * part on its first '=' ("a=1,b=2" is two; "k=x,y" fails; "" adds
+ * nothing). Appends to out[*n] (capacity SG_SIGN_ANNOTATIONS_MAX) keys
+ * and values that point into `arg`, which is split in place. SG_EPARSE
+ * for a part without '=' or with an empty key, SG_ELIMIT past
+ * SG_SIGN_ANNOTATIONS_MAX annotations in all or a part longer than
+ * SG_SIGN_ANNOTATION_LEN_MAX; out[0..*n) stays valid on failure. */
+SG_MUST_USE sg_err sg_sign_annotation_parse(struct sg_sign_annotation *out,
+                                            size_t *n,
+                                            char *arg);
+
 /* The simple-signing payload exactly as cosign writes it. */
 SG_MUST_USE sg_err
 sg_sign_payload_build(struct sg_buf *out,
