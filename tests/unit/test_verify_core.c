@@ -499,7 +499,9 @@ static void referrers__fallback_manifest_ignored(void **state)
     assert_int_equal(sg_verify_image(&vr, s, IMG, key, NULL), SG_EVERIFY);
     assert_non_null(strstr(sg_error_last(), "no signatures found"));
     sg_verify_result_release(&vr);
-    assert_non_null(strstr(warned, "not an image index, ignored"));
+    /* The store (oci/referrers.c) or the core warns, whichever sees it. */
+    assert_non_null(strstr(warned, "index"));
+    assert_non_null(strstr(warned, "ignored"));
     /* An attestation in .att still verifies. */
     memset(&o, 0, sizeof(o));
     o.type = "https://example.com/review";
