@@ -152,7 +152,7 @@ sg_err sg_sigstore_tlog_entry_parse(struct sg_sigstore_tlog_entry *e,
     if (pr) {
         const json_t *h = json_object_get(pr, "hashes");
         const json_t *cp = json_object_get(pr, "checkpoint");
-        int64_t ts;
+        int64_t ts = 0;
 
         e->has_proof = 1;
         rc = get_int64(&e->proof_index, json_object_get(pr, "logIndex"),

@@ -296,7 +296,8 @@ static sg_err check_tlog(const struct sg_sigstore_trust *root,
                          int64_t *times,
                          size_t *n_times,
                          const int64_t *tsa_times,
-                         size_t n_tsa)
+                         size_t n_tsa,
+                         size_t *n_verified)
 {
     struct sg_sigstore_tlog_entry e;
     sg_err rc = SG_OK;
@@ -308,14 +309,22 @@ static sg_err check_tlog(const struct sg_sigstore_trust *root,
         rc = sg_sigstore_tlog_entry_parse(&e, json_array_get(b->tlog, i));
         if (rc)
             return sg_error_prefix(rc, "tlogEntries[%zu]", i);
-        log = sg_sigstore_trust_tlog(root, e.log_id, e.log_id_len);
-        if (!log) {
-            rc = sg_error_set(SG_EVERIFY,
-                              "transparency log of entry %zu is "
-                              "not in the trusted root",
-                              i);
-            goto next;
+        for (size_t k = 0; k < i; k++) {
+            const json_t *o = json_array_get(b->tlog, k);
+            const json_t *c = json_array_get(b->tlog, i);
+            if (json_equal(json_object_get(o, "logIndex"),
+                           json_object_get(c, "logIndex")) &&
+                json_equal(json_object_get(o, "logId"),
+                           json_object_get(c, "logId"))) {
+                rc = sg_error_set(SG_EVERIFY, "duplicate tlog entries");
+                goto next;
+            }
         }
+        /* entries from logs the root does not know are skipped (the
+         * client spec's threshold); at least one must verify */
+        log = sg_sigstore_trust_tlog(root, e.log_id, e.log_id_len);
+        if (!log)
+            goto next;
         rc = sg_sigstore_body_match(&e, g);
         if (rc)
             goto next;
@@ -365,9 +374,14 @@ static sg_err check_tlog(const struct sg_sigstore_trust *root,
                     rc = sg_error_set(SG_EVERIFY, "log key was not valid at "
                                                   "the timestamp");
         }
+        if (!rc)
+            (*n_verified)++;
     next:
         sg_sigstore_tlog_entry_release(&e);
     }
+    if (!rc && !*n_verified && json_array_size(b->tlog))
+        rc = sg_error_set(SG_EVERIFY, "no transparency log entry is from a "
+                                      "log in the trusted root");
     return rc;
 }
 
@@ -384,7 +398,7 @@ sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
     struct sg_buf tok = SG_BUF_INIT(1u << 20);
     struct sg_intoto_statement *st = NULL;
     int64_t times[2 * SG_SIGSTORE_ITEMS_MAX], tsa_times[SG_SIGSTORE_ITEMS_MAX];
-    size_t n_times = 0, n_tsa = 0;
+    size_t n_times = 0, n_tsa = 0, n_verified = 0;
     unsigned char art_sha[32];
     int64_t now = pol->now ? pol->now : (int64_t)time(NULL);
     EVP_PKEY *key;
@@ -481,7 +495,8 @@ sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
         rc = sg_error_set(SG_EVERIFY, "bundle has no transparency log entry");
         goto done;
     }
-    rc = check_tlog(root, &b, &g, now, times, &n_times, tsa_times, n_tsa);
+    rc = check_tlog(root, &b, &g, now, times, &n_times, tsa_times, n_tsa,
+                    &n_verified);
     if (rc)
         goto done;
     if (!n_times && !(pol->key && pol->ignore_tlog)) {

@@ -185,7 +185,7 @@ static void verify__reasons_of_failing_cases(void **state)
         { "bundle-with-root-cert_fail", "root certificate" },
         { "intoto-set-outside-signing-cert-validity_fail", "expired" },
         { "message-digest-mismatch_fail", "messageDigest" },
-        { "bundle-from-wrong-instance_fail", "not in the trusted root" },
+        { "bundle-from-wrong-instance_fail", "log in the trusted root" },
         { "rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail",
           "RFC 3161" },
     };
