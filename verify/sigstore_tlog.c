@@ -506,121 +506,129 @@ static int verifier_eq(const json_t *v, const struct sg_sigstore_signed *g)
                   g->key_der, g->key_der_len);
 }
 
+/* Member at a '/'-separated path, or NULL. */
+static const json_t *jpath(const json_t *j, const char *path)
+{
+    char key[32];
+
+    while (j && *path) {
+        size_t n = strcspn(path, "/");
+        if (n >= sizeof(key))
+            return NULL;
+        memcpy(key, path, n);
+        key[n] = 0;
+        j = json_object_get(j, key);
+        path += n + (path[n] == '/');
+    }
+    return j;
+}
+
+/* What each supported entry kind records, and where (Rekor's schemas:
+ * hashedrekord 0.0.1, dsse 0.0.1, intoto 0.0.2; protobuf-specs
+ * rekor/v2 for hashedrekord 0.0.2 and dsse 0.0.2). */
+static const struct body_rule {
+    const char *kind, *version;
+    int dsse;         /* 1 DSSE bundles only, 0 messages only, -1 both */
+    const char *hash; /* the digest object */
+    int v2;           /* {algorithm SHA2_256, digest b64} else {sha256, hex} */
+    int over_payload; /* digest of the DSSE payload, else g->digest */
+    const char *sigs; /* signature object, or array when list */
+    int list;
+    const char *sig;      /* member holding the signature */
+    int twice;            /* signature base64-encoded twice */
+    const char *verifier; /* b64 PEM (v1) or {x509Certificate|publicKey} */
+} rules[] = {
+    { "hashedrekord", "0.0.1", 0, "data/hash", 0, 0, "signature", 0, "content",
+      0, "publicKey/content" },
+    { "hashedrekord", "0.0.2", -1, "hashedRekordV002/data", 1, 0,
+      "hashedRekordV002/signature", 0, "content", 0, "verifier" },
+    { "dsse", "0.0.1", 1, "payloadHash", 0, 1, "signatures", 1, "signature", 0,
+      "verifier" },
+    { "dsse", "0.0.2", 1, "dsseV002/payloadHash", 1, 1, "dsseV002/signatures",
+      1, "content", 0, "verifier" },
+    { "intoto", "0.0.2", 1, "content/payloadHash", 0, 1,
+      "content/envelope/signatures", 1, "sig", 1, "publicKey" },
+};
+
+static int digest_eq(const json_t *h, int v2, const unsigned char d[32])
+{
+    if (v2)
+        return !strcmp(jstr(json_object_get(h, "algorithm")), "SHA2_256") &&
+               b64_eq(json_object_get(h, "digest"), d, 32);
+    return !strcmp(jstr(json_object_get(h, "algorithm")), "sha256") &&
+           hex_eq(json_string_value(json_object_get(h, "value")), d);
+}
+
+static int sig_eq(const json_t *s,
+                  const struct body_rule *r,
+                  const struct sg_sigstore_signed *g)
+{
+    const json_t *sj = json_object_get(s, r->sig);
+    const json_t *v = jpath(s, r->verifier);
+    struct sg_buf inner = SG_BUF_INIT(1u << 20);
+    json_t *tmp = NULL;
+    int eq;
+
+    if (r->twice) {
+        if (!json_is_string(sj) ||
+            sg_base64_decode(&inner, json_string_value(sj),
+                             json_string_length(sj)) ||
+            !(tmp = json_stringn(inner.data, inner.len))) {
+            sg_buf_release(&inner);
+            return 0;
+        }
+        sj = tmp;
+    }
+    eq = b64_eq(sj, g->sig, g->sig_len) &&
+         (r->v2 ? verifier_eq(v, g) : pem_b64_eq(v, g));
+    json_decref(tmp);
+    sg_buf_release(&inner);
+    return eq;
+}
+
 static sg_err match_body(const json_t *spec,
                          const struct sg_sigstore_tlog_entry *e,
                          const struct sg_sigstore_signed *g)
 {
-    const json_t *x;
+    const struct body_rule *r = NULL;
+    const json_t *sigs;
     unsigned char ph[32];
+    int found = 0;
 
-    if (g->payload)
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+        if (!strcmp(e->kind, rules[i].kind) &&
+            !strcmp(e->version, rules[i].version))
+            r = &rules[i];
+    if (!r)
+        return sg_error_set(SG_EUNSUPPORTED,
+                            "log entry kind %s %s is not supported", e->kind,
+                            e->version);
+    if (r->dsse >= 0 && r->dsse != (g->payload != NULL))
+        return sg_error_set(SG_EVERIFY, "%s %s entry for a %s bundle", e->kind,
+                            e->version, g->payload ? "DSSE" : "message");
+    if (r->over_payload)
         SHA256(g->payload, g->payload_len, ph);
-    if (!strcmp(e->kind, "hashedrekord") && !strcmp(e->version, "0.0.1")) {
-        const json_t *sg = json_object_get(spec, "signature");
-        x = json_object_get(json_object_get(spec, "data"), "hash");
-        if (g->payload)
-            return sg_error_set(SG_EVERIFY, "hashedrekord 0.0.1 entry for a "
-                                            "DSSE bundle");
-        if (strcmp(jstr(json_object_get(x, "algorithm")), "sha256") ||
-            !hex_eq(json_string_value(json_object_get(x, "value")), g->digest))
-            return sg_error_set(SG_EVERIFY, "log entry digest differs from the "
-                                            "artifact's");
-        if (!b64_eq(json_object_get(sg, "content"), g->sig, g->sig_len))
+    if (!digest_eq(jpath(spec, r->hash), r->v2,
+                   r->over_payload ? ph : g->digest))
+        return sg_error_set(SG_EVERIFY, "log entry digest differs from the "
+                                        "bundle's");
+    sigs = jpath(spec, r->sigs);
+    if (!r->list) {
+        if (!b64_eq(json_object_get(sigs, r->sig), g->sig, g->sig_len))
             return sg_error_set(SG_EVERIFY, "log entry signature differs from "
                                             "the bundle's");
-        if (!pem_b64_eq(
-                json_object_get(json_object_get(sg, "publicKey"), "content"),
-                g))
+        found = sig_eq(sigs, r, g);
+        if (!found)
             return sg_error_set(SG_EVERIFY, "log entry certificate/key differs "
                                             "from the bundle's");
         return SG_OK;
     }
-    if (!strcmp(e->kind, "hashedrekord") && !strcmp(e->version, "0.0.2")) {
-        const json_t *h = json_object_get(spec, "hashedRekordV002");
-        const json_t *sg = json_object_get(h, "signature");
-        x = json_object_get(h, "data");
-        if (strcmp(jstr(json_object_get(x, "algorithm")), "SHA2_256") ||
-            !b64_eq(json_object_get(x, "digest"), g->digest, 32))
-            return sg_error_set(SG_EVERIFY, "log entry digest differs from the "
-                                            "artifact's");
-        if (!b64_eq(json_object_get(sg, "content"), g->sig, g->sig_len))
-            return sg_error_set(SG_EVERIFY, "log entry signature differs from "
-                                            "the bundle's");
-        if (!verifier_eq(json_object_get(sg, "verifier"), g))
-            return sg_error_set(SG_EVERIFY, "log entry certificate/key differs "
-                                            "from the bundle's");
-        return SG_OK;
-    }
-    if (!g->payload)
-        return sg_error_set(SG_EVERIFY, "%s entry for a message signature",
-                            e->kind);
-    if (!strcmp(e->kind, "dsse") && !strcmp(e->version, "0.0.1")) {
-        const json_t *sigs = json_object_get(spec, "signatures");
-        x = json_object_get(spec, "payloadHash");
-        if (strcmp(jstr(json_object_get(x, "algorithm")), "sha256") ||
-            !hex_eq(json_string_value(json_object_get(x, "value")), ph))
-            return sg_error_set(SG_EVERIFY, "log entry payload hash differs "
-                                            "from the envelope's");
-        for (size_t i = 0; i < json_array_size(sigs); i++) {
-            const json_t *s = json_array_get(sigs, i);
-            if (b64_eq(json_object_get(s, "signature"), g->sig, g->sig_len) &&
-                pem_b64_eq(json_object_get(s, "verifier"), g))
-                return SG_OK;
-        }
+    for (size_t i = 0; !found && i < json_array_size(sigs); i++)
+        found = sig_eq(json_array_get(sigs, i), r, g);
+    if (!found)
         return sg_error_set(SG_EVERIFY, "log entry signatures differ from the "
-                                        "envelope's");
-    }
-    if (!strcmp(e->kind, "dsse") && !strcmp(e->version, "0.0.2")) {
-        const json_t *d = json_object_get(spec, "dsseV002");
-        const json_t *sigs = json_object_get(d, "signatures");
-        x = json_object_get(d, "payloadHash");
-        if (strcmp(jstr(json_object_get(x, "algorithm")), "SHA2_256") ||
-            !b64_eq(json_object_get(x, "digest"), ph, 32))
-            return sg_error_set(SG_EVERIFY, "log entry payload hash differs "
-                                            "from the envelope's");
-        for (size_t i = 0; i < json_array_size(sigs); i++) {
-            const json_t *s = json_array_get(sigs, i);
-            if (b64_eq(json_object_get(s, "content"), g->sig, g->sig_len) &&
-                verifier_eq(json_object_get(s, "verifier"), g))
-                return SG_OK;
-        }
-        return sg_error_set(SG_EVERIFY, "log entry signatures differ from the "
-                                        "envelope's");
-    }
-    if (!strcmp(e->kind, "intoto") && !strcmp(e->version, "0.0.2")) {
-        const json_t *c = json_object_get(spec, "content");
-        const json_t *sigs =
-            json_object_get(json_object_get(c, "envelope"), "signatures");
-        x = json_object_get(c, "payloadHash");
-        if (strcmp(jstr(json_object_get(x, "algorithm")), "sha256") ||
-            !hex_eq(json_string_value(json_object_get(x, "value")), ph))
-            return sg_error_set(SG_EVERIFY, "log entry payload hash differs "
-                                            "from the envelope's");
-        for (size_t i = 0; i < json_array_size(sigs); i++) {
-            const json_t *s = json_array_get(sigs, i);
-            struct sg_buf inner = SG_BUF_INIT(1u << 20);
-            int eq;
-            const json_t *sj = json_object_get(s, "sig");
-            json_t *tmp = NULL;
-
-            /* intoto 0.0.2 stores the signature base64-encoded twice */
-            eq = json_is_string(sj) &&
-                 !sg_base64_decode(&inner, json_string_value(sj),
-                                   json_string_length(sj)) &&
-                 (tmp = json_stringn(inner.data, inner.len)) != NULL &&
-                 b64_eq(tmp, g->sig, g->sig_len) &&
-                 pem_b64_eq(json_object_get(s, "publicKey"), g);
-            json_decref(tmp);
-            sg_buf_release(&inner);
-            if (eq)
-                return SG_OK;
-        }
-        return sg_error_set(SG_EVERIFY, "log entry signatures differ from the "
-                                        "envelope's");
-    }
-    return sg_error_set(SG_EUNSUPPORTED,
-                        "log entry kind %s %s is not supported", e->kind,
-                        e->version);
+                                        "bundle's");
+    return SG_OK;
 }
 
 sg_err sg_sigstore_body_match(const struct sg_sigstore_tlog_entry *e,
