@@ -223,52 +223,49 @@ static int opt_eq(const char *want, const char *have)
     return !want || (have && !strcmp(want, have));
 }
 
-static sg_err check_identity(const struct sg_sigstore_policy *p,
-                             const struct sg_sigstore_identity *id)
+/* `have` (the certificate's value) against an exact `want` or a regexp. */
+static sg_err match_one(const char *want,
+                        const char *want_re,
+                        const char *have,
+                        const char *what)
 {
     int m = 0;
     sg_err rc;
 
-    if (p->identity) {
-        if (strcmp(p->identity, id->san))
+    if (!want && !want_re)
+        return sg_error_set(SG_EINVAL,
+                            "keyless verification needs an expected "
+                            "%s",
+                            what);
+    if (!have)
+        return sg_error_set(SG_EVERIFY, "certificate names no %s", what);
+    if (want) {
+        if (strcmp(want, have))
             return sg_error_set(SG_EVERIFY,
-                                "certificate identity %.200s does "
-                                "not match the expected identity",
-                                id->san);
-    } else if (p->identity_regexp) {
-        rc = sg_sigstore_regex_match(&m, p->identity_regexp, id->san);
-        if (rc)
-            return rc;
-        if (!m)
-            return sg_error_set(SG_EVERIFY,
-                                "certificate identity %.200s does "
-                                "not match the expected regexp",
-                                id->san);
-    } else {
-        return sg_error_set(SG_EINVAL, "keyless verification needs an expected "
-                                       "identity");
+                                "certificate %s %.200s does not "
+                                "match the expected %s",
+                                what, have, what);
+        return SG_OK;
     }
-    if (!id->issuer)
-        return sg_error_set(SG_EVERIFY, "certificate names no OIDC issuer");
-    if (p->issuer) {
-        if (strcmp(p->issuer, id->issuer))
-            return sg_error_set(SG_EVERIFY,
-                                "certificate OIDC issuer %.200s "
-                                "does not match the expected issuer",
-                                id->issuer);
-    } else if (p->issuer_regexp) {
-        rc = sg_sigstore_regex_match(&m, p->issuer_regexp, id->issuer);
-        if (rc)
-            return rc;
-        if (!m)
-            return sg_error_set(SG_EVERIFY,
-                                "certificate OIDC issuer %.200s "
-                                "does not match the expected regexp",
-                                id->issuer);
-    } else {
-        return sg_error_set(SG_EINVAL, "keyless verification needs an expected "
-                                       "OIDC issuer");
-    }
+    rc = sg_sigstore_regex_match(&m, want_re, have);
+    if (!rc && !m)
+        rc = sg_error_set(SG_EVERIFY,
+                          "certificate %s %.200s does not match "
+                          "the expected regexp",
+                          what, have);
+    return rc;
+}
+
+static sg_err check_identity(const struct sg_sigstore_policy *p,
+                             const struct sg_sigstore_identity *id)
+{
+    sg_err rc;
+
+    rc = match_one(p->identity, p->identity_regexp, id->san, "identity");
+    if (!rc)
+        rc = match_one(p->issuer, p->issuer_regexp, id->issuer, "OIDC issuer");
+    if (rc)
+        return rc;
     if (!opt_eq(p->gh_workflow_trigger, id->gh_workflow_trigger) ||
         !opt_eq(p->gh_workflow_sha, id->gh_workflow_sha) ||
         !opt_eq(p->gh_workflow_name, id->gh_workflow_name) ||

@@ -94,7 +94,7 @@ static void verify__identity_policy(void **state)
     pol.identity = ID;
     pol.issuer = "https://accounts.google.com";
     assert_int_equal(run(bundle, NULL, &f->art, &pol, &r), SG_EVERIFY);
-    assert_non_null(strstr(sg_error_last(), "expected issuer"));
+    assert_non_null(strstr(sg_error_last(), "expected OIDC issuer"));
     /* regexps are unanchored (RE2 / cosign semantics) */
     pol.identity = NULL;
     pol.identity_regexp = "sigstore-conformance/extremely-dangerous";
