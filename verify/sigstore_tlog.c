@@ -341,6 +341,12 @@ sg_err sg_sigstore_checkpoint_parse(struct sg_sigstore_checkpoint *out,
     sg_err rc = SG_OK;
 
     memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)note[i] < 0x20 && note[i] != '\n')
+            return sg_error_set(SG_EPARSE,
+                                "checkpoint: control character "
+                                "0x%02x at %zu",
+                                (unsigned)(unsigned char)note[i], i);
     if (!body || len > SG_SIGSTORE_NOTE_MAX)
         return sg_error_set(SG_EPARSE, "checkpoint: no blank line before the "
                                        "signatures");

@@ -245,6 +245,10 @@ static void checkpoint__malformed(void **state)
         assert_int_equal(
             sg_sigstore_checkpoint_parse(&cp, bad[i], strlen(bad[i])),
             SG_EPARSE);
+    /* found by fuzz_checkpoint: NULs made an empty-looking origin */
+    assert_int_equal(sg_sigstore_checkpoint_parse(&cp, "\0\0o\n12\nx\n\n", 10),
+                     SG_EPARSE);
+    assert_non_null(strstr(sg_error_last(), "control character 0x00 at 0"));
     {
         static const char ok[] =
             "o\n12\nrs1YPY0ydAV0lxgfrq5pE4oRpUJwo3syeps5+eGUTDI=\nextra\n\n";
