@@ -1,0 +1,138 @@
+/* Trusted root parsing (verify/sigstore_trust.c) against the real
+ * public-good root and the conformance suite's custom roots. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "sigstore_test_util.h"
+
+static void trust__production_root(void **state)
+{
+    struct sg_sigstore_trust *t = st_root(PROD_ROOT);
+    int64_t start;
+
+    (void)state;
+    assert_int_equal(t->n_tlogs, 2);
+    assert_int_equal(t->n_ctlogs, 2);
+    assert_int_equal(t->n_cas, 2);
+    assert_int_equal(t->n_tsas, 1);
+    /* Rekor v1 (ECDSA P-256) and v2 (Ed25519) */
+    assert_int_equal(EVP_PKEY_get_base_id(t->tlogs[0].key), EVP_PKEY_EC);
+    assert_int_equal(EVP_PKEY_get_base_id(t->tlogs[1].key), EVP_PKEY_ED25519);
+    assert_int_equal(t->tlogs[0].id_len, 32);
+    assert_string_equal(t->tlogs[0].base_url, "https://rekor.sigstore.dev");
+    assert_int_equal(sg_sigstore_time_parse(&start, "2021-01-12T11:53:27Z"),
+                     SG_OK);
+    assert_true(t->tlogs[0].valid.start == start);
+    assert_false(t->tlogs[0].valid.has_end);
+    assert_ptr_equal(sg_sigstore_trust_tlog(t, t->tlogs[1].id, 32),
+                     &t->tlogs[1]);
+    assert_null(sg_sigstore_trust_tlog(t, t->tlogs[1].id, 31));
+    assert_true(sk_X509_num(t->cas[0].chain) >= 1);
+    sg_sigstore_trust_free(t);
+}
+
+static void trust__pkcs1_rsa_ctlog_and_null_end(void **state)
+{
+    /* rekor2-happy-path's root carries a PKCS#1 RSA CT log key;
+     * trust-root-tlog-validity-end-inclusive has "end": null */
+    struct sg_sigstore_trust *t =
+        st_root(CASES "rekor2-happy-path/trusted_root.json");
+    struct sg_sigstore_trust *u = st_root(
+        CASES "trust-root-tlog-validity-end-inclusive/trusted_root.json");
+
+    (void)state;
+    assert_int_equal(EVP_PKEY_get_base_id(t->ctlogs[0].key), EVP_PKEY_RSA);
+    assert_true(t->ctlogs[0].valid.has_end);
+    assert_false(u->tlogs[1].valid.has_end);
+    sg_sigstore_trust_free(t);
+    sg_sigstore_trust_free(u);
+}
+
+static void trust__missing_start_refused(void **state)
+{
+    struct sg_sigstore_trust *t = NULL;
+    char p[1024];
+
+    (void)state;
+    st_path(p, sizeof(p),
+            CASES
+            "trust-root-tlog-missing-validity-start_fail/trusted_root.json");
+    assert_int_equal(sg_sigstore_trust_load(&t, p), SG_EPARSE);
+    assert_null(t);
+    assert_non_null(strstr(sg_error_last(), "validFor.start is required"));
+}
+
+static sg_err parse(const char *s, struct sg_sigstore_trust **t)
+{
+    return sg_sigstore_trust_parse(t, s, strlen(s));
+}
+
+static void trust__bad_documents(void **state)
+{
+    struct sg_sigstore_trust *t = NULL;
+
+    (void)state;
+    assert_int_equal(parse("{\"mediaType\":\"x\"}", &t), SG_EUNSUPPORTED);
+    assert_int_equal(
+        parse("{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;"
+              "version=0.1\",\"tlogs\":[],\"tlogs\":[]}",
+              &t),
+        SG_EPARSE); /* duplicate key */
+    assert_int_equal(
+        parse("{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;"
+              "version=0.2\",\"tlogs\":[{\"logId\":{\"keyId\":\"AAAA\"},"
+              "\"publicKey\":{\"rawBytes\":\"AAAA\",\"validFor\":"
+              "{\"start\":\"2021-01-01T00:00:00Z\"}}}]}",
+              &t),
+        SG_EPARSE); /* not a key */
+    assert_non_null(strstr(sg_error_last(), "tlogs[0]"));
+    assert_int_equal(
+        parse("{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;"
+              "version=0.2\"}",
+              &t),
+        SG_OK); /* empty root is well-formed; verification then fails */
+    assert_int_equal(t->n_tlogs + t->n_cas, 0);
+    sg_sigstore_trust_free(t);
+}
+
+static void trust__time_and_range(void **state)
+{
+    struct sg_sigstore_range r = { 0 };
+    int64_t v;
+
+    (void)state;
+    assert_int_equal(sg_sigstore_time_parse(&v, "1970-01-02T00:00:01Z"), SG_OK);
+    assert_true(v == 86401);
+    assert_int_equal(sg_sigstore_time_parse(&v, "2022-12-31T23:59:59.999000Z"),
+                     SG_OK);
+    assert_true(v == 1672531199);
+    assert_int_equal(sg_sigstore_time_parse(&v, "2022-12-31T23:59:59+01:00"),
+                     SG_EPARSE);
+    assert_int_equal(sg_sigstore_time_parse(&v, "2022-13-31T23:59:59Z"),
+                     SG_EPARSE);
+    assert_int_equal(sg_sigstore_time_parse(&v, "2022-12-31"), SG_EPARSE);
+    r.start = 10;
+    r.end = 20;
+    r.has_end = 1;
+    assert_false(sg_sigstore_range_has(&r, 9));
+    assert_true(sg_sigstore_range_has(&r, 10));
+    assert_true(sg_sigstore_range_has(&r, 20)); /* end is inclusive */
+    assert_false(sg_sigstore_range_has(&r, 21));
+    r.has_end = 0;
+    assert_true(sg_sigstore_range_has(&r, INT64_MAX));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(trust__production_root),
+        cmocka_unit_test(trust__pkcs1_rsa_ctlog_and_null_end),
+        cmocka_unit_test(trust__missing_start_refused),
+        cmocka_unit_test(trust__bad_documents),
+        cmocka_unit_test(trust__time_and_range),
+    };
+
+    return cmocka_run_group_tests_name("sigstore_trust", tests, NULL, NULL);
+}

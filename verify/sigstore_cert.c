@@ -1,0 +1,374 @@
+/*
+ * Fulcio certificates: chain to a CA of the trusted root at the signing
+ * time, embedded SCTs against the root's CT logs, RFC 3161 timestamps
+ * from the root's TSAs, and the identity (SAN, issuer) the cert names.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/ct.h>
+#include <openssl/err.h>
+#include <openssl/sha.h>
+#include <openssl/ts.h>
+#include <openssl/x509v3.h>
+#include "sigstore_int.h"
+
+/* A store trusting `chain` (root last; partial chains allowed: every
+ * certificate of the root is a trust anchor) checking at `when`. */
+static X509_STORE *store_for(STACK_OF(X509) * chain, int64_t when)
+{
+    X509_STORE *st = X509_STORE_new();
+    X509_VERIFY_PARAM *p = X509_VERIFY_PARAM_new();
+    int ok = st && p;
+
+    for (int i = 0; ok && i < sk_X509_num(chain); i++)
+        ok = X509_STORE_add_cert(st, sk_X509_value(chain, i)) == 1;
+    if (ok) {
+        X509_VERIFY_PARAM_set_time(p, (time_t)when);
+        X509_VERIFY_PARAM_set_flags(p, X509_V_FLAG_PARTIAL_CHAIN);
+        ok = X509_STORE_set1_param(st, p) == 1;
+    }
+    X509_VERIFY_PARAM_free(p);
+    if (!ok) {
+        X509_STORE_free(st);
+        st = NULL;
+    }
+    return st;
+}
+
+sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
+                               X509 *leaf,
+                               int64_t when)
+{
+    const char *why = "no Fulcio CA of the trusted root is valid then";
+    int in_window = 0;
+
+    if (!(X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) ||
+        !(X509_get_extended_key_usage(leaf) & XKU_CODE_SIGN))
+        return sg_error_set(SG_EVERIFY, "certificate lacks the code-signing "
+                                        "extended key usage");
+    if (X509_check_ca(leaf))
+        return sg_error_set(SG_EVERIFY, "signing certificate is a CA");
+    for (size_t i = 0; i < t->n_cas; i++) {
+        X509_STORE *st;
+        X509_STORE_CTX *ctx;
+        int ok = 0, err = 0;
+
+        if (!sg_sigstore_range_has(&t->cas[i].valid, when))
+            continue;
+        in_window = 1;
+        st = store_for(t->cas[i].chain, when);
+        ctx = X509_STORE_CTX_new();
+        if (!st || !ctx) {
+            X509_STORE_free(st);
+            X509_STORE_CTX_free(ctx);
+            return sg_error_oom();
+        }
+        if (X509_STORE_CTX_init(ctx, st, leaf, t->cas[i].chain) == 1) {
+            ok = X509_verify_cert(ctx) == 1;
+            err = X509_STORE_CTX_get_error(ctx);
+        }
+        X509_STORE_CTX_free(ctx);
+        X509_STORE_free(st);
+        if (ok)
+            return SG_OK;
+        why = X509_verify_cert_error_string(err);
+    }
+    (void)in_window;
+    return sg_error_set(SG_EVERIFY, "certificate chain at the signing time: %s",
+                        why);
+}
+
+/* ------------------------------------------------------------------ */
+/* SCT: RFC 6962 3.2 digitally-signed precert entry                     */
+
+static X509 *find_issuer(const struct sg_sigstore_trust *t, X509 *leaf)
+{
+    for (size_t i = 0; i < t->n_cas; i++)
+        for (int j = 0; j < sk_X509_num(t->cas[i].chain); j++) {
+            X509 *c = sk_X509_value(t->cas[i].chain, j);
+            if (X509_check_issued(c, leaf) == X509_V_OK)
+                return c;
+        }
+    return NULL;
+}
+
+static sg_err
+sct_signed_data(struct sg_buf *out, X509 *leaf, X509 *issuer, const SCT *sct)
+{
+    unsigned char ikh[32], hdr[12], *spki = NULL, *tbs = NULL;
+    unsigned char *ext = NULL;
+    size_t ext_len = SCT_get0_extensions(sct, &ext);
+    X509 *pre = X509_dup(leaf);
+    int spki_len, tbs_len, idx;
+    uint64_t ts = SCT_get_timestamp(sct);
+    sg_err rc = SG_OK;
+
+    if (!pre)
+        return sg_error_oom();
+    idx = X509_get_ext_by_NID(pre, NID_ct_precert_scts, -1);
+    if (idx >= 0)
+        X509_EXTENSION_free(X509_delete_ext(pre, idx));
+    tbs_len = i2d_re_X509_tbs(pre, &tbs);
+    spki_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &spki);
+    if (tbs_len <= 0 || spki_len <= 0 || tbs_len > 0xffffff ||
+        ext_len > 0xffff) {
+        rc = sg_error_set(SG_EPARSE, "SCT: cannot rebuild the precertificate");
+        goto done;
+    }
+    SHA256(spki, (size_t)spki_len, ikh);
+    hdr[0] = 0; /* v1 */
+    hdr[1] = 0; /* certificate_timestamp */
+    for (int i = 0; i < 8; i++)
+        hdr[2 + i] = (unsigned char)(ts >> (56 - 8 * i));
+    hdr[10] = 0;
+    hdr[11] = 1; /* precert_entry */
+    rc = sg_buf_add(out, hdr, 12);
+    if (!rc)
+        rc = sg_buf_add(out, ikh, 32);
+    if (!rc) {
+        unsigned char l[3] = { (unsigned char)(tbs_len >> 16),
+                               (unsigned char)(tbs_len >> 8),
+                               (unsigned char)tbs_len };
+        rc = sg_buf_add(out, l, 3);
+    }
+    if (!rc)
+        rc = sg_buf_add(out, tbs, (size_t)tbs_len);
+    if (!rc) {
+        unsigned char l[2] = { (unsigned char)(ext_len >> 8),
+                               (unsigned char)ext_len };
+        rc = sg_buf_add(out, l, 2);
+    }
+    if (!rc && ext_len)
+        rc = sg_buf_add(out, ext, ext_len);
+done:
+    OPENSSL_free(tbs);
+    OPENSSL_free(spki);
+    X509_free(pre);
+    return rc;
+}
+
+sg_err sg_sigstore_sct_verify(const struct sg_sigstore_trust *t, X509 *leaf)
+{
+    STACK_OF(SCT) *scts =
+        X509_get_ext_d2i(leaf, NID_ct_precert_scts, NULL, NULL);
+    struct sg_buf data = SG_BUF_INIT(1u << 20);
+    X509 *issuer = find_issuer(t, leaf);
+    sg_err rc = SG_OK;
+    int ok = 0;
+
+    if (!scts || sk_SCT_num(scts) == 0) {
+        rc = sg_error_set(SG_EVERIFY, "certificate has no embedded SCT");
+        goto done;
+    }
+    if (!issuer) {
+        rc = sg_error_set(SG_EVERIFY, "SCT: certificate issuer is not in the "
+                                      "trusted root");
+        goto done;
+    }
+    for (int i = 0; !ok && i < sk_SCT_num(scts); i++) {
+        const SCT *s = sk_SCT_value(scts, i);
+        unsigned char *id = NULL, *sig = NULL;
+        size_t id_len = SCT_get0_log_id(s, &id);
+        size_t sig_len = SCT_get0_signature(s, &sig);
+
+        if (SCT_get_version(s) != SCT_VERSION_V1)
+            continue;
+        for (size_t j = 0; !ok && j < t->n_ctlogs; j++) {
+            const struct sg_sigstore_log *l = &t->ctlogs[j];
+            if (l->id_len != id_len || memcmp(l->id, id, id_len) ||
+                !sg_sigstore_range_has(&l->valid,
+                                       (int64_t)(SCT_get_timestamp(s) / 1000)))
+                continue;
+            sg_buf_reset(&data);
+            rc = sct_signed_data(&data, leaf, issuer, s);
+            if (rc)
+                goto done;
+            ok = !sg_sigstore_sig_verify(l->key, data.data, data.len, sig,
+                                         sig_len);
+        }
+    }
+    if (!ok)
+        rc = sg_error_set(SG_EVERIFY, "no embedded SCT verifies with a CT log "
+                                      "key of the trusted root");
+done:
+    sg_buf_release(&data);
+    SCT_LIST_free(scts);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* RFC 3161                                                             */
+
+sg_err sg_sigstore_tsa_verify(const struct sg_sigstore_trust *t,
+                              const unsigned char *tok,
+                              size_t tok_len,
+                              const unsigned char *data,
+                              size_t data_len,
+                              int64_t *gen_time)
+{
+    const unsigned char *p = tok;
+    TS_RESP *resp = d2i_TS_RESP(NULL, &p, (long)tok_len);
+    PKCS7 *p7 = NULL;
+    TS_TST_INFO *info = NULL;
+    const ASN1_GENERALIZEDTIME *gt;
+    struct tm tm;
+    int64_t when;
+    int in_window = 0;
+    sg_err rc;
+
+    if (!resp) {
+        p = tok;
+        p7 = d2i_PKCS7(NULL, &p, (long)tok_len);
+        if (p7)
+            info = PKCS7_to_TS_TST_INFO(p7);
+    }
+    gt = resp   ? TS_TST_INFO_get_time(TS_RESP_get_tst_info(resp))
+         : info ? TS_TST_INFO_get_time(info)
+                : NULL;
+    if (!gt || ASN1_TIME_to_tm(gt, &tm) != 1) {
+        rc = sg_error_set(SG_EPARSE, "RFC 3161 timestamp: not a timestamp "
+                                     "response or token");
+        goto done;
+    }
+    when = (int64_t)timegm(&tm);
+    rc = sg_error_set(SG_EVERIFY, "RFC 3161 timestamp: no timestamp authority "
+                                  "of the trusted root is valid at its time");
+    for (size_t i = 0; i < t->n_tsas; i++) {
+        TS_VERIFY_CTX *v;
+        X509_STORE *st;
+        STACK_OF(X509) * certs;
+        BIO *bio;
+        int ok;
+
+        if (!sg_sigstore_range_has(&t->tsas[i].valid, when))
+            continue;
+        in_window = 1;
+        v = TS_VERIFY_CTX_new();
+        st = store_for(t->tsas[i].chain, when);
+        certs = X509_chain_up_ref(t->tsas[i].chain);
+        bio = BIO_new_mem_buf(data, (int)data_len);
+        if (!v || !st || !certs || !bio) {
+            TS_VERIFY_CTX_free(v);
+            X509_STORE_free(st);
+            sk_X509_pop_free(certs, X509_free);
+            BIO_free(bio);
+            rc = sg_error_oom();
+            goto done;
+        }
+        TS_VERIFY_CTX_set_flags(v, TS_VFY_VERSION | TS_VFY_SIGNATURE |
+                                       TS_VFY_DATA);
+        TS_VERIFY_CTX_set_store(v, st);    /* owned by v */
+        TS_VERIFY_CTX_set_certs(v, certs); /* owned by v */
+        TS_VERIFY_CTX_set_data(v, bio);    /* owned by v */
+        ok = resp ? TS_RESP_verify_response(v, resp)
+                  : TS_RESP_verify_token(v, p7);
+        TS_VERIFY_CTX_free(v);
+        if (ok == 1) {
+            *gen_time = when;
+            rc = SG_OK;
+            goto done;
+        }
+        rc = sg_error_set(SG_EVERIFY, "RFC 3161 timestamp does not verify "
+                                      "against a trusted timestamp authority "
+                                      "over the signature");
+    }
+    (void)in_window;
+done:
+    ERR_clear_error();
+    TS_RESP_free(resp);
+    PKCS7_free(p7);
+    TS_TST_INFO_free(info);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Identity                                                             */
+
+static char *dup_n(const unsigned char *p, int n)
+{
+    char *s;
+
+    if (n < 0 || memchr(p, 0, (size_t)n))
+        return NULL; /* embedded NUL: never an identity */
+    s = malloc((size_t)n + 1);
+    if (s) {
+        memcpy(s, p, (size_t)n);
+        s[n] = 0;
+    }
+    return s;
+}
+
+/* Extension `oid` of cert: DER UTF8String when der, else raw bytes. */
+static char *ext_str(X509 *cert, const char *oid, int der)
+{
+    ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
+    int idx = o ? X509_get_ext_by_OBJ(cert, o, -1) : -1;
+    ASN1_OCTET_STRING *os;
+    char *r = NULL;
+
+    ASN1_OBJECT_free(o);
+    if (idx < 0)
+        return NULL;
+    os = X509_EXTENSION_get_data(X509_get_ext(cert, idx));
+    if (!der)
+        return dup_n(ASN1_STRING_get0_data(os), ASN1_STRING_length(os));
+    {
+        const unsigned char *p = ASN1_STRING_get0_data(os);
+        ASN1_UTF8STRING *u =
+            d2i_ASN1_UTF8STRING(NULL, &p, ASN1_STRING_length(os));
+        if (u)
+            r = dup_n(ASN1_STRING_get0_data(u), ASN1_STRING_length(u));
+        ASN1_UTF8STRING_free(u);
+    }
+    return r;
+}
+
+sg_err sg_sigstore_identity_read(struct sg_sigstore_identity *out, X509 *cert)
+{
+    GENERAL_NAMES *gens =
+        X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    ASN1_OBJECT *oname = OBJ_txt2obj("1.3.6.1.4.1.57264.1.7", 1);
+
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; gens && !out->san && i < sk_GENERAL_NAME_num(gens); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+        const ASN1_STRING *s = NULL;
+
+        if (g->type == GEN_URI || g->type == GEN_EMAIL)
+            s = g->d.ia5;
+        else if (g->type == GEN_OTHERNAME && oname &&
+                 !OBJ_cmp(g->d.otherName->type_id, oname) &&
+                 g->d.otherName->value->type == V_ASN1_UTF8STRING)
+            s = g->d.otherName->value->value.utf8string;
+        if (s)
+            out->san = dup_n(ASN1_STRING_get0_data(s), ASN1_STRING_length(s));
+    }
+    GENERAL_NAMES_free(gens);
+    ASN1_OBJECT_free(oname);
+    out->issuer = ext_str(cert, "1.3.6.1.4.1.57264.1.8", 1);
+    if (!out->issuer)
+        out->issuer = ext_str(cert, "1.3.6.1.4.1.57264.1.1", 0);
+    out->gh_workflow_trigger = ext_str(cert, "1.3.6.1.4.1.57264.1.2", 0);
+    out->gh_workflow_sha = ext_str(cert, "1.3.6.1.4.1.57264.1.3", 0);
+    out->gh_workflow_name = ext_str(cert, "1.3.6.1.4.1.57264.1.4", 0);
+    out->gh_workflow_repository = ext_str(cert, "1.3.6.1.4.1.57264.1.5", 0);
+    out->gh_workflow_ref = ext_str(cert, "1.3.6.1.4.1.57264.1.6", 0);
+    if (!out->san) {
+        sg_sigstore_identity_release(out);
+        return sg_error_set(SG_EVERIFY, "certificate has no URI, email or "
+                                        "Sigstore identity SAN");
+    }
+    return SG_OK;
+}
+
+void sg_sigstore_identity_release(struct sg_sigstore_identity *id)
+{
+    free(id->san);
+    free(id->issuer);
+    free(id->gh_workflow_trigger);
+    free(id->gh_workflow_sha);
+    free(id->gh_workflow_name);
+    free(id->gh_workflow_repository);
+    free(id->gh_workflow_ref);
+    memset(id, 0, sizeof(*id));
+}

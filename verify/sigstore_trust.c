@@ -1,0 +1,324 @@
+/*
+ * Sigstore trusted root (protobuf-specs TrustedRoot, JSON form): Fulcio
+ * CAs, Rekor logs (v1 ECDSA, v2 Ed25519), CT logs and timestamp
+ * authorities, each with validFor {start required, end inclusive}.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/x509.h>
+#include "sigstore_int.h"
+
+int sg_sigstore_range_has(const struct sg_sigstore_range *r, int64_t t)
+{
+    return t >= r->start && (!r->has_end || t <= r->end);
+}
+
+sg_err sg_sigstore_time_parse(int64_t *out, const char *s)
+{
+    struct tm tm;
+    int y, mo, d, h, mi, se;
+    size_t n = s ? strlen(s) : 0;
+    const char *p;
+    time_t t;
+
+    if (n < 20 || s[4] != '-' || s[7] != '-' ||
+        (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+        return sg_error_set(SG_EPARSE, "bad RFC 3339 time");
+    for (size_t i = 0; i < 19; i++)
+        if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 &&
+            (s[i] < '0' || s[i] > '9'))
+            return sg_error_set(SG_EPARSE, "bad RFC 3339 time");
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+        (s[3] - '0');
+    mo = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    h = (s[11] - '0') * 10 + (s[12] - '0');
+    mi = (s[14] - '0') * 10 + (s[15] - '0');
+    se = (s[17] - '0') * 10 + (s[18] - '0');
+    p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return sg_error_set(SG_EPARSE, "bad RFC 3339 time");
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if ((*p != 'Z' && *p != 'z') || p[1] || mo < 1 || mo > 12 || d < 1 ||
+        d > 31 || h > 23 || mi > 59 || se > 60)
+        return sg_error_set(SG_EPARSE, "bad RFC 3339 time (UTC 'Z' only)");
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se;
+    t = timegm(&tm);
+    *out = (int64_t)t;
+    return SG_OK;
+}
+
+sg_err sg_sigstore_key_der(EVP_PKEY **out, const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+
+    *out = d2i_PUBKEY(NULL, &p, (long)len);
+    if (*out && p == der + len)
+        return SG_OK;
+    EVP_PKEY_free(*out);
+    p = der;
+    *out = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)len);
+    if (*out && p == der + len)
+        return SG_OK;
+    EVP_PKEY_free(*out);
+    *out = NULL;
+    return sg_error_set(SG_EPARSE, "not an SPKI or PKCS#1 RSA public key");
+}
+
+static sg_err b64_field(struct sg_buf *out, const json_t *s, const char *what)
+{
+    if (!json_is_string(s) || json_string_length(s) == 0)
+        return sg_error_set(SG_EPARSE, "%s: missing base64 string", what);
+    sg_buf_reset(out);
+    if (sg_base64_decode(out, json_string_value(s), json_string_length(s)))
+        return sg_error_prefix(SG_EPARSE, "%s", what);
+    return SG_OK;
+}
+
+static sg_err
+parse_range(struct sg_sigstore_range *r, const json_t *v, const char *what)
+{
+    const json_t *e;
+
+    if (!json_is_object(v) || !json_is_string(json_object_get(v, "start")))
+        return sg_error_set(SG_EPARSE, "%s: validFor.start is required", what);
+    if (sg_sigstore_time_parse(&r->start,
+                               json_string_value(json_object_get(v, "start"))))
+        return sg_error_prefix(SG_EPARSE, "%s: validFor.start", what);
+    e = json_object_get(v, "end");
+    r->has_end = 0;
+    if (e && !json_is_null(e)) {
+        if (!json_is_string(e) ||
+            sg_sigstore_time_parse(&r->end, json_string_value(e)))
+            return sg_error_set(SG_EPARSE, "%s: bad validFor.end", what);
+        r->has_end = 1;
+    }
+    return SG_OK;
+}
+
+static sg_err
+parse_log(struct sg_sigstore_log *l, const json_t *j, const char *what)
+{
+    struct sg_buf b = SG_BUF_INIT(1u << 16);
+    const json_t *pk = json_object_get(j, "publicKey");
+    const json_t *url = json_object_get(j, "baseUrl");
+    sg_err rc;
+
+    if (!json_is_object(j) || !json_is_object(pk)) {
+        rc = sg_error_set(SG_EPARSE, "%s: publicKey missing", what);
+        goto done;
+    }
+    rc = b64_field(&b, json_object_get(json_object_get(j, "logId"), "keyId"),
+                   what);
+    if (rc)
+        goto done;
+    if (b.len == 0 || b.len > sizeof(l->id)) {
+        rc = sg_error_set(SG_EPARSE, "%s: logId.keyId length %zu", what, b.len);
+        goto done;
+    }
+    memcpy(l->id, b.data, b.len);
+    l->id_len = b.len;
+    rc = parse_range(&l->valid, json_object_get(pk, "validFor"), what);
+    if (rc)
+        goto done;
+    rc = b64_field(&b, json_object_get(pk, "rawBytes"), what);
+    if (!rc)
+        rc = sg_sigstore_key_der(&l->key, (unsigned char *)b.data, b.len);
+    if (rc) {
+        rc = sg_error_prefix(rc, "%s: publicKey", what);
+        goto done;
+    }
+    if (json_is_string(url)) {
+        l->base_url = strdup(json_string_value(url));
+        if (!l->base_url)
+            rc = sg_error_oom();
+    }
+done:
+    sg_buf_release(&b);
+    return rc;
+}
+
+static sg_err
+parse_ca(struct sg_sigstore_ca *c, const json_t *j, const char *what)
+{
+    struct sg_buf b = SG_BUF_INIT(1u << 20);
+    const json_t *certs =
+        json_object_get(json_object_get(j, "certChain"), "certificates");
+    sg_err rc = SG_OK;
+
+    c->chain = sk_X509_new_null();
+    if (!c->chain)
+        return sg_error_oom();
+    if (!json_is_array(certs) || json_array_size(certs) == 0 ||
+        json_array_size(certs) > 16) {
+        rc = sg_error_set(SG_EPARSE, "%s: certChain.certificates: 1..16", what);
+        goto done;
+    }
+    for (size_t i = 0; i < json_array_size(certs); i++) {
+        const unsigned char *p;
+        X509 *x;
+
+        rc = b64_field(
+            &b, json_object_get(json_array_get(certs, i), "rawBytes"), what);
+        if (rc)
+            goto done;
+        p = (const unsigned char *)b.data;
+        x = d2i_X509(NULL, &p, (long)b.len);
+        if (!x || p != (const unsigned char *)b.data + b.len) {
+            X509_free(x);
+            rc = sg_error_set(SG_EPARSE, "%s: certificate %zu is not DER", what,
+                              i);
+            goto done;
+        }
+        if (!sk_X509_push(c->chain, x)) {
+            X509_free(x);
+            rc = sg_error_oom();
+            goto done;
+        }
+    }
+    rc = parse_range(&c->valid, json_object_get(j, "validFor"), what);
+done:
+    sg_buf_release(&b);
+    return rc;
+}
+
+static sg_err parse_list(void **arr,
+                         size_t *n,
+                         size_t elem,
+                         const json_t *root,
+                         const char *key,
+                         int is_ca)
+{
+    const json_t *a = json_object_get(root, key);
+    char what[64];
+    sg_err rc = SG_OK;
+
+    if (!a)
+        return SG_OK;
+    if (!json_is_array(a) || json_array_size(a) > SG_SIGSTORE_ITEMS_MAX)
+        return sg_error_set(SG_EPARSE,
+                            "trusted root: %s: not an array of <= %u", key,
+                            SG_SIGSTORE_ITEMS_MAX);
+    *arr = calloc(json_array_size(a) + 1, elem);
+    if (!*arr)
+        return sg_error_oom();
+    for (size_t i = 0; !rc && i < json_array_size(a); i++) {
+        snprintf(what, sizeof(what), "trusted root: %s[%zu]", key, i);
+        *n = i + 1;
+        if (is_ca)
+            rc = parse_ca((struct sg_sigstore_ca *)*arr + i,
+                          json_array_get(a, i), what);
+        else
+            rc = parse_log((struct sg_sigstore_log *)*arr + i,
+                           json_array_get(a, i), what);
+    }
+    return rc;
+}
+
+sg_err sg_sigstore_trust_parse(struct sg_sigstore_trust **out,
+                               const void *data,
+                               size_t len)
+{
+    struct sg_sigstore_trust *t = NULL;
+    json_t *root = NULL;
+    const char *mt;
+    sg_err rc;
+
+    *out = NULL;
+    rc = sg_json_parse(&root, data, len, SG_SIGSTORE_ROOT_MAX, 0,
+                       "trusted root");
+    if (rc)
+        return rc;
+    mt = json_string_value(json_object_get(root, "mediaType"));
+    if (!mt || strncmp(mt, "application/vnd.dev.sigstore.trustedroot",
+                       strlen("application/vnd.dev.sigstore.trustedroot"))) {
+        rc = sg_error_set(SG_EUNSUPPORTED,
+                          "trusted root: mediaType is not a TrustedRoot");
+        goto done;
+    }
+    t = calloc(1, sizeof(*t));
+    if (!t) {
+        rc = sg_error_oom();
+        goto done;
+    }
+    rc = parse_list((void **)&t->tlogs, &t->n_tlogs, sizeof(*t->tlogs), root,
+                    "tlogs", 0);
+    if (!rc)
+        rc = parse_list((void **)&t->ctlogs, &t->n_ctlogs, sizeof(*t->ctlogs),
+                        root, "ctlogs", 0);
+    if (!rc)
+        rc = parse_list((void **)&t->cas, &t->n_cas, sizeof(*t->cas), root,
+                        "certificateAuthorities", 1);
+    if (!rc)
+        rc = parse_list((void **)&t->tsas, &t->n_tsas, sizeof(*t->tsas), root,
+                        "timestampAuthorities", 1);
+    if (rc)
+        goto done;
+    *out = t;
+    t = NULL;
+done:
+    sg_sigstore_trust_free(t);
+    json_decref(root);
+    return rc;
+}
+
+sg_err sg_sigstore_trust_load(struct sg_sigstore_trust **out, const char *path)
+{
+    struct sg_buf b = SG_BUF_INIT(SG_SIGSTORE_ROOT_MAX);
+    sg_err rc;
+
+    *out = NULL;
+    rc = sg_file_read(&b, path, SG_SIGSTORE_ROOT_MAX);
+    if (!rc)
+        rc = sg_sigstore_trust_parse(out, b.data, b.len);
+    if (rc)
+        rc = sg_error_prefix(rc, "%s", path);
+    sg_buf_release(&b);
+    return rc;
+}
+
+static void free_logs(struct sg_sigstore_log *l, size_t n)
+{
+    for (size_t i = 0; l && i < n; i++) {
+        EVP_PKEY_free(l[i].key);
+        free(l[i].base_url);
+    }
+    free(l);
+}
+
+static void free_cas(struct sg_sigstore_ca *c, size_t n)
+{
+    for (size_t i = 0; c && i < n; i++)
+        sk_X509_pop_free(c[i].chain, X509_free);
+    free(c);
+}
+
+void sg_sigstore_trust_free(struct sg_sigstore_trust *t)
+{
+    if (!t)
+        return;
+    free_logs(t->tlogs, t->n_tlogs);
+    free_logs(t->ctlogs, t->n_ctlogs);
+    free_cas(t->cas, t->n_cas);
+    free_cas(t->tsas, t->n_tsas);
+    free(t);
+}
+
+const struct sg_sigstore_log *sg_sigstore_trust_tlog(
+    const struct sg_sigstore_trust *t, const unsigned char *id, size_t id_len)
+{
+    for (size_t i = 0; i < t->n_tlogs; i++)
+        if (t->tlogs[i].id_len == id_len && !memcmp(t->tlogs[i].id, id, id_len))
+            return &t->tlogs[i];
+    return NULL;
+}

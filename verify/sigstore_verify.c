@@ -1,0 +1,596 @@
+/*
+ * The whole Sigstore bundle check for blobs, in the client spec's order:
+ * bundle -> verified times (SET or RFC 3161) -> certificate chain at each
+ * time -> SCT -> tlog entries (body, proof, checkpoint) -> signature over
+ * the artifact or the DSSE PAE -> identity. Fails closed, one reason.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <stdlib.h>
+#include <string.h>
+#include <pcre2.h>
+#include <openssl/sha.h>
+#include <openssl/x509v3.h>
+#include "sigil/sign.h"
+#include "sigstore_int.h"
+
+sg_err
+sg_sigstore_regex_match(int *matched, const char *pattern, const char *subject)
+{
+    pcre2_code *re;
+    pcre2_match_data *md;
+    int errc, n;
+    PCRE2_SIZE off;
+
+    *matched = 0;
+    /* RE2 (Go regexp) semantics: UTF-8, unanchored, no backreferences
+     * are expected in identities; PCRE2 is a superset for these. */
+    re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                       PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C, &errc, &off, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[120];
+        pcre2_get_error_message(errc, msg, sizeof(msg));
+        return sg_error_set(SG_EINVAL, "bad regular expression at %zu: %s",
+                            (size_t)off, (char *)msg);
+    }
+    md = pcre2_match_data_create_from_pattern(re, NULL);
+    if (!md) {
+        pcre2_code_free(re);
+        return sg_error_oom();
+    }
+    n = pcre2_match(re, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    if (n >= 0)
+        *matched = 1;
+    else if (n != PCRE2_ERROR_NOMATCH)
+        return sg_error_set(SG_EVERIFY, "regular expression match failed (%d)",
+                            n);
+    return SG_OK;
+}
+
+void sg_sigstore_result_release(struct sg_sigstore_result *r)
+{
+    free(r->san);
+    free(r->issuer);
+    free(r->payload_type);
+    memset(r, 0, sizeof(*r));
+}
+
+/* ------------------------------------------------------------------ */
+/* Bundle envelope: LOCAL PARSER, to be replaced by the shared reader    */
+/* (verify/bundle.c) when merged. Everything that reads bundle JSON      */
+/* outside tlog entries is in local_bundle_parse() and struct lbundle.  */
+
+struct lbundle {
+    int minor;
+    X509 *leaf;              /* keyless */
+    unsigned char *cert_der; /* leaf DER */
+    size_t cert_der_len;
+    int has_key_hint;      /* publicKey */
+    const json_t *tlog;    /* tlogEntries (borrowed) */
+    const json_t *tsa;     /* rfc3161Timestamps (borrowed) */
+    struct sg_buf msg_sig; /* messageSignature.signature */
+    int has_msg_digest;
+    unsigned char msg_digest[32];
+    struct sg_dsse_envelope *dsse;
+};
+
+static void lbundle_release(struct lbundle *b)
+{
+    X509_free(b->leaf);
+    OPENSSL_free(b->cert_der);
+    sg_buf_release(&b->msg_sig);
+    sg_dsse_envelope_free(b->dsse);
+}
+
+static sg_err leaf_from(struct lbundle *b, const json_t *raw)
+{
+    struct sg_buf d = SG_BUF_INIT(1u << 20);
+    const unsigned char *p;
+    sg_err rc = SG_OK;
+
+    if (!json_is_string(raw) ||
+        sg_base64_decode(&d, json_string_value(raw), json_string_length(raw)) ||
+        !d.len) {
+        rc = sg_error_set(SG_EPARSE, "bundle: certificate rawBytes is not "
+                                     "base64");
+        goto done;
+    }
+    p = (const unsigned char *)d.data;
+    b->leaf = d2i_X509(NULL, &p, (long)d.len);
+    if (!b->leaf || p != (const unsigned char *)d.data + d.len) {
+        rc = sg_error_set(SG_EPARSE, "bundle: certificate is not DER");
+        goto done;
+    }
+    b->cert_der_len = d.len;
+    b->cert_der = OPENSSL_memdup(d.data, d.len);
+    if (!b->cert_der)
+        rc = sg_error_oom();
+done:
+    sg_buf_release(&d);
+    return rc;
+}
+
+static sg_err local_bundle_parse(struct lbundle *b, const json_t *j)
+{
+    static const char v01[] = "application/vnd.dev.sigstore.bundle+json;"
+                              "version=0.";
+    const char *mt = json_string_value(json_object_get(j, "mediaType"));
+    const json_t *vm = json_object_get(j, "verificationMaterial");
+    const json_t *ms = json_object_get(j, "messageSignature");
+    const json_t *de = json_object_get(j, "dsseEnvelope");
+    const json_t *chain, *x;
+    sg_err rc;
+
+    if (!mt)
+        return sg_error_set(SG_EPARSE, "bundle: no mediaType");
+    if (!strncmp(mt, v01, sizeof(v01) - 1) && mt[sizeof(v01) - 1] >= '1' &&
+        mt[sizeof(v01) - 1] <= '3' && !mt[sizeof(v01)])
+        b->minor = mt[sizeof(v01) - 1] - '0';
+    else if (!strcmp(mt, "application/vnd.dev.sigstore.bundle.v0.3+json"))
+        b->minor = 3;
+    else
+        return sg_error_set(SG_EUNSUPPORTED,
+                            "bundle: media type %.80s is not "
+                            "supported (v0.1-v0.3)",
+                            mt);
+    if (!json_is_object(vm))
+        return sg_error_set(SG_EPARSE, "bundle: no verificationMaterial");
+    chain = json_object_get(vm, "x509CertificateChain");
+    if ((x = json_object_get(vm, "certificate")) != NULL) {
+        rc = leaf_from(b, json_object_get(x, "rawBytes"));
+        if (rc)
+            return rc;
+    } else if (chain) {
+        x = json_object_get(chain, "certificates");
+        if (!json_is_array(x) || json_array_size(x) == 0)
+            return sg_error_set(SG_EPARSE, "bundle: empty certificate chain");
+        rc = leaf_from(b, json_object_get(json_array_get(x, 0), "rawBytes"));
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < json_array_size(x); i++) {
+            struct lbundle c = { 0 };
+            int self;
+            c.msg_sig = (struct sg_buf)SG_BUF_INIT(0);
+            rc = leaf_from(&c,
+                           json_object_get(json_array_get(x, i), "rawBytes"));
+            self = !rc && X509_check_issued(c.leaf, c.leaf) == X509_V_OK;
+            lbundle_release(&c);
+            if (rc)
+                return rc;
+            if (self)
+                return sg_error_set(SG_EVERIFY, "bundle: certificate chain "
+                                                "contains a root certificate");
+        }
+    } else if (json_is_object(json_object_get(vm, "publicKey"))) {
+        b->has_key_hint = 1;
+    } else {
+        return sg_error_set(SG_EPARSE, "bundle: no certificate or public key");
+    }
+    b->tlog = json_object_get(vm, "tlogEntries");
+    if (b->tlog && (!json_is_array(b->tlog) ||
+                    json_array_size(b->tlog) > SG_SIGSTORE_ITEMS_MAX))
+        return sg_error_set(SG_EPARSE, "bundle: bad tlogEntries");
+    b->tsa = json_object_get(json_object_get(vm, "timestampVerificationData"),
+                             "rfc3161Timestamps");
+    if (b->tsa && (!json_is_array(b->tsa) ||
+                   json_array_size(b->tsa) > SG_SIGSTORE_ITEMS_MAX))
+        return sg_error_set(SG_EPARSE, "bundle: bad rfc3161Timestamps");
+    if (!ms == !de)
+        return sg_error_set(SG_EPARSE, "bundle: needs exactly one of "
+                                       "messageSignature and dsseEnvelope");
+    if (ms) {
+        const json_t *md = json_object_get(ms, "messageDigest");
+        x = json_object_get(ms, "signature");
+        if (!json_is_string(x) ||
+            sg_base64_decode(&b->msg_sig, json_string_value(x),
+                             json_string_length(x)) ||
+            !b->msg_sig.len)
+            return sg_error_set(SG_EPARSE, "bundle: messageSignature.signature "
+                                           "is not base64");
+        if (md) {
+            struct sg_buf d = SG_BUF_INIT(64);
+            const json_t *dg = json_object_get(md, "digest");
+            const char *alg =
+                json_string_value(json_object_get(md, "algorithm"));
+            int ok = alg && !strcmp(alg, "SHA2_256") && json_is_string(dg) &&
+                     !sg_base64_decode(&d, json_string_value(dg),
+                                       json_string_length(dg)) &&
+                     d.len == 32;
+            if (ok)
+                memcpy(b->msg_digest, d.data, 32);
+            sg_buf_release(&d);
+            if (!ok)
+                return sg_error_set(SG_EPARSE, "bundle: messageDigest is not a "
+                                               "SHA2_256 digest");
+            b->has_msg_digest = 1;
+        }
+        return SG_OK;
+    }
+    rc = sg_dsse_envelope_from_json(&b->dsse, de);
+    if (rc)
+        return sg_error_prefix(rc, "bundle: dsseEnvelope");
+    if (b->dsse->n_sigs != 1)
+        return sg_error_set(SG_EPARSE, "bundle: DSSE envelope must carry one "
+                                       "signature");
+    return SG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+
+static int opt_eq(const char *want, const char *have)
+{
+    return !want || (have && !strcmp(want, have));
+}
+
+/* `have` (the certificate's value) against an exact `want` or a regexp. */
+static sg_err match_one(const char *want,
+                        const char *want_re,
+                        const char *have,
+                        const char *what)
+{
+    int m = 0;
+    sg_err rc;
+
+    if (!want && !want_re)
+        return sg_error_set(SG_EINVAL,
+                            "keyless verification needs an expected "
+                            "%s",
+                            what);
+    if (!have)
+        return sg_error_set(SG_EVERIFY, "certificate names no %s", what);
+    if (want) {
+        if (strcmp(want, have))
+            return sg_error_set(SG_EVERIFY,
+                                "certificate %s %.200s does not "
+                                "match the expected %s",
+                                what, have, what);
+        return SG_OK;
+    }
+    rc = sg_sigstore_regex_match(&m, want_re, have);
+    if (!rc && !m)
+        rc = sg_error_set(SG_EVERIFY,
+                          "certificate %s %.200s does not match "
+                          "the expected regexp",
+                          what, have);
+    return rc;
+}
+
+static sg_err check_identity(const struct sg_sigstore_policy *p,
+                             const struct sg_sigstore_identity *id)
+{
+    sg_err rc;
+
+    rc = match_one(p->identity, p->identity_regexp, id->san, "identity");
+    if (!rc)
+        rc = match_one(p->issuer, p->issuer_regexp, id->issuer, "OIDC issuer");
+    if (rc)
+        return rc;
+    if (!opt_eq(p->gh_workflow_trigger, id->gh_workflow_trigger) ||
+        !opt_eq(p->gh_workflow_sha, id->gh_workflow_sha) ||
+        !opt_eq(p->gh_workflow_name, id->gh_workflow_name) ||
+        !opt_eq(p->gh_workflow_repository, id->gh_workflow_repository) ||
+        !opt_eq(p->gh_workflow_ref, id->gh_workflow_ref))
+        return sg_error_set(SG_EVERIFY, "certificate GitHub workflow "
+                                        "extensions do not match");
+    return SG_OK;
+}
+
+static int time_add(int64_t *times, size_t *n, int64_t t)
+{
+    if (*n >= 2 * SG_SIGSTORE_ITEMS_MAX)
+        return 0;
+    times[(*n)++] = t;
+    return 1;
+}
+
+/* Every tlog entry: found in the root, body matches, proof + checkpoint
+ * (required from v0.2 on), SET (its time is trusted). */
+static sg_err check_tlog(const struct sg_sigstore_trust *root,
+                         const struct lbundle *b,
+                         const struct sg_sigstore_signed *g,
+                         int64_t now,
+                         int64_t *times,
+                         size_t *n_times,
+                         const int64_t *tsa_times,
+                         size_t n_tsa,
+                         size_t *n_verified)
+{
+    struct sg_sigstore_tlog_entry e;
+    sg_err rc = SG_OK;
+
+    for (size_t i = 0; !rc && i < json_array_size(b->tlog); i++) {
+        const struct sg_sigstore_log *log;
+        struct sg_sigstore_checkpoint cp;
+
+        rc = sg_sigstore_tlog_entry_parse(&e, json_array_get(b->tlog, i));
+        if (rc)
+            return sg_error_prefix(rc, "tlogEntries[%zu]", i);
+        for (size_t k = 0; k < i; k++) {
+            const json_t *o = json_array_get(b->tlog, k);
+            const json_t *c = json_array_get(b->tlog, i);
+            if (json_equal(json_object_get(o, "logIndex"),
+                           json_object_get(c, "logIndex")) &&
+                json_equal(json_object_get(o, "logId"),
+                           json_object_get(c, "logId"))) {
+                rc = sg_error_set(SG_EVERIFY, "duplicate tlog entries");
+                goto next;
+            }
+        }
+        /* entries from logs the root does not know are skipped (the
+         * client spec's threshold); at least one must verify */
+        log = sg_sigstore_trust_tlog(root, e.log_id, e.log_id_len);
+        if (!log)
+            goto next;
+        rc = sg_sigstore_body_match(&e, g);
+        if (rc)
+            goto next;
+        if (!e.has_proof && b->minor >= 2) {
+            rc = sg_error_set(SG_EVERIFY, "tlog entry has no inclusion proof "
+                                          "(required from bundle v0.2)");
+            goto next;
+        }
+        if (e.has_proof) {
+            rc = sg_sigstore_merkle_verify(
+                e.body.data, e.body.len, (uint64_t)e.proof_index, e.tree_size,
+                (const unsigned char(*)[32])e.hashes, e.n_hashes, e.root_hash);
+            if (!rc && !e.checkpoint)
+                rc = sg_error_set(SG_EVERIFY, "inclusion proof has no "
+                                              "checkpoint");
+            if (!rc)
+                rc = sg_sigstore_checkpoint_verify(&cp, e.checkpoint,
+                                                   strlen(e.checkpoint), log);
+            if (!rc && (cp.size != e.tree_size ||
+                        memcmp(cp.root_hash, e.root_hash, 32)))
+                rc = sg_error_set(SG_EVERIFY, "checkpoint is not for the "
+                                              "inclusion proof's tree");
+            if (rc)
+                goto next;
+        }
+        if (e.set.len) {
+            rc = sg_sigstore_set_verify(&e, log);
+            if (rc)
+                goto next;
+            if (e.integrated_time > now)
+                rc = sg_error_set(SG_EVERIFY, "log entry integrated time is in "
+                                              "the future");
+            else if (!sg_sigstore_range_has(&log->valid, e.integrated_time))
+                rc = sg_error_set(SG_EVERIFY, "log key was not valid at the "
+                                              "integrated time");
+            else if (!time_add(times, n_times, e.integrated_time))
+                rc = sg_error_set(SG_ELIMIT, "too many timestamps");
+        } else {
+            /* Rekor v2 (or no promise): the log key must be valid when
+             * the TSA says the signature existed */
+            if (!n_tsa)
+                rc = sg_error_set(SG_EVERIFY, "log entry without signed entry "
+                                              "timestamp needs an RFC 3161 "
+                                              "timestamp");
+            for (size_t k = 0; !rc && k < n_tsa; k++)
+                if (!sg_sigstore_range_has(&log->valid, tsa_times[k]))
+                    rc = sg_error_set(SG_EVERIFY, "log key was not valid at "
+                                                  "the timestamp");
+        }
+        if (!rc)
+            (*n_verified)++;
+    next:
+        sg_sigstore_tlog_entry_release(&e);
+    }
+    if (!rc && !*n_verified && json_array_size(b->tlog))
+        rc = sg_error_set(SG_EVERIFY, "no transparency log entry is from a "
+                                      "log in the trusted root");
+    return rc;
+}
+
+sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
+                          const json_t *bundle,
+                          const struct sg_sigstore_artifact *art,
+                          const struct sg_sigstore_policy *pol,
+                          struct sg_sigstore_result *out)
+{
+    struct lbundle b;
+    struct sg_sigstore_signed g;
+    struct sg_sigstore_identity id = { 0 };
+    struct sg_buf pae = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX * 2);
+    struct sg_buf tok = SG_BUF_INIT(1u << 20);
+    struct sg_intoto_statement *st = NULL;
+    int64_t times[2 * SG_SIGSTORE_ITEMS_MAX], tsa_times[SG_SIGSTORE_ITEMS_MAX];
+    size_t n_times = 0, n_tsa = 0, n_verified = 0;
+    unsigned char art_sha[32];
+    int64_t now = pol->now ? pol->now : (int64_t)time(NULL);
+    EVP_PKEY *key;
+    unsigned char *spki = NULL;
+    sg_err rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&b, 0, sizeof(b));
+    memset(&g, 0, sizeof(g));
+    sg_buf_init(&b.msg_sig, 1u << 16);
+    rc = local_bundle_parse(&b, bundle);
+    if (rc)
+        goto done;
+    out->version_minor = b.minor;
+    out->is_dsse = b.dsse != NULL;
+
+    /* key-based vs keyless never cross */
+    if (pol->key && b.leaf) {
+        rc = sg_error_set(SG_EVERIFY, "bundle is keyless (certificate) but a "
+                                      "key was given");
+        goto done;
+    }
+    if (!pol->key && !b.leaf) {
+        rc = sg_error_set(SG_EVERIFY, "bundle is key-based: verify it with a "
+                                      "public key");
+        goto done;
+    }
+    key = pol->key ? pol->key : X509_get0_pubkey(b.leaf);
+    if (!key) {
+        rc = sg_error_set(SG_EPARSE, "certificate public key is unreadable");
+        goto done;
+    }
+    if (art->data)
+        SHA256(art->data, art->len, art_sha);
+    else
+        memcpy(art_sha, art->sha256, 32);
+
+    /* what was signed */
+    if (b.dsse) {
+        rc = sg_sign_dsse_pae(&pae, b.dsse->payload_type, b.dsse->payload,
+                              b.dsse->payload_len);
+        if (rc)
+            goto done;
+        g.sig = b.dsse->sigs[0].sig;
+        g.sig_len = b.dsse->sigs[0].sig_len;
+        g.payload = b.dsse->payload;
+        g.payload_len = b.dsse->payload_len;
+        SHA256((unsigned char *)pae.data, pae.len, g.digest);
+    } else {
+        g.sig = (unsigned char *)b.msg_sig.data;
+        g.sig_len = b.msg_sig.len;
+        memcpy(g.digest, art_sha, 32);
+    }
+    if (b.leaf) {
+        g.cert_der = b.cert_der;
+        g.cert_der_len = b.cert_der_len;
+    } else {
+        int n = i2d_PUBKEY(key, &spki);
+        if (n <= 0) {
+            rc = sg_error_openssl("public key");
+            goto done;
+        }
+        g.key_der = spki;
+        g.key_der_len = (size_t)n;
+    }
+
+    /* verified times: RFC 3161 over the signature bytes */
+    for (size_t i = 0; i < json_array_size(b.tsa); i++) {
+        const json_t *s =
+            json_object_get(json_array_get(b.tsa, i), "signedTimestamp");
+        sg_buf_reset(&tok);
+        if (!json_is_string(s) || sg_base64_decode(&tok, json_string_value(s),
+                                                   json_string_length(s))) {
+            rc = sg_error_set(SG_EPARSE,
+                              "bundle: rfc3161Timestamps[%zu] is "
+                              "not base64",
+                              i);
+            goto done;
+        }
+        rc = sg_sigstore_tsa_verify(root, (unsigned char *)tok.data, tok.len,
+                                    g.sig, g.sig_len, &tsa_times[n_tsa]);
+        if (rc)
+            goto done;
+        if (tsa_times[n_tsa] > now) {
+            rc =
+                sg_error_set(SG_EVERIFY, "RFC 3161 timestamp is in the future");
+            goto done;
+        }
+        times[n_times++] = tsa_times[n_tsa++];
+    }
+
+    /* transparency log */
+    if (!json_array_size(b.tlog) && !(pol->key && pol->ignore_tlog)) {
+        rc = sg_error_set(SG_EVERIFY, "bundle has no transparency log entry");
+        goto done;
+    }
+    rc = check_tlog(root, &b, &g, now, times, &n_times, tsa_times, n_tsa,
+                    &n_verified);
+    if (rc)
+        goto done;
+    if (!n_times && !(pol->key && pol->ignore_tlog)) {
+        rc = sg_error_set(SG_EVERIFY, "no verified signing time (signed entry "
+                                      "timestamp or RFC 3161 timestamp)");
+        goto done;
+    }
+    out->signed_time = n_times ? times[0] : 0;
+    for (size_t i = 1; i < n_times; i++)
+        if (times[i] < out->signed_time)
+            out->signed_time = times[i];
+
+    /* certificate at every verified time, SCT */
+    if (b.leaf) {
+        for (size_t i = 0; !rc && i < n_times; i++)
+            rc = sg_sigstore_cert_verify(root, b.leaf, times[i]);
+        if (!rc)
+            rc = sg_sigstore_sct_verify(root, b.leaf);
+        if (rc)
+            goto done;
+    }
+
+    /* the signature */
+    if (b.dsse) {
+        rc = sg_sigstore_sig_verify(key, pae.data, pae.len, g.sig, g.sig_len);
+        if (rc) {
+            rc = sg_error_set(SG_EVERIFY, "DSSE signature does not verify");
+            goto done;
+        }
+        if (!strcmp(b.dsse->payload_type, SG_INTOTO_PAYLOAD_TYPE)) {
+            char dig[SG_DIGEST_STR_MAX];
+            static const char x[] = "0123456789abcdef";
+
+            memcpy(dig, "sha256:", 7);
+            for (size_t i = 0; i < 32; i++) {
+                dig[7 + 2 * i] = x[art_sha[i] >> 4];
+                dig[8 + 2 * i] = x[art_sha[i] & 15];
+            }
+            dig[71] = 0;
+            rc = sg_intoto_statement_parse(&st, b.dsse->payload,
+                                           b.dsse->payload_len);
+            if (rc)
+                goto done;
+            if (!sg_intoto_statement_has_digest(st, dig)) {
+                rc = sg_error_set(SG_EVERIFY, "artifact digest is not a "
+                                              "subject of the statement");
+                goto done;
+            }
+        } else {
+            rc = sg_error_set(SG_EUNSUPPORTED,
+                              "DSSE payload type %.80s is not "
+                              "in-toto",
+                              b.dsse->payload_type);
+            goto done;
+        }
+        out->payload_type = strdup(b.dsse->payload_type);
+        if (!out->payload_type) {
+            rc = sg_error_oom();
+            goto done;
+        }
+    } else {
+        if (b.has_msg_digest && memcmp(b.msg_digest, art_sha, 32)) {
+            rc = sg_error_set(SG_EVERIFY, "bundle messageDigest is not the "
+                                          "artifact's SHA-256");
+            goto done;
+        }
+        if (art->data)
+            rc = sg_sigstore_sig_verify(key, art->data, art->len, g.sig,
+                                        g.sig_len);
+        else
+            rc = sg_sigstore_sig_verify_digest(key, art_sha, g.sig, g.sig_len);
+        if (rc) {
+            rc = sg_error_set(SG_EVERIFY, "signature over the artifact does "
+                                          "not verify");
+            goto done;
+        }
+    }
+
+    /* identity */
+    if (b.leaf) {
+        rc = sg_sigstore_identity_read(&id, b.leaf);
+        if (!rc)
+            rc = check_identity(pol, &id);
+        if (rc)
+            goto done;
+        out->san = id.san;
+        out->issuer = id.issuer;
+        id.san = id.issuer = NULL;
+    }
+done:
+    if (rc)
+        sg_sigstore_result_release(out);
+    sg_intoto_statement_free(st);
+    sg_sigstore_identity_release(&id);
+    OPENSSL_free(spki);
+    sg_buf_release(&pae);
+    sg_buf_release(&tok);
+    lbundle_release(&b);
+    return rc;
+}
