@@ -163,9 +163,10 @@ sg_err sg_sbom__uuid(char out[37], const void *seed, size_t seed_len)
         if (rc)
             return rc;
         for (size_t i = 0; i < 16; i++) {
-            unsigned v;
-            if (sscanf(dg + 7 + 2 * i, "%2x", &v) != 1)
-                return sg_error_set(SG_EINTERNAL, "uuid");
+            char two[3] = { dg[7 + 2 * i], dg[8 + 2 * i], '\0' }, *e;
+            unsigned long v = strtoul(two, &e, 16);
+            if (e != two + 2)
+                return sg_error_set(SG_EINTERNAL, "uuid: bad digest %s", dg);
             u[i] = (unsigned char)v;
         }
         u[6] = (unsigned char)((u[6] & 0x0f) | 0x50); /* name-based */

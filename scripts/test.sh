@@ -4,6 +4,7 @@
 #     integration tests against real docker-registry instances on 127.0.0.1;
 #  2. ASan+UBSan build (clang, -Werror): the same tests, so every parser,
 #     corpus and CLI path also runs under the sanitizers.
+# Before building, scripts/checksrc.sh refuses the banned functions.
 # Set SG_SKIP_ASAN=1 to run only the first lane.
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,6 +19,9 @@ if [ "$unformatted" != 0 ]; then
         "git ls-files '*.c' '*.h' | xargs clang-format -i" >&2
     exit 1
 fi
+
+# Banned functions of the style guide (Part B5): file:line of each call.
+sh scripts/checksrc.sh
 
 cmake --preset dev >/dev/null
 cmake --build build/dev -j"$jobs"
@@ -35,3 +39,4 @@ if [ "${SG_SKIP_ASAN:-0}" != 1 ]; then
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j"$jobs" "$@")
 fi
+
