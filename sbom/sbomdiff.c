@@ -90,11 +90,13 @@ entries(struct entry **out, size_t *n_out, const struct sg_sbom *s)
         const struct sg_pkg *p = &s->pkgs[i];
         struct sg_purl_parts u;
         struct entry *e = &v[n];
-        int have = p->purl && sg_sbom__purl_split(&u, p->purl) == 0;
+        int have;
         char ver[64];
 
         if (p->deleted || !p->name)
             continue;
+        /* split only what is kept: the parts are released below */
+        have = p->purl && sg_sbom__purl_split(&u, p->purl) == 0;
         if (have) {
             if (u.ns) {
                 size_t l = strlen(u.ns) + strlen(u.name) + 2;
