@@ -40,7 +40,7 @@ run_one() {
     if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         "$build/fuzz/fuzz_$name" -max_total_time="$secs" -timeout=25 \
-        -rss_limit_mb=2048 -max_len=1048576 -print_final_stats=1 \
+        -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$d/artifacts/" "$d/corpus" >"$d/log" 2>&1; then
         echo "fuzz: $name ok ($(grep -m1 'stat::number_of_executed_units' "$d/log" | awk '{print $2}') runs)"
     else
