@@ -362,12 +362,15 @@ sg_err sg_sbom__gobuildinfo_parse(struct sg_sbom *s,
                                   const char *path,
                                   const char *layer)
 {
-    const char *p = modinfo, *end;
+    /* no module info at all is len 0 over "" (NULL + 0 is undefined) */
+    const char *p = modinfo ? modinfo : "", *end;
     size_t stdlib_idx, main_idx = SIZE_MAX, last_idx = SIZE_MAX;
     size_t first_new = s->n_pkgs, ndeps = 0;
     char *gover = NULL;
     sg_err rc;
 
+    if (!modinfo)
+        len = 0;
     if (len > 16 * 1024 * 1024)
         return sg_error_set(SG_ELIMIT, "%s: Go module info of %zu bytes",
                             path ? path : "?", len);

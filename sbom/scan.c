@@ -584,7 +584,10 @@ static sg_err walk_file(struct walk *w,
 
     fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
-        sg_warn("%s: %s, skipped", full, strerror(errno));
+        /* sg_error_errno: strerror_r, safe in the scan's worker threads */
+        sg_error_errno(full, errno);
+        sg_warn("%s, skipped", sg_error_last());
+        sg_error_clear();
         return SG_OK;
     }
     rc = sg_sbom__gobin_begin(&g, rel, (uint64_t)st->st_size);
@@ -638,7 +641,9 @@ static sg_err walk_dir(struct walk *w, struct sg_buf *full, unsigned depth)
                             full->data);
     d = opendir(full->data);
     if (!d) {
-        sg_warn("%s: %s, skipped", full->data, strerror(errno));
+        sg_error_errno(full->data, errno);
+        sg_warn("%s, skipped", sg_error_last());
+        sg_error_clear();
         return SG_OK;
     }
     while (!rc && (de = readdir(d))) {

@@ -3,8 +3,12 @@
 #  1. developer build (GCC, -Werror): unit, fuzz-corpus replay and
 #     integration tests against real docker-registry instances on 127.0.0.1;
 #  2. ASan+UBSan build (clang, -Werror): the same tests, so every parser,
-#     corpus and CLI path also runs under the sanitizers.
-# Set SG_SKIP_ASAN=1 to run only the first lane.
+#     corpus and CLI path also runs under the sanitizers;
+#  3. fuzz lane: every libFuzzer harness for SG_FUZZ_TIME seconds (default
+#     20) on a scratch copy of its seed corpus, two at a time; any crash,
+#     leak or UBSan report fails (scripts/fuzz.sh).
+# Before building, scripts/checksrc.sh refuses the banned functions.
+# Set SG_SKIP_ASAN=1 / SG_SKIP_FUZZ=1 to leave out lane 2 / lane 3.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
@@ -18,6 +22,9 @@ if [ "$unformatted" != 0 ]; then
         "git ls-files '*.c' '*.h' | xargs clang-format -i" >&2
     exit 1
 fi
+
+# Banned functions of the style guide (Part B5): file:line of each call.
+sh scripts/checksrc.sh
 
 cmake --preset dev >/dev/null
 cmake --build build/dev -j"$jobs"
@@ -34,4 +41,10 @@ if [ "${SG_SKIP_ASAN:-0}" != 1 ]; then
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j"$jobs" "$@")
+fi
+
+if [ "${SG_SKIP_FUZZ:-0}" != 1 ]; then
+    cmake --preset fuzz >/dev/null
+    cmake --build build/fuzz -j"$jobs" --target fuzzers
+    sh scripts/fuzz.sh build/fuzz "${SG_FUZZ_TIME:-20}" 2
 fi

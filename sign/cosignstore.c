@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/rand.h>
 
 #define ZERO_TIME      "0001-01-01T00:00:00Z"
 #define MAX_LAYERS     1000
@@ -266,16 +267,14 @@ static sg_err tag_digest(char **out, struct sg_oci_store *s, const char *tag)
 
 static void backoff(unsigned attempt)
 {
-    static int seeded;
     struct timespec ts;
+    unsigned char jitter = 0;
     unsigned ms;
 
-    if (!seeded) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        srand((unsigned)ts.tv_nsec ^ (unsigned)getpid());
-        seeded = 1;
-    }
-    ms = 5u * (attempt + 1u) + (unsigned)(rand() % 20);
+    /* jitter from OpenSSL's CSPRNG: no rand()/srand(), no shared seed */
+    if (RAND_bytes(&jitter, 1) != 1)
+        jitter = 0;
+    ms = 5u * (attempt + 1u) + (unsigned)(jitter % 20u);
 
     ts.tv_sec = 0;
     ts.tv_nsec = (long)ms * 1000000L;

@@ -3,8 +3,8 @@
 
 usage: schema_validate.py spdx|spdx-2.3.1|cyclonedx FILE...
 
-Schemas come from $SG_SHARED_DIR/spec (default: ../shared/spec beside the
-repository): spdx-2.3-schema.json, spdx-2.3.1-draft-schema.json and
+Schemas come from testdata/spec in this repository (vendored, see
+testdata/PROVENANCE.md): spdx-2.3-schema.json, spdx-2.3.1-draft-schema.json and
 cyclonedx-1.6/bom-1.6.schema.json (whose relative $refs spdx.schema.json
 and jsf-0.82.schema.json are resolved from the same folder). Exit 0 when
 every file is valid; otherwise print each error and exit 1.
@@ -17,12 +17,9 @@ import sys
 import jsonschema
 
 
-def shared_spec():
-    d = os.environ.get("SG_SHARED_DIR")
-    if not d:
-        here = os.path.dirname(os.path.abspath(__file__))
-        d = os.path.join(here, "..", "..", "shared")
-    return os.path.join(d, "spec")
+def spec_dir():
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.join(here, "..", "testdata", "spec")
 
 
 def load(path):
@@ -31,7 +28,7 @@ def load(path):
 
 
 def validator(kind):
-    spec = shared_spec()
+    spec = spec_dir()
     if kind == "spdx":
         schema = load(os.path.join(spec, "spdx-2.3-schema.json"))
         return jsonschema.Draft7Validator(schema)

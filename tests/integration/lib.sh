@@ -11,7 +11,7 @@ set -u
 
 : "${SIGIL:?SIGIL must point at the sigil binary}"
 : "${SG_SOURCE_DIR:?}"
-SG_SHARED_DIR=${SG_SHARED_DIR:-$SG_SOURCE_DIR/../shared}
+SG_TESTDATA=$SG_SOURCE_DIR/testdata   # vendored vectors (PROVENANCE.md)
 SG_FIXTURES=${SG_FIXTURES:-$SG_SOURCE_DIR/build/fixtures}
 PY=/usr/bin/python3
 
@@ -40,11 +40,25 @@ check() {
     shift
     if "$@"; then pass "$d"; else fail "$d"; fi
 }
-# finish: print the closing line and exit non-zero on any failure
+# skip_part MSG: a part that needs something absent (generated fixtures)
+# is skipped with MSG; finish then exits 77, which CTest reports as skipped.
+TESTS_SKIPPED=""
+skip_part() {
+    echo "SKIP: $*" >&2
+    TESTS_SKIPPED="$TESTS_SKIPPED $*;"
+}
+# skip_all MSG: nothing to run without it (exit 77 = skipped)
+skip_all() {
+    echo "SKIP: $*" >&2
+    exit 77
+}
+# finish: print the closing line and exit non-zero on any failure (77
+# when everything ran passed but a part was skipped)
 finish() {
-    echo "$TESTS_PASSED passed, $TESTS_FAILED failed"
-    [ "$TESTS_FAILED" -eq 0 ]
-    exit $?
+    echo "$TESTS_PASSED passed, $TESTS_FAILED failed${TESTS_SKIPPED:+, skipped:$TESTS_SKIPPED}"
+    [ "$TESTS_FAILED" -eq 0 ] || exit 1
+    [ -z "$TESTS_SKIPPED" ] || exit 77
+    exit 0
 }
 
 tmpdir() {

@@ -80,7 +80,7 @@ check "copied layout: bundle referrer verifies" test $? -eq 0
 "$SIGIL" verify-attestation -q --key "$T/k.pub" --type spdxjson "oci-dir:$T/copy" >/dev/null
 check "copied layout: .att verifies" test $? -eq 0
 # a keyless (certificate) bundle from cosign's test data
-layout_put_bundle_referrer "$T/demo" "$DIG" "$SG_SHARED_DIR/vectors/dsse-03/bundle.sigstore.json"
+layout_put_bundle_referrer "$T/demo" "$DIG" "$SG_TESTDATA/vectors/dsse-03/bundle.sigstore.json"
 expect_verify_fail "keyless bundle reported as not checkable with a key" \
     "signed with a certificate \(keyless\); not checkable with a key" \
     "$SIGIL" verify-attestation --key "$T/k.pub" --type custom "$IMG"

@@ -178,7 +178,7 @@ expect_verify_fail "blob: another file" "does not match" \
 expect_verify_fail "blob: another key" "no DSSE signature verifies over PAE" \
     "$SIGIL" verify-blob-attestation --key "$T/k2.pub" --signature "$T/blob.env" "$T/blob.txt"
 # cosign's own attest-blob vector (dsse-01: subject sha256("some-payload"))
-V=$SG_SHARED_DIR/vectors
+V=$SG_TESTDATA/vectors
 printf 'some-payload' >"$T/some"
 "$SIGIL" verify-blob-attestation -q --key "$V/dsse-01/cosign.pub" \
     --signature "$V/dsse-01/envelope.json" --type slsaprovenance "$T/some"

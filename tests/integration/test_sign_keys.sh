@@ -1,5 +1,5 @@
 #!/bin/bash
-# Key commands through the real binary: every shared/vectors/enckey-* key
+# Key commands through the real binary: every testdata/vectors/enckey-* key
 # gives (via public-key) exactly the independently derived public key,
 # enckey-03 (SEC1 inside) is refused with the reason, wrong passwords say
 # so; import-key-pair for PKCS#8/SEC1/PKCS#1/encrypted PKCS#8 from the
@@ -8,7 +8,7 @@
 . "$SG_SOURCE_DIR/tests/integration/sign_lib.sh"
 
 S=$SIGIL
-V=$SG_SHARED_DIR/vectors
+V=$SG_TESTDATA/vectors
 T=$(tmpdir)
 cd "$T" || exit 1
 

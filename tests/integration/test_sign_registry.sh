@@ -2,14 +2,14 @@
 # sign / verify against a real docker-registry on loopback, cross-checked
 # with independent implementations: openssl (signatures both ways),
 # python hashlib.scrypt + PyNaCl SecretBox (cosign.key), a python-built
-# cosign layout, the real cosign .sig manifests from shared/vectors; every
+# cosign layout, the real cosign .sig manifests from testdata/vectors; every
 # kind of tampering fails with a message naming the cause; two concurrent
 # signers both survive; a registry answering 503 is an error, not a pass.
 . "$SG_SOURCE_DIR/tests/integration/lib.sh"
 . "$SG_SOURCE_DIR/tests/integration/sign_lib.sh"
 
 S=$SIGIL
-V=$SG_SHARED_DIR/vectors
+V=$SG_TESTDATA/vectors
 T=$(tmpdir)
 cd "$T" || exit 1
 export COSIGN_PASSWORD=test-pw

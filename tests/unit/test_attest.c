@@ -1,7 +1,7 @@
 /* Unit tests for sign/dsse.c, sign/attest.c and verify/attestverify.c:
  * predicate type names, statement build/parse (incl. a multi-megabyte
  * predicate), strict envelope parsing, and the five real cosign DSSE
- * envelopes in shared/vectors (checked both independently with OpenSSL
+ * envelopes in testdata/vectors (checked both independently with OpenSSL
  * over our PAE and through sigil's verifier). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,10 +33,9 @@
 static void read_vector(struct sg_buf *b, const char *dir, const char *file)
 {
     char path[1024];
-    const char *shared = getenv("SG_SHARED_DIR");
 
-    snprintf(path, sizeof(path), "%s/vectors/%s/%s",
-             shared ? shared : "/work/shared", dir, file);
+    snprintf(path, sizeof(path), "%s/vectors/%s/%s", SG_TESTDATA_DIR, dir,
+             file);
     sg_buf_init(b, 1 << 20);
     if (sg_file_read(b, path, 1 << 20) != SG_OK)
         fail_msg("%s: %s", path, sg_error_last());

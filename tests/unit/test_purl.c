@@ -1,5 +1,5 @@
 /* purl parser/serialiser against every case of the official purl test
- * suite ($SG_SHARED_DIR/spec/purl-tests/ *-test.json), then the package
+ * suite (testdata/spec/purl-tests/ *-test.json), then the package
  * purl and CPE builders on hand-made packages with exact strings. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,15 +124,13 @@ static int run_case(const char *file, size_t idx, const json_t *t)
 
 static void purl__official_test_suite(void **state)
 {
-    const char *shared = getenv("SG_SHARED_DIR");
     char dir[4096], path[4096 + 512];
     struct dirent *de;
     DIR *d;
     size_t n_files = 0, n_cases = 0, n_bad = 0;
 
     (void)state;
-    assert_non_null(shared);
-    snprintf(dir, sizeof(dir), "%s/spec/purl-tests", shared);
+    snprintf(dir, sizeof(dir), "%s/spec/purl-tests", SG_TESTDATA_DIR);
     d = opendir(dir);
     if (!d)
         fail_msg("cannot open %s", dir);

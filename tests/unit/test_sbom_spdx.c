@@ -99,7 +99,7 @@ static void spdx__document(void **state)
     assert_int_equal(json_array_size(json_object_get(doc, "relationships")),
                      1 + 3 + 1);
 
-    /* The shared schemas accept it. */
+    /* The vendored schemas (testdata/spec) accept it. */
     wf_schema_check(&a, schemas);
     json_decref(doc);
     sg_buf_release(&a);

@@ -1,8 +1,8 @@
 /*
  * SBOM reader (sbom/sbomread.c) on the layouts syft and Trivy write
- * (shapes from ../shared/docs/sbom-formats.md §1.5, §1.6, §2, §4.3; the
- * Trivy documents in testdata/go/sboms/ are real Trivy output), and the
- * diff built on it (sbom/sbomdiff.c).
+ * (shapes from the SPDX 2.3 and CycloneDX 1.6 specifications and syft's
+ * and Trivy's JSON output; the Trivy documents in testdata/go/sboms/ are
+ * real Trivy output), and the diff built on it (sbom/sbomdiff.c).
  */
 #include <stdarg.h>
 #include <stddef.h>

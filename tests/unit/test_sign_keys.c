@@ -1,5 +1,5 @@
 /*
- * Keys against real cosign artifacts (shared/vectors): every enckey-*
+ * Keys against real cosign artifacts (testdata/vectors): every enckey-*
  * loads with its password (enckey-03, SEC1 inside, is refused as cosign
  * refuses it) and yields exactly the public key derived independently;
  * wrong passwords, bad scrypt parameters; all 12 cosign-* triples verify
@@ -364,8 +364,7 @@ int main(void)
         cmocka_unit_test(keys__weak_keys_are_refused),
         cmocka_unit_test(keys__cosign_triples_verify_negatives_fail),
     };
-    const char *shared = getenv("SG_SHARED_DIR");
 
-    snprintf(vec, sizeof(vec), "%s/vectors", shared ? shared : "/work/shared");
+    snprintf(vec, sizeof(vec), "%s/vectors", SG_TESTDATA_DIR);
     return cmocka_run_group_tests_name("sign_keys", tests, NULL, NULL);
 }

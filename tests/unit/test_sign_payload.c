@@ -202,10 +202,9 @@ static void sig_layers(struct sg_oci_store *s, char *out, size_t cap)
     layers = json_object_get(root, "layers");
     for (size_t i = 0; i < json_array_size(layers); i++) {
         json_t *a = json_object_get(json_array_get(layers, i), "annotations");
-        if (i)
-            strncat(out, ",", cap - strlen(out) - 1);
-        strncat(out, json_string_value(json_object_get(a, SIGA)),
-                cap - strlen(out) - 1);
+        size_t n = strlen(out);
+        snprintf(out + n, cap - n, "%s%s", i ? "," : "",
+                 json_string_value(json_object_get(a, SIGA)));
     }
     json_decref(root);
 }
@@ -416,8 +415,7 @@ int main(void)
         cmocka_unit_test(append__keeps_recorded_created_time),
         cmocka_unit_test(append__registry_error_is_an_error),
     };
-    const char *shared = getenv("SG_SHARED_DIR");
 
-    snprintf(vec, sizeof(vec), "%s/vectors", shared ? shared : "/work/shared");
+    snprintf(vec, sizeof(vec), "%s/vectors", SG_TESTDATA_DIR);
     return cmocka_run_group_tests_name("sign_payload", tests, NULL, NULL);
 }

@@ -310,8 +310,7 @@ int main(void)
         cmocka_unit_test(verify__cosign_vector_manifest),
         cmocka_unit_test(verify__blob_helper),
     };
-    const char *shared = getenv("SG_SHARED_DIR");
 
-    snprintf(vec, sizeof(vec), "%s/vectors", shared ? shared : "/work/shared");
+    snprintf(vec, sizeof(vec), "%s/vectors", SG_TESTDATA_DIR);
     return cmocka_run_group_tests_name("verify", tests, setup, teardown);
 }
