@@ -132,8 +132,8 @@ sg_err sg_sigstore_tlog_entry_parse(struct sg_sigstore_tlog_entry *e,
         rc = sg_error_set(SG_EPARSE, "tlog entry: kindVersion missing");
         goto done;
     }
-    strcpy(e->kind, k);    /* NOLINT: length checked above */
-    strcpy(e->version, v); /* NOLINT */
+    memcpy(e->kind, k, strlen(k) + 1); /* lengths checked above */
+    memcpy(e->version, v, strlen(v) + 1);
     if (it && !(json_is_string(it) && !strcmp(json_string_value(it), "0"))) {
         rc = get_int64(&e->integrated_time, it, "tlog entry: integratedTime");
         if (rc)

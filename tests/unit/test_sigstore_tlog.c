@@ -295,7 +295,7 @@ static void body__hashedrekord_fields_must_match(void **state)
     assert_int_equal(sg_sigstore_body_match(&e, &g), SG_EVERIFY);
     assert_non_null(strstr(sg_error_last(), "certificate/key differs"));
     g.cert_der_len++;
-    strcpy(e.version, "0.0.2"); /* the body says 0.0.1 */
+    snprintf(e.version, sizeof(e.version), "0.0.2"); /* body: 0.0.1 */
     assert_int_equal(sg_sigstore_body_match(&e, &g), SG_EVERIFY);
     sg_sigstore_tlog_entry_release(&e);
     sg_buf_release(&sig);
