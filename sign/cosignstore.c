@@ -71,9 +71,10 @@ sg_err sg_sign__sig_config(struct sg_buf *out,
 static sg_err sig_manifest_parse(struct sg_oci_manifest **out,
                                  const char *data,
                                  size_t len,
-                                 const char *tag)
+                                 const char *tag,
+                                 const struct sg_ctx *ctx)
 {
-    sg_err rc = sg_oci_manifest_parse(out, data, len, NULL);
+    sg_err rc = sg_oci_manifest_parse(out, data, len, NULL, ctx);
 
     if (rc)
         return rc;
@@ -266,16 +267,14 @@ static sg_err tag_digest(char **out, struct sg_oci_store *s, const char *tag)
 
 static void backoff(unsigned attempt)
 {
-    static int seeded;
     struct timespec ts;
     unsigned ms;
 
-    if (!seeded) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        srand((unsigned)ts.tv_nsec ^ (unsigned)getpid());
-        seeded = 1;
-    }
-    ms = 5u * (attempt + 1u) + (unsigned)(rand() % 20);
+    /* Jitter from the clock, not rand(): no process-wide state (srand
+     * would also reseed the caller's generator), safe from any thread. */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ms =
+        5u * (attempt + 1u) + ((unsigned)ts.tv_nsec ^ (unsigned)getpid()) % 20u;
 
     ts.tv_sec = 0;
     ts.tv_nsec = (long)ms * 1000000L;
@@ -361,7 +360,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
             m = calloc(1, sizeof(*m));
             rc = m ? SG_OK : sg_error_oom();
         } else if (!rc) {
-            rc = sig_manifest_parse(&m, body.data, body.len, tag.data);
+            rc = sig_manifest_parse(&m, body.data, body.len, tag.data,
+                                    sg_oci_store_ctx(s));
             if (!rc)
                 created = existing_created(s, m);
         }
@@ -377,7 +377,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
                                     n_annotations);
         }
         if (dup) {
-            sg_debug("%s: identical layer already present", tag.data);
+            sg_debug(sg_oci_store_ctx(s), "%s: identical layer already present",
+                     tag.data);
             break;
         }
         if (m->n_layers >= MAX_LAYERS) {
@@ -397,7 +398,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
         if (rc)
             goto done;
         if (!str_eq(before, now)) {
-            sg_debug("%s: moved by another writer, retrying", tag.data);
+            sg_debug(sg_oci_store_ctx(s),
+                     "%s: moved by another writer, retrying", tag.data);
             continue;
         }
         rc = sg_oci_store_put_manifest(s, tag.data,
@@ -417,7 +419,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
         sg_buf_reset(&body);
         rc = sg_oci_store_get_manifest(s, tag.data, &body, NULL, NULL);
         if (!rc)
-            rc = sig_manifest_parse(&m, body.data, body.len, tag.data);
+            rc = sig_manifest_parse(&m, body.data, body.len, tag.data,
+                                    sg_oci_store_ctx(s));
         if (rc)
             goto done;
         for (size_t i = 0; i < m->n_layers && !ours; i++)
@@ -428,7 +431,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
             if (appended_out)
                 *appended_out = 1;
         } else {
-            sg_debug("%s: our layer was lost to a concurrent writer, "
+            sg_debug(sg_oci_store_ctx(s),
+                     "%s: our layer was lost to a concurrent writer, "
                      "retrying",
                      tag.data);
         }
