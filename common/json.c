@@ -54,7 +54,7 @@ sg_err sg_json_parse(struct json_t **out,
         return sg_error_set(SG_ELIMIT, "%s: %zu bytes, limit is %zu", what, len,
                             max_len);
     if (!max_depth)
-        max_depth = sg_limits_default()->json_depth_max;
+        max_depth = SG_LIMIT_JSON_DEPTH_MAX;
     rc = check_depth(data, len, max_depth, what);
     if (rc)
         return rc;

@@ -16,12 +16,14 @@ static void quiet(enum sg_log_level l, const char *m, void *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    struct sg_ctx ctx;
     struct sg_sbom *s = NULL;
 
-    sg_log_set_hook(quiet, NULL);
+    sg_ctx_init(&ctx);
+    ctx.log = quiet; /* still formats every message */
     if (sg_sbom_create(&s) != SG_OK)
         return 0;
-    if (sg_sbom__apk_parse(s, data, size, "installed", "l") == SG_OK) {
+    if (sg_sbom__apk_parse(s, data, size, "installed", "l", &ctx) == SG_OK) {
         for (size_t i = 0; i < s->n_pkgs; i++) {
             const struct sg_pkg *p = &s->pkgs[i];
             if (!p->name || !p->version)

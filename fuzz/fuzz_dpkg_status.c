@@ -17,14 +17,17 @@ static void quiet(enum sg_log_level l, const char *m, void *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    struct sg_ctx ctx;
     struct sg_sbom *s = NULL;
     char *lic = NULL;
 
-    sg_log_set_hook(quiet, NULL);
+    sg_ctx_init(&ctx);
+    ctx.log = quiet; /* still formats every message */
     if (sg_sbom_create(&s) != SG_OK)
         return 0;
-    if (sg_sbom__dpkg_parse(s, data, size, 1, "status", "l") == SG_OK &&
-        sg_sbom__dpkg_parse(s, data, size, 0, "status.d/x", NULL) == SG_OK) {
+    if (sg_sbom__dpkg_parse(s, data, size, 1, "status", "l", &ctx) == SG_OK &&
+        sg_sbom__dpkg_parse(s, data, size, 0, "status.d/x", NULL, &ctx) ==
+            SG_OK) {
         for (size_t i = 0; i < s->n_pkgs; i++) {
             const struct sg_pkg *p = &s->pkgs[i];
             size_t n = strlen(p->name) + strlen(p->version);

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              e->payload_len) != SG_OK ||
             pae.len < e->payload_len)
             abort();
-        if (sg_intoto_statement_parse(&st, e->payload, e->payload_len) ==
+        if (sg_intoto_statement_parse(&st, e->payload, e->payload_len, NULL) ==
             SG_OK) {
             if (st->n_subjects == 0)
                 abort();
@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The statement parser directly on the raw input too. */
     sg_intoto_statement_free(st);
     st = NULL;
-    if (sg_intoto_statement_parse(&st, data, size) == SG_OK)
+    if (sg_intoto_statement_parse(&st, data, size, NULL) == SG_OK)
         n += st->n_subjects;
     (void)n;
     sg_intoto_statement_free(st);

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size--;
     if (sg_sbom_create(&s) != SG_OK)
         return 0;
-    if (sg_sbom__gobin_begin(&g, "fuzz", size) == SG_OK) {
+    if (sg_sbom__gobin_begin(&g, "fuzz", size, NULL) == SG_OK) {
         for (off = 0; off < size; off += chunk) {
             size_t n = size - off < chunk ? size - off : chunk;
             if (sg_sbom__gobin_feed(g, data + off, n) != SG_OK)

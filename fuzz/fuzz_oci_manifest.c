@@ -9,7 +9,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct sg_limits *lim = sg_limits_default();
+    struct sg_ctx ctx;
+    struct sg_limits *lim = &ctx.limits;
     struct sg_oci_manifest *m = NULL;
     struct sg_oci_config *c = NULL;
     char os[] = "linux", arch[] = "arm64";
@@ -17,11 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct sg_oci_descriptor *sel = NULL;
     size_t n = 0;
 
+    sg_ctx_init(&ctx);
     lim->manifest_max = 64 * 1024;
     lim->descriptors_max = 64;
     lim->json_depth_max = 16;
     lim->config_blob_max = 64 * 1024;
-    if (sg_oci_manifest_parse(&m, data, size, NULL) == SG_OK) {
+    if (sg_oci_manifest_parse(&m, data, size, NULL, &ctx) == SG_OK) {
         n += strlen(m->media_type);
         if (!m->is_index)
             n += strlen(m->config.digest) + strlen(m->config.media_type);
@@ -33,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             n += strlen(m->subject->digest);
     }
     sg_oci_manifest_free(m);
-    if (sg_oci_config_parse(&c, data, size) == SG_OK)
+    if (sg_oci_config_parse(&c, data, size, &ctx) == SG_OK)
         n += c->n_diff_ids;
     sg_oci_config_free(c);
     (void)n;

@@ -11,14 +11,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    struct sg_ctx ctx;
     struct sg_sbom *s = NULL;
     size_t n = 0;
 
-    sg_limits_default()->db_records_max = 64;
+    sg_ctx_init(&ctx);
+    ctx.limits.db_records_max = 64;
     if (sg_sbom_create(&s) != SG_OK)
         return 0;
     if (sg_sbom__rpmdb_parse(s, SG_RPMDB_BDB, data, size, "Packages",
-                             "sha256:0") == SG_OK) {
+                             "sha256:0", &ctx) == SG_OK) {
         for (size_t i = 0; i < s->n_pkgs; i++) {
             const struct sg_pkg *p = &s->pkgs[i];
 

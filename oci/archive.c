@@ -49,6 +49,7 @@ struct archive_store {
     int oci; /* 1: OCI layout inside; 0: classic docker */
     struct synth *syn;
     size_t n_syn;
+    const struct sg_limits *lim; /* the store's */
 };
 
 static sg_err archive_err(struct archive *a, const char *path)
@@ -123,9 +124,11 @@ static int keep_small(const char *name)
 /* Bytes that came out of the (possibly compressed) tar so far, against
  * image_bytes_max and, when a gzip/zstd filter is in use, ratio_max: a
  * small compressed archive may not make us hash terabytes. */
-static sg_err check_total(struct archive *a, const char *path, uint64_t total)
+static sg_err check_total(const struct sg_limits *lim,
+                          struct archive *a,
+                          const char *path,
+                          uint64_t total)
 {
-    const struct sg_limits *lim = sg_limits_default();
     la_int64_t raw;
 
     if (total > lim->image_bytes_max)
@@ -145,7 +148,7 @@ static sg_err check_total(struct archive *a, const char *path, uint64_t total)
 /* One pass over the tar: names, sizes, sha256 of every regular file. */
 static sg_err index_tar(struct archive_store *as, const char *path)
 {
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = as->lim;
     struct archive *a = NULL;
     struct archive_entry *ae;
     struct sg_digester *dg = NULL;
@@ -214,7 +217,7 @@ static sg_err index_tar(struct archive_store *as, const char *path)
             }
             e->size += (uint64_t)n;
             total += (uint64_t)n;
-            rc = check_total(a, path, total);
+            rc = check_total(lim, a, path, total);
             if (rc)
                 goto done;
             rc = sg_digester_update(dg, chunk, (size_t)n);
@@ -316,7 +319,7 @@ static json_t *desc_for(const char *mt, const struct entry *e)
 static sg_err
 synthesise(struct archive_store *as, const char *path, const struct entry *mj)
 {
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = as->lim;
     json_t *root = NULL, *item, *man = NULL, *layers;
     size_t i;
     char *txt = NULL;
@@ -658,6 +661,7 @@ sg_err sg_oci__archive_open(struct sg_oci_store *s)
     if (!as)
         return sg_error_oom();
     s->impl = as;
+    as->lim = &s->ctx.limits;
     s->ops = s->kind == SG_OCI_STORE_DOCKER_ARCHIVE ? &docker_archive_ops
                                                     : &oci_archive_ops;
     rc = index_tar(as, s->path);

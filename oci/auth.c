@@ -77,8 +77,6 @@ sg_err sg_oci__challenge_parse(struct sg_oci__challenge *out,
     sg_err rc = SG_OK;
 
     memset(out, 0, sizeof(*out));
-    if (strlen(header) > sg_limits_default()->header_max)
-        return sg_error_set(SG_ELIMIT, "WWW-Authenticate: header too long");
     p = skip_ws(p);
     start = p;
     while (is_tchar(*p))
@@ -179,8 +177,6 @@ sg_err sg_oci__link_next(char **next_out, const char *header)
     const char *p = header;
 
     *next_out = NULL;
-    if (strlen(header) > sg_limits_default()->header_max)
-        return sg_error_set(SG_ELIMIT, "Link: header too long");
     for (;;) {
         const char *url, *url_end;
         int is_next = 0;
@@ -249,15 +245,15 @@ sg_err sg_oci__link_next(char **next_out, const char *header)
     }
 }
 
-sg_err sg_oci__token_parse(char **token_out, const void *data, size_t len)
+sg_err
+sg_oci__token_parse(char **token_out, const void *data, size_t len, size_t max)
 {
     struct json_t *root = NULL;
     const json_t *t;
     sg_err rc;
 
     *token_out = NULL;
-    rc = sg_json_parse(&root, data, len, sg_limits_default()->token_max, 8,
-                       "token response");
+    rc = sg_json_parse(&root, data, len, max, 8, "token response");
     if (rc)
         return rc;
     if (!json_is_object(root)) {
@@ -437,7 +433,7 @@ static sg_err fetch_token(struct sg_reg *r, const char *scopes, char **out)
     struct sg_buf url = SG_BUF_INIT(SG_REG_URL_MAX),
                   form = SG_BUF_INIT(TOKEN_FORM_MAX);
     struct sg_buf authz = SG_BUF_INIT(AUTHZ_MAX);
-    struct sg_buf body = SG_BUF_INIT(sg_limits_default()->token_max);
+    struct sg_buf body = SG_BUF_INIT(sg_ctx_limits(r->ctx)->token_max);
     struct sg_http_resp resp;
     struct sg_http_req req;
     const char *hdrs[3] = { NULL, NULL, NULL };
@@ -521,7 +517,7 @@ static sg_err fetch_token(struct sg_reg *r, const char *scopes, char **out)
                           r->host, resp.status);
         goto done;
     }
-    rc = sg_oci__token_parse(out, body.data, body.len);
+    rc = sg_oci__token_parse(out, body.data, body.len, body.max);
     if (rc)
         sg_error_prefix(rc, "%s", r->host);
 done:

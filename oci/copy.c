@@ -104,7 +104,7 @@ static sg_err copy_blob(struct copy_ctx *c, const struct sg_oci_descriptor *d)
         if (rc || mounted)
             return rc;
     }
-    sg_debug("copy blob %s (%llu bytes)", d->digest,
+    sg_debug(&c->src->ctx, "copy blob %s (%llu bytes)", d->digest,
              (unsigned long long)d->size);
     if (d->size > SMALL_BLOB)
         return stream_blob(c->dst, c->src, d);
@@ -185,7 +185,7 @@ static sg_err copy_children(struct copy_ctx *c,
 
     if (depth > MAX_DEPTH)
         return sg_error_set(SG_ELIMIT, "%s: indexes nested too deeply", digest);
-    rc = sg_oci_manifest_parse(&m, raw->data, raw->len, mt);
+    rc = sg_oci_manifest_parse(&m, raw->data, raw->len, mt, &c->src->ctx);
     if (rc) {
         sg_error_prefix(rc, "%s", digest);
         return rc;
@@ -237,7 +237,8 @@ static sg_err copy_signatures(struct copy_ctx *c, const char *digest)
         goto done;
     }
     if (!rc)
-        rc = sg_oci_manifest_parse(&m, idx.data, idx.len, SG_MT_OCI_INDEX);
+        rc = sg_oci_manifest_parse(&m, idx.data, idx.len, SG_MT_OCI_INDEX,
+                                   &c->src->ctx);
     for (size_t i = 0; !rc && i < m->n_layers; i++) {
         const struct sg_oci_descriptor *d = &m->layers[i];
         struct sg_buf raw = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -280,7 +281,7 @@ static sg_err copy_one(struct copy_ctx *c,
         goto done;
     if (!mt) {
         struct sg_oci_manifest *m = NULL;
-        rc = sg_oci_manifest_parse(&m, raw.data, raw.len, NULL);
+        rc = sg_oci_manifest_parse(&m, raw.data, raw.len, NULL, &c->src->ctx);
         if (!rc) {
             mt = strdup(m->media_type);
             if (!mt)

@@ -121,7 +121,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
     const char *colon, *v;
     char **slot = NULL;
 
-    if (n > sg_limits_default()->header_max)
+    if (n > (x->r->header_max ? x->r->header_max : SG_LIMIT_HEADER_MAX))
         return 0; /* curl reports a write error: header too long */
     if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
         /* A new response (e.g. after 100 Continue): forget the old. */

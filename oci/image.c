@@ -49,7 +49,7 @@ sg_err sg_oci_image_resolve(struct sg_oci_image **out,
     if (rc)
         goto done;
     rc = sg_oci_manifest_parse(&top, img->manifest_raw.data,
-                               img->manifest_raw.len, mt);
+                               img->manifest_raw.len, mt, sg_oci_store_ctx(s));
     if (rc) {
         sg_error_prefix(rc, "%s", img->digest);
         goto done;
@@ -86,9 +86,9 @@ sg_err sg_oci_image_resolve(struct sg_oci_image **out,
                               (unsigned long long)sel->size);
             goto done;
         }
-        rc = sg_oci_manifest_parse(&img->manifest, img->manifest_raw.data,
-                                   img->manifest_raw.len,
-                                   child_mt ? child_mt : sel->media_type);
+        rc = sg_oci_manifest_parse(
+            &img->manifest, img->manifest_raw.data, img->manifest_raw.len,
+            child_mt ? child_mt : sel->media_type, sg_oci_store_ctx(s));
         if (rc) {
             sg_error_prefix(rc, "%s", sel->digest);
             goto done;
@@ -109,11 +109,11 @@ sg_err sg_oci_image_resolve(struct sg_oci_image **out,
         }
     }
     rc = sg_oci_store_get_blob_buf(s, &img->manifest->config, &img->config_raw,
-                                   sg_limits_default()->config_blob_max);
+                                   sg_oci_store_ctx(s)->limits.config_blob_max);
     if (rc)
         goto done;
     rc = sg_oci_config_parse(&img->config, img->config_raw.data,
-                             img->config_raw.len);
+                             img->config_raw.len, sg_oci_store_ctx(s));
     if (rc) {
         sg_error_prefix(rc, "config %s", img->manifest->config.digest);
         goto done;

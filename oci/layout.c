@@ -73,7 +73,7 @@ static sg_err load_index(json_t **out, const struct sg_oci_store *s)
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf data = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = &s->ctx.limits;
     json_t *root = NULL, *m;
     sg_err rc;
 
@@ -545,7 +545,7 @@ static sg_err layout_put_manifest(struct sg_oci_store *s,
             goto done;
         }
     }
-    if (json_array_size(arr) >= sg_limits_default()->descriptors_max) {
+    if (json_array_size(arr) >= s->ctx.limits.descriptors_max) {
         rc = sg_error_set(SG_ELIMIT,
                           "%s/index.json: already holds %zu "
                           "manifests",
@@ -744,9 +744,9 @@ static sg_err layout_referrers(struct sg_oci_store *s,
         if (rc)
             goto done;
         sg_buf_release(&body);
-        if (sg_file_read(&body, path.data, sg_limits_default()->manifest_max) ||
+        if (sg_file_read(&body, path.data, s->ctx.limits.manifest_max) ||
             sg_oci_manifest_parse(&m, body.data, body.len,
-                                  desc_str(e, "mediaType"))) {
+                                  desc_str(e, "mediaType"), &s->ctx)) {
             sg_error_clear(); /* not a manifest we can read: not a referrer */
             continue;
         }

@@ -43,7 +43,8 @@ static void kv_free(struct sg_oci_kv *kv, size_t n)
 static sg_err parse_annotations(struct sg_oci_kv **out,
                                 size_t *n_out,
                                 json_t *obj,
-                                const char *where)
+                                const char *where,
+                                const struct sg_limits *lim)
 {
     const char *key;
     json_t *val;
@@ -57,7 +58,7 @@ static sg_err parse_annotations(struct sg_oci_kv **out,
         return sg_error_set(SG_EPARSE, "%s: annotations must be an object",
                             where);
     cap = json_object_size(obj);
-    if (cap > sg_limits_default()->descriptors_max * 16)
+    if (cap > lim->descriptors_max * 16)
         return sg_error_set(SG_ELIMIT, "%s: too many annotations (%zu)", where,
                             cap);
     if (!cap)
@@ -136,6 +137,7 @@ void sg_oci_descriptor_release(struct sg_oci_descriptor *d)
 
 static sg_err parse_descriptor(struct sg_oci_descriptor *d,
                                const json_t *obj,
+                               const struct sg_limits *lim,
                                const char *where)
 {
     const json_t *size;
@@ -179,7 +181,7 @@ static sg_err parse_descriptor(struct sg_oci_descriptor *d,
                             where);
     if (!rc)
         rc = parse_annotations(&d->annotations, &d->n_annotations,
-                               json_object_get(obj, "annotations"), where);
+                               json_object_get(obj, "annotations"), where, lim);
     if (rc)
         goto fail;
     return SG_OK;
@@ -227,9 +229,10 @@ static int kind_of(const char *mt)
 sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out,
                              const void *data,
                              size_t len,
-                             const char *content_type)
+                             const char *content_type,
+                             const struct sg_ctx *ctx)
 {
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = sg_ctx_limits(ctx);
     struct sg_oci_manifest *m = NULL;
     json_t *root = NULL;
     const json_t *sv, *mt, *list, *subj;
@@ -298,7 +301,7 @@ sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out,
     if (rc)
         goto done;
     if (!m->is_index) {
-        rc = parse_descriptor(&m->config, json_object_get(root, "config"),
+        rc = parse_descriptor(&m->config, json_object_get(root, "config"), lim,
                               "manifest: config");
         if (rc)
             goto done;
@@ -329,7 +332,8 @@ sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out,
         snprintf(where, sizeof(where), "%s: %s[%zu]",
                  m->is_index ? "index" : "manifest",
                  m->is_index ? "manifests" : "layers", i);
-        rc = parse_descriptor(&m->layers[i], json_array_get(list, i), where);
+        rc = parse_descriptor(&m->layers[i], json_array_get(list, i), lim,
+                              where);
         if (rc)
             goto done;
         m->n_layers = i + 1;
@@ -341,12 +345,13 @@ sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out,
             rc = sg_error_oom();
             goto done;
         }
-        rc = parse_descriptor(m->subject, subj, "manifest: subject");
+        rc = parse_descriptor(m->subject, subj, lim, "manifest: subject");
         if (rc)
             goto done;
     }
     rc = parse_annotations(&m->annotations, &m->n_annotations,
-                           json_object_get(root, "annotations"), "manifest");
+                           json_object_get(root, "annotations"), "manifest",
+                           lim);
     if (rc)
         goto done;
     *out = m;
@@ -434,10 +439,12 @@ void sg_oci_config_free(struct sg_oci_config *c)
     free(c);
 }
 
-sg_err
-sg_oci_config_parse(struct sg_oci_config **out, const void *data, size_t len)
+sg_err sg_oci_config_parse(struct sg_oci_config **out,
+                           const void *data,
+                           size_t len,
+                           const struct sg_ctx *ctx)
 {
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = sg_ctx_limits(ctx);
     struct sg_oci_config *c = NULL;
     json_t *root = NULL;
     const json_t *rootfs, *ids;

@@ -58,6 +58,7 @@ struct sg_oci_store {
     char *default_ref;     /* tag or digest from the spec */
     char *path;            /* local path (layout dir, archive, rootfs) */
     unsigned flags;        /* enum sg_oci_open_flags */
+    struct sg_ctx ctx;     /* limits and hooks (copy of opts->ctx) */
     void *impl;            /* backend state */
 };
 
@@ -88,7 +89,8 @@ struct sg_oci__mem_src {
 };
 sg_err sg_oci__mem_read(void *p, size_t cap, size_t *n_out, void *payload);
 
-/* Parsers exposed for unit tests and fuzzing. */
+/* Parsers exposed for unit tests and fuzzing. Header values come from
+ * lines the transport already bounded by the ctx's header_max. */
 struct sg_oci__challenge {
     char *scheme; /* "Bearer" or "Basic" */
     char *realm;

@@ -82,10 +82,12 @@ static sg_err load_fallback(json_t **out,
     if (rc)
         goto done;
     /* validate with the real parser, then keep the JSON for editing */
-    rc = sg_oci_manifest_parse(&m, body.data, body.len, SG_MT_OCI_INDEX);
+    rc = sg_oci_manifest_parse(&m, body.data, body.len, SG_MT_OCI_INDEX,
+                               &s->ctx);
     if (!rc && !m->is_index) {
         if (lenient) {
-            sg_warn("referrers tag %s holds a manifest, not an index: "
+            sg_warn(&s->ctx,
+                    "referrers tag %s holds a manifest, not an index: "
                     "ignored",
                     tag);
             root = empty_index();
@@ -198,7 +200,7 @@ sg_err sg_oci_store_add_referrer(struct sg_oci_store *s,
         if (dg && strcmp(dg, d->digest) == 0)
             json_array_remove(arr, i);
     }
-    if (json_array_size(arr) >= sg_limits_default()->descriptors_max) {
+    if (json_array_size(arr) >= s->ctx.limits.descriptors_max) {
         rc = sg_error_set(SG_ELIMIT, "referrers index %s is full (%zu)", tag,
                           json_array_size(arr));
         goto done;

@@ -166,6 +166,7 @@ void sg_reg_req_init(struct sg_http_req *req,
     req->connect_timeout_s = r->connect_timeout_s;
     req->low_speed_time_s = r->low_speed_time_s;
     req->user_agent = r->user_agent;
+    req->header_max = sg_ctx_limits(r->ctx)->header_max;
 }
 
 /* ------------------------------------------------------------------ */
@@ -249,7 +250,8 @@ static sg_err ensure_base(struct sg_reg *r)
         sg_http_resp_release(&resp);
         return sg_error_set(SG_ENET, "%s", first_err);
     }
-    sg_debug("%s: https failed (%s); using plain http", r->host, first_err);
+    sg_debug(r->ctx, "%s: https failed (%s); using plain http", r->host,
+             first_err);
     return use_base(r, "http", &resp);
 }
 
@@ -643,7 +645,7 @@ static sg_err wait_retry(struct run *x, sg_err failed)
     ms = sg_reg_retry_delay_ms(x->st.attempt, failed ? NULL : x->resp);
     if (r->deadline_ms && x->st.now_ms + (int64_t)ms >= r->deadline_ms)
         return timeout_error(r, x->desc);
-    sg_debug("%s %s: %s; retry %u in %u ms", x->c->method, x->url.data,
+    sg_debug(r->ctx, "%s %s: %s; retry %u in %u ms", x->c->method, x->url.data,
              failed ? sg_error_last() : "server busy", x->st.attempt, ms);
     sg_error_clear();
     r->ops->sleep_ms(r->ops_ctx, ms);
@@ -693,8 +695,8 @@ sg_reg_call(struct sg_reg *r, struct sg_reg_call *c, struct sg_http_resp *resp)
                 rc = restart(&x);
             break;
         case SG_REG_RESUME:
-            sg_debug("%s %s: %s after %llu bytes; resuming", c->method,
-                     x.url.data, sg_error_last(),
+            sg_debug(x.r->ctx, "%s %s: %s after %llu bytes; resuming",
+                     c->method, x.url.data, sg_error_last(),
                      (unsigned long long)c->resume->delivered);
             sg_error_clear();
             rc = restart(&x);

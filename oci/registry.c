@@ -163,7 +163,7 @@ static sg_err reg_head_manifest(struct sg_oci_store *s,
     goto done;
 by_body : {
     /* GET and compute the digest from the bytes (store.c). */
-    struct sg_buf body = SG_BUF_INIT(sg_limits_default()->manifest_max);
+    struct sg_buf body = SG_BUF_INIT(s->ctx.limits.manifest_max);
     rc = sg_oci_store_get_manifest(s, ref, &body, media_type_out, digest_out);
     if (!rc && size_out)
         *size_out = body.len;
@@ -237,11 +237,12 @@ done:
     return rc;
 }
 
-static sg_err add_tags(char ***tags, size_t *n, const struct sg_buf *body)
+static sg_err
+add_tags(char ***tags, size_t *n, const struct sg_buf *body, size_t max)
 {
     json_t *root = NULL;
     const json_t *arr, *v;
-    size_t i, max = sg_limits_default()->tags_max;
+    size_t i;
     sg_err rc;
 
     rc = sg_json_parse(&root, body->data, body->len, 0, 8, "tag list");
@@ -286,7 +287,7 @@ done:
 static sg_err reg_list_tags(struct sg_oci_store *s, char ***tags_out)
 {
     struct sg_reg *r = s->impl;
-    struct sg_buf body = SG_BUF_INIT(sg_limits_default()->manifest_max);
+    struct sg_buf body = SG_BUF_INIT(s->ctx.limits.manifest_max);
     struct sg_reg_api a;
     char **tags = NULL, *url = NULL, *next = NULL;
     size_t n = 0;
@@ -311,7 +312,7 @@ static sg_err reg_list_tags(struct sg_oci_store *s, char ***tags_out)
         else if (!rc && a.resp.status != 200)
             rc = sg_reg_status_error(r, &a.resp, "tag list");
         if (!rc)
-            rc = add_tags(&tags, &n, &body);
+            rc = add_tags(&tags, &n, &body, s->ctx.limits.tags_max);
         if (!rc && a.resp.link)
             rc = sg_oci__link_next(&next, a.resp.link);
         if (rc || !next)
@@ -414,9 +415,8 @@ static sg_err reg_referrers(struct sg_oci_store *s,
     }
     if (rc)
         goto done;
-    if (index_json->max > sg_limits_default()->manifest_max ||
-        index_json->max == 0)
-        index_json->max = sg_limits_default()->manifest_max;
+    if (index_json->max > s->ctx.limits.manifest_max || index_json->max == 0)
+        index_json->max = s->ctx.limits.manifest_max;
     a.c.accept = "Accept: " SG_MT_OCI_INDEX;
     a.c.out = index_json;
     rc = sg_reg_api_run(r, &a);
@@ -492,6 +492,7 @@ sg_err sg_oci__registry_open(struct sg_oci_store *s,
         return sg_error_oom();
     r->loopback = sg_reg_host_is_loopback(r->host);
     r->max_retries = 4;
+    r->ctx = &s->ctx;
     if (opts) {
         r->insecure = sg_reg_host_listed(opts->insecure_hosts, r->host) ||
                       sg_reg_host_listed(opts->insecure_hosts, r->cred_host);

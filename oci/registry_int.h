@@ -39,6 +39,7 @@ struct sg_http_req {
     long low_speed_time_s; /* below 1 KiB/s this long: a stall */
     int64_t timeout_ms;    /* whole exchange; 0 = none (the deadline) */
     const char *user_agent;
+    size_t header_max; /* one header line; 0 = SG_LIMIT_HEADER_MAX */
 };
 
 struct sg_http_resp {
@@ -124,7 +125,8 @@ SG_MUST_USE sg_err sg_http_escape(struct sg_buf *out, const char *s);
 /* Token server answer {"token"|"access_token": ...} (capped). */
 SG_MUST_USE sg_err sg_oci__token_parse(char **token_out,
                                        const void *data,
-                                       size_t len);
+                                       size_t len,
+                                       size_t max);
 
 /* ------------------------------------------------------------------ */
 /* The registry client state shared by the files above                  */
@@ -162,6 +164,7 @@ struct sg_reg {
     void *cred_payload;
     struct sg_oci_credentials creds;
     int creds_loaded;
+    const struct sg_ctx *ctx; /* the store's (limits, hooks); may be NULL */
     enum sg_reg_auth_kind auth;
     char *realm;
     char *service;

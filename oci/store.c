@@ -99,6 +99,7 @@ sg_err sg_oci_store_open(struct sg_oci_store **out,
     if (!st)
         return sg_error_oom();
     st->flags = flags;
+    st->ctx = *sg_ctx_get(opts ? opts->ctx : NULL);
 
     if (strncmp(spec, "oci-dir:", 8) == 0 || strncmp(spec, "oci:", 4) == 0) {
         st->kind = SG_OCI_STORE_OCI_DIR;
@@ -207,6 +208,11 @@ enum sg_oci_store_kind sg_oci_store_kind(const struct sg_oci_store *s)
     return s->kind;
 }
 
+const struct sg_ctx *sg_oci_store_ctx(const struct sg_oci_store *s)
+{
+    return &s->ctx;
+}
+
 const char *sg_oci_store_default_ref(const struct sg_oci_store *s)
 {
     return s->default_ref;
@@ -246,7 +252,7 @@ sg_err sg_oci_store_get_manifest(struct sg_oci_store *s,
         return unsupported(s, "manifests");
     if (!ref)
         ref = s->default_ref;
-    body->max = sg_limits_default()->manifest_max;
+    body->max = s->ctx.limits.manifest_max;
     rc = s->ops->get_manifest(s, ref, body, &mt, &dg);
     if (rc)
         goto fail;
@@ -401,6 +407,7 @@ struct check_ctx {
     sg_oci_write_fn cb;
     void *payload;
     const char *digest;
+    const struct sg_ctx *ctx;
     sg_err cb_rc;
 };
 
@@ -414,7 +421,7 @@ static sg_err check_write(const void *p, size_t len, void *payload)
                             "blob %s: more bytes than its size %llu", c->digest,
                             (unsigned long long)c->want);
     c->seen += len;
-    sg_progress(c->digest, c->seen, c->want, 0);
+    sg_progress(c->ctx, c->digest, c->seen, c->want, 0);
     rc = sg_digester_update(c->dg, p, len);
     if (rc)
         return rc;
@@ -447,12 +454,13 @@ sg_err sg_oci_store_get_blob(struct sg_oci_store *s,
     c.cb = cb;
     c.payload = payload;
     c.digest = d->digest;
+    c.ctx = &s->ctx;
     rc = sg_digester_create(&c.dg, algo);
     if (rc)
         return rc;
     /* Progress for every backend in one place: a start at 0 (so the CLI
      * can time the transfer), the bytes as they pass, and the end. */
-    sg_progress(d->digest, 0, d->size, 0);
+    sg_progress(&s->ctx, d->digest, 0, d->size, 0);
     rc = s->ops->get_blob(s, d, check_write, &c);
     if (rc)
         goto done;
@@ -469,7 +477,7 @@ sg_err sg_oci_store_get_blob(struct sg_oci_store *s,
         rc = sg_error_set(SG_EDIGEST, "blob %s: content has digest %s",
                           d->digest, got);
 done:
-    sg_progress(d->digest, c.seen, c.want, rc ? -1 : 1);
+    sg_progress(&s->ctx, d->digest, c.seen, c.want, rc ? -1 : 1);
     sg_digester_free(c.dg);
     return rc;
 }

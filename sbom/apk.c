@@ -173,7 +173,8 @@ sg_err sg_sbom__apk_parse(struct sg_sbom *s,
                           const void *data,
                           size_t len,
                           const char *db_path,
-                          const char *layer)
+                          const char *layer,
+                          const struct sg_ctx *ctx)
 {
     struct sg_lines it;
     const char *line;
@@ -251,16 +252,17 @@ sg_err sg_sbom__apk_parse(struct sg_sbom *s,
                     if (!isprint((unsigned char)name[i]))
                         name[i] = '?';
             }
-            sg_warn("%s: block %zu (line %zu%s%s): %s, skipped", where, n_block,
-                    b.first_line, name[0] ? ", package " : "", name, b.bad);
+            sg_warn(ctx, "%s: block %zu (line %zu%s%s): %s, skipped", where,
+                    n_block, b.first_line, name[0] ? ", package " : "", name,
+                    b.bad);
             continue;
         }
         /* Each record costs a package in memory and in every output
          * format: bound them, the file size alone does not (a block can
          * be as short as "P:x\nV:1\n"). */
-        if (++n_records > sg_limits_default()->db_records_max)
+        if (++n_records > sg_ctx_limits(ctx)->db_records_max)
             return sg_error_set(SG_ELIMIT, "%s: more than %zu records", where,
-                                sg_limits_default()->db_records_max);
+                                sg_ctx_limits(ctx)->db_records_max);
         {
             sg_err rc = block_to_pkg(s, &b, db_path, layer);
             if (rc)

@@ -263,7 +263,8 @@ static void split_stanza(struct stanza *st,
 static sg_err stanza_to_pkg(struct sg_sbom *s,
                             const struct stanza *st,
                             const char *db_path,
-                            const char *layer)
+                            const char *layer,
+                            const struct sg_ctx *ctx)
 {
     struct sg_pkg *pkg;
     char *tmp = NULL;
@@ -315,7 +316,7 @@ static sg_err stanza_to_pkg(struct sg_sbom *s,
         if (parse_u64(&kib, tmp) && kib <= UINT64_MAX / 1024)
             pkg->installed_size = kib * 1024;
         else
-            sg_warn("%s: package %s: bad Installed-Size \"%s\", ignored",
+            sg_warn(ctx, "%s: package %s: bad Installed-Size \"%s\", ignored",
                     db_path ? db_path : "dpkg", pkg->name, tmp);
         free(tmp);
         tmp = NULL;
@@ -364,7 +365,8 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s,
                            size_t len,
                            int require_status,
                            const char *db_path,
-                           const char *layer)
+                           const char *layer,
+                           const struct sg_ctx *ctx)
 {
     struct sg_lines it;
     const char *line, *start = NULL;
@@ -424,14 +426,15 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s,
             if (!st.bad && !st.f[F_VERSION].p)
                 st.bad = "no Version field";
             if (st.bad) {
-                sg_warn("%s: stanza %zu (line %zu%s%s): %s, skipped", where,
-                        n_stanza, st.first_line, name[0] ? ", package " : "",
-                        name, st.bad);
+                sg_warn(ctx, "%s: stanza %zu (line %zu%s%s): %s, skipped",
+                        where, n_stanza, st.first_line,
+                        name[0] ? ", package " : "", name, st.bad);
                 continue;
             }
             if (require_status) {
                 if (!st.f[F_STATUS].p) {
-                    sg_warn("%s: stanza %zu (line %zu, package %s): no "
+                    sg_warn(ctx,
+                            "%s: stanza %zu (line %zu, package %s): no "
                             "Status field, skipped",
                             where, n_stanza, st.first_line, name);
                     continue;
@@ -439,10 +442,10 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s,
                 if (!status_installed(&st.f[F_STATUS]))
                     continue;
             }
-            if (++n_records > sg_limits_default()->db_records_max)
+            if (++n_records > sg_ctx_limits(ctx)->db_records_max)
                 return sg_error_set(SG_ELIMIT, "%s: more than %zu records",
-                                    where, sg_limits_default()->db_records_max);
-            rc = stanza_to_pkg(s, &st, db_path, layer);
+                                    where, sg_ctx_limits(ctx)->db_records_max);
+            rc = stanza_to_pkg(s, &st, db_path, layer, ctx);
             if (rc)
                 return rc;
             /* Checked after the copy, on the trimmed values: a name with
@@ -459,8 +462,8 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s,
                 if (!why && !pk->version[0])
                     why = "empty Version";
                 if (why) {
-                    sg_warn("%s: stanza %zu (line %zu): %s, skipped", where,
-                            n_stanza, st.first_line, why);
+                    sg_warn(ctx, "%s: stanza %zu (line %zu): %s, skipped",
+                            where, n_stanza, st.first_line, why);
                     sg_pkg_release(pk);
                     s->n_pkgs--;
                 }

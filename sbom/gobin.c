@@ -105,6 +105,7 @@ struct cap {
 };
 
 struct sg_gobin {
+    const struct sg_ctx *ctx; /* hooks (warnings) */
     char *path;
     uint64_t size;
     uint64_t pos; /* bytes fed so far */
@@ -691,13 +692,16 @@ static void find_matches(struct sg_gobin *g,
 /* ------------------------------------------------------------------ */
 /* API                                                                  */
 
-sg_err
-sg_sbom__gobin_begin(struct sg_gobin **out, const char *path, uint64_t size)
+sg_err sg_sbom__gobin_begin(struct sg_gobin **out,
+                            const char *path,
+                            uint64_t size,
+                            const struct sg_ctx *ctx)
 {
     struct sg_gobin *g = calloc(1, sizeof(*g));
     *out = NULL;
     if (!g)
         return sg_error_oom();
+    g->ctx = ctx;
     g->path = strdup(path ? path : "");
     if (!g->path) {
         free(g);
@@ -887,7 +891,8 @@ static sg_err end_old(struct sg_gobin *g,
     }
     if (!hv ||
         !old_lookup(g, CAP_STR_VER, owner, hv->str_addr, hv->str_len, &ver)) {
-        sg_warn("%s: Go build info (pre-1.18 format): version string not "
+        sg_warn(g->ctx,
+                "%s: Go build info (pre-1.18 format): version string not "
                 "found; binary not reported",
                 g->path);
         return SG_OK;
@@ -899,7 +904,8 @@ static sg_err end_old(struct sg_gobin *g,
     vs[hv->str_len] = '\0';
     if (hm && hm->str_len > 0 &&
         !old_lookup(g, CAP_STR_MOD, owner, hm->str_addr, hm->str_len, &mod))
-        sg_warn("%s: Go build info (pre-1.18 format): module info not "
+        sg_warn(g->ctx,
+                "%s: Go build info (pre-1.18 format): module info not "
                 "found; reporting the toolchain only",
                 g->path);
     rc = sg_sbom__gobuildinfo_parse(s, vs, mod, mod ? hm->str_len : 0, g->path,
@@ -927,10 +933,12 @@ sg_sbom__gobin_end(struct sg_gobin *g, struct sg_sbom *s, const char *layer)
     bi = pick_bi(g);
     if (!bi) {
         if (g->upx)
-            sg_warn("%s: UPX-packed executable: Go build info not readable",
+            sg_warn(g->ctx,
+                    "%s: UPX-packed executable: Go build info not readable",
                     g->path);
         else if (g->go_marker)
-            sg_warn("%s: Go binary without build info (section removed?)",
+            sg_warn(g->ctx,
+                    "%s: Go binary without build info (section removed?)",
                     g->path);
         return SG_OK;
     }
@@ -938,7 +946,7 @@ sg_sbom__gobin_end(struct sg_gobin *g, struct sg_sbom *s, const char *layer)
     if (!(h[15] & 2))
         return end_old(g, bi, s, layer);
     if (uvarint(h, bi->have, &o, &vlen) != 1 || vlen > bi->have - o) {
-        sg_warn("%s: truncated Go build info", g->path);
+        sg_warn(g->ctx, "%s: truncated Go build info", g->path);
         return SG_OK;
     }
     vs = malloc((size_t)vlen + 1);
@@ -948,7 +956,7 @@ sg_sbom__gobin_end(struct sg_gobin *g, struct sg_sbom *s, const char *layer)
     vs[vlen] = '\0';
     o += (size_t)vlen;
     if (uvarint(h, bi->have, &o, &mlen) != 1 || mlen > bi->have - o) {
-        sg_warn("%s: truncated Go build info", g->path);
+        sg_warn(g->ctx, "%s: truncated Go build info", g->path);
         free(vs);
         return SG_OK;
     }

@@ -21,6 +21,7 @@
 #define RATIO_FLOOR (8u * 1024u * 1024u)
 
 struct sg_inflate {
+    uint64_t ratio_max; /* from the ctx's limits */
     sg_inflate_src src;
     void *payload;
     enum sg_codec codec;
@@ -78,12 +79,14 @@ static sg_err peek(struct sg_inflate *z, size_t want)
     return SG_OK;
 }
 
-sg_err
-sg_inflate_create(struct sg_inflate **out, sg_inflate_src src, void *payload)
+sg_err sg_inflate_create(struct sg_inflate **out,
+                         sg_inflate_src src,
+                         void *payload,
+                         const struct sg_ctx *ctx)
 {
     struct sg_inflate *z;
     const unsigned char *m;
-    const char *env = getenv("SIGIL_INFLATE");
+    const struct sg_ctx *c = sg_ctx_get(ctx);
     sg_err rc;
 
     *out = NULL;
@@ -97,6 +100,7 @@ sg_inflate_create(struct sg_inflate **out, sg_inflate_src src, void *payload)
     }
     z->src = src;
     z->payload = payload;
+    z->ratio_max = c->limits.ratio_max;
     rc = peek(z, 4);
     if (rc) {
         sg_inflate_free(z);
@@ -106,9 +110,7 @@ sg_inflate_create(struct sg_inflate **out, sg_inflate_src src, void *payload)
     if (z->in_len >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
         z->codec = SG_CODEC_GZIP;
 #ifdef SG_HAVE_ISAL
-        z->use_isal = !(env && strcmp(env, "zlib") == 0);
-#else
-        (void)env;
+        z->use_isal = c->inflate != SG_INFLATE_ZLIB;
 #endif
     } else if (z->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f &&
                m[3] == 0xfd) {
@@ -269,7 +271,7 @@ static sg_err read_zstd(struct sg_inflate *z, void *out, size_t cap, size_t *n)
 
 sg_err sg_inflate_read(struct sg_inflate *z, void *out, size_t cap, size_t *n)
 {
-    uint64_t ratio = sg_limits_default()->ratio_max;
+    uint64_t ratio = z->ratio_max;
     sg_err rc;
 
     *n = 0;

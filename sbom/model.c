@@ -92,9 +92,10 @@ sg_err sg_sbom_add_pkg(struct sg_sbom *s, struct sg_pkg **out)
     if (s->n_pkgs == s->cap_pkgs) {
         size_t ncap = s->cap_pkgs ? s->cap_pkgs * 2 : 64;
         struct sg_pkg *p;
-        if (ncap > sg_limits_default()->db_records_max * 4)
-            return sg_error_set(SG_ELIMIT, "more than %zu packages",
-                                sg_limits_default()->db_records_max * 4);
+        size_t max =
+            s->pkgs_max ? s->pkgs_max : SG_LIMIT_DB_RECORDS_MAX * (size_t)4;
+        if (ncap > max)
+            return sg_error_set(SG_ELIMIT, "more than %zu packages", max);
         p = realloc(s->pkgs, ncap * sizeof(*p));
         if (!p)
             return sg_error_oom();

@@ -63,8 +63,10 @@ static char *unquote(const char *p, size_t n, int *bad)
     return out;
 }
 
-sg_err
-sg_sbom__os_release_parse(struct sg_distro *d, const void *data, size_t len)
+sg_err sg_sbom__os_release_parse(struct sg_distro *d,
+                                 const void *data,
+                                 size_t len,
+                                 const struct sg_ctx *ctx)
 {
     static const char *const keys[] = { "ID",          "VERSION_ID",
                                         "PRETTY_NAME", "NAME",
@@ -111,7 +113,7 @@ sg_sbom__os_release_parse(struct sg_distro *d, const void *data, size_t len)
         }
         if (bad || !val[0] || len > 1024 * 1024) {
             if (bad)
-                sg_warn("os-release: line %zu: bad quoting, ignored",
+                sg_warn(ctx, "os-release: line %zu: bad quoting, ignored",
                         it.lineno);
             free(val);
             continue;

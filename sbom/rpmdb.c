@@ -31,6 +31,7 @@ struct ctx {
     size_t n_ok;   /* packages added or skipped on purpose */
     size_t n_bad;  /* records skipped with a warning */
     size_t max;
+    const struct sg_ctx *ctx; /* hooks (warnings) */
 };
 
 static char *dup_or_null(const char *s, sg_err *rc)
@@ -48,7 +49,8 @@ static char *dup_or_null(const char *s, sg_err *rc)
 /* Report one unusable record and carry on. */
 static void skip_record(struct ctx *c, const char *what, unsigned long long id)
 {
-    sg_warn("%s: %s %llu skipped: %s", c->db_path, what, id, sg_error_last());
+    sg_warn(c->ctx, "%s: %s %llu skipped: %s", c->db_path, what, id,
+            sg_error_last());
     sg_error_clear();
     c->n_bad++;
 }
@@ -217,8 +219,8 @@ static sg_err rpmdb_sqlite(struct ctx *c, const unsigned char *data, size_t len)
                               sqlite3_errmsg(db));
             goto done;
         }
-        sg_warn("%s: Packages: %s; stopped after %zu records", c->db_path,
-                sqlite3_errmsg(db), c->n_seen);
+        sg_warn(c->ctx, "%s: Packages: %s; stopped after %zu records",
+                c->db_path, sqlite3_errmsg(db), c->n_seen);
         c->n_bad++;
     }
 done:
@@ -434,8 +436,8 @@ static sg_err rpmdb_bdb(struct ctx *c, const unsigned char *data, size_t len)
     last = bdb_u32(&b, data + 32);
     b.npages = len / b.pagesize;
     if ((size_t)last + 1 > b.npages)
-        sg_warn("%s: truncated: %zu of %lu pages present", c->db_path, b.npages,
-                (unsigned long)last + 1);
+        sg_warn(c->ctx, "%s: truncated: %zu of %lu pages present", c->db_path,
+                b.npages, (unsigned long)last + 1);
     else
         b.npages = (size_t)last + 1;
 
@@ -624,7 +626,8 @@ sg_err sg_sbom__rpmdb_parse(struct sg_sbom *s,
                             const void *data,
                             size_t len,
                             const char *db_path,
-                            const char *layer)
+                            const char *layer,
+                            const struct sg_ctx *ctx)
 {
     struct ctx c;
     size_t first = s->n_pkgs;
@@ -634,7 +637,8 @@ sg_err sg_sbom__rpmdb_parse(struct sg_sbom *s,
     c.s = s;
     c.db_path = db_path ? db_path : "rpmdb";
     c.layer = layer;
-    c.max = sg_limits_default()->db_records_max;
+    c.max = sg_ctx_limits(ctx)->db_records_max;
+    c.ctx = ctx;
     switch (kind) {
     case SG_RPMDB_SQLITE:
         rc = rpmdb_sqlite(&c, data, len);

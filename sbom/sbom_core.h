@@ -30,11 +30,12 @@ struct sg_inflate; /* opaque */
 typedef sg_err (*sg_inflate_src)(void *p, size_t cap, size_t *n, void *payload);
 
 /* Create a decoder reading from src. The codec is chosen from the first
- * bytes; SIGIL_INFLATE=zlib|isal selects the gzip backend (isal when
- * built with it and the variable is unset). */
+ * bytes; ctx->inflate selects the gzip backend (isal when built with it
+ * and not SG_INFLATE_ZLIB); ratio_max comes from ctx's limits. */
 SG_MUST_USE sg_err sg_inflate_create(struct sg_inflate **out,
                                      sg_inflate_src src,
-                                     void *payload);
+                                     void *payload,
+                                     const struct sg_ctx *ctx);
 /* Decompressed bytes into out (up to cap); *n = 0 at the end. Enforces
  * ratio_max (after 8 MiB) as SG_ELIMIT "decompression bomb: ratio over N".
  */
@@ -79,6 +80,8 @@ struct sg_layer_view {
     size_t n_slots;      /* a power of two, > 2 * n_kept (0: none yet) */
     _Atomic uint64_t *kept_total; /* shared by a scan's views (NULL: no
                                      budget); see sg_layer_view_budget */
+    const struct sg_ctx *ctx;     /* borrowed: the scan's limits and hooks
+                                     (NULL: defaults, no hooks) */
 };
 
 void sg_layer_view_release(struct sg_layer_view *v);
@@ -131,7 +134,8 @@ SG_MUST_USE sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
                                            struct sg_layer_view *views,
                                            size_t n_views,
                                            char *const *diff_ids,
-                                           enum sg_sbom_scope scope);
+                                           enum sg_sbom_scope scope,
+                                           const struct sg_ctx *ctx);
 
 /* SPDX-ish helpers shared by the writers (format.c). */
 /* Is `expr` a syntactically valid SPDX licence expression? */

@@ -2,7 +2,8 @@
  * sbom module internals shared between the scanner (scan.c) and the
  * catalogers' parsers. Parsers take untrusted bytes and append packages;
  * they do no I/O, so they can be fuzzed. A bad record is skipped with a
- * warning (sg_warn) naming it; only an unusable database fails.
+ * warning (sg_warn, to the ctx's hook) naming it; only an unusable
+ * database fails. ctx may be NULL (default limits, no warnings).
  */
 #ifndef SIGIL_SBOM_INT_H
 #define SIGIL_SBOM_INT_H
@@ -17,7 +18,8 @@ sg_err sg_sbom__dpkg_parse(struct sg_sbom *s,
                            size_t len,
                            int require_status,
                            const char *db_path,
-                           const char *layer);
+                           const char *layer,
+                           const struct sg_ctx *ctx);
 /* DEP-5 copyright → SPDX license expression (malloc'd) or NULL. */
 sg_err
 sg_sbom__dpkg_copyright_license(char **out, const void *data, size_t len);
@@ -26,10 +28,13 @@ sg_err sg_sbom__apk_parse(struct sg_sbom *s,
                           const void *data,
                           size_t len,
                           const char *db_path,
-                          const char *layer);
+                          const char *layer,
+                          const struct sg_ctx *ctx);
 /* os-release into s->distro (does not overwrite fields already set). */
-sg_err
-sg_sbom__os_release_parse(struct sg_distro *d, const void *data, size_t len);
+sg_err sg_sbom__os_release_parse(struct sg_distro *d,
+                                 const void *data,
+                                 size_t len,
+                                 const struct sg_ctx *ctx);
 
 /* rpm databases (sbom_rpm.c, rpmdb.c). */
 enum sg_rpmdb_kind {
@@ -42,7 +47,8 @@ sg_err sg_sbom__rpmdb_parse(struct sg_sbom *s,
                             const void *data,
                             size_t len,
                             const char *db_path,
-                            const char *layer);
+                            const char *layer,
+                            const struct sg_ctx *ctx);
 /* One rpm header blob (the "immutable region" format) → a package; a
  * gpg-pubkey entry sets *skipped. */
 sg_err sg_sbom__rpm_header_parse(struct sg_pkg *out,
@@ -53,8 +59,10 @@ sg_err sg_sbom__rpm_header_parse(struct sg_pkg *out,
 /* Go binaries (sbom_go.c): a streaming build-info finder fed every
  * regular file's bytes in order. Memory stays bounded. */
 struct sg_gobin; /* opaque */
-sg_err
-sg_sbom__gobin_begin(struct sg_gobin **out, const char *path, uint64_t size);
+sg_err sg_sbom__gobin_begin(struct sg_gobin **out,
+                            const char *path,
+                            uint64_t size,
+                            const struct sg_ctx *ctx);
 /* Returns SG_OK; once the file is known not to be an executable the
  * finder ignores further data cheaply. */
 sg_err sg_sbom__gobin_feed(struct sg_gobin *g, const void *p, size_t len);

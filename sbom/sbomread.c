@@ -261,7 +261,9 @@ struct sorted_ids {
     size_t *order; /* positions into idmap, sorted by id */
 };
 
-static const struct idmap *sort_ctx;
+/* qsort has no context argument: the comparators read these, set around
+ * each qsort call. Thread-local: concurrent reads do not share them. */
+static _Thread_local const struct idmap *sort_ctx;
 static int cmp_pos(const void *a, const void *b)
 {
     return strcmp(sort_ctx->ids[*(const size_t *)a],
@@ -300,7 +302,7 @@ idmap_find(const struct idmap *m, const struct sorted_ids *so, const char *id)
     return IDX_SKIPPED;
 }
 
-static const struct sg_rel *sort_rels;
+static _Thread_local const struct sg_rel *sort_rels; /* as sort_ctx */
 
 static sg_err
 add_edge(struct sg_sbom *s, size_t from, size_t to, enum sg_rel_type t)

@@ -72,6 +72,7 @@ struct layer_ctx {
     int cancelled; /* rc is "another layer failed", not our own */
     char msg[512]; /* its message */
     uint64_t out_total;
+    const struct sg_ctx *ctx; /* the view's */
 };
 
 struct producer_arg {
@@ -99,7 +100,7 @@ static void *producer_main(void *arg)
 static la_ssize_t la_read(struct archive *a, void *payload, const void **buf)
 {
     struct layer_ctx *lc = payload;
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = sg_ctx_limits(lc->ctx);
     size_t n = 0;
     sg_err rc;
 
@@ -107,8 +108,10 @@ static la_ssize_t la_read(struct archive *a, void *payload, const void **buf)
     if (lc->rc)
         return -1;
     if (!lc->inf) {
-        rc = lc->src ? sg_inflate_create(&lc->inf, lc->src, lc->src_payload)
-                     : sg_inflate_create(&lc->inf, sg_ring_read, &lc->ring);
+        rc =
+            lc->src
+                ? sg_inflate_create(&lc->inf, lc->src, lc->src_payload, lc->ctx)
+                : sg_inflate_create(&lc->inf, sg_ring_read, &lc->ring, lc->ctx);
         if (rc)
             goto fail;
     }
@@ -153,13 +156,13 @@ static sg_err read_file(struct archive *a,
                         int64_t size,
                         int claimed)
 {
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = sg_ctx_limits(v->ctx);
     struct sg_buf keep = SG_BUF_INIT(lim->file_keep_max);
     struct sg_gobin *g = NULL;
     int too_big = 0;
     sg_err rc;
 
-    rc = sg_sbom__gobin_begin(&g, path, size > 0 ? (uint64_t)size : 0);
+    rc = sg_sbom__gobin_begin(&g, path, size > 0 ? (uint64_t)size : 0, v->ctx);
     while (!rc) {
         const void *blk;
         size_t n;
@@ -192,7 +195,7 @@ static sg_err read_file(struct archive *a,
     sg_sbom__gobin_free(g);
     if (!rc && claimed) {
         if (too_big)
-            sg_warn("%s: larger than %zu bytes, not catalogued", path,
+            sg_warn(v->ctx, "%s: larger than %zu bytes, not catalogued", path,
                     lim->file_keep_max);
         else if (!(rc = sg_layer_view_budget(v, keep.len, path)))
             rc = sg_layer_view_keep(v, path, SG_KEPT_REG, keep.data, keep.len,
@@ -206,7 +209,7 @@ static sg_err read_file(struct archive *a,
 static sg_err
 take_entry(struct archive *a, struct archive_entry *e, struct sg_layer_view *v)
 {
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = sg_ctx_limits(v->ctx);
     const char *raw = archive_entry_pathname(e);
     const char *base;
     char *path = NULL;
@@ -259,7 +262,8 @@ take_entry(struct archive *a, struct archive_entry *e, struct sg_layer_view *v)
             if (src)
                 rc = sg_layer_view_keep_copy(v, path, src);
             else
-                sg_warn("%s: hard link to %s, which was not kept", path, tp);
+                sg_warn(v->ctx, "%s: hard link to %s, which was not kept", path,
+                        tp);
         }
         free(tp);
     } else if (type == AE_IFLNK) {
@@ -277,12 +281,13 @@ done:
 
 static sg_err read_layer_tar(struct layer_ctx *lc, struct sg_layer_view *v)
 {
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = sg_ctx_limits(v->ctx);
     struct archive *a = archive_read_new();
     struct archive_entry *e;
     size_t n_entries = 0;
     sg_err rc = SG_OK;
 
+    lc->ctx = v->ctx;
     if (!a)
         return sg_error_oom();
     archive_read_support_format_tar(a);
@@ -386,8 +391,8 @@ done:
     }
     pthread_mutex_unlock(&sc->mu);
     if (!rc && lc.inf)
-        sg_debug("layer %s: %s, %llu -> %llu bytes", d->digest,
-                 sg_inflate_backend(lc.inf),
+        sg_debug(sc->views[idx].ctx, "layer %s: %s, %llu -> %llu bytes",
+                 d->digest, sg_inflate_backend(lc.inf),
                  (unsigned long long)sg_inflate_total_in(lc.inf),
                  (unsigned long long)sg_inflate_total_out(lc.inf));
     sg_inflate_free(lc.inf);
@@ -574,7 +579,7 @@ static sg_err walk_file(struct walk *w,
                         const char *rel,
                         const struct stat *st)
 {
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = sg_ctx_limits(w->v->ctx);
     int claimed = sg_path_claimed(rel);
     struct sg_buf keep = SG_BUF_INIT(lim->file_keep_max);
     struct sg_gobin *g = NULL;
@@ -586,11 +591,11 @@ static sg_err walk_file(struct walk *w,
     if (fd < 0) {
         /* sg_error_errno: strerror_r, safe in the scan's worker threads */
         sg_error_errno(full, errno);
-        sg_warn("%s, skipped", sg_error_last());
+        sg_warn(w->v->ctx, "%s, skipped", sg_error_last());
         sg_error_clear();
         return SG_OK;
     }
-    rc = sg_sbom__gobin_begin(&g, rel, (uint64_t)st->st_size);
+    rc = sg_sbom__gobin_begin(&g, rel, (uint64_t)st->st_size, w->v->ctx);
     while (!rc) {
         ssize_t n = read(fd, buf, sizeof(buf));
         if (n < 0) {
@@ -622,7 +627,7 @@ static sg_err walk_file(struct walk *w,
         rc = sg_layer_view_keep(w->v, rel, SG_KEPT_REG, keep.data, keep.len,
                                 NULL);
     else if (!rc && too_big)
-        sg_warn("%s: larger than %zu bytes, not catalogued", rel,
+        sg_warn(w->v->ctx, "%s: larger than %zu bytes, not catalogued", rel,
                 lim->file_keep_max);
     sg_buf_release(&keep);
     return rc;
@@ -630,7 +635,7 @@ static sg_err walk_file(struct walk *w,
 
 static sg_err walk_dir(struct walk *w, struct sg_buf *full, unsigned depth)
 {
-    const struct sg_limits *lim = sg_limits_default();
+    const struct sg_limits *lim = sg_ctx_limits(w->v->ctx);
     DIR *d;
     struct dirent *de;
     size_t base_len = full->len;
@@ -642,7 +647,7 @@ static sg_err walk_dir(struct walk *w, struct sg_buf *full, unsigned depth)
     d = opendir(full->data);
     if (!d) {
         sg_error_errno(full->data, errno);
-        sg_warn("%s, skipped", sg_error_last());
+        sg_warn(w->v->ctx, "%s, skipped", sg_error_last());
         sg_error_clear();
         return SG_OK;
     }
@@ -786,6 +791,8 @@ sg_err sg_sbom_scan(struct sg_sbom **out,
     size_t n_views = 0;
     const char *root = sg_oci_store_dir_path(st);
     enum sg_sbom_scope scope = opts ? opts->scope : SG_SBOM_SQUASHED;
+    const struct sg_ctx *ctx =
+        opts && opts->ctx ? opts->ctx : sg_oci_store_ctx(st);
     _Atomic uint64_t kept_total = 0; /* bytes kept, all layers */
     sg_err rc;
 
@@ -793,6 +800,9 @@ sg_err sg_sbom_scan(struct sg_sbom **out,
     rc = sg_sbom_create(&s);
     if (rc)
         return rc;
+    s->pkgs_max = ctx->limits.db_records_max > SIZE_MAX / 4
+                      ? SIZE_MAX
+                      : ctx->limits.db_records_max * 4;
     if (root) {
         img = NULL;
     } else if (!img || !img->manifest || img->manifest->is_index) {
@@ -812,6 +822,7 @@ sg_err sg_sbom_scan(struct sg_sbom **out,
             goto done;
         }
         views[0].kept_total = &kept_total;
+        views[0].ctx = ctx;
         rc = scan_dir(root, views);
         if (!rc)
             sg_layer_view_seal(views);
@@ -831,15 +842,17 @@ sg_err sg_sbom_scan(struct sg_sbom **out,
         }
         for (size_t i = 0; i < n_views && s->source.n_diff_ids; i++)
             views[i].diff_id = s->source.diff_ids[i];
-        for (size_t i = 0; i < n_views; i++)
+        for (size_t i = 0; i < n_views; i++) {
             views[i].kept_total = &kept_total;
+            views[i].ctx = ctx;
+        }
         rc = scan_layers(st, img, views, opts);
     }
     if (rc)
         goto done;
     rc = sg_sbom__squash_catalog(
         s, views, n_views, s->source.n_diff_ids ? s->source.diff_ids : NULL,
-        scope);
+        scope, ctx);
     if (!rc)
         rc = sg_sbom_finish(s);
     if (!rc) {

@@ -173,7 +173,7 @@ void sg_strv_free_n(char **v, size_t n)
 sg_err
 sg_layer_view_budget(struct sg_layer_view *v, size_t len, const char *path)
 {
-    uint64_t max = sg_limits_default()->kept_bytes_max;
+    uint64_t max = sg_ctx_limits(v->ctx)->kept_bytes_max;
     uint64_t total;
 
     if (!v->kept_total)
@@ -452,6 +452,7 @@ struct squash {
     size_t n_all, cap_all;
     struct sq_entry **bucket; /* by path hash, newest first */
     size_t n_bucket;          /* a power of two */
+    const struct sg_ctx *ctx; /* the scan's limits and hooks */
 };
 
 static sg_err sq_add(struct squash *sq,
@@ -685,9 +686,11 @@ sq_lookup(const struct squash *sq, const char *path, struct sg_buf *real)
     struct sq_entry *e = sq_walk(sq, path, real, &flags);
 
     if (flags & WALK_LOOP)
-        sg_warn("/%s: too many levels of symbolic links, not catalogued", path);
+        sg_warn(sq->ctx,
+                "/%s: too many levels of symbolic links, not catalogued", path);
     else if (flags & WALK_CLAMPED)
-        sg_warn("/%s: a symbolic link on the way climbs above the image "
+        sg_warn(sq->ctx,
+                "/%s: a symbolic link on the way climbs above the image "
                 "root, clamped to it (resolved to /%s)",
                 path, real->data);
     return e;
@@ -717,20 +720,22 @@ static sg_err parse_db(struct sg_sbom *out,
 
     switch (kind) {
     case DB_DPKG:
-        return sg_sbom__dpkg_parse(out, k->data, k->len, 1, path, layer);
+        return sg_sbom__dpkg_parse(out, k->data, k->len, 1, path, layer,
+                                   sq->ctx);
     case DB_DPKG_D:
-        return sg_sbom__dpkg_parse(out, k->data, k->len, 0, path, layer);
+        return sg_sbom__dpkg_parse(out, k->data, k->len, 0, path, layer,
+                                   sq->ctx);
     case DB_APK:
-        return sg_sbom__apk_parse(out, k->data, k->len, path, layer);
+        return sg_sbom__apk_parse(out, k->data, k->len, path, layer, sq->ctx);
     case DB_RPM_SQLITE:
         return sg_sbom__rpmdb_parse(out, SG_RPMDB_SQLITE, k->data, k->len, path,
-                                    layer);
+                                    layer, sq->ctx);
     case DB_RPM_BDB:
         return sg_sbom__rpmdb_parse(out, SG_RPMDB_BDB, k->data, k->len, path,
-                                    layer);
+                                    layer, sq->ctx);
     case DB_RPM_NDB:
         return sg_sbom__rpmdb_parse(out, SG_RPMDB_NDB, k->data, k->len, path,
-                                    layer);
+                                    layer, sq->ctx);
     case DB_GOMOD: {
         struct sg_buf sum = SG_BUF_INIT(SG_BUF_NOLIMIT);
         const struct sq_entry *se;
@@ -935,11 +940,14 @@ static sg_err hit_add(struct db_hits *h, struct sq_entry *e, enum db_kind k)
 
 /* A database path that resolved elsewhere, to a file the scanner did not
  * keep (its base name is not one it claims). */
-static void warn_unread(const char *path, const struct sg_buf *real)
+static void warn_unread(const struct squash *sq,
+                        const char *path,
+                        const struct sg_buf *real)
 {
     if (real->len && strcmp(real->data, path) != 0 &&
         !sg_path_claimed(real->data))
-        sg_warn("/%s resolves to /%s, which is not read; not catalogued", path,
+        sg_warn(sq->ctx,
+                "/%s resolves to /%s, which is not read; not catalogued", path,
                 real->data);
 }
 
@@ -955,7 +963,7 @@ static sg_err find_dbs(struct db_hits *h, const struct squash *sq)
         if (e)
             rc = hit_add(h, e, db_paths[i].kind);
         else
-            warn_unread(db_paths[i].path, &real);
+            warn_unread(sq, db_paths[i].path, &real);
     }
     /* status.d: the files directly in the directory it resolves to (each
      * may itself be a link). */
@@ -968,7 +976,8 @@ static sg_err find_dbs(struct db_hits *h, const struct squash *sq)
         if (!real.len || sg_buf_take(&dir, &dl, &real))
             goto no_status_d;
         if (strcmp(base_name(dir), "status.d") != 0)
-            sg_warn("/" STATUS_D " resolves to /%s, which is not read; "
+            sg_warn(sq->ctx,
+                    "/" STATUS_D " resolves to /%s, which is not read; "
                     "not catalogued",
                     dir);
         for (size_t i = 0; i < sq->n_all && !rc; i++) {
@@ -1030,7 +1039,8 @@ static sg_err distro(struct sg_sbom *s, const struct squash *sq)
     if (!e)
         e = sq_lookup(sq, "usr/lib/os-release", &real);
     if (e)
-        rc = sg_sbom__os_release_parse(&s->distro, e->k->data, e->k->len);
+        rc = sg_sbom__os_release_parse(&s->distro, e->k->data, e->k->len,
+                                       sq->ctx);
     if (!rc && (e = sq_lookup(sq, "etc/debian_version", &real)))
         rc = sg_sbom__distro_point_release(&s->distro, e->k->data, e->k->len);
     if (!rc && (e = sq_lookup(sq, "etc/alpine-release", &real)))
@@ -1073,9 +1083,10 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
                                struct sg_layer_view *views,
                                size_t n_views,
                                char *const *diff_ids,
-                               enum sg_sbom_scope scope)
+                               enum sg_sbom_scope scope,
+                               const struct sg_ctx *ctx)
 {
-    struct squash sq = { 0 };
+    struct squash sq = { .ctx = ctx };
     struct db_hits hits = { 0 };
     struct db_hit *dead = NULL;
     size_t final_end, n_dead = 0;

@@ -279,7 +279,8 @@ parse_subject(struct sg_intoto_subject *sub, const json_t *v, size_t i)
 
 sg_err sg_intoto_statement_parse(struct sg_intoto_statement **out,
                                  const void *data,
-                                 size_t len)
+                                 size_t len,
+                                 const struct sg_ctx *ctx)
 {
     struct sg_intoto_statement *st = NULL;
     json_t *root = NULL;
@@ -321,10 +322,10 @@ sg_err sg_intoto_statement_parse(struct sg_intoto_statement **out,
                                      "array");
         goto done;
     }
-    if (json_array_size(subj) > sg_limits_default()->descriptors_max) {
+    if (json_array_size(subj) > sg_ctx_limits(ctx)->descriptors_max) {
         rc = sg_error_set(SG_ELIMIT, "statement: %zu subjects, limit is %zu",
                           json_array_size(subj),
-                          sg_limits_default()->descriptors_max);
+                          sg_ctx_limits(ctx)->descriptors_max);
         goto done;
     }
     st = calloc(1, sizeof(*st));

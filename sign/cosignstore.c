@@ -72,9 +72,10 @@ sg_err sg_sign__sig_config(struct sg_buf *out,
 static sg_err sig_manifest_parse(struct sg_oci_manifest **out,
                                  const char *data,
                                  size_t len,
-                                 const char *tag)
+                                 const char *tag,
+                                 const struct sg_ctx *ctx)
 {
-    sg_err rc = sg_oci_manifest_parse(out, data, len, NULL);
+    sg_err rc = sg_oci_manifest_parse(out, data, len, NULL, ctx);
 
     if (rc)
         return rc;
@@ -360,7 +361,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
             m = calloc(1, sizeof(*m));
             rc = m ? SG_OK : sg_error_oom();
         } else if (!rc) {
-            rc = sig_manifest_parse(&m, body.data, body.len, tag.data);
+            rc = sig_manifest_parse(&m, body.data, body.len, tag.data,
+                                    sg_oci_store_ctx(s));
             if (!rc)
                 created = existing_created(s, m);
         }
@@ -376,7 +378,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
                                     n_annotations);
         }
         if (dup) {
-            sg_debug("%s: identical layer already present", tag.data);
+            sg_debug(sg_oci_store_ctx(s), "%s: identical layer already present",
+                     tag.data);
             break;
         }
         if (m->n_layers >= MAX_LAYERS) {
@@ -396,7 +399,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
         if (rc)
             goto done;
         if (!str_eq(before, now)) {
-            sg_debug("%s: moved by another writer, retrying", tag.data);
+            sg_debug(sg_oci_store_ctx(s),
+                     "%s: moved by another writer, retrying", tag.data);
             continue;
         }
         rc = sg_oci_store_put_manifest(s, tag.data,
@@ -416,7 +420,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
         sg_buf_reset(&body);
         rc = sg_oci_store_get_manifest(s, tag.data, &body, NULL, NULL);
         if (!rc)
-            rc = sig_manifest_parse(&m, body.data, body.len, tag.data);
+            rc = sig_manifest_parse(&m, body.data, body.len, tag.data,
+                                    sg_oci_store_ctx(s));
         if (rc)
             goto done;
         for (size_t i = 0; i < m->n_layers && !ours; i++)
@@ -427,7 +432,8 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
             if (appended_out)
                 *appended_out = 1;
         } else {
-            sg_debug("%s: our layer was lost to a concurrent writer, "
+            sg_debug(sg_oci_store_ctx(s),
+                     "%s: our layer was lost to a concurrent writer, "
                      "retrying",
                      tag.data);
         }

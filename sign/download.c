@@ -19,7 +19,7 @@ sg_err sg_sign_attached_manifest(struct sg_oci_manifest **out,
                                  const char *suffix,
                                  struct sg_buf *tag)
 {
-    struct sg_buf body = SG_BUF_INIT(sg_limits_default()->manifest_max);
+    struct sg_buf body = SG_BUF_INIT(sg_oci_store_ctx(s)->limits.manifest_max);
     char *mt = NULL;
     sg_err rc;
 
@@ -32,7 +32,8 @@ sg_err sg_sign_attached_manifest(struct sg_oci_manifest **out,
         sg_error_clear();
         rc = SG_OK;
     } else if (!rc) {
-        rc = sg_oci_manifest_parse(out, body.data, body.len, mt);
+        rc = sg_oci_manifest_parse(out, body.data, body.len, mt,
+                                   sg_oci_store_ctx(s));
         if (!rc && (*out)->is_index) {
             sg_oci_manifest_free(*out);
             *out = NULL;
@@ -81,8 +82,8 @@ static sg_err set_json_annotation(json_t *obj,
 
     if (!v)
         return SG_OK;
-    rc = sg_json_parse(&j, v, strlen(v), sg_limits_default()->manifest_max, 0,
-                       annot);
+    /* no length cap: v came out of a manifest already held to manifest_max */
+    rc = sg_json_parse(&j, v, strlen(v), 0, 0, annot);
     if (rc)
         return rc;
     if (!json_is_object(j)) {

@@ -110,7 +110,8 @@ sg_err sg_sign_image(struct sg_oci_store *s,
     l.len = payload.len;
     rc = sg_sign__append_layer_ex(s, &l, same_signature, &dup, &appended);
     if (!rc && !appended)
-        sg_info("%s: already signed with this key and payload", digest);
+        sg_info(sg_oci_store_ctx(s),
+                "%s: already signed with this key and payload", digest);
 done:
     sg_buf_release(&payload);
     sg_buf_release(&sig);

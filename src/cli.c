@@ -224,7 +224,8 @@ int cli_common_opt(struct cli_ctx *ctx, int argc, char **argv, int *i)
 }
 
 /* Run `docker-credential-<helper> get` with the server on stdin. */
-static sg_err run_cred_helper(struct sg_oci_credentials *out,
+static sg_err run_cred_helper(const struct cli_ctx *ctx,
+                              struct sg_oci_credentials *out,
                               const char *helper,
                               const char *host)
 {
@@ -292,8 +293,8 @@ static sg_err run_cred_helper(struct sg_oci_credentials *out,
         goto done;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         /* "credentials not found" is not an error: anonymous. */
-        sg_debug("%s get %s: no credentials (exit %d)", prog.data, host,
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        sg_debug(&ctx->sg, "%s get %s: no credentials (exit %d)", prog.data,
+                 host, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         goto done;
     }
     rc = sg_oci_cred_helper_parse(out, answer.data, answer.len);
@@ -353,7 +354,7 @@ get_credentials(struct sg_oci_credentials *out, const char *host, void *payload)
     }
     if (helper && !out->username && !out->registry_token)
         /* docker login stores Docker Hub under its v1 URL */
-        rc = run_cred_helper(out, helper,
+        rc = run_cred_helper(ctx, out, helper,
                              strcmp(host, "docker.io") == 0
                                  ? "https://index.docker.io/v1/"
                                  : host);
@@ -371,6 +372,7 @@ const struct sg_oci_registry_opts *cli_registry_opts(struct cli_ctx *ctx)
     ctx->reg.cred_payload = ctx;
     ctx->reg.ca_file = ctx->ca_file;
     ctx->reg.insecure_hosts = ctx->insecure;
+    ctx->reg.ctx = &ctx->sg;
     return &ctx->reg;
 }
 
@@ -689,10 +691,17 @@ done:
 
 void cli_progress_clear(void)
 {
+    cli_progress_line(NULL);
+}
+
+void cli_progress_line(const char *line)
+{
     pthread_mutex_lock(&progress.lock);
     if (progress.live)
         fputs("\r\033[K", stderr);
     progress.live = 0;
+    if (line)
+        fputs(line, stderr);
     pthread_mutex_unlock(&progress.lock);
 }
 
@@ -703,7 +712,7 @@ static void progress_hook(
     cli_progress_draw(what, bytes, total, done);
 }
 
-void cli_progress_start(const struct cli_ctx *ctx, const char *command)
+void cli_progress_start(struct cli_ctx *ctx, const char *command)
 {
     static const char *const with_progress[] = { "copy", "sbom", "sign",
                                                  "attest" };
@@ -713,7 +722,7 @@ void cli_progress_start(const struct cli_ctx *ctx, const char *command)
             if (!isatty(STDERR_FILENO))
                 return;
             progress.ctx = ctx;
-            sg_progress_set_hook(progress_hook, NULL);
+            ctx->sg.progress = progress_hook;
             return;
         }
     }

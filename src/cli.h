@@ -26,6 +26,8 @@ struct cli_ctx {
     const char *username;            /* --username */
     char *password;                  /* from --password-stdin (owned, wiped) */
     struct sg_oci_registry_opts reg; /* filled by cli_registry_opts() */
+    struct sg_ctx sg; /* limits, log/progress hooks, inflate backend: given
+                         to every library call (reg.ctx points here) */
 };
 
 struct cli_command {
@@ -179,11 +181,14 @@ int cli_key_public(struct sg_sign_key **out, const char *spec);
  * ctx->verbosity live); cli_progress_draw is that hook's whole drawing
  * (thread-safe; done: 0 in progress, 1 finished, -1 failed);
  * cli_progress_clear erases a live line before other stderr output. */
-void cli_progress_start(const struct cli_ctx *ctx, const char *command);
+void cli_progress_start(struct cli_ctx *ctx, const char *command);
 void cli_progress_draw(const char *what,
                        uint64_t bytes,
                        uint64_t total,
                        int done);
 void cli_progress_clear(void);
+/* Erase a live progress line and write `line` (may be NULL) to stderr, as
+ * one step under the progress lock (the log hook; any thread). */
+void cli_progress_line(const char *line);
 
 #endif /* SIGIL_CLI_H */

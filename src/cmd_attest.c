@@ -490,6 +490,7 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
     if (ret)
         goto done;
     c = attest_check(k, digest, type, legacy);
+    c.ctx = &ctx->sg;
     rc = sg_verify_image_attestations(&res, s, &c);
     if (rc && rc != SG_EVERIFY) {
         ret = cli_fail(rc, "verify-attestation %s", image);
@@ -585,6 +586,7 @@ run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
     if (ret)
         goto done;
     c = attest_check(k, digest, type, legacy);
+    c.ctx = &ctx->sg;
     rc = sg_verify_attestation_envelope(NULL, env.data, env.len, &c);
     if (rc) {
         /* A malformed envelope is a failed verification too. */
@@ -692,7 +694,7 @@ static int tree_section(struct sg_oci_store *s,
 static int run_tree(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct image_args a;
-    struct sg_buf idx = SG_BUF_INIT(sg_limits_default()->manifest_max);
+    struct sg_buf idx = SG_BUF_INIT(ctx->sg.limits.manifest_max);
     struct sg_oci_manifest *index = NULL;
     int ret, found = 0;
     sg_err rc;
@@ -715,7 +717,8 @@ static int run_tree(struct cli_ctx *ctx, int argc, char **argv)
         sg_buf_reset(&idx);
     }
     if (!rc && idx.len)
-        rc = sg_oci_manifest_parse(&index, idx.data, idx.len, SG_MT_OCI_INDEX);
+        rc = sg_oci_manifest_parse(&index, idx.data, idx.len, SG_MT_OCI_INDEX,
+                                   &ctx->sg);
     if (rc) {
         ret = cli_fail(rc, "referrers of %s", a.digest);
         goto done;

@@ -58,7 +58,7 @@ fetch(struct cli_ctx *ctx, const char *spec, struct sg_buf *body, char **digest)
     }
     rc = sg_oci_store_get_manifest(s, NULL, body, &mt, digest);
     if (!rc && ctx->platform) {
-        rc = sg_oci_manifest_parse(&m, body->data, body->len, mt);
+        rc = sg_oci_manifest_parse(&m, body->data, body->len, mt, &ctx->sg);
         if (!rc && m->is_index) {
             rc = sg_oci_index_select(&sel, m, &want);
             if (!rc) {

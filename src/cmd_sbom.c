@@ -220,6 +220,7 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     ro.spec = source;
     opts.open_store = reopen_store;
     opts.open_payload = &ro;
+    opts.ctx = &ctx->sg;
     if (sg_oci_store_kind(store) == SG_OCI_STORE_DIR) {
         if (attest) {
             exit_code = cli_usage_error(&cli_cmd_sbom,

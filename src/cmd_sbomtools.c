@@ -92,6 +92,7 @@ static int load(struct cli_ctx *ctx, const char *arg, struct sg_sbom **out)
         memset(&opts, 0, sizeof(opts));
         opts.scope = SG_SBOM_SQUASHED;
         opts.source_name = arg;
+        opts.ctx = &ctx->sg;
         rc = sg_sbom_scan(out, st, img, &opts);
     }
     if (rc)

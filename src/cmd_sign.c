@@ -115,7 +115,8 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
         goto done;
     ref = sg_oci_store_default_ref(s);
     if (!sg_digest_valid(ref))
-        sg_warn("Image reference %s uses a tag, not a digest, to identify "
+        sg_warn(&ctx->sg,
+                "Image reference %s uses a tag, not a digest, to identify "
                 "the image to sign. This can lead you to sign a different "
                 "image than the intended one; use a digest "
                 "(IMAGE@sha256:...) instead.",
@@ -147,7 +148,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
     ret = sign_one(s, digest, k, &o, ctx->verbosity > 0);
     if (ret || !recursive)
         goto done;
-    rc = sg_oci_manifest_parse(&m, body.data, body.len, mt);
+    rc = sg_oci_manifest_parse(&m, body.data, body.len, mt, &ctx->sg);
     if (rc) {
         ret = cli_fail(rc, "%s", image);
         goto done;
@@ -351,6 +352,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     o.annotations = an.v;
     o.n_annotations = an.n;
+    o.ctx = &ctx->sg;
     if (!sg_oci_ref_string(&name, sg_oci_store_ref(s)))
         o.docker_reference = name.data;
     rc = sg_verify_image(&r, s, digest, k, &o);

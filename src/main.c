@@ -44,91 +44,49 @@ static const struct cli_command *const commands[] = {
 
 static int verbosity = 1;
 
+/* The library's log hook: any thread (sbom scans layers in parallel), so
+ * the line goes out in one step under the progress lock. */
 static void log_hook(enum sg_log_level level, const char *msg, void *payload)
 {
     static const char *const names[] = { "error", "warning", "info", "debug" };
+    char line[1200];
+
     (void)payload;
     if ((int)level > verbosity)
         return;
-    cli_progress_clear();
-    fprintf(stderr, "sigil: %s: %s\n", names[level], msg);
+    snprintf(line, sizeof(line), "sigil: %s: %s\n", names[level], msg);
+    cli_progress_line(line);
 }
 
 /* --limit NAME=VALUE: override one of the named limits on untrusted
- * input (common.h). VALUE is a number with an optional K, M or G suffix
- * (powers of 1024). Returns 0, or -1 after printing why. */
-static int set_limit(const char *arg)
+ * input (common/limits.c has the names). VALUE is a number with an
+ * optional K, M or G suffix (powers of 1024). Returns 0, or -1 after
+ * printing why. */
+static int set_limit(struct sg_limits *l, const char *arg)
 {
-    struct sg_limits *l = sg_limits_default();
-    static const struct {
-        const char *name;
-        size_t off;
-        int is_u64;
-    } tab[] = {
-#define L(n, f, u) { n, offsetof(struct sg_limits, f), u }
-        L("manifest-max", manifest_max, 0),
-        L("descriptors-max", descriptors_max, 0),
-        L("json-depth-max", json_depth_max, 0),
-        L("token-max", token_max, 0),
-        L("config-max", config_blob_max, 0),
-        L("small-blob-max", small_blob_max, 0),
-        L("tar-entries-max", tar_entries_max, 0),
-        L("path-max", path_max, 0),
-        L("file-keep-max", file_keep_max, 0),
-        L("kept-bytes-max", kept_bytes_max, 1),
-        L("layer-bytes-max", layer_bytes_max, 1),
-        L("image-bytes-max", image_bytes_max, 1),
-        L("ratio-max", ratio_max, 1),
-        L("db-records-max", db_records_max, 0),
-        L("tags-max", tags_max, 0),
-        L("header-max", header_max, 0),
-#undef L
-    };
     const char *eq = strchr(arg, '=');
-    unsigned long long v;
-    char *end;
+    char name[64];
+    sg_err rc;
 
     if (!eq)
         goto bad;
-    errno = 0;
-    v = strtoull(eq + 1, &end, 10);
-    if (errno || end == eq + 1)
-        goto bad;
-    {
-        unsigned shift = 0;
-        if (*end == 'K' || *end == 'k')
-            shift = 10;
-        else if (*end == 'M' || *end == 'm')
-            shift = 20;
-        else if (*end == 'G' || *end == 'g')
-            shift = 30;
-        if (shift) {
-            if (v > (ULLONG_MAX >> shift))
-                goto bad;
-            v <<= shift;
-            end++;
-        }
+    if ((size_t)(eq - arg) >= sizeof(name)) {
+        rc = SG_ENOTFOUND;
+    } else {
+        memcpy(name, arg, (size_t)(eq - arg));
+        name[eq - arg] = '\0';
+        rc = sg_limits_set(l, name, eq + 1);
     }
-    if (*end || v == 0 || v > SIZE_MAX)
-        goto bad;
-    for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
-        if (strlen(tab[i].name) != (size_t)(eq - arg) ||
-            strncmp(tab[i].name, arg, (size_t)(eq - arg)) != 0)
-            continue;
-        if (tab[i].is_u64) {
-            uint64_t u = v;
-            memcpy((char *)l + tab[i].off, &u, sizeof(u));
-        } else {
-            size_t z = (size_t)v;
-            memcpy((char *)l + tab[i].off, &z, sizeof(z));
-        }
+    sg_error_clear();
+    if (!rc)
         return 0;
+    if (rc == SG_ENOTFOUND) {
+        fprintf(stderr,
+                "sigil: --limit %s: unknown limit (names: see 'sigil "
+                "--help')\n",
+                arg);
+        return -1;
     }
-    fprintf(stderr,
-            "sigil: --limit %s: unknown limit (names: see 'sigil "
-            "--help')\n",
-            arg);
-    return -1;
 bad:
     fprintf(stderr, "sigil: --limit %s: expected NAME=NUMBER[K|M|G]\n", arg);
     return -1;
@@ -201,15 +159,11 @@ static void print_help(FILE *f)
                "  --timeout D  bound the whole command (30s, 3m, 1h; "
                "default 3m; 0 = none)\n"
                "  --limit NAME=N[K|M|G]  override a limit on untrusted "
-               "input; names:\n"
-               "    manifest-max descriptors-max json-depth-max token-max "
-               "config-max\n"
-               "    small-blob-max tar-entries-max path-max file-keep-max "
-               "kept-bytes-max\n"
-               "    layer-bytes-max image-bytes-max ratio-max "
-               "db-records-max tags-max\n"
-               "    header-max\n"
-               "copy, sbom, sign and attest show per-blob progress on "
+               "input; names:\n");
+    for (size_t i = 0; sg_limits_name(i, NULL); i++)
+        fprintf(f, "%s%s%s", i % 5 ? " " : "    ", sg_limits_name(i, NULL),
+                i % 5 == 4 || !sg_limits_name(i + 1, NULL) ? "\n" : "");
+    fprintf(f, "copy, sbom, sign and attest show per-blob progress on "
                "standard error\n"
                "when it is a terminal (not with -q).\n"
                "Run 'sigil help COMMAND' for a command's options.\n");
@@ -232,6 +186,14 @@ int main(int argc, char **argv)
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.verbosity = 1;
+    sg_ctx_init(&ctx.sg);
+    ctx.reg.ctx = &ctx.sg;
+    {
+        /* The library reads no environment: the CLI picks the backend. */
+        const char *inflate = getenv("SIGIL_INFLATE");
+        if (inflate && strcmp(inflate, "zlib") == 0)
+            ctx.sg.inflate = SG_INFLATE_ZLIB;
+    }
     while (i < argc && argv[i][0] == '-') {
         if (strcmp(argv[i], "--version") == 0) {
             printf("sigil %s\n", SG_VERSION);
@@ -253,10 +215,10 @@ int main(int argc, char **argv)
             if (parse_timeout(argv[i] + 10, &timeout_ms))
                 return CLI_EXIT_USAGE;
         } else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-            if (set_limit(argv[++i]))
+            if (set_limit(&ctx.sg.limits, argv[++i]))
                 return CLI_EXIT_USAGE;
         } else if (strncmp(argv[i], "--limit=", 8) == 0) {
-            if (set_limit(argv[i] + 8))
+            if (set_limit(&ctx.sg.limits, argv[i] + 8))
                 return CLI_EXIT_USAGE;
         } else {
             fprintf(stderr, "sigil: unknown option '%s'\n", argv[i]);
@@ -298,7 +260,7 @@ int main(int argc, char **argv)
 
     /* Command options may change verbosity too: hooks read it live. */
     verbosity = ctx.verbosity;
-    sg_log_set_hook(log_hook, NULL);
+    ctx.sg.log = log_hook;
     cli_progress_start(&ctx, cmd->name);
     if (sg_oci_global_init()) {
         fprintf(stderr, "sigil: %s\n", sg_error_last());

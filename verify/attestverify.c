@@ -19,6 +19,8 @@ static void ctx_for(struct sg_v_ctx *v,
     v->type = c->type;
     v->predicate_uri = c->type ? sg_attest_predicate_uri(c->type) : NULL;
     v->flags = c->flags;
+    if (c->ctx)
+        v->ctx = c->ctx;
 }
 
 sg_err sg_verify_attestation_envelope(struct sg_attest_item *item,

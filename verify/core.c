@@ -64,6 +64,7 @@ void sg_v_ctx_init(struct sg_v_ctx *c,
     c->s = s;
     c->digest = digest;
     c->key = key;
+    c->ctx = s ? sg_oci_store_ctx(s) : NULL;
     c->work_bytes_max = SG_V_WORK_BYTES_MAX;
     c->candidates_max = SG_V_CANDIDATES_MAX;
 }
@@ -283,7 +284,7 @@ sg_err sg_v_check_statement(const struct sg_v_ctx *c,
     sg_err rc;
 
     *other_kind = 0;
-    rc = sg_intoto_statement_parse(&s, st, len);
+    rc = sg_intoto_statement_parse(&s, st, len, c->ctx);
     if (rc)
         return rc;
     if (predicate_type) {
@@ -438,8 +439,8 @@ static sg_err check_dsse(struct sg_v_ctx *c,
     }
     /* The kind, from the statement (the signed bytes): a referrer of the
      * other kind is not a candidate at all. Skipping never passes. */
-    if (mixed &&
-        sg_intoto_statement_parse(&peek, e->payload, e->payload_len) == SG_OK) {
+    if (mixed && sg_intoto_statement_parse(&peek, e->payload, e->payload_len,
+                                           c->ctx) == SG_OK) {
         int is_sign =
             strcmp(peek->predicate_type, SG_V_COSIGN_SIGN_PREDICATE) == 0;
         *skip = (c->kind == SG_V_SIGNATURE) != is_sign;
@@ -533,7 +534,8 @@ static sg_err check_sig_layer(struct sg_v_ctx *c,
         rc = sg_error_set(SG_EVERIFY, "layer has no signature annotation");
         goto done;
     }
-    rc = fetch_blob(c, d, &payload, sg_limits_default()->small_blob_max, over);
+    rc =
+        fetch_blob(c, d, &payload, sg_ctx_limits(c->ctx)->small_blob_max, over);
     if (rc) {
         if (!*over)
             rc = sg_error_prefix(rc, "payload blob");
@@ -601,7 +603,7 @@ static sg_err check_tag(struct sg_v_ctx *c)
 {
     const int sig = c->kind == SG_V_SIGNATURE;
     struct sg_buf tag = SG_BUF_INIT(256),
-                  body = SG_BUF_INIT(sg_limits_default()->manifest_max),
+                  body = SG_BUF_INIT(sg_ctx_limits(c->ctx)->manifest_max),
                   src = SG_BUF_INIT(512);
     struct sg_oci_manifest *m = NULL;
     struct outcome o;
@@ -615,7 +617,7 @@ static sg_err check_tag(struct sg_v_ctx *c)
         return rc;
     rc = fetch_manifest(c, tag.data, &body, &mt, &over);
     if (rc == SG_ENOTFOUND) {
-        sg_debug("no %s", tag.data);
+        sg_debug(c->ctx, "no %s", tag.data);
         sg_error_clear();
         rc = SG_OK;
         goto done;
@@ -630,7 +632,7 @@ static sg_err check_tag(struct sg_v_ctx *c)
         goto done;
     }
     if (!rc)
-        rc = sg_oci_manifest_parse(&m, body.data, body.len, mt);
+        rc = sg_oci_manifest_parse(&m, body.data, body.len, mt, c->ctx);
     if (!rc && m->is_index)
         rc = sg_error_set(SG_EPARSE, "an index, not a signature manifest");
     if (rc) {
@@ -645,7 +647,7 @@ static sg_err check_tag(struct sg_v_ctx *c)
         const struct sg_oci_descriptor *d = &m->layers[i];
 
         if (!sig && strcmp(d->media_type, SG_MT_DSSE_ENVELOPE) != 0) {
-            sg_debug("%s layer %zu: media type %s skipped", tag.data, i,
+            sg_debug(c->ctx, "%s layer %zu: media type %s skipped", tag.data, i,
                      sg_escape(esc, sizeof(esc), d->media_type));
             continue;
         }
@@ -689,7 +691,7 @@ static sg_err check_referrer(struct sg_v_ctx *c,
                              int *over,
                              int *skip)
 {
-    struct sg_buf body = SG_BUF_INIT(sg_limits_default()->manifest_max),
+    struct sg_buf body = SG_BUF_INIT(sg_ctx_limits(c->ctx)->manifest_max),
                   blob = SG_BUF_INIT(SG_V_BUNDLE_MAX);
     struct sg_oci_manifest *m = NULL;
     struct sg_v_bundle b;
@@ -700,7 +702,7 @@ static sg_err check_referrer(struct sg_v_ctx *c,
     *skip = 0;
     rc = fetch_manifest(c, d->digest, &body, &mt, over);
     if (!rc)
-        rc = sg_oci_manifest_parse(&m, body.data, body.len, mt);
+        rc = sg_oci_manifest_parse(&m, body.data, body.len, mt, c->ctx);
     if (rc)
         goto done;
     if (m->is_index || m->n_layers != 1 ||
@@ -742,7 +744,7 @@ done:
 
 static sg_err check_referrers(struct sg_v_ctx *c)
 {
-    struct sg_buf idx = SG_BUF_INIT(sg_limits_default()->manifest_max),
+    struct sg_buf idx = SG_BUF_INIT(sg_ctx_limits(c->ctx)->manifest_max),
                   src = SG_BUF_INIT(512);
     struct sg_oci_manifest *index = NULL;
     struct outcome o;
@@ -752,7 +754,7 @@ static sg_err check_referrers(struct sg_v_ctx *c)
     memset(&o, 0, sizeof(o));
     rc = sg_oci_store_referrers(c->s, c->digest, NULL, &idx);
     if (rc == SG_ENOTFOUND || rc == SG_EUNSUPPORTED) {
-        sg_debug("no referrers for %s: %s", c->digest, sg_error_last());
+        sg_debug(c->ctx, "no referrers for %s: %s", c->digest, sg_error_last());
         sg_error_clear();
         rc = SG_OK;
         goto done;
@@ -768,7 +770,8 @@ static sg_err check_referrers(struct sg_v_ctx *c)
      * not an index lists no candidates: warn and look elsewhere. Ignoring
      * it can hide a signature, never make one pass. */
     if (!rc)
-        rc = sg_oci_manifest_parse(&index, idx.data, idx.len, SG_MT_OCI_INDEX);
+        rc = sg_oci_manifest_parse(&index, idx.data, idx.len, SG_MT_OCI_INDEX,
+                                   c->ctx);
     if (!rc && !index->is_index)
         rc = sg_error_set(SG_EPARSE, "a manifest, not an index");
     if (rc) {
@@ -776,8 +779,8 @@ static sg_err check_referrers(struct sg_v_ctx *c)
 
         if (sg_v_classify(rc) == SG_V_FATAL)
             goto done;
-        sg_warn("referrers of %s: not an image index, ignored: %s", c->digest,
-                sg_escape(esc, sizeof(esc), sg_error_last()));
+        sg_warn(c->ctx, "referrers of %s: not an image index, ignored: %s",
+                c->digest, sg_escape(esc, sizeof(esc), sg_error_last()));
         sg_error_clear();
         rc = SG_OK;
         goto done;
@@ -796,7 +799,7 @@ static sg_err check_referrers(struct sg_v_ctx *c)
             break;
         rc = check_referrer(c, d, &o, &over, &skip);
         if (!over && skip && !rc)
-            sg_debug("referrer %s: not a %s", d->digest,
+            sg_debug(c->ctx, "referrer %s: not a %s", d->digest,
                      c->kind == SG_V_SIGNATURE ? "signature bundle"
                                                : "attestation bundle");
         else if (!over)

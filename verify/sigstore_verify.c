@@ -534,7 +534,7 @@ sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
             }
             dig[71] = 0;
             rc = sg_intoto_statement_parse(&st, b.dsse->payload,
-                                           b.dsse->payload_len);
+                                           b.dsse->payload_len, NULL);
             if (rc)
                 goto done;
             if (!sg_intoto_statement_has_digest(st, dig)) {

@@ -80,6 +80,8 @@ sg_err sg_verify_image(struct sg_verify_result *out,
         c.annotations = opts->annotations;
         c.n_annotations = opts->n_annotations;
         c.docker_reference = opts->docker_reference;
+        if (opts->ctx)
+            c.ctx = opts->ctx;
     }
     rc = sg_v_run(&c);
     erc = sg_v_export_signatures(&c, out);

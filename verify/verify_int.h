@@ -160,6 +160,8 @@ struct sg_v_ctx {
     const char *predicate_uri;    /* attestations: wanted URI or NULL */
     unsigned flags;               /* enum sg_attest_verify_flags */
     uint64_t work_bytes_max;      /* budget, SG_V_WORK_BYTES_MAX */
+    const struct sg_ctx *ctx;     /* limits and hooks: the opts', else the
+                                     store's, else NULL (defaults) */
     size_t candidates_max;        /* budget, SG_V_CANDIDATES_MAX */
     /* state */
     struct sg_v_result res; /* every candidate, in order */

@@ -19,10 +19,22 @@ sbom_test_hook(enum sg_log_level level, const char *msg, void *payload)
     snprintf(sbom_test_log + n, sizeof(sbom_test_log) - n, "%s\n", msg);
 }
 
+static struct sg_ctx sbom_test_ctx;
+
+/* The tests' ctx: default limits, warnings into sbom_test_log. */
+static inline const struct sg_ctx *sbom_test_sg(void)
+{
+    if (!sbom_test_ctx.log) {
+        sg_ctx_init(&sbom_test_ctx);
+        sbom_test_ctx.log = sbom_test_hook;
+    }
+    return &sbom_test_ctx;
+}
+
 static inline void sbom_test_capture(void)
 {
     sbom_test_log[0] = '\0';
-    sg_log_set_hook(sbom_test_hook, NULL);
+    (void)sbom_test_sg();
 }
 
 /* testdata/sbom/NAME into b (asserts on failure). */

@@ -217,6 +217,7 @@ static inline struct sg_oci_store *memstore_new(void)
 
     s->ops = &mem_ops;
     s->kind = SG_OCI_STORE_OCI_DIR;
+    sg_ctx_init(&s->ctx); /* default limits, no hooks */
     s->impl = calloc(1, sizeof(struct memstore));
     s->default_ref = strdup("latest");
     return s;

@@ -138,7 +138,8 @@ static void statement__build_and_parse(void **state)
         "111111111111111111111111111111111111111111111111111111\"}}],"
         "\"predicateType\":\"https://spdx.dev/Document\",\"predicate\":{"
         "\"spdxVersion\": \"SPDX-2.3\", \"n\": 1.50}}");
-    assert_int_equal(sg_intoto_statement_parse(&st, b.data, b.len), SG_OK);
+    assert_int_equal(sg_intoto_statement_parse(&st, b.data, b.len, NULL),
+                     SG_OK);
     assert_string_equal(st->type, SG_INTOTO_STATEMENT_V01);
     assert_string_equal(st->predicate_type, "https://spdx.dev/Document");
     assert_int_equal(st->n_subjects, 1);
@@ -210,7 +211,8 @@ static void statement__multi_megabyte_predicate(void **state)
     assert_int_equal(sg_attest_statement_build(&b, &o, pred.data, pred.len),
                      SG_OK);
     assert_true(b.len > pred.len);
-    assert_int_equal(sg_intoto_statement_parse(&st, b.data, b.len), SG_OK);
+    assert_int_equal(sg_intoto_statement_parse(&st, b.data, b.len, NULL),
+                     SG_OK);
     assert_string_equal(st->predicate_type, "https://cyclonedx.org/bom");
     sg_intoto_statement_free(st);
     sg_buf_release(&pred);
@@ -240,8 +242,9 @@ static void statement__rejects_malformed(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(sg_intoto_statement_parse(&st, bad[i], strlen(bad[i])),
-                         SG_EPARSE);
+        assert_int_equal(
+            sg_intoto_statement_parse(&st, bad[i], strlen(bad[i]), NULL),
+            SG_EPARSE);
         assert_null(st);
     }
 }
@@ -358,7 +361,7 @@ static sg_err check_vector(const char *dir,
 {
     struct sg_buf b;
     struct sg_sign_key *k = load_pub(dir);
-    struct sg_attest_check c = { k, digest, type, flags };
+    struct sg_attest_check c = { k, digest, type, flags, NULL };
     sg_err rc;
 
     read_vector(&b, dir, "envelope.json");
@@ -437,7 +440,7 @@ static void envelope__sign_round_trip(void **state)
     struct sg_attest_statement_opts o = { .type = "spdxjson",
                                           .subject_name = "r/app",
                                           .digest = IMG_DIGEST };
-    struct sg_attest_check c = { NULL, IMG_DIGEST, "spdxjson", 0 };
+    struct sg_attest_check c = { NULL, IMG_DIGEST, "spdxjson", 0, NULL };
     struct sg_dsse_envelope *e = NULL;
     EVP_PKEY *ok_key;
     BIO *bio;

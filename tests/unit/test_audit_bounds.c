@@ -171,8 +171,8 @@ static void test_archive_bomb(void **state)
 static void test_archive_total_limit(void **state)
 {
     char path[] = "/tmp/sg_audit_totalXXXXXX", spec[64];
-    struct sg_limits *lim = sg_limits_default();
-    uint64_t saved = lim->image_bytes_max;
+    struct sg_ctx ctx;
+    struct sg_oci_registry_opts opts;
     struct sg_oci_store *s = NULL;
     int fd = mkstemp(path);
     sg_err rc;
@@ -182,9 +182,11 @@ static void test_archive_total_limit(void **state)
     close(fd);
     write_tar(path, 5000, 0);
     snprintf(spec, sizeof(spec), "docker-archive:%s", path);
-    lim->image_bytes_max = 4096;
-    rc = sg_oci_store_open(&s, spec, NULL, 0);
-    lim->image_bytes_max = saved;
+    sg_ctx_init(&ctx);
+    ctx.limits.image_bytes_max = 4096;
+    memset(&opts, 0, sizeof(opts));
+    opts.ctx = &ctx;
+    rc = sg_oci_store_open(&s, spec, &opts, 0);
     assert_int_equal(rc, SG_ELIMIT);
     assert_non_null(
         strstr(sg_error_last(), "content exceeds the limit of 4096 bytes"));

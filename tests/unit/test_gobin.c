@@ -21,6 +21,9 @@
 
 static char warnings[8192];
 
+/* The tests' ctx: default limits, log_hook (set up in main). */
+static struct sg_ctx tctx;
+
 static void log_hook(enum sg_log_level level, const char *msg, void *payload)
 {
     (void)payload;
@@ -70,7 +73,8 @@ static struct sg_sbom *scan_file(const char *path)
     size = ftell(f);
     fseek(f, 0, SEEK_SET);
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(sg_sbom__gobin_begin(&g, path, (uint64_t)size), SG_OK);
+    assert_int_equal(sg_sbom__gobin_begin(&g, path, (uint64_t)size, &tctx),
+                     SG_OK);
     while ((n = fread(buf, 1, next_chunk(), f)) > 0)
         assert_int_equal(sg_sbom__gobin_feed(g, buf, n), SG_OK);
     assert_int_equal(sg_sbom__gobin_end(g, s, "sha256:layer"), SG_OK);
@@ -397,7 +401,8 @@ static void test_not_executable(void **state)
 
     warnings[0] = '\0';
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(sg_sbom__gobin_begin(&g, "x.sh", sizeof(txt)), SG_OK);
+    assert_int_equal(sg_sbom__gobin_begin(&g, "x.sh", sizeof(txt), &tctx),
+                     SG_OK);
     assert_int_equal(sg_sbom__gobin_feed(g, txt, sizeof(txt)), SG_OK);
     assert_int_equal(sg_sbom__gobin_end(g, s, NULL), SG_OK);
     sg_sbom__gobin_free(g);
@@ -407,13 +412,14 @@ static void test_not_executable(void **state)
            "\x7f"
            "ELF\x02\x01\x01",
            7);
-    assert_int_equal(sg_sbom__gobin_begin(&g, "junk", sizeof(junk)), SG_OK);
+    assert_int_equal(sg_sbom__gobin_begin(&g, "junk", sizeof(junk), &tctx),
+                     SG_OK);
     assert_int_equal(sg_sbom__gobin_feed(g, junk, 3), SG_OK);
     assert_int_equal(sg_sbom__gobin_feed(g, junk + 3, sizeof(junk) - 3), SG_OK);
     assert_int_equal(sg_sbom__gobin_end(g, s, NULL), SG_OK);
     sg_sbom__gobin_free(g);
     /* begin/free without feeding */
-    assert_int_equal(sg_sbom__gobin_begin(&g, "empty", 0), SG_OK);
+    assert_int_equal(sg_sbom__gobin_begin(&g, "empty", 0, &tctx), SG_OK);
     sg_sbom__gobin_free(g);
     assert_int_equal(s->n_pkgs, 0);
     assert_string_equal(warnings, "");
@@ -437,7 +443,7 @@ static void test_memory_bound(void **state)
     assert_non_null(buf);
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     before = mallinfo2().uordblks;
-    assert_int_equal(sg_sbom__gobin_begin(&g, "hostile", 0), SG_OK);
+    assert_int_equal(sg_sbom__gobin_begin(&g, "hostile", 0, &tctx), SG_OK);
     memcpy(buf,
            "\x7f"
            "ELF\x02\x01\x01",
@@ -531,7 +537,8 @@ int main(void)
     char probe[1200];
     int rc;
 
-    sg_log_set_hook(log_hook, NULL);
+    sg_ctx_init(&tctx);
+    tctx.log = log_hook;
     rc = cmocka_run_group_tests(tests, NULL, NULL);
     snprintf(probe, sizeof(probe), "%s/app1-nocgo.expect", fixtures());
     if (access(probe, R_OK) != 0) {

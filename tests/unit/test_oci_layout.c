@@ -147,7 +147,7 @@ static void layout__round_trip(void **state)
     {
         struct sg_oci_manifest *m = NULL;
         int ex = 0;
-        assert_int_equal(sg_oci_manifest_parse(&m, m2, strlen(m2), NULL),
+        assert_int_equal(sg_oci_manifest_parse(&m, m2, strlen(m2), NULL, NULL),
                          SG_OK);
         assert_int_equal(sg_oci_store_blob_exists(r, m->layers[0].digest, &ex),
                          SG_OK);
@@ -239,7 +239,8 @@ static void layout__referrers(void **state)
                                                strlen(sig), &d_sig),
                      SG_OK);
     assert_int_equal(sg_oci_store_referrers(s, d_img, NULL, &idx), SG_OK);
-    assert_int_equal(sg_oci_manifest_parse(&m, idx.data, idx.len, NULL), SG_OK);
+    assert_int_equal(sg_oci_manifest_parse(&m, idx.data, idx.len, NULL, NULL),
+                     SG_OK);
     assert_true(m->is_index);
     assert_int_equal(m->n_layers, 1);
     assert_string_equal(m->layers[0].digest, d_sig);
@@ -249,7 +250,8 @@ static void layout__referrers(void **state)
     /* filter by artifact type */
     assert_int_equal(
         sg_oci_store_referrers(s, d_img, "application/x-none", &idx), SG_OK);
-    assert_int_equal(sg_oci_manifest_parse(&m, idx.data, idx.len, NULL), SG_OK);
+    assert_int_equal(sg_oci_manifest_parse(&m, idx.data, idx.len, NULL, NULL),
+                     SG_OK);
     assert_int_equal(m->n_layers, 0);
     sg_oci_manifest_free(m);
     sg_buf_release(&idx);

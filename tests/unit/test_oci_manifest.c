@@ -15,9 +15,11 @@
 #define D1 "sha256:" H1
 #define D2 "sha256:" H2
 
+static const struct sg_ctx *parse_ctx; /* NULL: defaults */
+
 static sg_err parse(const char *json, struct sg_oci_manifest **m)
 {
-    return sg_oci_manifest_parse(m, json, strlen(json), NULL);
+    return sg_oci_manifest_parse(m, json, strlen(json), NULL, parse_ctx);
 }
 
 static void manifest__image(void **state)
@@ -66,9 +68,9 @@ static void manifest__media_type_from_transport_and_shape(void **state)
     const char *idx = "{\"schemaVersion\":2,\"manifests\":[]}";
 
     (void)state;
-    assert_int_equal(
-        sg_oci_manifest_parse(&m, img, strlen(img), SG_MT_DOCKER_MANIFEST),
-        SG_OK);
+    assert_int_equal(sg_oci_manifest_parse(&m, img, strlen(img),
+                                           SG_MT_DOCKER_MANIFEST, NULL),
+                     SG_OK);
     assert_string_equal(m->media_type, SG_MT_DOCKER_MANIFEST);
     sg_oci_manifest_free(m);
     assert_int_equal(parse(img, &m), SG_OK);
@@ -135,15 +137,15 @@ static void manifest__bad_input_is_rejected_with_reason(void **state)
     {
         struct sg_oci_manifest *m = NULL;
         const char *ct = SG_MT_DOCKER_SCHEMA1;
-        assert_int_equal(sg_oci_manifest_parse(&m, "{}", 2, ct),
+        assert_int_equal(sg_oci_manifest_parse(&m, "{}", 2, ct, NULL),
                          SG_EUNSUPPORTED);
     }
 }
 
 static void manifest__limits(void **state)
 {
-    struct sg_limits *lim = sg_limits_default();
-    struct sg_limits saved = *lim;
+    struct sg_ctx c;
+    struct sg_limits *lim = &c.limits;
     struct sg_oci_manifest *m = NULL;
     const char *idx =
         "{\"schemaVersion\":2,\"manifests\":["
@@ -152,6 +154,8 @@ static void manifest__limits(void **state)
         "{\"mediaType\":\"x\",\"digest\":\"" D1 "\",\"size\":1}]}";
 
     (void)state;
+    sg_ctx_init(&c);
+    parse_ctx = &c;
     lim->descriptors_max = 2;
     assert_int_equal(parse(idx, &m), SG_ELIMIT);
     assert_non_null(strstr(sg_error_last(), "3 manifests, limit is 2"));
@@ -160,7 +164,7 @@ static void manifest__limits(void **state)
     sg_oci_manifest_free(m);
     lim->manifest_max = 10;
     assert_int_equal(parse(idx, &m), SG_ELIMIT);
-    *lim = saved;
+    parse_ctx = NULL;
 }
 
 static const char *index_json =
@@ -263,7 +267,7 @@ static void config__parse(void **state)
                     "\",\"" D2 "\"]},\"config\":{}}";
 
     (void)state;
-    assert_int_equal(sg_oci_config_parse(&c, j, strlen(j)), SG_OK);
+    assert_int_equal(sg_oci_config_parse(&c, j, strlen(j), NULL), SG_OK);
     assert_string_equal(c->os, "linux");
     assert_string_equal(c->architecture, "amd64");
     assert_null(c->variant);
@@ -271,7 +275,7 @@ static void config__parse(void **state)
     assert_string_equal(c->diff_ids[1], D2);
     sg_oci_config_free(c);
     j = "{\"rootfs\":{\"diff_ids\":[\"nope\"]}}";
-    assert_int_equal(sg_oci_config_parse(&c, j, strlen(j)), SG_EPARSE);
+    assert_int_equal(sg_oci_config_parse(&c, j, strlen(j), NULL), SG_EPARSE);
     assert_non_null(strstr(sg_error_last(), "diff_ids[0]: not a digest"));
     assert_null(c);
 }

@@ -532,7 +532,7 @@ static void status__404_manifest_unknown(void **state)
 
 static void limit__manifest_over_the_limit(void **state)
 {
-    size_t n = sg_limits_default()->manifest_max + 10;
+    size_t n = SG_LIMIT_MANIFEST_MAX + 10; /* NULL opts: default limits */
     struct step steps[2] = { PING_OK, { 200, { CT_MANIFEST }, NULL } };
     struct script sc;
     char *big = malloc(n);
@@ -804,13 +804,18 @@ static void referrers__fallback_tag_with_a_manifest_is_ignored(void **state)
     };
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct script sc;
-    struct sg_oci_store *s = open_on(&sc, NULL, steps, 3);
+    struct sg_ctx ctx;
+    struct sg_oci_registry_opts opts;
+    struct sg_oci_store *s;
 
     (void)state;
+    sg_ctx_init(&ctx);
+    ctx.log = log_hook;
+    memset(&opts, 0, sizeof(opts));
+    opts.ctx = &ctx;
+    s = open_on(&sc, &opts, steps, 3);
     warned[0] = '\0';
-    sg_log_set_hook(log_hook, NULL);
     assert_int_equal(sg_oci_store_referrers(s, subject, NULL, &out), SG_OK);
-    sg_log_set_hook(NULL, NULL);
     assert_non_null(strstr(out.data, "\"manifests\":[]"));
     assert_non_null(strstr(sc.log[2], "/v2/repo/manifests/sha256-1111"));
     assert_non_null(strstr(warned, "sha256-1111"));

@@ -22,6 +22,9 @@
 
 static char warnings[16384];
 
+/* The tests' ctx: default limits, log_hook (set up in main). */
+static struct sg_ctx tctx;
+
 static void log_hook(enum sg_log_level level, const char *msg, void *payload)
 {
     size_t n = strlen(warnings);
@@ -372,7 +375,7 @@ static void check_fixture(const struct fixture *f)
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     warnings[0] = '\0';
     if (sg_sbom__rpmdb_parse(s, f->kind, db.data, db.len, f->file,
-                             "sha256:layer") != SG_OK)
+                             "sha256:layer", &tctx) != SG_OK)
         fail_msg("%s: %s", f->file, sg_error_last());
     assert_string_equal(warnings, "");
     got = pkg_lines(s);
@@ -442,7 +445,7 @@ parse_damaged(const struct fixture *f, const unsigned char *d, size_t len)
     long n;
 
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    rc = sg_sbom__rpmdb_parse(s, f->kind, d, len, f->file, NULL);
+    rc = sg_sbom__rpmdb_parse(s, f->kind, d, len, f->file, NULL, &tctx);
     if (rc) {
         assert_true(strlen(sg_error_last()) > 0);
         assert_int_equal(s->n_pkgs, 0);
@@ -481,7 +484,7 @@ static void rpmdb__bdb_on_page_and_off_page_values(void **state)
         assert_int_equal(sg_sbom_create(&s), SG_OK);
         warnings[0] = '\0';
         assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_BDB, db.data, db.len,
-                                              "Packages", NULL),
+                                              "Packages", NULL, &tctx),
                          SG_OK);
         assert_string_equal(warnings, "");
         got = pkg_lines(s);
@@ -568,11 +571,11 @@ static void rpmdb__bdb_big_endian(void **state)
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     assert_int_equal(sg_sbom_create(&be), SG_OK);
     assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_BDB, db.data, db.len,
-                                          "Packages", NULL),
+                                          "Packages", NULL, &tctx),
                      SG_OK);
     warnings[0] = '\0';
-    if (sg_sbom__rpmdb_parse(be, SG_RPMDB_BDB, copy, db.len, "Packages",
-                             NULL) != SG_OK)
+    if (sg_sbom__rpmdb_parse(be, SG_RPMDB_BDB, copy, db.len, "Packages", NULL,
+                             &tctx) != SG_OK)
         fail_msg("%s", sg_error_last());
     assert_string_equal(warnings, "");
     assert_int_equal(be->n_pkgs, 4);
@@ -640,7 +643,8 @@ static void rpmdb__bad_records_are_skipped_and_named(void **state)
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     warnings[0] = '\0';
     assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_NDB, copy, db.len,
-                                          "var/lib/rpm/Packages.db", NULL),
+                                          "var/lib/rpm/Packages.db", NULL,
+                                          &tctx),
                      SG_OK);
     assert_int_equal(s->n_pkgs, 3);
     assert_non_null(strstr(warnings, "var/lib/rpm/Packages.db: package 1 "
@@ -664,7 +668,7 @@ static void rpmdb__bad_records_are_skipped_and_named(void **state)
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     warnings[0] = '\0';
     assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_BDB, copy, db.len,
-                                          "var/lib/rpm/Packages", NULL),
+                                          "var/lib/rpm/Packages", NULL, &tctx),
                      SG_OK);
     assert_int_equal(s->n_pkgs, 3);
     assert_non_null(strstr(warnings, "var/lib/rpm/Packages: record 4 "
@@ -690,7 +694,7 @@ static void rpmdb__bad_records_are_skipped_and_named(void **state)
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     warnings[0] = '\0';
     assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_SQLITE, copy, db.len,
-                                          "rpmdb.sqlite", NULL),
+                                          "rpmdb.sqlite", NULL, &tctx),
                      SG_OK);
     assert_int_equal(s->n_pkgs, 3);
     assert_non_null(strstr(warnings, "rpmdb.sqlite: record "));
@@ -719,7 +723,7 @@ static void rpmdb__unusable_databases_fail_clearly(void **state)
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     for (size_t i = 0; i < 3; i++) {
         assert_int_equal(sg_sbom__rpmdb_parse(s, cases[i].kind, junk,
-                                              sizeof(junk), "x", NULL),
+                                              sizeof(junk), "x", NULL, &tctx),
                          SG_EPARSE);
         assert_string_equal(sg_error_last(), cases[i].msg);
         assert_int_equal(s->n_pkgs, 0);
@@ -778,27 +782,27 @@ static unsigned char *make_ndb(size_t n, size_t *len_out)
 static void rpmdb__record_limit_applies(void **state)
 {
     struct sg_sbom *s = NULL;
-    size_t saved = sg_limits_default()->db_records_max, len;
+    struct sg_ctx small = tctx;
+    size_t len;
     unsigned char *ndb = make_ndb(40, &len);
 
     (void)state;
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(
-        sg_sbom__rpmdb_parse(s, SG_RPMDB_NDB, ndb, len, "Packages.db", NULL),
-        SG_OK);
+    assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_NDB, ndb, len,
+                                          "Packages.db", NULL, &tctx),
+                     SG_OK);
     assert_int_equal(s->n_pkgs, 40);
     assert_string_equal(s->pkgs[39].name, "many");
     sg_sbom_free(s);
 
-    sg_limits_default()->db_records_max = 16;
+    small.limits.db_records_max = 16;
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(
-        sg_sbom__rpmdb_parse(s, SG_RPMDB_NDB, ndb, len, "Packages.db", NULL),
-        SG_ELIMIT);
+    assert_int_equal(sg_sbom__rpmdb_parse(s, SG_RPMDB_NDB, ndb, len,
+                                          "Packages.db", NULL, &small),
+                     SG_ELIMIT);
     assert_string_equal(sg_error_last(),
                         "Packages.db: more than 16 package records");
     assert_int_equal(s->n_pkgs, 0);
-    sg_limits_default()->db_records_max = saved;
     sg_sbom_free(s);
     free(ndb);
     sg_error_clear();
@@ -826,7 +830,8 @@ int main(void)
     char probe[4096];
     int rc;
 
-    sg_log_set_hook(log_hook, NULL);
+    sg_ctx_init(&tctx);
+    tctx.log = log_hook;
     rc = cmocka_run_group_tests_name("rpm", tests, NULL, NULL);
     snprintf(probe, sizeof(probe), "%s/rpm/ndb/Packages.db", root ? root : "");
     if (!root || access(probe, R_OK) != 0) {

@@ -19,7 +19,8 @@ static void apk__installed_exact(void **state)
     sbom_test_fixture(&b, "apk-installed");
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     assert_int_equal(sg_sbom__apk_parse(s, b.data, b.len,
-                                        "lib/apk/db/installed", "sha256:l1"),
+                                        "lib/apk/db/installed", "sha256:l1",
+                                        sbom_test_sg()),
                      SG_OK);
     assert_int_equal(s->n_pkgs, 2);
     p = &s->pkgs[0];
@@ -70,8 +71,9 @@ static void apk__no_trailing_newline_and_crlf(void **state)
 
     (void)state;
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(sg_sbom__apk_parse(s, doc, sizeof(doc) - 1, NULL, NULL),
-                     SG_OK);
+    assert_int_equal(
+        sg_sbom__apk_parse(s, doc, sizeof(doc) - 1, NULL, NULL, sbom_test_sg()),
+        SG_OK);
     assert_int_equal(s->n_pkgs, 2);
     assert_string_equal(s->pkgs[0].version, "1-r0");
     assert_string_equal(s->pkgs[1].name, "b");

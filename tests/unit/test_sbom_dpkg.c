@@ -19,7 +19,8 @@ static void dpkg__status_exact(void **state)
     sbom_test_fixture(&b, "dpkg-status");
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     assert_int_equal(sg_sbom__dpkg_parse(s, b.data, b.len, 1,
-                                         "var/lib/dpkg/status", "sha256:l0"),
+                                         "var/lib/dpkg/status", "sha256:l0",
+                                         sbom_test_sg()),
                      SG_OK);
     assert_int_equal(s->n_pkgs, 2);
 
@@ -75,15 +76,17 @@ static void dpkg__status_d_without_status(void **state)
     (void)state;
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     assert_int_equal(sg_sbom__dpkg_parse(s, doc, sizeof(doc) - 1, 0,
-                                         "var/lib/dpkg/status.d/tzdata", NULL),
+                                         "var/lib/dpkg/status.d/tzdata", NULL,
+                                         sbom_test_sg()),
                      SG_OK);
     assert_int_equal(s->n_pkgs, 1);
     assert_string_equal(s->pkgs[0].name, "tzdata");
     assert_string_equal(s->pkgs[0].source_name, "tzdata");
     assert_null(s->pkgs[0].source_version);
     /* The same stanza with require_status: skipped. */
-    assert_int_equal(
-        sg_sbom__dpkg_parse(s, doc, sizeof(doc) - 1, 1, NULL, NULL), SG_OK);
+    assert_int_equal(sg_sbom__dpkg_parse(s, doc, sizeof(doc) - 1, 1, NULL, NULL,
+                                         sbom_test_sg()),
+                     SG_OK);
     assert_int_equal(s->n_pkgs, 1);
     sg_sbom_free(s);
 }
@@ -95,8 +98,9 @@ static void dpkg__garbage_never_fails(void **state)
 
     (void)state;
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(sg_sbom__dpkg_parse(s, doc, sizeof(doc), 1, NULL, NULL),
-                     SG_OK);
+    assert_int_equal(
+        sg_sbom__dpkg_parse(s, doc, sizeof(doc), 1, NULL, NULL, sbom_test_sg()),
+        SG_OK);
     assert_int_equal(s->n_pkgs, 0);
     sg_sbom_free(s);
 }

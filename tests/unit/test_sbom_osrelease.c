@@ -17,8 +17,9 @@ static void osrelease__quotes_and_escapes(void **state)
     sbom_test_capture();
     sbom_test_fixture(&b, "os-release");
     assert_int_equal(sg_sbom_create(&s), SG_OK);
-    assert_int_equal(sg_sbom__os_release_parse(&s->distro, b.data, b.len),
-                     SG_OK);
+    assert_int_equal(
+        sg_sbom__os_release_parse(&s->distro, b.data, b.len, sbom_test_sg()),
+        SG_OK);
     assert_string_equal(s->distro.id, "debian");
     assert_string_equal(s->distro.version_id, "12");
     assert_string_equal(s->distro.pretty_name,
@@ -45,11 +46,13 @@ static void osrelease__first_file_wins(void **state)
 
     (void)state;
     memset(&d, 0, sizeof(d));
-    assert_int_equal(
-        sg_sbom__os_release_parse(&d, "ID=alpine\nVERSION_ID=3.19.1\n", 29),
-        SG_OK);
-    assert_int_equal(
-        sg_sbom__os_release_parse(&d, "ID=debian\nBUILD_ID=x\n", 21), SG_OK);
+    assert_int_equal(sg_sbom__os_release_parse(&d,
+                                               "ID=alpine\nVERSION_ID=3.19.1\n",
+                                               29, sbom_test_sg()),
+                     SG_OK);
+    assert_int_equal(sg_sbom__os_release_parse(&d, "ID=debian\nBUILD_ID=x\n",
+                                               21, sbom_test_sg()),
+                     SG_OK);
     assert_string_equal(d.id, "alpine");
     assert_string_equal(d.version_id, "3.19.1");
     free(d.id);

@@ -46,7 +46,9 @@ run(struct sg_layer_view *v, size_t n, enum sg_sbom_scope scope)
     assert_int_equal(sg_sbom_create(&s), SG_OK);
     for (size_t i = 0; i < n; i++)
         sg_layer_view_seal(&v[i]);
-    assert_int_equal(sg_sbom__squash_catalog(s, v, n, diff_ids, scope), SG_OK);
+    assert_int_equal(
+        sg_sbom__squash_catalog(s, v, n, diff_ids, scope, sbom_test_sg()),
+        SG_OK);
     assert_int_equal(sg_sbom_finish(s), SG_OK);
     for (size_t i = 0; i < n; i++)
         sg_layer_view_release(&v[i]);

@@ -132,7 +132,7 @@ static void put_bundle_referrer(struct sg_oci_store *s,
 static sg_err
 verify_att(struct sg_oci_store *s, const char *type, char *reason, size_t cap)
 {
-    struct sg_attest_check c = { key, IMG, type, 0 };
+    struct sg_attest_check c = { key, IMG, type, 0, NULL };
     struct sg_attest_result r;
     sg_err rc = sg_verify_image_attestations(&r, s, &c);
 
@@ -493,7 +493,7 @@ static void referrers__fallback_manifest_ignored(void **state)
                                                SG_MT_OCI_MANIFEST, man,
                                                strlen(man), NULL),
                      SG_OK);
-    sg_log_set_hook(log_hook, NULL);
+    s->ctx.log = log_hook; /* the store's ctx: no global hook */
     warned[0] = '\0';
     /* Nothing else: "no signatures", not a registry error. */
     assert_int_equal(sg_verify_image(&vr, s, IMG, key, NULL), SG_EVERIFY);
@@ -508,7 +508,6 @@ static void referrers__fallback_manifest_ignored(void **state)
     o.digest = IMG;
     assert_int_equal(sg_attest_image(s, &o, "{}", 2, key), SG_OK);
     assert_int_equal(verify_att(s, NULL, why, sizeof(why)), SG_OK);
-    sg_log_set_hook(NULL, NULL);
     sg_oci_store_free(s);
 }
 

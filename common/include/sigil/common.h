@@ -159,8 +159,8 @@ SG_MUST_USE sg_err sg_mul_size(size_t *out, size_t a, size_t b);
 SG_MUST_USE sg_err sg_add_u64(uint64_t *out, uint64_t a, uint64_t b);
 
 /* ------------------------------------------------------------------ */
-/* Named limits on untrusted input. Defaults below; the CLI may override
- * them through sg_limits_default() (process-wide, set before threads). */
+/* Named limits on untrusted input. Defaults below; each operation gets
+ * its own copy in struct sg_ctx (no process-wide limits). */
 
 struct sg_limits {
     size_t manifest_max;      /* manifest/index bytes */
@@ -198,11 +198,21 @@ struct sg_limits {
 #define SG_LIMIT_TAGS_MAX        100000u
 #define SG_LIMIT_HEADER_MAX      (64u * 1024u)
 
-/* The process-wide limits (borrowed; mutable by the CLI before work). */
-struct sg_limits *sg_limits_default(void);
+/* Fill l with the defaults above. */
+void sg_limits_init(struct sg_limits *l);
+/* Set the limit called `name` (e.g. "manifest-max") from `value`, a
+ * nonzero number with an optional K, M or G suffix (powers of 1024).
+ * SG_ENOTFOUND for an unknown name, SG_EPARSE for a bad or overflowing
+ * value (the message names the limit). */
+SG_MUST_USE sg_err sg_limits_set(struct sg_limits *l,
+                                 const char *name,
+                                 const char *value);
+/* The i-th limit's name (and one-line help in *help when not NULL), in
+ * table order; NULL past the last one. */
+const char *sg_limits_name(size_t i, const char **help);
 
 /* ------------------------------------------------------------------ */
-/* Logging: the library never prints. It calls a hook the CLI installs.  */
+/* Logging: the library never prints. It calls the hook in the ctx.      */
 
 enum sg_log_level {
     SG_LOG_ERROR = 0,
@@ -211,14 +221,11 @@ enum sg_log_level {
     SG_LOG_DEBUG = 3
 };
 
+/* Called from several threads at once during a parallel scan: hooks
+ * must be thread-safe. */
 typedef void (*sg_log_fn)(enum sg_log_level level,
                           const char *msg,
                           void *payload);
-void sg_log_set_hook(sg_log_fn fn, void *payload);
-void sg_log(enum sg_log_level level, const char *fmt, ...) SG_PRINTF(2, 3);
-#define sg_warn(...)  sg_log(SG_LOG_WARN, __VA_ARGS__)
-#define sg_info(...)  sg_log(SG_LOG_INFO, __VA_ARGS__)
-#define sg_debug(...) sg_log(SG_LOG_DEBUG, __VA_ARGS__)
 
 /* Progress: the library reports bytes per blob; the CLI draws it (on a
  * TTY only). `total` may be 0 when unknown. `done` is 0 while in
@@ -228,8 +235,44 @@ void sg_log(enum sg_log_level level, const char *fmt, ...) SG_PRINTF(2, 3);
  * hooks must be thread-safe. */
 typedef void (*sg_progress_fn)(
     const char *what, uint64_t bytes, uint64_t total, int done, void *payload);
-void sg_progress_set_hook(sg_progress_fn fn, void *payload);
-void sg_progress(const char *what, uint64_t bytes, uint64_t total, int done);
+
+/* Which gzip decoder sbom layer scans use (the CLI maps SIGIL_INFLATE). */
+enum sg_inflate_impl {
+    SG_INFLATE_DEFAULT = 0, /* ISA-L when built with it, else zlib */
+    SG_INFLATE_ZLIB = 1     /* always zlib */
+};
+
+/* The caller's settings for one operation: limits, hooks and backend
+ * choices. Library calls take a `const struct sg_ctx *`; NULL means the
+ * default limits and no hooks. Nothing here is process-wide: an admission
+ * server may run many operations at once, each with its own ctx. */
+struct sg_ctx {
+    struct sg_limits limits;
+    sg_log_fn log;           /* NULL: messages dropped */
+    sg_progress_fn progress; /* NULL: no progress */
+    void *payload;           /* passed to both hooks */
+    enum sg_inflate_impl inflate;
+};
+
+/* Default limits, no hooks. */
+void sg_ctx_init(struct sg_ctx *c);
+/* c, or the (immutable) default ctx when c is NULL. */
+const struct sg_ctx *sg_ctx_get(const struct sg_ctx *c);
+/* The limits of c (the defaults when c is NULL). */
+#define sg_ctx_limits(c) (&sg_ctx_get(c)->limits)
+
+void sg_log(const struct sg_ctx *c,
+            enum sg_log_level level,
+            const char *fmt,
+            ...) SG_PRINTF(3, 4);
+#define sg_warn(c, ...)  sg_log((c), SG_LOG_WARN, __VA_ARGS__)
+#define sg_info(c, ...)  sg_log((c), SG_LOG_INFO, __VA_ARGS__)
+#define sg_debug(c, ...) sg_log((c), SG_LOG_DEBUG, __VA_ARGS__)
+void sg_progress(const struct sg_ctx *c,
+                 const char *what,
+                 uint64_t bytes,
+                 uint64_t total,
+                 int done);
 
 /* ------------------------------------------------------------------ */
 /* Digests ("sha256:<hex>")                                            */
@@ -288,7 +331,7 @@ SG_MUST_USE sg_err sg_base64_decode(struct sg_buf *out,
 /* JSON (jansson) with limits                                          */
 
 /* Parse untrusted JSON: rejects duplicate keys, nesting deeper than
- * `max_depth` (0 = default limit) and documents over `max_len`.
+ * `max_depth` (0 = SG_LIMIT_JSON_DEPTH_MAX) and documents over `max_len`.
  * *out is a new reference (json_decref it). `what` prefixes the message. */
 struct json_t;
 SG_MUST_USE sg_err sg_json_parse(struct json_t **out,

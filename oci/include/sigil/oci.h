@@ -105,11 +105,13 @@ struct sg_oci_manifest {
 
 /* Parse untrusted manifest/index JSON. `content_type` (may be NULL) is the
  * media type the transport reported; schema1 is rejected with a clear
- * message; unknown top-level media types are SG_EUNSUPPORTED. */
+ * message; unknown top-level media types are SG_EUNSUPPORTED. Limits come
+ * from ctx (NULL: defaults). */
 SG_MUST_USE sg_err sg_oci_manifest_parse(struct sg_oci_manifest **out,
                                          const void *data,
                                          size_t len,
-                                         const char *content_type);
+                                         const char *content_type,
+                                         const struct sg_ctx *ctx);
 void sg_oci_manifest_free(struct sg_oci_manifest *m);
 /* Borrowed value of an annotation or NULL. */
 const char *sg_oci_descriptor_annotation(const struct sg_oci_descriptor *d,
@@ -130,7 +132,8 @@ struct sg_oci_config {
 };
 SG_MUST_USE sg_err sg_oci_config_parse(struct sg_oci_config **out,
                                        const void *data,
-                                       size_t len);
+                                       size_t len,
+                                       const struct sg_ctx *ctx);
 void sg_oci_config_free(struct sg_oci_config *c);
 
 /* Platforms: "os/arch[/variant]". Default is linux/<host arch>. */
@@ -178,6 +181,9 @@ struct sg_oci_registry_opts {
      * "timed out after <timeout_ms> fetching <what> from <host/repo>". */
     int64_t deadline_ms;
     int64_t timeout_ms; /* the timeout the deadline came from (messages) */
+    /* Limits and hooks for everything done through the store (copied by
+     * sg_oci_store_open); NULL: defaults, no hooks. */
+    const struct sg_ctx *ctx;
 };
 /* A monotonic clock in milliseconds, the one deadline_ms is read on. */
 int64_t sg_oci_now_ms(void);
@@ -221,14 +227,17 @@ struct sg_oci_store; /* opaque */
  * is detected by its shape (directory with oci-layout → oci-dir, other
  * directory → dir, tar with index.json → oci-archive, with manifest.json →
  * docker-archive). The tag/digest part of spec is the store's default
- * reference (sg_oci_store_default_ref). opts may be NULL for non-registry
- * stores. */
+ * reference (sg_oci_store_default_ref). opts may be NULL (defaults, no
+ * hooks, anonymous). The store keeps a copy of opts->ctx. */
 SG_MUST_USE sg_err sg_oci_store_open(struct sg_oci_store **out,
                                      const char *spec,
                                      const struct sg_oci_registry_opts *opts,
                                      unsigned flags);
 void sg_oci_store_free(struct sg_oci_store *s);
 enum sg_oci_store_kind sg_oci_store_kind(const struct sg_oci_store *s);
+/* The settings the store was opened with (its copy; never NULL). Code
+ * that reads through a store uses these limits and hooks. */
+const struct sg_ctx *sg_oci_store_ctx(const struct sg_oci_store *s);
 /* The tag or digest named in the spec ("latest" if none). Borrowed. */
 const char *sg_oci_store_default_ref(const struct sg_oci_store *s);
 /* For registries, the parsed reference; for other stores a synthetic one

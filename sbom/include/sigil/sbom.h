@@ -101,6 +101,8 @@ struct sg_sbom {
     struct sg_rel *rels;
     size_t n_rels;
     size_t cap_rels;
+    size_t pkgs_max; /* 0: 4 * SG_LIMIT_DB_RECORDS_MAX (the scan sets it
+                        from its ctx's db_records_max) */
 };
 
 SG_MUST_USE sg_err sg_sbom_create(struct sg_sbom **out);
@@ -133,6 +135,9 @@ struct sg_sbom_opts {
      * threads, so without this its layers are fetched one at a time. */
     sg_err (*open_store)(struct sg_oci_store **out, void *payload);
     void *open_payload;
+    /* Limits and hooks (may be called from several threads); NULL: the
+     * store's (sg_oci_store_ctx). */
+    const struct sg_ctx *ctx;
 };
 
 /* Scan the resolved image `img` in store `s` (every layer read once,

@@ -210,10 +210,12 @@ struct sg_intoto_statement {
 
 /* Parse an in-toto Statement (untrusted): _type v0.1 or v1, a non-empty
  * subject array of objects with a digest object, a string predicateType
- * and a predicate. Anything else is SG_EPARSE with the reason. */
+ * and a predicate. Anything else is SG_EPARSE with the reason. Limits
+ * from ctx (NULL: defaults). */
 SG_MUST_USE sg_err sg_intoto_statement_parse(struct sg_intoto_statement **out,
                                              const void *data,
-                                             size_t len);
+                                             size_t len,
+                                             const struct sg_ctx *ctx);
 void sg_intoto_statement_free(struct sg_intoto_statement *st);
 /* 1 when some subject's sha256 equals the hex part of `digest`. */
 int sg_intoto_statement_has_digest(const struct sg_intoto_statement *st,

@@ -33,6 +33,7 @@ struct sg_verify_opts {
     const char *predicate_type;   /* attestations: required type URI */
     const char *docker_reference; /* shown in payloads synthesized for v3
                                      bundles (may be NULL) */
+    const struct sg_ctx *ctx;     /* limits and hooks; NULL: the store's */
 };
 
 /* Verify signatures on image `digest` in store s with public key k: the
@@ -80,8 +81,10 @@ enum sg_attest_verify_flags {
 struct sg_attest_check {
     const struct sg_sign_key *key; /* public key */
     const char *digest;            /* "sha256:<hex>" some subject must name */
-    const char *type; /* --type name or URI; NULL = any predicate */
-    unsigned flags;   /* enum sg_attest_verify_flags */
+    const char *type;         /* --type name or URI; NULL = any predicate */
+    unsigned flags;           /* enum sg_attest_verify_flags */
+    const struct sg_ctx *ctx; /* limits and hooks; NULL: the store's (or
+                                 defaults without a store) */
 };
 
 /* One checked attestation candidate. */
