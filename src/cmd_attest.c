@@ -29,23 +29,7 @@ static int subject_name(struct sg_buf *out, struct sg_oci_store *s)
     return rc ? cli_fail(rc, "subject name") : CLI_EXIT_OK;
 }
 
-/* SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
-static long long now_or_epoch(void)
-{
-    const char *e = getenv("SOURCE_DATE_EPOCH");
-    char *end = NULL;
-    long long v;
-
-    if (e && e[0]) {
-        errno = 0;
-        v = strtoll(e, &end, 10);
-        if (!errno && end && !*end && v >= 0)
-            return v;
-    }
-    return (long long)time(NULL);
-}
-
-/* sha256 of a file, streamed; a failure is printed ("sigil: PATH: ..."). */
+/* sha256 of a file, streamed; a failure is printed. */
 static int blob_digest(char out[SG_DIGEST_STR_MAX], const char *path)
 {
     struct sg_digester *d = NULL;
@@ -56,12 +40,12 @@ static int blob_digest(char out[SG_DIGEST_STR_MAX], const char *path)
 
     f = fopen(path, "rb");
     if (!f)
-        return cli_fail(sg_error_errno(path, errno), "%s", path);
+        return cli_error(sg_error_errno(path, errno)); /* names path */
     rc = sg_digester_create(&d, "sha256");
     while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         rc = sg_digester_update(d, chunk, n);
     if (!rc && ferror(f))
-        rc = sg_error_errno(path, EIO);
+        rc = sg_error_set(SG_EIO, "read error");
     if (!rc)
         rc = sg_digester_final(d, out, SG_DIGEST_STR_MAX);
     sg_digester_free(d);
@@ -88,59 +72,100 @@ static void print_one_line(const char *p, size_t n)
 /* ------------------------------------------------------------------ */
 /* attest                                                               */
 
-static int
-parse_statement_version(const struct cli_command *cmd, const char *v, int *out)
-{
-    if (strcmp(v, "1") == 0 || strcmp(v, "v1") == 0)
-        *out = 1;
-    else if (strcmp(v, "0.1") == 0 || strcmp(v, "v0.1") == 0)
-        *out = 0;
-    else
-        return cli_usage_error(cmd, "--statement-version: 0.1 or 1, not %s", v);
-    return CLI_EXIT_OK;
-}
-
-/* State the attest/attest-blob option callbacks fill in. */
-struct attest_opts {
+/* What attest and attest-blob are given. */
+struct attest_args {
     const struct cli_command *cmd;
-    int version; /* --statement-version: 0 (0.1) or 1 */
-    struct sg_sign_annotation ann[SG_SIGN_ANNOTATIONS_MAX];
-    size_t n_ann;
+    const char *key, *pred_path, *type;
+    const char *target;   /* IMAGE or BLOB */
+    const char *out_path; /* attest-blob --output-attestation */
+    int version;          /* --statement-version: 0 (0.1) or 1 */
+    struct cli_annotations ann;
 };
 
 static int take_version(void *arg, char *v)
 {
-    struct attest_opts *o = arg;
+    struct attest_args *o = arg;
 
-    return parse_statement_version(o->cmd, v, &o->version);
-}
-
-static int take_annotation(void *arg, char *v)
-{
-    struct attest_opts *o = arg;
-
-    if (sg_sign_annotation_parse(o->ann, &o->n_ann, v))
-        return cli_usage_error(o->cmd, "%s", sg_error_last());
+    if (strcmp(v, "1") == 0 || strcmp(v, "v1") == 0)
+        o->version = 1;
+    else if (strcmp(v, "0.1") == 0 || strcmp(v, "v0.1") == 0)
+        o->version = 0;
+    else
+        return cli_usage_error(o->cmd, "--statement-version: 0.1 or 1, not %s",
+                               v);
     return CLI_EXIT_OK;
 }
 
-/* Statement options for a subject (name may be NULL) at now_or_epoch();
- * version and annotations from ao when given. */
-static void statement_opts(struct sg_attest_statement_opts *o,
+/* The front part of attest and attest-blob (`what`: "IMAGE" or "BLOB"):
+ * options, the predicate file into pred, the private key into *k.
+ * Returns an exit code (errors printed). */
+static int attest_begin(struct attest_args *o,
+                        struct cli_ctx *ctx,
+                        int argc,
+                        char **argv,
+                        const char *what,
+                        struct sg_buf *pred,
+                        struct sg_sign_key **k)
+{
+    int blob = strcmp(what, "BLOB") == 0, ret;
+    char too_many[32];
+    const struct cli_opt opts[] = {
+        { .name = "--key", .value = &o->key },
+        { .name = "--predicate", .value = &o->pred_path },
+        { .name = "--type", .value = &o->type },
+        { .name = "--statement-version", .take = take_version, .arg = o },
+        blob ? (struct cli_opt){ .name = "--output-attestation",
+                                 .value = &o->out_path }
+             : (struct cli_opt){ .name = "--annotations",
+                                 .alt = "-a",
+                                 .take = cli_take_annotation,
+                                 .arg = &o->ann },
+    };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &o->target,
+                          .max_pos = 1,
+                          .too_many = too_many };
+
+    snprintf(too_many, sizeof(too_many), "one %s only", what);
+    o->type = "custom";
+    o->ann.cmd = o->cmd;
+    if (cli_parse_args(ctx, o->cmd, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    if (!o->key || !o->pred_path || !o->target)
+        return cli_usage_error(o->cmd, "--key, --predicate and %s are required",
+                               what);
+    if (!sg_attest_type_valid(o->type))
+        return cli_usage_error(o->cmd,
+                               "unknown --type %s (a cosign type name "
+                               "or a URI)",
+                               o->type);
+    if (o->ann.n && o->version != 1)
+        return cli_usage_error(o->cmd, "-a needs --statement-version 1 "
+                                       "(Statement v0.1 subjects have no "
+                                       "annotations)");
+    ret = cli_read_file(pred, o->pred_path, SG_ATTEST_ENVELOPE_MAX);
+    if (!ret)
+        ret = cli_key_private(k, o->key, CLI_KEY_PROMPT);
+    return ret;
+}
+
+/* Statement options for a subject (name may be NULL) at
+ * SOURCE_DATE_EPOCH or now; version and annotations from o when given. */
+static void statement_opts(struct sg_attest_statement_opts *so,
                            const char *type,
                            const char *name,
                            const char *digest,
-                           const struct attest_opts *ao)
+                           const struct attest_args *o)
 {
-    memset(o, 0, sizeof(*o));
-    o->type = type;
-    o->subject_name = name;
-    o->digest = digest;
-    o->timestamp = now_or_epoch();
-    if (ao) {
-        o->version = ao->version;
-        o->annotations = ao->ann;
-        o->n_annotations = ao->n_ann;
+    *so = (struct sg_attest_statement_opts){ .type = type,
+                                             .subject_name = name,
+                                             .digest = digest };
+    cli_source_date_epoch(NULL, &so->timestamp, NULL); /* bad value: now */
+    if (o) {
+        so->version = o->version;
+        so->annotations = o->ann.v;
+        so->n_annotations = o->ann.n;
     }
 }
 
@@ -150,20 +175,20 @@ static int attest_stored_image(struct sg_buf *name,
                                struct sg_oci_store *s,
                                const char *digest,
                                const char *type,
-                               const struct attest_opts *ao,
+                               const struct attest_args *o,
                                const void *pred,
                                size_t len,
                                const struct sg_sign_key *k)
 {
-    struct sg_attest_statement_opts o;
+    struct sg_attest_statement_opts so;
     int ret = subject_name(name, s);
     sg_err rc;
 
     if (ret)
         return ret;
     /* Layouts have no repository name: no subject name then. */
-    statement_opts(&o, type, name->len ? name->data : NULL, digest, ao);
-    rc = sg_attest_image(s, &o, pred, len, k);
+    statement_opts(&so, type, name->len ? name->data : NULL, digest, o);
+    rc = sg_attest_image(s, &so, pred, len, k);
     return rc ? cli_fail(rc, "attest %s@%s", name->data, digest) : CLI_EXIT_OK;
 }
 
@@ -200,60 +225,25 @@ const struct cli_command cli_cmd_attest = {
 
 static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const struct cli_command *cmd = &cli_cmd_attest;
-    const char *key = NULL, *pred_path = NULL, *type = "custom", *image = NULL;
-    struct attest_opts ao = { .cmd = &cli_cmd_attest };
+    struct attest_args o = { .cmd = &cli_cmd_attest };
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     struct sg_buf pred = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf name = SG_BUF_INIT(4096);
     char *digest = NULL;
     int ret;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .value = &key },
-        { .name = "--predicate", .value = &pred_path },
-        { .name = "--type", .value = &type },
-        { .name = "--statement-version", .take = take_version, .arg = &ao },
-        { .name = "--annotations",
-          .alt = "-a",
-          .take = take_annotation,
-          .arg = &ao },
-    };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "one IMAGE only" };
 
-    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
-        return CLI_EXIT_USAGE;
-    if (!key || !pred_path || !image)
-        return cli_usage_error(cmd, "--key, --predicate and IMAGE are "
-                                    "required");
-    if (!sg_attest_type_valid(type))
-        return cli_usage_error(cmd,
-                               "unknown --type %s (a cosign type name "
-                               "or a URI)",
-                               type);
-    if (ao.n_ann && ao.version != 1)
-        return cli_usage_error(cmd, "-a needs --statement-version 1 "
-                                    "(Statement v0.1 subjects have no "
-                                    "annotations)");
-
-    ret = cli_read_file(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
-    if (ret)
-        goto done;
-    ret = cli_key_private(&k, key, "Enter password for private key: ");
+    ret = attest_begin(&o, ctx, argc, argv, "IMAGE", &pred, &k);
     if (!ret)
-        ret = cli_open_image(&s, &digest, ctx, image, SG_OCI_OPEN_WRITE);
+        ret = cli_open_image(&s, &digest, ctx, o.target, SG_OCI_OPEN_WRITE);
     if (!ret)
-        ret = attest_stored_image(&name, s, digest, type, &ao, pred.data,
+        ret = attest_stored_image(&name, s, digest, o.type, &o, pred.data,
                                   pred.len, k);
     if (ret)
         goto done;
     if (ctx->verbosity)
         fprintf(stderr, "sigil: attestation (%s) stored for %s@%s\n",
-                sg_attest_predicate_uri(type), name.data, digest);
+                sg_attest_predicate_uri(o.type), name.data, digest);
     printf("%s\n", digest);
 done:
     free(digest);
@@ -283,11 +273,8 @@ const struct cli_command cli_cmd_attest_blob = {
 
 static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const struct cli_command *cmd = &cli_cmd_attest_blob;
-    const char *key = NULL, *pred_path = NULL, *type = "custom", *blob = NULL;
-    const char *out_path = NULL;
-    struct attest_opts ao = { .cmd = &cli_cmd_attest_blob };
-    struct sg_attest_statement_opts o;
+    struct attest_args o = { .cmd = &cli_cmd_attest_blob };
+    struct sg_attest_statement_opts so;
     struct sg_sign_key *k = NULL;
     struct sg_buf pred = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf st = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
@@ -295,47 +282,21 @@ static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
     char digest[SG_DIGEST_STR_MAX];
     int ret;
     sg_err rc;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .value = &key },
-        { .name = "--predicate", .value = &pred_path },
-        { .name = "--type", .value = &type },
-        { .name = "--output-attestation", .value = &out_path },
-        { .name = "--statement-version", .take = take_version, .arg = &ao },
-    };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &blob,
-                          .max_pos = 1,
-                          .too_many = "one BLOB only" };
 
-    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
-        return CLI_EXIT_USAGE;
-    if (!key || !pred_path || !blob)
-        return cli_usage_error(cmd, "--key, --predicate and BLOB are "
-                                    "required");
-    if (!sg_attest_type_valid(type))
-        return cli_usage_error(cmd, "unknown --type %s", type);
-
-    ret = cli_read_file(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
+    ret = attest_begin(&o, ctx, argc, argv, "BLOB", &pred, &k);
+    if (!ret)
+        ret = blob_digest(digest, o.target);
     if (ret)
         goto done;
-    ret = blob_digest(digest, blob);
-    if (ret)
-        goto done;
-    ret = cli_key_private(&k, key, "Enter password for private key: ");
-    if (ret)
-        goto done;
-    statement_opts(&o, type, base_name(blob), digest, &ao);
-    rc = sg_attest_statement_build(&st, &o, pred.data, pred.len);
+    statement_opts(&so, o.type, base_name(o.target), digest, &o);
+    rc = sg_attest_statement_build(&st, &so, pred.data, pred.len);
     if (!rc)
         rc = sg_dsse_envelope_sign(&env, SG_INTOTO_PAYLOAD_TYPE, st.data,
                                    st.len, k);
-    if (!rc && !out_path)
+    if (!rc && !o.out_path)
         rc = sg_buf_addc(&env, '\n');
-    if (!rc)
-        rc = cli_write_output(out_path, env.data, env.len);
-    if (rc)
-        ret = cli_fail(rc, "attest-blob %s", blob);
+    ret = rc ? cli_fail(rc, "attest-blob %s", o.target)
+             : cli_output(o.out_path, env.data, env.len);
 done:
     sg_sign_key_free(k);
     sg_buf_release(&pred);
@@ -384,36 +345,78 @@ enum out_fmt {
     OUT_ENVELOPE
 };
 
-/* What verify-attestation and verify-blob-attestation check. */
-static struct sg_attest_check attest_check(const struct sg_sign_key *k,
-                                           const char *digest,
-                                           const char *type,
-                                           int legacy)
-{
-    struct sg_attest_check c;
-
-    memset(&c, 0, sizeof(c));
-    c.key = k;
-    c.digest = digest;
-    c.type = type;
-    c.flags = legacy ? SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE : 0;
-    return c;
-}
+/* What verify-attestation and verify-blob-attestation are given. */
+struct verify_args {
+    const struct cli_command *cmd;
+    const char *key, *type;
+    const char *target;    /* IMAGE or BLOB */
+    const char *signature; /* verify-blob-attestation --signature */
+    enum out_fmt fmt;      /* verify-attestation -o */
+    int legacy;            /* --allow-legacy-payload-type */
+};
 
 static int take_out_fmt(void *arg, char *v)
 {
-    enum out_fmt *fmt = arg;
+    struct verify_args *o = arg;
 
     if (strcmp(v, "text") == 0)
-        *fmt = OUT_TEXT;
+        o->fmt = OUT_TEXT;
     else if (strcmp(v, "json") == 0)
-        *fmt = OUT_JSON;
+        o->fmt = OUT_JSON;
     else if (strcmp(v, "envelope") == 0)
-        *fmt = OUT_ENVELOPE;
+        o->fmt = OUT_ENVELOPE;
     else
-        return cli_usage_error(&cli_cmd_verify_attestation,
-                               "-o: text, json or envelope");
+        return cli_usage_error(o->cmd, "-o: text, json or envelope");
     return CLI_EXIT_OK;
+}
+
+/* The front part of both (`what`: "IMAGE" or "BLOB"): options and the
+ * public key into *k. Returns an exit code (errors printed). */
+static int verify_begin(struct verify_args *o,
+                        struct cli_ctx *ctx,
+                        int argc,
+                        char **argv,
+                        const char *what,
+                        struct sg_sign_key **k)
+{
+    int blob = strcmp(what, "BLOB") == 0;
+    char too_many[32];
+    const struct cli_opt opts[] = {
+        { .name = "--key", .value = &o->key },
+        { .name = "--type", .value = &o->type },
+        { .name = "--allow-legacy-payload-type", .flag = &o->legacy },
+        blob ? (struct cli_opt){ .name = "--signature", .value = &o->signature }
+             : (struct cli_opt){ .name = "--output",
+                                 .alt = "-o",
+                                 .take = take_out_fmt,
+                                 .arg = o },
+    };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &o->target,
+                          .max_pos = 1,
+                          .too_many = too_many };
+
+    snprintf(too_many, sizeof(too_many), "one %s only", what);
+    if (cli_parse_args(ctx, o->cmd, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    if (!o->key || !o->target || (blob && !o->signature))
+        return cli_usage_error(o->cmd, "--key%s and %s are required",
+                               blob ? ", --signature" : "", what);
+    return cli_key_public(k, o->key);
+}
+
+/* What is checked: an attestation of digest by k, of o's type. */
+static struct sg_attest_check attest_check(const struct sg_sign_key *k,
+                                           const char *digest,
+                                           const struct verify_args *o)
+{
+    return (struct sg_attest_check){
+        .key = k,
+        .digest = digest,
+        .type = o->type,
+        .flags = o->legacy ? SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE : 0,
+    };
 }
 
 static void print_item(const struct sg_attest_item *it, enum out_fmt f)
@@ -444,68 +447,39 @@ static void print_item(const struct sg_attest_item *it, enum out_fmt f)
     json_decref(o);
 }
 
-/* The length of IMAGE to print before "@DIGEST" (an IMAGE that already
- * ends in "@DIGEST" is not printed with it twice). */
-static int banner_len(const char *image, const char *digest)
-{
-    size_t n = strlen(image), d = strlen(digest);
-
-    if (n > d && image[n - d - 1] == '@' && strcmp(image + n - d, digest) == 0)
-        n -= d + 1;
-    return n > INT_MAX ? INT_MAX : (int)n;
-}
-
 static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const struct cli_command *cmd = &cli_cmd_verify_attestation;
-    const char *key = NULL, *type = NULL, *image = NULL;
-    enum out_fmt fmt = OUT_TEXT;
+    struct verify_args o = { .cmd = &cli_cmd_verify_attestation };
     struct sg_attest_check c;
     struct sg_attest_result res = { NULL, 0 };
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     char *digest = NULL;
-    int legacy = 0, ret;
+    int ret, n;
     sg_err rc;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .value = &key },
-        { .name = "--type", .value = &type },
-        { .name = "--output", .alt = "-o", .take = take_out_fmt, .arg = &fmt },
-        { .name = "--allow-legacy-payload-type", .flag = &legacy },
-    };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "one IMAGE only" };
 
-    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
-        return CLI_EXIT_USAGE;
-    if (!key || !image)
-        return cli_usage_error(cmd, "--key and IMAGE are required");
-
-    ret = cli_key_public(&k, key);
+    ret = verify_begin(&o, ctx, argc, argv, "IMAGE", &k);
     if (!ret)
-        ret = cli_open_image(&s, &digest, ctx, image, 0);
+        ret = cli_open_image(&s, &digest, ctx, o.target, 0);
     if (ret)
         goto done;
-    c = attest_check(k, digest, type, legacy);
+    n = cli_image_len(o.target, digest);
+    c = attest_check(k, digest, &o);
     rc = sg_verify_image_attestations(&res, s, &c);
     if (rc && rc != SG_EVERIFY) {
-        ret = cli_fail(rc, "verify-attestation %s", image);
+        ret = cli_fail(rc, "verify-attestation %s", o.target);
         goto done;
     }
     for (size_t i = 0; i < res.n_items; i++) {
         const struct sg_attest_item *it = &res.items[i];
         if (it->ok)
-            print_item(it, fmt);
+            print_item(it, o.fmt);
         else if (rc || ctx->verbosity > 1)
             fprintf(stderr, "sigil: %s: %s\n", it->source, it->reason);
     }
     fflush(stdout);
     if (rc) {
-        ret = cli_fail(rc, "verify-attestation %.*s@%s",
-                       banner_len(image, digest), image, digest);
+        ret = cli_fail(rc, "verify-attestation %.*s@%s", n, o.target, digest);
         goto done;
     }
     if (ctx->verbosity)
@@ -516,8 +490,8 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
                 "  - The DSSE signatures were verified over PAE against "
                 "the specified public key\n"
                 "  - The statement subject names the image digest%s\n",
-                banner_len(image, digest), image, digest,
-                type ? "\n  - The predicate type matched --type" : "");
+                n, o.target, digest,
+                o.type ? "\n  - The predicate type matched --type" : "");
 done:
     sg_attest_result_release(&res);
     free(digest);
@@ -550,46 +524,27 @@ const struct cli_command cli_cmd_verify_blob_attestation = {
 static int
 run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const struct cli_command *cmd = &cli_cmd_verify_blob_attestation;
-    const char *key = NULL, *sig = NULL, *type = NULL, *blob = NULL;
+    struct verify_args o = { .cmd = &cli_cmd_verify_blob_attestation };
     struct sg_buf env = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_attest_check c;
     struct sg_sign_key *k = NULL;
     char digest[SG_DIGEST_STR_MAX];
-    int legacy = 0, ret;
+    int ret;
     sg_err rc;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .value = &key },
-        { .name = "--signature", .value = &sig },
-        { .name = "--type", .value = &type },
-        { .name = "--allow-legacy-payload-type", .flag = &legacy },
-    };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &blob,
-                          .max_pos = 1,
-                          .too_many = "one BLOB only" };
 
-    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
-        return CLI_EXIT_USAGE;
-    if (!key || !sig || !blob)
-        return cli_usage_error(cmd, "--key, --signature and BLOB are "
-                                    "required");
-    ret = cli_key_public(&k, key);
+    ret = verify_begin(&o, ctx, argc, argv, "BLOB", &k);
+    if (!ret)
+        ret = cli_read_file(&env, o.signature, SG_ATTEST_ENVELOPE_MAX);
+    if (!ret)
+        ret = blob_digest(digest, o.target);
     if (ret)
         goto done;
-    ret = cli_read_file(&env, sig, SG_ATTEST_ENVELOPE_MAX);
-    if (ret)
-        goto done;
-    ret = blob_digest(digest, blob);
-    if (ret)
-        goto done;
-    c = attest_check(k, digest, type, legacy);
+    c = attest_check(k, digest, &o);
     rc = sg_verify_attestation_envelope(NULL, env.data, env.len, &c);
     if (rc) {
         /* A malformed envelope is a failed verification too. */
         ret = cli_fail(rc == SG_EPARSE || rc == SG_ELIMIT ? SG_EVERIFY : rc,
-                       "%s", sig);
+                       "%s", o.signature);
         goto done;
     }
     if (ctx->verbosity)
@@ -931,14 +886,7 @@ done:
 /* ------------------------------------------------------------------ */
 /* The sbom --attest [--sign] pipeline step                             */
 
-int cli_pipeline_attest(struct cli_ctx *ctx,
-                        struct sg_oci_store *s,
-                        const char *digest,
-                        const char *key_path,
-                        const void *sbom,
-                        size_t sbom_len,
-                        const char *predicate_type,
-                        int do_sign)
+int cli_pipeline_attest(struct cli_ctx *ctx, const struct cli_pipeline *p)
 {
     struct sg_sign_image_opts so;
     struct sg_sign_key *k = NULL;
@@ -946,31 +894,32 @@ int cli_pipeline_attest(struct cli_ctx *ctx,
     int ret;
     sg_err rc;
 
-    if (!predicate_type || !sg_attest_type_valid(predicate_type)) {
+    if (!p->predicate_type || !sg_attest_type_valid(p->predicate_type)) {
         fprintf(stderr, "sigil: sbom --attest: unknown predicate type %s\n",
-                predicate_type ? predicate_type : "(none)");
+                p->predicate_type ? p->predicate_type : "(none)");
         return CLI_EXIT_USAGE;
     }
-    ret = cli_key_private(&k, key_path, "Enter password for private key: ");
+    ret = cli_key_private(&k, p->key_path, CLI_KEY_PROMPT);
     if (!ret)
-        ret = attest_stored_image(&name, s, digest, predicate_type, NULL, sbom,
-                                  sbom_len, k);
+        ret = attest_stored_image(&name, p->s, p->digest, p->predicate_type,
+                                  NULL, p->sbom, p->sbom_len, k);
     if (ret)
         goto done;
     if (ctx->verbosity)
         fprintf(stderr, "sigil: SBOM attestation (%s) stored for %s@%s\n",
-                sg_attest_predicate_uri(predicate_type), name.data, digest);
-    if (do_sign) {
+                sg_attest_predicate_uri(p->predicate_type), name.data,
+                p->digest);
+    if (p->do_sign) {
         memset(&so, 0, sizeof(so));
         so.docker_reference = name.data;
-        rc = sg_sign_image(s, digest, k, &so);
+        rc = sg_sign_image(p->s, p->digest, k, &so);
         if (rc) {
-            ret = cli_fail(rc, "sign %s@%s", name.data, digest);
+            ret = cli_fail(rc, "sign %s@%s", name.data, p->digest);
             goto done;
         }
         if (ctx->verbosity)
             fprintf(stderr, "sigil: signature stored for %s@%s\n", name.data,
-                    digest);
+                    p->digest);
     }
     /* The caller (sigil sbom) prints the digest last, on stderr: the
      * SBOM itself may be going to stdout. */

@@ -15,14 +15,16 @@
 
 #define KEY_FILE_MAX (1024u * 1024u)
 
-/* Read key material from "env://VAR" or a file. */
+/* Read key material from "env://VAR" or a file; the message names spec
+ * (sg_file_read's start with the path). */
 static sg_err read_key_spec(struct sg_buf *out, const char *spec)
 {
     if (strncmp(spec, "env://", 6) == 0) {
         const char *v = getenv(spec + 6);
         if (!v || !v[0])
             return sg_error_set(SG_ENOTFOUND,
-                                "environment variable %s is not set", spec + 6);
+                                "%s: environment variable %s is not set", spec,
+                                spec + 6);
         return sg_buf_adds(out, v);
     }
     return sg_file_read(out, spec, KEY_FILE_MAX);
@@ -43,10 +45,11 @@ static int pem_encrypted(const struct sg_buf *b)
            strstr(b->data, "Proc-Type: 4,ENCRYPTED") != NULL;
 }
 
-/* Private key from spec; the password is asked with `prompt` only when
- * the PEM is encrypted. The error message does not name spec. */
+/* The key in spec, private (asking the password with prompt only when
+ * the PEM is encrypted) or public (prompt NULL). Every message names spec
+ * once: reading names it; what comes after reading gets it as a prefix. */
 static sg_err
-load_private(struct sg_sign_key **out, const char *spec, const char *prompt)
+load_key(struct sg_sign_key **out, const char *spec, const char *prompt)
 {
     struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
     char *pw = NULL;
@@ -54,11 +57,18 @@ load_private(struct sg_sign_key **out, const char *spec, const char *prompt)
 
     *out = NULL;
     rc = read_key_spec(&b, spec);
-    if (!rc && pem_encrypted(&b))
+    if (rc)
+        goto done;
+    if (prompt && pem_encrypted(&b))
         rc = cli_read_password(&pw, "COSIGN_PASSWORD", prompt, 0);
-    if (!rc)
+    if (!rc && prompt)
         rc = sg_sign_key_load_private(out, b.data, b.len, pw,
                                       pw ? strlen(pw) : 0);
+    else if (!rc)
+        rc = sg_sign_key_load_public(out, b.data, b.len);
+    if (rc)
+        sg_error_prefix(rc, "%s", spec);
+done:
     free_password(pw);
     if (b.cap)
         sg_wipe(b.data, b.cap);
@@ -66,58 +76,20 @@ load_private(struct sg_sign_key **out, const char *spec, const char *prompt)
     return rc;
 }
 
-static sg_err load_public(struct sg_sign_key **out, const char *spec)
-{
-    struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
-    sg_err rc;
-
-    *out = NULL;
-    rc = read_key_spec(&b, spec);
-    if (!rc)
-        rc = sg_sign_key_load_public(out, b.data, b.len);
-    sg_buf_release(&b);
-    return rc;
-}
-
-/* Name spec in the message unless it already starts with it (file errors
- * do). */
-static sg_err prefix_spec(sg_err rc, const char *spec)
-{
-    size_t n = strlen(spec);
-
-    if (strncmp(sg_error_last(), spec, n) == 0 && sg_error_last()[n] == ':')
-        return rc;
-    return sg_error_prefix(rc, "%s", spec);
-}
-
-sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec)
-{
-    sg_err rc = load_private(out, spec, "Enter password for private key: ");
-
-    return rc ? prefix_spec(rc, spec) : SG_OK;
-}
-
-sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec)
-{
-    sg_err rc = load_public(out, spec);
-
-    return rc ? prefix_spec(rc, spec) : SG_OK;
-}
-
 int cli_key_private(struct sg_sign_key **out,
                     const char *spec,
                     const char *prompt)
 {
-    sg_err rc = load_private(out, spec, prompt);
+    sg_err rc = load_key(out, spec, prompt);
 
-    return rc ? cli_fail(rc, "%s", spec) : CLI_EXIT_OK;
+    return rc ? cli_error(rc) : CLI_EXIT_OK;
 }
 
 int cli_key_public(struct sg_sign_key **out, const char *spec)
 {
-    sg_err rc = load_public(out, spec);
+    sg_err rc = load_key(out, spec, NULL);
 
-    return rc ? cli_fail(rc, "%s", spec) : CLI_EXIT_OK;
+    return rc ? cli_error(rc) : CLI_EXIT_OK;
 }
 
 static int file_exists(const char *p)
@@ -151,8 +123,7 @@ static int write_pair(const char *prefix,
                 file_exists(keyp.data) ? keyp.data : pubp.data);
         goto done;
     }
-    rc = cli_read_password(&pw, "COSIGN_PASSWORD",
-                           "Enter password for private key: ", confirm);
+    rc = cli_read_password(&pw, "COSIGN_PASSWORD", CLI_KEY_PROMPT, confirm);
     if (rc) {
         ret = cli_fail(rc, "password");
         goto done;
@@ -164,14 +135,12 @@ static int write_pair(const char *prefix,
         ret = cli_fail(rc, "key");
         goto done;
     }
+    /* The atomic writes' messages start with the path. */
     rc = sg_file_write_atomic(keyp.data, enc.data, enc.len, 0600);
+    if (!rc)
+        rc = sg_file_write_atomic(pubp.data, pub.data, pub.len, 0644);
     if (rc) {
-        ret = cli_fail(rc, "%s", keyp.data);
-        goto done;
-    }
-    rc = sg_file_write_atomic(pubp.data, pub.data, pub.len, 0644);
-    if (rc) {
-        ret = cli_fail(rc, "%s", pubp.data);
+        ret = cli_error(rc);
         goto done;
     }
     fprintf(stderr, "Private key written to %s\nPublic key written to %s\n",
@@ -277,6 +246,7 @@ static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
     const char *keyfile = NULL, *outfile = NULL;
     struct sg_buf pem = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_sign_key *k = NULL;
+    int ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyfile },
@@ -290,17 +260,15 @@ static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
         return CLI_EXIT_USAGE;
     if (!keyfile)
         return cli_usage_error(&cli_cmd_public_key, "--key is required");
-    rc = cli_load_private_key(&k, keyfile);
-    if (rc)
-        return cli_fail(rc, "public-key");
+    ret = cli_key_private(&k, keyfile, CLI_KEY_PROMPT);
+    if (ret)
+        return ret;
     rc = sg_sign_key_public_pem(&pem, k);
-    if (!rc)
-        rc = cli_write_output(outfile, pem.data, pem.len);
+    ret = rc ? cli_fail(rc, "%s", keyfile)
+             : cli_output(outfile, pem.data, pem.len);
     sg_sign_key_free(k);
     sg_buf_release(&pem);
-    if (rc)
-        return cli_fail(rc, "%s", outfile ? outfile : "stdout");
-    return CLI_EXIT_OK;
+    return ret;
 }
 
 const struct cli_command cli_cmd_public_key = {

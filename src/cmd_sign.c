@@ -5,7 +5,6 @@
  */
 #include "cli.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,24 +13,6 @@
 #include "sigil/verify.h"
 
 #define BLOB_MAX (1024u * 1024u * 1024u)
-
-/* -a values, split as cosign does: on commas first, then on the first
- * '=' ("-a a=1,b=2" is two; "-a k=x,y" fails; "-a ''" adds nothing). */
-struct annots {
-    struct sg_sign_annotation v[SG_SIGN_ANNOTATIONS_MAX];
-    size_t n;
-};
-
-static int take_annot(void *arg, char *v)
-{
-    struct annots *a = arg;
-
-    if (sg_sign_annotation_parse(a->v, &a->n, v)) {
-        fprintf(stderr, "sigil: %s\n", sg_error_last());
-        return -1;
-    }
-    return 0;
-}
 
 /* A local store's spec without its ":tag" / "@digest" part (the store's
  * default reference), e.g. "oci-dir:/x/demo:latest" -> "oci-dir:/x/demo". */
@@ -66,10 +47,25 @@ static int sign_one(struct sg_oci_store *s,
     return CLI_EXIT_OK;
 }
 
+/* The payload's docker-reference for a store without a registry name:
+ * the layout's path stands for the repository. */
+static sg_err local_docker_reference(struct sg_buf *out,
+                                     const char *image,
+                                     struct sg_oci_store *s)
+{
+    size_t n = local_spec_len(image, s), skip = 0;
+
+    if (strncmp(image, "oci-dir:", 8) == 0)
+        skip = 8;
+    else if (strncmp(image, "oci:", 4) == 0)
+        skip = 4;
+    return sg_buf_add(out, image + skip, n - skip);
+}
+
 static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *image = NULL, *dref = NULL, *ref;
-    struct annots an;
+    struct cli_annotations an = { .cmd = &cli_cmd_sign };
     struct sg_sign_image_opts o;
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
@@ -77,13 +73,13 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT), lref = SG_BUF_INIT(4096);
     const struct sg_oci_ref *r;
     char *digest = NULL, *mt = NULL;
-    int recursive = 0, yes = 0, ret = CLI_EXIT_FAIL;
+    int recursive = 0, yes = 0, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--annotations",
           .alt = "-a",
-          .take = take_annot,
+          .take = cli_take_annotation,
           .arg = &an },
         { .name = "--docker-reference", .value = &dref },
         { .name = "--recursive", .alt = "-r", .flag = &recursive },
@@ -97,20 +93,14 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
                           .too_many = "only one IMAGE",
                           .unknown = CLI_UNKNOWN_QUOTED };
 
-    memset(&an, 0, sizeof(an));
-    ret = cli_parse_args(ctx, &cli_cmd_sign, argc, argv, 1, &a);
+    if (cli_parse_args(ctx, &cli_cmd_sign, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    if (!keyspec || !image)
+        return cli_usage_error(&cli_cmd_sign, "--key and IMAGE are required");
+    ret = cli_key_private(&k, keyspec, CLI_KEY_PROMPT);
     if (ret)
         goto done;
     ret = CLI_EXIT_FAIL;
-    if (!keyspec || !image) {
-        ret = cli_usage_error(&cli_cmd_sign, "--key and IMAGE are required");
-        goto done;
-    }
-    rc = cli_load_private_key(&k, keyspec);
-    if (rc) {
-        ret = cli_fail(rc, "key");
-        goto done;
-    }
     if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE))
         goto done;
     ref = sg_oci_store_default_ref(s);
@@ -122,7 +112,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
                 image);
     rc = sg_oci_store_get_manifest(s, ref, &body, &mt, &digest);
     if (rc) {
-        ret = cli_fail(rc, "%s", image);
+        ret = cli_store_fail(rc, s, image);
         goto done;
     }
     memset(&o, 0, sizeof(o));
@@ -131,13 +121,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
     r = sg_oci_store_ref(s);
     if (!dref && sg_oci_store_kind(s) != SG_OCI_STORE_REGISTRY &&
         (!r->repository || !r->repository[0])) {
-        /* no registry name: the layout's path stands for the repository */
-        size_t n = local_spec_len(image, s), skip = 0;
-        if (strncmp(image, "oci-dir:", 8) == 0)
-            skip = 8;
-        else if (strncmp(image, "oci:", 4) == 0)
-            skip = 4;
-        if (sg_buf_add(&lref, image + skip, n - skip)) {
+        if (local_docker_reference(&lref, image, s)) {
             ret = cli_fail(SG_ENOMEM, "sign");
             goto done;
         }
@@ -200,7 +184,7 @@ static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
                   sig = SG_BUF_INIT(SG_BUF_NOLIMIT),
                   b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_sign_key *k = NULL;
-    int ret = CLI_EXIT_FAIL;
+    int ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
@@ -219,37 +203,23 @@ static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(&cli_cmd_sign_blob,
                                "--key and FILE are required");
     ret = cli_read_file(&data, file, BLOB_MAX);
+    if (!ret)
+        ret = cli_key_private(&k, keyspec, CLI_KEY_PROMPT);
     if (ret)
         goto done;
-    rc = cli_load_private_key(&k, keyspec);
-    if (rc) {
-        ret = cli_fail(rc, "key");
-        goto done;
-    }
     rc = sg_sign_key_sign(&sig, k, data.data, data.len);
     if (!rc)
         rc = sg_base64_encode(&b64, sig.data, sig.len);
+    /* on stdout, a line; in the file, the signature alone */
+    if (!rc && !outsig)
+        rc = sg_buf_addc(&b64, '\n');
     if (rc) {
-        ret = cli_fail(rc, "sign-blob");
+        ret = cli_fail(rc, "sign-blob %s", file);
         goto done;
     }
-    if (outsig) {
-        rc = sg_file_write_atomic(outsig, b64.data, b64.len, 0644);
-        if (rc) {
-            ret = cli_fail(rc, "%s", outsig);
-            goto done;
-        }
+    ret = cli_output(outsig, b64.data, b64.len);
+    if (!ret && outsig)
         fprintf(stderr, "Wrote signature to file %s\n", outsig);
-    } else {
-        rc = sg_buf_addc(&b64, '\n');
-        if (!rc)
-            rc = cli_write_output(NULL, b64.data, b64.len);
-        if (rc) {
-            ret = cli_fail(rc, "stdout");
-            goto done;
-        }
-    }
-    ret = CLI_EXIT_OK;
 done:
     sg_sign_key_free(k);
     sg_buf_release(&data);
@@ -274,35 +244,24 @@ const struct cli_command cli_cmd_sign_blob = {
 /* ------------------------------------------------------------------ */
 /* verify                                                               */
 
-/* The length of IMAGE to print before "@DIGEST" (an IMAGE that already
- * ends in "@DIGEST" is not printed with it twice). */
-static int banner_len(const char *image, const char *digest)
-{
-    size_t n = strlen(image), d = strlen(digest);
-
-    if (n > d && image[n - d - 1] == '@' && strcmp(image + n - d, digest) == 0)
-        n -= d + 1;
-    return n > INT_MAX ? INT_MAX : (int)n;
-}
-
 static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *image = NULL, *output = "json";
-    struct annots an;
+    struct cli_annotations an = { .cmd = &cli_cmd_verify };
     struct sg_verify_opts o;
-    struct sg_verify_result r;
+    struct sg_verify_result r = { NULL, 0 };
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT), name = SG_BUF_INIT(4096);
     char *digest = NULL;
     size_t n_ok = 0;
-    int tlog = 0, ret = CLI_EXIT_FAIL;
+    int tlog = 0, json, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--annotations",
           .alt = "-a",
-          .take = take_annot,
+          .take = cli_take_annotation,
           .arg = &an },
         { .name = "--output", .alt = "-o", .value = &output },
         /* offline by design: no transparency log is consulted */
@@ -315,39 +274,18 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
                           .too_many = "only one IMAGE",
                           .unknown = CLI_UNKNOWN_QUOTED };
 
-    memset(&an, 0, sizeof(an));
-    memset(&r, 0, sizeof(r));
-    ret = cli_parse_args(ctx, &cli_cmd_verify, argc, argv, 1, &a);
+    if (cli_parse_args(ctx, &cli_cmd_verify, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    if (!keyspec || !image)
+        return cli_usage_error(&cli_cmd_verify, "--key and IMAGE are required");
+    if (strcmp(output, "json") != 0 && strcmp(output, "text") != 0)
+        return cli_usage_error(&cli_cmd_verify, "-o must be json or text");
+    json = strcmp(output, "json") == 0;
+    ret = cli_key_public(&k, keyspec);
+    if (!ret)
+        ret = cli_open_image(&s, &digest, ctx, image, CLI_OPEN_DIGEST_AS_IS);
     if (ret)
         goto done;
-    ret = CLI_EXIT_FAIL;
-    if (!keyspec || !image) {
-        ret = cli_usage_error(&cli_cmd_verify, "--key and IMAGE are required");
-        goto done;
-    }
-    if (strcmp(output, "json") != 0 && strcmp(output, "text") != 0) {
-        ret = cli_usage_error(&cli_cmd_verify, "-o must be json or text");
-        goto done;
-    }
-    rc = cli_load_public_key(&k, keyspec);
-    if (rc) {
-        ret = cli_fail(rc, "key");
-        goto done;
-    }
-    if (cli_open_store(&s, ctx, image, 0))
-        goto done;
-    /* A digest reference is used as it is (as cosign's ResolveDigest):
-     * the signatures may live where the image itself is not. */
-    if (sg_digest_valid(sg_oci_store_default_ref(s))) {
-        digest = strdup(sg_oci_store_default_ref(s));
-        rc = digest ? SG_OK : sg_error_oom();
-    } else {
-        rc = sg_oci_store_head_manifest(s, NULL, NULL, &digest, NULL);
-    }
-    if (rc) {
-        ret = cli_fail(rc, "%s", image);
-        goto done;
-    }
     memset(&o, 0, sizeof(o));
     o.annotations = an.v;
     o.n_annotations = an.n;
@@ -360,19 +298,16 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
             fprintf(stderr, "sigil: %s: %s\n", it->source, it->reason);
             continue;
         }
-        if (strcmp(output, "json") == 0 && sg_buf_adds(&out, n_ok ? "," : "["))
-            rc = SG_ENOMEM;
-        if (sg_buf_add(&out, it->payload, it->payload_len) ||
-            (strcmp(output, "text") == 0 && sg_buf_addc(&out, '\n')))
+        if ((json && sg_buf_adds(&out, n_ok ? "," : "[")) ||
+            sg_buf_add(&out, it->payload, it->payload_len) ||
+            (!json && sg_buf_addc(&out, '\n')))
             rc = SG_ENOMEM;
         n_ok++;
     }
+    if (!rc && json && sg_buf_adds(&out, "]\n"))
+        rc = SG_ENOMEM;
     if (rc) {
         ret = cli_fail(rc, "verify %s", image);
-        goto done;
-    }
-    if (strcmp(output, "json") == 0 && sg_buf_adds(&out, "]\n")) {
-        ret = cli_fail(SG_ENOMEM, "verify");
         goto done;
     }
     if (ctx->verbosity > 0)
@@ -386,9 +321,8 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
                 "  - The payload blobs matched their descriptors (digest and "
                 "size)\n"
                 "%zu of %zu signature(s) verified\n",
-                banner_len(image, digest), image, digest, n_ok, r.n_items);
-    rc = cli_write_output(NULL, out.data, out.len);
-    ret = rc ? cli_fail(rc, "stdout") : CLI_EXIT_OK;
+                cli_image_len(image, digest), image, digest, n_ok, r.n_items);
+    ret = cli_output(NULL, out.data, out.len);
 done:
     sg_verify_result_release(&r);
     sg_oci_store_free(s);
@@ -432,7 +366,7 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
     const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX), sig = SG_BUF_INIT(1 << 20);
     struct sg_sign_key *k = NULL;
-    int tlog = 0, ret = CLI_EXIT_FAIL;
+    int tlog = 0, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
@@ -453,11 +387,9 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(&cli_cmd_verify_blob,
                                "one of --key/--certificate, --signature and "
                                "FILE are required");
-    rc = cli_load_public_key(&k, keyspec ? keyspec : cert);
-    if (rc) {
-        ret = cli_fail(rc, "key");
+    ret = cli_key_public(&k, keyspec ? keyspec : cert);
+    if (ret)
         goto done;
-    }
     rc = sg_file_read(&sig, sigarg, 1 << 20);
     if (rc == SG_ENOTFOUND) {
         /* not a file: the base64 signature itself, as cosign allows */
@@ -465,7 +397,7 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         rc = sg_buf_adds(&sig, sigarg);
     }
     if (rc) {
-        ret = cli_fail(rc, "%s", sigarg);
+        ret = cli_error(rc); /* names the file */
         goto done;
     }
     ret = cli_read_file(&data, file, BLOB_MAX);
@@ -477,7 +409,6 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         goto done;
     }
     fprintf(stderr, "Verified OK\n");
-    ret = CLI_EXIT_OK;
 done:
     sg_sign_key_free(k);
     sg_buf_release(&data);
@@ -512,7 +443,7 @@ static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT);
     const struct sg_oci_ref *r;
     char *digest = NULL;
-    int ret = CLI_EXIT_FAIL;
+    int ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--type", .value = &type },
@@ -560,9 +491,8 @@ static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
                     : sg_buf_addf(&out, "@%s", digest);
     if (!rc)
         rc = sg_buf_addc(&out, '\n');
-    if (!rc)
-        rc = cli_write_output(NULL, out.data, out.len);
-    ret = rc ? cli_fail(rc, "triangulate") : CLI_EXIT_OK;
+    ret =
+        rc ? cli_fail(rc, "triangulate") : cli_output(NULL, out.data, out.len);
 done:
     free(digest);
     sg_buf_release(&out);
