@@ -118,7 +118,7 @@ int cli_parse_args(struct cli_ctx *ctx,
         const char *arg = argv[i];
         int r;
 
-        if (!only_pos && a->dashdash && strcmp(arg, "--") == 0) {
+        if (!only_pos && cmd->pos.dashdash && strcmp(arg, "--") == 0) {
             only_pos = 1;
             continue;
         }
@@ -130,15 +130,15 @@ int cli_parse_args(struct cli_ctx *ctx,
                 return CLI_EXIT_USAGE;
             if (r > 0)
                 continue;
-            if (a->unknown == CLI_UNKNOWN_PLAIN)
+            if (cmd->pos.unknown == CLI_UNKNOWN_PLAIN)
                 return cli_usage_error(cmd, "unknown option %s", arg);
-            if (a->unknown == CLI_UNKNOWN_QUOTED)
+            if (cmd->pos.unknown == CLI_UNKNOWN_QUOTED)
                 return cli_usage_error(cmd, "unknown option '%s'", arg);
             return cli_usage_error(cmd, "unexpected argument '%s'", arg);
         }
-        if (a->n_pos >= a->max_pos) {
-            if (a->too_many && a->max_pos > 0)
-                return cli_usage_error(cmd, "%s", a->too_many);
+        if (a->n_pos >= cmd->pos.max) {
+            if (cmd->pos.too_many && cmd->pos.max > 0)
+                return cli_usage_error(cmd, "%s", cmd->pos.too_many);
             return cli_usage_error(cmd, "unexpected argument '%s'", arg);
         }
         a->pos[a->n_pos++] = arg;
@@ -532,9 +532,7 @@ int cli_output(const char *path, const void *data, size_t len)
     return rc ? cli_error(rc) : CLI_EXIT_OK;
 }
 
-int cli_source_date_epoch(const struct cli_command *cmd,
-                          long long *t,
-                          int *set)
+int cli_source_date_epoch(const struct cli_command *cmd, long long *t, int *set)
 {
     const char *e = getenv("SOURCE_DATE_EPOCH");
     char *end = NULL;

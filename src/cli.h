@@ -30,11 +30,27 @@ struct cli_ctx {
     struct sg_oci_registry_opts reg; /* filled by cli_registry_opts() */
 };
 
+/* How cli_parse_args reports an argument it does not know. */
+enum cli_unknown {
+    CLI_UNKNOWN_PLAIN,     /* "unknown option X" */
+    CLI_UNKNOWN_QUOTED,    /* "unknown option 'X'" */
+    CLI_UNKNOWN_UNEXPECTED /* "unexpected argument 'X'" (options too) */
+};
+
+/* A command: its help, what runs it, and the grammar of its positional
+ * arguments for cli_parse_args (the options are the command's own). */
 struct cli_command {
     const char *name;
     const char *summary; /* one line for `sigil help` */
     const char *usage;   /* full text for `sigil help NAME` / --help */
     int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+    struct cli_positionals {
+        int max;                  /* how many are accepted (0: none) */
+        const char *too_many;     /* usage message for one more than max;
+                                   * NULL: "unexpected argument 'X'" */
+        enum cli_unknown unknown; /* how an unknown option is reported */
+        int dashdash;             /* "--" ends the options */
+    } pos;
 };
 
 /* Try to consume a shared option at argv[*i] (and its value). Returns 1
@@ -67,28 +83,18 @@ struct cli_opt {
     int eq_ok; /* flag option: "--name=ANYTHING" matches too */
 };
 
-/* How cli_parse_args reports an argument it does not know. */
-enum cli_unknown {
-    CLI_UNKNOWN_PLAIN,     /* "unknown option X" */
-    CLI_UNKNOWN_QUOTED,    /* "unknown option 'X'" */
-    CLI_UNKNOWN_UNEXPECTED /* "unexpected argument 'X'" (options too) */
-};
-
-/* A command's argument grammar for cli_parse_args. */
+/* A command's options and where its positional arguments go (at most
+ * cmd->pos.max of them), for cli_parse_args. */
 struct cli_args {
     const struct cli_opt *opts;
     size_t n_opts;
-    const char **pos;     /* positional arguments go here, in order */
-    int max_pos;          /* room in pos (0: none accepted) */
-    int n_pos;            /* out: how many were given */
-    const char *too_many; /* usage message for one more than max_pos;
-                           * NULL: "unexpected argument 'X'" */
-    enum cli_unknown unknown;
-    int dashdash; /* "--" ends the options */
+    const char **pos; /* positional arguments go here, in order */
+    int n_pos;        /* out: how many were given */
 };
 
 /* Parse argv[first..argc) for cmd: shared options (cli_common_opt) first,
- * then a->opts in table order, then positionals into a->pos. Returns 0,
+ * then a->opts in table order, then positionals into a->pos (the grammar
+ * in cmd). Returns 0,
  * or CLI_EXIT_USAGE after printing the usage error. Values point into
  * argv. Required options and the positional count are the caller's. */
 int cli_parse_args(struct cli_ctx *ctx,

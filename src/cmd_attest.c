@@ -108,7 +108,6 @@ static int attest_begin(struct attest_args *o,
                         struct sg_sign_key **k)
 {
     int blob = strcmp(what, "BLOB") == 0, ret;
-    char too_many[32];
     const struct cli_opt opts[] = {
         { .name = "--key", .value = &o->key },
         { .name = "--predicate", .value = &o->pred_path },
@@ -123,11 +122,8 @@ static int attest_begin(struct attest_args *o,
     };
     struct cli_args a = { .opts = opts,
                           .n_opts = CLI_N(opts),
-                          .pos = &o->target,
-                          .max_pos = 1,
-                          .too_many = too_many };
+                          .pos = &o->target };
 
-    snprintf(too_many, sizeof(too_many), "one %s only", what);
     o->type = "custom";
     o->ann.cmd = o->cmd;
     if (cli_parse_args(ctx, o->cmd, argc, argv, 1, &a))
@@ -220,7 +216,7 @@ const struct cli_command cli_cmd_attest = {
     "IMAGE is a registry reference or oci-dir:PATH[:tag] (see sigil help\n"
     "copy). Prints the attested digest. Registry options: --platform,\n"
     "--ca-file, --insecure-registry, --username, --password-stdin.\n",
-    run_attest
+    run_attest, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
 };
 
 static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
@@ -268,7 +264,7 @@ const struct cli_command cli_cmd_attest_blob = {
     "Like attest, for a local file: the subject is the file's base name\n"
     "and sha256. The DSSE envelope is written to OUT (atomically) or to\n"
     "standard output. Nothing is stored in a registry.\n",
-    run_attest_blob
+    run_attest_blob, .pos = { 1, "one BLOB only", CLI_UNKNOWN_PLAIN, 0 }
 };
 
 static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
@@ -336,7 +332,7 @@ const struct cli_command cli_cmd_verify_attestation = {
     "\n"
     "Exit status: 0 when at least one attestation passed every check; 3\n"
     "when none did (each reason printed); 1 on registry or other errors.\n",
-    run_verify_attestation
+    run_verify_attestation, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
 };
 
 enum out_fmt {
@@ -380,7 +376,6 @@ static int verify_begin(struct verify_args *o,
                         struct sg_sign_key **k)
 {
     int blob = strcmp(what, "BLOB") == 0;
-    char too_many[32];
     const struct cli_opt opts[] = {
         { .name = "--key", .value = &o->key },
         { .name = "--type", .value = &o->type },
@@ -393,11 +388,8 @@ static int verify_begin(struct verify_args *o,
     };
     struct cli_args a = { .opts = opts,
                           .n_opts = CLI_N(opts),
-                          .pos = &o->target,
-                          .max_pos = 1,
-                          .too_many = too_many };
+                          .pos = &o->target };
 
-    snprintf(too_many, sizeof(too_many), "one %s only", what);
     if (cli_parse_args(ctx, o->cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
     if (!o->key || !o->target || (blob && !o->signature))
@@ -518,7 +510,8 @@ const struct cli_command cli_cmd_verify_blob_attestation = {
     "application/vnd.in-toto+json, a statement subject naming BLOB's\n"
     "sha256, and with --type the predicate type. Exit 0 when it passes,\n"
     "3 with the reason when not, 1 on other errors.\n",
-    run_verify_blob_attestation
+    run_verify_blob_attestation,
+    .pos = { 1, "one BLOB only", CLI_UNKNOWN_PLAIN, 0 }
 };
 
 static int
@@ -580,9 +573,7 @@ static int open_image(struct cli_ctx *ctx,
     };
     struct cli_args ca = { .opts = opts,
                            .n_opts = CLI_N(opts),
-                           .pos = &a->image,
-                           .max_pos = 1,
-                           .too_many = "one IMAGE only" };
+                           .pos = &a->image };
 
     if (cli_parse_args(ctx, cmd, argc, argv, first, &ca))
         return CLI_EXIT_USAGE;
@@ -607,7 +598,7 @@ const struct cli_command cli_cmd_tree = {
     "(sha256-<hex>.sig), attestations with their predicate types\n"
     "(sha256-<hex>.att), a legacy SBOM (sha256-<hex>.sbom) and OCI\n"
     "referrers with their artifact types.\n",
-    run_tree
+    run_tree, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
 };
 
 static int tree_section(struct sg_oci_store *s,
@@ -712,7 +703,7 @@ const struct cli_command cli_cmd_download = {
     "  sbom         the raw SBOM bytes of the legacy .sbom tag (exactly one\n"
     "               layer), to standard output or --output-file\n"
     "Nothing is verified: use verify / verify-attestation for that.\n",
-    run_download
+    run_download, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
 };
 
 static sg_err print_envelope(const struct sg_oci_descriptor *d,
@@ -810,7 +801,7 @@ const struct cli_command cli_cmd_attach = {
     "--input-format json; cyclonedx: application/vnd.cyclonedx+xml, or\n"
     "+json likewise; syft: application/vnd.syft+json. --type defaults to\n"
     "spdx.\n",
-    run_attach
+    run_attach, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -835,11 +826,7 @@ static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--type", .value = &type },
         { .name = "--input-format", .value = &fmt },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "one IMAGE only" };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
     if (argc < 2 || strcmp(argv[1], "sbom") != 0)
         return cli_usage_error(cmd, "only 'attach sbom' is supported");

@@ -165,9 +165,7 @@ static int run_generate_key_pair(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--output-key-prefix", .value = &prefix },
         { .name = "--force", .alt = "-f", .flag = &force },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .unknown = CLI_UNKNOWN_UNEXPECTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts) };
 
     ret = cli_parse_args(ctx, &cli_cmd_generate_key_pair, argc, argv, 1, &a);
     if (ret)
@@ -193,7 +191,7 @@ const struct cli_command cli_cmd_generate_key_pair = {
     "\n"
     "  --output-key-prefix P  write P.key and P.pub (default: cosign)\n"
     "  --force, -f            overwrite existing files\n",
-    run_generate_key_pair
+    run_generate_key_pair, .pos = { 0, NULL, CLI_UNKNOWN_UNEXPECTED, 0 }
 };
 
 static int run_import_key_pair(struct cli_ctx *ctx, int argc, char **argv)
@@ -206,9 +204,7 @@ static int run_import_key_pair(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--output-key-prefix", .value = &prefix },
         { .name = "--force", .alt = "-f", .flag = &force },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .unknown = CLI_UNKNOWN_UNEXPECTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts) };
 
     ret = cli_parse_args(ctx, &cli_cmd_import_key_pair, argc, argv, 1, &a);
     if (ret)
@@ -238,7 +234,7 @@ const struct cli_command cli_cmd_import_key_pair = {
     "  --key, -k FILE         the PEM private key (or env://VAR)\n"
     "  --output-key-prefix P  write P.key and P.pub\n"
     "  --force, -f            overwrite existing files\n",
-    run_import_key_pair
+    run_import_key_pair, .pos = { 0, NULL, CLI_UNKNOWN_UNEXPECTED, 0 }
 };
 
 static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
@@ -252,9 +248,7 @@ static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--key", .alt = "-k", .value = &keyfile },
         { .name = "--outfile", .alt = "-o", .value = &outfile },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .unknown = CLI_UNKNOWN_UNEXPECTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts) };
 
     if (cli_parse_args(ctx, &cli_cmd_public_key, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -280,5 +274,5 @@ const struct cli_command cli_cmd_public_key = {
     "\n"
     "  --key, -k KEY      the private key\n"
     "  --outfile, -o F    write to F (atomically) instead of stdout\n",
-    run_public_key
+    run_public_key, .pos = { 0, NULL, CLI_UNKNOWN_UNEXPECTED, 0 }
 };

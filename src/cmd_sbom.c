@@ -226,9 +226,7 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     };
     struct cli_args args = { .opts = copts,
                              .n_opts = CLI_N(copts),
-                             .pos = &source,
-                             .max_pos = 1,
-                             .too_many = "more than one SOURCE" };
+                             .pos = &source };
 
     if (cli_parse_args(ctx, &cli_cmd_sbom, argc, argv, 1, &args))
         return CLI_EXIT_USAGE;
@@ -294,5 +292,5 @@ done:
 
 const struct cli_command cli_cmd_sbom = {
     "sbom", "List the packages in an image (SPDX, CycloneDX, table)", usage,
-    run_sbom
+    run_sbom, .pos = { 1, "more than one SOURCE", CLI_UNKNOWN_PLAIN, 0 }
 };

@@ -101,12 +101,7 @@ static int run_diff(struct cli_ctx *ctx, int argc, char **argv)
     const struct cli_opt opts[] = {
         { .name = "--output", .alt = "-o", .value = &fmt },
     };
-    struct cli_args args = { .opts = opts,
-                             .n_opts = CLI_N(opts),
-                             .pos = pos,
-                             .max_pos = 2,
-                             .unknown = CLI_UNKNOWN_QUOTED,
-                             .dashdash = 1 };
+    struct cli_args args = { .opts = opts, .n_opts = CLI_N(opts), .pos = pos };
 
     if (cli_parse_args(ctx, &cli_cmd_diff, argc, argv, 1, &args))
         return CLI_EXIT_USAGE;
@@ -153,7 +148,7 @@ const struct cli_command cli_cmd_diff = {
     "  -o, --output FMT   table (default) or json\n"
     "\n"
     "Exit status, as diff(1): 0 no differences, 1 differences, 2 error.\n",
-    run_diff
+    run_diff, .pos = { 2, NULL, CLI_UNKNOWN_QUOTED, 1 }
 };
 
 static int run_convert(struct cli_ctx *ctx, int argc, char **argv)
@@ -169,12 +164,7 @@ static int run_convert(struct cli_ctx *ctx, int argc, char **argv)
           .arg = &co },
         { .name = "--deterministic", .flag = &det },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &input,
-                          .max_pos = 1,
-                          .unknown = CLI_UNKNOWN_QUOTED,
-                          .dashdash = 1 };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &input };
 
     if (cli_parse_args(ctx, &cli_cmd_convert, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -210,5 +200,5 @@ const struct cli_command cli_cmd_convert = {
     "\n"
     "SOURCE_DATE_EPOCH, when set, fixes the creation time (and implies\n"
     "--deterministic).\n",
-    run_convert
+    run_convert, .pos = { 1, NULL, CLI_UNKNOWN_QUOTED, 1 }
 };

@@ -86,12 +86,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
         /* no prompts to skip: nothing is uploaded to a log */
         { .name = "-y", .alt = "--yes", .flag = &yes },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "only one IMAGE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
     if (cli_parse_args(ctx, &cli_cmd_sign, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -171,7 +166,7 @@ const struct cli_command cli_cmd_sign = {
     "  -y, --yes                 accepted for cosign compatibility (no prompt)\n"
     "\n"
     "Exit status: 0 signed, 1 failure, 2 usage.\n",
-    run_sign
+    run_sign, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
 };
 
 /* ------------------------------------------------------------------ */
@@ -190,12 +185,7 @@ static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--output-signature", .value = &outsig },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &file,
-                          .max_pos = 1,
-                          .too_many = "only one FILE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file };
 
     if (cli_parse_args(ctx, &cli_cmd_sign_blob, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -238,7 +228,7 @@ const struct cli_command cli_cmd_sign_blob = {
     "\n"
     "  --key, -k KEY            cosign.key, a PEM private key, or env://VAR\n"
     "  --output-signature F     write the base64 signature to F instead\n",
-    run_sign_blob
+    run_sign_blob, .pos = { 1, "only one FILE", CLI_UNKNOWN_QUOTED, 0 }
 };
 
 /* ------------------------------------------------------------------ */
@@ -267,12 +257,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
         /* offline by design: no transparency log is consulted */
         { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "only one IMAGE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
     if (cli_parse_args(ctx, &cli_cmd_verify, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -355,7 +340,7 @@ const struct cli_command cli_cmd_verify = {
     "The checks and every rejected candidate with its reason go to stderr.\n"
     "Exit status: 0 at least one signature verified; 3 verification failed\n"
     "(no signatures, or none valid); 1 registry/IO error; 2 usage.\n",
-    run_verify
+    run_verify, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
 };
 
 /* ------------------------------------------------------------------ */
@@ -374,12 +359,7 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--signature", .value = &sigarg },
         { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &file,
-                          .max_pos = 1,
-                          .too_many = "only one FILE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file };
 
     if (cli_parse_args(ctx, &cli_cmd_verify_blob, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -430,7 +410,7 @@ const struct cli_command cli_cmd_verify_blob = {
     "  --signature SIG      the base64 signature (newlines tolerated)\n"
     "\n"
     "Exit status: 0 verified, 3 not verified, 1 error, 2 usage.\n",
-    run_verify_blob
+    run_verify_blob, .pos = { 1, "only one FILE", CLI_UNKNOWN_QUOTED, 0 }
 };
 
 /* ------------------------------------------------------------------ */
@@ -448,12 +428,7 @@ static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
     const struct cli_opt opts[] = {
         { .name = "--type", .value = &type },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "only one IMAGE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
     if (cli_parse_args(ctx, &cli_cmd_triangulate, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -509,5 +484,5 @@ const struct cli_command cli_cmd_triangulate = {
     "signatures: REGISTRY/REPOSITORY:sha256-<hex>.sig (.att for\n"
     "attestations, .sbom for SBOM attachments; --type digest prints\n"
     "REGISTRY/REPOSITORY@sha256:<hex>).\n",
-    run_triangulate
+    run_triangulate, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
 };
