@@ -43,7 +43,7 @@ struct cli_command {
     const char *name;
     const char *summary; /* one line for `sigil help` */
     const char *usage;   /* full text for `sigil help NAME` / --help */
-    int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+    int (*run)(struct cli_ctx *ctx, int argc, char **argv); /* cli_run_fn */
     struct cli_positionals {
         int max;                  /* how many are accepted (0: none) */
         const char *too_many;     /* usage message for one more than max;
@@ -178,13 +178,19 @@ struct cli_annotations {
     size_t n;
 };
 int cli_take_annotation(void *arg, char *v);
+/* Its cli_opt entry: -a, --annotations into the cli_annotations at a. */
+#define CLI_OPT_ANNOTATIONS(a)                                             \
+    {                                                                      \
+        .name = "--annotations", .alt = "-a", .take = cli_take_annotation, \
+        .arg = (a)                                                         \
+    }
 /* Commands call this after parsing -v/-q so the log hook sees it. */
 void cli_set_verbosity(int v);
 /* Is --help/-h among the args? */
 int cli_wants_help(int argc, char **argv);
 void cli_print_usage(const struct cli_command *cmd);
 
-/* Every command, defined in src/cmd_*.c. */
+/* Every command, in the table src/cmd_help.c. */
 extern const struct cli_command cli_cmd_manifest, cli_cmd_digest, cli_cmd_copy,
     cli_cmd_sbom, cli_cmd_diff, cli_cmd_convert, cli_cmd_generate_key_pair,
     cli_cmd_import_key_pair, cli_cmd_public_key, cli_cmd_sign,
@@ -192,6 +198,18 @@ extern const struct cli_command cli_cmd_manifest, cli_cmd_digest, cli_cmd_copy,
     cli_cmd_attest, cli_cmd_attest_blob, cli_cmd_verify_attestation,
     cli_cmd_verify_blob_attestation, cli_cmd_tree, cli_cmd_download,
     cli_cmd_attach;
+
+/* What runs them: argv[0] is the command's name; returns the exit code.
+ * In src/cmd_oci.c, cmd_sbom.c, cmd_sbomtools.c, cmd_keys.c, cmd_sign.c
+ * and cmd_attest.c. */
+typedef int cli_run_fn(struct cli_ctx *ctx, int argc, char **argv);
+cli_run_fn cli_run_manifest, cli_run_digest, cli_run_copy, cli_run_sbom,
+    cli_run_diff, cli_run_convert, cli_run_generate_key_pair,
+    cli_run_import_key_pair, cli_run_public_key, cli_run_sign,
+    cli_run_sign_blob, cli_run_verify, cli_run_verify_blob, cli_run_triangulate,
+    cli_run_attest, cli_run_attest_blob, cli_run_verify_attestation,
+    cli_run_verify_blob_attestation, cli_run_tree, cli_run_download,
+    cli_run_attach;
 
 /* The sbom → attest (→ sign) pipeline step, in cmd_attest.c: attach the
  * SBOM bytes as a signed attestation to the digest in s, and with do_sign

@@ -115,10 +115,7 @@ static int attest_begin(struct attest_args *o,
         { .name = "--statement-version", .take = take_version, .arg = o },
         blob ? (struct cli_opt){ .name = "--output-attestation",
                                  .value = &o->out_path }
-             : (struct cli_opt){ .name = "--annotations",
-                                 .alt = "-a",
-                                 .take = cli_take_annotation,
-                                 .arg = &o->ann },
+             : (struct cli_opt)CLI_OPT_ANNOTATIONS(&o->ann),
     };
     struct cli_args a = { .opts = opts,
                           .n_opts = CLI_N(opts),
@@ -188,38 +185,7 @@ static int attest_stored_image(struct sg_buf *name,
     return rc ? cli_fail(rc, "attest %s@%s", name->data, digest) : CLI_EXIT_OK;
 }
 
-static int run_attest(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_attest = {
-    "attest", "Attach a signed in-toto attestation",
-    "usage: sigil attest --key KEY --predicate FILE [--type TYPE]\n"
-    "                    [--statement-version 0.1|1] [-a KEY=VALUE]... "
-    "IMAGE\n"
-    "\n"
-    "Wrap FILE in an in-toto Statement whose subject is IMAGE's repository\n"
-    "and sha256 digest (resolved once), sign it as a DSSE envelope\n"
-    "(payloadType application/vnd.in-toto+json, signature over PAE) and\n"
-    "append it as a layer to the tag sha256-<hex>.att, as cosign attest\n"
-    "does (layer media type application/vnd.dsse.envelope.v1+json,\n"
-    "annotation predicateType).\n"
-    "\n"
-    "  --key KEY              private key: cosign.key (password from\n"
-    "                         COSIGN_PASSWORD or a prompt) or a PEM key\n"
-    "  --predicate FILE       the predicate (an SBOM, provenance, ...)\n"
-    "  --type TYPE            custom (default), spdxjson, spdx, cyclonedx,\n"
-    "                         slsaprovenance, slsaprovenance02,\n"
-    "                         slsaprovenance1, link, vuln, openvex, or a\n"
-    "                         predicate type URI\n"
-    "  --statement-version V  0.1 (default, what cosign writes) or 1\n"
-    "  -a, --annotations K=V  subject annotation (Statement v1 only)\n"
-    "\n"
-    "IMAGE is a registry reference or oci-dir:PATH[:tag] (see sigil help\n"
-    "copy). Prints the attested digest. Registry options: --platform,\n"
-    "--ca-file, --insecure-registry, --username, --password-stdin.\n",
-    run_attest, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
-};
-
-static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_attest(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct attest_args o = { .cmd = &cli_cmd_attest };
     struct sg_oci_store *s = NULL;
@@ -253,21 +219,7 @@ done:
 /* ------------------------------------------------------------------ */
 /* attest-blob                                                          */
 
-static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_attest_blob = {
-    "attest-blob", "Make a signed attestation for a file",
-    "usage: sigil attest-blob --key KEY --predicate FILE [--type TYPE]\n"
-    "                         [--statement-version 0.1|1]\n"
-    "                         [--output-attestation OUT] BLOB\n"
-    "\n"
-    "Like attest, for a local file: the subject is the file's base name\n"
-    "and sha256. The DSSE envelope is written to OUT (atomically) or to\n"
-    "standard output. Nothing is stored in a registry.\n",
-    run_attest_blob, .pos = { 1, "one BLOB only", CLI_UNKNOWN_PLAIN, 0 }
-};
-
-static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct attest_args o = { .cmd = &cli_cmd_attest_blob };
     struct sg_attest_statement_opts so;
@@ -303,37 +255,6 @@ done:
 
 /* ------------------------------------------------------------------ */
 /* verify-attestation                                                   */
-
-static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_verify_attestation = {
-    "verify-attestation", "Verify an image's attestations",
-    "usage: sigil verify-attestation --key PUB [--type TYPE]\n"
-    "                                [-o text|json|envelope]\n"
-    "                                [--allow-legacy-payload-type] IMAGE\n"
-    "\n"
-    "Check every attestation of IMAGE's digest (resolved once): the layers\n"
-    "of sha256-<hex>.att and the cosign v3 Sigstore bundles among its OCI\n"
-    "referrers. Each must be a DSSE envelope with payloadType\n"
-    "application/vnd.in-toto+json whose signature verifies over PAE with\n"
-    "PUB, holding an in-toto Statement that names the image's sha256 and,\n"
-    "with --type, has that predicate type (names as in sigil help attest,\n"
-    "any other value compared literally).\n"
-    "\n"
-    "Output, one line per verified attestation:\n"
-    "  -o text (default)  the statement JSON\n"
-    "  -o json            {\"source\",\"predicateType\",\"statement\"}\n"
-    "  -o envelope        the DSSE envelope JSON (what cosign prints)\n"
-    "\n"
-    "--allow-legacy-payload-type accepts envelopes from early cosign that\n"
-    "put the predicate type in payloadType (current cosign rejects them).\n"
-    "Envelopes signed with a certificate (keyless) are reported as not\n"
-    "checkable with a key.\n"
-    "\n"
-    "Exit status: 0 when at least one attestation passed every check; 3\n"
-    "when none did (each reason printed); 1 on registry or other errors.\n",
-    run_verify_attestation, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
-};
 
 enum out_fmt {
     OUT_TEXT,
@@ -439,7 +360,7 @@ static void print_item(const struct sg_attest_item *it, enum out_fmt f)
     json_decref(o);
 }
 
-static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct verify_args o = { .cmd = &cli_cmd_verify_attestation };
     struct sg_attest_check c;
@@ -495,27 +416,7 @@ done:
 /* ------------------------------------------------------------------ */
 /* verify-blob-attestation                                              */
 
-static int
-run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_verify_blob_attestation = {
-    "verify-blob-attestation", "Verify a file's attestation",
-    "usage: sigil verify-blob-attestation --key PUB --signature ENVELOPE\n"
-    "                                     [--type TYPE]\n"
-    "                                     [--allow-legacy-payload-type] "
-    "BLOB\n"
-    "\n"
-    "Check the DSSE envelope ENVELOPE (as written by attest-blob or cosign\n"
-    "attest-blob): signature over PAE with PUB, payloadType\n"
-    "application/vnd.in-toto+json, a statement subject naming BLOB's\n"
-    "sha256, and with --type the predicate type. Exit 0 when it passes,\n"
-    "3 with the reason when not, 1 on other errors.\n",
-    run_verify_blob_attestation,
-    .pos = { 1, "one BLOB only", CLI_UNKNOWN_PLAIN, 0 }
-};
-
-static int
-run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct verify_args o = { .cmd = &cli_cmd_verify_blob_attestation };
     struct sg_buf env = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
@@ -588,19 +489,6 @@ static void image_args_release(struct image_args *a)
     free(a->digest);
 }
 
-static int run_tree(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_tree = {
-    "tree", "Show what is attached to an image",
-    "usage: sigil tree IMAGE\n"
-    "\n"
-    "List what is attached to IMAGE's digest: signatures\n"
-    "(sha256-<hex>.sig), attestations with their predicate types\n"
-    "(sha256-<hex>.att), a legacy SBOM (sha256-<hex>.sbom) and OCI\n"
-    "referrers with their artifact types.\n",
-    run_tree, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
-};
-
 static int tree_section(struct sg_oci_store *s,
                         const char *digest,
                         const char *suffix,
@@ -635,7 +523,7 @@ static int tree_section(struct sg_oci_store *s,
     return CLI_EXIT_OK;
 }
 
-static int run_tree(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_tree(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct image_args a;
     struct sg_buf idx = SG_BUF_INIT(sg_limits_default()->manifest_max);
@@ -683,28 +571,6 @@ done:
     image_args_release(&a);
     return ret;
 }
-
-static int run_download(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_download = {
-    "download", "Download signatures, attestations or SBOMs",
-    "usage: sigil download signature IMAGE\n"
-    "       sigil download attestation [--predicate-type TYPE] IMAGE\n"
-    "       sigil download sbom [--output-file FILE] IMAGE\n"
-    "\n"
-    "Print the objects stored for IMAGE's digest, as cosign download does:\n"
-    "  signature    one JSON object per line per .sig layer:\n"
-    "               {\"Base64Signature\",\"Payload\"(base64)[,\"Cert\","
-    "\"Chain\"]\n"
-    "               [,\"Bundle\",\"RFC3161Timestamp\"]} (the last two are\n"
-    "               the JSON annotations, when present)\n"
-    "  attestation  each .att DSSE envelope as stored, one per line\n"
-    "               (--predicate-type filters by the layer annotation)\n"
-    "  sbom         the raw SBOM bytes of the legacy .sbom tag (exactly one\n"
-    "               layer), to standard output or --output-file\n"
-    "Nothing is verified: use verify / verify-attestation for that.\n",
-    run_download, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
-};
 
 static sg_err print_envelope(const struct sg_oci_descriptor *d,
                              const void *blob,
@@ -763,7 +629,7 @@ static int download_layers(struct image_args *a, const char *what)
     return ret;
 }
 
-static int run_download(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_download(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct image_args a;
     int ret;
@@ -785,25 +651,6 @@ static int run_download(struct cli_ctx *ctx, int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* attach sbom (deprecated, as in cosign)                               */
 
-static int run_attach(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_attach = {
-    "attach", "Attach an SBOM under the legacy .sbom tag (deprecated)",
-    "usage: sigil attach sbom --sbom FILE [--type spdx|cyclonedx|syft]\n"
-    "                         [--input-format json|xml|text] IMAGE\n"
-    "\n"
-    "DEPRECATED, as in cosign: the SBOM is stored unsigned. Prefer\n"
-    "'sigil attest --type spdxjson|cyclonedx' or 'sigil sbom --attest'.\n"
-    "\n"
-    "Push FILE as the single layer of the tag sha256-<hex>.sbom for\n"
-    "IMAGE's digest (replacing what was there), with cosign's media type:\n"
-    "spdx: text/spdx, or text/spdx+json for a .json file or\n"
-    "--input-format json; cyclonedx: application/vnd.cyclonedx+xml, or\n"
-    "+json likewise; syft: application/vnd.syft+json. --type defaults to\n"
-    "spdx.\n",
-    run_attach, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
-};
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -811,7 +658,7 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_attach(struct cli_ctx *ctx, int argc, char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_attach;
     const char *file = NULL, *type = "spdx", *fmt = NULL, *image = NULL;

@@ -155,89 +155,50 @@ done:
     return ret;
 }
 
-static int run_generate_key_pair(struct cli_ctx *ctx, int argc, char **argv)
+/* generate-key-pair, or with import import-key-pair: a new key, or the
+ * one --key names, written as P.key and P.pub. */
+static int key_pair(
+    struct cli_ctx *ctx, int argc, char **argv, const char *prefix, int import)
 {
-    const char *prefix = "cosign";
+    const struct cli_command *cmd =
+        import ? &cli_cmd_import_key_pair : &cli_cmd_generate_key_pair;
+    const char *keyfile = NULL;
     struct sg_sign_key *k = NULL;
     int force = 0, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--output-key-prefix", .value = &prefix },
         { .name = "--force", .alt = "-f", .flag = &force },
+        { .name = "--key", .alt = "-k", .value = &keyfile }, /* import */
     };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts) };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts) - !import };
 
-    ret = cli_parse_args(ctx, &cli_cmd_generate_key_pair, argc, argv, 1, &a);
+    ret = cli_parse_args(ctx, cmd, argc, argv, 1, &a);
     if (ret)
         return ret;
-    rc = sg_sign_key_generate(&k);
-    if (rc)
-        return cli_fail(rc, "generate-key-pair");
-    ret = write_pair(prefix, k, force, 1);
+    if (import && !keyfile)
+        return cli_usage_error(cmd, "--key is required");
+    if (import)
+        ret = cli_key_private(&k, keyfile, "Enter password for PEM key: ");
+    else if ((rc = sg_sign_key_generate(&k)))
+        ret = cli_fail(rc, "generate-key-pair");
+    if (!ret)
+        ret = write_pair(prefix, k, force, 1);
     sg_sign_key_free(k);
     return ret;
 }
 
-const struct cli_command cli_cmd_generate_key_pair = {
-    "generate-key-pair", "Create a cosign-compatible key pair",
-    "usage: sigil generate-key-pair [--output-key-prefix P] [--force]\n"
-    "\n"
-    "Creates an ECDSA P-256 key pair: P.key (default cosign.key, mode 0600)\n"
-    "in cosign's encrypted format (ENCRYPTED SIGSTORE PRIVATE KEY: scrypt\n"
-    "N=65536 r=8 p=1, NaCl secretbox, PKCS#8 inside) and P.pub (PEM public\n"
-    "key). The password comes from COSIGN_PASSWORD (empty allowed) or is\n"
-    "asked twice on the terminal. Existing files are never overwritten\n"
-    "without --force.\n"
-    "\n"
-    "  --output-key-prefix P  write P.key and P.pub (default: cosign)\n"
-    "  --force, -f            overwrite existing files\n",
-    run_generate_key_pair, .pos = { 0, NULL, CLI_UNKNOWN_UNEXPECTED, 0 }
-};
-
-static int run_import_key_pair(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_generate_key_pair(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *prefix = "import-cosign", *keyfile = NULL;
-    struct sg_sign_key *k = NULL;
-    int force = 0, ret;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .alt = "-k", .value = &keyfile },
-        { .name = "--output-key-prefix", .value = &prefix },
-        { .name = "--force", .alt = "-f", .flag = &force },
-    };
-    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts) };
-
-    ret = cli_parse_args(ctx, &cli_cmd_import_key_pair, argc, argv, 1, &a);
-    if (ret)
-        return ret;
-    if (!keyfile)
-        return cli_usage_error(&cli_cmd_import_key_pair, "--key is required");
-    ret = cli_key_private(&k, keyfile, "Enter password for PEM key: ");
-    if (ret)
-        return ret;
-    ret = write_pair(prefix, k, force, 1);
-    sg_sign_key_free(k);
-    return ret;
+    return key_pair(ctx, argc, argv, "cosign", 0);
 }
 
-const struct cli_command cli_cmd_import_key_pair = {
-    "import-key-pair", "Import a PEM key as cosign.key/cosign.pub",
-    "usage: sigil import-key-pair --key KEY.pem [--output-key-prefix P] "
-    "[--force]\n"
-    "\n"
-    "Converts a PEM private key (PKCS#8 \"PRIVATE KEY\", SEC1 \"EC PRIVATE\n"
-    "KEY\", PKCS#1 \"RSA PRIVATE KEY\", or encrypted PKCS#8) into cosign's\n"
-    "encrypted key format. Accepted: ECDSA P-256/P-384/P-521, RSA >= 2048\n"
-    "bits, Ed25519. Writes P.key (0600) and P.pub (default prefix:\n"
-    "import-cosign). Passwords: COSIGN_PASSWORD, or asked on the terminal\n"
-    "(the PEM's own password first when it is encrypted).\n"
-    "\n"
-    "  --key, -k FILE         the PEM private key (or env://VAR)\n"
-    "  --output-key-prefix P  write P.key and P.pub\n"
-    "  --force, -f            overwrite existing files\n",
-    run_import_key_pair, .pos = { 0, NULL, CLI_UNKNOWN_UNEXPECTED, 0 }
-};
+int cli_run_import_key_pair(struct cli_ctx *ctx, int argc, char **argv)
+{
+    return key_pair(ctx, argc, argv, "import-cosign", 1);
+}
 
-static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_public_key(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyfile = NULL, *outfile = NULL;
     struct sg_buf pem = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -264,15 +225,3 @@ static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
     sg_buf_release(&pem);
     return ret;
 }
-
-const struct cli_command cli_cmd_public_key = {
-    "public-key", "Print the public key of a private key",
-    "usage: sigil public-key --key cosign.key [--outfile F]\n"
-    "\n"
-    "Prints the PEM public key of a private key (cosign.key, any PEM key,\n"
-    "or env://VAR). Password: COSIGN_PASSWORD or the terminal.\n"
-    "\n"
-    "  --key, -k KEY      the private key\n"
-    "  --outfile, -o F    write to F (atomically) instead of stdout\n",
-    run_public_key, .pos = { 0, NULL, CLI_UNKNOWN_UNEXPECTED, 0 }
-};

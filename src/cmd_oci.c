@@ -110,46 +110,17 @@ static int show(struct cli_ctx *ctx,
     return ret;
 }
 
-static int run_manifest(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_manifest(struct cli_ctx *ctx, int argc, char **argv)
 {
     return show(ctx, &cli_cmd_manifest, argc, argv, 0);
 }
 
-const struct cli_command cli_cmd_manifest = {
-    "manifest", "Print an image's raw manifest",
-    "usage: sigil manifest [--platform OS/ARCH[/VARIANT]] IMAGE\n"
-    "\n"
-    "Print the manifest (or index) IMAGE refers to, byte for byte as the\n"
-    "store holds it. With --platform and an index, print that platform's\n"
-    "image manifest instead.\n"
-    "\n"
-    "IMAGE: a registry reference (host/repo:tag, repo@sha256:...),\n"
-    "oci-dir:PATH[:tag|@digest], oci-archive:FILE[:tag],\n"
-    "docker-archive:FILE, or an existing path (detected).\n"
-    "\n"
-    "Options: --platform P, --insecure-registry HOST, --ca-file F,\n"
-    "--username U --password-stdin, -v, -q\n",
-    run_manifest, .pos = { 1, NULL, CLI_UNKNOWN_QUOTED, 1 }
-};
-
-static int run_digest(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_digest(struct cli_ctx *ctx, int argc, char **argv)
 {
     return show(ctx, &cli_cmd_digest, argc, argv, 1);
 }
 
-const struct cli_command cli_cmd_digest = {
-    "digest", "Print the digest a reference resolves to",
-    "usage: sigil digest [--platform OS/ARCH[/VARIANT]] IMAGE\n"
-    "\n"
-    "Print the digest (sha256:...) of the manifest or index IMAGE refers\n"
-    "to, computed from its bytes. With --platform and an index, print the\n"
-    "digest of that platform's image manifest.\n"
-    "\n"
-    "IMAGE: as for 'sigil manifest'.\n",
-    run_digest, .pos = { 1, NULL, CLI_UNKNOWN_QUOTED, 1 }
-};
-
-static int run_copy(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_copy(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct sg_oci_store *src = NULL, *dst = NULL;
     const char *pos[2];
@@ -186,22 +157,3 @@ done:
     sg_oci_store_free(src);
     return ret;
 }
-
-const struct cli_command cli_cmd_copy = {
-    "copy", "Copy an image between registries and layouts",
-    "usage: sigil copy [--signatures] SRC DST\n"
-    "\n"
-    "Copy the image SRC refers to (every platform of an index, every\n"
-    "blob; blobs the destination has are skipped) to DST, then tag it\n"
-    "with DST's tag (default: latest). Prints the copied digest.\n"
-    "\n"
-    "SRC: as IMAGE for 'sigil manifest'. DST: a registry reference or\n"
-    "oci-dir:PATH[:tag] (created if missing); archives are read-only.\n"
-    "\n"
-    "  --signatures   also copy the sha256-<hex>.sig/.att/.sbom tags and\n"
-    "                 the referrers of every copied manifest\n"
-    "\n"
-    "Registry options: --insecure-registry HOST, --ca-file F,\n"
-    "--username U --password-stdin, -v, -q\n",
-    run_copy, .pos = { 2, NULL, CLI_UNKNOWN_QUOTED, 1 }
-};

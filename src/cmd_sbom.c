@@ -15,37 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: sigil sbom SOURCE [-o FORMAT[=FILE]]... [--platform OS/ARCH]\n"
-    "                  [--scope squashed|all-layers] [--threads N]\n"
-    "                  [--attest --key KEY [--sign]]\n"
-    "\n"
-    "List the OS packages (dpkg, apk, rpm) and Go modules in an image and\n"
-    "write an SBOM. SOURCE is any image source: REF (registry),\n"
-    "registry:REF, oci-dir:PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG],\n"
-    "docker-archive:FILE[:TAG] or dir:PATH (a root filesystem).\n"
-    "\n"
-    "  -o, --output FORMAT[=FILE]  spdx-json (SPDX 2.3), cyclonedx-json\n"
-    "                          (CycloneDX 1.6) or table; repeat for several\n"
-    "                          outputs. Without FILE the document goes to\n"
-    "                          stdout (at most one). Default: table when\n"
-    "                          stdout is a terminal, spdx-json otherwise.\n"
-    "  --scope SCOPE           squashed (default): the image as it runs;\n"
-    "                          all-layers: also packages deleted or replaced\n"
-    "                          by later layers (marked deleted)\n"
-    "  --platform OS/ARCH[/VARIANT]  pick from a multi-platform index\n"
-    "  --threads N             layers read in parallel (default: cores)\n"
-    "  --attest --key KEY      attach the SBOM (first JSON output, spdx-json\n"
-    "                          by default) as a signed attestation; --sign\n"
-    "                          also signs the image; the digest is printed\n"
-    "                          to stderr\n"
-    "  -v, -q, --ca-file, --insecure-registry, --username,\n"
-    "  --password-stdin        as for every registry command\n"
-    "\n"
-    "SOURCE_DATE_EPOCH=N fixes the creation time and derives the document\n"
-    "namespace and serial number from the content: byte-identical output.\n"
-    "Exit status: 0 ok, 1 failure (nothing written), 2 usage.\n";
-
 int cli_take_sbom_output(void *arg, char *v)
 {
     struct cli_sbom_outputs *o = arg;
@@ -198,7 +167,7 @@ static int attest_sbom(struct cli_ctx *ctx,
     return ret;
 }
 
-static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct reopen ro;
     struct cli_sbom_outputs outs = { .cmd = &cli_cmd_sbom };
@@ -289,8 +258,3 @@ done:
     sg_oci_store_free(store);
     return exit_code;
 }
-
-const struct cli_command cli_cmd_sbom = {
-    "sbom", "List the packages in an image (SPDX, CycloneDX, table)", usage,
-    run_sbom, .pos = { 1, "more than one SOURCE", CLI_UNKNOWN_PLAIN, 0 }
-};

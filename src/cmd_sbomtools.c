@@ -90,7 +90,7 @@ done:
     return ret;
 }
 
-static int run_diff(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_diff(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *pos[2], *fmt = "table";
     struct sg_sbom *a = NULL, *b = NULL;
@@ -131,27 +131,7 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_diff = {
-    "diff", "Compare two SBOMs or images",
-    "usage: sigil diff [-o table|json] [--platform OS/ARCH[/VARIANT]] OLD NEW\n"
-    "\n"
-    "Compare the packages of two SBOMs and print what was added, removed\n"
-    "or changed (old -> new version). OLD and NEW are each an SBOM file\n"
-    "(SPDX 2.3 JSON or CycloneDX JSON, as written by sigil, syft or\n"
-    "Trivy; '-' reads one of them from stdin) or an image source, which is\n"
-    "scanned on the fly (as 'sigil sbom' does).\n"
-    "\n"
-    "Packages are matched by purl type, namespace/name, arch qualifier and\n"
-    "the distro name (not its version), so a point-release upgrade shows\n"
-    "packages as changed.\n"
-    "\n"
-    "  -o, --output FMT   table (default) or json\n"
-    "\n"
-    "Exit status, as diff(1): 0 no differences, 1 differences, 2 error.\n",
-    run_diff, .pos = { 2, NULL, CLI_UNKNOWN_QUOTED, 1 }
-};
-
-static int run_convert(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_convert(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct cli_sbom_outputs co = { .cmd = &cli_cmd_convert };
     struct sg_sbom *s = NULL;
@@ -182,23 +162,3 @@ static int run_convert(struct cli_ctx *ctx, int argc, char **argv)
     sg_sbom_free(s);
     return ret;
 }
-
-const struct cli_command cli_cmd_convert = {
-    "convert", "Convert an SBOM between SPDX and CycloneDX",
-    "usage: sigil convert [--deterministic] IN -o FORMAT[=FILE]...\n"
-    "\n"
-    "Read IN (SPDX 2.3 JSON or CycloneDX JSON, as written by sigil, syft or\n"
-    "Trivy; '-' = stdin) and write it as FORMAT: spdx-json (SPDX 2.3),\n"
-    "cyclonedx-json (CycloneDX 1.6) or table. Purls, versions, licences,\n"
-    "CPEs, suppliers and package relationships are kept; elements that are\n"
-    "not packages (files, Trivy's application nodes) are dropped.\n"
-    "\n"
-    "  -o, --output FORMAT[=FILE]  repeatable; FILE is written atomically,\n"
-    "                              without =FILE to stdout (at most one)\n"
-    "  --deterministic             document namespace / serial number\n"
-    "                              derived from the content\n"
-    "\n"
-    "SOURCE_DATE_EPOCH, when set, fixes the creation time (and implies\n"
-    "--deterministic).\n",
-    run_convert, .pos = { 1, NULL, CLI_UNKNOWN_QUOTED, 1 }
-};

@@ -62,7 +62,7 @@ static sg_err local_docker_reference(struct sg_buf *out,
     return sg_buf_add(out, image + skip, n - skip);
 }
 
-static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_sign(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *image = NULL, *dref = NULL, *ref;
     struct cli_annotations an = { .cmd = &cli_cmd_sign };
@@ -77,10 +77,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
-        { .name = "--annotations",
-          .alt = "-a",
-          .take = cli_take_annotation,
-          .arg = &an },
+        CLI_OPT_ANNOTATIONS(&an),
         { .name = "--docker-reference", .value = &dref },
         { .name = "--recursive", .alt = "-r", .flag = &recursive },
         /* no prompts to skip: nothing is uploaded to a log */
@@ -144,35 +141,10 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_sign = {
-    "sign", "Sign an image (cosign-compatible)",
-    "usage: sigil sign --key KEY [-a key=value]... [--recursive] [-y]\n"
-    "                  [--docker-reference REPO] IMAGE\n"
-    "\n"
-    "Signs IMAGE as `cosign sign --key` does (legacy format, offline): the\n"
-    "simple-signing payload for the image digest, signed with KEY, stored\n"
-    "as a layer of the manifest at tag sha256-<hex>.sig in the image's\n"
-    "repository (existing signatures are kept; the same key and payload\n"
-    "again adds nothing). IMAGE is a registry reference or oci-dir:PATH[:tag].\n"
-    "Signing by tag works but warns: the tag is resolved to a digest first.\n"
-    "\n"
-    "  --key, -k KEY             cosign.key, a PEM private key, or env://VAR\n"
-    "                            (password: COSIGN_PASSWORD or the terminal)\n"
-    "  -a, --annotations k=v     add to the payload's \"optional\" (repeatable;\n"
-    "                            \"a=1,b=2\" is two annotations)\n"
-    "  --recursive, -r           for an index: also sign every manifest in it\n"
-    "  --docker-reference REPO   the payload's docker-reference (default: the\n"
-    "                            image's registry/repository)\n"
-    "  -y, --yes                 accepted for cosign compatibility (no prompt)\n"
-    "\n"
-    "Exit status: 0 signed, 1 failure, 2 usage.\n",
-    run_sign, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
-};
-
 /* ------------------------------------------------------------------ */
 /* sign-blob                                                            */
 
-static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *file = NULL, *outsig = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX),
@@ -218,23 +190,10 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_sign_blob = {
-    "sign-blob", "Sign a file",
-    "usage: sigil sign-blob --key KEY [--output-signature F] FILE\n"
-    "\n"
-    "Signs FILE as `cosign sign-blob --key` does and prints the base64\n"
-    "signature (ECDSA: ASN.1 DER over SHA-256; RSA: PKCS#1 v1.5 SHA-256;\n"
-    "Ed25519: pure).\n"
-    "\n"
-    "  --key, -k KEY            cosign.key, a PEM private key, or env://VAR\n"
-    "  --output-signature F     write the base64 signature to F instead\n",
-    run_sign_blob, .pos = { 1, "only one FILE", CLI_UNKNOWN_QUOTED, 0 }
-};
-
 /* ------------------------------------------------------------------ */
 /* verify                                                               */
 
-static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *image = NULL, *output = "json";
     struct cli_annotations an = { .cmd = &cli_cmd_verify };
@@ -249,10 +208,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
-        { .name = "--annotations",
-          .alt = "-a",
-          .take = cli_take_annotation,
-          .arg = &an },
+        CLI_OPT_ANNOTATIONS(&an),
         { .name = "--output", .alt = "-o", .value = &output },
         /* offline by design: no transparency log is consulted */
         { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
@@ -318,35 +274,10 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_verify = {
-    "verify", "Verify an image's signatures",
-    "usage: sigil verify --key PUB [-a key=value]... [-o json|text] IMAGE\n"
-    "\n"
-    "Verifies IMAGE's cosign signatures with the public key PUB, offline:\n"
-    "the layers of the sha256-<hex>.sig manifest and cosign v3 Sigstore\n"
-    "bundles among the image's OCI 1.1 referrers. For each candidate: the\n"
-    "payload blob's digest and size against its descriptor, the signature\n"
-    "over the exact payload bytes, the signed digest equals the image's,\n"
-    "the type string, and the required annotations. Keyless (certificate)\n"
-    "signatures are reported as not checkable with a key and never pass.\n"
-    "\n"
-    "  --key, -k PUB           PEM public key, certificate, or env://VAR\n"
-    "  -a, --annotations k=v   require optional.k == v (repeatable)\n"
-    "  -o, --output json|text  stdout: a JSON array of the verified payloads\n"
-    "                          (default) or the raw payloads, one per line\n"
-    "  --insecure-ignore-tlog  accepted for cosign compatibility (always\n"
-    "                          offline)\n"
-    "\n"
-    "The checks and every rejected candidate with its reason go to stderr.\n"
-    "Exit status: 0 at least one signature verified; 3 verification failed\n"
-    "(no signatures, or none valid); 1 registry/IO error; 2 usage.\n",
-    run_verify, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
-};
-
 /* ------------------------------------------------------------------ */
 /* verify-blob                                                          */
 
-static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX), sig = SG_BUF_INIT(1 << 20);
@@ -396,27 +327,10 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_verify_blob = {
-    "verify-blob", "Verify a file's signature",
-    "usage: sigil verify-blob (--key PUB | --certificate CERT) --signature "
-    "SIG FILE\n"
-    "\n"
-    "Checks that SIG (a file holding the base64 signature, or the base64\n"
-    "text itself) is a signature over FILE by the key, as\n"
-    "`cosign verify-blob --key` does. Offline: no transparency log.\n"
-    "\n"
-    "  --key, -k PUB        PEM public key or env://VAR\n"
-    "  --certificate CERT   use a PEM certificate's public key\n"
-    "  --signature SIG      the base64 signature (newlines tolerated)\n"
-    "\n"
-    "Exit status: 0 verified, 3 not verified, 1 error, 2 usage.\n",
-    run_verify_blob, .pos = { 1, "only one FILE", CLI_UNKNOWN_QUOTED, 0 }
-};
-
 /* ------------------------------------------------------------------ */
 /* triangulate                                                          */
 
-static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *image = NULL, *type = "signature", *suffix;
     struct sg_oci_store *s = NULL;
@@ -474,15 +388,3 @@ done:
     sg_oci_store_free(s);
     return ret;
 }
-
-const struct cli_command cli_cmd_triangulate = {
-    "triangulate", "Print where an image's signatures are stored",
-    "usage: sigil triangulate [--type signature|attestation|sbom|digest] "
-    "IMAGE\n"
-    "\n"
-    "Resolves IMAGE to its digest and prints where cosign keeps its\n"
-    "signatures: REGISTRY/REPOSITORY:sha256-<hex>.sig (.att for\n"
-    "attestations, .sbom for SBOM attachments; --type digest prints\n"
-    "REGISTRY/REPOSITORY@sha256:<hex>).\n",
-    run_triangulate, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
-};
