@@ -452,6 +452,12 @@ static int print_error(sg_err rc, const char *context)
     return rc == SG_EVERIFY ? CLI_EXIT_VERIFY : CLI_EXIT_FAIL;
 }
 
+void cli_print_rejected(const char *source, const char *reason)
+{
+    cli_progress_clear();
+    fprintf(stderr, "sigil: %s: %s\n", source, reason);
+}
+
 int cli_error(sg_err rc)
 {
     return print_error(rc, NULL);

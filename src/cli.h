@@ -122,6 +122,10 @@ int cli_fail(sg_err rc, const char *fmt, ...) SG_PRINTF(2, 3);
  * messages name the repository or host, so spec is added; local stores'
  * messages start with their path and stand alone. */
 int cli_store_fail(sg_err rc, const struct sg_oci_store *s, const char *spec);
+/* Print why a verify/verify-attestation candidate was rejected:
+ * "sigil: SOURCE: REASON" (both from the library, untrusted text
+ * escaped). */
+void cli_print_rejected(const char *source, const char *reason);
 /* Print a usage error and return CLI_EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
     SG_PRINTF(2, 3);

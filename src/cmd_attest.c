@@ -388,7 +388,7 @@ int cli_run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
         if (it->ok)
             print_item(it, o.fmt);
         else if (rc || ctx->verbosity > 1)
-            fprintf(stderr, "sigil: %s: %s\n", it->source, it->reason);
+            cli_print_rejected(it->source, it->reason);
     }
     fflush(stdout);
     if (rc) {

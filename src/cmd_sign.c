@@ -236,7 +236,7 @@ int cli_run_verify(struct cli_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < r.n_items; i++) {
         const struct sg_verify_item *it = &r.items[i];
         if (!it->ok) {
-            fprintf(stderr, "sigil: %s: %s\n", it->source, it->reason);
+            cli_print_rejected(it->source, it->reason);
             continue;
         }
         if ((json && sg_buf_adds(&out, n_ok ? "," : "[")) ||
