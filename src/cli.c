@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -117,7 +118,7 @@ int cli_parse_args(struct cli_ctx *ctx,
         const char *arg = argv[i];
         int r;
 
-        if (!only_pos && a->dashdash && strcmp(arg, "--") == 0) {
+        if (!only_pos && cmd->pos.dashdash && strcmp(arg, "--") == 0) {
             only_pos = 1;
             continue;
         }
@@ -129,15 +130,15 @@ int cli_parse_args(struct cli_ctx *ctx,
                 return CLI_EXIT_USAGE;
             if (r > 0)
                 continue;
-            if (a->unknown == CLI_UNKNOWN_PLAIN)
+            if (cmd->pos.unknown == CLI_UNKNOWN_PLAIN)
                 return cli_usage_error(cmd, "unknown option %s", arg);
-            if (a->unknown == CLI_UNKNOWN_QUOTED)
+            if (cmd->pos.unknown == CLI_UNKNOWN_QUOTED)
                 return cli_usage_error(cmd, "unknown option '%s'", arg);
             return cli_usage_error(cmd, "unexpected argument '%s'", arg);
         }
-        if (a->n_pos >= a->max_pos) {
-            if (a->too_many && a->max_pos > 0)
-                return cli_usage_error(cmd, "%s", a->too_many);
+        if (a->n_pos >= cmd->pos.max) {
+            if (cmd->pos.too_many && cmd->pos.max > 0)
+                return cli_usage_error(cmd, "%s", cmd->pos.too_many);
             return cli_usage_error(cmd, "unexpected argument '%s'", arg);
         }
         a->pos[a->n_pos++] = arg;
@@ -376,6 +377,13 @@ const struct sg_oci_registry_opts *cli_registry_opts(struct cli_ctx *ctx)
     return &ctx->reg;
 }
 
+/* Is rc a transport error? Their messages name the registry host or URL,
+ * not the image the user gave. */
+static int transport_error(sg_err rc)
+{
+    return rc == SG_ENET || rc == SG_EHTTP || rc == SG_EAUTH;
+}
+
 sg_err cli_open_store(struct sg_oci_store **out,
                       struct cli_ctx *ctx,
                       const char *spec,
@@ -383,9 +391,22 @@ sg_err cli_open_store(struct sg_oci_store **out,
 {
     sg_err rc = sg_oci_store_open(out, spec, cli_registry_opts(ctx), flags);
 
-    if (rc)
+    /* Opening names the path or reference itself; a registry's transport
+     * errors name its host, and then the image adds information. */
+    if (rc && transport_error(rc))
         cli_fail(rc, "%s", spec);
+    else if (rc)
+        cli_error(rc);
     return rc;
+}
+
+int cli_store_fail(sg_err rc, const struct sg_oci_store *s, const char *spec)
+{
+    /* Local stores' messages start with their path; a registry's name
+     * the repository or host, not the reference the user gave. */
+    if (sg_oci_store_kind(s) == SG_OCI_STORE_REGISTRY)
+        return cli_fail(rc, "%s", spec);
+    return cli_error(rc);
 }
 
 int cli_open_image(struct sg_oci_store **s,
@@ -394,14 +415,54 @@ int cli_open_image(struct sg_oci_store **s,
                    const char *image,
                    unsigned flags)
 {
+    const char *ref;
     sg_err rc;
 
     *digest = NULL;
-    if (cli_open_store(s, ctx, image, flags))
+    if (cli_open_store(s, ctx, image, flags & ~CLI_OPEN_DIGEST_AS_IS))
         return CLI_EXIT_FAIL;
-    rc = sg_oci_store_head_manifest(*s, sg_oci_store_default_ref(*s), NULL,
-                                    digest, NULL);
-    return rc ? cli_fail(rc, "%s", image) : CLI_EXIT_OK;
+    ref = sg_oci_store_default_ref(*s);
+    if ((flags & CLI_OPEN_DIGEST_AS_IS) && sg_digest_valid(ref)) {
+        *digest = strdup(ref);
+        rc = *digest ? SG_OK : sg_error_oom();
+    } else {
+        rc = sg_oci_store_head_manifest(*s, ref, NULL, digest, NULL);
+    }
+    return rc ? cli_store_fail(rc, *s, image) : CLI_EXIT_OK;
+}
+
+int cli_image_len(const char *image, const char *digest)
+{
+    size_t n = strlen(image), d = strlen(digest);
+
+    if (n > d && image[n - d - 1] == '@' && strcmp(image + n - d, digest) == 0)
+        n -= d + 1;
+    return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+/* "sigil: [context: ]message", the message being the library's last one
+ * (or the code's name when none was recorded). */
+static int print_error(sg_err rc, const char *context)
+{
+    const char *msg = sg_error_last()[0] ? sg_error_last() : sg_err_name(rc);
+
+    cli_progress_clear();
+    if (context)
+        fprintf(stderr, "sigil: %s: %s\n", context, msg);
+    else
+        fprintf(stderr, "sigil: %s\n", msg);
+    return rc == SG_EVERIFY ? CLI_EXIT_VERIFY : CLI_EXIT_FAIL;
+}
+
+void cli_print_rejected(const char *source, const char *reason)
+{
+    cli_progress_clear();
+    fprintf(stderr, "sigil: %s: %s\n", source, reason);
+}
+
+int cli_error(sg_err rc)
+{
+    return print_error(rc, NULL);
 }
 
 int cli_fail(sg_err rc, const char *fmt, ...)
@@ -412,22 +473,7 @@ int cli_fail(sg_err rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(ctxmsg, sizeof(ctxmsg), fmt, ap);
     va_end(ap);
-    cli_progress_clear();
-    if (sg_error_last()[0]) {
-        const char *msg = sg_error_last();
-        const char *sep = strstr(msg, ": ");
-        size_t plen = sep ? (size_t)(sep - msg) : 0;
-        size_t clen = strlen(ctxmsg);
-
-        /* The library names what failed ("PATH: ..."); when the context
-         * already ends with that name, do not say it twice. */
-        if (plen && plen <= clen &&
-            memcmp(ctxmsg + clen - plen, msg, plen) == 0)
-            msg = sep + 2;
-        fprintf(stderr, "sigil: %s: %s\n", ctxmsg, msg);
-    } else
-        fprintf(stderr, "sigil: %s: %s\n", ctxmsg, sg_err_name(rc));
-    return rc == SG_EVERIFY ? CLI_EXIT_VERIFY : CLI_EXIT_FAIL;
+    return print_error(rc, ctxmsg);
 }
 
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
@@ -447,7 +493,24 @@ int cli_read_file(struct sg_buf *b, const char *path, size_t max)
 {
     sg_err rc = sg_file_read(b, path, max);
 
-    return rc ? cli_fail(rc, "%s", path) : CLI_EXIT_OK;
+    /* sg_file_read's messages start with the path. */
+    return rc ? cli_error(rc) : CLI_EXIT_OK;
+}
+
+int cli_read_input(struct sg_buf *b, const char *path, size_t max)
+{
+    char tmp[65536];
+    size_t n;
+    sg_err rc = SG_OK;
+
+    if (strcmp(path, "-") != 0)
+        return cli_read_file(b, path, max);
+    b->max = max;
+    while (!rc && (n = fread(tmp, 1, sizeof(tmp), stdin)) > 0)
+        rc = sg_buf_add(b, tmp, n);
+    if (!rc && ferror(stdin))
+        rc = sg_error_set(SG_EIO, "read error");
+    return rc ? cli_fail(rc, "stdin") : CLI_EXIT_OK;
 }
 
 sg_err cli_write_output(const char *path, const void *data, size_t len)
@@ -467,6 +530,46 @@ sg_err cli_write_output(const char *path, const void *data, size_t len)
         len -= (size_t)n;
     }
     return SG_OK;
+}
+
+int cli_output(const char *path, const void *data, size_t len)
+{
+    sg_err rc = cli_write_output(path, data, len);
+
+    /* Both ways' messages name the file or "stdout". */
+    return rc ? cli_error(rc) : CLI_EXIT_OK;
+}
+
+int cli_source_date_epoch(const struct cli_command *cmd, long long *t, int *set)
+{
+    const char *e = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    long long v;
+
+    *t = (long long)time(NULL);
+    if (set)
+        *set = 0;
+    if (!e || !e[0])
+        return CLI_EXIT_OK;
+    errno = 0;
+    v = strtoll(e, &end, 10);
+    if (errno || !end || *end || v < 0)
+        return cmd ? cli_usage_error(cmd, "SOURCE_DATE_EPOCH: not a number: %s",
+                                     e)
+                   : CLI_EXIT_OK;
+    *t = v;
+    if (set)
+        *set = 1;
+    return CLI_EXIT_OK;
+}
+
+int cli_take_annotation(void *arg, char *v)
+{
+    struct cli_annotations *a = arg;
+
+    if (sg_sign_annotation_parse(a->v, &a->n, v))
+        return cli_usage_error(a->cmd, "%s", sg_error_last());
+    return CLI_EXIT_OK;
 }
 
 static sg_err prompt_once(char **out, const char *prompt, int fd)

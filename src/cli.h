@@ -7,6 +7,8 @@
 
 #include "sigil/common.h"
 #include "sigil/oci.h"
+#include "sigil/sbom.h"
+#include "sigil/sign.h"
 
 /* Exit codes (style.md B3). */
 enum {
@@ -30,11 +32,27 @@ struct cli_ctx {
                          to every library call (reg.ctx points here) */
 };
 
+/* How cli_parse_args reports an argument it does not know. */
+enum cli_unknown {
+    CLI_UNKNOWN_PLAIN,     /* "unknown option X" */
+    CLI_UNKNOWN_QUOTED,    /* "unknown option 'X'" */
+    CLI_UNKNOWN_UNEXPECTED /* "unexpected argument 'X'" (options too) */
+};
+
+/* A command: its help, what runs it, and the grammar of its positional
+ * arguments for cli_parse_args (the options are the command's own). */
 struct cli_command {
     const char *name;
     const char *summary; /* one line for `sigil help` */
     const char *usage;   /* full text for `sigil help NAME` / --help */
-    int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+    int (*run)(struct cli_ctx *ctx, int argc, char **argv); /* cli_run_fn */
+    struct cli_positionals {
+        int max;                  /* how many are accepted (0: none) */
+        const char *too_many;     /* usage message for one more than max;
+                                   * NULL: "unexpected argument 'X'" */
+        enum cli_unknown unknown; /* how an unknown option is reported */
+        int dashdash;             /* "--" ends the options */
+    } pos;
 };
 
 /* Try to consume a shared option at argv[*i] (and its value). Returns 1
@@ -67,28 +85,18 @@ struct cli_opt {
     int eq_ok; /* flag option: "--name=ANYTHING" matches too */
 };
 
-/* How cli_parse_args reports an argument it does not know. */
-enum cli_unknown {
-    CLI_UNKNOWN_PLAIN,     /* "unknown option X" */
-    CLI_UNKNOWN_QUOTED,    /* "unknown option 'X'" */
-    CLI_UNKNOWN_UNEXPECTED /* "unexpected argument 'X'" (options too) */
-};
-
-/* A command's argument grammar for cli_parse_args. */
+/* A command's options and where its positional arguments go (at most
+ * cmd->pos.max of them), for cli_parse_args. */
 struct cli_args {
     const struct cli_opt *opts;
     size_t n_opts;
-    const char **pos;     /* positional arguments go here, in order */
-    int max_pos;          /* room in pos (0: none accepted) */
-    int n_pos;            /* out: how many were given */
-    const char *too_many; /* usage message for one more than max_pos;
-                           * NULL: "unexpected argument 'X'" */
-    enum cli_unknown unknown;
-    int dashdash; /* "--" ends the options */
+    const char **pos; /* positional arguments go here, in order */
+    int n_pos;        /* out: how many were given */
 };
 
 /* Parse argv[first..argc) for cmd: shared options (cli_common_opt) first,
- * then a->opts in table order, then positionals into a->pos. Returns 0,
+ * then a->opts in table order, then positionals into a->pos (the grammar
+ * in cmd). Returns 0,
  * or CLI_EXIT_USAGE after printing the usage error. Values point into
  * argv. Required options and the positional count are the caller's. */
 int cli_parse_args(struct cli_ctx *ctx,
@@ -102,43 +110,93 @@ int cli_parse_args(struct cli_ctx *ctx,
  * $DOCKER_CONFIG/config.json or ~/.docker/config.json (credHelpers,
  * credsStore, auths). */
 const struct sg_oci_registry_opts *cli_registry_opts(struct cli_ctx *ctx);
-/* Open a store, printing "sigil: SPEC: message" on failure. Returns an
- * sg_err code. */
+/*
+ * Errors. The library's message names what failed (a file's path, a
+ * layout's path, a reference); the CLI adds context once, only where it
+ * adds information, and never by looking at the message text.
+ */
+/* Print "sigil: <last error>" to stderr, for messages that name what
+ * failed already; returns the exit code for rc (1, or 3 for SG_EVERIFY). */
+int cli_error(sg_err rc);
+/* Print "sigil: <context>: <last error>"; returns as cli_error. */
+int cli_fail(sg_err rc, const char *fmt, ...) SG_PRINTF(2, 3);
+/* A failure of an operation on store s, opened from spec: registry
+ * messages name the repository or host, so spec is added; local stores'
+ * messages start with their path and stand alone. */
+int cli_store_fail(sg_err rc, const struct sg_oci_store *s, const char *spec);
+/* Print why a verify/verify-attestation candidate was rejected:
+ * "sigil: SOURCE: REASON" (both from the library, untrusted text
+ * escaped). */
+void cli_print_rejected(const char *source, const char *reason);
+/* Print a usage error and return CLI_EXIT_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+    SG_PRINTF(2, 3);
+
+/* Open a store, printing the failure. Returns an sg_err code. */
 sg_err cli_open_store(struct sg_oci_store **out,
                       struct cli_ctx *ctx,
                       const char *spec,
                       unsigned flags);
-/* Open the store for IMAGE (flags as for sg_oci_store_open) and resolve
- * its reference (tag or digest) to a manifest digest, once: *s and
- * *digest (malloc'd) belong to the caller, also on failure (NULL or
- * set). Prints "sigil: IMAGE: message" on failure; returns an exit code. */
+/* cli_open_image flag: a digest reference is used as it is, without asking
+ * the store (as cosign's ResolveDigest: signatures may live where the
+ * image itself is not). Not an sg_oci_store_open flag. */
+#define CLI_OPEN_DIGEST_AS_IS (1u << 16)
+/* Open the store for IMAGE (flags as for sg_oci_store_open, plus
+ * CLI_OPEN_DIGEST_AS_IS) and resolve its reference (tag or digest) to a
+ * manifest digest, once: *s and *digest (malloc'd) belong to the caller,
+ * also on failure (NULL or set). Prints the failure; returns an exit
+ * code. */
 int cli_open_image(struct sg_oci_store **s,
                    char **digest,
                    struct cli_ctx *ctx,
                    const char *image,
                    unsigned flags);
-/* Print "sigil: <context>: <last error>" to stderr; returns the exit code
- * for rc (1, or 3 for SG_EVERIFY). */
-int cli_fail(sg_err rc, const char *fmt, ...) SG_PRINTF(2, 3);
-/* Print a usage error and return CLI_EXIT_USAGE. */
-int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
-    SG_PRINTF(2, 3);
+/* The length of IMAGE to print before "@DIGEST" in a banner (an IMAGE
+ * that already ends in "@DIGEST" is not printed with it twice). */
+int cli_image_len(const char *image, const char *digest);
+
 /* Read the file at path into b (at most max bytes) with sg_file_read;
- * prints "sigil: PATH: message" on failure. Returns an exit code. */
+ * prints the failure. Returns an exit code. */
 int cli_read_file(struct sg_buf *b, const char *path, size_t max);
+/* The same, "-" reading standard input. */
+int cli_read_input(struct sg_buf *b, const char *path, size_t max);
 /* Write data to path atomically, or to stdout when path is "-" or NULL. */
 sg_err cli_write_output(const char *path, const void *data, size_t len);
+/* cli_write_output, printing the failure; returns an exit code. */
+int cli_output(const char *path, const void *data, size_t len);
 /* Read a password: env var `env` if set, else prompt on the TTY (twice
  * when confirm). No TTY and no variable → error. *out malloc'd. */
 sg_err
 cli_read_password(char **out, const char *env, const char *prompt, int confirm);
+/* SOURCE_DATE_EPOCH (reproducible builds) into *t, *set = 1; when unset
+ * *t = now, *set = 0. A value that is not a non-negative number is a usage
+ * error of cmd (returned, printed), or with cmd NULL taken as unset. */
+int cli_source_date_epoch(const struct cli_command *cmd,
+                          long long *t,
+                          int *set);
+
+/* -a/--annotations KEY=VALUE[,KEY=VALUE...] values for cli_parse_args
+ * (take = cli_take_annotation, arg = the struct); a bad value is a usage
+ * error of cmd. */
+struct cli_annotations {
+    const struct cli_command *cmd;
+    struct sg_sign_annotation v[SG_SIGN_ANNOTATIONS_MAX];
+    size_t n;
+};
+int cli_take_annotation(void *arg, char *v);
+/* Its cli_opt entry: -a, --annotations into the cli_annotations at a. */
+#define CLI_OPT_ANNOTATIONS(a)                                             \
+    {                                                                      \
+        .name = "--annotations", .alt = "-a", .take = cli_take_annotation, \
+        .arg = (a)                                                         \
+    }
 /* Commands call this after parsing -v/-q so the log hook sees it. */
 void cli_set_verbosity(int v);
 /* Is --help/-h among the args? */
 int cli_wants_help(int argc, char **argv);
 void cli_print_usage(const struct cli_command *cmd);
 
-/* Every command, defined in src/cmd_*.c. */
+/* Every command, in the table src/cmd_help.c. */
 extern const struct cli_command cli_cmd_manifest, cli_cmd_digest, cli_cmd_copy,
     cli_cmd_sbom, cli_cmd_diff, cli_cmd_convert, cli_cmd_generate_key_pair,
     cli_cmd_import_key_pair, cli_cmd_public_key, cli_cmd_sign,
@@ -147,33 +205,70 @@ extern const struct cli_command cli_cmd_manifest, cli_cmd_digest, cli_cmd_copy,
     cli_cmd_verify_blob_attestation, cli_cmd_tree, cli_cmd_download,
     cli_cmd_attach;
 
-/* The sbom → attest (→ sign) pipeline step, in cmd_attest.c: attach the
- * SBOM bytes `sbom` (format "spdxjson" or "cyclonedx") as a signed
- * attestation to `digest` in s, and with do_sign also sign the image.
- * Prints its own errors; returns an exit code. */
-int cli_pipeline_attest(struct cli_ctx *ctx,
-                        struct sg_oci_store *s,
-                        const char *digest,
-                        const char *key_path,
-                        const void *sbom,
-                        size_t sbom_len,
-                        const char *predicate_type,
-                        int do_sign);
+/* What runs them: argv[0] is the command's name; returns the exit code.
+ * In src/cmd_oci.c, cmd_sbom.c, cmd_sbomtools.c, cmd_keys.c, cmd_sign.c
+ * and cmd_attest.c. */
+typedef int cli_run_fn(struct cli_ctx *ctx, int argc, char **argv);
+cli_run_fn cli_run_manifest, cli_run_digest, cli_run_copy, cli_run_sbom,
+    cli_run_diff, cli_run_convert, cli_run_generate_key_pair,
+    cli_run_import_key_pair, cli_run_public_key, cli_run_sign,
+    cli_run_sign_blob, cli_run_verify, cli_run_verify_blob, cli_run_triangulate,
+    cli_run_attest, cli_run_attest_blob, cli_run_verify_attestation,
+    cli_run_verify_blob_attestation, cli_run_tree, cli_run_download,
+    cli_run_attach;
 
-/* Keys (src/cmd_keys.c; owner: sign-verify). `spec` is a file or
- * env://VAR. Private keys: the password comes from COSIGN_PASSWORD or the
- * terminal, asked only for encrypted keys. On failure the message names
- * spec; nothing is printed. */
+/* The sbom → attest (→ sign) pipeline step, in cmd_attest.c: attach the
+ * SBOM bytes as a signed attestation to the digest in s, and with do_sign
+ * also sign the image. Prints its own errors; returns an exit code. */
+struct cli_pipeline {
+    struct sg_oci_store *s;
+    const char *digest;
+    const char *key_path;
+    const void *sbom;
+    size_t sbom_len;
+    const char *predicate_type; /* "spdxjson" or "cyclonedx" */
+    int do_sign;
+};
+int cli_pipeline_attest(struct cli_ctx *ctx, const struct cli_pipeline *p);
+
+/* SBOM outputs (cmd_sbom.c), for sbom and convert: -o FORMAT[=FILE]
+ * (take = cli_take_sbom_output, arg = the struct; FILE empty or "-" is
+ * stdout). Every document is rendered before any is written: nothing is
+ * written when one fails, and each file is written atomically. */
+#define CLI_SBOM_OUTPUTS_MAX 8
+struct cli_sbom_output {
+    enum sg_sbom_format fmt;
+    char name[32];    /* FORMAT as given */
+    const char *file; /* NULL: stdout */
+    struct sg_buf doc;
+};
+struct cli_sbom_outputs {
+    const struct cli_command *cmd;
+    struct cli_sbom_output v[CLI_SBOM_OUTPUTS_MAX];
+    size_t n, n_stdout;
+    struct sg_sbom_write_opts wo; /* created, deterministic */
+};
+int cli_take_sbom_output(void *arg, char *v);
+/* After parsing: at most one output on stdout, SOURCE_DATE_EPOCH into
+ * o->wo (setting deterministic). Returns 0 or a usage error (printed). */
+int cli_sbom_outputs_check(struct cli_sbom_outputs *o);
+/* Render every output of sbom, then write them; prints the failure and
+ * returns an exit code. */
+int cli_sbom_outputs_write(struct cli_sbom_outputs *o,
+                           const struct sg_sbom *sbom);
+void cli_sbom_outputs_release(struct cli_sbom_outputs *o);
+
+/* Keys (src/cmd_keys.c). `spec` is a file or env://VAR. Private keys: the
+ * password comes from COSIGN_PASSWORD or the terminal, asked with `prompt`
+ * only for encrypted keys. On failure "sigil: SPEC: message" is printed
+ * (naming spec once); returns an exit code. */
 struct sg_sign_key;
-sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec);
-sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec);
-/* The same, printing "sigil: SPEC: message" on failure (the message does
- * not repeat spec) and returning an exit code. cli_key_private asks for
- * the password with `prompt`. */
 int cli_key_private(struct sg_sign_key **out,
                     const char *spec,
                     const char *prompt);
 int cli_key_public(struct sg_sign_key **out, const char *spec);
+/* The prompt of signing commands. */
+#define CLI_KEY_PROMPT "Enter password for private key: "
 
 /* Progress (cli.c): copy, sbom, sign and attest draw per-blob progress
  * on a TTY stderr; other commands, a non-TTY stderr and -q draw nothing.

@@ -29,23 +29,7 @@ static int subject_name(struct sg_buf *out, struct sg_oci_store *s)
     return rc ? cli_fail(rc, "subject name") : CLI_EXIT_OK;
 }
 
-/* SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
-static long long now_or_epoch(void)
-{
-    const char *e = getenv("SOURCE_DATE_EPOCH");
-    char *end = NULL;
-    long long v;
-
-    if (e && e[0]) {
-        errno = 0;
-        v = strtoll(e, &end, 10);
-        if (!errno && end && !*end && v >= 0)
-            return v;
-    }
-    return (long long)time(NULL);
-}
-
-/* sha256 of a file, streamed; a failure is printed ("sigil: PATH: ..."). */
+/* sha256 of a file, streamed; a failure is printed. */
 static int blob_digest(char out[SG_DIGEST_STR_MAX], const char *path)
 {
     struct sg_digester *d = NULL;
@@ -56,12 +40,12 @@ static int blob_digest(char out[SG_DIGEST_STR_MAX], const char *path)
 
     f = fopen(path, "rb");
     if (!f)
-        return cli_fail(sg_error_errno(path, errno), "%s", path);
+        return cli_error(sg_error_errno(path, errno)); /* names path */
     rc = sg_digester_create(&d, "sha256");
     while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         rc = sg_digester_update(d, chunk, n);
     if (!rc && ferror(f))
-        rc = sg_error_errno(path, EIO);
+        rc = sg_error_set(SG_EIO, "read error");
     if (!rc)
         rc = sg_digester_final(d, out, SG_DIGEST_STR_MAX);
     sg_digester_free(d);
@@ -88,59 +72,93 @@ static void print_one_line(const char *p, size_t n)
 /* ------------------------------------------------------------------ */
 /* attest                                                               */
 
-static int
-parse_statement_version(const struct cli_command *cmd, const char *v, int *out)
-{
-    if (strcmp(v, "1") == 0 || strcmp(v, "v1") == 0)
-        *out = 1;
-    else if (strcmp(v, "0.1") == 0 || strcmp(v, "v0.1") == 0)
-        *out = 0;
-    else
-        return cli_usage_error(cmd, "--statement-version: 0.1 or 1, not %s", v);
-    return CLI_EXIT_OK;
-}
-
-/* State the attest/attest-blob option callbacks fill in. */
-struct attest_opts {
+/* What attest and attest-blob are given. */
+struct attest_args {
     const struct cli_command *cmd;
-    int version; /* --statement-version: 0 (0.1) or 1 */
-    struct sg_sign_annotation ann[SG_SIGN_ANNOTATIONS_MAX];
-    size_t n_ann;
+    const char *key, *pred_path, *type;
+    const char *target;   /* IMAGE or BLOB */
+    const char *out_path; /* attest-blob --output-attestation */
+    int version;          /* --statement-version: 0 (0.1) or 1 */
+    struct cli_annotations ann;
 };
 
 static int take_version(void *arg, char *v)
 {
-    struct attest_opts *o = arg;
+    struct attest_args *o = arg;
 
-    return parse_statement_version(o->cmd, v, &o->version);
-}
-
-static int take_annotation(void *arg, char *v)
-{
-    struct attest_opts *o = arg;
-
-    if (sg_sign_annotation_parse(o->ann, &o->n_ann, v))
-        return cli_usage_error(o->cmd, "%s", sg_error_last());
+    if (strcmp(v, "1") == 0 || strcmp(v, "v1") == 0)
+        o->version = 1;
+    else if (strcmp(v, "0.1") == 0 || strcmp(v, "v0.1") == 0)
+        o->version = 0;
+    else
+        return cli_usage_error(o->cmd, "--statement-version: 0.1 or 1, not %s",
+                               v);
     return CLI_EXIT_OK;
 }
 
-/* Statement options for a subject (name may be NULL) at now_or_epoch();
- * version and annotations from ao when given. */
-static void statement_opts(struct sg_attest_statement_opts *o,
+/* The front part of attest and attest-blob (`what`: "IMAGE" or "BLOB"):
+ * options, the predicate file into pred, the private key into *k.
+ * Returns an exit code (errors printed). */
+static int attest_begin(struct attest_args *o,
+                        struct cli_ctx *ctx,
+                        int argc,
+                        char **argv,
+                        const char *what,
+                        struct sg_buf *pred,
+                        struct sg_sign_key **k)
+{
+    int blob = strcmp(what, "BLOB") == 0, ret;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .value = &o->key },
+        { .name = "--predicate", .value = &o->pred_path },
+        { .name = "--type", .value = &o->type },
+        { .name = "--statement-version", .take = take_version, .arg = o },
+        blob ? (struct cli_opt){ .name = "--output-attestation",
+                                 .value = &o->out_path }
+             : (struct cli_opt)CLI_OPT_ANNOTATIONS(&o->ann),
+    };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &o->target };
+
+    o->type = "custom";
+    o->ann.cmd = o->cmd;
+    if (cli_parse_args(ctx, o->cmd, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    if (!o->key || !o->pred_path || !o->target)
+        return cli_usage_error(o->cmd, "--key, --predicate and %s are required",
+                               what);
+    if (!sg_attest_type_valid(o->type))
+        return cli_usage_error(o->cmd,
+                               "unknown --type %s (a cosign type name "
+                               "or a URI)",
+                               o->type);
+    if (o->ann.n && o->version != 1)
+        return cli_usage_error(o->cmd, "-a needs --statement-version 1 "
+                                       "(Statement v0.1 subjects have no "
+                                       "annotations)");
+    ret = cli_read_file(pred, o->pred_path, SG_ATTEST_ENVELOPE_MAX);
+    if (!ret)
+        ret = cli_key_private(k, o->key, CLI_KEY_PROMPT);
+    return ret;
+}
+
+/* Statement options for a subject (name may be NULL) at
+ * SOURCE_DATE_EPOCH or now; version and annotations from o when given. */
+static void statement_opts(struct sg_attest_statement_opts *so,
                            const char *type,
                            const char *name,
                            const char *digest,
-                           const struct attest_opts *ao)
+                           const struct attest_args *o)
 {
-    memset(o, 0, sizeof(*o));
-    o->type = type;
-    o->subject_name = name;
-    o->digest = digest;
-    o->timestamp = now_or_epoch();
-    if (ao) {
-        o->version = ao->version;
-        o->annotations = ao->ann;
-        o->n_annotations = ao->n_ann;
+    *so = (struct sg_attest_statement_opts){ .type = type,
+                                             .subject_name = name,
+                                             .digest = digest };
+    cli_source_date_epoch(NULL, &so->timestamp, NULL); /* bad value: now */
+    if (o) {
+        so->version = o->version;
+        so->annotations = o->ann.v;
+        so->n_annotations = o->ann.n;
     }
 }
 
@@ -150,110 +168,44 @@ static int attest_stored_image(struct sg_buf *name,
                                struct sg_oci_store *s,
                                const char *digest,
                                const char *type,
-                               const struct attest_opts *ao,
+                               const struct attest_args *o,
                                const void *pred,
                                size_t len,
                                const struct sg_sign_key *k)
 {
-    struct sg_attest_statement_opts o;
+    struct sg_attest_statement_opts so;
     int ret = subject_name(name, s);
     sg_err rc;
 
     if (ret)
         return ret;
     /* Layouts have no repository name: no subject name then. */
-    statement_opts(&o, type, name->len ? name->data : NULL, digest, ao);
-    rc = sg_attest_image(s, &o, pred, len, k);
+    statement_opts(&so, type, name->len ? name->data : NULL, digest, o);
+    rc = sg_attest_image(s, &so, pred, len, k);
     return rc ? cli_fail(rc, "attest %s@%s", name->data, digest) : CLI_EXIT_OK;
 }
 
-static int run_attest(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_attest = {
-    "attest", "Attach a signed in-toto attestation",
-    "usage: sigil attest --key KEY --predicate FILE [--type TYPE]\n"
-    "                    [--statement-version 0.1|1] [-a KEY=VALUE]... "
-    "IMAGE\n"
-    "\n"
-    "Wrap FILE in an in-toto Statement whose subject is IMAGE's repository\n"
-    "and sha256 digest (resolved once), sign it as a DSSE envelope\n"
-    "(payloadType application/vnd.in-toto+json, signature over PAE) and\n"
-    "append it as a layer to the tag sha256-<hex>.att, as cosign attest\n"
-    "does (layer media type application/vnd.dsse.envelope.v1+json,\n"
-    "annotation predicateType).\n"
-    "\n"
-    "  --key KEY              private key: cosign.key (password from\n"
-    "                         COSIGN_PASSWORD or a prompt) or a PEM key\n"
-    "  --predicate FILE       the predicate (an SBOM, provenance, ...)\n"
-    "  --type TYPE            custom (default), spdxjson, spdx, cyclonedx,\n"
-    "                         slsaprovenance, slsaprovenance02,\n"
-    "                         slsaprovenance1, link, vuln, openvex, or a\n"
-    "                         predicate type URI\n"
-    "  --statement-version V  0.1 (default, what cosign writes) or 1\n"
-    "  -a, --annotations K=V  subject annotation (Statement v1 only)\n"
-    "\n"
-    "IMAGE is a registry reference or oci-dir:PATH[:tag] (see sigil help\n"
-    "copy). Prints the attested digest. Registry options: --platform,\n"
-    "--ca-file, --insecure-registry, --username, --password-stdin.\n",
-    run_attest
-};
-
-static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_attest(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const struct cli_command *cmd = &cli_cmd_attest;
-    const char *key = NULL, *pred_path = NULL, *type = "custom", *image = NULL;
-    struct attest_opts ao = { .cmd = &cli_cmd_attest };
+    struct attest_args o = { .cmd = &cli_cmd_attest };
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     struct sg_buf pred = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf name = SG_BUF_INIT(4096);
     char *digest = NULL;
     int ret;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .value = &key },
-        { .name = "--predicate", .value = &pred_path },
-        { .name = "--type", .value = &type },
-        { .name = "--statement-version", .take = take_version, .arg = &ao },
-        { .name = "--annotations",
-          .alt = "-a",
-          .take = take_annotation,
-          .arg = &ao },
-    };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "one IMAGE only" };
 
-    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
-        return CLI_EXIT_USAGE;
-    if (!key || !pred_path || !image)
-        return cli_usage_error(cmd, "--key, --predicate and IMAGE are "
-                                    "required");
-    if (!sg_attest_type_valid(type))
-        return cli_usage_error(cmd,
-                               "unknown --type %s (a cosign type name "
-                               "or a URI)",
-                               type);
-    if (ao.n_ann && ao.version != 1)
-        return cli_usage_error(cmd, "-a needs --statement-version 1 "
-                                    "(Statement v0.1 subjects have no "
-                                    "annotations)");
-
-    ret = cli_read_file(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
-    if (ret)
-        goto done;
-    ret = cli_key_private(&k, key, "Enter password for private key: ");
+    ret = attest_begin(&o, ctx, argc, argv, "IMAGE", &pred, &k);
     if (!ret)
-        ret = cli_open_image(&s, &digest, ctx, image, SG_OCI_OPEN_WRITE);
+        ret = cli_open_image(&s, &digest, ctx, o.target, SG_OCI_OPEN_WRITE);
     if (!ret)
-        ret = attest_stored_image(&name, s, digest, type, &ao, pred.data,
+        ret = attest_stored_image(&name, s, digest, o.type, &o, pred.data,
                                   pred.len, k);
     if (ret)
         goto done;
     if (ctx->verbosity)
         fprintf(stderr, "sigil: attestation (%s) stored for %s@%s\n",
-                sg_attest_predicate_uri(type), name.data, digest);
+                sg_attest_predicate_uri(o.type), name.data, digest);
     printf("%s\n", digest);
 done:
     free(digest);
@@ -267,27 +219,10 @@ done:
 /* ------------------------------------------------------------------ */
 /* attest-blob                                                          */
 
-static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_attest_blob = {
-    "attest-blob", "Make a signed attestation for a file",
-    "usage: sigil attest-blob --key KEY --predicate FILE [--type TYPE]\n"
-    "                         [--statement-version 0.1|1]\n"
-    "                         [--output-attestation OUT] BLOB\n"
-    "\n"
-    "Like attest, for a local file: the subject is the file's base name\n"
-    "and sha256. The DSSE envelope is written to OUT (atomically) or to\n"
-    "standard output. Nothing is stored in a registry.\n",
-    run_attest_blob
-};
-
-static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const struct cli_command *cmd = &cli_cmd_attest_blob;
-    const char *key = NULL, *pred_path = NULL, *type = "custom", *blob = NULL;
-    const char *out_path = NULL;
-    struct attest_opts ao = { .cmd = &cli_cmd_attest_blob };
-    struct sg_attest_statement_opts o;
+    struct attest_args o = { .cmd = &cli_cmd_attest_blob };
+    struct sg_attest_statement_opts so;
     struct sg_sign_key *k = NULL;
     struct sg_buf pred = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_buf st = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
@@ -295,47 +230,21 @@ static int run_attest_blob(struct cli_ctx *ctx, int argc, char **argv)
     char digest[SG_DIGEST_STR_MAX];
     int ret;
     sg_err rc;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .value = &key },
-        { .name = "--predicate", .value = &pred_path },
-        { .name = "--type", .value = &type },
-        { .name = "--output-attestation", .value = &out_path },
-        { .name = "--statement-version", .take = take_version, .arg = &ao },
-    };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &blob,
-                          .max_pos = 1,
-                          .too_many = "one BLOB only" };
 
-    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
-        return CLI_EXIT_USAGE;
-    if (!key || !pred_path || !blob)
-        return cli_usage_error(cmd, "--key, --predicate and BLOB are "
-                                    "required");
-    if (!sg_attest_type_valid(type))
-        return cli_usage_error(cmd, "unknown --type %s", type);
-
-    ret = cli_read_file(&pred, pred_path, SG_ATTEST_ENVELOPE_MAX);
+    ret = attest_begin(&o, ctx, argc, argv, "BLOB", &pred, &k);
+    if (!ret)
+        ret = blob_digest(digest, o.target);
     if (ret)
         goto done;
-    ret = blob_digest(digest, blob);
-    if (ret)
-        goto done;
-    ret = cli_key_private(&k, key, "Enter password for private key: ");
-    if (ret)
-        goto done;
-    statement_opts(&o, type, base_name(blob), digest, &ao);
-    rc = sg_attest_statement_build(&st, &o, pred.data, pred.len);
+    statement_opts(&so, o.type, base_name(o.target), digest, &o);
+    rc = sg_attest_statement_build(&st, &so, pred.data, pred.len);
     if (!rc)
         rc = sg_dsse_envelope_sign(&env, SG_INTOTO_PAYLOAD_TYPE, st.data,
                                    st.len, k);
-    if (!rc && !out_path)
+    if (!rc && !o.out_path)
         rc = sg_buf_addc(&env, '\n');
-    if (!rc)
-        rc = cli_write_output(out_path, env.data, env.len);
-    if (rc)
-        ret = cli_fail(rc, "attest-blob %s", blob);
+    ret = rc ? cli_fail(rc, "attest-blob %s", o.target)
+             : cli_output(o.out_path, env.data, env.len);
 done:
     sg_sign_key_free(k);
     sg_buf_release(&pred);
@@ -347,73 +256,80 @@ done:
 /* ------------------------------------------------------------------ */
 /* verify-attestation                                                   */
 
-static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_verify_attestation = {
-    "verify-attestation", "Verify an image's attestations",
-    "usage: sigil verify-attestation --key PUB [--type TYPE]\n"
-    "                                [-o text|json|envelope]\n"
-    "                                [--allow-legacy-payload-type] IMAGE\n"
-    "\n"
-    "Check every attestation of IMAGE's digest (resolved once): the layers\n"
-    "of sha256-<hex>.att and the cosign v3 Sigstore bundles among its OCI\n"
-    "referrers. Each must be a DSSE envelope with payloadType\n"
-    "application/vnd.in-toto+json whose signature verifies over PAE with\n"
-    "PUB, holding an in-toto Statement that names the image's sha256 and,\n"
-    "with --type, has that predicate type (names as in sigil help attest,\n"
-    "any other value compared literally).\n"
-    "\n"
-    "Output, one line per verified attestation:\n"
-    "  -o text (default)  the statement JSON\n"
-    "  -o json            {\"source\",\"predicateType\",\"statement\"}\n"
-    "  -o envelope        the DSSE envelope JSON (what cosign prints)\n"
-    "\n"
-    "--allow-legacy-payload-type accepts envelopes from early cosign that\n"
-    "put the predicate type in payloadType (current cosign rejects them).\n"
-    "Envelopes signed with a certificate (keyless) are reported as not\n"
-    "checkable with a key.\n"
-    "\n"
-    "Exit status: 0 when at least one attestation passed every check; 3\n"
-    "when none did (each reason printed); 1 on registry or other errors.\n",
-    run_verify_attestation
-};
-
 enum out_fmt {
     OUT_TEXT,
     OUT_JSON,
     OUT_ENVELOPE
 };
 
-/* What verify-attestation and verify-blob-attestation check. */
-static struct sg_attest_check attest_check(const struct sg_sign_key *k,
-                                           const char *digest,
-                                           const char *type,
-                                           int legacy)
-{
-    struct sg_attest_check c;
-
-    memset(&c, 0, sizeof(c));
-    c.key = k;
-    c.digest = digest;
-    c.type = type;
-    c.flags = legacy ? SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE : 0;
-    return c;
-}
+/* What verify-attestation and verify-blob-attestation are given. */
+struct verify_args {
+    const struct cli_command *cmd;
+    const char *key, *type;
+    const char *target;    /* IMAGE or BLOB */
+    const char *signature; /* verify-blob-attestation --signature */
+    enum out_fmt fmt;      /* verify-attestation -o */
+    int legacy;            /* --allow-legacy-payload-type */
+};
 
 static int take_out_fmt(void *arg, char *v)
 {
-    enum out_fmt *fmt = arg;
+    struct verify_args *o = arg;
 
     if (strcmp(v, "text") == 0)
-        *fmt = OUT_TEXT;
+        o->fmt = OUT_TEXT;
     else if (strcmp(v, "json") == 0)
-        *fmt = OUT_JSON;
+        o->fmt = OUT_JSON;
     else if (strcmp(v, "envelope") == 0)
-        *fmt = OUT_ENVELOPE;
+        o->fmt = OUT_ENVELOPE;
     else
-        return cli_usage_error(&cli_cmd_verify_attestation,
-                               "-o: text, json or envelope");
+        return cli_usage_error(o->cmd, "-o: text, json or envelope");
     return CLI_EXIT_OK;
+}
+
+/* The front part of both (`what`: "IMAGE" or "BLOB"): options and the
+ * public key into *k. Returns an exit code (errors printed). */
+static int verify_begin(struct verify_args *o,
+                        struct cli_ctx *ctx,
+                        int argc,
+                        char **argv,
+                        const char *what,
+                        struct sg_sign_key **k)
+{
+    int blob = strcmp(what, "BLOB") == 0;
+    const struct cli_opt opts[] = {
+        { .name = "--key", .value = &o->key },
+        { .name = "--type", .value = &o->type },
+        { .name = "--allow-legacy-payload-type", .flag = &o->legacy },
+        blob ? (struct cli_opt){ .name = "--signature", .value = &o->signature }
+             : (struct cli_opt){ .name = "--output",
+                                 .alt = "-o",
+                                 .take = take_out_fmt,
+                                 .arg = o },
+    };
+    struct cli_args a = { .opts = opts,
+                          .n_opts = CLI_N(opts),
+                          .pos = &o->target };
+
+    if (cli_parse_args(ctx, o->cmd, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    if (!o->key || !o->target || (blob && !o->signature))
+        return cli_usage_error(o->cmd, "--key%s and %s are required",
+                               blob ? ", --signature" : "", what);
+    return cli_key_public(k, o->key);
+}
+
+/* What is checked: an attestation of digest by k, of o's type. */
+static struct sg_attest_check attest_check(const struct sg_sign_key *k,
+                                           const char *digest,
+                                           const struct verify_args *o)
+{
+    return (struct sg_attest_check){
+        .key = k,
+        .digest = digest,
+        .type = o->type,
+        .flags = o->legacy ? SG_ATTEST_ALLOW_LEGACY_PAYLOAD_TYPE : 0,
+    };
 }
 
 static void print_item(const struct sg_attest_item *it, enum out_fmt f)
@@ -444,69 +360,40 @@ static void print_item(const struct sg_attest_item *it, enum out_fmt f)
     json_decref(o);
 }
 
-/* The length of IMAGE to print before "@DIGEST" (an IMAGE that already
- * ends in "@DIGEST" is not printed with it twice). */
-static int banner_len(const char *image, const char *digest)
+int cli_run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
-    size_t n = strlen(image), d = strlen(digest);
-
-    if (n > d && image[n - d - 1] == '@' && strcmp(image + n - d, digest) == 0)
-        n -= d + 1;
-    return n > INT_MAX ? INT_MAX : (int)n;
-}
-
-static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
-{
-    const struct cli_command *cmd = &cli_cmd_verify_attestation;
-    const char *key = NULL, *type = NULL, *image = NULL;
-    enum out_fmt fmt = OUT_TEXT;
+    struct verify_args o = { .cmd = &cli_cmd_verify_attestation };
     struct sg_attest_check c;
     struct sg_attest_result res = { NULL, 0 };
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     char *digest = NULL;
-    int legacy = 0, ret;
+    int ret, n;
     sg_err rc;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .value = &key },
-        { .name = "--type", .value = &type },
-        { .name = "--output", .alt = "-o", .take = take_out_fmt, .arg = &fmt },
-        { .name = "--allow-legacy-payload-type", .flag = &legacy },
-    };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "one IMAGE only" };
 
-    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
-        return CLI_EXIT_USAGE;
-    if (!key || !image)
-        return cli_usage_error(cmd, "--key and IMAGE are required");
-
-    ret = cli_key_public(&k, key);
+    ret = verify_begin(&o, ctx, argc, argv, "IMAGE", &k);
     if (!ret)
-        ret = cli_open_image(&s, &digest, ctx, image, 0);
+        ret = cli_open_image(&s, &digest, ctx, o.target, 0);
     if (ret)
         goto done;
-    c = attest_check(k, digest, type, legacy);
+    n = cli_image_len(o.target, digest);
+    c = attest_check(k, digest, &o);
     c.ctx = &ctx->sg;
     rc = sg_verify_image_attestations(&res, s, &c);
     if (rc && rc != SG_EVERIFY) {
-        ret = cli_fail(rc, "verify-attestation %s", image);
+        ret = cli_fail(rc, "verify-attestation %s", o.target);
         goto done;
     }
     for (size_t i = 0; i < res.n_items; i++) {
         const struct sg_attest_item *it = &res.items[i];
         if (it->ok)
-            print_item(it, fmt);
+            print_item(it, o.fmt);
         else if (rc || ctx->verbosity > 1)
-            fprintf(stderr, "sigil: %s: %s\n", it->source, it->reason);
+            cli_print_rejected(it->source, it->reason);
     }
     fflush(stdout);
     if (rc) {
-        ret = cli_fail(rc, "verify-attestation %.*s@%s",
-                       banner_len(image, digest), image, digest);
+        ret = cli_fail(rc, "verify-attestation %.*s@%s", n, o.target, digest);
         goto done;
     }
     if (ctx->verbosity)
@@ -517,8 +404,8 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
                 "  - The DSSE signatures were verified over PAE against "
                 "the specified public key\n"
                 "  - The statement subject names the image digest%s\n",
-                banner_len(image, digest), image, digest,
-                type ? "\n  - The predicate type matched --type" : "");
+                n, o.target, digest,
+                o.type ? "\n  - The predicate type matched --type" : "");
 done:
     sg_attest_result_release(&res);
     free(digest);
@@ -530,68 +417,30 @@ done:
 /* ------------------------------------------------------------------ */
 /* verify-blob-attestation                                              */
 
-static int
-run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_verify_blob_attestation = {
-    "verify-blob-attestation", "Verify a file's attestation",
-    "usage: sigil verify-blob-attestation --key PUB --signature ENVELOPE\n"
-    "                                     [--type TYPE]\n"
-    "                                     [--allow-legacy-payload-type] "
-    "BLOB\n"
-    "\n"
-    "Check the DSSE envelope ENVELOPE (as written by attest-blob or cosign\n"
-    "attest-blob): signature over PAE with PUB, payloadType\n"
-    "application/vnd.in-toto+json, a statement subject naming BLOB's\n"
-    "sha256, and with --type the predicate type. Exit 0 when it passes,\n"
-    "3 with the reason when not, 1 on other errors.\n",
-    run_verify_blob_attestation
-};
-
-static int
-run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const struct cli_command *cmd = &cli_cmd_verify_blob_attestation;
-    const char *key = NULL, *sig = NULL, *type = NULL, *blob = NULL;
+    struct verify_args o = { .cmd = &cli_cmd_verify_blob_attestation };
     struct sg_buf env = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_attest_check c;
     struct sg_sign_key *k = NULL;
     char digest[SG_DIGEST_STR_MAX];
-    int legacy = 0, ret;
+    int ret;
     sg_err rc;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .value = &key },
-        { .name = "--signature", .value = &sig },
-        { .name = "--type", .value = &type },
-        { .name = "--allow-legacy-payload-type", .flag = &legacy },
-    };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &blob,
-                          .max_pos = 1,
-                          .too_many = "one BLOB only" };
 
-    if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
-        return CLI_EXIT_USAGE;
-    if (!key || !sig || !blob)
-        return cli_usage_error(cmd, "--key, --signature and BLOB are "
-                                    "required");
-    ret = cli_key_public(&k, key);
+    ret = verify_begin(&o, ctx, argc, argv, "BLOB", &k);
+    if (!ret)
+        ret = cli_read_file(&env, o.signature, SG_ATTEST_ENVELOPE_MAX);
+    if (!ret)
+        ret = blob_digest(digest, o.target);
     if (ret)
         goto done;
-    ret = cli_read_file(&env, sig, SG_ATTEST_ENVELOPE_MAX);
-    if (ret)
-        goto done;
-    ret = blob_digest(digest, blob);
-    if (ret)
-        goto done;
-    c = attest_check(k, digest, type, legacy);
+    c = attest_check(k, digest, &o);
     c.ctx = &ctx->sg;
     rc = sg_verify_attestation_envelope(NULL, env.data, env.len, &c);
     if (rc) {
         /* A malformed envelope is a failed verification too. */
         ret = cli_fail(rc == SG_EPARSE || rc == SG_ELIMIT ? SG_EVERIFY : rc,
-                       "%s", sig);
+                       "%s", o.signature);
         goto done;
     }
     if (ctx->verbosity)
@@ -627,9 +476,7 @@ static int open_image(struct cli_ctx *ctx,
     };
     struct cli_args ca = { .opts = opts,
                            .n_opts = CLI_N(opts),
-                           .pos = &a->image,
-                           .max_pos = 1,
-                           .too_many = "one IMAGE only" };
+                           .pos = &a->image };
 
     if (cli_parse_args(ctx, cmd, argc, argv, first, &ca))
         return CLI_EXIT_USAGE;
@@ -643,19 +490,6 @@ static void image_args_release(struct image_args *a)
     sg_oci_store_free(a->s);
     free(a->digest);
 }
-
-static int run_tree(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_tree = {
-    "tree", "Show what is attached to an image",
-    "usage: sigil tree IMAGE\n"
-    "\n"
-    "List what is attached to IMAGE's digest: signatures\n"
-    "(sha256-<hex>.sig), attestations with their predicate types\n"
-    "(sha256-<hex>.att), a legacy SBOM (sha256-<hex>.sbom) and OCI\n"
-    "referrers with their artifact types.\n",
-    run_tree
-};
 
 static int tree_section(struct sg_oci_store *s,
                         const char *digest,
@@ -691,7 +525,7 @@ static int tree_section(struct sg_oci_store *s,
     return CLI_EXIT_OK;
 }
 
-static int run_tree(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_tree(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct image_args a;
     struct sg_buf idx = SG_BUF_INIT(ctx->sg.limits.manifest_max);
@@ -740,28 +574,6 @@ done:
     image_args_release(&a);
     return ret;
 }
-
-static int run_download(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_download = {
-    "download", "Download signatures, attestations or SBOMs",
-    "usage: sigil download signature IMAGE\n"
-    "       sigil download attestation [--predicate-type TYPE] IMAGE\n"
-    "       sigil download sbom [--output-file FILE] IMAGE\n"
-    "\n"
-    "Print the objects stored for IMAGE's digest, as cosign download does:\n"
-    "  signature    one JSON object per line per .sig layer:\n"
-    "               {\"Base64Signature\",\"Payload\"(base64)[,\"Cert\","
-    "\"Chain\"]\n"
-    "               [,\"Bundle\",\"RFC3161Timestamp\"]} (the last two are\n"
-    "               the JSON annotations, when present)\n"
-    "  attestation  each .att DSSE envelope as stored, one per line\n"
-    "               (--predicate-type filters by the layer annotation)\n"
-    "  sbom         the raw SBOM bytes of the legacy .sbom tag (exactly one\n"
-    "               layer), to standard output or --output-file\n"
-    "Nothing is verified: use verify / verify-attestation for that.\n",
-    run_download
-};
 
 static sg_err print_envelope(const struct sg_oci_descriptor *d,
                              const void *blob,
@@ -820,7 +632,7 @@ static int download_layers(struct image_args *a, const char *what)
     return ret;
 }
 
-static int run_download(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_download(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct image_args a;
     int ret;
@@ -842,25 +654,6 @@ static int run_download(struct cli_ctx *ctx, int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* attach sbom (deprecated, as in cosign)                               */
 
-static int run_attach(struct cli_ctx *ctx, int argc, char **argv);
-
-const struct cli_command cli_cmd_attach = {
-    "attach", "Attach an SBOM under the legacy .sbom tag (deprecated)",
-    "usage: sigil attach sbom --sbom FILE [--type spdx|cyclonedx|syft]\n"
-    "                         [--input-format json|xml|text] IMAGE\n"
-    "\n"
-    "DEPRECATED, as in cosign: the SBOM is stored unsigned. Prefer\n"
-    "'sigil attest --type spdxjson|cyclonedx' or 'sigil sbom --attest'.\n"
-    "\n"
-    "Push FILE as the single layer of the tag sha256-<hex>.sbom for\n"
-    "IMAGE's digest (replacing what was there), with cosign's media type:\n"
-    "spdx: text/spdx, or text/spdx+json for a .json file or\n"
-    "--input-format json; cyclonedx: application/vnd.cyclonedx+xml, or\n"
-    "+json likewise; syft: application/vnd.syft+json. --type defaults to\n"
-    "spdx.\n",
-    run_attach
-};
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -868,7 +661,7 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_attach(struct cli_ctx *ctx, int argc, char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_attach;
     const char *file = NULL, *type = "spdx", *fmt = NULL, *image = NULL;
@@ -883,11 +676,7 @@ static int run_attach(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--type", .value = &type },
         { .name = "--input-format", .value = &fmt },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "one IMAGE only" };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
     if (argc < 2 || strcmp(argv[1], "sbom") != 0)
         return cli_usage_error(cmd, "only 'attach sbom' is supported");
@@ -934,14 +723,7 @@ done:
 /* ------------------------------------------------------------------ */
 /* The sbom --attest [--sign] pipeline step                             */
 
-int cli_pipeline_attest(struct cli_ctx *ctx,
-                        struct sg_oci_store *s,
-                        const char *digest,
-                        const char *key_path,
-                        const void *sbom,
-                        size_t sbom_len,
-                        const char *predicate_type,
-                        int do_sign)
+int cli_pipeline_attest(struct cli_ctx *ctx, const struct cli_pipeline *p)
 {
     struct sg_sign_image_opts so;
     struct sg_sign_key *k = NULL;
@@ -949,31 +731,32 @@ int cli_pipeline_attest(struct cli_ctx *ctx,
     int ret;
     sg_err rc;
 
-    if (!predicate_type || !sg_attest_type_valid(predicate_type)) {
+    if (!p->predicate_type || !sg_attest_type_valid(p->predicate_type)) {
         fprintf(stderr, "sigil: sbom --attest: unknown predicate type %s\n",
-                predicate_type ? predicate_type : "(none)");
+                p->predicate_type ? p->predicate_type : "(none)");
         return CLI_EXIT_USAGE;
     }
-    ret = cli_key_private(&k, key_path, "Enter password for private key: ");
+    ret = cli_key_private(&k, p->key_path, CLI_KEY_PROMPT);
     if (!ret)
-        ret = attest_stored_image(&name, s, digest, predicate_type, NULL, sbom,
-                                  sbom_len, k);
+        ret = attest_stored_image(&name, p->s, p->digest, p->predicate_type,
+                                  NULL, p->sbom, p->sbom_len, k);
     if (ret)
         goto done;
     if (ctx->verbosity)
         fprintf(stderr, "sigil: SBOM attestation (%s) stored for %s@%s\n",
-                sg_attest_predicate_uri(predicate_type), name.data, digest);
-    if (do_sign) {
+                sg_attest_predicate_uri(p->predicate_type), name.data,
+                p->digest);
+    if (p->do_sign) {
         memset(&so, 0, sizeof(so));
         so.docker_reference = name.data;
-        rc = sg_sign_image(s, digest, k, &so);
+        rc = sg_sign_image(p->s, p->digest, k, &so);
         if (rc) {
-            ret = cli_fail(rc, "sign %s@%s", name.data, digest);
+            ret = cli_fail(rc, "sign %s@%s", name.data, p->digest);
             goto done;
         }
         if (ctx->verbosity)
             fprintf(stderr, "sigil: signature stored for %s@%s\n", name.data,
-                    digest);
+                    p->digest);
     }
     /* The caller (sigil sbom) prints the digest last, on stderr: the
      * SBOM itself may be going to stdout. */

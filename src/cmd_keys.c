@@ -15,14 +15,16 @@
 
 #define KEY_FILE_MAX (1024u * 1024u)
 
-/* Read key material from "env://VAR" or a file. */
+/* Read key material from "env://VAR" or a file; the message names spec
+ * (sg_file_read's start with the path). */
 static sg_err read_key_spec(struct sg_buf *out, const char *spec)
 {
     if (strncmp(spec, "env://", 6) == 0) {
         const char *v = getenv(spec + 6);
         if (!v || !v[0])
             return sg_error_set(SG_ENOTFOUND,
-                                "environment variable %s is not set", spec + 6);
+                                "%s: environment variable %s is not set", spec,
+                                spec + 6);
         return sg_buf_adds(out, v);
     }
     return sg_file_read(out, spec, KEY_FILE_MAX);
@@ -43,10 +45,11 @@ static int pem_encrypted(const struct sg_buf *b)
            strstr(b->data, "Proc-Type: 4,ENCRYPTED") != NULL;
 }
 
-/* Private key from spec; the password is asked with `prompt` only when
- * the PEM is encrypted. The error message does not name spec. */
+/* The key in spec, private (asking the password with prompt only when
+ * the PEM is encrypted) or public (prompt NULL). Every message names spec
+ * once: reading names it; what comes after reading gets it as a prefix. */
 static sg_err
-load_private(struct sg_sign_key **out, const char *spec, const char *prompt)
+load_key(struct sg_sign_key **out, const char *spec, const char *prompt)
 {
     struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
     char *pw = NULL;
@@ -54,11 +57,18 @@ load_private(struct sg_sign_key **out, const char *spec, const char *prompt)
 
     *out = NULL;
     rc = read_key_spec(&b, spec);
-    if (!rc && pem_encrypted(&b))
+    if (rc)
+        goto done;
+    if (prompt && pem_encrypted(&b))
         rc = cli_read_password(&pw, "COSIGN_PASSWORD", prompt, 0);
-    if (!rc)
+    if (!rc && prompt)
         rc = sg_sign_key_load_private(out, b.data, b.len, pw,
                                       pw ? strlen(pw) : 0);
+    else if (!rc)
+        rc = sg_sign_key_load_public(out, b.data, b.len);
+    if (rc)
+        sg_error_prefix(rc, "%s", spec);
+done:
     free_password(pw);
     if (b.cap)
         sg_wipe(b.data, b.cap);
@@ -66,58 +76,20 @@ load_private(struct sg_sign_key **out, const char *spec, const char *prompt)
     return rc;
 }
 
-static sg_err load_public(struct sg_sign_key **out, const char *spec)
-{
-    struct sg_buf b = SG_BUF_INIT(KEY_FILE_MAX);
-    sg_err rc;
-
-    *out = NULL;
-    rc = read_key_spec(&b, spec);
-    if (!rc)
-        rc = sg_sign_key_load_public(out, b.data, b.len);
-    sg_buf_release(&b);
-    return rc;
-}
-
-/* Name spec in the message unless it already starts with it (file errors
- * do). */
-static sg_err prefix_spec(sg_err rc, const char *spec)
-{
-    size_t n = strlen(spec);
-
-    if (strncmp(sg_error_last(), spec, n) == 0 && sg_error_last()[n] == ':')
-        return rc;
-    return sg_error_prefix(rc, "%s", spec);
-}
-
-sg_err cli_load_private_key(struct sg_sign_key **out, const char *spec)
-{
-    sg_err rc = load_private(out, spec, "Enter password for private key: ");
-
-    return rc ? prefix_spec(rc, spec) : SG_OK;
-}
-
-sg_err cli_load_public_key(struct sg_sign_key **out, const char *spec)
-{
-    sg_err rc = load_public(out, spec);
-
-    return rc ? prefix_spec(rc, spec) : SG_OK;
-}
-
 int cli_key_private(struct sg_sign_key **out,
                     const char *spec,
                     const char *prompt)
 {
-    sg_err rc = load_private(out, spec, prompt);
+    sg_err rc = load_key(out, spec, prompt);
 
-    return rc ? cli_fail(rc, "%s", spec) : CLI_EXIT_OK;
+    return rc ? cli_error(rc) : CLI_EXIT_OK;
 }
 
 int cli_key_public(struct sg_sign_key **out, const char *spec)
 {
-    sg_err rc = load_public(out, spec);
+    sg_err rc = load_key(out, spec, NULL);
 
-    return rc ? cli_fail(rc, "%s", spec) : CLI_EXIT_OK;
+    return rc ? cli_error(rc) : CLI_EXIT_OK;
 }
 
 static int file_exists(const char *p)
@@ -151,8 +123,7 @@ static int write_pair(const char *prefix,
                 file_exists(keyp.data) ? keyp.data : pubp.data);
         goto done;
     }
-    rc = cli_read_password(&pw, "COSIGN_PASSWORD",
-                           "Enter password for private key: ", confirm);
+    rc = cli_read_password(&pw, "COSIGN_PASSWORD", CLI_KEY_PROMPT, confirm);
     if (rc) {
         ret = cli_fail(rc, "password");
         goto done;
@@ -164,14 +135,12 @@ static int write_pair(const char *prefix,
         ret = cli_fail(rc, "key");
         goto done;
     }
+    /* The atomic writes' messages start with the path. */
     rc = sg_file_write_atomic(keyp.data, enc.data, enc.len, 0600);
+    if (!rc)
+        rc = sg_file_write_atomic(pubp.data, pub.data, pub.len, 0644);
     if (rc) {
-        ret = cli_fail(rc, "%s", keyp.data);
-        goto done;
-    }
-    rc = sg_file_write_atomic(pubp.data, pub.data, pub.len, 0644);
-    if (rc) {
-        ret = cli_fail(rc, "%s", pubp.data);
+        ret = cli_error(rc);
         goto done;
     }
     fprintf(stderr, "Private key written to %s\nPublic key written to %s\n",
@@ -186,131 +155,73 @@ done:
     return ret;
 }
 
-static int run_generate_key_pair(struct cli_ctx *ctx, int argc, char **argv)
+/* generate-key-pair, or with import import-key-pair: a new key, or the
+ * one --key names, written as P.key and P.pub. */
+static int key_pair(
+    struct cli_ctx *ctx, int argc, char **argv, const char *prefix, int import)
 {
-    const char *prefix = "cosign";
+    const struct cli_command *cmd =
+        import ? &cli_cmd_import_key_pair : &cli_cmd_generate_key_pair;
+    const char *keyfile = NULL;
     struct sg_sign_key *k = NULL;
     int force = 0, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--output-key-prefix", .value = &prefix },
         { .name = "--force", .alt = "-f", .flag = &force },
+        { .name = "--key", .alt = "-k", .value = &keyfile }, /* import */
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .unknown = CLI_UNKNOWN_UNEXPECTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts) - !import };
 
-    ret = cli_parse_args(ctx, &cli_cmd_generate_key_pair, argc, argv, 1, &a);
+    ret = cli_parse_args(ctx, cmd, argc, argv, 1, &a);
     if (ret)
         return ret;
-    rc = sg_sign_key_generate(&k);
-    if (rc)
-        return cli_fail(rc, "generate-key-pair");
-    ret = write_pair(prefix, k, force, 1);
+    if (import && !keyfile)
+        return cli_usage_error(cmd, "--key is required");
+    if (import)
+        ret = cli_key_private(&k, keyfile, "Enter password for PEM key: ");
+    else if ((rc = sg_sign_key_generate(&k)))
+        ret = cli_fail(rc, "generate-key-pair");
+    if (!ret)
+        ret = write_pair(prefix, k, force, 1);
     sg_sign_key_free(k);
     return ret;
 }
 
-const struct cli_command cli_cmd_generate_key_pair = {
-    "generate-key-pair", "Create a cosign-compatible key pair",
-    "usage: sigil generate-key-pair [--output-key-prefix P] [--force]\n"
-    "\n"
-    "Creates an ECDSA P-256 key pair: P.key (default cosign.key, mode 0600)\n"
-    "in cosign's encrypted format (ENCRYPTED SIGSTORE PRIVATE KEY: scrypt\n"
-    "N=65536 r=8 p=1, NaCl secretbox, PKCS#8 inside) and P.pub (PEM public\n"
-    "key). The password comes from COSIGN_PASSWORD (empty allowed) or is\n"
-    "asked twice on the terminal. Existing files are never overwritten\n"
-    "without --force.\n"
-    "\n"
-    "  --output-key-prefix P  write P.key and P.pub (default: cosign)\n"
-    "  --force, -f            overwrite existing files\n",
-    run_generate_key_pair
-};
-
-static int run_import_key_pair(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_generate_key_pair(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *prefix = "import-cosign", *keyfile = NULL;
-    struct sg_sign_key *k = NULL;
-    int force = 0, ret;
-    const struct cli_opt opts[] = {
-        { .name = "--key", .alt = "-k", .value = &keyfile },
-        { .name = "--output-key-prefix", .value = &prefix },
-        { .name = "--force", .alt = "-f", .flag = &force },
-    };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .unknown = CLI_UNKNOWN_UNEXPECTED };
-
-    ret = cli_parse_args(ctx, &cli_cmd_import_key_pair, argc, argv, 1, &a);
-    if (ret)
-        return ret;
-    if (!keyfile)
-        return cli_usage_error(&cli_cmd_import_key_pair, "--key is required");
-    ret = cli_key_private(&k, keyfile, "Enter password for PEM key: ");
-    if (ret)
-        return ret;
-    ret = write_pair(prefix, k, force, 1);
-    sg_sign_key_free(k);
-    return ret;
+    return key_pair(ctx, argc, argv, "cosign", 0);
 }
 
-const struct cli_command cli_cmd_import_key_pair = {
-    "import-key-pair", "Import a PEM key as cosign.key/cosign.pub",
-    "usage: sigil import-key-pair --key KEY.pem [--output-key-prefix P] "
-    "[--force]\n"
-    "\n"
-    "Converts a PEM private key (PKCS#8 \"PRIVATE KEY\", SEC1 \"EC PRIVATE\n"
-    "KEY\", PKCS#1 \"RSA PRIVATE KEY\", or encrypted PKCS#8) into cosign's\n"
-    "encrypted key format. Accepted: ECDSA P-256/P-384/P-521, RSA >= 2048\n"
-    "bits, Ed25519. Writes P.key (0600) and P.pub (default prefix:\n"
-    "import-cosign). Passwords: COSIGN_PASSWORD, or asked on the terminal\n"
-    "(the PEM's own password first when it is encrypted).\n"
-    "\n"
-    "  --key, -k FILE         the PEM private key (or env://VAR)\n"
-    "  --output-key-prefix P  write P.key and P.pub\n"
-    "  --force, -f            overwrite existing files\n",
-    run_import_key_pair
-};
+int cli_run_import_key_pair(struct cli_ctx *ctx, int argc, char **argv)
+{
+    return key_pair(ctx, argc, argv, "import-cosign", 1);
+}
 
-static int run_public_key(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_public_key(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyfile = NULL, *outfile = NULL;
     struct sg_buf pem = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_sign_key *k = NULL;
+    int ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyfile },
         { .name = "--outfile", .alt = "-o", .value = &outfile },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .unknown = CLI_UNKNOWN_UNEXPECTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts) };
 
     if (cli_parse_args(ctx, &cli_cmd_public_key, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
     if (!keyfile)
         return cli_usage_error(&cli_cmd_public_key, "--key is required");
-    rc = cli_load_private_key(&k, keyfile);
-    if (rc)
-        return cli_fail(rc, "public-key");
+    ret = cli_key_private(&k, keyfile, CLI_KEY_PROMPT);
+    if (ret)
+        return ret;
     rc = sg_sign_key_public_pem(&pem, k);
-    if (!rc)
-        rc = cli_write_output(outfile, pem.data, pem.len);
+    ret = rc ? cli_fail(rc, "%s", keyfile)
+             : cli_output(outfile, pem.data, pem.len);
     sg_sign_key_free(k);
     sg_buf_release(&pem);
-    if (rc)
-        return cli_fail(rc, "%s", outfile ? outfile : "stdout");
-    return CLI_EXIT_OK;
+    return ret;
 }
-
-const struct cli_command cli_cmd_public_key = {
-    "public-key", "Print the public key of a private key",
-    "usage: sigil public-key --key cosign.key [--outfile F]\n"
-    "\n"
-    "Prints the PEM public key of a private key (cosign.key, any PEM key,\n"
-    "or env://VAR). Password: COSIGN_PASSWORD or the terminal.\n"
-    "\n"
-    "  --key, -k KEY      the private key\n"
-    "  --outfile, -o F    write to F (atomically) instead of stdout\n",
-    run_public_key
-};

@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parse "IMAGE" plus common options; returns the positional args. */
+/* Parse exactly cmd->pos.max positional arguments into pos, and with
+ * signatures != NULL the --signatures flag. */
 static int parse_args(const struct cli_command *cmd,
                       struct cli_ctx *ctx,
                       int argc,
                       char **argv,
                       const char **pos,
-                      int max_pos,
-                      int *n_pos,
                       int *signatures)
 {
     const struct cli_opt opts[] = {
@@ -22,17 +21,13 @@ static int parse_args(const struct cli_command *cmd,
     };
     struct cli_args a = { .opts = opts,
                           .n_opts = signatures ? 1 : 0,
-                          .pos = pos,
-                          .max_pos = max_pos,
-                          .unknown = CLI_UNKNOWN_QUOTED,
-                          .dashdash = 1 };
+                          .pos = pos };
 
     if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
-    *n_pos = a.n_pos;
-    if (*n_pos != max_pos)
-        return cli_usage_error(cmd, "expected %d argument%s", max_pos,
-                               max_pos > 1 ? "s" : "");
+    if (a.n_pos != cmd->pos.max)
+        return cli_usage_error(cmd, "expected %d argument%s", cmd->pos.max,
+                               cmd->pos.max > 1 ? "s" : "");
     return 0;
 }
 
@@ -57,24 +52,31 @@ fetch(struct cli_ctx *ctx, const char *spec, struct sg_buf *body, char **digest)
         goto done;
     }
     rc = sg_oci_store_get_manifest(s, NULL, body, &mt, digest);
-    if (!rc && ctx->platform) {
-        rc = sg_oci_manifest_parse(&m, body->data, body->len, mt, &ctx->sg);
-        if (!rc && m->is_index) {
-            rc = sg_oci_index_select(&sel, m, &want);
-            if (!rc) {
-                char *child = strdup(sel->digest);
-                free(*digest);
-                *digest = NULL;
-                sg_buf_release(body);
-                rc = child ? sg_oci_store_get_manifest(s, child, body, NULL,
-                                                       digest)
-                           : sg_error_oom();
-                free(child);
-            }
-        }
+    if (rc) {
+        ret = cli_store_fail(rc, s, spec);
+        goto done;
     }
-    if (rc)
+    if (!ctx->platform)
+        goto done;
+    /* an index: that platform's manifest */
+    rc = sg_oci_manifest_parse(&m, body->data, body->len, mt, &ctx->sg);
+    if (!rc && m->is_index)
+        rc = sg_oci_index_select(&sel, m, &want);
+    if (rc) {
         ret = cli_fail(rc, "%s", spec);
+        goto done;
+    }
+    if (sel) {
+        char *child = strdup(sel->digest);
+        free(*digest);
+        *digest = NULL;
+        sg_buf_release(body);
+        rc = child ? sg_oci_store_get_manifest(s, child, body, NULL, digest)
+                   : sg_error_oom();
+        free(child);
+        if (rc)
+            ret = cli_store_fail(rc, s, spec);
+    }
 done:
     sg_oci_platform_release(&want);
     sg_oci_manifest_free(m);
@@ -83,82 +85,51 @@ done:
     return ret;
 }
 
-static int run_manifest(struct cli_ctx *ctx, int argc, char **argv)
+/* manifest and digest: fetch what IMAGE refers to, print the manifest
+ * itself or its digest. */
+static int show(struct cli_ctx *ctx,
+                const struct cli_command *cmd,
+                int argc,
+                char **argv,
+                int digest_only)
 {
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
     const char *pos[1];
     char *digest = NULL;
-    int n, ret;
-    sg_err rc;
+    int ret;
 
-    ret = parse_args(&cli_cmd_manifest, ctx, argc, argv, pos, 1, &n, NULL);
-    if (ret)
-        return ret;
-    ret = fetch(ctx, pos[0], &body, &digest);
-    if (!ret && (rc = cli_write_output(NULL, body.data, body.len)))
-        ret = cli_fail(rc, "write");
-    free(digest);
-    sg_buf_release(&body);
-    return ret;
-}
-
-const struct cli_command cli_cmd_manifest = {
-    "manifest", "Print an image's raw manifest",
-    "usage: sigil manifest [--platform OS/ARCH[/VARIANT]] IMAGE\n"
-    "\n"
-    "Print the manifest (or index) IMAGE refers to, byte for byte as the\n"
-    "store holds it. With --platform and an index, print that platform's\n"
-    "image manifest instead.\n"
-    "\n"
-    "IMAGE: a registry reference (host/repo:tag, repo@sha256:...),\n"
-    "oci-dir:PATH[:tag|@digest], oci-archive:FILE[:tag],\n"
-    "docker-archive:FILE, or an existing path (detected).\n"
-    "\n"
-    "Options: --platform P, --insecure-registry HOST, --ca-file F,\n"
-    "--username U --password-stdin, -v, -q\n",
-    run_manifest
-};
-
-static int run_digest(struct cli_ctx *ctx, int argc, char **argv)
-{
-    struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    const char *pos[1];
-    char *digest = NULL;
-    int n, ret;
-
-    ret = parse_args(&cli_cmd_digest, ctx, argc, argv, pos, 1, &n, NULL);
-    if (ret)
-        return ret;
-    ret = fetch(ctx, pos[0], &body, &digest);
+    ret = parse_args(cmd, ctx, argc, argv, pos, NULL);
     if (!ret)
+        ret = fetch(ctx, pos[0], &body, &digest);
+    if (!ret && digest_only)
         printf("%s\n", digest);
+    else if (!ret)
+        ret = cli_output(NULL, body.data, body.len);
     free(digest);
     sg_buf_release(&body);
     return ret;
 }
 
-const struct cli_command cli_cmd_digest = {
-    "digest", "Print the digest a reference resolves to",
-    "usage: sigil digest [--platform OS/ARCH[/VARIANT]] IMAGE\n"
-    "\n"
-    "Print the digest (sha256:...) of the manifest or index IMAGE refers\n"
-    "to, computed from its bytes. With --platform and an index, print the\n"
-    "digest of that platform's image manifest.\n"
-    "\n"
-    "IMAGE: as for 'sigil manifest'.\n",
-    run_digest
-};
+int cli_run_manifest(struct cli_ctx *ctx, int argc, char **argv)
+{
+    return show(ctx, &cli_cmd_manifest, argc, argv, 0);
+}
 
-static int run_copy(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_digest(struct cli_ctx *ctx, int argc, char **argv)
+{
+    return show(ctx, &cli_cmd_digest, argc, argv, 1);
+}
+
+int cli_run_copy(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct sg_oci_store *src = NULL, *dst = NULL;
     const char *pos[2];
     const char *dst_tag;
     char *digest = NULL;
-    int n, ret, sigs = 0;
+    int ret, sigs = 0;
     sg_err rc;
 
-    ret = parse_args(&cli_cmd_copy, ctx, argc, argv, pos, 2, &n, &sigs);
+    ret = parse_args(&cli_cmd_copy, ctx, argc, argv, pos, &sigs);
     if (ret)
         return ret;
     if (ctx->platform)
@@ -186,22 +157,3 @@ done:
     sg_oci_store_free(src);
     return ret;
 }
-
-const struct cli_command cli_cmd_copy = {
-    "copy", "Copy an image between registries and layouts",
-    "usage: sigil copy [--signatures] SRC DST\n"
-    "\n"
-    "Copy the image SRC refers to (every platform of an index, every\n"
-    "blob; blobs the destination has are skipped) to DST, then tag it\n"
-    "with DST's tag (default: latest). Prints the copied digest.\n"
-    "\n"
-    "SRC: as IMAGE for 'sigil manifest'. DST: a registry reference or\n"
-    "oci-dir:PATH[:tag] (created if missing); archives are read-only.\n"
-    "\n"
-    "  --signatures   also copy the sha256-<hex>.sig/.att/.sbom tags and\n"
-    "                 the referrers of every copied manifest\n"
-    "\n"
-    "Registry options: --insecure-registry HOST, --ca-file F,\n"
-    "--username U --password-stdin, -v, -q\n",
-    run_copy
-};

@@ -13,94 +13,75 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#define MAX_OUTPUTS 8
-
-struct output {
-    enum sg_sbom_format fmt;
-    const char *name; /* format name as given */
-    const char *file; /* NULL or "-": stdout */
-    struct sg_buf doc;
-};
-
-static const char usage[] =
-    "usage: sigil sbom SOURCE [-o FORMAT[=FILE]]... [--platform OS/ARCH]\n"
-    "                  [--scope squashed|all-layers] [--threads N]\n"
-    "                  [--attest --key KEY [--sign]]\n"
-    "\n"
-    "List the OS packages (dpkg, apk, rpm) and Go modules in an image and\n"
-    "write an SBOM. SOURCE is any image source: REF (registry),\n"
-    "registry:REF, oci-dir:PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG],\n"
-    "docker-archive:FILE[:TAG] or dir:PATH (a root filesystem).\n"
-    "\n"
-    "  -o, --output FORMAT[=FILE]  spdx-json (SPDX 2.3), cyclonedx-json\n"
-    "                          (CycloneDX 1.6) or table; repeat for several\n"
-    "                          outputs. Without FILE the document goes to\n"
-    "                          stdout (at most one). Default: table when\n"
-    "                          stdout is a terminal, spdx-json otherwise.\n"
-    "  --scope SCOPE           squashed (default): the image as it runs;\n"
-    "                          all-layers: also packages deleted or replaced\n"
-    "                          by later layers (marked deleted)\n"
-    "  --platform OS/ARCH[/VARIANT]  pick from a multi-platform index\n"
-    "  --threads N             layers read in parallel (default: cores)\n"
-    "  --attest --key KEY      attach the SBOM (first JSON output, spdx-json\n"
-    "                          by default) as a signed attestation; --sign\n"
-    "                          also signs the image; the digest is printed\n"
-    "                          to stderr\n"
-    "  -v, -q, --ca-file, --insecure-registry, --username,\n"
-    "  --password-stdin        as for every registry command\n"
-    "\n"
-    "SOURCE_DATE_EPOCH=N fixes the creation time and derives the document\n"
-    "namespace and serial number from the content: byte-identical output.\n"
-    "Exit status: 0 ok, 1 failure (nothing written), 2 usage.\n";
-
-static int parse_output(struct output *o, const char *arg)
+int cli_take_sbom_output(void *arg, char *v)
 {
-    const char *eq = strchr(arg, '=');
-    static char names[MAX_OUTPUTS][32];
-    static size_t used;
-    size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
-    char *nm;
+    struct cli_sbom_outputs *o = arg;
+    struct cli_sbom_output *out = &o->v[o->n];
+    const char *eq = strchr(v, '=');
+    size_t n = eq ? (size_t)(eq - v) : strlen(v);
 
-    if (n == 0 || n >= sizeof(names[0]) || used >= MAX_OUTPUTS)
-        return -1;
-    nm = names[used++];
-    memcpy(nm, arg, n);
-    nm[n] = '\0';
-    if (sg_sbom_format_parse(&o->fmt, nm) != SG_OK)
-        return -1;
-    o->name = nm;
-    o->file = eq ? eq + 1 : NULL;
-    if (o->file && (!o->file[0] || strcmp(o->file, "-") == 0))
-        o->file = NULL;
-    sg_buf_init(&o->doc, SG_BUF_NOLIMIT);
-    return 0;
-}
-
-/* What the sbom option callbacks fill in (run_sbom's locals). */
-struct sbom_args {
-    struct output *outs; /* MAX_OUTPUTS */
-    size_t *n_outs;
-    struct sg_sbom_opts *opts;
-};
-
-static int take_output(void *arg, char *v)
-{
-    struct sbom_args *a = arg;
-
-    if (*a->n_outs == MAX_OUTPUTS)
-        return cli_usage_error(&cli_cmd_sbom, "too many -o options");
-    if (parse_output(&a->outs[*a->n_outs], v) != 0)
-        return cli_usage_error(&cli_cmd_sbom,
+    if (o->n == CLI_SBOM_OUTPUTS_MAX)
+        return cli_usage_error(o->cmd, "too many -o options");
+    if (n == 0 || n >= sizeof(out->name))
+        n = 0;
+    memcpy(out->name, v, n);
+    out->name[n] = '\0';
+    if (!n || sg_sbom_format_parse(&out->fmt, out->name) != SG_OK)
+        return cli_usage_error(o->cmd,
                                "-o %s: expected FORMAT[=FILE] with "
                                "FORMAT spdx-json, cyclonedx-json "
                                "or table",
                                v);
-    (*a->n_outs)++;
+    out->file = eq && eq[1] && strcmp(eq + 1, "-") != 0 ? eq + 1 : NULL;
+    o->n_stdout += out->file == NULL;
+    sg_buf_init(&out->doc, SG_BUF_NOLIMIT);
+    o->n++;
     return CLI_EXIT_OK;
 }
+
+int cli_sbom_outputs_check(struct cli_sbom_outputs *o)
+{
+    long long t;
+    int set;
+
+    if (o->n_stdout > 1)
+        return cli_usage_error(o->cmd, "only one -o may go to stdout; give "
+                                       "the others a =FILE");
+    if (cli_source_date_epoch(o->cmd, &t, &set))
+        return CLI_EXIT_USAGE;
+    o->wo.created = (int64_t)t;
+    if (set)
+        o->wo.deterministic = 1;
+    return CLI_EXIT_OK;
+}
+
+int cli_sbom_outputs_write(struct cli_sbom_outputs *o,
+                           const struct sg_sbom *sbom)
+{
+    int ret = CLI_EXIT_OK;
+
+    for (size_t i = 0; i < o->n; i++) {
+        sg_err rc = sg_sbom_write(&o->v[i].doc, sbom, o->v[i].fmt, &o->wo);
+        if (rc)
+            return cli_fail(rc, "%s", o->v[i].name);
+    }
+    for (size_t i = 0; i < o->n && !ret; i++)
+        ret = cli_output(o->v[i].file, o->v[i].doc.data, o->v[i].doc.len);
+    return ret;
+}
+
+void cli_sbom_outputs_release(struct cli_sbom_outputs *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        sg_buf_release(&o->v[i].doc);
+}
+
+/* What the sbom option callbacks fill in (run_sbom's locals). */
+struct sbom_args {
+    struct sg_sbom_opts *opts;
+};
 
 static int take_scope(void *arg, char *v)
 {
@@ -144,25 +125,68 @@ static sg_err reopen_store(struct sg_oci_store **out, void *payload)
     return sg_oci_store_open(out, r->spec, cli_registry_opts(r->ctx), 0);
 }
 
-static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
+/* Attach the first JSON output (spdx-json when there is none) as a
+ * signed attestation of img, and with do_sign sign it. */
+static int attest_sbom(struct cli_ctx *ctx,
+                       struct sg_oci_store *store,
+                       const struct sg_oci_image *img,
+                       const struct sg_sbom *sbom,
+                       const struct cli_sbom_outputs *outs,
+                       const char *key,
+                       int do_sign)
+{
+    const struct cli_sbom_output *j = NULL;
+    struct sg_buf extra = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    enum sg_sbom_format af = SG_SBOM_SPDX_JSON;
+    int ret;
+    sg_err rc;
+
+    for (size_t i = 0; i < outs->n && !j; i++)
+        if (outs->v[i].fmt != SG_SBOM_TABLE)
+            j = &outs->v[i];
+    if (j)
+        af = j->fmt;
+    else if ((rc = sg_sbom_write(&extra, sbom, af, &outs->wo)))
+        return cli_fail(rc, "spdx-json");
+    {
+        struct cli_pipeline p = {
+            .s = store,
+            .digest = img->digest,
+            .key_path = key,
+            .sbom = j ? j->doc.data : extra.data,
+            .sbom_len = j ? j->doc.len : extra.len,
+            .predicate_type =
+                af == SG_SBOM_SPDX_JSON ? "spdxjson" : "cyclonedx",
+            .do_sign = do_sign,
+        };
+        ret = cli_pipeline_attest(ctx, &p);
+    }
+    sg_buf_release(&extra);
+    if (ret == CLI_EXIT_OK)
+        fprintf(stderr, "%s\n", img->digest);
+    return ret;
+}
+
+int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct reopen ro;
-    struct output outs[MAX_OUTPUTS];
-    size_t n_outs = 0, n_stdout = 0;
+    struct cli_sbom_outputs outs = { .cmd = &cli_cmd_sbom };
     const char *source = NULL, *key = NULL;
     int attest = 0, do_sign = 0, exit_code = CLI_EXIT_FAIL;
-    struct sg_sbom_opts opts;
-    struct sg_sbom_write_opts wo = { 0, 0, NULL };
+    struct sg_sbom_opts opts = { .scope = SG_SBOM_SQUASHED };
     struct sg_oci_store *store = NULL;
     struct sg_oci_image *img = NULL;
     struct sg_oci_platform plat = { 0 };
     int have_plat = 0;
     struct sg_sbom *sbom = NULL;
-    const char *sde;
+    char deflt[16];
     sg_err rc;
-    struct sbom_args sa = { outs, &n_outs, &opts };
+    struct sbom_args sa = { &opts };
     const struct cli_opt copts[] = {
-        { .name = "--output", .alt = "-o", .take = take_output, .arg = &sa },
+        { .name = "--output",
+          .alt = "-o",
+          .take = cli_take_sbom_output,
+          .arg = &outs },
         { .name = "--scope", .take = take_scope, .arg = &sa },
         { .name = "--threads", .take = take_threads, .arg = &sa },
         { .name = "--key", .value = &key },
@@ -171,13 +195,8 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     };
     struct cli_args args = { .opts = copts,
                              .n_opts = CLI_N(copts),
-                             .pos = &source,
-                             .max_pos = 1,
-                             .too_many = "more than one SOURCE" };
+                             .pos = &source };
 
-    memset(outs, 0, sizeof(outs));
-    memset(&opts, 0, sizeof(opts));
-    opts.scope = SG_SBOM_SQUASHED;
     if (cli_parse_args(ctx, &cli_cmd_sbom, argc, argv, 1, &args))
         return CLI_EXIT_USAGE;
     if (!source)
@@ -186,35 +205,16 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(&cli_cmd_sbom, "--key/--sign need --attest");
     if (attest && !key)
         return cli_usage_error(&cli_cmd_sbom, "--attest needs --key");
-    if (!n_outs) {
-        outs[0].fmt = isatty(STDOUT_FILENO) ? SG_SBOM_TABLE : SG_SBOM_SPDX_JSON;
-        outs[0].name = outs[0].fmt == SG_SBOM_TABLE ? "table" : "spdx-json";
-        sg_buf_init(&outs[0].doc, SG_BUF_NOLIMIT);
-        n_outs = 1;
+    if (!outs.n) {
+        snprintf(deflt, sizeof(deflt), "%s",
+                 isatty(STDOUT_FILENO) ? "table" : "spdx-json");
+        cli_take_sbom_output(&outs, deflt);
     }
-    for (size_t i = 0; i < n_outs; i++)
-        n_stdout += outs[i].file == NULL;
-    if (n_stdout > 1)
-        return cli_usage_error(&cli_cmd_sbom,
-                               "only one -o may go to stdout; give the "
-                               "others a =FILE");
-
-    sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde && *sde) {
-        char *end;
-        long long t = strtoll(sde, &end, 10);
-        if (*end || t < 0)
-            return cli_usage_error(&cli_cmd_sbom,
-                                   "SOURCE_DATE_EPOCH: not a number: %s", sde);
-        wo.created = (int64_t)t;
-        wo.deterministic = 1;
-    } else {
-        wo.created = (int64_t)time(NULL);
-    }
-
-    rc = cli_open_store(&store, ctx, source, 0);
-    if (rc)
-        return CLI_EXIT_FAIL;
+    /* (no document is allocated before the scan: returning is fine) */
+    if (cli_sbom_outputs_check(&outs))
+        return CLI_EXIT_USAGE;
+    if (cli_open_store(&store, ctx, source, 0))
+        goto done;
     opts.source_name = source;
     ro.ctx = ctx;
     ro.spec = source;
@@ -238,7 +238,7 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
         }
         rc = sg_oci_image_resolve(&img, store, NULL, have_plat ? &plat : NULL);
         if (rc) {
-            exit_code = cli_fail(rc, "%s", source);
+            exit_code = cli_store_fail(rc, store, source);
             goto done;
         }
     }
@@ -247,49 +247,11 @@ static int run_sbom(struct cli_ctx *ctx, int argc, char **argv)
         exit_code = cli_fail(rc, "%s", source);
         goto done;
     }
-    for (size_t i = 0; i < n_outs; i++) {
-        rc = sg_sbom_write(&outs[i].doc, sbom, outs[i].fmt, &wo);
-        if (rc) {
-            exit_code = cli_fail(rc, "%s", outs[i].name);
-            goto done;
-        }
-    }
-    /* Everything rendered: now write (each file atomically). */
-    for (size_t i = 0; i < n_outs; i++) {
-        rc = cli_write_output(outs[i].file, outs[i].doc.data, outs[i].doc.len);
-        if (rc) {
-            exit_code =
-                cli_fail(rc, "%s", outs[i].file ? outs[i].file : "stdout");
-            goto done;
-        }
-    }
-    if (attest) {
-        const struct output *j = NULL;
-        struct sg_buf extra = SG_BUF_INIT(SG_BUF_NOLIMIT);
-        enum sg_sbom_format af = SG_SBOM_SPDX_JSON;
-        for (size_t i = 0; i < n_outs && !j; i++)
-            if (outs[i].fmt != SG_SBOM_TABLE)
-                j = &outs[i];
-        if (j)
-            af = j->fmt;
-        else if ((rc = sg_sbom_write(&extra, sbom, af, &wo))) {
-            exit_code = cli_fail(rc, "spdx-json");
-            sg_buf_release(&extra);
-            goto done;
-        }
-        exit_code = cli_pipeline_attest(
-            ctx, store, img->digest, key, j ? j->doc.data : extra.data,
-            j ? j->doc.len : extra.len,
-            af == SG_SBOM_SPDX_JSON ? "spdxjson" : "cyclonedx", do_sign);
-        sg_buf_release(&extra);
-        if (exit_code == CLI_EXIT_OK)
-            fprintf(stderr, "%s\n", img->digest);
-        goto done;
-    }
-    exit_code = CLI_EXIT_OK;
+    exit_code = cli_sbom_outputs_write(&outs, sbom);
+    if (!exit_code && attest)
+        exit_code = attest_sbom(ctx, store, img, sbom, &outs, key, do_sign);
 done:
-    for (size_t i = 0; i < n_outs; i++)
-        sg_buf_release(&outs[i].doc);
+    cli_sbom_outputs_release(&outs);
     if (have_plat)
         sg_oci_platform_release(&plat);
     sg_sbom_free(sbom);
@@ -297,8 +259,3 @@ done:
     sg_oci_store_free(store);
     return exit_code;
 }
-
-const struct cli_command cli_cmd_sbom = {
-    "sbom", "List the packages in an image (SPDX, CycloneDX, table)", usage,
-    run_sbom
-};

@@ -11,27 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #define SBOM_FILE_MAX (256u * 1024u * 1024u)
 
-/* Read a file ("-" = stdin) whole, capped. */
-static sg_err read_input(struct sg_buf *b, const char *path)
+/* Read an SBOM file ("-" = stdin); failures printed. */
+static int read_sbom(struct sg_sbom **out, const char *path)
 {
-    char tmp[65536];
-    size_t n;
+    struct sg_buf b = SG_BUF_INIT(SBOM_FILE_MAX);
+    int ret = cli_read_input(&b, path, SBOM_FILE_MAX);
+    sg_err rc;
 
-    if (strcmp(path, "-") != 0)
-        return sg_file_read(b, path, SBOM_FILE_MAX);
-    while ((n = fread(tmp, 1, sizeof(tmp), stdin)) > 0) {
-        sg_err rc = sg_buf_add(b, tmp, n);
-        if (rc)
-            return rc;
-    }
-    if (ferror(stdin))
-        return sg_error_set(SG_EIO, "stdin: read error");
-    return SG_OK;
+    if (!ret && (rc = sg_sbom_read(out, b.data, b.len)))
+        ret = cli_fail(rc, "%s", path);
+    sg_buf_release(&b);
+    return ret;
 }
 
 /* Is `arg` an SBOM file (a regular file or "-" starting with '{')? */
@@ -58,7 +51,6 @@ static int looks_like_sbom_file(const char *arg)
 /* An SBOM from a file or by scanning an image source. Prints errors. */
 static int load(struct cli_ctx *ctx, const char *arg, struct sg_sbom **out)
 {
-    struct sg_buf b = SG_BUF_INIT(SBOM_FILE_MAX);
     struct sg_oci_store *st = NULL;
     struct sg_oci_image *img = NULL;
     struct sg_oci_platform plat, *pp = NULL;
@@ -68,15 +60,8 @@ static int load(struct cli_ctx *ctx, const char *arg, struct sg_sbom **out)
 
     *out = NULL;
     memset(&plat, 0, sizeof(plat));
-    if (looks_like_sbom_file(arg)) {
-        rc = read_input(&b, arg);
-        if (!rc)
-            rc = sg_sbom_read(out, b.data, b.len);
-        if (rc)
-            ret = cli_fail(rc, "%s", arg);
-        sg_buf_release(&b);
-        return ret;
-    }
+    if (looks_like_sbom_file(arg))
+        return read_sbom(out, arg);
     if (ctx->platform) {
         rc = sg_oci_platform_parse(&plat, ctx->platform);
         if (rc)
@@ -88,13 +73,15 @@ static int load(struct cli_ctx *ctx, const char *arg, struct sg_sbom **out)
         goto done;
     }
     rc = sg_oci_image_resolve(&img, st, NULL, pp);
-    if (!rc) {
-        memset(&opts, 0, sizeof(opts));
-        opts.scope = SG_SBOM_SQUASHED;
-        opts.source_name = arg;
-        opts.ctx = &ctx->sg;
-        rc = sg_sbom_scan(out, st, img, &opts);
+    if (rc) {
+        ret = cli_store_fail(rc, st, arg);
+        goto done;
     }
+    memset(&opts, 0, sizeof(opts));
+    opts.scope = SG_SBOM_SQUASHED;
+    opts.source_name = arg;
+    opts.ctx = &ctx->sg;
+    rc = sg_sbom_scan(out, st, img, &opts);
     if (rc)
         ret = cli_fail(rc, "%s", arg);
 done:
@@ -104,7 +91,7 @@ done:
     return ret;
 }
 
-static int run_diff(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_diff(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *pos[2], *fmt = "table";
     struct sg_sbom *a = NULL, *b = NULL;
@@ -115,12 +102,7 @@ static int run_diff(struct cli_ctx *ctx, int argc, char **argv)
     const struct cli_opt opts[] = {
         { .name = "--output", .alt = "-o", .value = &fmt },
     };
-    struct cli_args args = { .opts = opts,
-                             .n_opts = CLI_N(opts),
-                             .pos = pos,
-                             .max_pos = 2,
-                             .unknown = CLI_UNKNOWN_QUOTED,
-                             .dashdash = 1 };
+    struct cli_args args = { .opts = opts, .n_opts = CLI_N(opts), .pos = pos };
 
     if (cli_parse_args(ctx, &cli_cmd_diff, argc, argv, 1, &args))
         return CLI_EXIT_USAGE;
@@ -138,13 +120,10 @@ static int run_diff(struct cli_ctx *ctx, int argc, char **argv)
     rc = sg_sbom_diff(&d, a, b);
     if (!rc)
         rc = sg_sbom_diff_write(&out, &d, strcmp(fmt, "json") == 0);
-    if (!rc)
-        rc = cli_write_output(NULL, out.data, out.len);
-    if (rc) {
+    if (rc)
         cli_fail(rc, "diff");
-        goto done;
-    }
-    ret = d.n ? 1 : 0;
+    else if (!cli_output(NULL, out.data, out.len))
+        ret = d.n ? 1 : 0;
 done:
     sg_sbom_diff_release(&d);
     sg_buf_release(&out);
@@ -153,158 +132,34 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_diff = {
-    "diff", "Compare two SBOMs or images",
-    "usage: sigil diff [-o table|json] [--platform OS/ARCH[/VARIANT]] OLD NEW\n"
-    "\n"
-    "Compare the packages of two SBOMs and print what was added, removed\n"
-    "or changed (old -> new version). OLD and NEW are each an SBOM file\n"
-    "(SPDX 2.3 JSON or CycloneDX JSON, as written by sigil, syft or\n"
-    "Trivy; '-' reads one of them from stdin) or an image source, which is\n"
-    "scanned on the fly (as 'sigil sbom' does).\n"
-    "\n"
-    "Packages are matched by purl type, namespace/name, arch qualifier and\n"
-    "the distro name (not its version), so a point-release upgrade shows\n"
-    "packages as changed.\n"
-    "\n"
-    "  -o, --output FMT   table (default) or json\n"
-    "\n"
-    "Exit status, as diff(1): 0 no differences, 1 differences, 2 error.\n",
-    run_diff
-};
-
-/* -o FORMAT[=FILE] */
-struct conv_out {
-    enum sg_sbom_format fmt;
-    const char *file; /* NULL: stdout */
-};
-
-/* The -o outputs of convert so far. */
-struct conv_outs {
-    struct conv_out v[8];
-    size_t n, n_stdout;
-};
-
-/* -o FORMAT[=FILE] */
-static int take_conv_out(void *arg, char *v)
+int cli_run_convert(struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct conv_outs *o = arg;
-    const char *eq = strchr(v, '=');
-    char name[32];
-    size_t ln = eq ? (size_t)(eq - v) : strlen(v);
-
-    if (o->n == CLI_N(o->v))
-        return cli_usage_error(&cli_cmd_convert, "too many -o options");
-    if (ln >= sizeof(name))
-        ln = sizeof(name) - 1;
-    memcpy(name, v, ln);
-    name[ln] = '\0';
-    if (sg_sbom_format_parse(&o->v[o->n].fmt, name) != SG_OK)
-        return cli_usage_error(&cli_cmd_convert,
-                               "-o: unknown format '%s' "
-                               "(spdx-json, cyclonedx-json, "
-                               "table)",
-                               name);
-    o->v[o->n].file = eq && eq[1] ? eq + 1 : NULL;
-    if (!o->v[o->n].file || strcmp(o->v[o->n].file, "-") == 0)
-        o->n_stdout++;
-    o->n++;
-    return CLI_EXIT_OK;
-}
-
-static int run_convert(struct cli_ctx *ctx, int argc, char **argv)
-{
-    struct conv_outs co;
-    struct sg_sbom_write_opts wo;
-    struct sg_buf in = SG_BUF_INIT(SBOM_FILE_MAX);
+    struct cli_sbom_outputs co = { .cmd = &cli_cmd_convert };
     struct sg_sbom *s = NULL;
-    const char *input = NULL, *sde;
-    int det = 0, ret = CLI_EXIT_OK;
-    sg_err rc;
+    const char *input = NULL;
+    int det = 0, ret;
     const struct cli_opt opts[] = {
-        { .name = "--output", .alt = "-o", .take = take_conv_out, .arg = &co },
+        { .name = "--output",
+          .alt = "-o",
+          .take = cli_take_sbom_output,
+          .arg = &co },
         { .name = "--deterministic", .flag = &det },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &input,
-                          .max_pos = 1,
-                          .unknown = CLI_UNKNOWN_QUOTED,
-                          .dashdash = 1 };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &input };
 
-    memset(&wo, 0, sizeof(wo));
-    memset(&co, 0, sizeof(co));
     if (cli_parse_args(ctx, &cli_cmd_convert, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
-    wo.deterministic = det;
+    co.wo.deterministic = det;
     if (!input)
         return cli_usage_error(&cli_cmd_convert, "expected an input SBOM");
     if (!co.n)
         return cli_usage_error(&cli_cmd_convert, "-o FORMAT is required");
-    if (co.n_stdout > 1)
-        return cli_usage_error(&cli_cmd_convert,
-                               "only one -o may write to stdout");
-    sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde && *sde) {
-        char *e;
-        long long t = strtoll(sde, &e, 10);
-        if (*e || t < 0)
-            return cli_usage_error(&cli_cmd_convert,
-                                   "SOURCE_DATE_EPOCH: not a number");
-        wo.created = (int64_t)t;
-        wo.deterministic = 1;
-    } else {
-        wo.created = (int64_t)time(NULL);
-    }
-
-    rc = read_input(&in, input);
-    if (!rc)
-        rc = sg_sbom_read(&s, in.data, in.len);
-    if (rc) {
-        ret = cli_fail(rc, "%s", input);
-        goto done;
-    }
-    /* render everything first: nothing is written if one fails */
-    {
-        struct sg_buf bufs[8];
-        size_t k;
-        for (k = 0; k < co.n; k++)
-            sg_buf_init(&bufs[k], SG_BUF_NOLIMIT);
-        for (k = 0; k < co.n && !rc; k++)
-            rc = sg_sbom_write(&bufs[k], s, co.v[k].fmt, &wo);
-        if (rc)
-            ret = cli_fail(rc, "convert %s", input);
-        for (k = 0; k < co.n && !ret; k++) {
-            rc = cli_write_output(co.v[k].file, bufs[k].data, bufs[k].len);
-            if (rc)
-                ret = cli_fail(rc, "write %s",
-                               co.v[k].file ? co.v[k].file : "stdout");
-        }
-        for (k = 0; k < co.n; k++)
-            sg_buf_release(&bufs[k]);
-    }
-done:
+    if (cli_sbom_outputs_check(&co))
+        return CLI_EXIT_USAGE;
+    ret = read_sbom(&s, input);
+    if (!ret)
+        ret = cli_sbom_outputs_write(&co, s);
+    cli_sbom_outputs_release(&co);
     sg_sbom_free(s);
-    sg_buf_release(&in);
     return ret;
 }
-
-const struct cli_command cli_cmd_convert = {
-    "convert", "Convert an SBOM between SPDX and CycloneDX",
-    "usage: sigil convert [--deterministic] IN -o FORMAT[=FILE]...\n"
-    "\n"
-    "Read IN (SPDX 2.3 JSON or CycloneDX JSON, as written by sigil, syft or\n"
-    "Trivy; '-' = stdin) and write it as FORMAT: spdx-json (SPDX 2.3),\n"
-    "cyclonedx-json (CycloneDX 1.6) or table. Purls, versions, licences,\n"
-    "CPEs, suppliers and package relationships are kept; elements that are\n"
-    "not packages (files, Trivy's application nodes) are dropped.\n"
-    "\n"
-    "  -o, --output FORMAT[=FILE]  repeatable; FILE is written atomically,\n"
-    "                              without =FILE to stdout (at most one)\n"
-    "  --deterministic             document namespace / serial number\n"
-    "                              derived from the content\n"
-    "\n"
-    "SOURCE_DATE_EPOCH, when set, fixes the creation time (and implies\n"
-    "--deterministic).\n",
-    run_convert
-};

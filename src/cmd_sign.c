@@ -5,7 +5,6 @@
  */
 #include "cli.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,24 +13,6 @@
 #include "sigil/verify.h"
 
 #define BLOB_MAX (1024u * 1024u * 1024u)
-
-/* -a values, split as cosign does: on commas first, then on the first
- * '=' ("-a a=1,b=2" is two; "-a k=x,y" fails; "-a ''" adds nothing). */
-struct annots {
-    struct sg_sign_annotation v[SG_SIGN_ANNOTATIONS_MAX];
-    size_t n;
-};
-
-static int take_annot(void *arg, char *v)
-{
-    struct annots *a = arg;
-
-    if (sg_sign_annotation_parse(a->v, &a->n, v)) {
-        fprintf(stderr, "sigil: %s\n", sg_error_last());
-        return -1;
-    }
-    return 0;
-}
 
 /* A local store's spec without its ":tag" / "@digest" part (the store's
  * default reference), e.g. "oci-dir:/x/demo:latest" -> "oci-dir:/x/demo". */
@@ -66,10 +47,25 @@ static int sign_one(struct sg_oci_store *s,
     return CLI_EXIT_OK;
 }
 
-static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
+/* The payload's docker-reference for a store without a registry name:
+ * the layout's path stands for the repository. */
+static sg_err local_docker_reference(struct sg_buf *out,
+                                     const char *image,
+                                     struct sg_oci_store *s)
+{
+    size_t n = local_spec_len(image, s), skip = 0;
+
+    if (strncmp(image, "oci-dir:", 8) == 0)
+        skip = 8;
+    else if (strncmp(image, "oci:", 4) == 0)
+        skip = 4;
+    return sg_buf_add(out, image + skip, n - skip);
+}
+
+int cli_run_sign(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *image = NULL, *dref = NULL, *ref;
-    struct annots an;
+    struct cli_annotations an = { .cmd = &cli_cmd_sign };
     struct sg_sign_image_opts o;
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
@@ -77,40 +73,26 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT), lref = SG_BUF_INIT(4096);
     const struct sg_oci_ref *r;
     char *digest = NULL, *mt = NULL;
-    int recursive = 0, yes = 0, ret = CLI_EXIT_FAIL;
+    int recursive = 0, yes = 0, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
-        { .name = "--annotations",
-          .alt = "-a",
-          .take = take_annot,
-          .arg = &an },
+        CLI_OPT_ANNOTATIONS(&an),
         { .name = "--docker-reference", .value = &dref },
         { .name = "--recursive", .alt = "-r", .flag = &recursive },
         /* no prompts to skip: nothing is uploaded to a log */
         { .name = "-y", .alt = "--yes", .flag = &yes },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "only one IMAGE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
-    memset(&an, 0, sizeof(an));
-    ret = cli_parse_args(ctx, &cli_cmd_sign, argc, argv, 1, &a);
+    if (cli_parse_args(ctx, &cli_cmd_sign, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    if (!keyspec || !image)
+        return cli_usage_error(&cli_cmd_sign, "--key and IMAGE are required");
+    ret = cli_key_private(&k, keyspec, CLI_KEY_PROMPT);
     if (ret)
         goto done;
     ret = CLI_EXIT_FAIL;
-    if (!keyspec || !image) {
-        ret = cli_usage_error(&cli_cmd_sign, "--key and IMAGE are required");
-        goto done;
-    }
-    rc = cli_load_private_key(&k, keyspec);
-    if (rc) {
-        ret = cli_fail(rc, "key");
-        goto done;
-    }
     if (cli_open_store(&s, ctx, image, SG_OCI_OPEN_WRITE))
         goto done;
     ref = sg_oci_store_default_ref(s);
@@ -123,7 +105,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
                 image);
     rc = sg_oci_store_get_manifest(s, ref, &body, &mt, &digest);
     if (rc) {
-        ret = cli_fail(rc, "%s", image);
+        ret = cli_store_fail(rc, s, image);
         goto done;
     }
     memset(&o, 0, sizeof(o));
@@ -132,13 +114,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
     r = sg_oci_store_ref(s);
     if (!dref && sg_oci_store_kind(s) != SG_OCI_STORE_REGISTRY &&
         (!r->repository || !r->repository[0])) {
-        /* no registry name: the layout's path stands for the repository */
-        size_t n = local_spec_len(image, s), skip = 0;
-        if (strncmp(image, "oci-dir:", 8) == 0)
-            skip = 8;
-        else if (strncmp(image, "oci:", 4) == 0)
-            skip = 4;
-        if (sg_buf_add(&lref, image + skip, n - skip)) {
+        if (local_docker_reference(&lref, image, s)) {
             ret = cli_fail(SG_ENOMEM, "sign");
             goto done;
         }
@@ -166,53 +142,23 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_sign = {
-    "sign", "Sign an image (cosign-compatible)",
-    "usage: sigil sign --key KEY [-a key=value]... [--recursive] [-y]\n"
-    "                  [--docker-reference REPO] IMAGE\n"
-    "\n"
-    "Signs IMAGE as `cosign sign --key` does (legacy format, offline): the\n"
-    "simple-signing payload for the image digest, signed with KEY, stored\n"
-    "as a layer of the manifest at tag sha256-<hex>.sig in the image's\n"
-    "repository (existing signatures are kept; the same key and payload\n"
-    "again adds nothing). IMAGE is a registry reference or oci-dir:PATH[:tag].\n"
-    "Signing by tag works but warns: the tag is resolved to a digest first.\n"
-    "\n"
-    "  --key, -k KEY             cosign.key, a PEM private key, or env://VAR\n"
-    "                            (password: COSIGN_PASSWORD or the terminal)\n"
-    "  -a, --annotations k=v     add to the payload's \"optional\" (repeatable;\n"
-    "                            \"a=1,b=2\" is two annotations)\n"
-    "  --recursive, -r           for an index: also sign every manifest in it\n"
-    "  --docker-reference REPO   the payload's docker-reference (default: the\n"
-    "                            image's registry/repository)\n"
-    "  -y, --yes                 accepted for cosign compatibility (no prompt)\n"
-    "\n"
-    "Exit status: 0 signed, 1 failure, 2 usage.\n",
-    run_sign
-};
-
 /* ------------------------------------------------------------------ */
 /* sign-blob                                                            */
 
-static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *file = NULL, *outsig = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX),
                   sig = SG_BUF_INIT(SG_BUF_NOLIMIT),
                   b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_sign_key *k = NULL;
-    int ret = CLI_EXIT_FAIL;
+    int ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--output-signature", .value = &outsig },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &file,
-                          .max_pos = 1,
-                          .too_many = "only one FILE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file };
 
     if (cli_parse_args(ctx, &cli_cmd_sign_blob, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -220,37 +166,23 @@ static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(&cli_cmd_sign_blob,
                                "--key and FILE are required");
     ret = cli_read_file(&data, file, BLOB_MAX);
+    if (!ret)
+        ret = cli_key_private(&k, keyspec, CLI_KEY_PROMPT);
     if (ret)
         goto done;
-    rc = cli_load_private_key(&k, keyspec);
-    if (rc) {
-        ret = cli_fail(rc, "key");
-        goto done;
-    }
     rc = sg_sign_key_sign(&sig, k, data.data, data.len);
     if (!rc)
         rc = sg_base64_encode(&b64, sig.data, sig.len);
+    /* on stdout, a line; in the file, the signature alone */
+    if (!rc && !outsig)
+        rc = sg_buf_addc(&b64, '\n');
     if (rc) {
-        ret = cli_fail(rc, "sign-blob");
+        ret = cli_fail(rc, "sign-blob %s", file);
         goto done;
     }
-    if (outsig) {
-        rc = sg_file_write_atomic(outsig, b64.data, b64.len, 0644);
-        if (rc) {
-            ret = cli_fail(rc, "%s", outsig);
-            goto done;
-        }
+    ret = cli_output(outsig, b64.data, b64.len);
+    if (!ret && outsig)
         fprintf(stderr, "Wrote signature to file %s\n", outsig);
-    } else {
-        rc = sg_buf_addc(&b64, '\n');
-        if (!rc)
-            rc = cli_write_output(NULL, b64.data, b64.len);
-        if (rc) {
-            ret = cli_fail(rc, "stdout");
-            goto done;
-        }
-    }
-    ret = CLI_EXIT_OK;
 done:
     sg_sign_key_free(k);
     sg_buf_release(&data);
@@ -259,96 +191,43 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_sign_blob = {
-    "sign-blob", "Sign a file",
-    "usage: sigil sign-blob --key KEY [--output-signature F] FILE\n"
-    "\n"
-    "Signs FILE as `cosign sign-blob --key` does and prints the base64\n"
-    "signature (ECDSA: ASN.1 DER over SHA-256; RSA: PKCS#1 v1.5 SHA-256;\n"
-    "Ed25519: pure).\n"
-    "\n"
-    "  --key, -k KEY            cosign.key, a PEM private key, or env://VAR\n"
-    "  --output-signature F     write the base64 signature to F instead\n",
-    run_sign_blob
-};
-
 /* ------------------------------------------------------------------ */
 /* verify                                                               */
 
-/* The length of IMAGE to print before "@DIGEST" (an IMAGE that already
- * ends in "@DIGEST" is not printed with it twice). */
-static int banner_len(const char *image, const char *digest)
-{
-    size_t n = strlen(image), d = strlen(digest);
-
-    if (n > d && image[n - d - 1] == '@' && strcmp(image + n - d, digest) == 0)
-        n -= d + 1;
-    return n > INT_MAX ? INT_MAX : (int)n;
-}
-
-static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *image = NULL, *output = "json";
-    struct annots an;
+    struct cli_annotations an = { .cmd = &cli_cmd_verify };
     struct sg_verify_opts o;
-    struct sg_verify_result r;
+    struct sg_verify_result r = { NULL, 0 };
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT), name = SG_BUF_INIT(4096);
     char *digest = NULL;
     size_t n_ok = 0;
-    int tlog = 0, ret = CLI_EXIT_FAIL;
+    int tlog = 0, json, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
-        { .name = "--annotations",
-          .alt = "-a",
-          .take = take_annot,
-          .arg = &an },
+        CLI_OPT_ANNOTATIONS(&an),
         { .name = "--output", .alt = "-o", .value = &output },
         /* offline by design: no transparency log is consulted */
         { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "only one IMAGE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
-    memset(&an, 0, sizeof(an));
-    memset(&r, 0, sizeof(r));
-    ret = cli_parse_args(ctx, &cli_cmd_verify, argc, argv, 1, &a);
+    if (cli_parse_args(ctx, &cli_cmd_verify, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    if (!keyspec || !image)
+        return cli_usage_error(&cli_cmd_verify, "--key and IMAGE are required");
+    if (strcmp(output, "json") != 0 && strcmp(output, "text") != 0)
+        return cli_usage_error(&cli_cmd_verify, "-o must be json or text");
+    json = strcmp(output, "json") == 0;
+    ret = cli_key_public(&k, keyspec);
+    if (!ret)
+        ret = cli_open_image(&s, &digest, ctx, image, CLI_OPEN_DIGEST_AS_IS);
     if (ret)
         goto done;
-    ret = CLI_EXIT_FAIL;
-    if (!keyspec || !image) {
-        ret = cli_usage_error(&cli_cmd_verify, "--key and IMAGE are required");
-        goto done;
-    }
-    if (strcmp(output, "json") != 0 && strcmp(output, "text") != 0) {
-        ret = cli_usage_error(&cli_cmd_verify, "-o must be json or text");
-        goto done;
-    }
-    rc = cli_load_public_key(&k, keyspec);
-    if (rc) {
-        ret = cli_fail(rc, "key");
-        goto done;
-    }
-    if (cli_open_store(&s, ctx, image, 0))
-        goto done;
-    /* A digest reference is used as it is (as cosign's ResolveDigest):
-     * the signatures may live where the image itself is not. */
-    if (sg_digest_valid(sg_oci_store_default_ref(s))) {
-        digest = strdup(sg_oci_store_default_ref(s));
-        rc = digest ? SG_OK : sg_error_oom();
-    } else {
-        rc = sg_oci_store_head_manifest(s, NULL, NULL, &digest, NULL);
-    }
-    if (rc) {
-        ret = cli_fail(rc, "%s", image);
-        goto done;
-    }
     memset(&o, 0, sizeof(o));
     o.annotations = an.v;
     o.n_annotations = an.n;
@@ -359,22 +238,19 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < r.n_items; i++) {
         const struct sg_verify_item *it = &r.items[i];
         if (!it->ok) {
-            fprintf(stderr, "sigil: %s: %s\n", it->source, it->reason);
+            cli_print_rejected(it->source, it->reason);
             continue;
         }
-        if (strcmp(output, "json") == 0 && sg_buf_adds(&out, n_ok ? "," : "["))
-            rc = SG_ENOMEM;
-        if (sg_buf_add(&out, it->payload, it->payload_len) ||
-            (strcmp(output, "text") == 0 && sg_buf_addc(&out, '\n')))
+        if ((json && sg_buf_adds(&out, n_ok ? "," : "[")) ||
+            sg_buf_add(&out, it->payload, it->payload_len) ||
+            (!json && sg_buf_addc(&out, '\n')))
             rc = SG_ENOMEM;
         n_ok++;
     }
+    if (!rc && json && sg_buf_adds(&out, "]\n"))
+        rc = SG_ENOMEM;
     if (rc) {
         ret = cli_fail(rc, "verify %s", image);
-        goto done;
-    }
-    if (strcmp(output, "json") == 0 && sg_buf_adds(&out, "]\n")) {
-        ret = cli_fail(SG_ENOMEM, "verify");
         goto done;
     }
     if (ctx->verbosity > 0)
@@ -388,9 +264,8 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
                 "  - The payload blobs matched their descriptors (digest and "
                 "size)\n"
                 "%zu of %zu signature(s) verified\n",
-                banner_len(image, digest), image, digest, n_ok, r.n_items);
-    rc = cli_write_output(NULL, out.data, out.len);
-    ret = rc ? cli_fail(rc, "stdout") : CLI_EXIT_OK;
+                cli_image_len(image, digest), image, digest, n_ok, r.n_items);
+    ret = cli_output(NULL, out.data, out.len);
 done:
     sg_verify_result_release(&r);
     sg_oci_store_free(s);
@@ -401,40 +276,15 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_verify = {
-    "verify", "Verify an image's signatures",
-    "usage: sigil verify --key PUB [-a key=value]... [-o json|text] IMAGE\n"
-    "\n"
-    "Verifies IMAGE's cosign signatures with the public key PUB, offline:\n"
-    "the layers of the sha256-<hex>.sig manifest and cosign v3 Sigstore\n"
-    "bundles among the image's OCI 1.1 referrers. For each candidate: the\n"
-    "payload blob's digest and size against its descriptor, the signature\n"
-    "over the exact payload bytes, the signed digest equals the image's,\n"
-    "the type string, and the required annotations. Keyless (certificate)\n"
-    "signatures are reported as not checkable with a key and never pass.\n"
-    "\n"
-    "  --key, -k PUB           PEM public key, certificate, or env://VAR\n"
-    "  -a, --annotations k=v   require optional.k == v (repeatable)\n"
-    "  -o, --output json|text  stdout: a JSON array of the verified payloads\n"
-    "                          (default) or the raw payloads, one per line\n"
-    "  --insecure-ignore-tlog  accepted for cosign compatibility (always\n"
-    "                          offline)\n"
-    "\n"
-    "The checks and every rejected candidate with its reason go to stderr.\n"
-    "Exit status: 0 at least one signature verified; 3 verification failed\n"
-    "(no signatures, or none valid); 1 registry/IO error; 2 usage.\n",
-    run_verify
-};
-
 /* ------------------------------------------------------------------ */
 /* verify-blob                                                          */
 
-static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX), sig = SG_BUF_INIT(1 << 20);
     struct sg_sign_key *k = NULL;
-    int tlog = 0, ret = CLI_EXIT_FAIL;
+    int tlog = 0, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
@@ -442,12 +292,7 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--signature", .value = &sigarg },
         { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &file,
-                          .max_pos = 1,
-                          .too_many = "only one FILE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file };
 
     if (cli_parse_args(ctx, &cli_cmd_verify_blob, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -455,11 +300,9 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(&cli_cmd_verify_blob,
                                "one of --key/--certificate, --signature and "
                                "FILE are required");
-    rc = cli_load_public_key(&k, keyspec ? keyspec : cert);
-    if (rc) {
-        ret = cli_fail(rc, "key");
+    ret = cli_key_public(&k, keyspec ? keyspec : cert);
+    if (ret)
         goto done;
-    }
     rc = sg_file_read(&sig, sigarg, 1 << 20);
     if (rc == SG_ENOTFOUND) {
         /* not a file: the base64 signature itself, as cosign allows */
@@ -467,7 +310,7 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         rc = sg_buf_adds(&sig, sigarg);
     }
     if (rc) {
-        ret = cli_fail(rc, "%s", sigarg);
+        ret = cli_error(rc); /* names the file */
         goto done;
     }
     ret = cli_read_file(&data, file, BLOB_MAX);
@@ -479,7 +322,6 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
         goto done;
     }
     fprintf(stderr, "Verified OK\n");
-    ret = CLI_EXIT_OK;
 done:
     sg_sign_key_free(k);
     sg_buf_release(&data);
@@ -487,44 +329,22 @@ done:
     return ret;
 }
 
-const struct cli_command cli_cmd_verify_blob = {
-    "verify-blob", "Verify a file's signature",
-    "usage: sigil verify-blob (--key PUB | --certificate CERT) --signature "
-    "SIG FILE\n"
-    "\n"
-    "Checks that SIG (a file holding the base64 signature, or the base64\n"
-    "text itself) is a signature over FILE by the key, as\n"
-    "`cosign verify-blob --key` does. Offline: no transparency log.\n"
-    "\n"
-    "  --key, -k PUB        PEM public key or env://VAR\n"
-    "  --certificate CERT   use a PEM certificate's public key\n"
-    "  --signature SIG      the base64 signature (newlines tolerated)\n"
-    "\n"
-    "Exit status: 0 verified, 3 not verified, 1 error, 2 usage.\n",
-    run_verify_blob
-};
-
 /* ------------------------------------------------------------------ */
 /* triangulate                                                          */
 
-static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
+int cli_run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *image = NULL, *type = "signature", *suffix;
     struct sg_oci_store *s = NULL;
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT);
     const struct sg_oci_ref *r;
     char *digest = NULL;
-    int ret = CLI_EXIT_FAIL;
+    int ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--type", .value = &type },
     };
-    struct cli_args a = { .opts = opts,
-                          .n_opts = CLI_N(opts),
-                          .pos = &image,
-                          .max_pos = 1,
-                          .too_many = "only one IMAGE",
-                          .unknown = CLI_UNKNOWN_QUOTED };
+    struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
     if (cli_parse_args(ctx, &cli_cmd_triangulate, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
@@ -562,24 +382,11 @@ static int run_triangulate(struct cli_ctx *ctx, int argc, char **argv)
                     : sg_buf_addf(&out, "@%s", digest);
     if (!rc)
         rc = sg_buf_addc(&out, '\n');
-    if (!rc)
-        rc = cli_write_output(NULL, out.data, out.len);
-    ret = rc ? cli_fail(rc, "triangulate") : CLI_EXIT_OK;
+    ret =
+        rc ? cli_fail(rc, "triangulate") : cli_output(NULL, out.data, out.len);
 done:
     free(digest);
     sg_buf_release(&out);
     sg_oci_store_free(s);
     return ret;
 }
-
-const struct cli_command cli_cmd_triangulate = {
-    "triangulate", "Print where an image's signatures are stored",
-    "usage: sigil triangulate [--type signature|attestation|sbom|digest] "
-    "IMAGE\n"
-    "\n"
-    "Resolves IMAGE to its digest and prints where cosign keeps its\n"
-    "signatures: REGISTRY/REPOSITORY:sha256-<hex>.sig (.att for\n"
-    "attestations, .sbom for SBOM attachments; --type digest prints\n"
-    "REGISTRY/REPOSITORY@sha256:<hex>).\n",
-    run_triangulate
-};

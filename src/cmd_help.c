@@ -1,0 +1,416 @@
+/*
+ * The command table: every command's name, one-line summary, help text
+ * and positional grammar, next to each other (the runners are in
+ * src/cmd_*.c; main.c lists the commands in `sigil help` order).
+ */
+#include "cli.h"
+
+/* ------------------------------------------------------------------ */
+/* Images (cmd_oci.c) */
+
+const struct cli_command cli_cmd_manifest = {
+    "manifest", "Print an image's raw manifest",
+    "usage: sigil manifest [--platform OS/ARCH[/VARIANT]] IMAGE\n"
+    "\n"
+    "Print the manifest (or index) IMAGE refers to, byte for byte as the\n"
+    "store holds it. With --platform and an index, print that platform's\n"
+    "image manifest instead.\n"
+    "\n"
+    "IMAGE: a registry reference (host/repo:tag, repo@sha256:...),\n"
+    "oci-dir:PATH[:tag|@digest], oci-archive:FILE[:tag],\n"
+    "docker-archive:FILE, or an existing path (detected).\n"
+    "\n"
+    "Options: --platform P, --insecure-registry HOST, --ca-file F,\n"
+    "--username U --password-stdin, -v, -q\n",
+    cli_run_manifest, .pos = { 1, NULL, CLI_UNKNOWN_QUOTED, 1 }
+};
+
+const struct cli_command cli_cmd_digest = {
+    "digest", "Print the digest a reference resolves to",
+    "usage: sigil digest [--platform OS/ARCH[/VARIANT]] IMAGE\n"
+    "\n"
+    "Print the digest (sha256:...) of the manifest or index IMAGE refers\n"
+    "to, computed from its bytes. With --platform and an index, print the\n"
+    "digest of that platform's image manifest.\n"
+    "\n"
+    "IMAGE: as for 'sigil manifest'.\n",
+    cli_run_digest, .pos = { 1, NULL, CLI_UNKNOWN_QUOTED, 1 }
+};
+
+const struct cli_command cli_cmd_copy = {
+    "copy", "Copy an image between registries and layouts",
+    "usage: sigil copy [--signatures] SRC DST\n"
+    "\n"
+    "Copy the image SRC refers to (every platform of an index, every\n"
+    "blob; blobs the destination has are skipped) to DST, then tag it\n"
+    "with DST's tag (default: latest). Prints the copied digest.\n"
+    "\n"
+    "SRC: as IMAGE for 'sigil manifest'. DST: a registry reference or\n"
+    "oci-dir:PATH[:tag] (created if missing); archives are read-only.\n"
+    "\n"
+    "  --signatures   also copy the sha256-<hex>.sig/.att/.sbom tags and\n"
+    "                 the referrers of every copied manifest\n"
+    "\n"
+    "Registry options: --insecure-registry HOST, --ca-file F,\n"
+    "--username U --password-stdin, -v, -q\n",
+    cli_run_copy, .pos = { 2, NULL, CLI_UNKNOWN_QUOTED, 1 }
+};
+
+/* ------------------------------------------------------------------ */
+/* SBOMs (cmd_sbom.c, cmd_sbomtools.c) */
+
+const struct cli_command cli_cmd_sbom = {
+    "sbom", "List the packages in an image (SPDX, CycloneDX, table)",
+    "usage: sigil sbom SOURCE [-o FORMAT[=FILE]]... [--platform OS/ARCH]\n"
+    "                  [--scope squashed|all-layers] [--threads N]\n"
+    "                  [--attest --key KEY [--sign]]\n"
+    "\n"
+    "List the OS packages (dpkg, apk, rpm) and Go modules in an image and\n"
+    "write an SBOM. SOURCE is any image source: REF (registry),\n"
+    "registry:REF, oci-dir:PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG],\n"
+    "docker-archive:FILE[:TAG] or dir:PATH (a root filesystem).\n"
+    "\n"
+    "  -o, --output FORMAT[=FILE]  spdx-json (SPDX 2.3), cyclonedx-json\n"
+    "                          (CycloneDX 1.6) or table; repeat for several\n"
+    "                          outputs. Without FILE the document goes to\n"
+    "                          stdout (at most one). Default: table when\n"
+    "                          stdout is a terminal, spdx-json otherwise.\n"
+    "  --scope SCOPE           squashed (default): the image as it runs;\n"
+    "                          all-layers: also packages deleted or replaced\n"
+    "                          by later layers (marked deleted)\n"
+    "  --platform OS/ARCH[/VARIANT]  pick from a multi-platform index\n"
+    "  --threads N             layers read in parallel (default: cores)\n"
+    "  --attest --key KEY      attach the SBOM (first JSON output, spdx-json\n"
+    "                          by default) as a signed attestation; --sign\n"
+    "                          also signs the image; the digest is printed\n"
+    "                          to stderr\n"
+    "  -v, -q, --ca-file, --insecure-registry, --username,\n"
+    "  --password-stdin        as for every registry command\n"
+    "\n"
+    "SOURCE_DATE_EPOCH=N fixes the creation time and derives the document\n"
+    "namespace and serial number from the content: byte-identical output.\n"
+    "Exit status: 0 ok, 1 failure (nothing written), 2 usage.\n",
+    cli_run_sbom, .pos = { 1, "more than one SOURCE", CLI_UNKNOWN_PLAIN, 0 }
+};
+
+const struct cli_command cli_cmd_diff = {
+    "diff", "Compare two SBOMs or images",
+    "usage: sigil diff [-o table|json] [--platform OS/ARCH[/VARIANT]] OLD NEW\n"
+    "\n"
+    "Compare the packages of two SBOMs and print what was added, removed\n"
+    "or changed (old -> new version). OLD and NEW are each an SBOM file\n"
+    "(SPDX 2.3 JSON or CycloneDX JSON, as written by sigil, syft or\n"
+    "Trivy; '-' reads one of them from stdin) or an image source, which is\n"
+    "scanned on the fly (as 'sigil sbom' does).\n"
+    "\n"
+    "Packages are matched by purl type, namespace/name, arch qualifier and\n"
+    "the distro name (not its version), so a point-release upgrade shows\n"
+    "packages as changed.\n"
+    "\n"
+    "  -o, --output FMT   table (default) or json\n"
+    "\n"
+    "Exit status, as diff(1): 0 no differences, 1 differences, 2 error.\n",
+    cli_run_diff, .pos = { 2, NULL, CLI_UNKNOWN_QUOTED, 1 }
+};
+
+const struct cli_command cli_cmd_convert = {
+    "convert", "Convert an SBOM between SPDX and CycloneDX",
+    "usage: sigil convert [--deterministic] IN -o FORMAT[=FILE]...\n"
+    "\n"
+    "Read IN (SPDX 2.3 JSON or CycloneDX JSON, as written by sigil, syft or\n"
+    "Trivy; '-' = stdin) and write it as FORMAT: spdx-json (SPDX 2.3),\n"
+    "cyclonedx-json (CycloneDX 1.6) or table. Purls, versions, licences,\n"
+    "CPEs, suppliers and package relationships are kept; elements that are\n"
+    "not packages (files, Trivy's application nodes) are dropped.\n"
+    "\n"
+    "  -o, --output FORMAT[=FILE]  repeatable; FILE is written atomically,\n"
+    "                              without =FILE to stdout (at most one)\n"
+    "  --deterministic             document namespace / serial number\n"
+    "                              derived from the content\n"
+    "\n"
+    "SOURCE_DATE_EPOCH, when set, fixes the creation time (and implies\n"
+    "--deterministic).\n",
+    cli_run_convert, .pos = { 1, NULL, CLI_UNKNOWN_QUOTED, 1 }
+};
+
+/* ------------------------------------------------------------------ */
+/* Keys (cmd_keys.c) */
+
+const struct cli_command cli_cmd_generate_key_pair = {
+    "generate-key-pair", "Create a cosign-compatible key pair",
+    "usage: sigil generate-key-pair [--output-key-prefix P] [--force]\n"
+    "\n"
+    "Creates an ECDSA P-256 key pair: P.key (default cosign.key, mode 0600)\n"
+    "in cosign's encrypted format (ENCRYPTED SIGSTORE PRIVATE KEY: scrypt\n"
+    "N=65536 r=8 p=1, NaCl secretbox, PKCS#8 inside) and P.pub (PEM public\n"
+    "key). The password comes from COSIGN_PASSWORD (empty allowed) or is\n"
+    "asked twice on the terminal. Existing files are never overwritten\n"
+    "without --force.\n"
+    "\n"
+    "  --output-key-prefix P  write P.key and P.pub (default: cosign)\n"
+    "  --force, -f            overwrite existing files\n",
+    cli_run_generate_key_pair, .pos = { 0, NULL, CLI_UNKNOWN_UNEXPECTED, 0 }
+};
+
+const struct cli_command cli_cmd_import_key_pair = {
+    "import-key-pair", "Import a PEM key as cosign.key/cosign.pub",
+    "usage: sigil import-key-pair --key KEY.pem [--output-key-prefix P] "
+    "[--force]\n"
+    "\n"
+    "Converts a PEM private key (PKCS#8 \"PRIVATE KEY\", SEC1 \"EC PRIVATE\n"
+    "KEY\", PKCS#1 \"RSA PRIVATE KEY\", or encrypted PKCS#8) into cosign's\n"
+    "encrypted key format. Accepted: ECDSA P-256/P-384/P-521, RSA >= 2048\n"
+    "bits, Ed25519. Writes P.key (0600) and P.pub (default prefix:\n"
+    "import-cosign). Passwords: COSIGN_PASSWORD, or asked on the terminal\n"
+    "(the PEM's own password first when it is encrypted).\n"
+    "\n"
+    "  --key, -k FILE         the PEM private key (or env://VAR)\n"
+    "  --output-key-prefix P  write P.key and P.pub\n"
+    "  --force, -f            overwrite existing files\n",
+    cli_run_import_key_pair, .pos = { 0, NULL, CLI_UNKNOWN_UNEXPECTED, 0 }
+};
+
+const struct cli_command cli_cmd_public_key = {
+    "public-key", "Print the public key of a private key",
+    "usage: sigil public-key --key cosign.key [--outfile F]\n"
+    "\n"
+    "Prints the PEM public key of a private key (cosign.key, any PEM key,\n"
+    "or env://VAR). Password: COSIGN_PASSWORD or the terminal.\n"
+    "\n"
+    "  --key, -k KEY      the private key\n"
+    "  --outfile, -o F    write to F (atomically) instead of stdout\n",
+    cli_run_public_key, .pos = { 0, NULL, CLI_UNKNOWN_UNEXPECTED, 0 }
+};
+
+/* ------------------------------------------------------------------ */
+/* Signatures (cmd_sign.c) */
+
+const struct cli_command cli_cmd_sign = {
+    "sign", "Sign an image (cosign-compatible)",
+    "usage: sigil sign --key KEY [-a key=value]... [--recursive] [-y]\n"
+    "                  [--docker-reference REPO] IMAGE\n"
+    "\n"
+    "Signs IMAGE as `cosign sign --key` does (legacy format, offline): the\n"
+    "simple-signing payload for the image digest, signed with KEY, stored\n"
+    "as a layer of the manifest at tag sha256-<hex>.sig in the image's\n"
+    "repository (existing signatures are kept; the same key and payload\n"
+    "again adds nothing). IMAGE is a registry reference or oci-dir:PATH[:tag].\n"
+    "Signing by tag works but warns: the tag is resolved to a digest first.\n"
+    "\n"
+    "  --key, -k KEY             cosign.key, a PEM private key, or env://VAR\n"
+    "                            (password: COSIGN_PASSWORD or the terminal)\n"
+    "  -a, --annotations k=v     add to the payload's \"optional\" (repeatable;\n"
+    "                            \"a=1,b=2\" is two annotations)\n"
+    "  --recursive, -r           for an index: also sign every manifest in it\n"
+    "  --docker-reference REPO   the payload's docker-reference (default: the\n"
+    "                            image's registry/repository)\n"
+    "  -y, --yes                 accepted for cosign compatibility (no prompt)\n"
+    "\n"
+    "Exit status: 0 signed, 1 failure, 2 usage.\n",
+    cli_run_sign, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
+};
+
+const struct cli_command cli_cmd_sign_blob = {
+    "sign-blob", "Sign a file",
+    "usage: sigil sign-blob --key KEY [--output-signature F] FILE\n"
+    "\n"
+    "Signs FILE as `cosign sign-blob --key` does and prints the base64\n"
+    "signature (ECDSA: ASN.1 DER over SHA-256; RSA: PKCS#1 v1.5 SHA-256;\n"
+    "Ed25519: pure).\n"
+    "\n"
+    "  --key, -k KEY            cosign.key, a PEM private key, or env://VAR\n"
+    "  --output-signature F     write the base64 signature to F instead\n",
+    cli_run_sign_blob, .pos = { 1, "only one FILE", CLI_UNKNOWN_QUOTED, 0 }
+};
+
+const struct cli_command cli_cmd_verify = {
+    "verify", "Verify an image's signatures",
+    "usage: sigil verify --key PUB [-a key=value]... [-o json|text] IMAGE\n"
+    "\n"
+    "Verifies IMAGE's cosign signatures with the public key PUB, offline:\n"
+    "the layers of the sha256-<hex>.sig manifest and cosign v3 Sigstore\n"
+    "bundles among the image's OCI 1.1 referrers. For each candidate: the\n"
+    "payload blob's digest and size against its descriptor, the signature\n"
+    "over the exact payload bytes, the signed digest equals the image's,\n"
+    "the type string, and the required annotations. Keyless (certificate)\n"
+    "signatures are reported as not checkable with a key and never pass.\n"
+    "\n"
+    "  --key, -k PUB           PEM public key, certificate, or env://VAR\n"
+    "  -a, --annotations k=v   require optional.k == v (repeatable)\n"
+    "  -o, --output json|text  stdout: a JSON array of the verified payloads\n"
+    "                          (default) or the raw payloads, one per line\n"
+    "  --insecure-ignore-tlog  accepted for cosign compatibility (always\n"
+    "                          offline)\n"
+    "\n"
+    "The checks and every rejected candidate with its reason go to stderr.\n"
+    "Exit status: 0 at least one signature verified; 3 verification failed\n"
+    "(no signatures, or none valid); 1 registry/IO error; 2 usage.\n",
+    cli_run_verify, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
+};
+
+const struct cli_command cli_cmd_verify_blob = {
+    "verify-blob", "Verify a file's signature",
+    "usage: sigil verify-blob (--key PUB | --certificate CERT) --signature "
+    "SIG FILE\n"
+    "\n"
+    "Checks that SIG (a file holding the base64 signature, or the base64\n"
+    "text itself) is a signature over FILE by the key, as\n"
+    "`cosign verify-blob --key` does. Offline: no transparency log.\n"
+    "\n"
+    "  --key, -k PUB        PEM public key or env://VAR\n"
+    "  --certificate CERT   use a PEM certificate's public key\n"
+    "  --signature SIG      the base64 signature (newlines tolerated)\n"
+    "\n"
+    "Exit status: 0 verified, 3 not verified, 1 error, 2 usage.\n",
+    cli_run_verify_blob, .pos = { 1, "only one FILE", CLI_UNKNOWN_QUOTED, 0 }
+};
+
+const struct cli_command cli_cmd_triangulate = {
+    "triangulate", "Print where an image's signatures are stored",
+    "usage: sigil triangulate [--type signature|attestation|sbom|digest] "
+    "IMAGE\n"
+    "\n"
+    "Resolves IMAGE to its digest and prints where cosign keeps its\n"
+    "signatures: REGISTRY/REPOSITORY:sha256-<hex>.sig (.att for\n"
+    "attestations, .sbom for SBOM attachments; --type digest prints\n"
+    "REGISTRY/REPOSITORY@sha256:<hex>).\n",
+    cli_run_triangulate, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
+};
+
+/* ------------------------------------------------------------------ */
+/* Attestations (cmd_attest.c) */
+
+const struct cli_command cli_cmd_attest = {
+    "attest", "Attach a signed in-toto attestation",
+    "usage: sigil attest --key KEY --predicate FILE [--type TYPE]\n"
+    "                    [--statement-version 0.1|1] [-a KEY=VALUE]... "
+    "IMAGE\n"
+    "\n"
+    "Wrap FILE in an in-toto Statement whose subject is IMAGE's repository\n"
+    "and sha256 digest (resolved once), sign it as a DSSE envelope\n"
+    "(payloadType application/vnd.in-toto+json, signature over PAE) and\n"
+    "append it as a layer to the tag sha256-<hex>.att, as cosign attest\n"
+    "does (layer media type application/vnd.dsse.envelope.v1+json,\n"
+    "annotation predicateType).\n"
+    "\n"
+    "  --key KEY              private key: cosign.key (password from\n"
+    "                         COSIGN_PASSWORD or a prompt) or a PEM key\n"
+    "  --predicate FILE       the predicate (an SBOM, provenance, ...)\n"
+    "  --type TYPE            custom (default), spdxjson, spdx, cyclonedx,\n"
+    "                         slsaprovenance, slsaprovenance02,\n"
+    "                         slsaprovenance1, link, vuln, openvex, or a\n"
+    "                         predicate type URI\n"
+    "  --statement-version V  0.1 (default, what cosign writes) or 1\n"
+    "  -a, --annotations K=V  subject annotation (Statement v1 only)\n"
+    "\n"
+    "IMAGE is a registry reference or oci-dir:PATH[:tag] (see sigil help\n"
+    "copy). Prints the attested digest. Registry options: --platform,\n"
+    "--ca-file, --insecure-registry, --username, --password-stdin.\n",
+    cli_run_attest, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
+};
+
+const struct cli_command cli_cmd_attest_blob = {
+    "attest-blob", "Make a signed attestation for a file",
+    "usage: sigil attest-blob --key KEY --predicate FILE [--type TYPE]\n"
+    "                         [--statement-version 0.1|1]\n"
+    "                         [--output-attestation OUT] BLOB\n"
+    "\n"
+    "Like attest, for a local file: the subject is the file's base name\n"
+    "and sha256. The DSSE envelope is written to OUT (atomically) or to\n"
+    "standard output. Nothing is stored in a registry.\n",
+    cli_run_attest_blob, .pos = { 1, "one BLOB only", CLI_UNKNOWN_PLAIN, 0 }
+};
+
+const struct cli_command cli_cmd_verify_attestation = {
+    "verify-attestation", "Verify an image's attestations",
+    "usage: sigil verify-attestation --key PUB [--type TYPE]\n"
+    "                                [-o text|json|envelope]\n"
+    "                                [--allow-legacy-payload-type] IMAGE\n"
+    "\n"
+    "Check every attestation of IMAGE's digest (resolved once): the layers\n"
+    "of sha256-<hex>.att and the cosign v3 Sigstore bundles among its OCI\n"
+    "referrers. Each must be a DSSE envelope with payloadType\n"
+    "application/vnd.in-toto+json whose signature verifies over PAE with\n"
+    "PUB, holding an in-toto Statement that names the image's sha256 and,\n"
+    "with --type, has that predicate type (names as in sigil help attest,\n"
+    "any other value compared literally).\n"
+    "\n"
+    "Output, one line per verified attestation:\n"
+    "  -o text (default)  the statement JSON\n"
+    "  -o json            {\"source\",\"predicateType\",\"statement\"}\n"
+    "  -o envelope        the DSSE envelope JSON (what cosign prints)\n"
+    "\n"
+    "--allow-legacy-payload-type accepts envelopes from early cosign that\n"
+    "put the predicate type in payloadType (current cosign rejects them).\n"
+    "Envelopes signed with a certificate (keyless) are reported as not\n"
+    "checkable with a key.\n"
+    "\n"
+    "Exit status: 0 when at least one attestation passed every check; 3\n"
+    "when none did (each reason printed); 1 on registry or other errors.\n",
+    cli_run_verify_attestation,
+    .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
+};
+
+const struct cli_command cli_cmd_verify_blob_attestation = {
+    "verify-blob-attestation", "Verify a file's attestation",
+    "usage: sigil verify-blob-attestation --key PUB --signature ENVELOPE\n"
+    "                                     [--type TYPE]\n"
+    "                                     [--allow-legacy-payload-type] "
+    "BLOB\n"
+    "\n"
+    "Check the DSSE envelope ENVELOPE (as written by attest-blob or cosign\n"
+    "attest-blob): signature over PAE with PUB, payloadType\n"
+    "application/vnd.in-toto+json, a statement subject naming BLOB's\n"
+    "sha256, and with --type the predicate type. Exit 0 when it passes,\n"
+    "3 with the reason when not, 1 on other errors.\n",
+    cli_run_verify_blob_attestation,
+    .pos = { 1, "one BLOB only", CLI_UNKNOWN_PLAIN, 0 }
+};
+
+const struct cli_command cli_cmd_tree = {
+    "tree", "Show what is attached to an image",
+    "usage: sigil tree IMAGE\n"
+    "\n"
+    "List what is attached to IMAGE's digest: signatures\n"
+    "(sha256-<hex>.sig), attestations with their predicate types\n"
+    "(sha256-<hex>.att), a legacy SBOM (sha256-<hex>.sbom) and OCI\n"
+    "referrers with their artifact types.\n",
+    cli_run_tree, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
+};
+
+const struct cli_command cli_cmd_download = {
+    "download", "Download signatures, attestations or SBOMs",
+    "usage: sigil download signature IMAGE\n"
+    "       sigil download attestation [--predicate-type TYPE] IMAGE\n"
+    "       sigil download sbom [--output-file FILE] IMAGE\n"
+    "\n"
+    "Print the objects stored for IMAGE's digest, as cosign download does:\n"
+    "  signature    one JSON object per line per .sig layer:\n"
+    "               {\"Base64Signature\",\"Payload\"(base64)[,\"Cert\","
+    "\"Chain\"]\n"
+    "               [,\"Bundle\",\"RFC3161Timestamp\"]} (the last two are\n"
+    "               the JSON annotations, when present)\n"
+    "  attestation  each .att DSSE envelope as stored, one per line\n"
+    "               (--predicate-type filters by the layer annotation)\n"
+    "  sbom         the raw SBOM bytes of the legacy .sbom tag (exactly one\n"
+    "               layer), to standard output or --output-file\n"
+    "Nothing is verified: use verify / verify-attestation for that.\n",
+    cli_run_download, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
+};
+
+const struct cli_command cli_cmd_attach = {
+    "attach", "Attach an SBOM under the legacy .sbom tag (deprecated)",
+    "usage: sigil attach sbom --sbom FILE [--type spdx|cyclonedx|syft]\n"
+    "                         [--input-format json|xml|text] IMAGE\n"
+    "\n"
+    "DEPRECATED, as in cosign: the SBOM is stored unsigned. Prefer\n"
+    "'sigil attest --type spdxjson|cyclonedx' or 'sigil sbom --attest'.\n"
+    "\n"
+    "Push FILE as the single layer of the tag sha256-<hex>.sbom for\n"
+    "IMAGE's digest (replacing what was there), with cosign's media type:\n"
+    "spdx: text/spdx, or text/spdx+json for a .json file or\n"
+    "--input-format json; cyclonedx: application/vnd.cyclonedx+xml, or\n"
+    "+json likewise; syft: application/vnd.syft+json. --type defaults to\n"
+    "spdx.\n",
+    cli_run_attach, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
+};
