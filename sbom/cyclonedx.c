@@ -1,5 +1,5 @@
 /*
- * CycloneDX 1.6 JSON writer (shared/docs/sbom-formats.md §2):
+ * CycloneDX 1.6 JSON writer (cyclonedx.org/docs/1.6/json):
  * metadata.component is the image (type container), one library component
  * per package with bom-ref, purl, cpe, supplier, licenses and sigil:*
  * properties (layer diffID, database path, cataloger), an

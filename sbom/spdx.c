@@ -1,5 +1,5 @@
 /*
- * SPDX 2.3 JSON writer (shared/docs/sbom-formats.md §1). Layout: the
+ * SPDX 2.3 JSON writer (spdx.github.io/spdx-spec/v2.3). Layout: the
  * document DESCRIBES a root package for the image (name = the reference,
  * version = the digest, SHA256 checksum, pkg:oci purl); the root CONTAINS
  * every package; packages DEPENDS_ON packages. Each package has its purl

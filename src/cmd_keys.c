@@ -2,7 +2,7 @@
  * Key commands: generate-key-pair, import-key-pair, public-key, and the
  * key loading every signing/verifying command shares (a file or env://VAR;
  * the password from COSIGN_PASSWORD or the terminal, asked only when the
- * key is encrypted). Formats: shared/docs/cosign-format.md §5.
+ * key is encrypted). Formats: cosign's pkg/cosign/keys.go.
  */
 #include "cli.h"
 

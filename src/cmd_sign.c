@@ -1,7 +1,8 @@
 /*
  * Signing and verification commands, cosign-compatible and offline:
  * sign, sign-blob, verify, verify-blob, triangulate. Formats:
- * shared/docs/cosign-format.md (§1-§2 legacy signatures, §3.6 bundles).
+ * cosign's specs/SIGNATURE_SPEC.md (legacy signatures) and the Sigstore
+ * bundle format (protobuf-specs, bundle v0.3).
  */
 #include "cli.h"
 

@@ -2,7 +2,7 @@
  * sigil common module: the error convention, the capped owned buffer, the
  * bounds-checked reader, checked size arithmetic, named limits, logging
  * hooks, digests, base64 and small file helpers. Depends on nothing inside
- * sigil; everything else builds on it. See shared/docs/style.md.
+ * sigil; everything else builds on it.
  */
 #ifndef SIGIL_COMMON_H
 #define SIGIL_COMMON_H

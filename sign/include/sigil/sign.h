@@ -2,7 +2,8 @@
  * sigil sign module: cosign-compatible keys (encrypted cosign.key, PEM
  * public keys), simple-signing payloads, signatures stored as cosign
  * stores them (sha256-<hex>.sig), DSSE/in-toto attestations (.att).
- * Formats: shared/docs/cosign-format.md.
+ * Formats: cosign's specs (github.com/sigstore/cosign, specs/SIGNATURE_SPEC.md,
+ * specs/ATTESTATION_SPEC.md), DSSE and in-toto Statement v1.
  */
 #ifndef SIGIL_SIGN_H
 #define SIGIL_SIGN_H
