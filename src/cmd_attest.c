@@ -103,7 +103,8 @@ parse_statement_version(const struct cli_command *cmd, const char *v, int *out)
 /* State the attest/attest-blob option callbacks fill in. */
 struct attest_opts {
     const struct cli_command *cmd;
-    int version; /* --statement-version: 0 (0.1) or 1 */
+    int version;    /* --statement-version: 0 (0.1) or 1 */
+    int new_bundle; /* --new-bundle-format: a v0.3 bundle in referrers */
     struct sg_sign_annotation ann[SG_SIGN_ANNOTATIONS_MAX];
     size_t n_ann;
 };
@@ -163,7 +164,8 @@ static int attest_stored_image(struct sg_buf *name,
         return ret;
     /* Layouts have no repository name: no subject name then. */
     statement_opts(&o, type, name->len ? name->data : NULL, digest, ao);
-    rc = sg_attest_image(s, &o, pred, len, k);
+    rc = ao && ao->new_bundle ? sg_attest_image_bundle(s, &o, pred, len, k)
+                              : sg_attest_image(s, &o, pred, len, k);
     return rc ? cli_fail(rc, "attest %s@%s", name->data, digest) : CLI_EXIT_OK;
 }
 
@@ -172,8 +174,8 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv);
 const struct cli_command cli_cmd_attest = {
     "attest", "Attach a signed in-toto attestation",
     "usage: sigil attest --key KEY --predicate FILE [--type TYPE]\n"
-    "                    [--statement-version 0.1|1] [-a KEY=VALUE]... "
-    "IMAGE\n"
+    "                    [--statement-version 0.1|1] [-a KEY=VALUE]...\n"
+    "                    [--new-bundle-format] IMAGE\n"
     "\n"
     "Wrap FILE in an in-toto Statement whose subject is IMAGE's repository\n"
     "and sha256 digest (resolved once), sign it as a DSSE envelope\n"
@@ -191,6 +193,13 @@ const struct cli_command cli_cmd_attest = {
     "                         predicate type URI\n"
     "  --statement-version V  0.1 (default, what cosign writes) or 1\n"
     "  -a, --annotations K=V  subject annotation (Statement v1 only)\n"
+    "  --new-bundle-format    cosign v3's format instead: the envelope in a\n"
+    "                         Sigstore bundle v0.3 (public key hint, no log\n"
+    "                         entry) pushed as an OCI 1.1 referrer of IMAGE\n"
+    "                         (annotations dev.sigstore.bundle.content,\n"
+    "                         dev.sigstore.bundle.predicateType; tag\n"
+    "                         sha256-<hex> when the registry has no\n"
+    "                         referrers API)\n"
     "\n"
     "IMAGE is a registry reference or oci-dir:PATH[:tag] (see sigil help\n"
     "copy). Prints the attested digest. Registry options: --platform,\n"
@@ -218,6 +227,7 @@ static int run_attest(struct cli_ctx *ctx, int argc, char **argv)
           .alt = "-a",
           .take = take_annotation,
           .arg = &ao },
+        { .name = "--new-bundle-format", .flag = &ao.new_bundle },
     };
     struct cli_args a = { .opts = opts,
                           .n_opts = CLI_N(opts),

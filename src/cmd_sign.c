@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sigil/sign.h"
 #include "sigil/verify.h"
@@ -53,14 +54,19 @@ static int sign_one(struct sg_oci_store *s,
                     const char *digest,
                     const struct sg_sign_key *k,
                     const struct sg_sign_image_opts *o,
-                    int verbose)
+                    int verbose,
+                    int bundle)
 {
     struct sg_buf tag = SG_BUF_INIT(256);
-    sg_err rc = sg_sign_image(s, digest, k, o);
+    sg_err rc = bundle ? sg_sign_image_bundle(s, digest, k, o, time(NULL))
+                       : sg_sign_image(s, digest, k, o);
 
     if (rc)
         return cli_fail(rc, "sign %s", digest);
-    if (!sg_sign_tag_for(&tag, digest, "sig") && verbose)
+    if (bundle && verbose)
+        fprintf(stderr, "Signed %s (Sigstore bundle in its referrers)\n",
+                digest);
+    else if (!sg_sign_tag_for(&tag, digest, "sig") && verbose)
         fprintf(stderr, "Signed %s (signature in %s)\n", digest, tag.data);
     sg_buf_release(&tag);
     return CLI_EXIT_OK;
@@ -77,10 +83,11 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT), lref = SG_BUF_INIT(4096);
     const struct sg_oci_ref *r;
     char *digest = NULL, *mt = NULL;
-    int recursive = 0, yes = 0, ret = CLI_EXIT_FAIL;
+    int recursive = 0, yes = 0, nbf = 0, ret = CLI_EXIT_FAIL;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
+        { .name = "--new-bundle-format", .flag = &nbf },
         { .name = "--annotations",
           .alt = "-a",
           .take = take_annot,
@@ -144,7 +151,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
         dref = lref.data;
     }
     o.docker_reference = dref;
-    ret = sign_one(s, digest, k, &o, ctx->verbosity > 0);
+    ret = sign_one(s, digest, k, &o, ctx->verbosity > 0, nbf);
     if (ret || !recursive)
         goto done;
     rc = sg_oci_manifest_parse(&m, body.data, body.len, mt);
@@ -153,7 +160,7 @@ static int run_sign(struct cli_ctx *ctx, int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; m->is_index && !ret && i < m->n_layers; i++)
-        ret = sign_one(s, m->layers[i].digest, k, &o, ctx->verbosity > 0);
+        ret = sign_one(s, m->layers[i].digest, k, &o, ctx->verbosity > 0, nbf);
 done:
     sg_oci_manifest_free(m);
     sg_buf_release(&body);
@@ -168,7 +175,7 @@ done:
 const struct cli_command cli_cmd_sign = {
     "sign", "Sign an image (cosign-compatible)",
     "usage: sigil sign --key KEY [-a key=value]... [--recursive] [-y]\n"
-    "                  [--docker-reference REPO] IMAGE\n"
+    "                  [--docker-reference REPO] [--new-bundle-format] IMAGE\n"
     "\n"
     "Signs IMAGE as `cosign sign --key` does (legacy format, offline): the\n"
     "simple-signing payload for the image digest, signed with KEY, stored\n"
@@ -185,6 +192,13 @@ const struct cli_command cli_cmd_sign = {
     "  --docker-reference REPO   the payload's docker-reference (default: the\n"
     "                            image's registry/repository)\n"
     "  -y, --yes                 accepted for cosign compatibility (no prompt)\n"
+    "  --new-bundle-format       cosign v3's format instead: a Sigstore bundle\n"
+    "                            v0.3 (DSSE over an in-toto Statement v1 with\n"
+    "                            predicateType https://sigstore.dev/cosign/sign/v1,\n"
+    "                            -a as subject annotations; public key hint, no\n"
+    "                            log entry) pushed as an OCI 1.1 referrer of the\n"
+    "                            image (tag sha256-<hex> when the registry has no\n"
+    "                            referrers API)\n"
     "\n"
     "Exit status: 0 signed, 1 failure, 2 usage.\n",
     run_sign
@@ -195,16 +209,18 @@ const struct cli_command cli_cmd_sign = {
 
 static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *keyspec = NULL, *file = NULL, *outsig = NULL;
+    const char *keyspec = NULL, *file = NULL, *outsig = NULL, *outb = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX),
                   sig = SG_BUF_INIT(SG_BUF_NOLIMIT),
-                  b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
+                  b64 = SG_BUF_INIT(SG_BUF_NOLIMIT),
+                  bundle = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_sign_key *k = NULL;
     int ret = CLI_EXIT_FAIL;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--output-signature", .value = &outsig },
+        { .name = "--bundle", .value = &outb },
     };
     struct cli_args a = { .opts = opts,
                           .n_opts = CLI_N(opts),
@@ -229,9 +245,20 @@ static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
     rc = sg_sign_key_sign(&sig, k, data.data, data.len);
     if (!rc)
         rc = sg_base64_encode(&b64, sig.data, sig.len);
+    if (!rc && outb)
+        rc = sg_sign_bundle_message(&bundle, k, data.data, data.len, sig.data,
+                                    sig.len);
     if (rc) {
         ret = cli_fail(rc, "sign-blob");
         goto done;
+    }
+    if (outb) {
+        rc = sg_file_write_atomic(outb, bundle.data, bundle.len, 0644);
+        if (rc) {
+            ret = cli_fail(rc, "%s", outb);
+            goto done;
+        }
+        fprintf(stderr, "Wrote bundle to file %s\n", outb);
     }
     if (outsig) {
         rc = sg_file_write_atomic(outsig, b64.data, b64.len, 0644);
@@ -240,7 +267,7 @@ static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
             goto done;
         }
         fprintf(stderr, "Wrote signature to file %s\n", outsig);
-    } else {
+    } else if (!outb) {
         rc = sg_buf_addc(&b64, '\n');
         if (!rc)
             rc = cli_write_output(NULL, b64.data, b64.len);
@@ -255,19 +282,25 @@ done:
     sg_buf_release(&data);
     sg_buf_release(&sig);
     sg_buf_release(&b64);
+    sg_buf_release(&bundle);
     return ret;
 }
 
 const struct cli_command cli_cmd_sign_blob = {
     "sign-blob", "Sign a file",
-    "usage: sigil sign-blob --key KEY [--output-signature F] FILE\n"
+    "usage: sigil sign-blob --key KEY [--output-signature F] [--bundle B] FILE\n"
     "\n"
     "Signs FILE as `cosign sign-blob --key` does and prints the base64\n"
     "signature (ECDSA: ASN.1 DER over SHA-256; RSA: PKCS#1 v1.5 SHA-256;\n"
     "Ed25519: pure).\n"
     "\n"
     "  --key, -k KEY            cosign.key, a PEM private key, or env://VAR\n"
-    "  --output-signature F     write the base64 signature to F instead\n",
+    "  --output-signature F     write the base64 signature to F instead\n"
+    "  --bundle B               write a Sigstore bundle v0.3 to B, as cosign\n"
+    "                           v3 does (message signature, SHA-256 digest of\n"
+    "                           FILE, public key hint, no log entry); nothing\n"
+    "                           is printed then (--output-signature still\n"
+    "                           writes the same signature to its file)\n",
     run_sign_blob
 };
 
