@@ -207,6 +207,18 @@ const struct cli_command cli_cmd_sign = {
 /* ------------------------------------------------------------------ */
 /* sign-blob                                                            */
 
+/* Write b to path atomically and say so on stderr (as cosign). */
+static int
+write_said(const char *path, const struct sg_buf *b, const char *what)
+{
+    sg_err rc = sg_file_write_atomic(path, b->data, b->len, 0644);
+
+    if (rc)
+        return cli_fail(rc, "%s", path);
+    fprintf(stderr, "Wrote %s to file %s\n", what, path);
+    return CLI_EXIT_OK;
+}
+
 static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
     const char *keyspec = NULL, *file = NULL, *outsig = NULL, *outb = NULL;
@@ -252,21 +264,11 @@ static int run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
         ret = cli_fail(rc, "sign-blob");
         goto done;
     }
-    if (outb) {
-        rc = sg_file_write_atomic(outb, bundle.data, bundle.len, 0644);
-        if (rc) {
-            ret = cli_fail(rc, "%s", outb);
-            goto done;
-        }
-        fprintf(stderr, "Wrote bundle to file %s\n", outb);
-    }
+    if (outb && (ret = write_said(outb, &bundle, "bundle")))
+        goto done;
     if (outsig) {
-        rc = sg_file_write_atomic(outsig, b64.data, b64.len, 0644);
-        if (rc) {
-            ret = cli_fail(rc, "%s", outsig);
+        if ((ret = write_said(outsig, &b64, "signature")))
             goto done;
-        }
-        fprintf(stderr, "Wrote signature to file %s\n", outsig);
     } else if (!outb) {
         rc = sg_buf_addc(&b64, '\n');
         if (!rc)
