@@ -171,10 +171,10 @@ sg_err sg_sign_bundle_store(struct sg_oci_store *s,
         !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
         return sg_error_set(SG_EINVAL, "creation time %lld is out of range",
                             created);
-    /* the subject descriptor: what the image manifest is in the store */
     ptype = strdup(predicate_type);
     if (!ptype)
         return sg_error_oom();
+    /* the subject descriptor: what the image manifest is in the store */
     rc = sg_oci_store_head_manifest(s, digest, &subj_mt, NULL, &subj_size);
     if (!rc)
         rc = sg_oci_store_put_blob_buf(s, "{}", 2, &cfg_digest);
