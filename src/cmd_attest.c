@@ -79,6 +79,7 @@ struct attest_args {
     const char *target;   /* IMAGE or BLOB */
     const char *out_path; /* attest-blob --output-attestation */
     int version;          /* --statement-version: 0 (0.1) or 1 */
+    int new_bundle;       /* --new-bundle-format: a v0.3 bundle referrer */
     struct cli_annotations ann;
 };
 
@@ -113,6 +114,7 @@ static int attest_begin(struct attest_args *o,
         { .name = "--predicate", .value = &o->pred_path },
         { .name = "--type", .value = &o->type },
         { .name = "--statement-version", .take = take_version, .arg = o },
+        { .name = "--new-bundle-format", .flag = &o->new_bundle },
         blob ? (struct cli_opt){ .name = "--output-attestation",
                                  .value = &o->out_path }
              : (struct cli_opt)CLI_OPT_ANNOTATIONS(&o->ann),
@@ -133,6 +135,10 @@ static int attest_begin(struct attest_args *o,
                                "unknown --type %s (a cosign type name "
                                "or a URI)",
                                o->type);
+    if (blob && o->new_bundle)
+        return cli_usage_error(o->cmd, "--new-bundle-format: not supported "
+                                       "for blobs yet (use attest on an "
+                                       "image)");
     if (o->ann.n && o->version != 1)
         return cli_usage_error(o->cmd, "-a needs --statement-version 1 "
                                        "(Statement v0.1 subjects have no "
@@ -181,7 +187,8 @@ static int attest_stored_image(struct sg_buf *name,
         return ret;
     /* Layouts have no repository name: no subject name then. */
     statement_opts(&so, type, name->len ? name->data : NULL, digest, o);
-    rc = sg_attest_image(s, &so, pred, len, k);
+    rc = o && o->new_bundle ? sg_attest_image_bundle(s, &so, pred, len, k)
+                            : sg_attest_image(s, &so, pred, len, k);
     return rc ? cli_fail(rc, "attest %s@%s", name->data, digest) : CLI_EXIT_OK;
 }
 

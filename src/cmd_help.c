@@ -188,7 +188,7 @@ const struct cli_command cli_cmd_public_key = {
 const struct cli_command cli_cmd_sign = {
     "sign", "Sign an image (cosign-compatible)",
     "usage: sigil sign --key KEY [-a key=value]... [--recursive] [-y]\n"
-    "                  [--docker-reference REPO] IMAGE\n"
+    "                  [--docker-reference REPO] [--new-bundle-format] IMAGE\n"
     "\n"
     "Signs IMAGE as `cosign sign --key` does (legacy format, offline): the\n"
     "simple-signing payload for the image digest, signed with KEY, stored\n"
@@ -205,6 +205,13 @@ const struct cli_command cli_cmd_sign = {
     "  --docker-reference REPO   the payload's docker-reference (default: the\n"
     "                            image's registry/repository)\n"
     "  -y, --yes                 accepted for cosign compatibility (no prompt)\n"
+    "  --new-bundle-format       cosign v3's format instead: a Sigstore bundle\n"
+    "                            v0.3 (DSSE over an in-toto Statement v1 with\n"
+    "                            predicateType https://sigstore.dev/cosign/sign/v1,\n"
+    "                            -a as subject annotations; public key hint, no\n"
+    "                            log entry) pushed as an OCI 1.1 referrer of the\n"
+    "                            image (tag sha256-<hex> when the registry has no\n"
+    "                            referrers API)\n"
     "\n"
     "Exit status: 0 signed, 1 failure, 2 usage.\n",
     cli_run_sign, .pos = { 1, "only one IMAGE", CLI_UNKNOWN_QUOTED, 0 }
@@ -212,14 +219,19 @@ const struct cli_command cli_cmd_sign = {
 
 const struct cli_command cli_cmd_sign_blob = {
     "sign-blob", "Sign a file",
-    "usage: sigil sign-blob --key KEY [--output-signature F] FILE\n"
+    "usage: sigil sign-blob --key KEY [--output-signature F] [--bundle B] FILE\n"
     "\n"
     "Signs FILE as `cosign sign-blob --key` does and prints the base64\n"
     "signature (ECDSA: ASN.1 DER over SHA-256; RSA: PKCS#1 v1.5 SHA-256;\n"
     "Ed25519: pure).\n"
     "\n"
     "  --key, -k KEY            cosign.key, a PEM private key, or env://VAR\n"
-    "  --output-signature F     write the base64 signature to F instead\n",
+    "  --output-signature F     write the base64 signature to F instead\n"
+    "  --bundle B               write a Sigstore bundle v0.3 to B, as cosign\n"
+    "                           v3 does (message signature, SHA-256 digest of\n"
+    "                           FILE, public key hint, no log entry); nothing\n"
+    "                           is printed then (--output-signature still\n"
+    "                           writes the same signature to its file)\n",
     cli_run_sign_blob, .pos = { 1, "only one FILE", CLI_UNKNOWN_QUOTED, 0 }
 };
 
@@ -283,8 +295,8 @@ const struct cli_command cli_cmd_triangulate = {
 const struct cli_command cli_cmd_attest = {
     "attest", "Attach a signed in-toto attestation",
     "usage: sigil attest --key KEY --predicate FILE [--type TYPE]\n"
-    "                    [--statement-version 0.1|1] [-a KEY=VALUE]... "
-    "IMAGE\n"
+    "                    [--statement-version 0.1|1] [-a KEY=VALUE]...\n"
+    "                    [--new-bundle-format] IMAGE\n"
     "\n"
     "Wrap FILE in an in-toto Statement whose subject is IMAGE's repository\n"
     "and sha256 digest (resolved once), sign it as a DSSE envelope\n"
@@ -302,6 +314,13 @@ const struct cli_command cli_cmd_attest = {
     "                         predicate type URI\n"
     "  --statement-version V  0.1 (default, what cosign writes) or 1\n"
     "  -a, --annotations K=V  subject annotation (Statement v1 only)\n"
+    "  --new-bundle-format    cosign v3's format instead: the envelope in a\n"
+    "                         Sigstore bundle v0.3 (public key hint, no log\n"
+    "                         entry) pushed as an OCI 1.1 referrer of IMAGE\n"
+    "                         (annotations dev.sigstore.bundle.content,\n"
+    "                         dev.sigstore.bundle.predicateType; tag\n"
+    "                         sha256-<hex> when the registry has no referrers\n"
+    "                         API)\n"
     "\n"
     "IMAGE is a registry reference or oci-dir:PATH[:tag] (see sigil help\n"
     "copy). Prints the attested digest. Registry options: --platform,\n"

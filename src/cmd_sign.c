@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sigil/sign.h"
 #include "sigil/verify.h"
@@ -35,14 +36,19 @@ static int sign_one(struct sg_oci_store *s,
                     const char *digest,
                     const struct sg_sign_key *k,
                     const struct sg_sign_image_opts *o,
-                    int verbose)
+                    int verbose,
+                    int bundle)
 {
     struct sg_buf tag = SG_BUF_INIT(256);
-    sg_err rc = sg_sign_image(s, digest, k, o);
+    sg_err rc = bundle ? sg_sign_image_bundle(s, digest, k, o, time(NULL))
+                       : sg_sign_image(s, digest, k, o);
 
     if (rc)
         return cli_fail(rc, "sign %s", digest);
-    if (!sg_sign_tag_for(&tag, digest, "sig") && verbose)
+    if (bundle && verbose)
+        fprintf(stderr, "Signed %s (Sigstore bundle in its referrers)\n",
+                digest);
+    else if (!sg_sign_tag_for(&tag, digest, "sig") && verbose)
         fprintf(stderr, "Signed %s (signature in %s)\n", digest, tag.data);
     sg_buf_release(&tag);
     return CLI_EXIT_OK;
@@ -74,10 +80,11 @@ int cli_run_sign(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT), lref = SG_BUF_INIT(4096);
     const struct sg_oci_ref *r;
     char *digest = NULL, *mt = NULL;
-    int recursive = 0, yes = 0, ret;
+    int recursive = 0, yes = 0, nbf = 0, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
+        { .name = "--new-bundle-format", .flag = &nbf },
         CLI_OPT_ANNOTATIONS(&an),
         { .name = "--docker-reference", .value = &dref },
         { .name = "--recursive", .alt = "-r", .flag = &recursive },
@@ -122,7 +129,7 @@ int cli_run_sign(struct cli_ctx *ctx, int argc, char **argv)
         dref = lref.data;
     }
     o.docker_reference = dref;
-    ret = sign_one(s, digest, k, &o, ctx->verbosity > 0);
+    ret = sign_one(s, digest, k, &o, ctx->verbosity > 0, nbf);
     if (ret || !recursive)
         goto done;
     rc = sg_oci_manifest_parse(&m, body.data, body.len, mt, &ctx->sg);
@@ -131,7 +138,7 @@ int cli_run_sign(struct cli_ctx *ctx, int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; m->is_index && !ret && i < m->n_layers; i++)
-        ret = sign_one(s, m->layers[i].digest, k, &o, ctx->verbosity > 0);
+        ret = sign_one(s, m->layers[i].digest, k, &o, ctx->verbosity > 0, nbf);
 done:
     sg_oci_manifest_free(m);
     sg_buf_release(&body);
@@ -148,16 +155,18 @@ done:
 
 int cli_run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *keyspec = NULL, *file = NULL, *outsig = NULL;
+    const char *keyspec = NULL, *file = NULL, *outsig = NULL, *outb = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX),
                   sig = SG_BUF_INIT(SG_BUF_NOLIMIT),
-                  b64 = SG_BUF_INIT(SG_BUF_NOLIMIT);
+                  b64 = SG_BUF_INIT(SG_BUF_NOLIMIT),
+                  bundle = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_sign_key *k = NULL;
     int ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--output-signature", .value = &outsig },
+        { .name = "--bundle", .value = &outb },
     };
     struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file };
 
@@ -174,6 +183,9 @@ int cli_run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
     rc = sg_sign_key_sign(&sig, k, data.data, data.len);
     if (!rc)
         rc = sg_base64_encode(&b64, sig.data, sig.len);
+    if (!rc && outb)
+        rc = sg_sign_bundle_message(&bundle, k, data.data, data.len, sig.data,
+                                    sig.len);
     /* on stdout, a line; in the file, the signature alone */
     if (!rc && !outsig)
         rc = sg_buf_addc(&b64, '\n');
@@ -181,7 +193,16 @@ int cli_run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
         ret = cli_fail(rc, "sign-blob %s", file);
         goto done;
     }
-    ret = cli_output(outsig, b64.data, b64.len);
+    /* With --bundle nothing is printed (cosign v3); --output-signature
+     * still writes the same signature. */
+    if (outb) {
+        ret = cli_output(outb, bundle.data, bundle.len);
+        if (ret)
+            goto done;
+        fprintf(stderr, "Wrote bundle to file %s\n", outb);
+    }
+    if (outsig || !outb)
+        ret = cli_output(outsig, b64.data, b64.len);
     if (!ret && outsig)
         fprintf(stderr, "Wrote signature to file %s\n", outsig);
 done:
@@ -189,6 +210,7 @@ done:
     sg_buf_release(&data);
     sg_buf_release(&sig);
     sg_buf_release(&b64);
+    sg_buf_release(&bundle);
     return ret;
 }
 

@@ -6,7 +6,7 @@
  *
  *   sigil-conformance verify-bundle [--staging] --bundle FILE
  *       (--certificate-identity I --certificate-oidc-issuer O | --key PEM)
- *       [--trusted-root FILE] FILE_OR_DIGEST
+ *       [--trusted-root FILE] [--insecure-ignore-tlog] FILE_OR_DIGEST
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +91,10 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--staging"))
             continue;
+        if (!strcmp(a, "--insecure-ignore-tlog")) {
+            pol.ignore_tlog = 1; /* key mode only (sg_sigstore_verify) */
+            continue;
+        }
         if (i == argc - 1) {
             target = a;
             break;

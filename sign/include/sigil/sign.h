@@ -273,6 +273,71 @@ SG_MUST_USE sg_err sg_attest_image(struct sg_oci_store *s,
                                    size_t len,
                                    const struct sg_sign_key *k);
 
+/* ------------------------------------------------------------------ */
+/* Sigstore bundles v0.3, key-based (sign/bundle_out.c): what cosign v3  */
+/* writes with --new-bundle-format and `sign-blob --bundle` when nothing */
+/* is logged (cosign-format.md §3.6). verificationMaterial is           */
+/* {"publicKey":{"hint": base64(sha256(DER SPKI))}}, no tlogEntries.     */
+
+#define SG_MT_SIGSTORE_BUNDLE          "application/vnd.dev.sigstore.bundle.v0.3+json"
+#define SG_COSIGN_SIGN_PREDICATE       "https://sigstore.dev/cosign/sign/v1"
+#define SG_ANNOT_BUNDLE_CONTENT        "dev.sigstore.bundle.content"
+#define SG_ANNOT_BUNDLE_PREDICATE_TYPE "dev.sigstore.bundle.predicateType"
+
+/* A message-signature bundle for `data` (sign-blob --bundle):
+ * messageDigest {SHA2_256, sha256(data)} and `sig`, the signature k made
+ * over data (sg_sign_key_sign), so that one signature serves both the
+ * bundle and --output-signature. Compact JSON appended to out. */
+SG_MUST_USE sg_err sg_sign_bundle_message(struct sg_buf *out,
+                                          const struct sg_sign_key *k,
+                                          const void *data,
+                                          size_t len,
+                                          const void *sig,
+                                          size_t sig_len);
+/* A DSSE bundle: `statement` (an in-toto Statement) signed with k as a
+ * DSSE envelope (payloadType application/vnd.in-toto+json, signature over
+ * PAE; no keyid). Compact JSON appended to out. */
+SG_MUST_USE sg_err sg_sign_bundle_dsse(struct sg_buf *out,
+                                       const struct sg_sign_key *k,
+                                       const void *statement,
+                                       size_t len);
+/* Store `bundle` as an OCI 1.1 referrer of image `digest` in s, as
+ * cosign's WriteAttestationNewBundleFormat: config = the empty blob "{}",
+ * one layer (the bundle, SG_MT_SIGSTORE_BUNDLE), artifactType
+ * SG_MT_SIGSTORE_BUNDLE, subject = the image's descriptor, annotations
+ * dev.sigstore.bundle.content=dsse-envelope,
+ * dev.sigstore.bundle.predicateType=predicate_type and
+ * org.opencontainers.image.created=`created` (Unix time, RFC 3339 UTC).
+ * Pushed by digest; the sha256-<hex> referrers tag index is updated when
+ * the registry has no referrers API. *manifest_digest_out (may be NULL)
+ * receives the referrer manifest's digest (malloc'd). */
+SG_MUST_USE sg_err sg_sign_bundle_store(struct sg_oci_store *s,
+                                        const char *digest,
+                                        const void *bundle,
+                                        size_t len,
+                                        const char *predicate_type,
+                                        long long created,
+                                        char **manifest_digest_out);
+/* `cosign sign --new-bundle-format --key`: an in-toto Statement v1 with
+ * subject [{"digest":{"sha256":hex}}] (opts->annotations, if any, in the
+ * subject's annotations), predicateType SG_COSIGN_SIGN_PREDICATE and
+ * predicate {}, as a DSSE bundle stored as a referrer of `digest`.
+ * opts->docker_reference is not used (the statement has no name). */
+SG_MUST_USE sg_err sg_sign_image_bundle(struct sg_oci_store *s,
+                                        const char *digest,
+                                        const struct sg_sign_key *k,
+                                        const struct sg_sign_image_opts *opts,
+                                        long long created);
+/* `cosign attest --new-bundle-format --key`: the statement of
+ * sg_attest_statement_build as a DSSE bundle stored as a referrer of
+ * o->digest (created = o->timestamp). */
+SG_MUST_USE sg_err
+sg_attest_image_bundle(struct sg_oci_store *s,
+                       const struct sg_attest_statement_opts *o,
+                       const void *predicate,
+                       size_t len,
+                       const struct sg_sign_key *k);
+
 /* The legacy `cosign attach sbom` object (cosign-format.md §4): tag
  * sha256-<hex>.sbom holding a manifest with exactly one layer, the raw
  * SBOM bytes with `media_type`, no signature. Replaces what was there. */
