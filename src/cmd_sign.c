@@ -429,16 +429,19 @@ const struct cli_command cli_cmd_verify = {
 
 static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL;
+    const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL,
+               *bundle = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX), sig = SG_BUF_INIT(1 << 20);
     struct sg_sign_key *k = NULL;
+    struct cli_keyless kl = { 0 };
     int tlog = 0, ret = CLI_EXIT_FAIL;
     sg_err rc;
-    const struct cli_opt opts[] = {
+    struct cli_opt opts[5 + CLI_KEYLESS_N_OPTS] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--certificate", .value = &cert },
         { .name = "--signature", .value = &sigarg },
         { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
+        { .name = "--bundle", .value = &bundle },
     };
     struct cli_args a = { .opts = opts,
                           .n_opts = CLI_N(opts),
@@ -447,8 +450,25 @@ static int run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
                           .too_many = "only one FILE",
                           .unknown = CLI_UNKNOWN_QUOTED };
 
+    cli_keyless_opts(opts + 5, &kl);
     if (cli_parse_args(ctx, &cli_cmd_verify_blob, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
+    if (bundle) {
+        struct cli_bundle_args ba = { .cmd = &cli_cmd_verify_blob,
+                                      .keyless = &kl,
+                                      .bundle = bundle,
+                                      .key = keyspec,
+                                      .ignore_tlog = tlog,
+                                      .file = file };
+        if (cert || sigarg || !file)
+            return cli_usage_error(&cli_cmd_verify_blob,
+                                   "--bundle takes FILE and no --signature "
+                                   "or --certificate");
+        return cli_verify_blob_bundle(ctx, &ba);
+    }
+    if (cli_keyless_wanted(&kl))
+        return cli_usage_error(&cli_cmd_verify_blob,
+                               "keyless verification needs --bundle");
     if ((!keyspec == !cert) || !sigarg || !file)
         return cli_usage_error(&cli_cmd_verify_blob,
                                "one of --key/--certificate, --signature and "
@@ -486,19 +506,43 @@ done:
 }
 
 const struct cli_command cli_cmd_verify_blob = {
-    "verify-blob", "Verify a file's signature",
-    "usage: sigil verify-blob (--key PUB | --certificate CERT) --signature "
+    "verify-blob", "Verify a file's signature or Sigstore bundle",
+    "usage: sigil verify-blob --bundle BUNDLE\n"
+    "           (--certificate-identity[-regexp] ID\n"
+    "            --certificate-oidc-issuer[-regexp] ISSUER | --key PUB)\n"
+    "           [--trusted-root ROOT] FILE|sha256:HEX\n"
+    "       sigil verify-blob (--key PUB | --certificate CERT) --signature "
     "SIG FILE\n"
     "\n"
-    "Checks that SIG (a file holding the base64 signature, or the base64\n"
-    "text itself) is a signature over FILE by the key, as\n"
-    "`cosign verify-blob --key` does. Offline: no transparency log.\n"
+    "With --bundle: checks a Sigstore bundle (v0.1-v0.3, message signature\n"
+    "or DSSE naming FILE as a subject) or cosign's older sign-blob bundle,\n"
+    "offline, against the trusted root: certificate chain to a Fulcio CA at\n"
+    "the verified signing time, SCT, transparency log entry (SET, inclusion\n"
+    "proof, checkpoint, body), RFC 3161 timestamps, the signature, then the\n"
+    "identity. FILE may be sha256:<64 hex> (its digest) when no such file\n"
+    "exists. A keyless bundle never passes with --key, nor the reverse.\n"
+    "Without --bundle: SIG (a file holding the base64 signature, or the\n"
+    "text itself) over FILE by the key, as `cosign verify-blob --key`.\n"
     "\n"
-    "  --key, -k PUB        PEM public key or env://VAR\n"
-    "  --certificate CERT   use a PEM certificate's public key\n"
-    "  --signature SIG      the base64 signature (newlines tolerated)\n"
+    "  --bundle BUNDLE                        Sigstore or cosign bundle\n"
+    "  --certificate-identity ID              exact SAN (URI, email, ...)\n"
+    "  --certificate-identity-regexp RE       SAN regexp (unanchored)\n"
+    "  --certificate-oidc-issuer ISSUER       exact OIDC issuer\n"
+    "  --certificate-oidc-issuer-regexp RE    issuer regexp (unanchored)\n"
+    "  --certificate-github-workflow-{trigger,sha,name,repository,ref} V\n"
+    "                                         exact GitHub workflow values\n"
+    "  --trusted-root ROOT    trusted_root.json (default: "
+    "$SIGSTORE_TRUSTED_ROOT,\n"
+    "                         else the built-in public-good root)\n"
+    "  --key, -k PUB          PEM public key or env://VAR\n"
+    "  --insecure-ignore-tlog key mode: no transparency log entry needed\n"
+    "  --certificate CERT     use a PEM certificate's public key (--signature)\n"
+    "  --signature SIG        the base64 signature (newlines tolerated)\n"
+    "  --offline              accepted: sigil always verifies offline\n"
+    "                         (--rekor-url, --fulcio-url are refused)\n"
     "\n"
-    "Exit status: 0 verified, 3 not verified, 1 error, 2 usage.\n",
+    "Exit status: 0 verified, 3 not verified, 1 error, 2 usage.\n"
+    "See docs/verify-blob.md and docs/keyless.md.\n",
     run_verify_blob
 };
 

@@ -141,7 +141,7 @@ static sg_err match_one(const char *want,
                         const char *have,
                         const char *what)
 {
-    char esc[200];
+    char esc[200], esc2[200];
     int m = 0;
     sg_err rc;
 
@@ -156,16 +156,18 @@ static sg_err match_one(const char *want,
         if (strcmp(want, have))
             return sg_error_set(SG_EVERIFY,
                                 "certificate %s %s does not match the "
-                                "expected %s",
-                                what, sg_escape(esc, sizeof(esc), have), what);
+                                "expected %s %s",
+                                what, sg_escape(esc, sizeof(esc), have), what,
+                                sg_escape(esc2, sizeof(esc2), want));
         return SG_OK;
     }
     rc = sg_sigstore_regex_match(&m, want_re, have);
     if (!rc && !m)
         rc = sg_error_set(SG_EVERIFY,
                           "certificate %s %s does not match the expected "
-                          "regexp",
-                          what, sg_escape(esc, sizeof(esc), have));
+                          "regexp %s",
+                          what, sg_escape(esc, sizeof(esc), have),
+                          sg_escape(esc2, sizeof(esc2), want_re));
     return rc;
 }
 
