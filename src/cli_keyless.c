@@ -143,7 +143,7 @@ int cli_verify_blob_bundle(struct cli_ctx *ctx, const struct cli_bundle_args *a)
     struct sg_verify_bundle_opts o;
     struct sg_verify_bundle_result res = { 0 };
     unsigned char sha[32];
-    char esc[512];
+    char esc[512], esc2[512];
     int digest_only, ret;
     sg_err rc;
 
@@ -181,10 +181,16 @@ int cli_verify_blob_bundle(struct cli_ctx *ctx, const struct cli_bundle_args *a)
         goto done;
     }
     if (ctx->verbosity) {
+        char ver[32];
+
+        if (res.version_minor)
+            snprintf(ver, sizeof(ver), "bundle v0.%d", res.version_minor);
+        else
+            snprintf(ver, sizeof(ver), "cosign bundle");
         if (res.san)
-            fprintf(stderr, "Verified OK: bundle v0.%d, signed by %s (%s)\n",
-                    res.version_minor, sg_escape(esc, sizeof(esc), res.san),
-                    res.issuer ? res.issuer : "");
+            fprintf(stderr, "Verified OK: %s, signed by %s (%s)\n", ver,
+                    sg_escape(esc, sizeof(esc), res.san),
+                    sg_escape(esc2, sizeof(esc2), res.issuer));
         else
             fprintf(stderr, "Verified OK\n");
     }

@@ -534,16 +534,24 @@ run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_verify_blob_attestation = {
     "verify-blob-attestation", "Verify a file's attestation",
-    "usage: sigil verify-blob-attestation --key PUB --signature ENVELOPE\n"
-    "                                     [--type TYPE]\n"
-    "                                     [--allow-legacy-payload-type] "
-    "BLOB\n"
+    "usage: sigil verify-blob-attestation --bundle BUNDLE\n"
+    "           (--certificate-identity[-regexp] ID\n"
+    "            --certificate-oidc-issuer[-regexp] ISSUER | --key PUB)\n"
+    "           [--trusted-root ROOT] [--type TYPE] BLOB|sha256:HEX\n"
+    "       sigil verify-blob-attestation --key PUB --signature ENVELOPE\n"
+    "           [--type TYPE] [--allow-legacy-payload-type] BLOB\n"
     "\n"
-    "Check the DSSE envelope ENVELOPE (as written by attest-blob or cosign\n"
-    "attest-blob): signature over PAE with PUB, payloadType\n"
-    "application/vnd.in-toto+json, a statement subject naming BLOB's\n"
-    "sha256, and with --type the predicate type. Exit 0 when it passes,\n"
-    "3 with the reason when not, 1 on other errors.\n",
+    "With --bundle: a Sigstore bundle (v0.1-v0.3) holding a DSSE in-toto\n"
+    "statement, checked offline as verify-blob --bundle does (trusted root,\n"
+    "certificate, log entry, timestamps, signature over PAE, identity),\n"
+    "then the statement: a subject naming BLOB's sha256 (or sha256:HEX),\n"
+    "and with --type the predicate type. The identity, --trusted-root and\n"
+    "--offline flags are verify-blob's (sigil help verify-blob).\n"
+    "With --signature: the DSSE envelope ENVELOPE (as written by\n"
+    "attest-blob or cosign attest-blob): signature over PAE with PUB,\n"
+    "payloadType application/vnd.in-toto+json, the subject, the type.\n"
+    "Exit 0 when it passes, 3 with the reason when not, 1 on other\n"
+    "errors, 2 usage. See docs/verify-blob-attestation.md.\n",
     run_verify_blob_attestation
 };
 
@@ -551,18 +559,22 @@ static int
 run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
 {
     const struct cli_command *cmd = &cli_cmd_verify_blob_attestation;
-    const char *key = NULL, *sig = NULL, *type = NULL, *blob = NULL;
+    const char *key = NULL, *sig = NULL, *type = NULL, *blob = NULL,
+               *bundle = NULL;
     struct sg_buf env = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX);
     struct sg_attest_check c;
     struct sg_sign_key *k = NULL;
+    struct cli_keyless kl = { 0 };
     char digest[SG_DIGEST_STR_MAX];
-    int legacy = 0, ret;
+    int legacy = 0, tlog = 0, ret;
     sg_err rc;
-    const struct cli_opt opts[] = {
+    struct cli_opt opts[6 + CLI_KEYLESS_N_OPTS] = {
         { .name = "--key", .value = &key },
         { .name = "--signature", .value = &sig },
         { .name = "--type", .value = &type },
         { .name = "--allow-legacy-payload-type", .flag = &legacy },
+        { .name = "--bundle", .value = &bundle },
+        { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
     };
     struct cli_args a = { .opts = opts,
                           .n_opts = CLI_N(opts),
@@ -570,8 +582,25 @@ run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
                           .max_pos = 1,
                           .too_many = "one BLOB only" };
 
+    cli_keyless_opts(opts + 6, &kl);
     if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
+    if (bundle) {
+        struct cli_bundle_args ba = { .cmd = cmd,
+                                      .keyless = &kl,
+                                      .bundle = bundle,
+                                      .key = key,
+                                      .ignore_tlog = tlog,
+                                      .attestation = 1,
+                                      .type = type,
+                                      .file = blob };
+        if (sig || legacy || !blob)
+            return cli_usage_error(cmd, "--bundle takes BLOB and no "
+                                        "--signature");
+        return cli_verify_blob_bundle(ctx, &ba);
+    }
+    if (cli_keyless_wanted(&kl))
+        return cli_usage_error(cmd, "keyless verification needs --bundle");
     if (!key || !sig || !blob)
         return cli_usage_error(cmd, "--key, --signature and BLOB are "
                                     "required");
