@@ -180,7 +180,9 @@ int cli_verify_blob_bundle(struct cli_ctx *ctx, const struct cli_bundle_args *a)
             ret = CLI_EXIT_USAGE;
         goto done;
     }
-    if (ctx->verbosity) {
+    if (ctx->verbosity == 1) {
+        fprintf(stderr, "Verified OK\n");
+    } else if (ctx->verbosity > 1) {
         char ver[32];
 
         if (res.version_minor)
@@ -192,7 +194,7 @@ int cli_verify_blob_bundle(struct cli_ctx *ctx, const struct cli_bundle_args *a)
                     sg_escape(esc, sizeof(esc), res.san),
                     sg_escape(esc2, sizeof(esc2), res.issuer));
         else
-            fprintf(stderr, "Verified OK\n");
+            fprintf(stderr, "Verified OK: %s, key-based\n", ver);
     }
     ret = CLI_EXIT_OK;
 done:
