@@ -96,12 +96,13 @@ static sg_err kbundle_read(struct kbundle *k, const struct sg_v_bundle *b)
     /* a chain must not carry a root (client spec: the root comes from
      * the trusted root only) */
     for (size_t i = 0; i < b->n_certs; i++) {
-        X509 *c = NULL;
+        X509 *c = k->leaf;
         int self;
 
-        rc = der_cert(&c, &b->certs[i]);
+        rc = i ? der_cert(&c, &b->certs[i]) : SG_OK;
         self = !rc && X509_check_issued(c, c) == X509_V_OK;
-        X509_free(c);
+        if (i)
+            X509_free(c);
         if (rc)
             return rc;
         if (self)
