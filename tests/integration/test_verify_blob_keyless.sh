@@ -134,6 +134,20 @@ expect "cosign bundle whose signature is not the log's: exit 3" 3 "" \
     vb --bundle "$T/old-sig.bundle" "${idf[@]}" "$A"
 expect "cosign bundle with --key: refused" 3 "keyless" \
     vb --bundle "$OLD" --key "$KEY" "$A"
+printf '{"base64Signature":"MEUCIQ=="}' >"$T/old-short.bundle"
+expect "cosign bundle without rekorBundle: exit 3" 3 "cosign bundle: needs base64Signature and rekorBundle" \
+    vb --bundle "$T/old-short.bundle" "${idf[@]}" "$A"
+sed 's/bundle+json;version=0.3/bundle+json;version=0.9/' "$V3" >"$T/v09.json"
+expect "unknown bundle media type refused by name" 3 'bundle media type "application/vnd.dev.sigstore.bundle\+json;version=0.9" is not supported' \
+    vb --bundle "$T/v09.json" "${idf[@]}" "$A"
+sed 's/bundle+json;version=0.3/bundle+json;version=0.3\\u001b[31m/' "$V3" >"$T/esc.json"
+expect "untrusted text in messages is escaped" 3 'version=0\.3\\x1b\[31m" is not supported' \
+    vb --bundle "$T/esc.json" "${idf[@]}" "$A"
+if vb --bundle "$T/esc.json" "${idf[@]}" "$A" 2>&1 | grep -q $'\x1b'; then
+    fail "a raw ESC byte reached the terminal"
+else
+    pass "no raw ESC byte in the message"
+fi
 
 # --- verify-blob-attestation ------------------------------------------------
 expect "DSSE in-toto bundle: attestation verified" 0 "" \
