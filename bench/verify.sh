@@ -1,11 +1,17 @@
 #!/bin/bash
 # Benchmark: `sigil verify` and `sigil sign` as whole processes against a
 # loopback docker-registry (median of many runs), and the share of the
-# scrypt key decryption in a sign with an encrypted cosign.key.
+# scrypt key decryption in a sign with an encrypted cosign.key; then
+# keyless: `sigil verify-blob --bundle` of a conformance happy-path bundle
+# (offline, built-in public-good root) side by side with Sigstore's own
+# JavaScript client (`sigstore` from npm, its @sigstore/verify Verifier
+# with the same trusted root, offline) doing the same verification.
 #
 #   bench/verify.sh [SIGIL] [RUNS]     (defaults: build/dev/src/sigil, 50)
+#   SG_BENCH_KEYLESS_ONLY=1 bench/verify.sh ...   keyless part only
 #
-# Targets (issue 4): verify <= 5 ms; sign without scrypt <= 10 ms.
+# Targets: verify <= 5 ms, sign without scrypt <= 10 ms (issue 4);
+# verify-blob --bundle <= 5 ms (issue 10).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export SIGIL=$(realpath "${1:-${SIGIL:-$ROOT/build/dev/src/sigil}}")
@@ -15,6 +21,7 @@ export SG_SOURCE_DIR=$ROOT
 
 T=$(tmpdir)
 cd "$T" || exit 1
+[ -n "${SG_BENCH_KEYLESS_ONLY:-}" ] || {
 start_registry
 skopeo --insecure-policy copy -q --dest-tls-verify=false \
     "oci:$ROOT/testdata/images/demo:latest" "docker://$REG/bench:v1"
@@ -68,4 +75,97 @@ print(f"scrypt share of a sign with cosign.key: {100*(se-s)/se:.0f}% "
 print("load average:", open("/proc/loadavg").read().split()[:3])
 print(f"targets: verify <= 5 ms: {'met' if v <= 5 else 'NOT met'}; "
       f"sign without scrypt <= 10 ms: {'met' if s <= 10 else 'NOT met'}")
+PYEOF
+}
+
+# --- keyless: verify-blob --bundle vs sigstore-js ------------------------
+SJS_VER=${SJS_VER:-5.0.1}
+C=$ROOT/testdata/sigstore-conformance
+mkdir -p sjs && cd sjs || exit 1
+npm_ok=1
+if ! npm install --no-save --no-audit --no-fund --silent "sigstore@$SJS_VER" \
+    >npm.log 2>&1; then
+    echo "npm install sigstore@$SJS_VER failed (see below): Node side skipped"
+    tail -3 npm.log
+    npm_ok=0
+fi
+cat >verify.js <<'JSEOF'
+// node verify.js BUNDLE ARTIFACT ROOT IDENTITY ISSUER [LOOPS]
+// Offline: the verifier is built from the trusted root file (no TUF).
+const fs = require('fs');
+const { Verifier, toTrustMaterial, toSignedEntity } = require('@sigstore/verify');
+const { bundleFromJSON } = require('@sigstore/bundle');
+const { TrustedRoot } = require('@sigstore/protobuf-specs');
+const [bundleP, artP, rootP, id, iss, loops] = process.argv.slice(2);
+const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function once() {
+  const root = TrustedRoot.fromJSON(JSON.parse(fs.readFileSync(rootP)));
+  const v = new Verifier(toTrustMaterial(root));
+  const b = bundleFromJSON(JSON.parse(fs.readFileSync(bundleP)));
+  v.verify(toSignedEntity(b, fs.readFileSync(artP)),
+           { subjectAlternativeName: '^' + esc(id) + '$',
+             extensions: { issuer: iss } });
+}
+if (!loops) { once(); process.exit(0); }
+const ts = [];
+for (let i = 0; i < +loops; i++) {
+  const t0 = process.hrtime.bigint(); once();
+  ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+ts.sort((a, b) => a - b);
+console.log(ts[ts.length >> 1].toFixed(3));
+JSEOF
+$PY - "$SIGIL" "$RUNS" "$C" "$npm_ok" <<'PYEOF'
+import statistics, subprocess, sys, time
+sigil, runs, c, npm_ok = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+case = f"{c}/bundle-verify/happy-path-v0.3"
+bundle, art = f"{case}/bundle.sigstore.json", f"{c}/bundle-verify/a.txt"
+root = f"{c}/trusted_root.production.json"
+ident = ("https://github.com/sigstore-conformance/extremely-dangerous-public-"
+         "oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml"
+         "@refs/heads/main")
+iss = "https://token.actions.githubusercontent.com"
+
+import resource
+# Wall time and, as the machine may be loaded, the process's own CPU time
+# (user + system, from the children's rusage).
+def bench(name, argv):
+    ts, cpu = [], []
+    for _ in range(runs):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        ts.append((time.perf_counter() - t0) * 1000)
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
+        if r.returncode != 0:
+            sys.exit(f"{name}: exit {r.returncode}: {r.stderr.decode()[:300]}")
+    ts.sort()
+    print(f"{name:44s} median {statistics.median(ts):7.2f} ms  "
+          f"p10 {ts[len(ts)//10]:6.2f}  p90 {ts[len(ts)*9//10]:6.2f}  "
+          f"cpu {statistics.median(cpu):6.2f} ms  (n={runs})")
+    return statistics.median(ts)
+
+print(f"keyless: {case.split('/')[-1]} (message signature, Rekor v1 entry "
+      "with SET + inclusion proof, SCT, identity)")
+bench("sigil version (process start floor)", [sigil, "version"])
+sg = bench("sigil verify-blob --bundle (built-in root)",
+           [sigil, "verify-blob", "--bundle", bundle,
+            "--certificate-identity", ident, "--certificate-oidc-issuer", iss, art])
+bench("sigil verify-blob --bundle --trusted-root",
+      [sigil, "verify-blob", "--bundle", bundle, "--trusted-root", root,
+       "--certificate-identity", ident, "--certificate-oidc-issuer", iss, art])
+if npm_ok:
+    nd = bench("node + sigstore-js (@sigstore/verify), process",
+               ["node", "verify.js", bundle, art, root, ident, iss])
+    inproc = subprocess.run(["node", "verify.js", bundle, art, root, ident, iss,
+                             str(runs)], capture_output=True, text=True)
+    nd_in = float(inproc.stdout.strip()) if inproc.returncode == 0 else float("nan")
+    floor = bench("node -e '' (Node process start floor)", ["node", "-e", ""])
+    print(f"sigstore-js in-process verify (root load + verify, warm): "
+          f"median {nd_in:.2f} ms")
+    print(f"ratio whole process: sigstore-js / sigil = {nd / sg:.1f}x; "
+          f"sigstore-js in-process alone / sigil whole process = {nd_in / sg:.1f}x")
+print("load average:", open("/proc/loadavg").read().split()[:3])
+print(f"target: verify-blob --bundle <= 5 ms: {'met' if sg <= 5 else 'NOT met'}")
 PYEOF

@@ -1,5 +1,5 @@
 /* libFuzzer harness: Sigstore bundle reading for keyless verification
- * (verify/sigstore_verify.c local envelope parser, tlog entry parser,
+ * (the shared bundle reader verify/bundle.c, tlog entry parser,
  * body matcher, Merkle and checkpoint code, certificate-extension
  * reader), against an empty trusted root: nothing can verify, but every
  * parser runs on the untrusted bytes. */

@@ -9,6 +9,7 @@
 #include "sigil/oci.h"
 #include "sigil/sbom.h"
 #include "sigil/sign.h"
+#include "sigil/verify.h"
 
 /* Exit codes (style.md B3). */
 enum {
@@ -285,5 +286,50 @@ void cli_progress_clear(void);
 /* Erase a live progress line and write `line` (may be NULL) to stderr, as
  * one step under the progress lock (the log hook; any thread). */
 void cli_progress_line(const char *line);
+
+/* Keyless verification flags (src/cli_keyless.c), shared by the verify
+ * commands. A command appends cli_keyless_opts() to its option table. */
+struct cli_keyless {
+    struct sg_verify_identity id; /* --certificate-identity[-regexp],
+                                     --certificate-oidc-issuer[-regexp],
+                                     --certificate-github-workflow-* */
+    const char *trusted_root;     /* --trusted-root FILE */
+    int offline;                  /* --offline: accepted, the only mode */
+};
+#define CLI_KEYLESS_N_OPTS 13
+/* Write the CLI_KEYLESS_N_OPTS options above into out[] (storing into
+ * *k), with --rekor-url/--fulcio-url refused (cli_offline_only). */
+void cli_keyless_opts(struct cli_opt *out, struct cli_keyless *k);
+/* Is any identity flag set? */
+int cli_keyless_wanted(const struct cli_keyless *k);
+/* Usage rules: --key excludes the identity flags; without a key one
+ * identity and one issuer flag (exact or regexp) are needed. 0 or
+ * CLI_EXIT_USAGE (printed). */
+int cli_keyless_check(const struct cli_command *cmd,
+                      const struct cli_keyless *k,
+                      int have_key);
+/* The trusted root: --trusted-root, else $SIGSTORE_TRUSTED_ROOT, else
+ * the built-in public-good snapshot. Prints on failure; exit code. */
+int cli_keyless_trust(struct sg_sigstore_trust **out,
+                      const struct cli_keyless *k);
+/* Print "sigil: FLAG is not supported: sigil verifies offline" and
+ * return CLI_EXIT_USAGE (for flags that need Rekor, Fulcio or TUF). */
+int cli_offline_only(const char *flag);
+
+/* verify-blob --bundle / verify-blob-attestation --bundle. */
+struct cli_bundle_args {
+    const struct cli_command *cmd;
+    const struct cli_keyless *keyless;
+    const char *bundle; /* --bundle FILE */
+    const char *key;    /* --key PUB or NULL (keyless) */
+    int ignore_tlog;    /* --insecure-ignore-tlog (key mode) */
+    int attestation;    /* verify-blob-attestation */
+    const char *type;   /* --type (attestation) */
+    const char *file;   /* FILE or sha256:<hex> */
+};
+/* Verify and report; returns the exit code (0, 3 not verified, 1 error,
+ * 2 usage). */
+int cli_verify_blob_bundle(struct cli_ctx *ctx,
+                           const struct cli_bundle_args *a);
 
 #endif /* SIGIL_CLI_H */

@@ -277,6 +277,9 @@ struct verify_args {
     const char *signature; /* verify-blob-attestation --signature */
     enum out_fmt fmt;      /* verify-attestation -o */
     int legacy;            /* --allow-legacy-payload-type */
+    const char *bundle;    /* verify-blob-attestation --bundle */
+    int ignore_tlog;       /* --insecure-ignore-tlog (key mode) */
+    struct cli_keyless kl; /* identity and trusted-root flags */
 };
 
 static int take_out_fmt(void *arg, char *v)
@@ -295,7 +298,8 @@ static int take_out_fmt(void *arg, char *v)
 }
 
 /* The front part of both (`what`: "IMAGE" or "BLOB"): options and the
- * public key into *k. Returns an exit code (errors printed). */
+ * public key into *k (not with --bundle: the bundle check loads its own).
+ * Returns an exit code (errors printed). */
 static int verify_begin(struct verify_args *o,
                         struct cli_ctx *ctx,
                         int argc,
@@ -304,22 +308,42 @@ static int verify_begin(struct verify_args *o,
                         struct sg_sign_key **k)
 {
     int blob = strcmp(what, "BLOB") == 0;
-    const struct cli_opt opts[] = {
+    struct cli_opt opts[6 + CLI_KEYLESS_N_OPTS] = {
         { .name = "--key", .value = &o->key },
         { .name = "--type", .value = &o->type },
         { .name = "--allow-legacy-payload-type", .flag = &o->legacy },
+        { .name = "--insecure-ignore-tlog",
+          .flag = &o->ignore_tlog,
+          .eq_ok = 1 },
         blob ? (struct cli_opt){ .name = "--signature", .value = &o->signature }
              : (struct cli_opt){ .name = "--output",
                                  .alt = "-o",
                                  .take = take_out_fmt,
                                  .arg = o },
+        blob ? (struct cli_opt){ .name = "--bundle", .value = &o->bundle }
+             : (struct cli_opt){ .name = "-o" }, /* never matched again */
     };
     struct cli_args a = { .opts = opts,
                           .n_opts = CLI_N(opts),
                           .pos = &o->target };
 
+    cli_keyless_opts(opts + 6, &o->kl);
     if (cli_parse_args(ctx, o->cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
+    if (o->bundle) {
+        if (o->signature || o->legacy || !o->target)
+            return cli_usage_error(o->cmd,
+                                   "--bundle takes %s and no "
+                                   "--signature",
+                                   what);
+        return CLI_EXIT_OK;
+    }
+    if (cli_keyless_wanted(&o->kl))
+        return cli_usage_error(o->cmd, "keyless verification needs %s",
+                               blob ? "--bundle"
+                                    : "sigil verify's keyless "
+                                      "support (not yet for "
+                                      "attestations on images)");
     if (!o->key || !o->target || (blob && !o->signature))
         return cli_usage_error(o->cmd, "--key%s and %s are required",
                                blob ? ", --signature" : "", what);
@@ -435,6 +459,17 @@ int cli_run_verify_blob_attestation(struct cli_ctx *ctx, int argc, char **argv)
     sg_err rc;
 
     ret = verify_begin(&o, ctx, argc, argv, "BLOB", &k);
+    if (!ret && o.bundle) {
+        struct cli_bundle_args ba = { .cmd = o.cmd,
+                                      .keyless = &o.kl,
+                                      .bundle = o.bundle,
+                                      .key = o.key,
+                                      .ignore_tlog = o.ignore_tlog,
+                                      .attestation = 1,
+                                      .type = o.type,
+                                      .file = o.target };
+        return cli_verify_blob_bundle(ctx, &ba);
+    }
     if (!ret)
         ret = cli_read_file(&env, o.signature, SG_ATTEST_ENVELOPE_MAX);
     if (!ret)

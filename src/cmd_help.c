@@ -261,19 +261,43 @@ const struct cli_command cli_cmd_verify = {
 };
 
 const struct cli_command cli_cmd_verify_blob = {
-    "verify-blob", "Verify a file's signature",
-    "usage: sigil verify-blob (--key PUB | --certificate CERT) --signature "
+    "verify-blob", "Verify a file's signature or Sigstore bundle",
+    "usage: sigil verify-blob --bundle BUNDLE\n"
+    "           (--certificate-identity[-regexp] ID\n"
+    "            --certificate-oidc-issuer[-regexp] ISSUER | --key PUB)\n"
+    "           [--trusted-root ROOT] FILE|sha256:HEX\n"
+    "       sigil verify-blob (--key PUB | --certificate CERT) --signature "
     "SIG FILE\n"
     "\n"
-    "Checks that SIG (a file holding the base64 signature, or the base64\n"
-    "text itself) is a signature over FILE by the key, as\n"
-    "`cosign verify-blob --key` does. Offline: no transparency log.\n"
+    "With --bundle: checks a Sigstore bundle (v0.1-v0.3, message signature\n"
+    "or DSSE naming FILE as a subject) or cosign's older sign-blob bundle,\n"
+    "offline, against the trusted root: certificate chain to a Fulcio CA at\n"
+    "the verified signing time, SCT, transparency log entry (SET, inclusion\n"
+    "proof, checkpoint, body), RFC 3161 timestamps, the signature, then the\n"
+    "identity. FILE may be sha256:<64 hex> (its digest) when no such file\n"
+    "exists. A keyless bundle never passes with --key, nor the reverse.\n"
+    "Without --bundle: SIG (a file holding the base64 signature, or the\n"
+    "text itself) over FILE by the key, as `cosign verify-blob --key`.\n"
     "\n"
-    "  --key, -k PUB        PEM public key or env://VAR\n"
-    "  --certificate CERT   use a PEM certificate's public key\n"
-    "  --signature SIG      the base64 signature (newlines tolerated)\n"
+    "  --bundle BUNDLE                        Sigstore or cosign bundle\n"
+    "  --certificate-identity ID              exact SAN (URI, email, ...)\n"
+    "  --certificate-identity-regexp RE       SAN regexp (unanchored)\n"
+    "  --certificate-oidc-issuer ISSUER       exact OIDC issuer\n"
+    "  --certificate-oidc-issuer-regexp RE    issuer regexp (unanchored)\n"
+    "  --certificate-github-workflow-{trigger,sha,name,repository,ref} V\n"
+    "                                         exact GitHub workflow values\n"
+    "  --trusted-root ROOT    trusted_root.json (default: "
+    "$SIGSTORE_TRUSTED_ROOT,\n"
+    "                         else the built-in public-good root)\n"
+    "  --key, -k PUB          PEM public key or env://VAR\n"
+    "  --insecure-ignore-tlog key mode: no transparency log entry needed\n"
+    "  --certificate CERT     use a PEM certificate's public key (--signature)\n"
+    "  --signature SIG        the base64 signature (newlines tolerated)\n"
+    "  --offline              accepted: sigil always verifies offline\n"
+    "                         (--rekor-url, --fulcio-url are refused)\n"
     "\n"
-    "Exit status: 0 verified, 3 not verified, 1 error, 2 usage.\n",
+    "Exit status: 0 verified, 3 not verified, 1 error, 2 usage.\n"
+    "See docs/verify-blob.md and docs/keyless.md.\n",
     cli_run_verify_blob, .pos = { 1, "only one FILE", CLI_UNKNOWN_QUOTED, 0 }
 };
 
@@ -372,16 +396,24 @@ const struct cli_command cli_cmd_verify_attestation = {
 
 const struct cli_command cli_cmd_verify_blob_attestation = {
     "verify-blob-attestation", "Verify a file's attestation",
-    "usage: sigil verify-blob-attestation --key PUB --signature ENVELOPE\n"
-    "                                     [--type TYPE]\n"
-    "                                     [--allow-legacy-payload-type] "
-    "BLOB\n"
+    "usage: sigil verify-blob-attestation --bundle BUNDLE\n"
+    "           (--certificate-identity[-regexp] ID\n"
+    "            --certificate-oidc-issuer[-regexp] ISSUER | --key PUB)\n"
+    "           [--trusted-root ROOT] [--type TYPE] BLOB|sha256:HEX\n"
+    "       sigil verify-blob-attestation --key PUB --signature ENVELOPE\n"
+    "           [--type TYPE] [--allow-legacy-payload-type] BLOB\n"
     "\n"
-    "Check the DSSE envelope ENVELOPE (as written by attest-blob or cosign\n"
-    "attest-blob): signature over PAE with PUB, payloadType\n"
-    "application/vnd.in-toto+json, a statement subject naming BLOB's\n"
-    "sha256, and with --type the predicate type. Exit 0 when it passes,\n"
-    "3 with the reason when not, 1 on other errors.\n",
+    "With --bundle: a Sigstore bundle (v0.1-v0.3) holding a DSSE in-toto\n"
+    "statement, checked offline as verify-blob --bundle does (trusted root,\n"
+    "certificate, log entry, timestamps, signature over PAE, identity),\n"
+    "then the statement: a subject naming BLOB's sha256 (or sha256:HEX),\n"
+    "and with --type the predicate type. The identity, --trusted-root and\n"
+    "--offline flags are verify-blob's (sigil help verify-blob).\n"
+    "With --signature: the DSSE envelope ENVELOPE (as written by\n"
+    "attest-blob or cosign attest-blob): signature over PAE with PUB,\n"
+    "payloadType application/vnd.in-toto+json, the subject, the type.\n"
+    "Exit 0 when it passes, 3 with the reason when not, 1 on other\n"
+    "errors, 2 usage. See docs/verify-blob-attestation.md.\n",
     cli_run_verify_blob_attestation,
     .pos = { 1, "one BLOB only", CLI_UNKNOWN_PLAIN, 0 }
 };

@@ -304,21 +304,41 @@ done:
 
 int cli_run_verify_blob(struct cli_ctx *ctx, int argc, char **argv)
 {
-    const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL;
+    const char *keyspec = NULL, *cert = NULL, *sigarg = NULL, *file = NULL,
+               *bundle = NULL;
     struct sg_buf data = SG_BUF_INIT(BLOB_MAX), sig = SG_BUF_INIT(1 << 20);
     struct sg_sign_key *k = NULL;
+    struct cli_keyless kl = { 0 };
     int tlog = 0, ret;
     sg_err rc;
-    const struct cli_opt opts[] = {
+    struct cli_opt opts[5 + CLI_KEYLESS_N_OPTS] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--certificate", .value = &cert },
         { .name = "--signature", .value = &sigarg },
         { .name = "--insecure-ignore-tlog", .flag = &tlog, .eq_ok = 1 },
+        { .name = "--bundle", .value = &bundle },
     };
     struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file };
 
+    cli_keyless_opts(opts + 5, &kl);
     if (cli_parse_args(ctx, &cli_cmd_verify_blob, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
+    if (bundle) {
+        struct cli_bundle_args ba = { .cmd = &cli_cmd_verify_blob,
+                                      .keyless = &kl,
+                                      .bundle = bundle,
+                                      .key = keyspec,
+                                      .ignore_tlog = tlog,
+                                      .file = file };
+        if (cert || sigarg || !file)
+            return cli_usage_error(&cli_cmd_verify_blob,
+                                   "--bundle takes FILE and no --signature "
+                                   "or --certificate");
+        return cli_verify_blob_bundle(ctx, &ba);
+    }
+    if (cli_keyless_wanted(&kl))
+        return cli_usage_error(&cli_cmd_verify_blob,
+                               "keyless verification needs --bundle");
     if ((!keyspec == !cert) || !sigarg || !file)
         return cli_usage_error(&cli_cmd_verify_blob,
                                "one of --key/--certificate, --signature and "

@@ -177,6 +177,17 @@ static const struct cli_command *find(const char *name)
     return NULL;
 }
 
+/* The version and the date of the built-in trusted root snapshot. */
+static void print_version(void)
+{
+    const char *date;
+    size_t len;
+
+    (void)sg_verify_trust_builtin(&len, &date);
+    printf("sigil %s\ntrusted root: Sigstore public-good, snapshot %s\n",
+           SG_VERSION, date);
+}
+
 int main(int argc, char **argv)
 {
     struct cli_ctx ctx;
@@ -196,7 +207,7 @@ int main(int argc, char **argv)
     }
     while (i < argc && argv[i][0] == '-') {
         if (strcmp(argv[i], "--version") == 0) {
-            printf("sigil %s\n", SG_VERSION);
+            print_version();
             return CLI_EXIT_OK;
         } else if (strcmp(argv[i], "--help") == 0 ||
                    strcmp(argv[i], "-h") == 0) {
@@ -244,7 +255,7 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(argv[i], "version") == 0) {
-        printf("sigil %s\n", SG_VERSION);
+        print_version();
         return CLI_EXIT_OK;
     }
     cmd = find(argv[i]);

@@ -14,6 +14,7 @@
  */
 #include "verify_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,20 +178,13 @@ static sg_err read_message_signature(struct sg_v_bundle *b, const json_t *ms)
                       64 * 1024, "messageSignature");
 }
 
-sg_err sg_v_bundle_parse(struct sg_v_bundle *b,
-                         const void *data,
-                         size_t len,
-                         size_t max)
+/* Read the bundle held in b->root (owned by b). */
+static sg_err bundle_read(struct sg_v_bundle *b)
 {
     const json_t *mt, *ms, *dsse;
     char esc[160];
     sg_err rc;
 
-    memset(b, 0, sizeof(*b));
-    rc = sg_json_parse(&b->root, data, len, max ? max : SG_V_BUNDLE_MAX, 0,
-                       "bundle");
-    if (rc)
-        return rc;
     if (!json_is_object(b->root)) {
         rc = sg_error_set(SG_EPARSE, "bundle: not a JSON object");
         goto done;
@@ -234,4 +228,25 @@ done:
     if (rc)
         sg_v_bundle_release(b);
     return rc;
+}
+
+sg_err sg_v_bundle_parse(struct sg_v_bundle *b,
+                         const void *data,
+                         size_t len,
+                         size_t max)
+{
+    sg_err rc;
+
+    memset(b, 0, sizeof(*b));
+    rc = sg_json_parse(&b->root, data, len, max ? max : SG_V_BUNDLE_MAX, 0,
+                       "bundle");
+    return rc ? rc : bundle_read(b);
+}
+
+sg_err sg_v_bundle_from_json(struct sg_v_bundle *b, const struct json_t *root)
+{
+    memset(b, 0, sizeof(*b));
+    /* the reader only reads: the reference keeps root alive with b */
+    b->root = json_incref((json_t *)(uintptr_t)root);
+    return bundle_read(b);
 }

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include "sigil/common.h"
+#include "sigil/verify.h"
 
 #define SG_SIGSTORE_ROOT_MAX   (4u * 1024u * 1024u)  /* trusted_root.json */
 #define SG_SIGSTORE_BUNDLE_MAX (64u * 1024u * 1024u) /* bundle JSON */
@@ -55,13 +56,7 @@ struct sg_sigstore_trust {
     size_t n_cas, n_tsas;
 };
 
-/* Parse untrusted trusted_root.json (bounded, duplicate keys rejected). */
-SG_MUST_USE sg_err sg_sigstore_trust_parse(struct sg_sigstore_trust **out,
-                                           const void *data,
-                                           size_t len);
-SG_MUST_USE sg_err sg_sigstore_trust_load(struct sg_sigstore_trust **out,
-                                          const char *path);
-void sg_sigstore_trust_free(struct sg_sigstore_trust *t);
+/* sg_sigstore_trust_parse/_load/_free: public, sigil/verify.h. */
 const struct sg_sigstore_log *sg_sigstore_trust_tlog(
     const struct sg_sigstore_trust *t, const unsigned char *id, size_t id_len);
 
@@ -220,6 +215,16 @@ SG_MUST_USE sg_err sg_sigstore_regex_match(int *matched,
                                            const char *pattern,
                                            const char *subject);
 
+/* The whole check of one bundle as read by the shared reader
+ * (verify_int.h sg_v_bundle_parse). */
+struct sg_v_bundle;
+SG_MUST_USE sg_err
+sg_sigstore_verify_bundle(const struct sg_sigstore_trust *root,
+                          const struct sg_v_bundle *bundle,
+                          const struct sg_sigstore_artifact *artifact,
+                          const struct sg_sigstore_policy *policy,
+                          struct sg_sigstore_result *out);
+/* The same for a bundle already parsed as JSON (borrowed). */
 SG_MUST_USE sg_err
 sg_sigstore_verify(const struct sg_sigstore_trust *root,
                    const json_t *bundle,

@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 #include "sigil/sign.h"
 #include "sigstore_int.h"
+#include "verify_int.h"
 
 sg_err
 sg_sigstore_regex_match(int *matched, const char *pattern, const char *subject)
@@ -57,162 +58,74 @@ void sg_sigstore_result_release(struct sg_sigstore_result *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* Bundle envelope: LOCAL PARSER, to be replaced by the shared reader    */
-/* (verify/bundle.c) when merged. Everything that reads bundle JSON      */
-/* outside tlog entries is in local_bundle_parse() and struct lbundle.  */
+/* What sg_sigstore_verify needs from the bundle, read by the shared     */
+/* reader (verify/bundle.c: sg_v_bundle_parse) plus the keyless-only     */
+/* shape rules.                                                           */
 
-struct lbundle {
-    int minor;
-    X509 *leaf;              /* keyless */
-    unsigned char *cert_der; /* leaf DER */
-    size_t cert_der_len;
-    int has_key_hint;      /* publicKey */
-    const json_t *tlog;    /* tlogEntries (borrowed) */
-    const json_t *tsa;     /* rfc3161Timestamps (borrowed) */
-    struct sg_buf msg_sig; /* messageSignature.signature */
-    int has_msg_digest;
-    unsigned char msg_digest[32];
-    struct sg_dsse_envelope *dsse;
+struct kbundle {
+    const struct sg_v_bundle *v;
+    X509 *leaf;         /* keyless: certs[0] */
+    const json_t *tlog; /* tlogEntries (borrowed) */
+    const json_t *tsa;  /* rfc3161Timestamps (borrowed) */
 };
 
-static void lbundle_release(struct lbundle *b)
+static sg_err der_cert(X509 **out, const struct sg_v_der *d)
 {
-    X509_free(b->leaf);
-    OPENSSL_free(b->cert_der);
-    sg_buf_release(&b->msg_sig);
-    sg_dsse_envelope_free(b->dsse);
+    const unsigned char *p = d->data;
+
+    *out = d2i_X509(NULL, &p, (long)d->len);
+    if (!*out || p != d->data + d->len) {
+        X509_free(*out);
+        *out = NULL;
+        return sg_error_set(SG_EPARSE, "bundle: certificate is not DER");
+    }
+    return SG_OK;
 }
 
-static sg_err leaf_from(struct lbundle *b, const json_t *raw)
+static sg_err kbundle_read(struct kbundle *k, const struct sg_v_bundle *b)
 {
-    struct sg_buf d = SG_BUF_INIT(1u << 20);
-    const unsigned char *p;
-    sg_err rc = SG_OK;
-
-    if (!json_is_string(raw) ||
-        sg_base64_decode(&d, json_string_value(raw), json_string_length(raw)) ||
-        !d.len) {
-        rc = sg_error_set(SG_EPARSE, "bundle: certificate rawBytes is not "
-                                     "base64");
-        goto done;
-    }
-    p = (const unsigned char *)d.data;
-    b->leaf = d2i_X509(NULL, &p, (long)d.len);
-    if (!b->leaf || p != (const unsigned char *)d.data + d.len) {
-        rc = sg_error_set(SG_EPARSE, "bundle: certificate is not DER");
-        goto done;
-    }
-    b->cert_der_len = d.len;
-    b->cert_der = OPENSSL_memdup(d.data, d.len);
-    if (!b->cert_der)
-        rc = sg_error_oom();
-done:
-    sg_buf_release(&d);
-    return rc;
-}
-
-static sg_err local_bundle_parse(struct lbundle *b, const json_t *j)
-{
-    static const char v01[] = "application/vnd.dev.sigstore.bundle+json;"
-                              "version=0.";
-    const char *mt = json_string_value(json_object_get(j, "mediaType"));
-    const json_t *vm = json_object_get(j, "verificationMaterial");
-    const json_t *ms = json_object_get(j, "messageSignature");
-    const json_t *de = json_object_get(j, "dsseEnvelope");
-    const json_t *chain, *x;
     sg_err rc;
 
-    if (!mt)
-        return sg_error_set(SG_EPARSE, "bundle: no mediaType");
-    if (!strncmp(mt, v01, sizeof(v01) - 1) && mt[sizeof(v01) - 1] >= '1' &&
-        mt[sizeof(v01) - 1] <= '3' && !mt[sizeof(v01)])
-        b->minor = mt[sizeof(v01) - 1] - '0';
-    else if (!strcmp(mt, "application/vnd.dev.sigstore.bundle.v0.3+json"))
-        b->minor = 3;
-    else
-        return sg_error_set(SG_EUNSUPPORTED,
-                            "bundle: media type %.80s is not "
-                            "supported (v0.1-v0.3)",
-                            mt);
-    if (!json_is_object(vm))
-        return sg_error_set(SG_EPARSE, "bundle: no verificationMaterial");
-    chain = json_object_get(vm, "x509CertificateChain");
-    if ((x = json_object_get(vm, "certificate")) != NULL) {
-        rc = leaf_from(b, json_object_get(x, "rawBytes"));
+    memset(k, 0, sizeof(*k));
+    k->v = b;
+    if (b->n_certs) {
+        rc = der_cert(&k->leaf, &b->certs[0]);
         if (rc)
             return rc;
-    } else if (chain) {
-        x = json_object_get(chain, "certificates");
-        if (!json_is_array(x) || json_array_size(x) == 0)
-            return sg_error_set(SG_EPARSE, "bundle: empty certificate chain");
-        rc = leaf_from(b, json_object_get(json_array_get(x, 0), "rawBytes"));
-        if (rc)
-            return rc;
-        for (size_t i = 0; i < json_array_size(x); i++) {
-            struct lbundle c = { 0 };
-            int self;
-            c.msg_sig = (struct sg_buf)SG_BUF_INIT(0);
-            rc = leaf_from(&c,
-                           json_object_get(json_array_get(x, i), "rawBytes"));
-            self = !rc && X509_check_issued(c.leaf, c.leaf) == X509_V_OK;
-            lbundle_release(&c);
-            if (rc)
-                return rc;
-            if (self)
-                return sg_error_set(SG_EVERIFY, "bundle: certificate chain "
-                                                "contains a root certificate");
-        }
-    } else if (json_is_object(json_object_get(vm, "publicKey"))) {
-        b->has_key_hint = 1;
-    } else {
-        return sg_error_set(SG_EPARSE, "bundle: no certificate or public key");
     }
-    b->tlog = json_object_get(vm, "tlogEntries");
-    if (b->tlog && (!json_is_array(b->tlog) ||
-                    json_array_size(b->tlog) > SG_SIGSTORE_ITEMS_MAX))
-        return sg_error_set(SG_EPARSE, "bundle: bad tlogEntries");
-    b->tsa = json_object_get(json_object_get(vm, "timestampVerificationData"),
-                             "rfc3161Timestamps");
-    if (b->tsa && (!json_is_array(b->tsa) ||
-                   json_array_size(b->tsa) > SG_SIGSTORE_ITEMS_MAX))
+    /* a chain must not carry a root (client spec: the root comes from
+     * the trusted root only) */
+    for (size_t i = 0; i < b->n_certs; i++) {
+        X509 *c = k->leaf;
+        int self;
+
+        rc = i ? der_cert(&c, &b->certs[i]) : SG_OK;
+        self = !rc && X509_check_issued(c, c) == X509_V_OK;
+        if (i)
+            X509_free(c);
+        if (rc)
+            return rc;
+        if (self)
+            return sg_error_set(SG_EVERIFY, "bundle: certificate chain "
+                                            "contains a root certificate");
+    }
+    k->tlog = b->tlog_entries;
+    if (json_array_size(k->tlog) > SG_SIGSTORE_ITEMS_MAX)
+        return sg_error_set(SG_EPARSE, "bundle: more than %u tlogEntries",
+                            SG_SIGSTORE_ITEMS_MAX);
+    k->tsa = json_object_get(b->timestamp_data, "rfc3161Timestamps");
+    if (k->tsa && (!json_is_array(k->tsa) ||
+                   json_array_size(k->tsa) > SG_SIGSTORE_ITEMS_MAX))
         return sg_error_set(SG_EPARSE, "bundle: bad rfc3161Timestamps");
-    if (!ms == !de)
-        return sg_error_set(SG_EPARSE, "bundle: needs exactly one of "
-                                       "messageSignature and dsseEnvelope");
-    if (ms) {
-        const json_t *md = json_object_get(ms, "messageDigest");
-        x = json_object_get(ms, "signature");
-        if (!json_is_string(x) ||
-            sg_base64_decode(&b->msg_sig, json_string_value(x),
-                             json_string_length(x)) ||
-            !b->msg_sig.len)
-            return sg_error_set(SG_EPARSE, "bundle: messageSignature.signature "
-                                           "is not base64");
-        if (md) {
-            struct sg_buf d = SG_BUF_INIT(64);
-            const json_t *dg = json_object_get(md, "digest");
-            const char *alg =
-                json_string_value(json_object_get(md, "algorithm"));
-            int ok = alg && !strcmp(alg, "SHA2_256") && json_is_string(dg) &&
-                     !sg_base64_decode(&d, json_string_value(dg),
-                                       json_string_length(dg)) &&
-                     d.len == 32;
-            if (ok)
-                memcpy(b->msg_digest, d.data, 32);
-            sg_buf_release(&d);
-            if (!ok)
-                return sg_error_set(SG_EPARSE, "bundle: messageDigest is not a "
-                                               "SHA2_256 digest");
-            b->has_msg_digest = 1;
-        }
-        return SG_OK;
-    }
-    rc = sg_dsse_envelope_from_json(&b->dsse, de);
-    if (rc)
-        return sg_error_prefix(rc, "bundle: dsseEnvelope");
-    if (b->dsse->n_sigs != 1)
+    if (b->content == SG_V_CONTENT_MESSAGE_SIGNATURE) {
+        if (b->digest && (!b->digest_alg || strcmp(b->digest_alg, "SHA2_256") ||
+                          b->digest_len != 32))
+            return sg_error_set(SG_EPARSE, "bundle: messageDigest is not a "
+                                           "SHA2_256 digest");
+    } else if (b->env->n_sigs != 1) {
         return sg_error_set(SG_EPARSE, "bundle: DSSE envelope must carry one "
                                        "signature");
+    }
     return SG_OK;
 }
 
@@ -229,6 +142,7 @@ static sg_err match_one(const char *want,
                         const char *have,
                         const char *what)
 {
+    char esc[200], esc2[200];
     int m = 0;
     sg_err rc;
 
@@ -242,17 +156,19 @@ static sg_err match_one(const char *want,
     if (want) {
         if (strcmp(want, have))
             return sg_error_set(SG_EVERIFY,
-                                "certificate %s %.200s does not "
-                                "match the expected %s",
-                                what, have, what);
+                                "certificate %s %s does not match the "
+                                "expected %s %s",
+                                what, sg_escape(esc, sizeof(esc), have), what,
+                                sg_escape(esc2, sizeof(esc2), want));
         return SG_OK;
     }
     rc = sg_sigstore_regex_match(&m, want_re, have);
     if (!rc && !m)
         rc = sg_error_set(SG_EVERIFY,
-                          "certificate %s %.200s does not match "
-                          "the expected regexp",
-                          what, have);
+                          "certificate %s %s does not match the expected "
+                          "regexp %s",
+                          what, sg_escape(esc, sizeof(esc), have),
+                          sg_escape(esc2, sizeof(esc2), want_re));
     return rc;
 }
 
@@ -287,7 +203,7 @@ static int time_add(int64_t *times, size_t *n, int64_t t)
 /* Every tlog entry: found in the root, body matches, proof + checkpoint
  * (required from v0.2 on), SET (its time is trusted). */
 static sg_err check_tlog(const struct sg_sigstore_trust *root,
-                         const struct lbundle *b,
+                         const struct kbundle *b,
                          const struct sg_sigstore_signed *g,
                          int64_t now,
                          int64_t *times,
@@ -325,7 +241,7 @@ static sg_err check_tlog(const struct sg_sigstore_trust *root,
         rc = sg_sigstore_body_match(&e, g);
         if (rc)
             goto next;
-        if (!e.has_proof && b->minor >= 2) {
+        if (!e.has_proof && b->v->version >= 2) {
             rc = sg_error_set(SG_EVERIFY, "tlog entry has no inclusion proof "
                                           "(required from bundle v0.2)");
             goto next;
@@ -382,13 +298,14 @@ static sg_err check_tlog(const struct sg_sigstore_trust *root,
     return rc;
 }
 
-sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
-                          const json_t *bundle,
-                          const struct sg_sigstore_artifact *art,
-                          const struct sg_sigstore_policy *pol,
-                          struct sg_sigstore_result *out)
+sg_err sg_sigstore_verify_bundle(const struct sg_sigstore_trust *root,
+                                 const struct sg_v_bundle *bundle,
+                                 const struct sg_sigstore_artifact *art,
+                                 const struct sg_sigstore_policy *pol,
+                                 struct sg_sigstore_result *out)
 {
-    struct lbundle b;
+    struct kbundle b;
+    const struct sg_dsse_envelope *dsse = NULL;
     struct sg_sigstore_signed g;
     struct sg_sigstore_identity id = { 0 };
     struct sg_buf pae = SG_BUF_INIT(SG_ATTEST_ENVELOPE_MAX * 2);
@@ -403,14 +320,14 @@ sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
     sg_err rc;
 
     memset(out, 0, sizeof(*out));
-    memset(&b, 0, sizeof(b));
     memset(&g, 0, sizeof(g));
-    sg_buf_init(&b.msg_sig, 1u << 16);
-    rc = local_bundle_parse(&b, bundle);
+    rc = kbundle_read(&b, bundle);
     if (rc)
         goto done;
-    out->version_minor = b.minor;
-    out->is_dsse = b.dsse != NULL;
+    if (bundle->content == SG_V_CONTENT_DSSE)
+        dsse = bundle->env;
+    out->version_minor = (int)bundle->version;
+    out->is_dsse = dsse != NULL;
 
     /* key-based vs keyless never cross */
     if (pol->key && b.leaf) {
@@ -434,24 +351,24 @@ sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
         memcpy(art_sha, art->sha256, 32);
 
     /* what was signed */
-    if (b.dsse) {
-        rc = sg_sign_dsse_pae(&pae, b.dsse->payload_type, b.dsse->payload,
-                              b.dsse->payload_len);
+    if (dsse) {
+        rc = sg_sign_dsse_pae(&pae, dsse->payload_type, dsse->payload,
+                              dsse->payload_len);
         if (rc)
             goto done;
-        g.sig = b.dsse->sigs[0].sig;
-        g.sig_len = b.dsse->sigs[0].sig_len;
-        g.payload = b.dsse->payload;
-        g.payload_len = b.dsse->payload_len;
+        g.sig = dsse->sigs[0].sig;
+        g.sig_len = dsse->sigs[0].sig_len;
+        g.payload = dsse->payload;
+        g.payload_len = dsse->payload_len;
         SHA256((unsigned char *)pae.data, pae.len, g.digest);
     } else {
-        g.sig = (unsigned char *)b.msg_sig.data;
-        g.sig_len = b.msg_sig.len;
+        g.sig = bundle->signature;
+        g.sig_len = bundle->signature_len;
         memcpy(g.digest, art_sha, 32);
     }
     if (b.leaf) {
-        g.cert_der = b.cert_der;
-        g.cert_der_len = b.cert_der_len;
+        g.cert_der = bundle->certs[0].data;
+        g.cert_der_len = bundle->certs[0].len;
     } else {
         int n = i2d_PUBKEY(key, &spki);
         if (n <= 0) {
@@ -517,13 +434,13 @@ sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
     }
 
     /* the signature */
-    if (b.dsse) {
+    if (dsse) {
         rc = sg_sigstore_sig_verify(key, pae.data, pae.len, g.sig, g.sig_len);
         if (rc) {
             rc = sg_error_set(SG_EVERIFY, "DSSE signature does not verify");
             goto done;
         }
-        if (!strcmp(b.dsse->payload_type, SG_INTOTO_PAYLOAD_TYPE)) {
+        if (!strcmp(dsse->payload_type, SG_INTOTO_PAYLOAD_TYPE)) {
             char dig[SG_DIGEST_STR_MAX];
             static const char x[] = "0123456789abcdef";
 
@@ -533,8 +450,8 @@ sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
                 dig[8 + 2 * i] = x[art_sha[i] & 15];
             }
             dig[71] = 0;
-            rc = sg_intoto_statement_parse(&st, b.dsse->payload,
-                                           b.dsse->payload_len, NULL);
+            rc = sg_intoto_statement_parse(&st, dsse->payload,
+                                           dsse->payload_len, NULL);
             if (rc)
                 goto done;
             if (!sg_intoto_statement_has_digest(st, dig)) {
@@ -546,16 +463,16 @@ sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
             rc = sg_error_set(SG_EUNSUPPORTED,
                               "DSSE payload type %.80s is not "
                               "in-toto",
-                              b.dsse->payload_type);
+                              dsse->payload_type);
             goto done;
         }
-        out->payload_type = strdup(b.dsse->payload_type);
+        out->payload_type = strdup(dsse->payload_type);
         if (!out->payload_type) {
             rc = sg_error_oom();
             goto done;
         }
     } else {
-        if (b.has_msg_digest && memcmp(b.msg_digest, art_sha, 32)) {
+        if (bundle->digest && memcmp(bundle->digest, art_sha, 32)) {
             rc = sg_error_set(SG_EVERIFY, "bundle messageDigest is not the "
                                           "artifact's SHA-256");
             goto done;
@@ -591,6 +508,24 @@ done:
     OPENSSL_free(spki);
     sg_buf_release(&pae);
     sg_buf_release(&tok);
-    lbundle_release(&b);
+    X509_free(b.leaf);
+    return rc;
+}
+
+sg_err sg_sigstore_verify(const struct sg_sigstore_trust *root,
+                          const json_t *bundle,
+                          const struct sg_sigstore_artifact *art,
+                          const struct sg_sigstore_policy *pol,
+                          struct sg_sigstore_result *out)
+{
+    struct sg_v_bundle b;
+    sg_err rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = sg_v_bundle_from_json(&b, bundle);
+    if (rc)
+        return rc;
+    rc = sg_sigstore_verify_bundle(root, &b, art, pol, out);
+    sg_v_bundle_release(&b);
     return rc;
 }

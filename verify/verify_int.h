@@ -109,6 +109,10 @@ SG_MUST_USE sg_err sg_v_bundle_parse(struct sg_v_bundle *b,
                                      const void *data,
                                      size_t len,
                                      size_t max);
+/* The same for a bundle already parsed (borrowed; b takes a reference
+ * to it, dropped by sg_v_bundle_release). */
+SG_MUST_USE sg_err sg_v_bundle_from_json(struct sg_v_bundle *b,
+                                         const struct json_t *root);
 void sg_v_bundle_release(struct sg_v_bundle *b);
 
 /* ------------------------------------------------------------------ */

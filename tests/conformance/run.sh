@@ -4,7 +4,10 @@
 # way sigstore-conformance's test_verify does: *_fail cases must fail,
 # the others must pass. Prints each mismatch and "passed N/M".
 # usage: run.sh SIGIL_CONFORMANCE CASES_DIR
+# Cases without their own trusted_root.json use the client's default
+# root: sigil's built-in public-good snapshot (not $SIGSTORE_TRUSTED_ROOT).
 set -u
+unset SIGSTORE_TRUSTED_ROOT
 bin=$1
 dir=$2
 def_id="https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"

@@ -132,4 +132,76 @@ sg_verify_image_attestations(struct sg_attest_result *out,
                              struct sg_oci_store *s,
                              const struct sg_attest_check *c);
 
+/* ------------------------------------------------------------------ */
+/* Keyless and Sigstore-bundle verification of blobs, offline           */
+/* (verify/bundleverify.c; the checks: verify/sigstore_*.c, issue 10).  */
+
+/* A trusted root: protobuf-specs TrustedRoot JSON (trusted_root.json):
+ * Fulcio CAs, Rekor logs, CT logs, TSAs with their validFor windows. */
+struct sg_sigstore_trust;
+/* Parse untrusted trusted_root.json (at most 4 MiB, duplicate keys
+ * refused). SG_EPARSE/SG_EUNSUPPORTED with the reason. */
+SG_MUST_USE sg_err sg_sigstore_trust_parse(struct sg_sigstore_trust **out,
+                                           const void *data,
+                                           size_t len);
+SG_MUST_USE sg_err sg_sigstore_trust_load(struct sg_sigstore_trust **out,
+                                          const char *path);
+void sg_sigstore_trust_free(struct sg_sigstore_trust *t);
+/* The Sigstore public-good trusted root carried in the library (a
+ * snapshot, verify/data/): its JSON bytes (static, *len set) and the
+ * snapshot's date ("YYYY-MM-DD") in *date when date is not NULL. */
+const unsigned char *sg_verify_trust_builtin(size_t *len, const char **date);
+
+/* Who must have signed (keyless): one of identity / identity_regexp and
+ * one of issuer / issuer_regexp; regexps are RE2-like and unanchored
+ * (PCRE2). The gh_workflow_* values, when set, must equal the
+ * certificate's GitHub workflow extensions (1.3.6.1.4.1.57264.1.2-.6). */
+struct sg_verify_identity {
+    const char *identity, *identity_regexp;
+    const char *issuer, *issuer_regexp;
+    const char *gh_workflow_trigger, *gh_workflow_sha, *gh_workflow_name,
+        *gh_workflow_repository, *gh_workflow_ref;
+};
+
+struct sg_verify_bundle_opts {
+    const struct sg_sigstore_trust *root; /* required */
+    /* exactly one of: */
+    const struct sg_verify_identity *identity; /* keyless bundles */
+    const struct sg_sign_key *key;             /* key-based bundles */
+    int ignore_tlog; /* key-based only: no transparency log entry needed */
+    /* verify-blob-attestation: the bundle must be a DSSE in-toto
+     * statement naming the artifact (not the cosign sign predicate) whose
+     * predicate type is sg_attest_predicate_uri(type) when type is set */
+    int attestation;
+    const char *type;
+    long long now; /* Unix time used as "now"; 0 = the clock */
+};
+
+struct sg_verify_bundle_result {
+    int version_minor;     /* bundle v0.<n>; 0 for cosign's old bundle */
+    int is_dsse;           /* DSSE envelope (else message signature) */
+    long long signed_time; /* earliest verified signing time (0: none) */
+    char *san, *issuer;    /* keyless: the certificate's identity (owned) */
+    char *predicate_type;  /* DSSE in-toto: the statement's (owned) */
+};
+void sg_verify_bundle_result_release(struct sg_verify_bundle_result *r);
+
+/* Verify `bundle` (untrusted bytes: a Sigstore bundle v0.1-v0.3, message
+ * signature or DSSE, or cosign's older sign-blob --bundle file with
+ * base64Signature, cert and rekorBundle) over the artifact: `data`/len,
+ * or when data is NULL the artifact's SHA-256 `sha256` (32 bytes).
+ * Offline, against o->root only, in the Sigstore client spec's order.
+ * A keyless bundle never passes with o->key and a key-based one never
+ * without it. SG_OK only when verified; SG_EVERIFY (also for malformed
+ * bundles: SG_EPARSE/SG_EUNSUPPORTED) with a one-line reason, untrusted
+ * text escaped; SG_EINVAL for a bad policy (e.g. a regexp that does not
+ * compile). *out is filled on success and empty on failure. */
+SG_MUST_USE sg_err sg_verify_blob_bundle(struct sg_verify_bundle_result *out,
+                                         const void *bundle,
+                                         size_t bundle_len,
+                                         const void *data,
+                                         size_t len,
+                                         const unsigned char *sha256,
+                                         const struct sg_verify_bundle_opts *o);
+
 #endif /* SIGIL_VERIFY_H */

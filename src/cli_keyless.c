@@ -1,0 +1,207 @@
+/*
+ * Keyless verification flags shared by the verify commands (cosign's
+ * spelling): the identity policy, --trusted-root and the refusal of
+ * flags that would need the network (sigil verifies offline), plus the
+ * bundle verification of verify-blob and verify-blob-attestation.
+ * The trusted root: --trusted-root FILE, else $SIGSTORE_TRUSTED_ROOT,
+ * else the public-good snapshot built into the library.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "sigil/sign.h"
+#include "sigil/verify.h"
+
+#define ARTIFACT_MAX (1024u * 1024u * 1024u)
+#define BUNDLE_MAX   (128u * 1024u * 1024u)
+
+int cli_offline_only(const char *flag)
+{
+    fprintf(stderr, "sigil: %s is not supported: sigil verifies offline\n",
+            flag);
+    return CLI_EXIT_USAGE;
+}
+
+static char rekor_url[] = "--rekor-url", fulcio_url[] = "--fulcio-url";
+
+static int refuse(void *arg, char *v)
+{
+    (void)v;
+    return cli_offline_only(arg);
+}
+
+void cli_keyless_opts(struct cli_opt *out, struct cli_keyless *k)
+{
+    struct sg_verify_identity *id = &k->id;
+    const struct cli_opt opts[CLI_KEYLESS_N_OPTS] = {
+        { .name = "--certificate-identity", .value = &id->identity },
+        { .name = "--certificate-identity-regexp",
+          .value = &id->identity_regexp },
+        { .name = "--certificate-oidc-issuer", .value = &id->issuer },
+        { .name = "--certificate-oidc-issuer-regexp",
+          .value = &id->issuer_regexp },
+        { .name = "--certificate-github-workflow-trigger",
+          .value = &id->gh_workflow_trigger },
+        { .name = "--certificate-github-workflow-sha",
+          .value = &id->gh_workflow_sha },
+        { .name = "--certificate-github-workflow-name",
+          .value = &id->gh_workflow_name },
+        { .name = "--certificate-github-workflow-repository",
+          .value = &id->gh_workflow_repository },
+        { .name = "--certificate-github-workflow-ref",
+          .value = &id->gh_workflow_ref },
+        { .name = "--trusted-root", .value = &k->trusted_root },
+        { .name = "--offline", .flag = &k->offline, .eq_ok = 1 },
+        { .name = "--rekor-url", .take = refuse, .arg = rekor_url },
+        { .name = "--fulcio-url", .take = refuse, .arg = fulcio_url },
+    };
+
+    memcpy(out, opts, sizeof(opts));
+}
+
+int cli_keyless_wanted(const struct cli_keyless *k)
+{
+    const struct sg_verify_identity *id = &k->id;
+
+    return id->identity || id->identity_regexp || id->issuer ||
+           id->issuer_regexp || id->gh_workflow_trigger ||
+           id->gh_workflow_sha || id->gh_workflow_name ||
+           id->gh_workflow_repository || id->gh_workflow_ref;
+}
+
+int cli_keyless_check(const struct cli_command *cmd,
+                      const struct cli_keyless *k,
+                      int have_key)
+{
+    const struct sg_verify_identity *id = &k->id;
+
+    if (have_key && cli_keyless_wanted(k))
+        return cli_usage_error(cmd, "--key and the --certificate-* identity "
+                                    "flags exclude each other");
+    if (have_key)
+        return CLI_EXIT_OK;
+    if (id->identity && id->identity_regexp)
+        return cli_usage_error(cmd, "give one of --certificate-identity and "
+                                    "--certificate-identity-regexp");
+    if (id->issuer && id->issuer_regexp)
+        return cli_usage_error(cmd, "give one of --certificate-oidc-issuer "
+                                    "and --certificate-oidc-issuer-regexp");
+    if (!id->identity && !id->identity_regexp)
+        return cli_usage_error(cmd, "keyless verification needs "
+                                    "--certificate-identity or "
+                                    "--certificate-identity-regexp");
+    if (!id->issuer && !id->issuer_regexp)
+        return cli_usage_error(cmd, "keyless verification needs "
+                                    "--certificate-oidc-issuer or "
+                                    "--certificate-oidc-issuer-regexp");
+    return CLI_EXIT_OK;
+}
+
+int cli_keyless_trust(struct sg_sigstore_trust **out,
+                      const struct cli_keyless *k)
+{
+    const char *path = k->trusted_root;
+    const unsigned char *data;
+    size_t len;
+    sg_err rc;
+
+    *out = NULL;
+    if (!path) {
+        path = getenv("SIGSTORE_TRUSTED_ROOT");
+        if (path && !*path)
+            path = NULL;
+    }
+    if (path) {
+        rc = sg_sigstore_trust_load(out, path);
+        return rc ? cli_fail(rc, "trusted root %s", path) : CLI_EXIT_OK;
+    }
+    data = sg_verify_trust_builtin(&len, NULL);
+    rc = sg_sigstore_trust_parse(out, data, len);
+    return rc ? cli_fail(rc, "built-in trusted root") : CLI_EXIT_OK;
+}
+
+/* "sha256:<64 hex>" naming no file: the artifact's digest. */
+static int as_digest(const char *s, unsigned char out[32])
+{
+    struct stat sb;
+
+    if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 71 || stat(s, &sb) == 0)
+        return 0;
+    return sg_hex_decode(out, 32, s + 7, 64) == SG_OK;
+}
+
+int cli_verify_blob_bundle(struct cli_ctx *ctx, const struct cli_bundle_args *a)
+{
+    struct sg_sigstore_trust *root = NULL;
+    struct sg_sign_key *key = NULL;
+    struct sg_buf bundle = SG_BUF_INIT(BUNDLE_MAX),
+                  data = SG_BUF_INIT(ARTIFACT_MAX);
+    struct sg_verify_bundle_opts o;
+    struct sg_verify_bundle_result res = { 0 };
+    unsigned char sha[32];
+    char esc[512], esc2[512];
+    int digest_only, ret;
+    sg_err rc;
+
+    memset(&o, 0, sizeof(o));
+    ret = cli_keyless_check(a->cmd, a->keyless, a->key != NULL);
+    if (ret)
+        return ret;
+    ret = cli_keyless_trust(&root, a->keyless);
+    if (!ret && a->key)
+        ret = cli_key_public(&key, a->key);
+    if (!ret)
+        ret = cli_read_file(&bundle, a->bundle, BUNDLE_MAX);
+    if (ret)
+        goto done;
+    digest_only = as_digest(a->file, sha);
+    if (!digest_only) {
+        ret = cli_read_file(&data, a->file, ARTIFACT_MAX);
+        if (ret)
+            goto done;
+    }
+    o.root = root;
+    o.key = key;
+    o.identity = key ? NULL : &a->keyless->id;
+    o.ignore_tlog = a->ignore_tlog;
+    o.attestation = a->attestation;
+    o.type = a->type;
+    rc = sg_verify_blob_bundle(&res, bundle.data, bundle.len,
+                               digest_only ? NULL : data.data, data.len,
+                               digest_only ? sha : NULL, &o);
+    if (rc) {
+        ret = cli_fail(rc, "%s %s", a->cmd->name,
+                       sg_escape(esc, sizeof(esc), a->file));
+        if (rc == SG_EINVAL)
+            ret = CLI_EXIT_USAGE;
+        goto done;
+    }
+    if (ctx->verbosity == 1) {
+        fprintf(stderr, "Verified OK\n");
+    } else if (ctx->verbosity > 1) {
+        char ver[32];
+
+        if (res.version_minor)
+            snprintf(ver, sizeof(ver), "bundle v0.%d", res.version_minor);
+        else
+            snprintf(ver, sizeof(ver), "cosign bundle");
+        if (res.san)
+            fprintf(stderr, "Verified OK: %s, signed by %s (%s)\n", ver,
+                    sg_escape(esc, sizeof(esc), res.san),
+                    sg_escape(esc2, sizeof(esc2), res.issuer));
+        else
+            fprintf(stderr, "Verified OK: %s, key-based\n", ver);
+    }
+    ret = CLI_EXIT_OK;
+done:
+    sg_verify_bundle_result_release(&res);
+    sg_sign_key_free(key);
+    sg_sigstore_trust_free(root);
+    sg_buf_release(&bundle);
+    sg_buf_release(&data);
+    return ret;
+}
