@@ -319,7 +319,6 @@ synthesise(struct archive_store *as, const char *path, const struct entry *mj)
     const struct sg_limits *lim = sg_limits_default();
     json_t *root = NULL, *item, *man = NULL, *layers;
     size_t i;
-    char *txt = NULL;
     sg_err rc;
 
     rc = sg_json_parse(&root, mj->small.data, mj->small.len, lim->manifest_max,
@@ -385,16 +384,9 @@ synthesise(struct archive_store *as, const char *path, const struct entry *mj)
                 goto done;
             }
         }
-        txt = json_dumps(man, JSON_COMPACT);
+        rc = sg_json_dump_buf(&sy->body, man, 0);
         json_decref(man);
         man = NULL;
-        if (!txt) {
-            rc = sg_error_oom();
-            goto done;
-        }
-        rc = sg_buf_adds(&sy->body, txt);
-        free(txt);
-        txt = NULL;
         if (!rc)
             rc = sg_sha256_digest(sy->digest, sy->body.data, sy->body.len);
         if (rc)

@@ -121,15 +121,15 @@ done:
 static sg_err save_index(const struct sg_oci_store *s, const json_t *root)
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    char *txt = json_dumps(root, JSON_COMPACT);
+    struct sg_buf txt = SG_BUF_INIT(SG_BUF_NOLIMIT);
     sg_err rc;
 
-    if (!txt)
-        return sg_error_oom();
-    rc = pathf(&path, "%s/index.json", s->path);
+    rc = sg_json_dump_buf(&txt, root, 0);
     if (!rc)
-        rc = sg_file_write_atomic(path.data, txt, strlen(txt), 0644);
-    free(txt);
+        rc = pathf(&path, "%s/index.json", s->path);
+    if (!rc)
+        rc = sg_file_write_atomic(path.data, txt.data, txt.len, 0644);
+    sg_buf_release(&txt);
     sg_buf_release(&path);
     return rc;
 }
@@ -710,7 +710,6 @@ static sg_err layout_referrers(struct sg_oci_store *s,
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_oci_manifest *m = NULL;
-    char *txt = NULL;
     size_t i;
     sg_err rc;
 
@@ -781,14 +780,8 @@ static sg_err layout_referrers(struct sg_oci_store *s,
             goto done;
         }
     }
-    txt = json_dumps(out, JSON_COMPACT);
-    if (!txt) {
-        rc = sg_error_oom();
-        goto done;
-    }
-    rc = sg_buf_adds(index_json, txt);
+    rc = sg_json_dump_buf(index_json, out, 0);
 done:
-    free(txt);
     sg_oci_manifest_free(m);
     json_decref(out);
     json_decref(root);
