@@ -181,16 +181,9 @@ static sg_err index_tar(struct archive_store *as, const char *path)
                               path, lim->path_max);
             goto done;
         }
-        if (as->n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            struct entry *ne = realloc(as->e, ncap * sizeof(*ne));
-            if (!ne) {
-                rc = sg_error_oom();
-                goto done;
-            }
-            as->e = ne;
-            cap = ncap;
-        }
+        rc = sg_array_grow(&as->e, &cap, as->n, sizeof(*as->e), 32);
+        if (rc)
+            goto done;
         e = &as->e[as->n];
         memset(e, 0, sizeof(*e));
         sg_buf_init(&e->small, lim->manifest_max);

@@ -31,6 +31,28 @@ static void buf__cap_is_enforced_and_releases(void **state)
     sg_buf_release(&b);
 }
 
+static void array__grow_doubles_and_catches_overflow(void **state)
+{
+    uint64_t *v = NULL;
+    size_t cap = 0;
+    (void)state;
+
+    assert_int_equal(sg_array_grow(&v, &cap, 0, sizeof(*v), 4), SG_OK);
+    assert_non_null(v);
+    assert_int_equal(cap, 4);
+    v[3] = 42;
+    assert_int_equal(sg_array_grow(&v, &cap, 3, sizeof(*v), 4), SG_OK);
+    assert_int_equal(cap, 4); /* room left: unchanged */
+    assert_int_equal(sg_array_grow(&v, &cap, 4, sizeof(*v), 4), SG_OK);
+    assert_int_equal(cap, 8);
+    assert_int_equal(v[3], 42); /* contents kept */
+    cap = SIZE_MAX / 2;         /* pretend: doubling would overflow */
+    assert_int_equal(sg_array_grow(&v, &cap, cap, sizeof(*v), 4), SG_ENOMEM);
+    assert_int_equal(cap, SIZE_MAX / 2);
+    assert_int_equal(v[3], 42); /* nothing changed */
+    free(v);
+}
+
 static void buf__addf_and_take(void **state)
 {
     struct sg_buf b = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -378,6 +400,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf__cap_is_enforced_and_releases),
         cmocka_unit_test(buf__addf_and_take),
+        cmocka_unit_test(array__grow_doubles_and_catches_overflow),
         cmocka_unit_test(rd__short_reads_fail_without_moving),
         cmocka_unit_test(rd__uvarint),
         cmocka_unit_test(size__overflow_is_caught),

@@ -120,6 +120,15 @@ SG_MUST_USE sg_err sg_buf_grow(struct sg_buf *b, size_t extra);
  * The buffer is left empty. len_out may be NULL. */
 SG_MUST_USE sg_err sg_buf_take(char **out, size_t *len_out, struct sg_buf *b);
 
+/* Room for one more element in a growable array: when n == *cap, the
+ * array at *(T **)arr (elements of `size` bytes) is reallocated to twice
+ * *cap (`first` when empty) and *cap updated. On failure (SG_ENOMEM,
+ * message set; also when the size would overflow) nothing is changed.
+ * Usage: rc = sg_array_grow(&v->items, &v->cap, v->n, sizeof(*v->items), 16);
+ */
+SG_MUST_USE sg_err
+sg_array_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first);
+
 /* ------------------------------------------------------------------ */
 /* Borrowed views and the bounds-checked reader                         */
 
