@@ -185,19 +185,13 @@ static sg_err directive(struct modfile *m,
         free(m->toolchain);
         m->toolchain = t[0].s;
         t[0].s = NULL;
-    } else if (strcmp(verb, "require") == 0) {
+    } else if (strcmp(verb, "require") == 0 || strcmp(verb, "exclude") == 0) {
         if (n != 2)
             return sg_error_set(SG_EPARSE,
-                                "line %zu: require needs a path "
-                                "and a version",
-                                lineno);
-        return push_req(&m->reqs, &m->nreq, t, indirect);
-    } else if (strcmp(verb, "exclude") == 0) {
-        if (n != 2)
-            return sg_error_set(SG_EPARSE,
-                                "line %zu: exclude needs a path "
-                                "and a version",
-                                lineno);
+                                "line %zu: %s needs a path and a version",
+                                lineno, verb);
+        if (verb[0] == 'r')
+            return push_req(&m->reqs, &m->nreq, t, indirect);
         return push_req(&m->excl, &m->nexcl, t, 0);
     } else if (strcmp(verb, "replace") == 0) {
         /* P [V] => N [W] */

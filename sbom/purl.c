@@ -61,27 +61,29 @@ static char to_lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
+/* s starts with an ASCII letter and holds only letters, digits and the
+ * characters of `extra`. */
+static int word_valid(const char *s, const char *extra)
+{
+    if (!s || !is_alpha((unsigned char)s[0]))
+        return 0;
+    for (; *s; s++)
+        if (!is_alnum((unsigned char)*s) && !strchr(extra, *s))
+            return 0;
+    return 1;
+}
+
 /* Type: ASCII letters, digits, '.', '+', '-'; must start with a letter. */
 static int type_valid(const char *t)
 {
-    if (!t || !is_alpha((unsigned char)t[0]))
-        return 0;
-    for (; *t; t++)
-        if (!is_alnum((unsigned char)*t) && *t != '.' && *t != '+' && *t != '-')
-            return 0;
-    return 1;
+    return word_valid(t, ".+-");
 }
 
 /* Qualifier key: [a-z0-9._-] starting with a letter (upper case is
  * accepted here only when the caller folds it first). */
 static int key_valid(const char *k)
 {
-    if (!k || !is_alpha((unsigned char)k[0]))
-        return 0;
-    for (; *k; k++)
-        if (!is_alnum((unsigned char)*k) && *k != '.' && *k != '-' && *k != '_')
-            return 0;
-    return 1;
+    return word_valid(k, ".-_");
 }
 
 /* ------------------------------------------------------------------ */

@@ -92,6 +92,35 @@ static void rd__short_reads_fail_without_moving(void **state)
     assert_int_equal(sg_rd_u64le(&rd, &v64), SG_EPARSE);
 }
 
+static void rd__every_width_and_byte_order(void **state)
+{
+    const unsigned char d[] = {
+        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08
+    };
+    struct sg_rd rd;
+    uint16_t v16 = 7;
+    uint32_t v32;
+    uint64_t v64;
+
+    (void)state;
+    sg_rd_init(&rd, d, sizeof(d));
+    assert_int_equal(sg_rd_u16be(&rd, &v16), SG_OK);
+    assert_int_equal(v16, 0x0102);
+    assert_int_equal(sg_rd_u16le(&rd, &v16), SG_OK);
+    assert_int_equal(v16, 0x0403);
+    assert_int_equal(sg_rd_u32be(&rd, &v32), SG_OK);
+    assert_int_equal(v32, 0x05060708u);
+    assert_int_equal(sg_rd_u16le(&rd, &v16), SG_EPARSE);
+    assert_int_equal(v16, 0x0403); /* untouched on failure */
+    sg_rd_init(&rd, d, sizeof(d));
+    assert_int_equal(sg_rd_u64be(&rd, &v64), SG_OK);
+    assert_true(v64 == 0x0102030405060708ull);
+    sg_rd_init(&rd, d, sizeof(d));
+    assert_int_equal(sg_rd_u64le(&rd, &v64), SG_OK);
+    assert_true(v64 == 0x0807060504030201ull);
+    assert_int_equal(sg_rd_left(&rd), 0);
+}
+
 static void rd__uvarint(void **state)
 {
     const unsigned char ok[] = { 0xac, 0x02 };
@@ -402,6 +431,7 @@ int main(void)
         cmocka_unit_test(buf__addf_and_take),
         cmocka_unit_test(array__grow_doubles_and_catches_overflow),
         cmocka_unit_test(rd__short_reads_fail_without_moving),
+        cmocka_unit_test(rd__every_width_and_byte_order),
         cmocka_unit_test(rd__uvarint),
         cmocka_unit_test(size__overflow_is_caught),
         cmocka_unit_test(hex__decode_encode_and_rejects),
