@@ -396,11 +396,10 @@ static sg_err layout_put_blob(struct sg_oci_store *s,
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf tmp = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    struct sg_digester *dg = NULL;
-    char algo[8], got[SG_DIGEST_STR_MAX];
+    struct sg_oci__blob_check chk = { 0 };
+    char algo[8];
     unsigned char *chunk = NULL;
     const char *colon = strchr(digest, ':');
-    uint64_t seen = 0;
     int fd = -1;
     sg_err rc;
 
@@ -418,7 +417,7 @@ static sg_err layout_put_blob(struct sg_oci_store *s,
         rc =
             pathf(&tmp, "%s/blobs/%s/.tmp-%s-XXXXXX", s->path, algo, colon + 1);
     if (!rc)
-        rc = sg_digester_create(&dg, algo);
+        rc = sg_oci__blob_check_begin(&chk, digest, size);
     if (rc)
         goto done;
     chunk = malloc(CHUNK);
@@ -438,33 +437,15 @@ static sg_err layout_put_blob(struct sg_oci_store *s,
             goto done;
         if (n == 0)
             break;
-        if (n > size - seen) {
-            rc = sg_error_set(SG_EDIGEST,
-                              "blob %s: more bytes than its size %llu", digest,
-                              (unsigned long long)size);
-            goto done;
-        }
-        seen += n;
-        rc = sg_digester_update(dg, chunk, n);
+        rc = sg_oci__blob_check_update(&chk, chunk, n);
         if (!rc)
             rc = write_all(fd, chunk, n, tmp.data);
         if (rc)
             goto done;
     }
-    if (seen != size) {
-        rc = sg_error_set(SG_EDIGEST, "blob %s: got %llu bytes, expected %llu",
-                          digest, (unsigned long long)seen,
-                          (unsigned long long)size);
-        goto done;
-    }
-    rc = sg_digester_final(dg, got, sizeof(got));
+    rc = sg_oci__blob_check_end(&chk, "expected");
     if (rc)
         goto done;
-    if (strcmp(got, digest) != 0) {
-        rc = sg_error_set(SG_EDIGEST, "blob %s: content has digest %s", digest,
-                          got);
-        goto done;
-    }
     if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
         rc = sg_error_errno(tmp.data, errno);
         goto done;
@@ -486,7 +467,7 @@ done:
     if (rc && tmp.len)
         unlink(tmp.data);
     free(chunk);
-    sg_digester_free(dg);
+    sg_oci__blob_check_free(&chk);
     sg_buf_release(&path);
     sg_buf_release(&tmp);
     return rc;
