@@ -46,13 +46,29 @@ sg_err sg_file_read(struct sg_buf *out, const char *path, size_t max)
     return rc;
 }
 
+sg_err sg_write_all(int fd, const void *p, size_t len, const char *what)
+{
+    const unsigned char *c = p;
+
+    while (len) {
+        ssize_t n = write(fd, c, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return sg_error_errno(what, errno);
+        }
+        c += n;
+        len -= (size_t)n;
+    }
+    return SG_OK;
+}
+
 sg_err sg_file_write_atomic(const char *path,
                             const void *data,
                             size_t len,
                             unsigned mode)
 {
     struct sg_buf tmp = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    const unsigned char *p = data;
     int fd = -1;
     sg_err rc;
 
@@ -68,17 +84,9 @@ sg_err sg_file_write_atomic(const char *path,
         rc = sg_error_errno(path, errno);
         goto done;
     }
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = sg_error_errno(path, errno);
-            goto done;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
+    rc = sg_write_all(fd, data, len, path);
+    if (rc)
+        goto done;
     if (fsync(fd) != 0 || close(fd) != 0) {
         fd = -1;
         rc = sg_error_errno(path, errno);

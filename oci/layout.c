@@ -371,23 +371,6 @@ done:
     return rc;
 }
 
-static sg_err write_all(int fd, const void *p, size_t n, const char *what)
-{
-    const unsigned char *c = p;
-
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return sg_error_errno(what, errno);
-        }
-        c += w;
-        n -= (size_t)w;
-    }
-    return SG_OK;
-}
-
 static sg_err layout_put_blob(struct sg_oci_store *s,
                               const char *digest,
                               uint64_t size,
@@ -439,7 +422,7 @@ static sg_err layout_put_blob(struct sg_oci_store *s,
             break;
         rc = sg_oci__blob_check_update(&chk, chunk, n);
         if (!rc)
-            rc = write_all(fd, chunk, n, tmp.data);
+            rc = sg_write_all(fd, chunk, n, tmp.data);
         if (rc)
             goto done;
     }

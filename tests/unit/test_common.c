@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,22 @@ static void file__atomic_write_and_bounded_read(void **state)
     assert_int_equal(sg_file_read(&b, path, 4), SG_ELIMIT);
     snprintf(path, sizeof(path), "%s/missing", dir);
     assert_int_equal(sg_file_read(&b, path, 4), SG_ENOTFOUND);
+    /* sg_write_all: every byte, or an error naming the file */
+    {
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/w", dir);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(sg_write_all(fd, "abc", 3, path), SG_OK);
+        assert_int_equal(sg_write_all(fd, "de", 2, path), SG_OK);
+        close(fd);
+        assert_int_equal(sg_file_read(&b, path, 100), SG_OK);
+        assert_string_equal(b.data, "abcde");
+        sg_buf_release(&b);
+        assert_int_not_equal(sg_write_all(fd, "x", 1, "closed-file"), SG_OK);
+        assert_non_null(strstr(sg_error_last(), "closed-file"));
+    }
     snprintf(path, sizeof(path), "rm -rf %s", dir);
     assert_int_equal(system(path), 0);
 }

@@ -324,6 +324,12 @@ SG_MUST_USE sg_err sg_json_dump_buf(struct sg_buf *out,
 SG_MUST_USE sg_err sg_file_read(struct sg_buf *out,
                                 const char *path,
                                 size_t max);
+/* Write all len bytes to fd (retrying short writes and EINTR); an error
+ * names `what` (the file's path) and errno. */
+SG_MUST_USE sg_err sg_write_all(int fd,
+                                const void *p,
+                                size_t len,
+                                const char *what);
 /* Write atomically: temp file in the same directory, fsync, rename.
  * mode is applied to the new file (e.g. 0644, 0600). */
 SG_MUST_USE sg_err sg_file_write_atomic(const char *path,
