@@ -641,18 +641,13 @@ static sg_err layout_get_blob(struct sg_oci_store *s,
         goto done;
     }
     for (;;) {
-        ssize_t n = read(fd, chunk, CHUNK);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = sg_error_errno(path.data, errno);
-            goto done;
-        }
-        if (n == 0)
+        size_t n;
+        rc = sg_read_some(fd, chunk, CHUNK, &n, path.data);
+        if (rc || n == 0)
             break;
-        rc = cb(chunk, (size_t)n, payload);
+        rc = cb(chunk, n, payload);
         if (rc)
-            goto done;
+            break;
     }
 done:
     if (fd >= 0)

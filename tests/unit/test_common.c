@@ -280,6 +280,28 @@ static void file__atomic_write_and_bounded_read(void **state)
         sg_buf_release(&b);
         assert_int_not_equal(sg_write_all(fd, "x", 1, "closed-file"), SG_OK);
         assert_non_null(strstr(sg_error_last(), "closed-file"));
+        /* sg_read_some: what one read gives, 0 at the end */
+        {
+            char got[8];
+            size_t n = 99;
+
+            fd = open(path, O_RDONLY);
+            assert_true(fd >= 0);
+            assert_int_equal(sg_read_some(fd, got, 3, &n, path), SG_OK);
+            assert_int_equal(n, 3);
+            assert_memory_equal(got, "abc", 3);
+            assert_int_equal(sg_read_some(fd, got, sizeof(got), &n, path),
+                             SG_OK);
+            assert_int_equal(n, 2);
+            assert_memory_equal(got, "de", 2);
+            assert_int_equal(sg_read_some(fd, got, sizeof(got), &n, path),
+                             SG_OK);
+            assert_int_equal(n, 0);
+            close(fd);
+            assert_int_not_equal(sg_read_some(fd, got, 1, &n, "gone-file"),
+                                 SG_OK);
+            assert_non_null(strstr(sg_error_last(), "gone-file"));
+        }
     }
     snprintf(path, sizeof(path), "rm -rf %s", dir);
     assert_int_equal(system(path), 0);

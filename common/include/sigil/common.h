@@ -324,6 +324,10 @@ SG_MUST_USE sg_err sg_json_dump_buf(struct sg_buf *out,
 SG_MUST_USE sg_err sg_file_read(struct sg_buf *out,
                                 const char *path,
                                 size_t max);
+/* One read(2) of up to cap bytes, retried on EINTR; *n is 0 at end of
+ * file. An error names `what` (the file's path) and errno. */
+SG_MUST_USE sg_err
+sg_read_some(int fd, void *buf, size_t cap, size_t *n, const char *what);
 /* Write all len bytes to fd (retrying short writes and EINTR); an error
  * names `what` (the file's path) and errno. */
 SG_MUST_USE sg_err sg_write_all(int fd,
