@@ -130,3 +130,25 @@ sg_err sg_buf_take(char **out, size_t *len_out, struct sg_buf *b)
     b->cap = 0;
     return SG_OK;
 }
+
+sg_err
+sg_array_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first)
+{
+    size_t ncap;
+    void *p;
+
+    if (n < *cap)
+        return SG_OK;
+    if (*cap > SIZE_MAX / 2 / size)
+        return sg_error_oom();
+    ncap = *cap ? *cap * 2 : first;
+    /* arr is the address of a T * whatever T is: its value is read and
+     * written through memcpy */
+    memcpy(&p, arr, sizeof(p));
+    p = realloc(p, ncap * size);
+    if (!p)
+        return sg_error_oom();
+    memcpy(arr, &p, sizeof(p));
+    *cap = ncap;
+    return SG_OK;
+}

@@ -13,6 +13,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+sg_err sg_read_some(int fd, void *buf, size_t cap, size_t *n, const char *what)
+{
+    for (;;) {
+        ssize_t r = read(fd, buf, cap);
+        if (r >= 0) {
+            *n = (size_t)r;
+            return SG_OK;
+        }
+        if (errno != EINTR)
+            return sg_error_errno(what, errno);
+    }
+}
+
 sg_err sg_file_read(struct sg_buf *out, const char *path, size_t max)
 {
     char chunk[65536];
@@ -24,16 +37,11 @@ sg_err sg_file_read(struct sg_buf *out, const char *path, size_t max)
     if (fd < 0)
         return sg_error_errno(path, errno);
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = sg_error_errno(path, errno);
+        size_t n;
+        rc = sg_read_some(fd, chunk, sizeof(chunk), &n, path);
+        if (rc || n == 0)
             break;
-        }
-        if (n == 0)
-            break;
-        rc = sg_buf_add(out, chunk, (size_t)n);
+        rc = sg_buf_add(out, chunk, n);
         if (rc) {
             if (rc == SG_ELIMIT)
                 sg_error_set(SG_ELIMIT, "%s: larger than %zu bytes", path, max);
@@ -46,13 +54,29 @@ sg_err sg_file_read(struct sg_buf *out, const char *path, size_t max)
     return rc;
 }
 
+sg_err sg_write_all(int fd, const void *p, size_t len, const char *what)
+{
+    const unsigned char *c = p;
+
+    while (len) {
+        ssize_t n = write(fd, c, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return sg_error_errno(what, errno);
+        }
+        c += n;
+        len -= (size_t)n;
+    }
+    return SG_OK;
+}
+
 sg_err sg_file_write_atomic(const char *path,
                             const void *data,
                             size_t len,
                             unsigned mode)
 {
     struct sg_buf tmp = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    const unsigned char *p = data;
     int fd = -1;
     sg_err rc;
 
@@ -68,17 +92,9 @@ sg_err sg_file_write_atomic(const char *path,
         rc = sg_error_errno(path, errno);
         goto done;
     }
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = sg_error_errno(path, errno);
-            goto done;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
+    rc = sg_write_all(fd, data, len, path);
+    if (rc)
+        goto done;
     if (fsync(fd) != 0 || close(fd) != 0) {
         fd = -1;
         rc = sg_error_errno(path, errno);

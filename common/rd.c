@@ -34,69 +34,39 @@ sg_err sg_rd_u8(struct sg_rd *rd, uint8_t *v)
     return SG_OK;
 }
 
-sg_err sg_rd_u16be(struct sg_rd *rd, uint16_t *v)
-{
-    if (sg_rd_left(rd) < 2)
-        return truncated(rd, 2);
-    *v = (uint16_t)((unsigned)rd->p[0] << 8 | rd->p[1]);
-    rd->p += 2;
-    return SG_OK;
-}
-
-sg_err sg_rd_u16le(struct sg_rd *rd, uint16_t *v)
-{
-    if (sg_rd_left(rd) < 2)
-        return truncated(rd, 2);
-    *v = (uint16_t)((unsigned)rd->p[1] << 8 | rd->p[0]);
-    rd->p += 2;
-    return SG_OK;
-}
-
-sg_err sg_rd_u32be(struct sg_rd *rd, uint32_t *v)
-{
-    if (sg_rd_left(rd) < 4)
-        return truncated(rd, 4);
-    *v = (uint32_t)rd->p[0] << 24 | (uint32_t)rd->p[1] << 16 |
-         (uint32_t)rd->p[2] << 8 | rd->p[3];
-    rd->p += 4;
-    return SG_OK;
-}
-
-sg_err sg_rd_u32le(struct sg_rd *rd, uint32_t *v)
-{
-    if (sg_rd_left(rd) < 4)
-        return truncated(rd, 4);
-    *v = (uint32_t)rd->p[3] << 24 | (uint32_t)rd->p[2] << 16 |
-         (uint32_t)rd->p[1] << 8 | rd->p[0];
-    rd->p += 4;
-    return SG_OK;
-}
-
-sg_err sg_rd_u64be(struct sg_rd *rd, uint64_t *v)
+/* n bytes (at most 8) as an unsigned integer, the most significant byte
+ * first (big endian) or last. */
+static sg_err rd_uint(struct sg_rd *rd, size_t n, int big, uint64_t *v)
 {
     uint64_t x = 0;
 
-    if (sg_rd_left(rd) < 8)
-        return truncated(rd, 8);
-    for (int i = 0; i < 8; i++)
-        x = x << 8 | rd->p[i];
-    rd->p += 8;
+    if (sg_rd_left(rd) < n)
+        return truncated(rd, n);
+    for (size_t i = 0; i < n; i++)
+        x = x << 8 | rd->p[big ? i : n - 1 - i];
+    rd->p += n;
     *v = x;
     return SG_OK;
 }
 
-sg_err sg_rd_u64le(struct sg_rd *rd, uint64_t *v)
-{
-    uint64_t x = 0;
+/* sg_rd_u16be … sg_rd_u64le: rd_uint at a fixed width and byte order; *v
+ * is written only on success. */
+#define RD_UINT(name, type, n, big)          \
+    sg_err name(struct sg_rd *rd, type *v)   \
+    {                                        \
+        uint64_t x;                          \
+        sg_err rc = rd_uint(rd, n, big, &x); \
+        if (!rc)                             \
+            *v = (type)x;                    \
+        return rc;                           \
+    }
 
-    if (sg_rd_left(rd) < 8)
-        return truncated(rd, 8);
-    for (int i = 7; i >= 0; i--)
-        x = x << 8 | rd->p[i];
-    rd->p += 8;
-    *v = x;
-    return SG_OK;
-}
+RD_UINT(sg_rd_u16be, uint16_t, 2, 1)
+RD_UINT(sg_rd_u16le, uint16_t, 2, 0)
+RD_UINT(sg_rd_u32be, uint32_t, 4, 1)
+RD_UINT(sg_rd_u32le, uint32_t, 4, 0)
+RD_UINT(sg_rd_u64be, uint64_t, 8, 1)
+RD_UINT(sg_rd_u64le, uint64_t, 8, 0)
 
 sg_err sg_rd_bytes(struct sg_rd *rd, size_t n, struct sg_slice *out)
 {

@@ -184,16 +184,9 @@ static sg_err index_tar(struct archive_store *as, const char *path)
                               path, lim->path_max);
             goto done;
         }
-        if (as->n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            struct entry *ne = realloc(as->e, ncap * sizeof(*ne));
-            if (!ne) {
-                rc = sg_error_oom();
-                goto done;
-            }
-            as->e = ne;
-            cap = ncap;
-        }
+        rc = sg_array_grow(&as->e, &cap, as->n, sizeof(*as->e), 32);
+        if (rc)
+            goto done;
         e = &as->e[as->n];
         memset(e, 0, sizeof(*e));
         sg_buf_init(&e->small, lim->manifest_max);
@@ -322,7 +315,6 @@ synthesise(struct archive_store *as, const char *path, const struct entry *mj)
     const struct sg_limits *lim = as->lim;
     json_t *root = NULL, *item, *man = NULL, *layers;
     size_t i;
-    char *txt = NULL;
     sg_err rc;
 
     rc = sg_json_parse(&root, mj->small.data, mj->small.len, lim->manifest_max,
@@ -388,16 +380,9 @@ synthesise(struct archive_store *as, const char *path, const struct entry *mj)
                 goto done;
             }
         }
-        txt = json_dumps(man, JSON_COMPACT);
+        rc = sg_json_dump_buf(&sy->body, man, 0);
         json_decref(man);
         man = NULL;
-        if (!txt) {
-            rc = sg_error_oom();
-            goto done;
-        }
-        rc = sg_buf_adds(&sy->body, txt);
-        free(txt);
-        txt = NULL;
         if (!rc)
             rc = sg_sha256_digest(sy->digest, sy->body.data, sy->body.len);
         if (rc)

@@ -121,15 +121,15 @@ done:
 static sg_err save_index(const struct sg_oci_store *s, const json_t *root)
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    char *txt = json_dumps(root, JSON_COMPACT);
+    struct sg_buf txt = SG_BUF_INIT(SG_BUF_NOLIMIT);
     sg_err rc;
 
-    if (!txt)
-        return sg_error_oom();
-    rc = pathf(&path, "%s/index.json", s->path);
+    rc = sg_json_dump_buf(&txt, root, 0);
     if (!rc)
-        rc = sg_file_write_atomic(path.data, txt, strlen(txt), 0644);
-    free(txt);
+        rc = pathf(&path, "%s/index.json", s->path);
+    if (!rc)
+        rc = sg_file_write_atomic(path.data, txt.data, txt.len, 0644);
+    sg_buf_release(&txt);
     sg_buf_release(&path);
     return rc;
 }
@@ -371,23 +371,6 @@ done:
     return rc;
 }
 
-static sg_err write_all(int fd, const void *p, size_t n, const char *what)
-{
-    const unsigned char *c = p;
-
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return sg_error_errno(what, errno);
-        }
-        c += w;
-        n -= (size_t)w;
-    }
-    return SG_OK;
-}
-
 static sg_err layout_put_blob(struct sg_oci_store *s,
                               const char *digest,
                               uint64_t size,
@@ -396,11 +379,10 @@ static sg_err layout_put_blob(struct sg_oci_store *s,
 {
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf tmp = SG_BUF_INIT(SG_BUF_NOLIMIT);
-    struct sg_digester *dg = NULL;
-    char algo[8], got[SG_DIGEST_STR_MAX];
+    struct sg_oci__blob_check chk = { 0 };
+    char algo[8];
     unsigned char *chunk = NULL;
     const char *colon = strchr(digest, ':');
-    uint64_t seen = 0;
     int fd = -1;
     sg_err rc;
 
@@ -418,7 +400,7 @@ static sg_err layout_put_blob(struct sg_oci_store *s,
         rc =
             pathf(&tmp, "%s/blobs/%s/.tmp-%s-XXXXXX", s->path, algo, colon + 1);
     if (!rc)
-        rc = sg_digester_create(&dg, algo);
+        rc = sg_oci__blob_check_begin(&chk, digest, size);
     if (rc)
         goto done;
     chunk = malloc(CHUNK);
@@ -438,33 +420,15 @@ static sg_err layout_put_blob(struct sg_oci_store *s,
             goto done;
         if (n == 0)
             break;
-        if (n > size - seen) {
-            rc = sg_error_set(SG_EDIGEST,
-                              "blob %s: more bytes than its size %llu", digest,
-                              (unsigned long long)size);
-            goto done;
-        }
-        seen += n;
-        rc = sg_digester_update(dg, chunk, n);
+        rc = sg_oci__blob_check_update(&chk, chunk, n);
         if (!rc)
-            rc = write_all(fd, chunk, n, tmp.data);
+            rc = sg_write_all(fd, chunk, n, tmp.data);
         if (rc)
             goto done;
     }
-    if (seen != size) {
-        rc = sg_error_set(SG_EDIGEST, "blob %s: got %llu bytes, expected %llu",
-                          digest, (unsigned long long)seen,
-                          (unsigned long long)size);
-        goto done;
-    }
-    rc = sg_digester_final(dg, got, sizeof(got));
+    rc = sg_oci__blob_check_end(&chk, "expected");
     if (rc)
         goto done;
-    if (strcmp(got, digest) != 0) {
-        rc = sg_error_set(SG_EDIGEST, "blob %s: content has digest %s", digest,
-                          got);
-        goto done;
-    }
     if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
         rc = sg_error_errno(tmp.data, errno);
         goto done;
@@ -486,7 +450,7 @@ done:
     if (rc && tmp.len)
         unlink(tmp.data);
     free(chunk);
-    sg_digester_free(dg);
+    sg_oci__blob_check_free(&chk);
     sg_buf_release(&path);
     sg_buf_release(&tmp);
     return rc;
@@ -677,18 +641,13 @@ static sg_err layout_get_blob(struct sg_oci_store *s,
         goto done;
     }
     for (;;) {
-        ssize_t n = read(fd, chunk, CHUNK);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = sg_error_errno(path.data, errno);
-            goto done;
-        }
-        if (n == 0)
+        size_t n;
+        rc = sg_read_some(fd, chunk, CHUNK, &n, path.data);
+        if (rc || n == 0)
             break;
-        rc = cb(chunk, (size_t)n, payload);
+        rc = cb(chunk, n, payload);
         if (rc)
-            goto done;
+            break;
     }
 done:
     if (fd >= 0)
@@ -710,7 +669,6 @@ static sg_err layout_referrers(struct sg_oci_store *s,
     struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_oci_manifest *m = NULL;
-    char *txt = NULL;
     size_t i;
     sg_err rc;
 
@@ -781,14 +739,8 @@ static sg_err layout_referrers(struct sg_oci_store *s,
             goto done;
         }
     }
-    txt = json_dumps(out, JSON_COMPACT);
-    if (!txt) {
-        rc = sg_error_oom();
-        goto done;
-    }
-    rc = sg_buf_adds(index_json, txt);
+    rc = sg_json_dump_buf(index_json, out, 0);
 done:
-    free(txt);
     sg_oci_manifest_free(m);
     json_decref(out);
     json_decref(root);

@@ -89,6 +89,31 @@ struct sg_oci__mem_src {
 };
 sg_err sg_oci__mem_read(void *p, size_t cap, size_t *n_out, void *payload);
 
+/* A blob's bytes checked as they pass (store.c), the one check of every
+ * path that reads or writes blobs: never more than `want` bytes, and at
+ * the end exactly `want` whose digest is `digest`. check_write (store.c)
+ * also hands the bytes on to cb; the layout's put uses the check alone. */
+struct sg_oci__blob_check {
+    struct sg_digester *dg;
+    uint64_t seen;
+    uint64_t want;
+    sg_oci_write_fn cb; /* NULL: none */
+    void *payload;
+    const char *digest;       /* borrowed; sg_digest_valid */
+    const struct sg_ctx *ctx; /* progress hook; NULL: none */
+    sg_err cb_rc;             /* what cb returned, when it failed */
+};
+sg_err sg_oci__blob_check_begin(struct sg_oci__blob_check *c,
+                                const char *digest,
+                                uint64_t size);
+/* SG_EDIGEST "blob D: more bytes than its size N" past `want`. */
+sg_err sg_oci__blob_check_update(struct sg_oci__blob_check *c,
+                                 const void *p,
+                                 size_t len);
+/* "blob D: got N bytes, <said> M" or "blob D: content has digest X". */
+sg_err sg_oci__blob_check_end(struct sg_oci__blob_check *c, const char *said);
+void sg_oci__blob_check_free(struct sg_oci__blob_check *c);
+
 /* Parsers exposed for unit tests and fuzzing. Header values come from
  * lines the transport already bounded by the ctx's header_max. */
 struct sg_oci__challenge {

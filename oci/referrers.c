@@ -109,18 +109,6 @@ done:
     return rc;
 }
 
-static sg_err dump(struct sg_buf *out, const json_t *j)
-{
-    char *txt = json_dumps(j, JSON_COMPACT);
-    sg_err rc;
-
-    if (!txt)
-        return sg_error_oom();
-    rc = sg_buf_adds(out, txt);
-    free(txt);
-    return rc;
-}
-
 sg_err sg_oci_store_referrers(struct sg_oci_store *s,
                               const char *digest,
                               const char *artifact_type,
@@ -160,7 +148,7 @@ sg_err sg_oci_store_referrers(struct sg_oci_store *s,
                 json_array_remove(arr, i);
         }
     }
-    rc = dump(index_json, root);
+    rc = sg_json_dump_buf(index_json, root, 0);
 done:
     json_decref(root);
     return rc;
@@ -210,7 +198,7 @@ sg_err sg_oci_store_add_referrer(struct sg_oci_store *s,
         rc = sg_error_oom();
         goto done;
     }
-    rc = dump(&out, root);
+    rc = sg_json_dump_buf(&out, root, 0);
     if (!rc)
         rc = sg_oci_store_put_manifest(s, tag, SG_MT_OCI_INDEX, out.data,
                                        out.len, NULL);

@@ -399,32 +399,64 @@ sg_err sg_oci_store_blob_exists(struct sg_oci_store *s,
     return s->ops->blob_exists(s, digest, exists);
 }
 
-/* The checking wrapper around a backend's raw byte stream. */
-struct check_ctx {
-    struct sg_digester *dg;
-    uint64_t seen;
-    uint64_t want;
-    sg_oci_write_fn cb;
-    void *payload;
-    const char *digest;
-    const struct sg_ctx *ctx;
-    sg_err cb_rc;
-};
-
-static sg_err check_write(const void *p, size_t len, void *payload)
+sg_err sg_oci__blob_check_begin(struct sg_oci__blob_check *c,
+                                const char *digest,
+                                uint64_t size)
 {
-    struct check_ctx *c = payload;
-    sg_err rc;
+    const char *colon = strchr(digest, ':');
+    char algo[8];
 
+    memset(c, 0, sizeof(*c));
+    c->want = size;
+    c->digest = digest;
+    memcpy(algo, digest, (size_t)(colon - digest));
+    algo[colon - digest] = '\0';
+    return sg_digester_create(&c->dg, algo);
+}
+
+sg_err sg_oci__blob_check_update(struct sg_oci__blob_check *c,
+                                 const void *p,
+                                 size_t len)
+{
     if (len > c->want - c->seen)
         return sg_error_set(SG_EDIGEST,
                             "blob %s: more bytes than its size %llu", c->digest,
                             (unsigned long long)c->want);
     c->seen += len;
-    sg_progress(c->ctx, c->digest, c->seen, c->want, 0);
-    rc = sg_digester_update(c->dg, p, len);
+    return sg_digester_update(c->dg, p, len);
+}
+
+sg_err sg_oci__blob_check_end(struct sg_oci__blob_check *c, const char *said)
+{
+    char got[SG_DIGEST_STR_MAX];
+    sg_err rc;
+
+    if (c->seen != c->want)
+        return sg_error_set(SG_EDIGEST, "blob %s: got %llu bytes, %s %llu",
+                            c->digest, (unsigned long long)c->seen, said,
+                            (unsigned long long)c->want);
+    rc = sg_digester_final(c->dg, got, sizeof(got));
+    if (!rc && strcmp(got, c->digest) != 0)
+        rc = sg_error_set(SG_EDIGEST, "blob %s: content has digest %s",
+                          c->digest, got);
+    return rc;
+}
+
+void sg_oci__blob_check_free(struct sg_oci__blob_check *c)
+{
+    sg_digester_free(c->dg);
+    c->dg = NULL;
+}
+
+/* The checking wrapper around a backend's raw byte stream. */
+static sg_err check_write(const void *p, size_t len, void *payload)
+{
+    struct sg_oci__blob_check *c = payload;
+    sg_err rc = sg_oci__blob_check_update(c, p, len);
+
     if (rc)
         return rc;
+    sg_progress(c->ctx, c->digest, c->seen, c->want, 0);
     rc = c->cb ? c->cb(p, len, c->payload) : SG_OK;
     if (rc)
         c->cb_rc = rc;
@@ -436,9 +468,7 @@ sg_err sg_oci_store_get_blob(struct sg_oci_store *s,
                              sg_oci_write_fn cb,
                              void *payload)
 {
-    struct check_ctx c;
-    char algo[8], got[SG_DIGEST_STR_MAX];
-    const char *colon;
+    struct sg_oci__blob_check c;
     sg_err rc;
 
     if (!s->ops->get_blob)
@@ -446,39 +476,20 @@ sg_err sg_oci_store_get_blob(struct sg_oci_store *s,
     if (!sg_digest_valid(d->digest))
         return sg_error_set(SG_EPARSE, "invalid blob digest '%s'",
                             d->digest ? d->digest : "");
-    colon = strchr(d->digest, ':');
-    memcpy(algo, d->digest, (size_t)(colon - d->digest));
-    algo[colon - d->digest] = '\0';
-    memset(&c, 0, sizeof(c));
-    c.want = d->size;
-    c.cb = cb;
-    c.payload = payload;
-    c.digest = d->digest;
-    c.ctx = &s->ctx;
-    rc = sg_digester_create(&c.dg, algo);
+    rc = sg_oci__blob_check_begin(&c, d->digest, d->size);
     if (rc)
         return rc;
+    c.ctx = &s->ctx;
+    c.cb = cb;
+    c.payload = payload;
     /* Progress for every backend in one place: a start at 0 (so the CLI
      * can time the transfer), the bytes as they pass, and the end. */
     sg_progress(&s->ctx, d->digest, 0, d->size, 0);
     rc = s->ops->get_blob(s, d, check_write, &c);
-    if (rc)
-        goto done;
-    if (c.seen != c.want) {
-        rc = sg_error_set(
-            SG_EDIGEST, "blob %s: got %llu bytes, descriptor says %llu",
-            d->digest, (unsigned long long)c.seen, (unsigned long long)c.want);
-        goto done;
-    }
-    rc = sg_digester_final(c.dg, got, sizeof(got));
-    if (rc)
-        goto done;
-    if (strcmp(got, d->digest) != 0)
-        rc = sg_error_set(SG_EDIGEST, "blob %s: content has digest %s",
-                          d->digest, got);
-done:
+    if (!rc)
+        rc = sg_oci__blob_check_end(&c, "descriptor says");
     sg_progress(&s->ctx, d->digest, c.seen, c.want, rc ? -1 : 1);
-    sg_digester_free(c.dg);
+    sg_oci__blob_check_free(&c);
     return rc;
 }
 

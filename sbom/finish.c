@@ -166,16 +166,9 @@ static sg_err relationships(struct sg_sbom *s)
         if (p->deleted || !p->name)
             continue;
         for (size_t k = 0; k <= p->n_provides; k++) {
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 256;
-                struct name_ref *r = realloc(refs, nc * sizeof(*r));
-                if (!r) {
-                    rc = sg_error_oom();
-                    break;
-                }
-                refs = r;
-                cap = nc;
-            }
+            rc = sg_array_grow(&refs, &cap, n, sizeof(*refs), 256);
+            if (rc)
+                break;
             refs[n].name = k == 0 ? p->name : p->provides[k - 1];
             refs[n].type = p->type;
             refs[n].idx = i;

@@ -51,13 +51,6 @@
 #define CAP_BUDGET  (8u * 1024u * 1024u) /* all captures of one file */
 
 static const unsigned char bi_magic[14] = "\xff Go buildinf:";
-static const unsigned char info_start[16] = { 0x30, 0x77, 0xaf, 0x0c,
-                                              0x92, 0x74, 0x08, 0x02,
-                                              0x41, 0xe1, 0xc1, 0x07,
-                                              0xe6, 0xd6, 0x18, 0xe6 };
-static const unsigned char info_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18,
-                                            0x20, 0x72, 0x00, 0x82, 0x42, 0x10,
-                                            0x41, 0x16, 0xd8, 0xf2 };
 
 enum gb_state {
     ST_SNIFF = 0, /* fewer than 4 bytes seen */
@@ -551,7 +544,8 @@ static void cap_complete(struct sg_gobin *g, struct cap *c)
     }
     case CAP_SENT: {
         /* growing blob: finished when it ends with infoEnd */
-        if (c->have >= 32 && memcmp(c->buf + c->have - 16, info_end, 16) == 0) {
+        if (c->have >= 32 &&
+            memcmp(c->buf + c->have - 16, sg_sbom__go_info_end, 16) == 0) {
             c->done = 1;
             return;
         }
@@ -592,7 +586,8 @@ caps_feed(struct sg_gobin *g, const unsigned char *p, size_t len, uint64_t base)
                     for (k = 0; k < n; k++) {
                         c->buf[c->have++] = src[k];
                         if (c->have >= 32 &&
-                            memcmp(c->buf + c->have - 16, info_end, 16) == 0)
+                            memcmp(c->buf + c->have - 16, sg_sbom__go_info_end,
+                                   16) == 0)
                             break;
                     }
                 } else {
@@ -602,7 +597,7 @@ caps_feed(struct sg_gobin *g, const unsigned char *p, size_t len, uint64_t base)
             }
             if (c->have < c->want &&
                 !(c->kind == CAP_SENT && c->have >= 32 &&
-                  memcmp(c->buf + c->have - 16, info_end, 16) == 0))
+                  memcmp(c->buf + c->have - 16, sg_sbom__go_info_end, 16) == 0))
                 break;
             cap_complete(g, c);
             c = &g->caps[i]; /* cap_start may not move the array */
@@ -664,7 +659,8 @@ static void find_matches(struct sg_gobin *g,
     if (!want_old_strings(g))
         return;
     for (size_t i = i0; i + 16 <= n;) {
-        const unsigned char *q = memmem(buf + i, n - i, info_start, 16);
+        const unsigned char *q =
+            memmem(buf + i, n - i, sg_sbom__go_info_start, 16);
         if (!q)
             break;
         on_match_sent(g, base + (size_t)(q - buf));
@@ -788,7 +784,7 @@ sg_err sg_sbom__gobin_feed(struct sg_gobin *g, const void *data, size_t len)
             if (!want_old_strings(g))
                 continue;
             if (rem >= 16 && s + 16 > g->tail_len &&
-                memcmp(join + s, info_start, 16) == 0)
+                memcmp(join + s, sg_sbom__go_info_start, 16) == 0)
                 on_match_sent(g, off);
             if (rem >= 5 && s + 5 > g->tail_len &&
                 memcmp(join + s, "go1.", 4) == 0 && join[s + 4] >= '0' &&

@@ -28,15 +28,16 @@
 
 #define GO_CATALOGER "go-module-binary-cataloger"
 
-static const unsigned char info_start[16] = { 0x30, 0x77, 0xaf, 0x0c,
-                                              0x92, 0x74, 0x08, 0x02,
-                                              0x41, 0xe1, 0xc1, 0x07,
-                                              0xe6, 0xd6, 0x18, 0xe6 };
-static const unsigned char info_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18,
-                                            0x20, 0x72, 0x00, 0x82, 0x42, 0x10,
-                                            0x41, 0x16, 0xd8, 0xf2 };
+const unsigned char sg_sbom__go_info_start[16] = { 0x30, 0x77, 0xaf, 0x0c,
+                                                   0x92, 0x74, 0x08, 0x02,
+                                                   0x41, 0xe1, 0xc1, 0x07,
+                                                   0xe6, 0xd6, 0x18, 0xe6 };
+const unsigned char sg_sbom__go_info_end[16] = { 0xf9, 0x32, 0x43, 0x31,
+                                                 0x86, 0x18, 0x20, 0x72,
+                                                 0x00, 0x82, 0x42, 0x10,
+                                                 0x41, 0x16, 0xd8, 0xf2 };
 
-static char *dupn(const char *p, size_t n)
+char *sg_sbom__dupn(const char *p, size_t n)
 {
     char *s = malloc(n + 1);
     if (!s) {
@@ -50,7 +51,7 @@ static char *dupn(const char *p, size_t n)
 
 static sg_err set_str(char **dst, const char *p, size_t n)
 {
-    char *s = dupn(p, n);
+    char *s = sg_sbom__dupn(p, n);
     if (!s)
         return SG_ENOMEM;
     free(*dst);
@@ -72,8 +73,8 @@ sg_err sg_sbom__go_prop_add(struct sg_pkg *p,
     if (!kv)
         return sg_error_oom();
     p->props = kv;
-    k = dupn(key, strlen(key));
-    v = dupn(val, vlen);
+    k = sg_sbom__dupn(key, strlen(key));
+    v = sg_sbom__dupn(val, vlen);
     if (!k || !v) {
         free(k);
         free(v);
@@ -103,79 +104,44 @@ split_tabs(const char *p, const char *end, struct sg_slice *f, size_t max)
     return n;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Unquote a Go double-quoted string in place into out (len <= n). Returns
  * the output length, or SIZE_MAX when malformed. Handles the escapes
  * strconv.Quote writes (\a \b \f \n \r \t \v \\ \" \xNN \uNNNN as-is
  * bytes for ASCII; other \u/\U are kept verbatim). */
 static size_t go_unquote(const char *p, size_t n, char *out)
 {
+    /* the one-letter escapes and what each stands for, position by position */
+    static const char esc_from[] = "abfnrtv\\\"";
+    static const char esc_to[] = "\a\b\f\n\r\t\v\\\"";
     size_t o = 0;
     if (n < 2 || p[0] != '"' || p[n - 1] != '"')
         return SIZE_MAX;
     for (size_t i = 1; i + 1 < n; i++) {
         char c = p[i];
+        const char *e;
         if (c != '\\') {
             out[o++] = c;
             continue;
         }
         if (++i + 1 >= n)
             return SIZE_MAX;
-        switch (p[i]) {
-        case 'a':
-            out[o++] = '\a';
-            break;
-        case 'b':
-            out[o++] = '\b';
-            break;
-        case 'f':
-            out[o++] = '\f';
-            break;
-        case 'n':
-            out[o++] = '\n';
-            break;
-        case 'r':
-            out[o++] = '\r';
-            break;
-        case 't':
-            out[o++] = '\t';
-            break;
-        case 'v':
-            out[o++] = '\v';
-            break;
-        case '\\':
-            out[o++] = '\\';
-            break;
-        case '"':
-            out[o++] = '"';
-            break;
-        case 'x': {
+        e = p[i] ? strchr(esc_from, p[i]) : NULL;
+        if (e) {
+            out[o++] = esc_to[e - esc_from];
+        } else if (p[i] == 'x') {
             int h, l;
             if (i + 3 >= n)
                 return SIZE_MAX;
-            h = hexval(p[i + 1]);
-            l = hexval(p[i + 2]);
+            h = sg_hex_digit((unsigned char)p[i + 1]);
+            l = sg_hex_digit((unsigned char)p[i + 2]);
             if (h < 0 || l < 0)
                 return SIZE_MAX;
             out[o++] = (char)(h * 16 + l);
             i += 2;
-            break;
-        }
-        default:
+        } else {
             /* \u, \U, octal: keep the escape text verbatim */
             out[o++] = '\\';
             out[o++] = p[i];
-            break;
         }
     }
     return o;
@@ -305,11 +271,11 @@ static sg_err new_pkg(struct sg_sbom *s,
         return rc;
     *idx = s->n_pkgs - 1;
     p->type = type;
-    if (!(p->found_by = dupn(GO_CATALOGER, strlen(GO_CATALOGER))))
+    if (!(p->found_by = sg_sbom__dupn(GO_CATALOGER, strlen(GO_CATALOGER))))
         return SG_ENOMEM;
-    if (path && !(p->db_path = dupn(path, strlen(path))))
+    if (path && !(p->db_path = sg_sbom__dupn(path, strlen(path))))
         return SG_ENOMEM;
-    if (layer && !(p->layer_diff_id = dupn(layer, strlen(layer))))
+    if (layer && !(p->layer_diff_id = sg_sbom__dupn(layer, strlen(layer))))
         return SG_ENOMEM;
     return SG_OK;
 }
@@ -375,8 +341,8 @@ sg_err sg_sbom__gobuildinfo_parse(struct sg_sbom *s,
         return sg_error_set(SG_ELIMIT, "%s: Go module info of %zu bytes",
                             path ? path : "?", len);
     /* strip the sentinels when framed (runtime/debug's rule) */
-    if (len >= 33 && memcmp(p, info_start, 16) == 0 &&
-        memcmp(p + len - 16, info_end, 16) == 0) {
+    if (len >= 33 && memcmp(p, sg_sbom__go_info_start, 16) == 0 &&
+        memcmp(p + len - 16, sg_sbom__go_info_end, 16) == 0) {
         p += 16;
         len -= 32;
     }
@@ -385,21 +351,21 @@ sg_err sg_sbom__gobuildinfo_parse(struct sg_sbom *s,
     /* toolchain: "go1.22.3 X:boringcrypto" → version go1.22.3 */
     if (go_version) {
         size_t n = strcspn(go_version, " \t");
-        gover = dupn(go_version, n);
+        gover = sg_sbom__dupn(go_version, n);
         if (!gover)
             return SG_ENOMEM;
     }
     rc = new_pkg(s, &stdlib_idx, SG_PKG_GO_STDLIB, path, layer);
     if (rc)
         goto fail;
-    s->pkgs[stdlib_idx].name = dupn("stdlib", 6);
+    s->pkgs[stdlib_idx].name = sg_sbom__dupn("stdlib", 6);
     if (!s->pkgs[stdlib_idx].name) {
         rc = SG_ENOMEM;
         goto fail;
     }
     s->pkgs[stdlib_idx].version = gover;
     gover = NULL;
-    s->pkgs[stdlib_idx].license = dupn("BSD-3-Clause", 12);
+    s->pkgs[stdlib_idx].license = sg_sbom__dupn("BSD-3-Clause", 12);
     if (!s->pkgs[stdlib_idx].license) {
         rc = SG_ENOMEM;
         goto fail;

@@ -58,18 +58,6 @@ static void toks_free(struct tok *t, size_t n)
         free(t[i].s);
 }
 
-static char *dupn(const char *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    if (!s) {
-        sg_error_oom();
-        return NULL;
-    }
-    memcpy(s, p, n);
-    s[n] = '\0';
-    return s;
-}
-
 /* Split a line (comment already removed) into tokens. Returns the count,
  * or SIZE_MAX on a malformed quote / OOM (error set). */
 static size_t tokenize(const char *p, const char *end, struct tok *t)
@@ -116,7 +104,7 @@ static size_t tokenize(const char *p, const char *end, struct tok *t)
             b = p;
             while (p < end && *p != ' ' && *p != '\t' && *p != '\r')
                 p++;
-            t[n].s = dupn(b, (size_t)(p - b));
+            t[n].s = sg_sbom__dupn(b, (size_t)(p - b));
             if (!t[n].s) {
                 toks_free(t, n);
                 return SIZE_MAX;
@@ -197,19 +185,13 @@ static sg_err directive(struct modfile *m,
         free(m->toolchain);
         m->toolchain = t[0].s;
         t[0].s = NULL;
-    } else if (strcmp(verb, "require") == 0) {
+    } else if (strcmp(verb, "require") == 0 || strcmp(verb, "exclude") == 0) {
         if (n != 2)
             return sg_error_set(SG_EPARSE,
-                                "line %zu: require needs a path "
-                                "and a version",
-                                lineno);
-        return push_req(&m->reqs, &m->nreq, t, indirect);
-    } else if (strcmp(verb, "exclude") == 0) {
-        if (n != 2)
-            return sg_error_set(SG_EPARSE,
-                                "line %zu: exclude needs a path "
-                                "and a version",
-                                lineno);
+                                "line %zu: %s needs a path and a version",
+                                lineno, verb);
+        if (verb[0] == 'r')
+            return push_req(&m->reqs, &m->nreq, t, indirect);
         return push_req(&m->excl, &m->nexcl, t, 0);
     } else if (strcmp(verb, "replace") == 0) {
         /* P [V] => N [W] */
@@ -321,7 +303,7 @@ sum_lookup(const char *sum, size_t len, const char *path, const char *version)
             while (he < le && *he != ' ' && *he != '\r')
                 he++;
             if (he - h > 3 && memcmp(h, "h1:", 3) == 0)
-                return dupn(h, (size_t)(he - h));
+                return sg_sbom__dupn(h, (size_t)(he - h));
         }
         p = nl ? nl + 1 : end;
     }
@@ -383,11 +365,12 @@ sg_err sg_sbom__gomod_parse(struct sg_sbom *s,
         if (rc)
             break;
         p->type = SG_PKG_GO_MODULE;
-        if (!(p->name = dupn(name, strlen(name))) ||
-            !(p->version = dupn(ver, strlen(ver))) ||
-            !(p->found_by = dupn("go-module-file-cataloger", 24)) ||
-            (path && !(p->db_path = dupn(path, strlen(path)))) ||
-            (layer && !(p->layer_diff_id = dupn(layer, strlen(layer))))) {
+        if (!(p->name = sg_sbom__dupn(name, strlen(name))) ||
+            !(p->version = sg_sbom__dupn(ver, strlen(ver))) ||
+            !(p->found_by = sg_sbom__dupn("go-module-file-cataloger", 24)) ||
+            (path && !(p->db_path = sg_sbom__dupn(path, strlen(path)))) ||
+            (layer &&
+             !(p->layer_diff_id = sg_sbom__dupn(layer, strlen(layer))))) {
             rc = SG_ENOMEM;
             break;
         }

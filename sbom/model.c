@@ -112,14 +112,11 @@ sg_err sg_sbom_add_rel(struct sg_sbom *s,
                        size_t to,
                        enum sg_rel_type type)
 {
-    if (s->n_rels == s->cap_rels) {
-        size_t ncap = s->cap_rels ? s->cap_rels * 2 : 64;
-        struct sg_rel *r = realloc(s->rels, ncap * sizeof(*r));
-        if (!r)
-            return sg_error_oom();
-        s->rels = r;
-        s->cap_rels = ncap;
-    }
+    sg_err rc =
+        sg_array_grow(&s->rels, &s->cap_rels, s->n_rels, sizeof(*s->rels), 64);
+
+    if (rc)
+        return rc;
     s->rels[s->n_rels].from = from;
     s->rels[s->n_rels].to = to;
     s->rels[s->n_rels].type = type;

@@ -61,27 +61,38 @@ static char to_lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
+/* The right-most c in [s, end), or NULL. */
+static const char *last_of(const char *s, const char *end, char c)
+{
+    while (end > s)
+        if (*--end == c)
+            return end;
+    return NULL;
+}
+
+/* s starts with an ASCII letter and holds only letters, digits and the
+ * characters of `extra`. */
+static int word_valid(const char *s, const char *extra)
+{
+    if (!s || !is_alpha((unsigned char)s[0]))
+        return 0;
+    for (; *s; s++)
+        if (!is_alnum((unsigned char)*s) && !strchr(extra, *s))
+            return 0;
+    return 1;
+}
+
 /* Type: ASCII letters, digits, '.', '+', '-'; must start with a letter. */
 static int type_valid(const char *t)
 {
-    if (!t || !is_alpha((unsigned char)t[0]))
-        return 0;
-    for (; *t; t++)
-        if (!is_alnum((unsigned char)*t) && *t != '.' && *t != '+' && *t != '-')
-            return 0;
-    return 1;
+    return word_valid(t, ".+-");
 }
 
 /* Qualifier key: [a-z0-9._-] starting with a letter (upper case is
  * accepted here only when the caller folds it first). */
 static int key_valid(const char *k)
 {
-    if (!k || !is_alpha((unsigned char)k[0]))
-        return 0;
-    for (; *k; k++)
-        if (!is_alnum((unsigned char)*k) && *k != '.' && *k != '-' && *k != '_')
-            return 0;
-    return 1;
+    return word_valid(k, ".-_");
 }
 
 /* ------------------------------------------------------------------ */
@@ -420,12 +431,7 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
     out->mem_ = a.p;
 
     end = s + len;
-    hash = NULL;
-    for (const char *x = end; x > s; x--) /* right-most '#' */
-        if (x[-1] == '#') {
-            hash = x - 1;
-            break;
-        }
+    hash = last_of(s, end, '#');
     if (hash) {
         rc = dec_segments(&out->subpath, &a, hash + 1, (size_t)(end - hash - 1),
                           1, "subpath");
@@ -433,12 +439,7 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
             goto done;
         end = hash;
     }
-    qm = NULL;
-    for (const char *x = end; x > s; x--)
-        if (x[-1] == '?') {
-            qm = x - 1;
-            break;
-        }
+    qm = last_of(s, end, '?');
     if (qm) {
         for (const char *x = qm + 1; x < end; x++)
             n_amp += *x == '&';
@@ -541,12 +542,7 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
     fold = (flags & SG_PURL_AS_WRITTEN) ? 0 : type_fold(out->type);
     p = slash + 1;
 
-    at = NULL;
-    for (const char *x = end; x > p; x--)
-        if (x[-1] == '@') {
-            at = x - 1;
-            break;
-        }
+    at = last_of(p, end, '@');
     if (at) {
         rc = dec(&out->version, &a, at + 1, (size_t)(end - at - 1), "version");
         if (rc)
@@ -557,12 +553,7 @@ sg_err sg_sbom__purl_parse(struct sg_purl *out, const char *s, unsigned flags)
     }
     while (end > p && end[-1] == '/')
         end--;
-    last = NULL;
-    for (const char *x = end; x > p; x--)
-        if (x[-1] == '/') {
-            last = x - 1;
-            break;
-        }
+    last = last_of(p, end, '/');
     rc = dec(&out->name, &a, last ? last + 1 : p,
              (size_t)(end - (last ? last + 1 : p)), "name");
     if (rc)

@@ -190,14 +190,12 @@ SG_MUST_USE sg_err sg_sbom__json_head(struct sg_buf *out,
                                       struct json_t *v,
                                       int keep_open);
 
-sg_err sg_sbom__write_spdx(struct sg_buf *out,
-                           const struct sg_sbom *s,
-                           const struct sg_sbom_write_opts *o);
-sg_err sg_sbom__write_cyclonedx(struct sg_buf *out,
-                                const struct sg_sbom *s,
-                                const struct sg_sbom_write_opts *o);
-sg_err sg_sbom__write_table(struct sg_buf *out,
-                            const struct sg_sbom *s,
-                            const struct sg_sbom_write_opts *o);
+/* The writers format.c chooses from: the document of s appended to out. */
+typedef sg_err sg_sbom__writer_fn(struct sg_buf *out,
+                                  const struct sg_sbom *s,
+                                  const struct sg_sbom_write_opts *o);
+sg_sbom__writer_fn sg_sbom__write_spdx;      /* spdx.c */
+sg_sbom__writer_fn sg_sbom__write_cyclonedx; /* cyclonedx.c */
+sg_sbom__writer_fn sg_sbom__write_table;     /* table.c */
 
 #endif /* SIGIL_SBOM_CORE_H */

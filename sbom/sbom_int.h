@@ -88,8 +88,14 @@ sg_err sg_sbom__gomod_parse(struct sg_sbom *s,
                             const char *path,
                             const char *layer);
 
-/* Go helpers shared by gobin.c, gobuildinfo.c and gomod.c: append a
- * property (copies of key and vlen bytes of val). */
+/* Go helpers shared by gobin.c, gobuildinfo.c and gomod.c. */
+/* The 16-byte sentinels that frame runtime.modinfo in a Go binary
+ * (infoStart/infoEnd of golang/go src/cmd/go/internal/modload). */
+extern const unsigned char sg_sbom__go_info_start[16];
+extern const unsigned char sg_sbom__go_info_end[16];
+/* A NUL-ended malloc'd copy of p[0..n); NULL (message set) on OOM. */
+char *sg_sbom__dupn(const char *p, size_t n);
+/* Append a property (copies of key and vlen bytes of val). */
 sg_err sg_sbom__go_prop_add(struct sg_pkg *p,
                             const char *key,
                             const char *val,

@@ -597,22 +597,17 @@ static sg_err walk_file(struct walk *w,
     }
     rc = sg_sbom__gobin_begin(&g, rel, (uint64_t)st->st_size, w->v->ctx);
     while (!rc) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = sg_error_errno(full, errno);
+        size_t n;
+        rc = sg_read_some(fd, buf, sizeof(buf), &n, full);
+        if (rc || n == 0)
             break;
-        }
-        if (n == 0)
-            break;
-        rc = sg_sbom__gobin_feed(g, buf, (size_t)n);
+        rc = sg_sbom__gobin_feed(g, buf, n);
         if (!rc && claimed && !too_big) {
             if (keep.len + (size_t)n > lim->file_keep_max) {
                 too_big = 1;
                 sg_buf_release(&keep);
             } else {
-                rc = sg_buf_add(&keep, buf, (size_t)n);
+                rc = sg_buf_add(&keep, buf, n);
             }
         }
     }

@@ -299,14 +299,9 @@ static sg_err keep_impl(struct sg_layer_view *v,
         free(e->data);
         free(e->target);
     } else {
-        if (v->n_kept == v->cap_kept) {
-            size_t nc = v->cap_kept ? v->cap_kept * 2 : 16;
-            e = realloc(v->kept, nc * sizeof(*e));
-            if (!e)
-                goto oom;
-            v->kept = e;
-            v->cap_kept = nc;
-        }
+        if (sg_array_grow(&v->kept, &v->cap_kept, v->n_kept, sizeof(*v->kept),
+                          16))
+            goto oom;
         e = &v->kept[v->n_kept];
         v->slots[slot] = ++v->n_kept;
     }
@@ -366,14 +361,11 @@ sg_err sg_layer_view_keep_copy(struct sg_layer_view *v,
  * when the layer is complete; lookups before that would be wrong. */
 sg_err sg_layer_view_nondir(struct sg_layer_view *v, const char *path)
 {
-    if (v->n_nondir == v->cap_nondir) {
-        size_t nc = v->cap_nondir ? v->cap_nondir * 2 : 256;
-        uint64_t *h = realloc(v->nondir, nc * sizeof(*h));
-        if (!h)
-            return sg_error_oom();
-        v->nondir = h;
-        v->cap_nondir = nc;
-    }
+    sg_err rc = sg_array_grow(&v->nondir, &v->cap_nondir, v->n_nondir,
+                              sizeof(*v->nondir), 256);
+
+    if (rc)
+        return rc;
     v->nondir[v->n_nondir++] = sg_path_hash(path, strlen(path));
     return SG_OK;
 }
@@ -463,14 +455,11 @@ static sg_err sq_add(struct squash *sq,
     struct sq_entry *e;
     size_t b;
 
-    if (sq->n_all == sq->cap_all) {
-        size_t nc = sq->cap_all ? sq->cap_all * 2 : 64;
-        struct sq_entry **a = realloc(sq->all, nc * sizeof(*a));
-        if (!a)
-            return sg_error_oom();
-        sq->all = a;
-        sq->cap_all = nc;
-    }
+    sg_err rc =
+        sg_array_grow(&sq->all, &sq->cap_all, sq->n_all, sizeof(*sq->all), 64);
+
+    if (rc)
+        return rc;
     e = calloc(1, sizeof(*e));
     if (!e)
         return sg_error_oom();
@@ -925,14 +914,10 @@ static sg_err hit_add(struct db_hits *h, struct sq_entry *e, enum db_kind k)
     for (size_t i = 0; i < h->n; i++)
         if (h->v[i].e == e)
             return SG_OK;
-    if (h->n == h->cap) {
-        size_t nc = h->cap ? h->cap * 2 : 16;
-        struct db_hit *v = realloc(h->v, nc * sizeof(*v));
-        if (!v)
-            return sg_error_oom();
-        h->v = v;
-        h->cap = nc;
-    }
+    sg_err rc = sg_array_grow(&h->v, &h->cap, h->n, sizeof(*h->v), 16);
+
+    if (rc)
+        return rc;
     h->v[h->n].e = e;
     h->v[h->n++].kind = k;
     return SG_OK;

@@ -243,33 +243,24 @@ static int is_hex64(const char *s, size_t n)
 static sg_err
 parse_subject(struct sg_intoto_subject *sub, const json_t *v, size_t i)
 {
-    const json_t *name, *digest, *sha;
+    /* json_object_get of a non-object is NULL: the checks below decide */
+    const json_t *name = json_object_get(v, "name");
+    const json_t *digest = json_object_get(v, "digest");
+    const json_t *sha = json_object_get(digest, "sha256");
+    const char *why = NULL;
 
     if (!json_is_object(v))
-        return sg_error_set(SG_EPARSE,
-                            "statement: subject[%zu]: not an "
-                            "object",
-                            i);
-    name = json_object_get(v, "name");
-    if (name && !json_is_string(name))
-        return sg_error_set(SG_EPARSE,
-                            "statement: subject[%zu]: name is "
-                            "not a string",
-                            i);
-    digest = json_object_get(v, "digest");
-    if (!json_is_object(digest))
-        return sg_error_set(SG_EPARSE,
-                            "statement: subject[%zu]: no digest "
-                            "object",
-                            i);
-    sha = json_object_get(digest, "sha256");
-    if (sha && (!json_is_string(sha) ||
-                !is_hex64(json_string_value(sha), json_string_length(sha))))
-        return sg_error_set(SG_EPARSE,
-                            "statement: subject[%zu]: digest "
-                            "sha256 is not 64 lower-case hex "
-                            "digits",
-                            i);
+        why = "not an object";
+    else if (name && !json_is_string(name))
+        why = "name is not a string";
+    else if (!json_is_object(digest))
+        why = "no digest object";
+    else if (sha &&
+             (!json_is_string(sha) ||
+              !is_hex64(json_string_value(sha), json_string_length(sha))))
+        why = "digest sha256 is not 64 lower-case hex digits";
+    if (why)
+        return sg_error_set(SG_EPARSE, "statement: subject[%zu]: %s", i, why);
     if (name && !(sub->name = sg_sign__json_strdup(name)))
         return sg_error_oom();
     if (sha && !(sub->sha256 = sg_sign__json_strdup(sha)))

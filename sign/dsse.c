@@ -217,17 +217,12 @@ sg_err sg_sign__jansson_str(
     struct sg_buf *out, const char *v, size_t len, sg_err bad, const char *what)
 {
     json_t *s = json_stringn(v, len);
-    char *txt;
     sg_err rc;
 
     if (!s)
         return sg_error_set(bad, "%s is not valid UTF-8", what);
-    txt = json_dumps(s, JSON_ENCODE_ANY | JSON_COMPACT);
+    rc = sg_json_dump_buf(out, s, JSON_ENCODE_ANY | JSON_COMPACT);
     json_decref(s);
-    if (!txt)
-        return sg_error_oom();
-    rc = sg_buf_adds(out, txt);
-    free(txt);
     return rc;
 }
 

@@ -238,7 +238,20 @@ static void statement__rejects_malformed(void **state)
         "\"predicateType\":\"x\",\"predicate\":{}}",
         "{\"_type\":\"https://in-toto.io/Statement/v1\",\"_type\":\"x\"}",
     };
+    /* a bad subject: the message names it and what is wrong */
+    static const struct {
+        const char *subject, *msg;
+    } subj[] = {
+        { "[{\"digest\":{}},7]", "statement: subject[1]: not an object" },
+        { "[{\"name\":1,\"digest\":{}}]",
+          "statement: subject[0]: name is not a string" },
+        { "[{\"name\":\"n\"}]", "statement: subject[0]: no digest object" },
+        { "[{\"digest\":{\"sha256\":\"ABC\"}}]",
+          "statement: subject[0]: digest sha256 is not 64 lower-case hex "
+          "digits" },
+    };
     struct sg_intoto_statement *st = NULL;
+    char doc[512];
 
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -246,6 +259,16 @@ static void statement__rejects_malformed(void **state)
             sg_intoto_statement_parse(&st, bad[i], strlen(bad[i]), NULL),
             SG_EPARSE);
         assert_null(st);
+    }
+    for (size_t i = 0; i < sizeof(subj) / sizeof(subj[0]); i++) {
+        snprintf(doc, sizeof(doc),
+                 "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":"
+                 "%s,\"predicateType\":\"x\",\"predicate\":{}}",
+                 subj[i].subject);
+        assert_int_equal(sg_intoto_statement_parse(&st, doc, strlen(doc), NULL),
+                         SG_EPARSE);
+        assert_null(st);
+        assert_string_equal(sg_error_last(), subj[i].msg);
     }
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,28 @@ static void buf__cap_is_enforced_and_releases(void **state)
     assert_string_equal(b.data, "");
     assert_non_null(strstr(sg_error_last(), "limit"));
     sg_buf_release(&b);
+}
+
+static void array__grow_doubles_and_catches_overflow(void **state)
+{
+    uint64_t *v = NULL;
+    size_t cap = 0;
+    (void)state;
+
+    assert_int_equal(sg_array_grow(&v, &cap, 0, sizeof(*v), 4), SG_OK);
+    assert_non_null(v);
+    assert_int_equal(cap, 4);
+    v[3] = 42;
+    assert_int_equal(sg_array_grow(&v, &cap, 3, sizeof(*v), 4), SG_OK);
+    assert_int_equal(cap, 4); /* room left: unchanged */
+    assert_int_equal(sg_array_grow(&v, &cap, 4, sizeof(*v), 4), SG_OK);
+    assert_int_equal(cap, 8);
+    assert_int_equal(v[3], 42); /* contents kept */
+    cap = SIZE_MAX / 2;         /* pretend: doubling would overflow */
+    assert_int_equal(sg_array_grow(&v, &cap, cap, sizeof(*v), 4), SG_ENOMEM);
+    assert_int_equal(cap, SIZE_MAX / 2);
+    assert_int_equal(v[3], 42); /* nothing changed */
+    free(v);
 }
 
 static void buf__addf_and_take(void **state)
@@ -68,6 +91,35 @@ static void rd__short_reads_fail_without_moving(void **state)
     assert_int_equal(sg_rd_u32le(&rd, &v32), SG_OK);
     assert_int_equal(v32, 0x78563412u);
     assert_int_equal(sg_rd_u64le(&rd, &v64), SG_EPARSE);
+}
+
+static void rd__every_width_and_byte_order(void **state)
+{
+    const unsigned char d[] = {
+        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08
+    };
+    struct sg_rd rd;
+    uint16_t v16 = 7;
+    uint32_t v32;
+    uint64_t v64;
+
+    (void)state;
+    sg_rd_init(&rd, d, sizeof(d));
+    assert_int_equal(sg_rd_u16be(&rd, &v16), SG_OK);
+    assert_int_equal(v16, 0x0102);
+    assert_int_equal(sg_rd_u16le(&rd, &v16), SG_OK);
+    assert_int_equal(v16, 0x0403);
+    assert_int_equal(sg_rd_u32be(&rd, &v32), SG_OK);
+    assert_int_equal(v32, 0x05060708u);
+    assert_int_equal(sg_rd_u16le(&rd, &v16), SG_EPARSE);
+    assert_int_equal(v16, 0x0403); /* untouched on failure */
+    sg_rd_init(&rd, d, sizeof(d));
+    assert_int_equal(sg_rd_u64be(&rd, &v64), SG_OK);
+    assert_true(v64 == 0x0102030405060708ull);
+    sg_rd_init(&rd, d, sizeof(d));
+    assert_int_equal(sg_rd_u64le(&rd, &v64), SG_OK);
+    assert_true(v64 == 0x0807060504030201ull);
+    assert_int_equal(sg_rd_left(&rd), 0);
 }
 
 static void rd__uvarint(void **state)
@@ -213,6 +265,44 @@ static void file__atomic_write_and_bounded_read(void **state)
     assert_int_equal(sg_file_read(&b, path, 4), SG_ELIMIT);
     snprintf(path, sizeof(path), "%s/missing", dir);
     assert_int_equal(sg_file_read(&b, path, 4), SG_ENOTFOUND);
+    /* sg_write_all: every byte, or an error naming the file */
+    {
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/w", dir);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(sg_write_all(fd, "abc", 3, path), SG_OK);
+        assert_int_equal(sg_write_all(fd, "de", 2, path), SG_OK);
+        close(fd);
+        assert_int_equal(sg_file_read(&b, path, 100), SG_OK);
+        assert_string_equal(b.data, "abcde");
+        sg_buf_release(&b);
+        assert_int_not_equal(sg_write_all(fd, "x", 1, "closed-file"), SG_OK);
+        assert_non_null(strstr(sg_error_last(), "closed-file"));
+        /* sg_read_some: what one read gives, 0 at the end */
+        {
+            char got[8];
+            size_t n = 99;
+
+            fd = open(path, O_RDONLY);
+            assert_true(fd >= 0);
+            assert_int_equal(sg_read_some(fd, got, 3, &n, path), SG_OK);
+            assert_int_equal(n, 3);
+            assert_memory_equal(got, "abc", 3);
+            assert_int_equal(sg_read_some(fd, got, sizeof(got), &n, path),
+                             SG_OK);
+            assert_int_equal(n, 2);
+            assert_memory_equal(got, "de", 2);
+            assert_int_equal(sg_read_some(fd, got, sizeof(got), &n, path),
+                             SG_OK);
+            assert_int_equal(n, 0);
+            close(fd);
+            assert_int_not_equal(sg_read_some(fd, got, 1, &n, "gone-file"),
+                                 SG_OK);
+            assert_non_null(strstr(sg_error_last(), "gone-file"));
+        }
+    }
     snprintf(path, sizeof(path), "rm -rf %s", dir);
     assert_int_equal(system(path), 0);
 }
@@ -378,7 +468,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf__cap_is_enforced_and_releases),
         cmocka_unit_test(buf__addf_and_take),
+        cmocka_unit_test(array__grow_doubles_and_catches_overflow),
         cmocka_unit_test(rd__short_reads_fail_without_moving),
+        cmocka_unit_test(rd__every_width_and_byte_order),
         cmocka_unit_test(rd__uvarint),
         cmocka_unit_test(size__overflow_is_caught),
         cmocka_unit_test(hex__decode_encode_and_rejects),

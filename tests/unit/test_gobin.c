@@ -479,6 +479,9 @@ static void test_buildinfo_text(void **state)
                              "=>\t../c\t\n"
                              "build\t-ldflags=\"-s -w -X \\\"main.v=1\\\"\"\n"
                              "build\t\"weird key\"=v\n"
+                             "build\tesc=\"\\a\\b\\f\\n\\r\\t\\v\\\\\\\"\\x41"
+                             "\\x7a\\u00e9\"\n"
+                             "build\tbadx=\"\\xZZ\"\n"
                              "build\tvcs.revision=0123456789abcdef0123\n"
                              "build\tvcs.time=2024-03-14T19:49:11Z\n";
     struct sg_sbom *s;
@@ -498,6 +501,10 @@ static void test_buildinfo_text(void **state)
     assert_string_equal(p->version, "v0.0.0-20240314194911-0123456789ab");
     assert_string_equal(prop(p, "go.build.-ldflags"), "-s -w -X \"main.v=1\"");
     assert_string_equal(prop(p, "go.build.weird key"), "v");
+    /* every one-letter escape, \xNN in either case; \u kept verbatim */
+    assert_string_equal(prop(p, "go.build.esc"), "\a\b\f\n\r\t\v\\\"Az\\u00e9");
+    /* a malformed quoted value is kept as written */
+    assert_string_equal(prop(p, "go.build.badx"), "\"\\xZZ\"");
     p = find(s, "ex.com/b");
     assert_string_equal(p->version, "v2.0.0");
     assert_string_equal(p->checksum, "h1:bbb=");

@@ -164,6 +164,17 @@ static void test_errors(void **state)
         assert_non_null(strstr(sg_error_last(), "go.mod"));
         assert_int_equal(s->n_pkgs, 0);
     }
+    /* the message names the directive and its line */
+    assert_int_equal(sg_sbom__gomod_parse(s, "module m\nexclude a\n", 19, NULL,
+                                          0, "go.mod", NULL),
+                     SG_EPARSE);
+    assert_non_null(
+        strstr(sg_error_last(), "line 2: exclude needs a path and a version"));
+    assert_int_equal(
+        sg_sbom__gomod_parse(s, "require a b c\n", 14, NULL, 0, "go.mod", NULL),
+        SG_EPARSE);
+    assert_non_null(
+        strstr(sg_error_last(), "line 1: require needs a path and a version"));
     /* empty file: nothing, no error */
     assert_int_equal(sg_sbom__gomod_parse(s, "", 0, NULL, 0, NULL, NULL),
                      SG_OK);

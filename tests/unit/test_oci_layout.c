@@ -209,6 +209,10 @@ static void layout__blob_digest_checked_before_rename(void **state)
     assert_int_equal(sg_oci_store_put_blob(s, d, 3, bad_reader, NULL),
                      SG_EDIGEST);
     assert_non_null(strstr(sg_error_last(), "more bytes than its size 3"));
+    reader_calls = 0;
+    assert_int_equal(sg_oci_store_put_blob(s, d, 9, once_reader, NULL),
+                     SG_EDIGEST);
+    assert_non_null(strstr(sg_error_last(), "got 5 bytes, expected 9"));
     assert_int_equal(sg_oci_store_blob_exists(s, d, &ex), SG_OK);
     assert_false(ex);
     snprintf(path, sizeof(path), "%s/bad/blobs/sha256", tmpl);
@@ -218,6 +222,26 @@ static void layout__blob_digest_checked_before_rename(void **state)
         files += e->d_name[0] != '.' || strncmp(e->d_name, ".tmp", 4) == 0;
     closedir(dir);
     assert_int_equal(files, 0); /* no temp file left behind */
+    {
+        /* reading checks the same way, against the descriptor */
+        struct sg_buf body = SG_BUF_INIT(SG_BUF_NOLIMIT);
+        struct sg_oci_descriptor desc = { 0 };
+        char *good = NULL;
+
+        assert_int_equal(sg_oci_store_put_blob_buf(s, "xxxxx", 5, &good),
+                         SG_OK);
+        desc.digest = good;
+        desc.size = 9;
+        assert_int_equal(sg_oci_store_get_blob_buf(s, &desc, &body, 64),
+                         SG_EDIGEST);
+        assert_non_null(
+            strstr(sg_error_last(), "got 5 bytes, descriptor says 9"));
+        desc.size = 5;
+        assert_int_equal(sg_oci_store_get_blob_buf(s, &desc, &body, 64), SG_OK);
+        assert_int_equal(body.len, 5);
+        sg_buf_release(&body);
+        free(good);
+    }
     sg_oci_store_free(s);
 }
 

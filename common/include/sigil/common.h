@@ -120,6 +120,15 @@ SG_MUST_USE sg_err sg_buf_grow(struct sg_buf *b, size_t extra);
  * The buffer is left empty. len_out may be NULL. */
 SG_MUST_USE sg_err sg_buf_take(char **out, size_t *len_out, struct sg_buf *b);
 
+/* Room for one more element in a growable array: when n == *cap, the
+ * array at *(T **)arr (elements of `size` bytes) is reallocated to twice
+ * *cap (`first` when empty) and *cap updated. On failure (SG_ENOMEM,
+ * message set; also when the size would overflow) nothing is changed.
+ * Usage: rc = sg_array_grow(&v->items, &v->cap, v->n, sizeof(*v->items), 16);
+ */
+SG_MUST_USE sg_err
+sg_array_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first);
+
 /* ------------------------------------------------------------------ */
 /* Borrowed views and the bounds-checked reader                         */
 
@@ -358,6 +367,16 @@ SG_MUST_USE sg_err sg_json_dump_buf(struct sg_buf *out,
 SG_MUST_USE sg_err sg_file_read(struct sg_buf *out,
                                 const char *path,
                                 size_t max);
+/* One read(2) of up to cap bytes, retried on EINTR; *n is 0 at end of
+ * file. An error names `what` (the file's path) and errno. */
+SG_MUST_USE sg_err
+sg_read_some(int fd, void *buf, size_t cap, size_t *n, const char *what);
+/* Write all len bytes to fd (retrying short writes and EINTR); an error
+ * names `what` (the file's path) and errno. */
+SG_MUST_USE sg_err sg_write_all(int fd,
+                                const void *p,
+                                size_t len,
+                                const char *what);
 /* Write atomically: temp file in the same directory, fsync, rename.
  * mode is applied to the new file (e.g. 0644, 0600). */
 SG_MUST_USE sg_err sg_file_write_atomic(const char *path,
