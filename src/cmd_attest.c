@@ -17,6 +17,7 @@
 
 #include "sigil/sign.h"
 #include "sigil/verify.h"
+#include "cli_keyless_image.h"
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                       */
@@ -351,7 +352,9 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_cmd_verify_attestation = {
     "verify-attestation", "Verify an image's attestations",
-    "usage: sigil verify-attestation --key PUB [--type TYPE]\n"
+    "usage: sigil verify-attestation (--key PUB | --certificate-identity ID\n"
+    "                                 --certificate-oidc-issuer ISS ...)\n"
+    "                                [--type TYPE]\n"
     "                                [-o text|json|envelope]\n"
     "                                [--allow-legacy-payload-type] IMAGE\n"
     "\n"
@@ -370,9 +373,10 @@ const struct cli_command cli_cmd_verify_attestation = {
     "\n"
     "--allow-legacy-payload-type accepts envelopes from early cosign that\n"
     "put the predicate type in payloadType (current cosign rejects them).\n"
-    "Envelopes signed with a certificate (keyless) are reported as not\n"
-    "checkable with a key.\n"
-    "\n"
+    "With the identity flags instead of --key, keyless (certificate)\n"
+    "attestations are checked against the trusted root as sigil verify\n"
+    "does; a keyless attestation never passes a --key check and vice\n"
+    "versa.\n" CLI_KEYLESS_IMAGE_USAGE "\n"
     "Exit status: 0 when at least one attestation passed every check; 3\n"
     "when none did (each reason printed); 1 on registry or other errors.\n",
     run_verify_attestation
@@ -464,11 +468,14 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_attest_result res = { NULL, 0 };
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
+    struct cli_keyless_image kl = { 0 };
+    const struct sg_keyless_policy *pol = NULL;
     char *digest = NULL;
     int legacy = 0, ret;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .value = &key },
+        CLI_KEYLESS_IMAGE_OPTS(&kl),
         { .name = "--type", .value = &type },
         { .name = "--output", .alt = "-o", .take = take_out_fmt, .arg = &fmt },
         { .name = "--allow-legacy-payload-type", .flag = &legacy },
@@ -481,15 +488,19 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
 
     if (cli_parse_args(ctx, cmd, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
-    if (!key || !image)
-        return cli_usage_error(cmd, "--key and IMAGE are required");
+    if (!image)
+        return cli_usage_error(cmd, "IMAGE is required");
+    ret = cli_keyless_image_policy(cmd, &kl, key, &pol);
+    if (ret)
+        return ret;
 
-    ret = cli_key_public(&k, key);
+    ret = key ? cli_key_public(&k, key) : CLI_EXIT_OK;
     if (!ret)
         ret = cli_open_image(&s, &digest, ctx, image, 0);
     if (ret)
         goto done;
     c = attest_check(k, digest, type, legacy);
+    c.keyless = pol;
     rc = sg_verify_image_attestations(&res, s, &c);
     if (rc && rc != SG_EVERIFY) {
         ret = cli_fail(rc, "verify-attestation %s", image);
@@ -514,9 +525,12 @@ static int run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
                 "The following checks were performed on each of these "
                 "attestations:\n"
                 "  - The DSSE signatures were verified over PAE against "
-                "the specified public key\n"
+                "%s\n"
                 "  - The statement subject names the image digest%s\n",
                 banner_len(image, digest), image, digest,
+                pol ? "certificates chained to the trusted root (log "
+                      "evidence and identity checked)"
+                    : "the specified public key",
                 type ? "\n  - The predicate type matched --type" : "");
 done:
     sg_attest_result_release(&res);

@@ -12,6 +12,7 @@
 
 #include "sigil/sign.h"
 #include "sigil/verify.h"
+#include "cli_keyless_image.h"
 
 #define BLOB_MAX (1024u * 1024u * 1024u)
 
@@ -294,12 +295,15 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT), name = SG_BUF_INIT(4096);
+    struct cli_keyless_image kl = { 0 };
+    const struct sg_keyless_policy *pol = NULL;
     char *digest = NULL;
     size_t n_ok = 0;
     int tlog = 0, ret = CLI_EXIT_FAIL;
     sg_err rc;
     const struct cli_opt opts[] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
+        CLI_KEYLESS_IMAGE_OPTS(&kl),
         { .name = "--annotations",
           .alt = "-a",
           .take = take_annot,
@@ -321,15 +325,19 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     if (ret)
         goto done;
     ret = CLI_EXIT_FAIL;
-    if (!keyspec || !image) {
-        ret = cli_usage_error(&cli_cmd_verify, "--key and IMAGE are required");
+    if (!image) {
+        ret = cli_usage_error(&cli_cmd_verify, "IMAGE is required");
         goto done;
     }
+    ret = cli_keyless_image_policy(&cli_cmd_verify, &kl, keyspec, &pol);
+    if (ret)
+        goto done;
+    ret = CLI_EXIT_FAIL;
     if (strcmp(output, "json") != 0 && strcmp(output, "text") != 0) {
         ret = cli_usage_error(&cli_cmd_verify, "-o must be json or text");
         goto done;
     }
-    rc = cli_load_public_key(&k, keyspec);
+    rc = keyspec ? cli_load_public_key(&k, keyspec) : SG_OK;
     if (rc) {
         ret = cli_fail(rc, "key");
         goto done;
@@ -351,6 +359,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     o.annotations = an.v;
     o.n_annotations = an.n;
+    o.keyless = pol;
     if (!sg_oci_ref_string(&name, sg_oci_store_ref(s)))
         o.docker_reference = name.data;
     rc = sg_verify_image(&r, s, digest, k, &o);
@@ -381,12 +390,15 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
                 "The following checks were performed on each of these "
                 "signatures:\n"
                 "  - The cosign claims were validated\n"
-                "  - The signatures were verified against the specified public "
-                "key\n"
+                "  - The signatures were verified against %s\n"
                 "  - The payload blobs matched their descriptors (digest and "
                 "size)\n"
                 "%zu of %zu signature(s) verified\n",
-                banner_len(image, digest), image, digest, n_ok, r.n_items);
+                banner_len(image, digest), image, digest,
+                pol ? "certificates chained to the trusted root, with the "
+                      "transparency log evidence and the identity checked"
+                    : "the specified public key",
+                n_ok, r.n_items);
     rc = cli_write_output(NULL, out.data, out.len);
     ret = rc ? cli_fail(rc, "stdout") : CLI_EXIT_OK;
 done:
@@ -401,23 +413,30 @@ done:
 
 const struct cli_command cli_cmd_verify = {
     "verify", "Verify an image's signatures",
-    "usage: sigil verify --key PUB [-a key=value]... [-o json|text] IMAGE\n"
+    "usage: sigil verify (--key PUB | --certificate-identity[-regexp] ID\n"
+    "                     --certificate-oidc-issuer[-regexp] ISS\n"
+    "                     [--trusted-root FILE])\n"
+    "                    [-a key=value]... [-o json|text] IMAGE\n"
     "\n"
     "Verifies IMAGE's cosign signatures with the public key PUB, offline:\n"
     "the layers of the sha256-<hex>.sig manifest and cosign v3 Sigstore\n"
     "bundles among the image's OCI 1.1 referrers. For each candidate: the\n"
     "payload blob's digest and size against its descriptor, the signature\n"
     "over the exact payload bytes, the signed digest equals the image's,\n"
-    "the type string, and the required annotations. Keyless (certificate)\n"
-    "signatures are reported as not checkable with a key and never pass.\n"
+    "the type string, and the required annotations. With the identity\n"
+    "flags instead of --key, keyless (Fulcio certificate) signatures are\n"
+    "checked offline against the trusted root: the Rekor signed entry\n"
+    "timestamp (and for bundles the inclusion proof and checkpoint), the\n"
+    "certificate chain at that time, the SCT, the log entry body, the\n"
+    "signature and the identity. A keyless signature never passes a --key\n"
+    "check, and a key-signed one never passes a keyless check.\n"
     "\n"
     "  --key, -k PUB           PEM public key, certificate, or env://VAR\n"
     "  -a, --annotations k=v   require optional.k == v (repeatable)\n"
     "  -o, --output json|text  stdout: a JSON array of the verified payloads\n"
     "                          (default) or the raw payloads, one per line\n"
     "  --insecure-ignore-tlog  accepted for cosign compatibility (always\n"
-    "                          offline)\n"
-    "\n"
+    "                          offline)\n" CLI_KEYLESS_IMAGE_USAGE "\n"
     "The checks and every rejected candidate with its reason go to stderr.\n"
     "Exit status: 0 at least one signature verified; 3 verification failed\n"
     "(no signatures, or none valid); 1 registry/IO error; 2 usage.\n",

@@ -141,10 +141,15 @@ void sg_v_result_release(struct sg_v_result *r);
 /* ------------------------------------------------------------------ */
 /* The checking context                                                 */
 
-/* Placeholder for the keyless identity policy (issue 10): trusted root,
- * --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp].
- * Defined by the keyless module; NULL today. */
+/* The keyless policy ready to check (keyless.c): the parsed trusted
+ * root and the identity policy of a struct sg_keyless_policy. */
 struct sg_v_keyless_opts;
+/* Load the trusted root and check the policy (an identity and an issuer
+ * are required; regexps must compile): SG_EINVAL/SG_EPARSE/SG_EIO with
+ * the reason. */
+SG_MUST_USE sg_err sg_v_keyless_opts_new(struct sg_v_keyless_opts **out,
+                                         const struct sg_keyless_policy *p);
+void sg_v_keyless_opts_free(struct sg_v_keyless_opts *o);
 
 struct sg_v_ctx {
     /* inputs (borrowed) */
@@ -152,7 +157,7 @@ struct sg_v_ctx {
     struct sg_oci_store *s;
     const char *digest;                      /* "sha256:<hex>" being verified */
     const struct sg_sign_key *key;           /* public key (key-based checks) */
-    const struct sg_v_keyless_opts *keyless; /* NULL: no keyless policy */
+    const struct sg_v_keyless_opts *keyless; /* keyless mode (key NULL) */
     const struct sg_sign_annotation *annotations; /* -a pairs (sigs) */
     size_t n_annotations;
     const char *docker_reference; /* shown in synthesized payloads */
@@ -196,8 +201,7 @@ SG_MUST_USE sg_err sg_v_run(struct sg_v_ctx *c);
  * verifies, the identity policy c->keyless matches and the signature over
  * the content verifies with the leaf key. The claims (digest, type,
  * annotations) are checked by the core afterwards, as for keys.
- * Today: always SG_EVERIFY "... keyless verification is not supported
- * yet" (fails closed). */
+ * Without c->keyless (a --key check): always SG_EVERIFY (keyless.c). */
 SG_MUST_USE sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
                                       const struct sg_v_bundle *b,
                                       const struct sg_oci_descriptor *layer,

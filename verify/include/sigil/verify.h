@@ -27,15 +27,37 @@ struct sg_verify_result {
 };
 void sg_verify_result_release(struct sg_verify_result *r);
 
+/* Keyless (Fulcio certificate) verification of image signatures and
+ * attestations (issue 10): the trusted root (protobuf-specs TrustedRoot
+ * JSON: the path, or the bytes when path is NULL) and the identity the
+ * certificate must name: one of identity / identity_regexp (SAN: URI,
+ * email or Sigstore otherName) and one of issuer / issuer_regexp
+ * (1.3.6.1.4.1.57264.1.8, else .1.1); regexps unanchored (RE2-like).
+ * The GitHub workflow fields are exact, optional checks (NULL: not
+ * checked). A keyless policy and a key never mix: with a policy only
+ * certificate-signed candidates can pass; with a key never one. */
+struct sg_keyless_policy {
+    const char *trusted_root_path; /* trusted_root.json, or NULL */
+    const void *trusted_root_data; /* its bytes when path is NULL */
+    size_t trusted_root_len;
+    const char *identity, *identity_regexp;
+    const char *issuer, *issuer_regexp;
+    const char *gh_workflow_trigger, *gh_workflow_sha, *gh_workflow_name,
+        *gh_workflow_repository, *gh_workflow_ref;
+    int64_t now; /* 0: the current time (tests may fix it) */
+};
+
 struct sg_verify_opts {
     const struct sg_sign_annotation *annotations; /* required -a pairs */
     size_t n_annotations;
     const char *predicate_type;   /* attestations: required type URI */
     const char *docker_reference; /* shown in payloads synthesized for v3
                                      bundles (may be NULL) */
+    const struct sg_keyless_policy *keyless; /* keyless mode (k NULL) */
 };
 
-/* Verify signatures on image `digest` in store s with public key k: the
+/* Verify signatures on image `digest` in store s with public key k (or,
+ * k NULL, with opts->keyless: certificate-signed candidates only): the
  * Sigstore bundles (v0.1-v0.3, DSSE, cosign sign predicate in the SIGNED
  * statement) among the referrers, then the sha256-<hex>.sig layers.
  * Returns SG_OK only if at least one candidate passed every check; when
@@ -82,6 +104,8 @@ struct sg_attest_check {
     const char *digest;            /* "sha256:<hex>" some subject must name */
     const char *type; /* --type name or URI; NULL = any predicate */
     unsigned flags;   /* enum sg_attest_verify_flags */
+    /* keyless mode (key NULL; images only): see sg_keyless_policy */
+    const struct sg_keyless_policy *keyless;
 };
 
 /* One checked attestation candidate. */
