@@ -10,32 +10,30 @@
 #include "sigil/verify.h"
 
 struct cli_keyless_image {
-    const char *identity, *identity_regexp, *issuer, *issuer_regexp;
-    const char *gh_trigger, *gh_sha, *gh_name, *gh_repository, *gh_ref;
-    const char *trusted_root;
-    struct sg_keyless_policy pol; /* filled by cli_keyless_image_policy */
+    const char *trusted_root;     /* --trusted-root */
+    struct sg_keyless_policy pol; /* the identity flags are parsed into it */
 };
 
 /* The cli_opt entries for a command's option table (cosign's names). */
-#define CLI_KEYLESS_IMAGE_OPTS(kl)                                       \
-    { .name = "--certificate-identity", .value = &(kl)->identity },      \
-        { .name = "--certificate-identity-regexp",                       \
-          .value = &(kl)->identity_regexp },                             \
-        { .name = "--certificate-oidc-issuer", .value = &(kl)->issuer }, \
-        { .name = "--certificate-oidc-issuer-regexp",                    \
-          .value = &(kl)->issuer_regexp },                               \
-        { .name = "--certificate-github-workflow-trigger",               \
-          .value = &(kl)->gh_trigger },                                  \
-        { .name = "--certificate-github-workflow-sha",                   \
-          .value = &(kl)->gh_sha },                                      \
-        { .name = "--certificate-github-workflow-name",                  \
-          .value = &(kl)->gh_name },                                     \
-        { .name = "--certificate-github-workflow-repository",            \
-          .value = &(kl)->gh_repository },                               \
-        { .name = "--certificate-github-workflow-ref",                   \
-          .value = &(kl)->gh_ref },                                      \
-    {                                                                    \
-        .name = "--trusted-root", .value = &(kl)->trusted_root           \
+#define CLI_KEYLESS_IMAGE_OPTS(kl)                                           \
+    { .name = "--certificate-identity", .value = &(kl)->pol.identity },      \
+        { .name = "--certificate-identity-regexp",                           \
+          .value = &(kl)->pol.identity_regexp },                             \
+        { .name = "--certificate-oidc-issuer", .value = &(kl)->pol.issuer }, \
+        { .name = "--certificate-oidc-issuer-regexp",                        \
+          .value = &(kl)->pol.issuer_regexp },                               \
+        { .name = "--certificate-github-workflow-trigger",                   \
+          .value = &(kl)->pol.gh_workflow_trigger },                         \
+        { .name = "--certificate-github-workflow-sha",                       \
+          .value = &(kl)->pol.gh_workflow_sha },                             \
+        { .name = "--certificate-github-workflow-name",                      \
+          .value = &(kl)->pol.gh_workflow_name },                            \
+        { .name = "--certificate-github-workflow-repository",                \
+          .value = &(kl)->pol.gh_workflow_repository },                      \
+        { .name = "--certificate-github-workflow-ref",                       \
+          .value = &(kl)->pol.gh_workflow_ref },                             \
+    {                                                                        \
+        .name = "--trusted-root", .value = &(kl)->trusted_root               \
     }
 
 /* The usage lines of those flags, for a command's help text. */
@@ -53,8 +51,9 @@ struct cli_keyless_image {
 
 /* Decide the mode after parsing: with `key` (the --key value) no keyless
  * flag may be given and *pol is NULL; without it an identity and an
- * issuer are required and *pol points into kl. Returns CLI_EXIT_OK, or
- * CLI_EXIT_USAGE after printing the usage error. */
+ * issuer are required and *pol is &kl->pol with the trusted root set
+ * (--trusted-root, else $SIGSTORE_TRUSTED_ROOT). kl starts zeroed. Returns
+ * CLI_EXIT_OK, or CLI_EXIT_USAGE after printing the usage error. */
 int cli_keyless_image_policy(const struct cli_command *cmd,
                              struct cli_keyless_image *kl,
                              const char *key,
