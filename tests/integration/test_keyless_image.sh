@@ -7,7 +7,8 @@
 # as cosign v2 legacy .sig/.att manifests (certificate/chain/bundle
 # annotations) and as cosign v3 Sigstore bundles in referrers (the
 # sha256-<hex> fallback tag: distribution 2.8 has no referrers API).
-# Each tampering fails with its reason and exit 3.
+# Each tampering fails with its reason and exit 3. Plus a real cosign
+# keyless .sig (public-good Fulcio and Rekor) against the public-good root.
 . "$SG_SOURCE_DIR/tests/integration/lib.sh"
 . "$SG_SOURCE_DIR/tests/integration/sign_lib.sh"
 
@@ -129,6 +130,36 @@ expect "a key-signed signature is ignored in keyless mode" 3 "signed with a key,
     "$SIGIL" verify $INS $KL "$REG/keyed:v1"
 expect "--key against the keyless signature (key of this test)" 3 "never passes a --key check" \
     "$SIGIL" verify $INS --key "$T/k.pub" "$REG/sig-ok:v1"
+
+# ---- a real cosign keyless signature (public-good Fulcio/Rekor, 2024) ----------
+# testdata/keyless-image/PROVENANCE.md; checked against the vendored
+# public-good trusted root. The image itself is not needed (digest ref).
+R9=$SG_SOURCE_DIR/testdata/keyless-image/cosign-09
+D9=sha256:31dc72a13a0c34b40eb95419d2b2fd67320c856baf3b72da518023ee8d370aee
+PG="--trusted-root $SG_SOURCE_DIR/testdata/sigstore-conformance/trusted_root.production.json"
+MKREPO=rekor-test
+push_blob rekor-test "$R9/payload.json" && push_blob rekor-test "$R9/sig-config.json" &&
+    push_manifest rekor-test "sha256-${D9#sha256:}.sig" "$R9/sig-manifest.json" ||
+    fail "push the cosign-09 signature"
+expect "real cosign keyless .sig verifies against the public-good root" 0 \
+    "\"docker-manifest-digest\":\"$D9\"" \
+    "$SIGIL" verify $INS $PG --certificate-identity philipp.belitz@securesystems.de \
+    --certificate-oidc-issuer https://github.com/login/oauth "$REG/rekor-test@$D9"
+expect "real cosign keyless .sig: another identity" 3 \
+    "keyless: certificate identity philipp.belitz@securesystems.de does not match the expected identity" \
+    "$SIGIL" verify $INS $PG --certificate-identity someone@example.com \
+    --certificate-oidc-issuer https://github.com/login/oauth "$REG/rekor-test@$D9"
+expect "real cosign keyless .sig: against the test root" 3 \
+    "keyless: no transparency log entry is from a log in the trusted root" \
+    "$SIGIL" verify $INS $KL "$REG/rekor-test@$D9"
+# the Rekor bundle's integratedTime moved by one second: the SET fails
+jq -c '.layers[0].annotations["dev.sigstore.cosign/bundle"] |= (fromjson | .Payload.integratedTime += 1 | tojson)' \
+    "$R9/sig-manifest.json" >"$T/sig9-moved.json"
+push_manifest rekor-test "sha256-${D9#sha256:}.sig" "$T/sig9-moved.json" || fail "push moved"
+expect "real cosign keyless .sig: integratedTime changed" 3 \
+    "keyless: signed entry timestamp does not verify with the log's key" \
+    "$SIGIL" verify $INS $PG --certificate-identity philipp.belitz@securesystems.de \
+    --certificate-oidc-issuer https://github.com/login/oauth "$REG/rekor-test@$D9"
 
 # ---- usage ---------------------------------------------------------------
 expect "no --key and no identity: usage error" 2 "--certificate-identity or --certificate-identity-regexp is required for keyless verification" \
