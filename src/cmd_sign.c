@@ -395,8 +395,11 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
                 "size)\n"
                 "%zu of %zu signature(s) verified\n",
                 banner_len(image, digest), image, digest,
-                pol ? "certificates chained to the trusted root, with the "
-                      "transparency log evidence and the identity checked"
+                pol ? "the code-signing certificates, verified using "
+                      "trusted certificate authority certificates\n"
+                      "  - Existence of the claims in the transparency log "
+                      "was verified offline\n"
+                      "  - The certificate identity and issuer matched"
                     : "the specified public key",
                 n_ok, r.n_items);
     rc = cli_write_output(NULL, out.data, out.len);

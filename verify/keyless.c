@@ -299,6 +299,9 @@ static sg_err legacy_bundle(json_t **out,
     sg_err rc;
 
     *out = NULL;
+    if (!bun && sg_oci_descriptor_annotation(d, SG_ANNOT_COSIGN_BUNDLE))
+        return sg_error_set(SG_EVERIFY, "bundle annotation is over %u bytes",
+                            KL_ANNOT_MAX);
     if (!bun)
         return sg_error_set(SG_EVERIFY, "keyless signature has no Rekor bundle "
                                         "annotation (" SG_ANNOT_COSIGN_BUNDLE
@@ -313,8 +316,10 @@ static sg_err legacy_bundle(json_t **out,
     vm = json_pack("{s:o,s:[o]}", "x509CertificateChain", chain, "tlogEntries",
                    entry);
     chain = entry = NULL;
-    if (vm && ts && json_object_set_new(vm, "timestampVerificationData", ts))
-        json_decref(vm), vm = NULL;
+    if (vm && ts && json_object_set_new(vm, "timestampVerificationData", ts)) {
+        json_decref(vm);
+        vm = NULL;
+    }
     ts = NULL;
     if (!vm) {
         rc = sg_error_oom();
@@ -406,7 +411,9 @@ sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
                            strlen(strchr(c->digest, ':') + 1));
         if (rc) {
             json_decref(legacy);
-            return sg_error_set(SG_EINVAL, "keyless: not a sha256 digest: %s",
+            return sg_error_set(SG_EUNSUPPORTED,
+                                "keyless: only sha256 image digests are "
+                                "supported, not %s",
                                 c->digest);
         }
     }

@@ -70,7 +70,9 @@ for r in sig bsig; do
     rc=$?
     check "$r: keyless signature verifies (exit 0)" test "$rc" = 0
     check "$r: the printed payload names the image digest" \
-        grep -q "docker-manifest-digest" <<<"$out"
+        grep -q "\"docker-manifest-digest\":\"sha256:" <<<"$out"
+    check "$r: the checks name the certificate and the log (stderr)" \
+        grep -q "Existence of the claims in the transparency log was verified offline" "$T/err"
     expect "$r: identity by regexp" 0 "docker-manifest-digest" \
         "$SIGIL" verify $INS --certificate-identity-regexp '^https://github\.com/org/' \
         --certificate-oidc-issuer-regexp 'actions\.githubusercontent' \
