@@ -383,13 +383,15 @@ static sg_err bundle_payload(struct outcome *o, const struct sg_v_ctx *c)
 }
 
 /* Check a parsed envelope e. b: the bundle holding it (NULL for a .att
- * layer); layer: the .att layer (NULL for bundles). *skip is set when
+ * layer); layer: the .att layer (NULL for bundles) and raw its bytes as
+ * stored (what cosign timestamps; NULL otherwise). *skip is set when
  * the statement says it is of the other kind and `mixed` (referrers hold
  * both kinds: not a candidate there). */
 static sg_err check_dsse(struct sg_v_ctx *c,
                          const struct sg_dsse_envelope *e,
                          const struct sg_v_bundle *b,
                          const struct sg_oci_descriptor *layer,
+                         const struct sg_buf *raw,
                          int mixed,
                          struct outcome *o,
                          int *skip)
@@ -435,7 +437,9 @@ static sg_err check_dsse(struct sg_v_ctx *c,
     keyless = (b && b->material != SG_V_MATERIAL_PUBLIC_KEY) ||
               (layer && sg_oci_descriptor_annotation(layer, SG_V_ANNOT_CERT));
     if (keyless)
-        rc = sg_v_keyless_check(c, b, layer, e, e->payload, e->payload_len);
+        rc = sg_v_keyless_check(c, b, layer, e,
+                                raw ? (const void *)raw->data : e->payload,
+                                raw ? raw->len : e->payload_len);
     else if (!c->key)
         return key_signed_in_keyless_mode();
     else
@@ -479,7 +483,7 @@ sg_err sg_v_check_envelope(struct sg_v_ctx *c,
     }
     rc = sg_dsse_envelope_parse(&e, env, len, 0);
     if (!rc)
-        rc = check_dsse(c, e, NULL, NULL, 0, &o, &skip);
+        rc = check_dsse(c, e, NULL, NULL, NULL, 0, &o, &skip);
     if (it) {
         free(it->payload);
         free(it->predicate_type);
@@ -572,7 +576,7 @@ static sg_err check_att_layer(struct sg_v_ctx *c,
     }
     rc = sg_dsse_envelope_parse(&e, blob.data, blob.len, 0);
     if (!rc)
-        rc = check_dsse(c, e, NULL, d, 0, o, &skip);
+        rc = check_dsse(c, e, NULL, d, &blob, 0, o, &skip);
     if (!rc) {
         o->envelope_len = blob.len;
         rc = sg_buf_take(&o->envelope, NULL, &blob);
@@ -710,7 +714,7 @@ static sg_err check_referrer(struct sg_v_ctx *c,
         *skip = 1;
         goto done;
     }
-    rc = check_dsse(c, b.env, &b, NULL, 1, o, skip);
+    rc = check_dsse(c, b.env, &b, NULL, NULL, 1, o, skip);
     if (!rc && !*skip && c->kind == SG_V_ATTESTATION) {
         o->envelope = json_dumps(b.dsse, JSON_COMPACT);
         o->envelope_len = o->envelope ? strlen(o->envelope) : 0;

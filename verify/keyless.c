@@ -14,7 +14,9 @@
  *     SET as its inclusion promise, no inclusion proof) and checked the
  *     same way: the payload bytes are the artifact of a .sig message
  *     signature (hashedrekord), the image digest the subject of a .att
- *     envelope (intoto / dsse entries).
+ *     envelope (intoto / dsse entries). A .att layer's rfc3161timestamp
+ *     covers the layer blob (cosign v2), so it is checked apart
+ *     (att_timestamp).
  * The chain annotation must parse but is not trusted: intermediates and
  * roots come from the trusted root only (as sigstore-go does).
  */
@@ -23,6 +25,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <openssl/err.h>
@@ -309,7 +312,7 @@ static sg_err legacy_bundle(json_t **out,
     rc = legacy_certs(&chain, d);
     if (!rc)
         rc = legacy_tlog_entry(&entry, bun);
-    if (!rc && tsa)
+    if (!rc && tsa && !env) /* .att: see att_timestamp() */
         rc = legacy_tsa(&ts, tsa);
     if (rc)
         goto done;
@@ -366,6 +369,65 @@ done:
     return rc;
 }
 
+/* A .att layer's rfc3161timestamp annotation: cosign v2 timestamps the
+ * layer blob (the envelope JSON as stored), not the signature, so it is
+ * checked here rather than in the bundle: the token over those bytes
+ * from a TSA of the root, its genTime not in the future, and the
+ * certificate valid (chain, EKU) at genTime too. */
+static sg_err att_timestamp(const struct sg_v_keyless_opts *o,
+                            const struct sg_oci_descriptor *d,
+                            const void *blob,
+                            size_t len)
+{
+    const char *tsa = annot(d, SG_ANNOT_COSIGN_RFC3161);
+    const char *pem = annot(d, SG_ANNOT_COSIGN_CERT);
+    struct sg_buf tok = SG_BUF_INIT(1u << 20);
+    json_t *j = NULL;
+    const json_t *t;
+    BIO *bio = NULL;
+    X509 *leaf = NULL;
+    int64_t gen = 0, now = o->pol.now ? o->pol.now : (int64_t)time(NULL);
+    sg_err rc;
+
+    if (!tsa)
+        return sg_oci_descriptor_annotation(d, SG_ANNOT_COSIGN_RFC3161)
+                   ? sg_error_set(SG_EVERIFY,
+                                  "rfc3161timestamp annotation "
+                                  "is over %u bytes",
+                                  KL_ANNOT_MAX)
+                   : SG_OK;
+    rc = legacy_tsa(&j, tsa);
+    if (rc)
+        return rc;
+    t = json_object_get(
+        json_array_get(json_object_get(j, "rfc3161Timestamps"), 0),
+        "signedTimestamp");
+    if (sg_base64_decode(&tok, json_string_value(t), json_string_length(t))) {
+        rc = sg_error_prefix(SG_EPARSE, "rfc3161timestamp annotation");
+        goto done;
+    }
+    rc = sg_sigstore_tsa_verify(o->trust, (const unsigned char *)tok.data,
+                                tok.len, blob, len, &gen);
+    if (!rc && gen > now)
+        rc = sg_error_set(SG_EVERIFY, "RFC 3161 timestamp is in the future");
+    if (rc)
+        goto done;
+    if (!pem || !(bio = BIO_new_mem_buf(pem, (int)strlen(pem))) ||
+        !(leaf = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+        rc = sg_error_set(SG_EVERIFY, "certificate annotation is not a PEM "
+                                      "certificate");
+        goto done;
+    }
+    rc = sg_sigstore_cert_verify(o->trust, leaf, gen);
+done:
+    ERR_clear_error();
+    X509_free(leaf);
+    BIO_free(bio);
+    json_decref(j);
+    sg_buf_release(&tok);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* The hook                                                             */
 
@@ -419,6 +481,8 @@ sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
     }
     rc = sg_sigstore_verify(c->keyless->trust, bundle, &art, &c->keyless->pol,
                             &res);
+    if (!rc && !b && envelope)
+        rc = att_timestamp(c->keyless, layer, signed_data, signed_len);
     if (rc) {
         if (sg_v_classify(rc) == SG_V_TRANSPORT)
             rc = SG_EVERIFY; /* nothing here touches the network */

@@ -194,14 +194,16 @@ SG_MUST_USE sg_err sg_v_run(struct sg_v_ctx *c);
  * SG_V_MATERIAL_CERTIFICATE or SG_V_MATERIAL_CHAIN (b != NULL), or a
  * legacy .sig/.att layer carrying dev.sigstore.cosign/certificate
  * (layer != NULL; its annotations hold certificate, chain, bundle and
- * rfc3161timestamp). `signed_data` are the bytes the signature is over
- * (simple-signing payload; for DSSE the envelope is in b->env or
- * `envelope`). Must return SG_OK only when the certificate chains to the
- * trusted root at a verified signing time, the log/timestamp evidence
- * verifies, the identity policy c->keyless matches and the signature over
- * the content verifies with the leaf key. The claims (digest, type,
- * annotations) are checked by the core afterwards, as for keys.
- * Without c->keyless (a --key check): always SG_EVERIFY (keyless.c). */
+ * rfc3161timestamp). `signed_data`: for a .sig layer the simple-signing
+ * payload the signature is over; for a .att layer the layer blob as
+ * stored (the envelope JSON cosign's rfc3161timestamp covers); for
+ * bundles the DSSE payload (the envelope is in b->env or `envelope`). Must
+ * return SG_OK only when the certificate chains to the trusted root at a
+ * verified signing time, the log/timestamp evidence verifies, the identity
+ * policy c->keyless matches and the signature over the content verifies with
+ * the leaf key. The claims (digest, type, annotations) are checked by the core
+ * afterwards, as for keys. Without c->keyless (a --key check): always
+ * SG_EVERIFY (keyless.c). */
 SG_MUST_USE sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
                                       const struct sg_v_bundle *b,
                                       const struct sg_oci_descriptor *layer,

@@ -4,7 +4,8 @@
 An independent producer (python3-cryptography, not sigil) of everything
 a Sigstore keyless signature carries: a Fulcio-like root CA and
 intermediate, a CT log key (embedded SCTs), a Rekor key (SETs, RFC 6962
-inclusion proofs, signed-note checkpoints), a trusted_root.json naming
+inclusion proofs, signed-note checkpoints), a timestamp authority
+(RFC 3161 responses made by `openssl ts`), a trusted_root.json naming
 them, Fulcio-style leaf certificates (SAN URI, issuer extensions
 1.3.6.1.4.1.57264.1.8 (DER UTF8String) and .1.1 (raw), GitHub workflow
 extensions, code-signing EKU, SCT over the precertificate), and the
@@ -16,7 +17,9 @@ Sigstore bundles for OCI referrers.
   keyless_pki.py make DIR KIND CASE DIGEST MANIFEST_MT MANIFEST_SIZE REF OUT
       KIND: sig | att | bsig | batt   (legacy .sig/.att, bundle referrers)
       CASE: ok | otherca | expired | badset | badproof | badcp | badbody |
-            otherimg (a valid signature over another image digest)
+            otherimg (a valid signature over another image digest) |
+            tsa | badtsa (legacy only: an RFC 3161 timestamp from the
+            test TSA, over the right bytes or over other bytes)
       writes OUT/manifest.json, OUT/blobs/* and, for bundles,
       OUT/index.json (the referrers fallback tag index)
 """
@@ -121,6 +124,40 @@ def init(d):
         open(f"{d}/{pfx}inter.pem", "wb").write(pem(inter))
         for k in ("ct", "rekor"):
             save_key(f"{d}/{pfx}{k}.key", new_key())
+    # a timestamp authority: root + signing leaf (timeStamping EKU)
+    trk, tk = new_key(), new_key()
+    tname = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tsa-root")])
+    troot = ca_cert("tsa-root", trk, tname, trk, 0)
+    tleaf = (x509.CertificateBuilder()
+             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tsa")]))
+             .issuer_name(troot.subject).public_key(tk.public_key())
+             .serial_number(x509.random_serial_number())
+             .not_valid_before(utc(NOW - 86400)).not_valid_after(utc(NOW + 86400 * 365))
+             .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False,
+                                          False), critical=True)
+             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+                            critical=True)
+             .sign(trk, hashes.SHA256()))
+    save_key(f"{d}/tsa.key", tk)
+    open(f"{d}/tsa.pem", "wb").write(pem(tleaf))
+    open(f"{d}/tsa-root.pem", "wb").write(pem(troot))
+    open(f"{d}/tsa.cnf", "w").write(f"""[ tsa ]
+default_tsa = t
+[ t ]
+serial = {d}/tsaserial
+crypto_device = builtin
+signer_cert = {d}/tsa.pem
+signer_key = {d}/tsa.key
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.57264.2
+digests = sha256
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+""")
+    open(f"{d}/tsaserial", "w").write("01\n")
     root, inter = load_cert(f"{d}/root.pem"), load_cert(f"{d}/inter.pem")
     ct, rekor = load_key(f"{d}/ct.key"), load_key(f"{d}/rekor.key")
     start = {"start": rfc3339(NOW - 86400)}
@@ -139,7 +176,12 @@ def init(d):
                                              {"rawBytes": b64(der(root))}]},
               "validFor": start}],
           "ctlogs": [log(ct, "https://ctfe.test")],
-          "timestampAuthorities": []}
+          "timestampAuthorities": [{
+              "subject": {"organization": "sigil-test", "commonName": "tsa"},
+              "uri": "https://tsa.test",
+              "certChain": {"certificates": [{"rawBytes": b64(der(tleaf))},
+                                             {"rawBytes": b64(der(troot))}]},
+              "validFor": start}]}
     json.dump(tr, open(f"{d}/trusted_root.json", "w"), indent=1)
 
 
@@ -285,6 +327,19 @@ def rekor_entry(d, body, case):
     return entry, legacy
 
 
+def timestamp(d, data):
+    """An RFC 3161 response over data from the test TSA (openssl ts)."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as t:
+        open(f"{t}/data", "wb").write(data)
+        subprocess.run(["openssl", "ts", "-query", "-data", f"{t}/data", "-sha256", "-cert",
+                        "-out", f"{t}/q"], check=True, capture_output=True)
+        subprocess.run(["openssl", "ts", "-reply", "-config", f"{d}/tsa.cnf", "-queryfile",
+                        f"{t}/q", "-out", f"{t}/r"], check=True, capture_output=True)
+        return open(f"{t}/r", "rb").read()
+
+
 def cjson(o):
     return json.dumps(o, separators=(",", ":")).encode()
 
@@ -366,6 +421,12 @@ def make(d, kind, case, digest, mmt, msize, ref, out):
     entry, legacy = rekor_entry(d, body, case)
     empty = blob(b"{}")
     if kind in ("sig", "att"):
+        if case in ("tsa", "badtsa"):
+            # cosign v2: .sig over the signature bytes, .att over the blob
+            data = sig if kind == "sig" else layer_data
+            tok = timestamp(d, b"other bytes" if case == "badtsa" else data)
+            ann["dev.sigstore.cosign/rfc3161timestamp"] = cjson(
+                {"SignedRFC3161Timestamp": b64(tok)}).decode()
         ann.update({"dev.sigstore.cosign/certificate": cert_pem.decode(),
                     "dev.sigstore.cosign/chain": chain.decode(),
                     "dev.sigstore.cosign/bundle": cjson(legacy).decode()})

@@ -58,7 +58,7 @@ put_case() {
 }
 
 # ---- image signatures: legacy .sig -------------------------------------------
-for c in ok otherca expired badset badbody otherimg; do
+for c in ok otherca expired badset badbody otherimg tsa badtsa; do
     put_case "sig-$c" sig "$c" || fail "setup sig-$c"
 done
 for c in ok otherca expired badset badproof badcp badbody otherimg; do
@@ -108,6 +108,12 @@ for r in sig bsig; do
     expect "$r: --key never passes a keyless signature" 3 "never passes a --key check" \
         "$SIGIL" verify $INS --key "$T/k.pub" "$REG/$r-ok:v1"
 done
+# an RFC 3161 timestamp from the root's TSA (over the signature bytes, as
+# cosign v2 makes it), and one over other bytes
+expect "sig: with a TSA timestamp" 0 "docker-manifest-digest" \
+    "$SIGIL" verify $INS $KL "$REG/sig-tsa:v1"
+expect "sig: TSA timestamp over other bytes" 3 "keyless: RFC 3161 timestamp does not verify against a trusted timestamp authority" \
+    "$SIGIL" verify $INS $KL "$REG/sig-badtsa:v1"
 # a valid keyless signature, but for another image: the claims fail
 expect "sig: signed payload names another image" 3 "payload signs digest sha256:[0-9a-f]{64}, not the image digest" \
     "$SIGIL" verify $INS $KL "$REG/sig-otherimg:v1"
@@ -175,7 +181,7 @@ expect "a missing trusted root is an error" 1 "trusted root" \
     --trusted-root "$T/nope.json" "$REG/sig-ok:v1"
 
 # ---- attestations: legacy .att and v3 bundle referrers -------------------------
-for c in ok otherca expired badset badbody otherimg; do
+for c in ok otherca expired badset badbody otherimg tsa badtsa; do
     put_case "att-$c" att "$c" || fail "setup att-$c"
 done
 for c in ok badproof badcp; do
@@ -212,6 +218,10 @@ expect "att: intoto entry for another payload" 3 "log entry digest differs from 
     "$SIGIL" verify-attestation $INS $KL "$REG/att-badbody:v1"
 expect "att: statement subject is another image" 3 "keyless: artifact digest is not a subject of the statement" \
     "$SIGIL" verify-attestation $INS $KL "$REG/att-otherimg:v1"
+expect "att: with a TSA timestamp (over the envelope blob, as cosign v2)" 0 "cyclonedx" \
+    "$SIGIL" verify-attestation $INS $KL "$REG/att-tsa:v1"
+expect "att: TSA timestamp over other bytes" 3 "keyless: RFC 3161 timestamp does not verify against a trusted timestamp authority" \
+    "$SIGIL" verify-attestation $INS $KL "$REG/att-badtsa:v1"
 expect "batt: inclusion proof for another leaf" 3 "keyless: .*(inclusion proof|root hash)" \
     "$SIGIL" verify-attestation $INS $KL "$REG/batt-badproof:v1"
 expect "batt: checkpoint signed by another key" 3 "checkpoint signature does not verify with the log's key" \
