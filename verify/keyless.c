@@ -487,12 +487,6 @@ sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
         if (sg_v_classify(rc) == SG_V_TRANSPORT)
             rc = SG_EVERIFY; /* nothing here touches the network */
         rc = sg_error_prefix(rc, "keyless");
-    } else {
-        char e1[200], e2[200];
-
-        sg_debug("keyless: certificate for %s (issuer %s) verified",
-                 sg_escape(e1, sizeof(e1), res.san ? res.san : ""),
-                 sg_escape(e2, sizeof(e2), res.issuer ? res.issuer : ""));
     }
     sg_sigstore_result_release(&res);
     json_decref(legacy);
