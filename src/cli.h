@@ -308,6 +308,16 @@ int cli_keyless_wanted(const struct cli_keyless *k);
 int cli_keyless_check(const struct cli_command *cmd,
                       const struct cli_keyless *k,
                       int have_key);
+/* Image verification (verify, verify-attestation): with a key, no
+ * identity flag and *out NULL; without, the identity flags checked
+ * (cli_keyless_check) and *out = pol filled from them, with the trusted
+ * root --trusted-root, else $SIGSTORE_TRUSTED_ROOT, else the built-in one.
+ * Returns an exit code (usage errors printed). */
+int cli_keyless_policy(const struct cli_command *cmd,
+                       const struct cli_keyless *k,
+                       int have_key,
+                       struct sg_keyless_policy *pol,
+                       const struct sg_keyless_policy **out);
 /* The trusted root: --trusted-root, else $SIGSTORE_TRUSTED_ROOT, else
  * the built-in public-good snapshot. Prints on failure; exit code. */
 int cli_keyless_trust(struct sg_sigstore_trust **out,

@@ -81,7 +81,9 @@ int cli_keyless_check(const struct cli_command *cmd,
 
     if (have_key && cli_keyless_wanted(k))
         return cli_usage_error(cmd, "--key and the --certificate-* identity "
-                                    "flags exclude each other");
+                                    "flags do not mix: a key checks "
+                                    "key-signed signatures, the identity "
+                                    "flags keyless ones");
     if (have_key)
         return CLI_EXIT_OK;
     if (id->identity && id->identity_regexp)
@@ -91,13 +93,13 @@ int cli_keyless_check(const struct cli_command *cmd,
         return cli_usage_error(cmd, "give one of --certificate-oidc-issuer "
                                     "and --certificate-oidc-issuer-regexp");
     if (!id->identity && !id->identity_regexp)
-        return cli_usage_error(cmd, "keyless verification needs "
-                                    "--certificate-identity or "
-                                    "--certificate-identity-regexp");
+        return cli_usage_error(cmd, "--certificate-identity or "
+                                    "--certificate-identity-regexp is "
+                                    "required for keyless verification");
     if (!id->issuer && !id->issuer_regexp)
-        return cli_usage_error(cmd, "keyless verification needs "
-                                    "--certificate-oidc-issuer or "
-                                    "--certificate-oidc-issuer-regexp");
+        return cli_usage_error(cmd, "--certificate-oidc-issuer or "
+                                    "--certificate-oidc-issuer-regexp is "
+                                    "required for keyless verification");
     return CLI_EXIT_OK;
 }
 
@@ -122,6 +124,32 @@ int cli_keyless_trust(struct sg_sigstore_trust **out,
     data = sg_verify_trust_builtin(&len, NULL);
     rc = sg_sigstore_trust_parse(out, data, len);
     return rc ? cli_fail(rc, "built-in trusted root") : CLI_EXIT_OK;
+}
+
+int cli_keyless_policy(const struct cli_command *cmd,
+                       const struct cli_keyless *k,
+                       int have_key,
+                       struct sg_keyless_policy *pol,
+                       const struct sg_keyless_policy **out)
+{
+    int ret = cli_keyless_check(cmd, k, have_key);
+
+    *out = NULL;
+    if (ret || have_key)
+        return ret;
+    memset(pol, 0, sizeof(*pol));
+    pol->id = k->id;
+    pol->trusted_root_path = k->trusted_root;
+    if (!pol->trusted_root_path) {
+        const char *env = getenv("SIGSTORE_TRUSTED_ROOT");
+
+        pol->trusted_root_path = env && *env ? env : NULL;
+    }
+    if (!pol->trusted_root_path)
+        pol->trusted_root_data =
+            sg_verify_trust_builtin(&pol->trusted_root_len, NULL);
+    *out = pol;
+    return CLI_EXIT_OK;
 }
 
 /* "sha256:<64 hex>" naming no file: the artifact's digest. */

@@ -280,6 +280,8 @@ struct verify_args {
     const char *bundle;    /* verify-blob-attestation --bundle */
     int ignore_tlog;       /* --insecure-ignore-tlog (key mode) */
     struct cli_keyless kl; /* identity and trusted-root flags */
+    struct sg_keyless_policy polbuf;
+    const struct sg_keyless_policy *pol; /* images, keyless mode */
 };
 
 static int take_out_fmt(void *arg, char *v)
@@ -338,12 +340,15 @@ static int verify_begin(struct verify_args *o,
                                    what);
         return CLI_EXIT_OK;
     }
-    if (cli_keyless_wanted(&o->kl))
-        return cli_usage_error(o->cmd, "keyless verification needs %s",
-                               blob ? "--bundle"
-                                    : "sigil verify's keyless "
-                                      "support (not yet for "
-                                      "attestations on images)");
+    if (blob && cli_keyless_wanted(&o->kl))
+        return cli_usage_error(o->cmd, "keyless verification needs --bundle");
+    if (!blob && o->target) {
+        /* images: --key, or keyless with the identity flags */
+        int ret = cli_keyless_policy(o->cmd, &o->kl, o->key != NULL, &o->polbuf,
+                                     &o->pol);
+        if (ret || !o->key)
+            return ret;
+    }
     if (!o->key || !o->target || (blob && !o->signature))
         return cli_usage_error(o->cmd, "--key%s and %s are required",
                                blob ? ", --signature" : "", what);
@@ -410,6 +415,7 @@ int cli_run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
     n = cli_image_len(o.target, digest);
     c = attest_check(k, digest, &o);
     c.ctx = &ctx->sg;
+    c.keyless = o.pol;
     rc = sg_verify_image_attestations(&res, s, &c);
     if (rc && rc != SG_EVERIFY) {
         ret = cli_fail(rc, "verify-attestation %s", o.target);
@@ -433,9 +439,12 @@ int cli_run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
                 "The following checks were performed on each of these "
                 "attestations:\n"
                 "  - The DSSE signatures were verified over PAE against "
-                "the specified public key\n"
+                "%s\n"
                 "  - The statement subject names the image digest%s\n",
                 n, o.target, digest,
+                o.pol ? "certificates chained to the trusted root (log "
+                        "evidence and identity checked)"
+                      : "the specified public key",
                 o.type ? "\n  - The predicate type matched --type" : "");
 done:
     sg_attest_result_release(&res);

@@ -226,11 +226,14 @@ int cli_run_verify(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_oci_store *s = NULL;
     struct sg_sign_key *k = NULL;
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT), name = SG_BUF_INIT(4096);
+    struct cli_keyless kl = { 0 };
+    struct sg_keyless_policy polbuf;
+    const struct sg_keyless_policy *pol = NULL;
     char *digest = NULL;
     size_t n_ok = 0;
     int tlog = 0, json, ret;
     sg_err rc;
-    const struct cli_opt opts[] = {
+    struct cli_opt opts[4 + CLI_KEYLESS_N_OPTS] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         CLI_OPT_ANNOTATIONS(&an),
         { .name = "--output", .alt = "-o", .value = &output },
@@ -239,14 +242,19 @@ int cli_run_verify(struct cli_ctx *ctx, int argc, char **argv)
     };
     struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
+    cli_keyless_opts(opts + 4, &kl);
     if (cli_parse_args(ctx, &cli_cmd_verify, argc, argv, 1, &a))
         return CLI_EXIT_USAGE;
-    if (!keyspec || !image)
-        return cli_usage_error(&cli_cmd_verify, "--key and IMAGE are required");
+    if (!image)
+        return cli_usage_error(&cli_cmd_verify, "IMAGE is required");
+    ret = cli_keyless_policy(&cli_cmd_verify, &kl, keyspec != NULL, &polbuf,
+                             &pol);
+    if (ret)
+        return ret;
     if (strcmp(output, "json") != 0 && strcmp(output, "text") != 0)
         return cli_usage_error(&cli_cmd_verify, "-o must be json or text");
     json = strcmp(output, "json") == 0;
-    ret = cli_key_public(&k, keyspec);
+    ret = keyspec ? cli_key_public(&k, keyspec) : CLI_EXIT_OK;
     if (!ret)
         ret = cli_open_image(&s, &digest, ctx, image, CLI_OPEN_DIGEST_AS_IS);
     if (ret)
@@ -255,6 +263,7 @@ int cli_run_verify(struct cli_ctx *ctx, int argc, char **argv)
     o.annotations = an.v;
     o.n_annotations = an.n;
     o.ctx = &ctx->sg;
+    o.keyless = pol;
     if (!sg_oci_ref_string(&name, sg_oci_store_ref(s)))
         o.docker_reference = name.data;
     rc = sg_verify_image(&r, s, digest, k, &o);
@@ -282,12 +291,18 @@ int cli_run_verify(struct cli_ctx *ctx, int argc, char **argv)
                 "The following checks were performed on each of these "
                 "signatures:\n"
                 "  - The cosign claims were validated\n"
-                "  - The signatures were verified against the specified public "
-                "key\n"
+                "  - The signatures were verified against %s\n"
                 "  - The payload blobs matched their descriptors (digest and "
                 "size)\n"
                 "%zu of %zu signature(s) verified\n",
-                cli_image_len(image, digest), image, digest, n_ok, r.n_items);
+                cli_image_len(image, digest), image, digest,
+                pol ? "the code-signing certificates, verified using "
+                      "trusted certificate authority certificates\n"
+                      "  - Existence of the claims in the transparency log "
+                      "was verified offline\n"
+                      "  - The certificate identity and issuer matched"
+                    : "the specified public key",
+                n_ok, r.n_items);
     ret = cli_output(NULL, out.data, out.len);
 done:
     sg_verify_result_release(&r);

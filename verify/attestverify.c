@@ -54,14 +54,22 @@ sg_err sg_verify_image_attestations(struct sg_attest_result *out,
                                     struct sg_oci_store *s,
                                     const struct sg_attest_check *c)
 {
+    struct sg_v_keyless_opts *kl = NULL;
     struct sg_v_ctx v;
     sg_err rc, erc;
 
     memset(out, 0, sizeof(*out));
-    SG_ASSERT_ARG(s && c && c->key && c->digest);
+    SG_ASSERT_ARG(s && c && (!c->key != !c->keyless) && c->digest);
+    if (c->keyless) {
+        rc = sg_v_keyless_opts_new(&kl, c->keyless);
+        if (rc)
+            return rc;
+    }
     ctx_for(&v, s, c);
+    v.keyless = kl;
     rc = sg_v_run(&v);
     erc = sg_v_export_attestations(&v, out);
     sg_v_ctx_release(&v);
+    sg_v_keyless_opts_free(kl);
     return erc ? erc : rc;
 }

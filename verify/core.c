@@ -349,28 +349,12 @@ done:
     return rc;
 }
 
-/* ------------------------------------------------------------------ */
-/* The keyless hook                                                     */
-
-sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
-                          const struct sg_v_bundle *b,
-                          const struct sg_oci_descriptor *layer,
-                          const struct sg_dsse_envelope *envelope,
-                          const void *signed_data,
-                          size_t signed_len)
+/* Keyless mode (no key): a candidate signed with a key is not checked. */
+static sg_err key_signed_in_keyless_mode(void)
 {
-    /* Issue 10 plugs the Fulcio/Rekor/TSA checks in here. Until then a
-     * certificate never passes, whatever key was given. */
-    (void)c;
-    (void)b;
-    (void)layer;
-    (void)envelope;
-    (void)signed_data;
-    (void)signed_len;
     return sg_error_set(SG_EVERIFY,
-                        "signed with a certificate (keyless); not checkable "
-                        "with a key: keyless verification is not supported "
-                        "yet");
+                        "signed with a key, not a certificate: not checked in "
+                        "keyless mode (verify it with --key)");
 }
 
 /* ------------------------------------------------------------------ */
@@ -400,13 +384,15 @@ static sg_err bundle_payload(struct outcome *o, const struct sg_v_ctx *c)
 }
 
 /* Check a parsed envelope e. b: the bundle holding it (NULL for a .att
- * layer); layer: the .att layer (NULL for bundles). *skip is set when
+ * layer); layer: the .att layer (NULL for bundles) and raw its bytes as
+ * stored (what cosign timestamps; NULL otherwise). *skip is set when
  * the statement says it is of the other kind and `mixed` (referrers hold
  * both kinds: not a candidate there). */
 static sg_err check_dsse(struct sg_v_ctx *c,
                          const struct sg_dsse_envelope *e,
                          const struct sg_v_bundle *b,
                          const struct sg_oci_descriptor *layer,
+                         const struct sg_buf *raw,
                          int mixed,
                          struct outcome *o,
                          int *skip)
@@ -452,7 +438,11 @@ static sg_err check_dsse(struct sg_v_ctx *c,
     keyless = (b && b->material != SG_V_MATERIAL_PUBLIC_KEY) ||
               (layer && sg_oci_descriptor_annotation(layer, SG_V_ANNOT_CERT));
     if (keyless)
-        rc = sg_v_keyless_check(c, b, layer, e, e->payload, e->payload_len);
+        rc = sg_v_keyless_check(c, b, layer, e,
+                                raw ? (const void *)raw->data : e->payload,
+                                raw ? raw->len : e->payload_len);
+    else if (!c->key)
+        return key_signed_in_keyless_mode();
     else
         rc = sg_dsse_envelope_verify(e, c->key);
     if (rc) {
@@ -494,7 +484,7 @@ sg_err sg_v_check_envelope(struct sg_v_ctx *c,
     }
     rc = sg_dsse_envelope_parse(&e, env, len, 0);
     if (!rc)
-        rc = check_dsse(c, e, NULL, NULL, 0, &o, &skip);
+        rc = check_dsse(c, e, NULL, NULL, NULL, 0, &o, &skip);
     if (it) {
         free(it->payload);
         free(it->predicate_type);
@@ -543,15 +533,15 @@ static sg_err check_sig_layer(struct sg_v_ctx *c,
     }
     if (sg_oci_descriptor_annotation(d, SG_V_ANNOT_CERT)) {
         rc = sg_v_keyless_check(c, NULL, d, NULL, payload.data, payload.len);
-        goto done;
-    }
-    if (sg_base64_decode(&sig, b64, strlen(b64)) != SG_OK) {
+    } else if (!c->key) {
+        rc = key_signed_in_keyless_mode();
+    } else if (sg_base64_decode(&sig, b64, strlen(b64)) != SG_OK) {
         rc = sg_error_set(SG_EVERIFY,
                           "signature annotation is not valid base64");
-        goto done;
+    } else {
+        rc = sg_sign_key_verify(c->key, payload.data, payload.len, sig.data,
+                                sig.len);
     }
-    rc = sg_sign_key_verify(c->key, payload.data, payload.len, sig.data,
-                            sig.len);
     if (!rc) {
         struct sg_verify_opts vo;
 
@@ -588,7 +578,7 @@ static sg_err check_att_layer(struct sg_v_ctx *c,
     }
     rc = sg_dsse_envelope_parse(&e, blob.data, blob.len, 0);
     if (!rc)
-        rc = check_dsse(c, e, NULL, d, 0, o, &skip);
+        rc = check_dsse(c, e, NULL, d, &blob, 0, o, &skip);
     if (!rc) {
         o->envelope_len = blob.len;
         rc = sg_buf_take(&o->envelope, NULL, &blob);
@@ -726,7 +716,7 @@ static sg_err check_referrer(struct sg_v_ctx *c,
         *skip = 1;
         goto done;
     }
-    rc = check_dsse(c, b.env, &b, NULL, 1, o, skip);
+    rc = check_dsse(c, b.env, &b, NULL, NULL, 1, o, skip);
     if (!rc && !*skip && c->kind == SG_V_ATTESTATION) {
         o->envelope = json_dumps(b.dsse, JSON_COMPACT);
         o->envelope_len = o->envelope ? strlen(o->envelope) : 0;
@@ -822,7 +812,7 @@ sg_err sg_v_run(struct sg_v_ctx *c)
     const int sig = c->kind == SG_V_SIGNATURE;
     sg_err rc;
 
-    SG_ASSERT_ARG(c && c->s && c->digest && c->key);
+    SG_ASSERT_ARG(c && c->s && c->digest && (!c->key != !c->keyless));
     if (!sg_digest_valid(c->digest))
         return sg_error_set(SG_EINVAL, "verify: not a digest: %s", c->digest);
     /* cosign's order: verify looks at referrers first, verify-attestation

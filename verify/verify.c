@@ -74,8 +74,17 @@ sg_err sg_verify_image(struct sg_verify_result *out,
     struct sg_v_ctx c;
     sg_err rc, erc;
 
+    struct sg_v_keyless_opts *kl = NULL;
+
     memset(out, 0, sizeof(*out));
+    SG_ASSERT_ARG(!k != !(opts && opts->keyless));
+    if (opts && opts->keyless) {
+        rc = sg_v_keyless_opts_new(&kl, opts->keyless);
+        if (rc)
+            return rc;
+    }
     sg_v_ctx_init(&c, SG_V_SIGNATURE, s, digest, k);
+    c.keyless = kl;
     if (opts) {
         c.annotations = opts->annotations;
         c.n_annotations = opts->n_annotations;
@@ -86,6 +95,7 @@ sg_err sg_verify_image(struct sg_verify_result *out,
     rc = sg_v_run(&c);
     erc = sg_v_export_signatures(&c, out);
     sg_v_ctx_release(&c);
+    sg_v_keyless_opts_free(kl);
     return erc ? erc : rc;
 }
 

@@ -145,10 +145,15 @@ void sg_v_result_release(struct sg_v_result *r);
 /* ------------------------------------------------------------------ */
 /* The checking context                                                 */
 
-/* Placeholder for the keyless identity policy (issue 10): trusted root,
- * --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp].
- * Defined by the keyless module; NULL today. */
+/* The keyless policy ready to check (keyless.c): the parsed trusted
+ * root and the identity policy of a struct sg_keyless_policy. */
 struct sg_v_keyless_opts;
+/* Load the trusted root and check the policy (an identity and an issuer
+ * are required; regexps must compile): SG_EINVAL/SG_EPARSE/SG_EIO with
+ * the reason. */
+SG_MUST_USE sg_err sg_v_keyless_opts_new(struct sg_v_keyless_opts **out,
+                                         const struct sg_keyless_policy *p);
+void sg_v_keyless_opts_free(struct sg_v_keyless_opts *o);
 
 struct sg_v_ctx {
     /* inputs (borrowed) */
@@ -156,7 +161,7 @@ struct sg_v_ctx {
     struct sg_oci_store *s;
     const char *digest;                      /* "sha256:<hex>" being verified */
     const struct sg_sign_key *key;           /* public key (key-based checks) */
-    const struct sg_v_keyless_opts *keyless; /* NULL: no keyless policy */
+    const struct sg_v_keyless_opts *keyless; /* keyless mode (key NULL) */
     const struct sg_sign_annotation *annotations; /* -a pairs (sigs) */
     size_t n_annotations;
     const char *docker_reference; /* shown in synthesized payloads */
@@ -195,15 +200,16 @@ SG_MUST_USE sg_err sg_v_run(struct sg_v_ctx *c);
  * SG_V_MATERIAL_CERTIFICATE or SG_V_MATERIAL_CHAIN (b != NULL), or a
  * legacy .sig/.att layer carrying dev.sigstore.cosign/certificate
  * (layer != NULL; its annotations hold certificate, chain, bundle and
- * rfc3161timestamp). `signed_data` are the bytes the signature is over
- * (simple-signing payload; for DSSE the envelope is in b->env or
- * `envelope`). Must return SG_OK only when the certificate chains to the
- * trusted root at a verified signing time, the log/timestamp evidence
- * verifies, the identity policy c->keyless matches and the signature over
- * the content verifies with the leaf key. The claims (digest, type,
- * annotations) are checked by the core afterwards, as for keys.
- * Today: always SG_EVERIFY "... keyless verification is not supported
- * yet" (fails closed). */
+ * rfc3161timestamp). `signed_data`: for a .sig layer the simple-signing
+ * payload the signature is over; for a .att layer the layer blob as
+ * stored (the envelope JSON cosign's rfc3161timestamp covers); for
+ * bundles the DSSE payload (the envelope is in b->env or `envelope`). Must
+ * return SG_OK only when the certificate chains to the trusted root at a
+ * verified signing time, the log/timestamp evidence verifies, the identity
+ * policy c->keyless matches and the signature over the content verifies with
+ * the leaf key. The claims (digest, type, annotations) are checked by the core
+ * afterwards, as for keys. Without c->keyless (a --key check): always
+ * SG_EVERIFY (keyless.c). */
 SG_MUST_USE sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
                                       const struct sg_v_bundle *b,
                                       const struct sg_oci_descriptor *layer,

@@ -65,7 +65,7 @@ expect "bad regexp is a usage error" 2 "bad regular expression" \
     vb --bundle "$V3" --certificate-identity-regexp '(' --certificate-oidc-issuer "$ISS" "$A"
 expect "GitHub workflow extension mismatch: exit 3" 3 "GitHub workflow" \
     vb --bundle "$V3" "${idf[@]}" --certificate-github-workflow-repository evil/repo "$A"
-expect "identity without issuer: usage" 2 "needs --certificate-oidc-issuer" \
+expect "identity without issuer: usage" 2 "--certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required" \
     vb --bundle "$V3" --certificate-identity "$ID" "$A"
 
 # --- artifact as a digest ------------------------------------------------
@@ -80,7 +80,7 @@ expect "keyless bundle with --key: refused" 3 "bundle is keyless \(certificate\)
     vb --bundle "$V3" --key "$KEY" "$A"
 expect "key-based bundle with identity flags: refused" 3 "bundle is key-based" \
     vb --bundle "$KEYB" "${idf[@]}" "$A"
-expect "--key with identity flags: usage" 2 "exclude each other" \
+expect "--key with identity flags: usage" 2 "do not mix" \
     vb --bundle "$V3" --key "$KEY" "${idf[@]}" "$A"
 expect "identity flags without --bundle: usage" 2 "needs --bundle" \
     vb --key "$KEY" --signature x "${idf[@]}" "$A"

@@ -384,7 +384,7 @@ static sg_err check_vector(const char *dir,
 {
     struct sg_buf b;
     struct sg_sign_key *k = load_pub(dir);
-    struct sg_attest_check c = { k, digest, type, flags, NULL };
+    struct sg_attest_check c = { k, digest, type, flags, NULL, NULL };
     sg_err rc;
 
     read_vector(&b, dir, "envelope.json");
@@ -463,7 +463,7 @@ static void envelope__sign_round_trip(void **state)
     struct sg_attest_statement_opts o = { .type = "spdxjson",
                                           .subject_name = "r/app",
                                           .digest = IMG_DIGEST };
-    struct sg_attest_check c = { NULL, IMG_DIGEST, "spdxjson", 0, NULL };
+    struct sg_attest_check c = { NULL, IMG_DIGEST, "spdxjson", 0, NULL, NULL };
     struct sg_dsse_envelope *e = NULL;
     EVP_PKEY *ok_key;
     BIO *bio;

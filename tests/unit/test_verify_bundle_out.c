@@ -191,7 +191,7 @@ static void image_bundles__stored_as_referrers_and_verified(void **state)
     struct sg_oci_store *s = memstore_new();
     struct sg_sign_annotation an = { "env", "prod" }, bad = { "env", "dev" };
     struct sg_sign_image_opts so = { &an, 1, NULL };
-    struct sg_verify_opts vo = { &an, 1, NULL, NULL, NULL };
+    struct sg_verify_opts vo = { &an, 1, NULL, NULL, NULL, NULL };
     struct sg_attest_statement_opts ao;
     struct sg_verify_result vr;
     struct sg_attest_result ar;

@@ -27,6 +27,34 @@ struct sg_verify_result {
 };
 void sg_verify_result_release(struct sg_verify_result *r);
 
+/* Who must have signed (keyless): the certificate's SAN and OIDC issuer,
+ * exact or as an unanchored regexp, and optional exact GitHub workflow
+ * extension values. NULL fields are not checked. */
+struct sg_verify_identity {
+    const char *identity, *identity_regexp;
+    const char *issuer, *issuer_regexp;
+    const char *gh_workflow_trigger, *gh_workflow_sha, *gh_workflow_name,
+        *gh_workflow_repository, *gh_workflow_ref;
+};
+
+/* Keyless (Fulcio certificate) verification of image signatures and
+ * attestations (issue 10): the trusted root (protobuf-specs TrustedRoot
+ * JSON: the path, or the bytes when path is NULL) and the identity the
+ * certificate must name: one of identity / identity_regexp (SAN: URI,
+ * email or Sigstore otherName) and one of issuer / issuer_regexp
+ * (1.3.6.1.4.1.57264.1.8, else .1.1); regexps unanchored (RE2-like).
+ * The GitHub workflow fields are exact, optional checks (NULL: not
+ * checked). A keyless policy and a key never mix: with a policy only
+ * certificate-signed candidates can pass; with a key never one. */
+struct sg_keyless_policy {
+    const char *trusted_root_path; /* trusted_root.json, or NULL */
+    const void *trusted_root_data; /* its bytes when path is NULL */
+    size_t trusted_root_len;
+    struct sg_verify_identity id; /* identity and issuer (exact or regexp),
+                                     GitHub workflow extensions */
+    int64_t now;                  /* 0: the current time (tests may fix it) */
+};
+
 struct sg_verify_opts {
     const struct sg_sign_annotation *annotations; /* required -a pairs */
     size_t n_annotations;
@@ -34,9 +62,11 @@ struct sg_verify_opts {
     const char *docker_reference; /* shown in payloads synthesized for v3
                                      bundles (may be NULL) */
     const struct sg_ctx *ctx;     /* limits and hooks; NULL: the store's */
+    const struct sg_keyless_policy *keyless; /* keyless mode (k NULL) */
 };
 
-/* Verify signatures on image `digest` in store s with public key k: the
+/* Verify signatures on image `digest` in store s with public key k (or,
+ * k NULL, with opts->keyless: certificate-signed candidates only): the
  * Sigstore bundles (v0.1-v0.3, DSSE, cosign sign predicate in the SIGNED
  * statement) among the referrers, then the sha256-<hex>.sig layers.
  * Returns SG_OK only if at least one candidate passed every check; when
@@ -85,6 +115,8 @@ struct sg_attest_check {
     unsigned flags;           /* enum sg_attest_verify_flags */
     const struct sg_ctx *ctx; /* limits and hooks; NULL: the store's (or
                                  defaults without a store) */
+    /* keyless mode (key NULL; images only): see sg_keyless_policy */
+    const struct sg_keyless_policy *keyless;
 };
 
 /* One checked attestation candidate. */
@@ -156,12 +188,6 @@ const unsigned char *sg_verify_trust_builtin(size_t *len, const char **date);
  * one of issuer / issuer_regexp; regexps are RE2-like and unanchored
  * (PCRE2). The gh_workflow_* values, when set, must equal the
  * certificate's GitHub workflow extensions (1.3.6.1.4.1.57264.1.2-.6). */
-struct sg_verify_identity {
-    const char *identity, *identity_regexp;
-    const char *issuer, *issuer_regexp;
-    const char *gh_workflow_trigger, *gh_workflow_sha, *gh_workflow_name,
-        *gh_workflow_repository, *gh_workflow_ref;
-};
 
 struct sg_verify_bundle_opts {
     const struct sg_sigstore_trust *root; /* required */
