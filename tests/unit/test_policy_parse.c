@@ -27,9 +27,9 @@ static void hook(enum sg_log_level level, const char *msg, void *payload)
     struct logcap *l = payload;
 
     if (level == SG_LOG_WARN) {
+        size_t n = strlen(l->all);
         l->warnings++;
-        strncat(l->all, msg, sizeof(l->all) - strlen(l->all) - 2);
-        strcat(l->all, "\n");
+        snprintf(l->all + n, sizeof(l->all) - n, "%s\n", msg);
     }
 }
 
@@ -309,10 +309,8 @@ static void policy__bounds_and_malformed(void **state)
     /* Nesting. */
     n = 4 * 100 + 10;
     y = calloc(1, n);
-    for (int i = 0; i < 100; i++)
-        strcat(y, "[");
-    for (int i = 0; i < 100; i++)
-        strcat(y, "]");
+    memset(y, '[', 100);
+    memset(y + 100, ']', 100);
     assert_int_equal(parse(&p, y, NULL), SG_ELIMIT);
     assert_non_null(strstr(sg_error_last(), "nested deeper"));
     free(y);
