@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
+#include <time.h>
 
 #include "server/policy_int.h"
 #include "sign_memstore.h"
@@ -24,7 +26,8 @@
 static struct sg_sign_key *key;
 static struct sg_oci_store *mem;
 static struct sg_oci_store_ops borrow_ops;
-static int opens;
+static int opens;         /* atomic */
+static int open_sleep_ms; /* a slow registry */
 static char last_repo[256];
 static char d_signed[SG_DIGEST_STR_MAX], d_unsigned[SG_DIGEST_STR_MAX],
     d_good[SG_DIGEST_STR_MAX], d_bad[SG_DIGEST_STR_MAX],
@@ -41,7 +44,11 @@ static sg_err open_mem(struct sg_oci_store **out,
 
     (void)o;
     (void)arg;
-    opens++;
+    __atomic_add_fetch(&opens, 1, __ATOMIC_SEQ_CST);
+    if (open_sleep_ms) {
+        struct timespec ts = { 0, open_sleep_ms * 1000000L };
+        nanosleep(&ts, NULL);
+    }
     snprintf(last_repo, sizeof(last_repo), "%s", repo);
     s->ops = &borrow_ops;
     s->kind = SG_OCI_STORE_OCI_DIR;
@@ -373,6 +380,62 @@ static void engine__errors_never_allow(void **state)
     sg_admit_engine_free(e);
 }
 
+#define N_THREADS 8
+
+struct job {
+    struct sg_admit_engine *e;
+    pthread_barrier_t *start;
+    struct sg_admit_result r;
+    sg_err rc;
+};
+
+static void *worker(void *arg)
+{
+    struct job *j = arg;
+
+    pthread_barrier_wait(j->start);
+    j->rc = sg_admit_image(&j->r, j->e, "reg.io/app:unsigned", NULL, 0);
+    return NULL;
+}
+
+/* Eight reviews of one unsigned image at once, on a slow registry: one
+ * tag resolution, one verification (failures are not cached, so only
+ * the singleflight can make it one), eight denials with the reason. */
+static void engine__singleflight(void **state)
+{
+    struct sg_admit_engine *e = engine(SG_ADMIT_NO_MATCH_DENY);
+    struct job jobs[N_THREADS];
+    pthread_t th[N_THREADS];
+    pthread_barrier_t start;
+    struct sg_admit_stats st;
+
+    (void)state;
+    opens = 0;
+    open_sleep_ms = 300;
+    assert_int_equal(pthread_barrier_init(&start, NULL, N_THREADS), 0);
+    memset(jobs, 0, sizeof(jobs));
+    for (int i = 0; i < N_THREADS; i++) {
+        jobs[i].e = e;
+        jobs[i].start = &start;
+        assert_int_equal(pthread_create(&th[i], NULL, worker, &jobs[i]), 0);
+    }
+    for (int i = 0; i < N_THREADS; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&start);
+    open_sleep_ms = 0;
+    for (int i = 0; i < N_THREADS; i++) {
+        assert_int_equal(jobs[i].rc, SG_OK);
+        assert_int_equal(jobs[i].r.verdict, SG_ADMIT_DENY);
+        assert_non_null(strstr(jobs[i].r.reason, "policy signed"));
+        assert_string_equal(jobs[i].r.digest, d_unsigned);
+        sg_admit_result_release(&jobs[i].r);
+    }
+    sg_admit_engine_stats(e, &st);
+    assert_int_equal(st.verifications, 1);
+    assert_int_equal(opens, 2); /* the tag, then the verification */
+    sg_admit_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +444,7 @@ int main(void)
         cmocka_unit_test(engine__attestation_jq),
         cmocka_unit_test(engine__spec_match),
         cmocka_unit_test(engine__errors_never_allow),
+        cmocka_unit_test(engine__singleflight),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
