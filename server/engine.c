@@ -11,6 +11,7 @@
  * are cached per (policy generation, repository@digest, policies
  * selected), with singleflight (server/cache.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +254,7 @@ static int check_attestation(struct eval *ev,
     struct sg_attest_result r;
     struct sg_attest_check c;
     struct sg_oci_store *s;
+    char first[512] = "";
     sg_err rc;
     int ok = 0;
 
@@ -286,22 +288,24 @@ static int check_attestation(struct eval *ev,
         goto done;
     }
     /* The jq program runs over each verified statement; one that
-     * evaluates to true satisfies the attestation. */
+     * evaluates to true satisfies the attestation. The first failure's
+     * reason is the one given. */
     for (size_t i = 0; !ok && i < r.n_items; i++) {
         int pass = 0;
         if (!r.items[i].ok || !r.items[i].statement)
             continue;
         rc = sg_pa_jq_eval(&pass, att->jq, r.items[i].statement,
                            r.items[i].statement_len);
-        if (pass) {
+        if (pass)
             ok = 1;
-        } else if (i + 1 >= r.n_items || !why->len) {
-            addr(why, "attestation ", att->name, ": ");
-            addr(why, "", rc ? sg_error_last() : "jq policy failed", "");
-        }
+        else if (!first[0])
+            snprintf(first, sizeof(first), "%s",
+                     rc ? sg_error_last() : "jq policy failed");
     }
-    if (!ok && !why->len)
-        addr(why, "attestation ", att->name, ": no verified statement");
+    if (!ok) {
+        addr(why, "attestation ", att->name, ": ");
+        addr(why, "", first[0] ? first : "no verified statement", "");
+    }
 done:
     sg_attest_result_release(&r);
     return ok;

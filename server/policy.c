@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -320,7 +321,8 @@ static sg_err parse_attestation(struct sg_pa_attestation *a,
 static sg_err parse_authority(struct sg_pa_authority *a,
                               struct pst *st,
                               const char *pname,
-                              json_t *o)
+                              json_t *o,
+                              size_t index)
 {
     static const char *const keys[] = { "name",
                                         "key",
@@ -351,7 +353,14 @@ static sg_err parse_authority(struct sg_pa_authority *a,
         (rc = want_arr(&atts, st, json_object_get(o, "attestations"),
                        "authorities[].attestations")))
         return rc;
-    a->name = dup_str(name ? name : "");
+    if (name && *name) {
+        a->name = dup_str(name);
+    } else {
+        /* policy-controller's SetDefaults: "authority-<index>". */
+        char def[32];
+        snprintf(def, sizeof(def), "authority-%zu", index);
+        a->name = dup_str(def);
+    }
     if (!a->name)
         return sg_error_oom();
     kinds = !!key + !!stat + !!json_object_get(o, "keyless");
@@ -623,7 +632,7 @@ parse_policy(struct sg_pa_policy *pol, struct pst *st, json_t *doc)
     }
     for (size_t i = 0; i < json_array_size(auths); i++) {
         rc = parse_authority(&pol->auth[pol->n_auth++], st, name,
-                             json_array_get(auths, i));
+                             json_array_get(auths, i), i);
         if (rc)
             return rc;
     }

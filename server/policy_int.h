@@ -18,13 +18,12 @@
 #define SG_PA_FILES_MAX 256u                 /* files per directory */
 #define SG_PA_DOCS_MAX  256u /* documents per load (all files) */
 #define SG_PA_DEPTH_MAX 32u  /* YAML nesting */
-#define SG_PA_NODES_MAX                                                \
-    20000u                         /* YAML nodes per document (aliases \
-                                      count each time they are used) */
-#define SG_PA_ITEMS_MAX     256u   /* entries of any list we read */
-#define SG_PA_SCALAR_MAX    65536u /* one scalar (PEM keys, jq programs) */
-#define SG_PA_GLOB_MAX      1024u
-#define SG_PA_JQ_OUTPUT_MAX 16u /* jq outputs looked at per run */
+#define SG_PA_NODES_MAX                                             \
+    20000u                      /* YAML nodes per document (aliases \
+                                   count each time they are used) */
+#define SG_PA_ITEMS_MAX  256u   /* entries of any list we read */
+#define SG_PA_SCALAR_MAX 65536u /* one scalar (PEM keys, jq programs) */
+#define SG_PA_GLOB_MAX   1024u
 
 /* ------------------------------------------------------------------ */
 /* The loaded policy set                                                */

@@ -299,7 +299,7 @@ static void engine__modes_static_two_policies(void **state)
         sg_admit_result_release(&r);
     }
     decide(e, "reg.io/blocked/x:signed", SG_ADMIT_DENY,
-           "policy blocked: authority : static action fail", 0);
+           "policy blocked: authority authority-0: static action fail", 0);
     /* No match: deny by default, with the normalized name. */
     decide(e, "nginx", SG_ADMIT_DENY,
            "no ClusterImagePolicy matches index.docker.io/library/nginx:latest",
