@@ -380,6 +380,60 @@ static void engine__errors_never_allow(void **state)
     sg_admit_engine_free(e);
 }
 
+static int64_t fake_now;
+
+static int64_t fake_clock(void *arg)
+{
+    (void)arg;
+    return fake_now;
+}
+
+/* Tag -> digest is cached for tag_ttl_ms, verdicts for cache_ttl_ms, on
+ * the engine's clock: a re-pointed tag is seen once its TTL is over. */
+static void engine__tag_and_verdict_ttl(void **state)
+{
+    struct sg_admit_engine_opts o;
+    struct sg_admit_engine_seams seams;
+    struct sg_admit_engine *e;
+    struct sg_admit_policies *p = policies(1);
+    struct sg_admit_result r;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    memset(&seams, 0, sizeof(seams));
+    o.tag_ttl_ms = 1000;
+    o.cache_ttl_ms = 5000;
+    seams.open_store = open_mem;
+    seams.clock = fake_clock;
+    fake_now = 0;
+    assert_int_equal(sg_admit_engine_create_seams(&e, &o, &seams), SG_OK);
+    sg_admit_engine_set_policies(e, p);
+    sg_admit_policies_unref(p);
+    memstore_set_tag(mem, "moving", d_signed);
+    opens = 0;
+    decide(e, "reg.io/app:moving", SG_ADMIT_ALLOW, NULL, 0);
+    assert_int_equal(opens, 2);
+    /* Re-pointed to an unsigned image: the cached tag still holds. */
+    memstore_set_tag(mem, "moving", d_unsigned);
+    fake_now = 999;
+    decide(e, "reg.io/app:moving", SG_ADMIT_ALLOW, NULL, 1);
+    assert_int_equal(opens, 2);
+    fake_now = 1000;
+    assert_int_equal(sg_admit_image(&r, e, "reg.io/app:moving", NULL, 0),
+                     SG_OK);
+    assert_int_equal(r.verdict, SG_ADMIT_DENY);
+    assert_string_equal(r.digest, d_unsigned);
+    sg_admit_result_release(&r);
+    /* The signed digest's verdict expires after cache_ttl_ms. */
+    memstore_set_tag(mem, "moving", d_signed);
+    fake_now = 2500;
+    decide(e, "reg.io/app:moving", SG_ADMIT_ALLOW, NULL, 1);
+    fake_now = 5000;
+    decide(e, "reg.io/app:moving", SG_ADMIT_ALLOW, NULL, 0);
+    memstore_set_tag(mem, "moving", NULL);
+    sg_admit_engine_free(e);
+}
+
 #define N_THREADS 8
 
 struct job {
@@ -445,6 +499,7 @@ int main(void)
         cmocka_unit_test(engine__spec_match),
         cmocka_unit_test(engine__errors_never_allow),
         cmocka_unit_test(engine__singleflight),
+        cmocka_unit_test(engine__tag_and_verdict_ttl),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
