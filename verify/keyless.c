@@ -81,15 +81,7 @@ sg_err sg_v_keyless_opts_new(struct sg_v_keyless_opts **out,
         free(o);
         return sg_error_prefix(rc, "trusted root");
     }
-    o->pol.identity = p->id.identity;
-    o->pol.identity_regexp = p->id.identity_regexp;
-    o->pol.issuer = p->id.issuer;
-    o->pol.issuer_regexp = p->id.issuer_regexp;
-    o->pol.gh_workflow_trigger = p->id.gh_workflow_trigger;
-    o->pol.gh_workflow_sha = p->id.gh_workflow_sha;
-    o->pol.gh_workflow_name = p->id.gh_workflow_name;
-    o->pol.gh_workflow_repository = p->id.gh_workflow_repository;
-    o->pol.gh_workflow_ref = p->id.gh_workflow_ref;
+    o->pol.id = p->id;
     o->pol.now = p->now;
     *out = o;
     return SG_OK;

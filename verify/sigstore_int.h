@@ -181,13 +181,10 @@ void sg_sigstore_identity_release(struct sg_sigstore_identity *id);
 /* The whole check                                                      */
 
 struct sg_sigstore_policy {
-    /* keyless: one of identity / identity_regexp, one of issuer / issuer_regexp
-     */
-    const char *identity, *identity_regexp;
-    const char *issuer, *issuer_regexp;
-    /* optional exact GitHub workflow checks (NULL = not checked) */
-    const char *gh_workflow_trigger, *gh_workflow_sha, *gh_workflow_name,
-        *gh_workflow_repository, *gh_workflow_ref;
+    /* keyless: one of id.identity / id.identity_regexp, one of id.issuer /
+     * id.issuer_regexp; the GitHub workflow fields are optional exact checks
+     * (NULL = not checked). Strings borrowed from the caller. */
+    struct sg_verify_identity id;
     /* key-based instead: a keyless bundle never passes this, and vice versa */
     EVP_PKEY *key;
     int ignore_tlog; /* key-based only: accept a bundle with no tlog entry */

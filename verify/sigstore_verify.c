@@ -177,16 +177,17 @@ static sg_err check_identity(const struct sg_sigstore_policy *p,
 {
     sg_err rc;
 
-    rc = match_one(p->identity, p->identity_regexp, id->san, "identity");
+    rc = match_one(p->id.identity, p->id.identity_regexp, id->san, "identity");
     if (!rc)
-        rc = match_one(p->issuer, p->issuer_regexp, id->issuer, "OIDC issuer");
+        rc = match_one(p->id.issuer, p->id.issuer_regexp, id->issuer,
+                       "OIDC issuer");
     if (rc)
         return rc;
-    if (!opt_eq(p->gh_workflow_trigger, id->gh_workflow_trigger) ||
-        !opt_eq(p->gh_workflow_sha, id->gh_workflow_sha) ||
-        !opt_eq(p->gh_workflow_name, id->gh_workflow_name) ||
-        !opt_eq(p->gh_workflow_repository, id->gh_workflow_repository) ||
-        !opt_eq(p->gh_workflow_ref, id->gh_workflow_ref))
+    if (!opt_eq(p->id.gh_workflow_trigger, id->gh_workflow_trigger) ||
+        !opt_eq(p->id.gh_workflow_sha, id->gh_workflow_sha) ||
+        !opt_eq(p->id.gh_workflow_name, id->gh_workflow_name) ||
+        !opt_eq(p->id.gh_workflow_repository, id->gh_workflow_repository) ||
+        !opt_eq(p->id.gh_workflow_ref, id->gh_workflow_ref))
         return sg_error_set(SG_EVERIFY, "certificate GitHub workflow "
                                         "extensions do not match");
     return SG_OK;
