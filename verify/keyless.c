@@ -174,6 +174,12 @@ done:
     return rc;
 }
 
+/* An annotation value holding a JSON object (`what` names it in errors). */
+static sg_err annotation_json(json_t **j, const char *text, const char *what)
+{
+    return sg_json_parse(j, text, strlen(text), KL_ANNOT_MAX, 0, what);
+}
+
 /* The dev.sigstore.cosign/bundle annotation (Rekor SET bundle) as a
  * protobuf-specs tlog entry. */
 static sg_err legacy_tlog_entry(json_t **out, const char *text)
@@ -186,8 +192,7 @@ static sg_err legacy_tlog_entry(json_t **out, const char *text)
     sg_err rc;
 
     *out = NULL;
-    rc = sg_json_parse(&j, text, strlen(text), KL_ANNOT_MAX, 0,
-                       "bundle annotation");
+    rc = annotation_json(&j, text, "bundle annotation");
     if (rc)
         return rc;
     pl = json_object_get(j, "Payload");
@@ -247,8 +252,7 @@ static sg_err legacy_tsa(json_t **out, const char *text)
     sg_err rc;
 
     *out = NULL;
-    rc = sg_json_parse(&j, text, strlen(text), KL_ANNOT_MAX, 0,
-                       "rfc3161timestamp annotation");
+    rc = annotation_json(&j, text, "rfc3161timestamp annotation");
     if (rc)
         return rc;
     t = json_object_get(j, "SignedRFC3161Timestamp");
