@@ -53,8 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sg_error_clear();
         return 0;
     }
-    pol.identity = "x";
-    pol.issuer = "y";
+    pol.id.identity = "x";
+    pol.id.issuer = "y";
     art.data = (const unsigned char *)"a";
     art.len = 1;
     if (sg_sigstore_verify(&empty, b, &art, &pol, &res) == SG_OK)

@@ -42,6 +42,8 @@ static sg_err stream_blob(struct sg_oci_store *dst,
                           const struct sg_oci_descriptor *d)
 {
     struct bridge b;
+    const struct sg_oci_blob_src src_blob = { d->digest, d->size, sg_ring_read,
+                                              &b.ring };
     pthread_t th;
     sg_err rc, prod_rc;
     int err, refused;
@@ -56,7 +58,7 @@ static sg_err stream_blob(struct sg_oci_store *dst,
         rc = sg_error_errno("pthread_create", err);
         goto done;
     }
-    rc = sg_oci_store_put_blob(dst, d->digest, d->size, sg_ring_read, &b.ring);
+    rc = sg_oci_store_put_blob(dst, &src_blob);
     sg_ring_abort(&b.ring);
     pthread_join(th, NULL);
     /* The destination verified what it committed; the source's failure

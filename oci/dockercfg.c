@@ -129,6 +129,16 @@ static sg_err helper_name(char **out, const json_t *v, const char *what)
     return *out ? SG_OK : sg_error_oom();
 }
 
+/* config.json's member `name`: *out NULL when absent; SG_EPARSE when it is
+ * there but not an object. */
+static sg_err optional_object(json_t **out, json_t *root, const char *name)
+{
+    *out = json_object_get(root, name);
+    if (*out && !json_is_object(*out))
+        return sg_error_set(SG_EPARSE, "config.json: %s: not an object", name);
+    return SG_OK;
+}
+
 sg_err sg_oci_docker_config_lookup(struct sg_oci_credentials *out,
                                    char **helper_out,
                                    const void *data,
@@ -149,11 +159,9 @@ sg_err sg_oci_docker_config_lookup(struct sg_oci_credentials *out,
         rc = sg_error_set(SG_EPARSE, "config.json: not a JSON object");
         goto done;
     }
-    helpers = json_object_get(root, "credHelpers");
-    if (helpers && !json_is_object(helpers)) {
-        rc = sg_error_set(SG_EPARSE, "config.json: credHelpers: not an object");
+    rc = optional_object(&helpers, root, "credHelpers");
+    if (rc)
         goto done;
-    }
     if (helpers) {
         const char *k;
         json_t *v;
@@ -166,11 +174,9 @@ sg_err sg_oci_docker_config_lookup(struct sg_oci_credentials *out,
             }
         }
     }
-    auths = json_object_get(root, "auths");
-    if (auths && !json_is_object(auths)) {
-        rc = sg_error_set(SG_EPARSE, "config.json: auths: not an object");
+    rc = optional_object(&auths, root, "auths");
+    if (rc)
         goto done;
-    }
     if (auths) {
         const char *k;
         json_t *v;

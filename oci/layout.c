@@ -372,11 +372,9 @@ done:
 }
 
 static sg_err layout_put_blob(struct sg_oci_store *s,
-                              const char *digest,
-                              uint64_t size,
-                              sg_oci_read_fn rd,
-                              void *payload)
+                              const struct sg_oci_blob_src *b)
 {
+    const char *digest = b->digest;
     struct sg_buf path = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf tmp = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_oci__blob_check chk = { 0 };
@@ -400,7 +398,7 @@ static sg_err layout_put_blob(struct sg_oci_store *s,
         rc =
             pathf(&tmp, "%s/blobs/%s/.tmp-%s-XXXXXX", s->path, algo, colon + 1);
     if (!rc)
-        rc = sg_oci__blob_check_begin(&chk, digest, size);
+        rc = sg_oci__blob_check_begin(&chk, digest, b->size);
     if (rc)
         goto done;
     chunk = malloc(CHUNK);
@@ -415,7 +413,7 @@ static sg_err layout_put_blob(struct sg_oci_store *s,
     }
     for (;;) {
         size_t n = 0;
-        rc = rd(chunk, CHUNK, &n, payload);
+        rc = b->rd(chunk, CHUNK, &n, b->payload);
         if (rc)
             goto done;
         if (n == 0)
@@ -464,6 +462,7 @@ static sg_err layout_put_manifest(struct sg_oci_store *s,
                                   const char *digest)
 {
     struct sg_oci__mem_src src = { data, len };
+    const struct sg_oci_blob_src blob = { digest, len, sg_oci__mem_read, &src };
     json_t *root = NULL, *arr, *d = NULL, *ann;
     int fd = -1;
     size_t i;
@@ -471,7 +470,7 @@ static sg_err layout_put_manifest(struct sg_oci_store *s,
 
     if (!media_type || !media_type[0])
         return sg_error_set(SG_EINVAL, "put manifest: no media type");
-    rc = layout_put_blob(s, digest, len, sg_oci__mem_read, &src);
+    rc = layout_put_blob(s, &blob);
     if (rc)
         return rc;
     rc = lock_layout(&fd, s);

@@ -37,11 +37,7 @@ struct sg_oci_store_ops {
                        const struct sg_oci_descriptor *d,
                        sg_oci_write_fn cb,
                        void *payload);
-    sg_err (*put_blob)(struct sg_oci_store *s,
-                       const char *digest,
-                       uint64_t size,
-                       sg_oci_read_fn rd,
-                       void *payload);
+    sg_err (*put_blob)(struct sg_oci_store *s, const struct sg_oci_blob_src *b);
     /* NULL: store.c falls back to the tag schema over get/put_manifest. */
     sg_err (*referrers)(struct sg_oci_store *s,
                         const char *digest,

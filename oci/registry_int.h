@@ -325,10 +325,7 @@ void sg_reg_tokens_free(struct sg_reg *r);
 
 /* regupload.c */
 SG_MUST_USE sg_err sg_reg_put_blob(struct sg_oci_store *s,
-                                   const char *digest,
-                                   uint64_t size,
-                                   sg_oci_read_fn rd,
-                                   void *payload);
+                                   const struct sg_oci_blob_src *b);
 SG_MUST_USE sg_err sg_reg_blob_head(struct sg_reg *r,
                                     const char *repo,
                                     const char *digest,

@@ -140,20 +140,18 @@ location_with_digest(struct sg_buf *out, const char *loc, const char *digest)
 
 /* PATCH the blob to `*loc` in CHUNK_SIZE pieces with Content-Range;
  * *loc moves to each answer's Location. */
-static sg_err upload_chunks(struct sg_reg *r,
-                            char **loc,
-                            uint64_t size,
-                            sg_oci_read_fn rd,
-                            void *payload)
+static sg_err
+upload_chunks(struct sg_reg *r, char **loc, const struct sg_oci_blob_src *b)
 {
+    const uint64_t size = b->size;
     struct limited lim;
     struct sg_reg_api a;
     uint64_t off = 0;
     sg_err rc = SG_OK;
 
     sg_reg_api_init(&a);
-    lim.rd = rd;
-    lim.payload = payload;
+    lim.rd = b->rd;
+    lim.payload = b->payload;
     while (off < size) {
         uint64_t n = size - off < CHUNK_SIZE ? size - off : CHUNK_SIZE;
         char *nloc = NULL;
@@ -189,38 +187,32 @@ static sg_err upload_chunks(struct sg_reg *r,
 }
 
 /* Read a small blob whole, so that its PUT can be retried. */
-static sg_err read_whole(struct sg_buf *mem,
-                         const char *digest,
-                         uint64_t size,
-                         sg_oci_read_fn rd,
-                         void *payload)
+static sg_err read_whole(struct sg_buf *mem, const struct sg_oci_blob_src *b)
 {
     char chunk[16384];
     sg_err rc;
 
     for (;;) {
         size_t n = 0;
-        rc = rd(chunk, sizeof(chunk), &n, payload);
+        rc = b->rd(chunk, sizeof(chunk), &n, b->payload);
         if (rc || !n)
             break;
         rc = sg_buf_add(mem, chunk, n);
         if (rc)
             break;
     }
-    if (!rc && mem->len != size)
+    if (!rc && mem->len != b->size)
         rc = sg_error_set(SG_EIO,
                           "blob %s: source has %zu bytes, "
                           "expected %llu",
-                          digest, mem->len, (unsigned long long)size);
+                          b->digest, mem->len, (unsigned long long)b->size);
     return rc;
 }
 
-sg_err sg_reg_put_blob(struct sg_oci_store *s,
-                       const char *digest,
-                       uint64_t size,
-                       sg_oci_read_fn rd,
-                       void *payload)
+sg_err sg_reg_put_blob(struct sg_oci_store *s, const struct sg_oci_blob_src *b)
 {
+    const char *digest = b->digest;
+    const uint64_t size = b->size;
     struct sg_reg *r = s->impl;
     struct sg_buf url = SG_BUF_INIT(SG_REG_URL_MAX);
     struct sg_buf mem = SG_BUF_INIT(MONO_BUF_MAX);
@@ -238,11 +230,11 @@ sg_err sg_reg_put_blob(struct sg_oci_store *s,
     if (rc)
         goto done;
     if (size <= MONO_BUF_MAX)
-        rc = read_whole(&mem, digest, size, rd, payload);
+        rc = read_whole(&mem, b);
     else if (size <= CHUNK_SIZE)
         flags = 0; /* streamed in the PUT: cannot be replayed */
     else           /* chunked: PATCHes, then PUT ?digest= (empty) */
-        rc = upload_chunks(r, &loc, size, rd, payload);
+        rc = upload_chunks(r, &loc, b);
     if (!rc)
         rc = location_with_digest(&url, loc, digest);
     if (!rc)
@@ -256,8 +248,8 @@ sg_err sg_reg_put_blob(struct sg_oci_store *s,
         a.c.body = mem.data;
         a.c.body_len = mem.len;
     } else if (size <= CHUNK_SIZE) {
-        a.c.rd = rd;
-        a.c.rd_payload = payload;
+        a.c.rd = b->rd;
+        a.c.rd_payload = b->payload;
         a.c.rd_len = size;
     }
     rc = sg_reg_api_run(r, &a);

@@ -516,16 +516,13 @@ sg_err sg_oci_store_get_blob_buf(struct sg_oci_store *s,
 }
 
 sg_err sg_oci_store_put_blob(struct sg_oci_store *s,
-                             const char *digest,
-                             uint64_t size,
-                             sg_oci_read_fn rd,
-                             void *payload)
+                             const struct sg_oci_blob_src *b)
 {
     if (!s->ops->put_blob)
         return unsupported(s, "writing blobs");
-    if (!sg_digest_valid(digest))
-        return sg_error_set(SG_EINVAL, "put blob: not a digest: %s", digest);
-    return s->ops->put_blob(s, digest, size, rd, payload);
+    if (!sg_digest_valid(b->digest))
+        return sg_error_set(SG_EINVAL, "put blob: not a digest: %s", b->digest);
+    return s->ops->put_blob(s, b);
 }
 
 sg_err sg_oci__mem_read(void *p, size_t cap, size_t *n_out, void *payload)
@@ -547,13 +544,14 @@ sg_err sg_oci_store_put_blob_buf(struct sg_oci_store *s,
 {
     char digest[SG_DIGEST_STR_MAX];
     struct sg_oci__mem_src m = { data, len };
+    const struct sg_oci_blob_src b = { digest, len, sg_oci__mem_read, &m };
     sg_err rc;
 
     if (digest_out)
         *digest_out = NULL;
     rc = sg_sha256_digest(digest, data, len);
     if (!rc)
-        rc = sg_oci_store_put_blob(s, digest, len, sg_oci__mem_read, &m);
+        rc = sg_oci_store_put_blob(s, &b);
     if (!rc && digest_out) {
         *digest_out = strdup(digest);
         if (!*digest_out)

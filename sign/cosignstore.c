@@ -146,16 +146,16 @@ static sg_err write_existing_layer(struct sg_buf *out,
 }
 
 /* Same digest, media type and exactly the same annotations. */
+/* Is descriptor l the layer `want` (uploaded as `digest`)? */
 static int same_layer(const struct sg_oci_descriptor *l,
                       const char *digest,
-                      const char *media_type,
-                      const struct sg_sign_annotation *a,
-                      size_t n)
+                      const struct sg_sign__layer *want)
 {
-    size_t distinct = 0;
+    const struct sg_sign_annotation *a = want->annotations;
+    size_t n = want->n_annotations, distinct = 0;
 
     if (strcmp(l->digest, digest) != 0 ||
-        strcmp(l->media_type, media_type) != 0)
+        strcmp(l->media_type, want->media_type) != 0)
         return 0;
     for (size_t i = 0; i < n; i++) {
         const char *v = sg_oci_descriptor_annotation(l, a[i].key);
@@ -204,16 +204,14 @@ static char *existing_created(struct sg_oci_store *s,
     return created;
 }
 
-/* Build and upload the config, then return the new manifest bytes. */
+/* Build and upload the config, then return the new manifest bytes: m's
+ * layers, then `add` (uploaded as `digest`). */
 static sg_err build_manifest(struct sg_buf *out,
                              struct sg_oci_store *s,
                              const struct sg_oci_manifest *m,
                              const char *created,
-                             const char *digest,
-                             uint64_t size,
-                             const char *media_type,
-                             const struct sg_sign_annotation *a,
-                             size_t n)
+                             const struct sg_sign__layer *add,
+                             const char *digest)
 {
     const char **ids;
     struct sg_buf cfg = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -245,7 +243,8 @@ static sg_err build_manifest(struct sg_buf *out,
             rc = sg_buf_addc(out, ',');
     }
     if (!rc)
-        rc = write_layer(out, media_type, size, digest, a, n);
+        rc = write_layer(out, add->media_type, add->len, digest,
+                         add->annotations, add->n_annotations);
     if (!rc)
         rc = sg_buf_adds(out, "]}");
     free(cfg_digest);
@@ -315,9 +314,6 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
                                 void *same_payload,
                                 int *appended_out)
 {
-    const char *digest = l->digest, *media_type = l->media_type;
-    const struct sg_sign_annotation *annotations = l->annotations;
-    size_t len = l->len, n_annotations = l->n_annotations;
     struct sg_buf tag = SG_BUF_INIT(256), body = SG_BUF_INIT(SG_BUF_NOLIMIT),
                   out = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char *layer_digest = NULL, *before = NULL, *now = NULL, *created = NULL;
@@ -328,10 +324,10 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
 
     if (appended_out)
         *appended_out = 0;
-    rc = sg_sign_tag_for(&tag, digest, l->suffix);
+    rc = sg_sign_tag_for(&tag, l->digest, l->suffix);
     if (rc)
         return rc;
-    rc = sg_oci_store_put_blob_buf(s, l->data, len, &layer_digest);
+    rc = sg_oci_store_put_blob_buf(s, l->data, l->len, &layer_digest);
     if (rc)
         goto done;
     for (unsigned attempt = 0; !done; attempt++) {
@@ -374,8 +370,7 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
             dup = same ? same(d->digest, d->media_type,
                               sg_oci_descriptor_annotation(d, SIG_ANNOTATION),
                               same_payload)
-                       : same_layer(d, layer_digest, media_type, annotations,
-                                    n_annotations);
+                       : same_layer(d, layer_digest, l);
         }
         if (dup) {
             sg_debug(sg_oci_store_ctx(s), "%s: identical layer already present",
@@ -387,8 +382,7 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
                               tag.data, MAX_LAYERS);
             goto done;
         }
-        rc = build_manifest(&out, s, m, created, layer_digest, len, media_type,
-                            annotations, n_annotations);
+        rc = build_manifest(&out, s, m, created, l, layer_digest);
         if (rc)
             goto done;
         /* Someone moved the tag since we read it: start again. */
@@ -425,8 +419,7 @@ sg_err sg_sign__append_layer_ex(struct sg_oci_store *s,
         if (rc)
             goto done;
         for (size_t i = 0; i < m->n_layers && !ours; i++)
-            ours = same_layer(&m->layers[i], layer_digest, media_type,
-                              annotations, n_annotations);
+            ours = same_layer(&m->layers[i], layer_digest, l);
         if (ours) {
             done = 1;
             if (appended_out)

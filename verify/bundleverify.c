@@ -259,15 +259,7 @@ sg_err sg_verify_blob_bundle(struct sg_verify_bundle_result *out,
         return sg_error_set(SG_EINVAL, "give either a key or an identity "
                                        "policy");
     if (o->identity) {
-        pol.identity = o->identity->identity;
-        pol.identity_regexp = o->identity->identity_regexp;
-        pol.issuer = o->identity->issuer;
-        pol.issuer_regexp = o->identity->issuer_regexp;
-        pol.gh_workflow_trigger = o->identity->gh_workflow_trigger;
-        pol.gh_workflow_sha = o->identity->gh_workflow_sha;
-        pol.gh_workflow_name = o->identity->gh_workflow_name;
-        pol.gh_workflow_repository = o->identity->gh_workflow_repository;
-        pol.gh_workflow_ref = o->identity->gh_workflow_ref;
+        pol.id = *o->identity;
     } else {
         rc = sg_sign_key_public_der(&der, o->key);
         if (!rc)

@@ -81,15 +81,7 @@ sg_err sg_v_keyless_opts_new(struct sg_v_keyless_opts **out,
         free(o);
         return sg_error_prefix(rc, "trusted root");
     }
-    o->pol.identity = p->id.identity;
-    o->pol.identity_regexp = p->id.identity_regexp;
-    o->pol.issuer = p->id.issuer;
-    o->pol.issuer_regexp = p->id.issuer_regexp;
-    o->pol.gh_workflow_trigger = p->id.gh_workflow_trigger;
-    o->pol.gh_workflow_sha = p->id.gh_workflow_sha;
-    o->pol.gh_workflow_name = p->id.gh_workflow_name;
-    o->pol.gh_workflow_repository = p->id.gh_workflow_repository;
-    o->pol.gh_workflow_ref = p->id.gh_workflow_ref;
+    o->pol.id = p->id;
     o->pol.now = p->now;
     *out = o;
     return SG_OK;
@@ -182,6 +174,12 @@ done:
     return rc;
 }
 
+/* An annotation value holding a JSON object (`what` names it in errors). */
+static sg_err annotation_json(json_t **j, const char *text, const char *what)
+{
+    return sg_json_parse(j, text, strlen(text), KL_ANNOT_MAX, 0, what);
+}
+
 /* The dev.sigstore.cosign/bundle annotation (Rekor SET bundle) as a
  * protobuf-specs tlog entry. */
 static sg_err legacy_tlog_entry(json_t **out, const char *text)
@@ -194,8 +192,7 @@ static sg_err legacy_tlog_entry(json_t **out, const char *text)
     sg_err rc;
 
     *out = NULL;
-    rc = sg_json_parse(&j, text, strlen(text), KL_ANNOT_MAX, 0,
-                       "bundle annotation");
+    rc = annotation_json(&j, text, "bundle annotation");
     if (rc)
         return rc;
     pl = json_object_get(j, "Payload");
@@ -255,8 +252,7 @@ static sg_err legacy_tsa(json_t **out, const char *text)
     sg_err rc;
 
     *out = NULL;
-    rc = sg_json_parse(&j, text, strlen(text), KL_ANNOT_MAX, 0,
-                       "rfc3161timestamp annotation");
+    rc = annotation_json(&j, text, "rfc3161timestamp annotation");
     if (rc)
         return rc;
     t = json_object_get(j, "SignedRFC3161Timestamp");

@@ -323,6 +323,12 @@ static char *ext_str(X509 *cert, const char *oid, int der)
     return r;
 }
 
+/* enum sg_sigstore_gh order */
+static const char *const gh_oids[SG_GH_N] = {
+    "1.3.6.1.4.1.57264.1.2", "1.3.6.1.4.1.57264.1.3", "1.3.6.1.4.1.57264.1.4",
+    "1.3.6.1.4.1.57264.1.5", "1.3.6.1.4.1.57264.1.6",
+};
+
 sg_err sg_sigstore_identity_read(struct sg_sigstore_identity *out, X509 *cert)
 {
     GENERAL_NAMES *gens =
@@ -348,11 +354,8 @@ sg_err sg_sigstore_identity_read(struct sg_sigstore_identity *out, X509 *cert)
     out->issuer = ext_str(cert, "1.3.6.1.4.1.57264.1.8", 1);
     if (!out->issuer)
         out->issuer = ext_str(cert, "1.3.6.1.4.1.57264.1.1", 0);
-    out->gh_workflow_trigger = ext_str(cert, "1.3.6.1.4.1.57264.1.2", 0);
-    out->gh_workflow_sha = ext_str(cert, "1.3.6.1.4.1.57264.1.3", 0);
-    out->gh_workflow_name = ext_str(cert, "1.3.6.1.4.1.57264.1.4", 0);
-    out->gh_workflow_repository = ext_str(cert, "1.3.6.1.4.1.57264.1.5", 0);
-    out->gh_workflow_ref = ext_str(cert, "1.3.6.1.4.1.57264.1.6", 0);
+    for (int i = 0; i < SG_GH_N; i++)
+        out->gh[i] = ext_str(cert, gh_oids[i], 0);
     if (!out->san) {
         sg_sigstore_identity_release(out);
         return sg_error_set(SG_EVERIFY, "certificate has no URI, email or "
@@ -365,10 +368,7 @@ void sg_sigstore_identity_release(struct sg_sigstore_identity *id)
 {
     free(id->san);
     free(id->issuer);
-    free(id->gh_workflow_trigger);
-    free(id->gh_workflow_sha);
-    free(id->gh_workflow_name);
-    free(id->gh_workflow_repository);
-    free(id->gh_workflow_ref);
+    for (int i = 0; i < SG_GH_N; i++)
+        free(id->gh[i]);
     memset(id, 0, sizeof(*id));
 }

@@ -167,11 +167,20 @@ SG_MUST_USE sg_err sg_sigstore_tsa_verify(const struct sg_sigstore_trust *t,
                                           size_t data_len,
                                           int64_t *gen_time);
 
+/* Fulcio's GitHub workflow extensions 1.3.6.1.4.1.57264.1.2 - .1.6, in
+ * that order (trigger, sha, name, repository, ref). */
+enum sg_sigstore_gh {
+    SG_GH_TRIGGER,
+    SG_GH_SHA,
+    SG_GH_NAME,
+    SG_GH_REPOSITORY,
+    SG_GH_REF,
+    SG_GH_N
+};
 struct sg_sigstore_identity {
-    char *san;    /* URI, email or otherName 1.3.6.1.4.1.57264.1.7 */
-    char *issuer; /* 1.3.6.1.4.1.57264.1.8, else .1.1 */
-    char *gh_workflow_trigger, *gh_workflow_sha, *gh_workflow_name,
-        *gh_workflow_repository, *gh_workflow_ref; /* .1.2 - .1.6 */
+    char *san;         /* URI, email or otherName 1.3.6.1.4.1.57264.1.7 */
+    char *issuer;      /* 1.3.6.1.4.1.57264.1.8, else .1.1 */
+    char *gh[SG_GH_N]; /* enum sg_sigstore_gh; NULL when absent */
 };
 SG_MUST_USE sg_err sg_sigstore_identity_read(struct sg_sigstore_identity *out,
                                              X509 *cert);
@@ -181,13 +190,10 @@ void sg_sigstore_identity_release(struct sg_sigstore_identity *id);
 /* The whole check                                                      */
 
 struct sg_sigstore_policy {
-    /* keyless: one of identity / identity_regexp, one of issuer / issuer_regexp
-     */
-    const char *identity, *identity_regexp;
-    const char *issuer, *issuer_regexp;
-    /* optional exact GitHub workflow checks (NULL = not checked) */
-    const char *gh_workflow_trigger, *gh_workflow_sha, *gh_workflow_name,
-        *gh_workflow_repository, *gh_workflow_ref;
+    /* keyless: one of id.identity / id.identity_regexp, one of id.issuer /
+     * id.issuer_regexp; the GitHub workflow fields are optional exact checks
+     * (NULL = not checked). Strings borrowed from the caller. */
+    struct sg_verify_identity id;
     /* key-based instead: a keyless bundle never passes this, and vice versa */
     EVP_PKEY *key;
     int ignore_tlog; /* key-based only: accept a bundle with no tlog entry */

@@ -175,20 +175,25 @@ static sg_err match_one(const char *want,
 static sg_err check_identity(const struct sg_sigstore_policy *p,
                              const struct sg_sigstore_identity *id)
 {
+    const char *const want_gh[SG_GH_N] = {
+        [SG_GH_TRIGGER] = p->id.gh_workflow_trigger,
+        [SG_GH_SHA] = p->id.gh_workflow_sha,
+        [SG_GH_NAME] = p->id.gh_workflow_name,
+        [SG_GH_REPOSITORY] = p->id.gh_workflow_repository,
+        [SG_GH_REF] = p->id.gh_workflow_ref,
+    };
     sg_err rc;
 
-    rc = match_one(p->identity, p->identity_regexp, id->san, "identity");
+    rc = match_one(p->id.identity, p->id.identity_regexp, id->san, "identity");
     if (!rc)
-        rc = match_one(p->issuer, p->issuer_regexp, id->issuer, "OIDC issuer");
+        rc = match_one(p->id.issuer, p->id.issuer_regexp, id->issuer,
+                       "OIDC issuer");
     if (rc)
         return rc;
-    if (!opt_eq(p->gh_workflow_trigger, id->gh_workflow_trigger) ||
-        !opt_eq(p->gh_workflow_sha, id->gh_workflow_sha) ||
-        !opt_eq(p->gh_workflow_name, id->gh_workflow_name) ||
-        !opt_eq(p->gh_workflow_repository, id->gh_workflow_repository) ||
-        !opt_eq(p->gh_workflow_ref, id->gh_workflow_ref))
-        return sg_error_set(SG_EVERIFY, "certificate GitHub workflow "
-                                        "extensions do not match");
+    for (int i = 0; i < SG_GH_N; i++)
+        if (!opt_eq(want_gh[i], id->gh[i]))
+            return sg_error_set(SG_EVERIFY, "certificate GitHub workflow "
+                                            "extensions do not match");
     return SG_OK;
 }
 

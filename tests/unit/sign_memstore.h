@@ -164,22 +164,20 @@ static sg_err mem_get_blob(struct sg_oci_store *s,
 }
 
 static sg_err mem_put_blob(struct sg_oci_store *s,
-                           const char *digest,
-                           uint64_t size,
-                           sg_oci_read_fn rd,
-                           void *payload)
+                           const struct sg_oci_blob_src *b)
 {
     struct memstore *m = s->impl;
+    const uint64_t size = b->size;
     char *buf = malloc((size_t)size + 1);
     size_t got = 0, n;
     sg_err rc = SG_OK;
 
     do {
-        rc = rd(buf + got, (size_t)size - got, &n, payload);
+        rc = b->rd(buf + got, (size_t)size - got, &n, b->payload);
         got += n;
     } while (!rc && n && got < size);
     if (!rc)
-        mem_add(m->blobs, &m->n_blobs, digest, buf, got, NULL);
+        mem_add(m->blobs, &m->n_blobs, b->digest, buf, got, NULL);
     free(buf);
     return rc;
 }

@@ -203,15 +203,21 @@ static void layout__blob_digest_checked_before_rename(void **state)
 
     (void)state;
     reader_calls = 0;
-    assert_int_equal(sg_oci_store_put_blob(s, d, 5, once_reader, NULL),
-                     SG_EDIGEST);
+    assert_int_equal(
+        sg_oci_store_put_blob(
+            s, &(struct sg_oci_blob_src){ d, 5, once_reader, NULL }),
+        SG_EDIGEST);
     assert_non_null(strstr(sg_error_last(), "content has digest sha256:"));
-    assert_int_equal(sg_oci_store_put_blob(s, d, 3, bad_reader, NULL),
-                     SG_EDIGEST);
+    assert_int_equal(
+        sg_oci_store_put_blob(
+            s, &(struct sg_oci_blob_src){ d, 3, bad_reader, NULL }),
+        SG_EDIGEST);
     assert_non_null(strstr(sg_error_last(), "more bytes than its size 3"));
     reader_calls = 0;
-    assert_int_equal(sg_oci_store_put_blob(s, d, 9, once_reader, NULL),
-                     SG_EDIGEST);
+    assert_int_equal(
+        sg_oci_store_put_blob(
+            s, &(struct sg_oci_blob_src){ d, 9, once_reader, NULL }),
+        SG_EDIGEST);
     assert_non_null(strstr(sg_error_last(), "got 5 bytes, expected 9"));
     assert_int_equal(sg_oci_store_blob_exists(s, d, &ex), SG_OK);
     assert_false(ex);

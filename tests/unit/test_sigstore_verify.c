@@ -56,7 +56,7 @@ static sg_err run(const char *bundle_rel,
 static void verify__happy_v03_artifact_and_digest(void **state)
 {
     struct fx *f = *state;
-    struct sg_sigstore_policy pol = { .identity = ID, .issuer = ISS };
+    struct sg_sigstore_policy pol = { .id = { .identity = ID, .issuer = ISS } };
     struct sg_sigstore_artifact dg = { 0 };
     struct sg_sigstore_result r;
 
@@ -85,32 +85,34 @@ static void verify__happy_v03_artifact_and_digest(void **state)
 static void verify__identity_policy(void **state)
 {
     struct fx *f = *state;
-    struct sg_sigstore_policy pol = { .identity = ID "x", .issuer = ISS };
+    struct sg_sigstore_policy pol = { .id = { .identity = ID "x",
+                                              .issuer = ISS } };
     struct sg_sigstore_result r;
     const char *bundle = CASES "happy-path-v0.2/bundle.sigstore.json";
 
     assert_int_equal(run(bundle, NULL, &f->art, &pol, &r), SG_EVERIFY);
     assert_non_null(strstr(sg_error_last(), "expected identity"));
-    pol.identity = ID;
-    pol.issuer = "https://accounts.google.com";
+    pol.id.identity = ID;
+    pol.id.issuer = "https://accounts.google.com";
     assert_int_equal(run(bundle, NULL, &f->art, &pol, &r), SG_EVERIFY);
     assert_non_null(strstr(sg_error_last(), "expected OIDC issuer"));
     /* regexps are unanchored (RE2 / cosign semantics) */
-    pol.identity = NULL;
-    pol.identity_regexp = "sigstore-conformance/extremely-dangerous";
-    pol.issuer = NULL;
-    pol.issuer_regexp = "^https://token\\.actions\\.githubusercontent\\.com$";
+    pol.id.identity = NULL;
+    pol.id.identity_regexp = "sigstore-conformance/extremely-dangerous";
+    pol.id.issuer = NULL;
+    pol.id.issuer_regexp =
+        "^https://token\\.actions\\.githubusercontent\\.com$";
     assert_int_equal(run(bundle, NULL, &f->art, &pol, &r), SG_OK);
     sg_sigstore_result_release(&r);
-    pol.identity_regexp = "^sigstore-conformance";
+    pol.id.identity_regexp = "^sigstore-conformance";
     assert_int_equal(run(bundle, NULL, &f->art, &pol, &r), SG_EVERIFY);
     assert_non_null(strstr(sg_error_last(), "expected regexp"));
-    pol.identity_regexp = ".*";
-    pol.gh_workflow_repository =
+    pol.id.identity_regexp = ".*";
+    pol.id.gh_workflow_repository =
         "sigstore-conformance/extremely-dangerous-public-oidc-beacon";
     assert_int_equal(run(bundle, NULL, &f->art, &pol, &r), SG_OK);
     sg_sigstore_result_release(&r);
-    pol.gh_workflow_repository = "someone/else";
+    pol.id.gh_workflow_repository = "someone/else";
     assert_int_equal(run(bundle, NULL, &f->art, &pol, &r), SG_EVERIFY);
     assert_non_null(strstr(sg_error_last(), "GitHub workflow"));
 }
@@ -118,7 +120,7 @@ static void verify__identity_policy(void **state)
 static void verify__key_and_keyless_never_cross(void **state)
 {
     struct fx *f = *state;
-    struct sg_sigstore_policy pol = { .identity = ID, .issuer = ISS };
+    struct sg_sigstore_policy pol = { .id = { .identity = ID, .issuer = ISS } };
     struct sg_sigstore_result r;
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 
@@ -142,7 +144,7 @@ static void verify__key_and_keyless_never_cross(void **state)
 static void verify__rekor_v2_with_tsa_and_dsse(void **state)
 {
     struct fx *f = *state;
-    struct sg_sigstore_policy pol = { .identity = ID, .issuer = ISS };
+    struct sg_sigstore_policy pol = { .id = { .identity = ID, .issuer = ISS } };
     struct sg_sigstore_result r;
 
     assert_int_equal(run(CASES "rekor2-happy-path/bundle.sigstore.json",
@@ -172,7 +174,7 @@ static void verify__rekor_v2_with_tsa_and_dsse(void **state)
 static void verify__reasons_of_failing_cases(void **state)
 {
     struct fx *f = *state;
-    struct sg_sigstore_policy pol = { .identity = ID, .issuer = ISS };
+    struct sg_sigstore_policy pol = { .id = { .identity = ID, .issuer = ISS } };
     struct sg_sigstore_result r;
     static const struct {
         const char *name, *why;

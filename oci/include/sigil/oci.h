@@ -310,13 +310,18 @@ typedef sg_err (*sg_oci_read_fn)(void *p,
                                  size_t cap,
                                  size_t *n_out,
                                  void *payload);
+/* A blob to push: its digest and size, and the reader that yields its
+ * bytes (rd(..., payload)). */
+struct sg_oci_blob_src {
+    const char *digest;
+    uint64_t size;
+    sg_oci_read_fn rd;
+    void *payload;
+};
 /* Push a blob of known digest and size from a reader (skips when it
  * exists). */
 SG_MUST_USE sg_err sg_oci_store_put_blob(struct sg_oci_store *s,
-                                         const char *digest,
-                                         uint64_t size,
-                                         sg_oci_read_fn rd,
-                                         void *payload);
+                                         const struct sg_oci_blob_src *b);
 /* Push a small in-memory blob; digest computed; *digest_out may be NULL. */
 SG_MUST_USE sg_err sg_oci_store_put_blob_buf(struct sg_oci_store *s,
                                              const void *data,
