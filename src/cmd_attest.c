@@ -409,7 +409,8 @@ int cli_run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
 
     ret = verify_begin(&o, ctx, argc, argv, "IMAGE", &k);
     if (!ret)
-        ret = cli_open_image(&s, &digest, ctx, o.target, 0);
+        ret = cli_open_image(&s, &digest, ctx, o.target,
+                             CLI_OPEN_DIGEST_AS_IS);
     if (ret)
         goto done;
     n = cli_image_len(o.target, digest);

@@ -169,6 +169,45 @@ expect "real cosign keyless .sig: integratedTime changed" 3 \
     "$SIGIL" verify $INS $PG --certificate-identity philipp.belitz@securesystems.de \
     --certificate-oidc-issuer https://github.com/login/oauth "$REG/rekor-test@$D9"
 
+# ---- a real cosign v3 keyless attestation bundle (public-good, 2025) ---------
+# testdata/keyless-image/dsse-03: pushed as an OCI referrer (fallback tag) of
+# its subject digest, whose image is not in the registry; verified with the
+# public-good root built into sigil (no --trusted-root).
+R3=$SG_SOURCE_DIR/testdata/keyless-image/dsse-03
+D3=sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4
+BMT=application/vnd.dev.sigstore.bundle.v0.3+json
+printf '{}' >"$T/empty.json"
+bd="sha256:$(sha256sum "$R3/bundle.sigstore.json" | cut -d' ' -f1)"
+bs=$(wc -c <"$R3/bundle.sigstore.json")
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"%s","config":{"mediaType":"application/vnd.oci.empty.v1+json","size":2,"digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"},"layers":[{"mediaType":"%s","size":%s,"digest":"%s"}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","size":1,"digest":"%s"}}' \
+    "$BMT" "$BMT" "$bs" "$bd" "$D3" >"$T/ref3.json"
+md="sha256:$(sha256sum "$T/ref3.json" | cut -d' ' -f1)"
+ms=$(wc -c <"$T/ref3.json")
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"artifactType":"%s"}]}' \
+    "$md" "$ms" "$BMT" >"$T/idx3.json"
+push_blob dsse3 "$T/empty.json" && push_blob dsse3 "$R3/bundle.sigstore.json" &&
+    push_manifest dsse3 "$md" "$T/ref3.json" &&
+    push_manifest dsse3 "sha256-${D3#sha256:}" "$T/idx3.json" \
+        application/vnd.oci.image.index.v1+json ||
+    fail "push the dsse-03 referrer"
+out=$("$SIGIL" verify-attestation $INS --type custom \
+    --certificate-identity cody@soyland.com \
+    --certificate-oidc-issuer https://github.com/login/oauth "$REG/dsse3@$D3" 2>"$T/err")
+rc=$?
+check "real cosign v3 bundle: verify-attestation of an absent image exits 0" test "$rc" = 0
+check "real cosign v3 bundle: the statement names the subject" \
+    grep -q '"sha256":"732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4"' <<<"$out"
+check "real cosign v3 bundle: the predicate type is cosign's custom one" \
+    grep -q '"predicateType":"https://cosign.sigstore.dev/attestation/v1"' <<<"$out"
+expect "real cosign v3 bundle: another identity" 3 \
+    "does not match the expected identity" \
+    "$SIGIL" verify-attestation $INS --type custom \
+    --certificate-identity someone@example.com \
+    --certificate-oidc-issuer https://github.com/login/oauth "$REG/dsse3@$D3"
+expect "real cosign v3 bundle: against the test root" 3 \
+    "keyless" \
+    "$SIGIL" verify-attestation $INS --type custom $KL "$REG/dsse3@$D3"
+
 # ---- usage ---------------------------------------------------------------
 expect "no --key and no identity: usage error" 2 "--certificate-identity or --certificate-identity-regexp is required for keyless verification" \
     "$SIGIL" verify $INS "$REG/sig-ok:v1"
