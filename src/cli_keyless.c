@@ -26,12 +26,46 @@ int cli_offline_only(const char *flag)
     return CLI_EXIT_USAGE;
 }
 
-static char rekor_url[] = "--rekor-url", fulcio_url[] = "--fulcio-url";
+static char rekor_url[] = "--rekor-url", fulcio_url[] = "--fulcio-url",
+            oidc_issuer[] = "--oidc-issuer",
+            identity_token[] = "--identity-token",
+            tlog_upload[] = "--tlog-upload";
 
 static int refuse(void *arg, char *v)
 {
     (void)v;
     return cli_offline_only(arg);
+}
+
+static int refuse_sign(void *arg, char *v)
+{
+    (void)v;
+    fprintf(stderr, "sigil: %s is not supported: sigil signs offline\n",
+            (const char *)arg);
+    return CLI_EXIT_USAGE;
+}
+
+void cli_sign_offline_opts(struct cli_opt *out, struct cli_sign_offline *so)
+{
+    const struct cli_opt opts[CLI_SIGN_OFFLINE_N_OPTS] = {
+        /* exact spellings first: they win over the refusal below */
+        { .name = "--tlog-upload=false", .flag = &so->tlog_off },
+        { .name = "--tlog-upload=0", .flag = &so->tlog_off },
+        { .name = "--tlog-upload", .flag = &so->tlog_upload, .eq_ok = 1 },
+        { .name = "--rekor-url", .take = refuse_sign, .arg = rekor_url },
+        { .name = "--fulcio-url", .take = refuse_sign, .arg = fulcio_url },
+        { .name = "--oidc-issuer", .take = refuse_sign, .arg = oidc_issuer },
+        { .name = "--identity-token",
+          .take = refuse_sign,
+          .arg = identity_token },
+    };
+
+    memcpy(out, opts, sizeof(opts));
+}
+
+int cli_sign_offline_check(const struct cli_sign_offline *so)
+{
+    return so->tlog_upload ? refuse_sign(tlog_upload, NULL) : CLI_EXIT_OK;
 }
 
 void cli_keyless_opts(struct cli_opt *out, struct cli_keyless *k)
