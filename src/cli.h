@@ -326,6 +326,20 @@ int cli_keyless_trust(struct sg_sigstore_trust **out,
  * return CLI_EXIT_USAGE (for flags that need Rekor, Fulcio or TUF). */
 int cli_offline_only(const char *flag);
 
+/* Output of a verified keyless image signature, as cosign prints it:
+ * cli_keyless_payload appends the simple-signing payload (len bytes) with
+ * the item's facts (struct sg_verify_item.keyless, a JSON object) merged
+ * into its "optional" object, keys in Go's map order, compact (a payload
+ * that is not a JSON object is appended as it is); 0 or -1 (no memory or
+ * facts not JSON). cli_keyless_print_facts prints cosign's lines
+ * "Certificate subject: ...", "Certificate issuer URL: ..." and the GitHub
+ * workflow ones to stderr (escaped); nothing for NULL facts. */
+int cli_keyless_payload(struct sg_buf *out,
+                        const char *payload,
+                        size_t len,
+                        const char *facts);
+void cli_keyless_print_facts(const char *facts);
+
 /* The signing commands' (sign, sign-blob, attest, attest-blob) flags that
  * would need Fulcio or Rekor: --rekor-url, --fulcio-url, --oidc-issuer,
  * --identity-token and --tlog-upload[=true] are refused with "FLAG is not

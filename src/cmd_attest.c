@@ -427,6 +427,8 @@ int cli_run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
     }
     for (size_t i = 0; i < res.n_items; i++) {
         const struct sg_attest_item *it = &res.items[i];
+        if (it->ok && ctx->verbosity > 0)
+            cli_keyless_print_facts(it->keyless);
         if (it->ok)
             print_item(it, o.fmt);
         else if (rc || ctx->verbosity > 1)

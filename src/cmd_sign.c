@@ -279,8 +279,15 @@ int cli_run_verify(struct cli_ctx *ctx, int argc, char **argv)
             cli_print_rejected(it->source, it->reason);
             continue;
         }
+        /* keyless: cosign prints the certificate's subject and issuer in
+         * text mode; sigil also with -v */
+        if (!json || ctx->verbosity > 0)
+            cli_keyless_print_facts(it->keyless);
         if ((json && sg_buf_adds(&out, n_ok ? "," : "[")) ||
-            sg_buf_add(&out, it->payload, it->payload_len) ||
+            (json && it->keyless
+                 ? cli_keyless_payload(&out, it->payload, it->payload_len,
+                                       it->keyless) != 0
+                 : sg_buf_add(&out, it->payload, it->payload_len) != SG_OK) ||
             (!json && sg_buf_addc(&out, '\n')))
             rc = SG_ENOMEM;
         n_ok++;
