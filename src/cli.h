@@ -326,6 +326,36 @@ int cli_keyless_trust(struct sg_sigstore_trust **out,
  * return CLI_EXIT_USAGE (for flags that need Rekor, Fulcio or TUF). */
 int cli_offline_only(const char *flag);
 
+/* Output of a verified keyless image signature, as cosign prints it:
+ * cli_keyless_payload appends the simple-signing payload (len bytes) with
+ * the item's facts (struct sg_verify_item.keyless, a JSON object) merged
+ * into its "optional" object, keys in Go's map order, compact (a payload
+ * that is not a JSON object is appended as it is); 0 or -1 (no memory or
+ * facts not JSON). cli_keyless_print_facts prints cosign's lines
+ * "Certificate subject: ...", "Certificate issuer URL: ..." and the GitHub
+ * workflow ones to stderr (escaped); nothing for NULL facts. */
+int cli_keyless_payload(struct sg_buf *out,
+                        const char *payload,
+                        size_t len,
+                        const char *facts);
+void cli_keyless_print_facts(const char *facts);
+
+/* The signing commands' (sign, sign-blob, attest, attest-blob) flags that
+ * would need Fulcio or Rekor: --rekor-url, --fulcio-url, --oidc-issuer,
+ * --identity-token and --tlog-upload[=true] are refused with "FLAG is not
+ * supported: sigil signs offline" (exit 2); --tlog-upload=false is
+ * accepted (nothing is uploaded anyway). A command appends
+ * cli_sign_offline_opts() to its option table and calls
+ * cli_sign_offline_check() after parsing. */
+struct cli_sign_offline {
+    int tlog_upload; /* --tlog-upload or --tlog-upload=<not false> */
+    int tlog_off;    /* --tlog-upload=false */
+};
+#define CLI_SIGN_OFFLINE_N_OPTS 7
+void cli_sign_offline_opts(struct cli_opt *out, struct cli_sign_offline *so);
+/* 0, or CLI_EXIT_USAGE with the one-line refusal printed. */
+int cli_sign_offline_check(const struct cli_sign_offline *so);
+
 /* verify-blob --bundle / verify-blob-attestation --bundle. */
 struct cli_bundle_args {
     const struct cli_command *cmd;

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "sigil/sign.h"
 #include "sigil/verify.h"
@@ -26,12 +28,46 @@ int cli_offline_only(const char *flag)
     return CLI_EXIT_USAGE;
 }
 
-static char rekor_url[] = "--rekor-url", fulcio_url[] = "--fulcio-url";
+static char rekor_url[] = "--rekor-url", fulcio_url[] = "--fulcio-url",
+            oidc_issuer[] = "--oidc-issuer",
+            identity_token[] = "--identity-token",
+            tlog_upload[] = "--tlog-upload";
 
 static int refuse(void *arg, char *v)
 {
     (void)v;
     return cli_offline_only(arg);
+}
+
+static int refuse_sign(void *arg, char *v)
+{
+    (void)v;
+    fprintf(stderr, "sigil: %s is not supported: sigil signs offline\n",
+            (const char *)arg);
+    return CLI_EXIT_USAGE;
+}
+
+void cli_sign_offline_opts(struct cli_opt *out, struct cli_sign_offline *so)
+{
+    const struct cli_opt opts[CLI_SIGN_OFFLINE_N_OPTS] = {
+        /* exact spellings first: they win over the refusal below */
+        { .name = "--tlog-upload=false", .flag = &so->tlog_off },
+        { .name = "--tlog-upload=0", .flag = &so->tlog_off },
+        { .name = "--tlog-upload", .flag = &so->tlog_upload, .eq_ok = 1 },
+        { .name = "--rekor-url", .take = refuse_sign, .arg = rekor_url },
+        { .name = "--fulcio-url", .take = refuse_sign, .arg = fulcio_url },
+        { .name = "--oidc-issuer", .take = refuse_sign, .arg = oidc_issuer },
+        { .name = "--identity-token",
+          .take = refuse_sign,
+          .arg = identity_token },
+    };
+
+    memcpy(out, opts, sizeof(opts));
+}
+
+int cli_sign_offline_check(const struct cli_sign_offline *so)
+{
+    return so->tlog_upload ? refuse_sign(tlog_upload, NULL) : CLI_EXIT_OK;
 }
 
 void cli_keyless_opts(struct cli_opt *out, struct cli_keyless *k)
@@ -232,4 +268,102 @@ done:
     sg_buf_release(&bundle);
     sg_buf_release(&data);
     return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Output of verified keyless signatures (cosign's PrintVerification)   */
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A copy of object o with its keys in byte order (Go's map order). */
+static json_t *sorted_object(json_t *o)
+{
+    const char **keys = calloc(json_object_size(o) + 1, sizeof(*keys));
+    json_t *r = keys ? json_object() : NULL, *v;
+    const char *k;
+    size_t n = 0;
+    int bad = !r;
+
+    json_object_foreach(o, k, v)
+    {
+        if (keys)
+            keys[n++] = k;
+    }
+    if (keys)
+        qsort(keys, n, sizeof(*keys), key_cmp);
+    for (size_t i = 0; !bad && i < n; i++)
+        bad = json_object_set(r, keys[i], json_object_get(o, keys[i]));
+    free(keys);
+    if (bad) {
+        json_decref(r);
+        return NULL;
+    }
+    return r;
+}
+
+int cli_keyless_payload(struct sg_buf *out,
+                        const char *payload,
+                        size_t len,
+                        const char *facts)
+{
+    json_t *p = json_loadb(payload, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *f = json_loads(facts, JSON_REJECT_DUPLICATES, NULL);
+    json_t *all = json_object(), *opt = NULL;
+    char *txt = NULL;
+    int ret = -1;
+
+    if (json_is_object(p) && json_is_object(f) && all) {
+        json_t *old = json_object_get(p, "optional");
+
+        if ((!json_is_object(old) || !json_object_update(all, old)) &&
+            !json_object_update(all, f) && (opt = sorted_object(all)) &&
+            !json_object_set(p, "optional", opt) &&
+            (txt = json_dumps(p, JSON_COMPACT)))
+            ret = sg_buf_adds(out, txt) ? -1 : 0;
+    }
+    if (!json_is_object(p)) /* not cosign's payload: as it is */
+        ret = sg_buf_add(out, payload, len) ? -1 : 0;
+    free(txt);
+    json_decref(opt);
+    json_decref(all);
+    json_decref(f);
+    json_decref(p);
+    return ret;
+}
+
+void cli_keyless_print_facts(const char *facts)
+{
+    static const char *const lines[][2] = {
+        { "githubWorkflowTrigger", "GitHub Workflow Trigger" },
+        { "githubWorkflowSha", "GitHub Workflow SHA" },
+        { "githubWorkflowName", "GitHub Workflow Name" },
+        { "githubWorkflowRepository", "GitHub Workflow Repository" },
+        { "githubWorkflowRef", "GitHub Workflow Ref" },
+    };
+    json_t *f = facts ? json_loads(facts, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    const char *v;
+    char esc[1024];
+
+    if (!json_is_object(f)) {
+        json_decref(f);
+        return;
+    }
+    /* certificate strings are untrusted: escaped */
+    v = json_string_value(json_object_get(f, "Subject"));
+    fprintf(stderr, "Certificate subject: %s\n",
+            v ? sg_escape(esc, sizeof(esc), v) : "");
+    v = json_string_value(json_object_get(f, "Issuer"));
+    if (v)
+        fprintf(stderr, "Certificate issuer URL: %s\n",
+                sg_escape(esc, sizeof(esc), v));
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        v = json_string_value(json_object_get(f, lines[i][0]));
+        if (v)
+            fprintf(stderr, "%s: %s\n", lines[i][1],
+                    sg_escape(esc, sizeof(esc), v));
+    }
+    json_decref(f);
 }

@@ -109,7 +109,8 @@ static int attest_begin(struct attest_args *o,
                         struct sg_sign_key **k)
 {
     int blob = strcmp(what, "BLOB") == 0, ret;
-    const struct cli_opt opts[] = {
+    struct cli_sign_offline so = { 0 };
+    struct cli_opt opts[6 + CLI_SIGN_OFFLINE_N_OPTS] = {
         { .name = "--key", .value = &o->key },
         { .name = "--predicate", .value = &o->pred_path },
         { .name = "--type", .value = &o->type },
@@ -125,7 +126,10 @@ static int attest_begin(struct attest_args *o,
 
     o->type = "custom";
     o->ann.cmd = o->cmd;
+    cli_sign_offline_opts(opts + 6, &so);
     if (cli_parse_args(ctx, o->cmd, argc, argv, 1, &a))
+        return CLI_EXIT_USAGE;
+    if (cli_sign_offline_check(&so))
         return CLI_EXIT_USAGE;
     if (!o->key || !o->pred_path || !o->target)
         return cli_usage_error(o->cmd, "--key, --predicate and %s are required",
@@ -409,7 +413,7 @@ int cli_run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
 
     ret = verify_begin(&o, ctx, argc, argv, "IMAGE", &k);
     if (!ret)
-        ret = cli_open_image(&s, &digest, ctx, o.target, 0);
+        ret = cli_open_image(&s, &digest, ctx, o.target, CLI_OPEN_DIGEST_AS_IS);
     if (ret)
         goto done;
     n = cli_image_len(o.target, digest);
@@ -423,6 +427,8 @@ int cli_run_verify_attestation(struct cli_ctx *ctx, int argc, char **argv)
     }
     for (size_t i = 0; i < res.n_items; i++) {
         const struct sg_attest_item *it = &res.items[i];
+        if (it->ok && ctx->verbosity > 0)
+            cli_keyless_print_facts(it->keyless);
         if (it->ok)
             print_item(it, o.fmt);
         else if (rc || ctx->verbosity > 1)

@@ -82,7 +82,8 @@ int cli_run_sign(struct cli_ctx *ctx, int argc, char **argv)
     char *digest = NULL, *mt = NULL;
     int recursive = 0, yes = 0, nbf = 0, ret;
     sg_err rc;
-    const struct cli_opt opts[] = {
+    struct cli_sign_offline so = { 0 };
+    struct cli_opt opts[6 + CLI_SIGN_OFFLINE_N_OPTS] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--new-bundle-format", .flag = &nbf },
         CLI_OPT_ANNOTATIONS(&an),
@@ -93,7 +94,9 @@ int cli_run_sign(struct cli_ctx *ctx, int argc, char **argv)
     };
     struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &image };
 
-    if (cli_parse_args(ctx, &cli_cmd_sign, argc, argv, 1, &a))
+    cli_sign_offline_opts(opts + 6, &so);
+    if (cli_parse_args(ctx, &cli_cmd_sign, argc, argv, 1, &a) ||
+        cli_sign_offline_check(&so))
         return CLI_EXIT_USAGE;
     if (!keyspec || !image)
         return cli_usage_error(&cli_cmd_sign, "--key and IMAGE are required");
@@ -163,14 +166,17 @@ int cli_run_sign_blob(struct cli_ctx *ctx, int argc, char **argv)
     struct sg_sign_key *k = NULL;
     int ret;
     sg_err rc;
-    const struct cli_opt opts[] = {
+    struct cli_sign_offline so = { 0 };
+    struct cli_opt opts[3 + CLI_SIGN_OFFLINE_N_OPTS] = {
         { .name = "--key", .alt = "-k", .value = &keyspec },
         { .name = "--output-signature", .value = &outsig },
         { .name = "--bundle", .value = &outb },
     };
     struct cli_args a = { .opts = opts, .n_opts = CLI_N(opts), .pos = &file };
 
-    if (cli_parse_args(ctx, &cli_cmd_sign_blob, argc, argv, 1, &a))
+    cli_sign_offline_opts(opts + 3, &so);
+    if (cli_parse_args(ctx, &cli_cmd_sign_blob, argc, argv, 1, &a) ||
+        cli_sign_offline_check(&so))
         return CLI_EXIT_USAGE;
     if (!keyspec || !file)
         return cli_usage_error(&cli_cmd_sign_blob,
@@ -273,8 +279,15 @@ int cli_run_verify(struct cli_ctx *ctx, int argc, char **argv)
             cli_print_rejected(it->source, it->reason);
             continue;
         }
+        /* keyless: cosign prints the certificate's subject and issuer in
+         * text mode; sigil also with -v */
+        if (!json || ctx->verbosity > 0)
+            cli_keyless_print_facts(it->keyless);
         if ((json && sg_buf_adds(&out, n_ok ? "," : "[")) ||
-            sg_buf_add(&out, it->payload, it->payload_len) ||
+            (json && it->keyless
+                 ? cli_keyless_payload(&out, it->payload, it->payload_len,
+                                       it->keyless) != 0
+                 : sg_buf_add(&out, it->payload, it->payload_len) != SG_OK) ||
             (!json && sg_buf_addc(&out, '\n')))
             rc = SG_ENOMEM;
         n_ok++;

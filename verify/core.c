@@ -42,6 +42,7 @@ static void item_release(struct sg_v_item *it)
     free(it->predicate_type);
     free(it->payload);
     free(it->envelope);
+    free(it->keyless);
     memset(it, 0, sizeof(*it));
 }
 
@@ -81,6 +82,7 @@ struct outcome {
     size_t payload_len;
     char *envelope;
     size_t envelope_len;
+    char *keyless; /* sg_v_keyless_check's facts */
 };
 
 static void outcome_release(struct outcome *o)
@@ -88,6 +90,7 @@ static void outcome_release(struct outcome *o)
     free(o->predicate_type);
     free(o->payload);
     free(o->envelope);
+    free(o->keyless);
     memset(o, 0, sizeof(*o));
 }
 
@@ -137,6 +140,7 @@ static sg_err record(struct sg_v_ctx *c,
         p->payload_len = o->payload_len;
         p->envelope = o->envelope;
         p->envelope_len = o->envelope_len;
+        p->keyless = o->keyless;
         memset(o, 0, sizeof(*o));
     } else if (o && o->predicate_type) {
         p->predicate_type = o->predicate_type; /* small, kept for -v */
@@ -440,7 +444,7 @@ static sg_err check_dsse(struct sg_v_ctx *c,
     if (keyless)
         rc = sg_v_keyless_check(c, b, layer, e,
                                 raw ? (const void *)raw->data : e->payload,
-                                raw ? raw->len : e->payload_len);
+                                raw ? raw->len : e->payload_len, &o->keyless);
     else if (!c->key)
         return key_signed_in_keyless_mode();
     else
@@ -532,7 +536,8 @@ static sg_err check_sig_layer(struct sg_v_ctx *c,
         goto done;
     }
     if (sg_oci_descriptor_annotation(d, SG_V_ANNOT_CERT)) {
-        rc = sg_v_keyless_check(c, NULL, d, NULL, payload.data, payload.len);
+        rc = sg_v_keyless_check(c, NULL, d, NULL, payload.data, payload.len,
+                                &o->keyless);
     } else if (!c->key) {
         rc = key_signed_in_keyless_mode();
     } else if (sg_base64_decode(&sig, b64, strlen(b64)) != SG_OK) {
@@ -863,9 +868,10 @@ sg_err sg_v_export_signatures(struct sg_v_ctx *c, struct sg_verify_result *out)
     for (size_t i = 0; i < c->res.n_items; i++) {
         struct sg_v_item *it = &c->res.items[i];
 
-        v[i] = (struct sg_verify_item){ it->ok, it->reason, it->payload,
-                                        it->payload_len, it->source };
-        it->reason = it->source = it->payload = NULL;
+        v[i] =
+            (struct sg_verify_item){ it->ok,          it->reason, it->payload,
+                                     it->payload_len, it->source, it->keyless };
+        it->reason = it->source = it->payload = it->keyless = NULL;
     }
     return SG_OK;
 }
@@ -887,7 +893,8 @@ sg_err sg_v_export_attestations(struct sg_v_ctx *c,
         a[i] = (struct sg_attest_item){ it->ok,       it->reason,
                                         it->source,   it->predicate_type,
                                         it->payload,  it->payload_len,
-                                        it->envelope, it->envelope_len };
+                                        it->envelope, it->envelope_len,
+                                        it->keyless };
         memset(it, 0, sizeof(*it));
     }
     return SG_OK;

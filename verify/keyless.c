@@ -425,6 +425,163 @@ done:
 }
 
 /* ------------------------------------------------------------------ */
+/* What was verified, in cosign's output spelling                       */
+
+/* The leaf certificate of a bundle: v0.3 `certificate`, else the first
+ * of `x509CertificateChain` (a legacy layer's rewritten bundle). */
+static X509 *bundle_leaf(const json_t *bundle)
+{
+    const json_t *vm = json_object_get(bundle, "verificationMaterial");
+    const json_t *raw =
+        json_object_get(json_object_get(vm, "certificate"), "rawBytes");
+    struct sg_buf der = SG_BUF_INIT(SG_SIGSTORE_BUNDLE_MAX);
+    const unsigned char *p;
+    X509 *x = NULL;
+
+    if (!raw)
+        raw = json_object_get(
+            json_array_get(
+                json_object_get(json_object_get(vm, "x509CertificateChain"),
+                                "certificates"),
+                0),
+            "rawBytes");
+    if (json_is_string(raw) &&
+        sg_base64_decode(&der, json_string_value(raw),
+                         json_string_length(raw)) == SG_OK) {
+        p = (const unsigned char *)der.data;
+        x = d2i_X509(NULL, &p, (long)der.len);
+    }
+    ERR_clear_error();
+    sg_buf_release(&der);
+    return x;
+}
+
+/* A protobuf-JSON int64: a JSON integer or a decimal string. */
+static int int64_of(const json_t *v, json_int_t *out)
+{
+    const char *s = json_string_value(v);
+    json_int_t n = 0;
+
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return 0;
+    }
+    if (!s || !*s || strlen(s) > 18)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        n = n * 10 + (*s - '0');
+    }
+    *out = n;
+    return 0;
+}
+
+/* cosign's bundle.RekorBundle of the first tlog entry with an inclusion
+ * promise (SET), or NULL: {SignedEntryTimestamp, Payload {body,
+ * integratedTime, logIndex, logID (hex)}} in Go's struct order. */
+static json_t *rekor_bundle(const json_t *bundle)
+{
+    const json_t *tl = json_object_get(
+        json_object_get(bundle, "verificationMaterial"), "tlogEntries");
+
+    for (size_t i = 0; i < json_array_size(tl); i++) {
+        const json_t *e = json_array_get(tl, i);
+        const json_t *set = json_object_get(
+            json_object_get(e, "inclusionPromise"), "signedEntryTimestamp");
+        const json_t *body = json_object_get(e, "canonicalizedBody");
+        const json_t *kid =
+            json_object_get(json_object_get(e, "logId"), "keyId");
+        struct sg_buf id = SG_BUF_INIT(64);
+        char hex[2 * 64 + 1];
+        json_int_t it, li;
+        json_t *r = NULL;
+
+        if (json_is_string(set) && json_is_string(body) &&
+            json_is_string(kid) &&
+            !int64_of(json_object_get(e, "integratedTime"), &it) &&
+            !int64_of(json_object_get(e, "logIndex"), &li) &&
+            sg_base64_decode(&id, json_string_value(kid),
+                             json_string_length(kid)) == SG_OK &&
+            id.len && id.len <= 64) {
+            sg_hex_encode(hex, id.data, id.len);
+            r = json_pack("{s:O,s:{s:O,s:I,s:I,s:s}}", "SignedEntryTimestamp",
+                          set, "Payload", "body", body, "integratedTime", it,
+                          "logIndex", li, "logID", hex);
+        }
+        sg_buf_release(&id);
+        if (r)
+            return r;
+    }
+    return NULL;
+}
+
+/* The facts of a verified bundle (sg_v_keyless_check's *facts): keys
+ * added in byte order (Go's encoding/json sorts map keys). */
+static sg_err keyless_facts(char **out, const json_t *bundle)
+{
+    static const char *const gh_oid[5] = { "1.3.6.1.4.1.57264.1.2",
+                                           "1.3.6.1.4.1.57264.1.3",
+                                           "1.3.6.1.4.1.57264.1.4",
+                                           "1.3.6.1.4.1.57264.1.5",
+                                           "1.3.6.1.4.1.57264.1.6" };
+    /* names in byte order, with their index into gh_oid/gh[] */
+    static const char *const gh_name[5] = {
+        "githubWorkflowName", "githubWorkflowRef", "githubWorkflowRepository",
+        "githubWorkflowSha", "githubWorkflowTrigger"
+    };
+    static const int gh_name_idx[5] = { 2, 4, 3, 1, 0 };
+    struct sg_sigstore_identity id;
+    const char *gh[5];
+    X509 *leaf = bundle_leaf(bundle);
+    json_t *o = json_object(), *rb = NULL;
+    int bad = !o;
+    sg_err rc;
+
+    *out = NULL;
+    memset(&id, 0, sizeof(id));
+    if (!leaf) {
+        json_decref(o);
+        return sg_error_set(SG_EVERIFY, "keyless: no leaf certificate");
+    }
+    rc = sg_sigstore_identity_read(&id, leaf);
+    X509_free(leaf);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    gh[0] = id.gh_workflow_trigger;
+    gh[1] = id.gh_workflow_sha;
+    gh[2] = id.gh_workflow_name;
+    gh[3] = id.gh_workflow_repository;
+    gh[4] = id.gh_workflow_ref;
+    if (!bad && id.issuer)
+        bad = json_object_set_new(o, "1.3.6.1.4.1.57264.1.1",
+                                  json_string(id.issuer));
+    for (int i = 0; !bad && i < 5; i++)
+        if (gh[i])
+            bad = json_object_set_new(o, gh_oid[i], json_string(gh[i]));
+    rb = rekor_bundle(bundle);
+    if (!bad && rb)
+        bad = json_object_set_new(o, "Bundle", rb);
+    else
+        json_decref(rb);
+    if (!bad && id.issuer)
+        bad = json_object_set_new(o, "Issuer", json_string(id.issuer));
+    if (!bad)
+        bad = json_object_set_new(o, "Subject", json_string(id.san));
+    for (int i = 0; !bad && i < 5; i++)
+        if (gh[gh_name_idx[i]])
+            bad = json_object_set_new(o, gh_name[i],
+                                      json_string(gh[gh_name_idx[i]]));
+    if (!bad)
+        bad = !(*out = json_dumps(o, JSON_COMPACT));
+    json_decref(o);
+    sg_sigstore_identity_release(&id);
+    return bad ? sg_error_oom() : SG_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* The hook                                                             */
 
 sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
@@ -432,7 +589,8 @@ sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
                           const struct sg_oci_descriptor *layer,
                           const struct sg_dsse_envelope *envelope,
                           const void *signed_data,
-                          size_t signed_len)
+                          size_t signed_len,
+                          char **facts)
 {
     struct sg_sigstore_artifact art;
     struct sg_sigstore_result res;
@@ -442,6 +600,8 @@ sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
 
     memset(&art, 0, sizeof(art));
     memset(&res, 0, sizeof(res));
+    if (facts)
+        *facts = NULL;
     if (!c->keyless)
         return sg_error_set(SG_EVERIFY,
                             "signed with a certificate (keyless); not "
@@ -479,6 +639,8 @@ sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
                             &res);
     if (!rc && !b && envelope)
         rc = att_timestamp(c->keyless, layer, signed_data, signed_len);
+    if (!rc && facts)
+        rc = keyless_facts(facts, bundle);
     if (rc) {
         if (sg_v_classify(rc) == SG_V_TRANSPORT)
             rc = SG_EVERIFY; /* nothing here touches the network */

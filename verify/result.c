@@ -10,6 +10,7 @@ void sg_verify_result_release(struct sg_verify_result *r)
         free(r->items[i].reason);
         free(r->items[i].payload);
         free(r->items[i].source);
+        free(r->items[i].keyless);
     }
     free(r->items);
     memset(r, 0, sizeof(*r));
@@ -23,6 +24,7 @@ void sg_attest_result_release(struct sg_attest_result *r)
         free(r->items[i].predicate_type);
         free(r->items[i].statement);
         free(r->items[i].envelope);
+        free(r->items[i].keyless);
     }
     free(r->items);
     memset(r, 0, sizeof(*r));

@@ -134,6 +134,8 @@ struct sg_v_item {
     size_t payload_len;
     char *envelope; /* ok attestations only: the envelope JSON */
     size_t envelope_len;
+    char *keyless; /* ok keyless items only: the verified certificate facts
+                      as a JSON object text (sg_v_keyless_check), or NULL */
 };
 
 struct sg_v_result {
@@ -209,13 +211,21 @@ SG_MUST_USE sg_err sg_v_run(struct sg_v_ctx *c);
  * policy c->keyless matches and the signature over the content verifies with
  * the leaf key. The claims (digest, type, annotations) are checked by the core
  * afterwards, as for keys. Without c->keyless (a --key check): always
- * SG_EVERIFY (keyless.c). */
+ * SG_EVERIFY (keyless.c). On SG_OK *facts (when facts is not NULL) is
+ * the verified facts as compact JSON object text in cosign's `optional`
+ * spelling (malloc'd): "Subject" (the SAN), "Issuer" and
+ * "1.3.6.1.4.1.57264.1.1" (the OIDC issuer), each GitHub workflow
+ * extension under its name and OID, and "Bundle" (the Rekor v1 entry:
+ * SignedEntryTimestamp, Payload {body, integratedTime, logIndex, logID})
+ * when the entry has an inclusion promise; keys sorted as Go's
+ * encoding/json sorts a map. */
 SG_MUST_USE sg_err sg_v_keyless_check(const struct sg_v_ctx *c,
                                       const struct sg_v_bundle *b,
                                       const struct sg_oci_descriptor *layer,
                                       const struct sg_dsse_envelope *envelope,
                                       const void *signed_data,
-                                      size_t signed_len);
+                                      size_t signed_len,
+                                      char **facts);
 
 /* The claims of a verified in-toto statement for c->kind: it must name
  * c->digest as a subject; signatures: predicateType is the cosign sign

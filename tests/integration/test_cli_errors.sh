@@ -76,4 +76,45 @@ expect 2 "sigil attest-blob: one BLOB only (see 'sigil help attest-blob')" \
 expect 2 "sigil copy: expected 2 arguments (see 'sigil help copy')" \
     "$SIGIL" copy a
 
+
+# ---- offline only ---------------------------------------------------------
+# Flags that would need Rekor, Fulcio or an OIDC provider: one line, exit 2
+# ("sigil signs offline" / "sigil verifies offline"), before anything is
+# read. --tlog-upload=false and --offline are accepted.
+echo '{"a":1}' >"$T/pred.json"
+IMG=oci-dir:$T/nope
+for f in "--rekor-url https://rekor.sigstore.dev" \
+    "--fulcio-url https://fulcio.sigstore.dev" \
+    "--oidc-issuer https://oauth2.sigstore.dev/auth" \
+    "--identity-token eyJhbGciOi" "--tlog-upload" "--tlog-upload=true"; do
+    name=${f%% *}
+    name=${name%%=*}
+    # shellcheck disable=SC2086
+    {
+        expect 2 "sigil: $name is not supported: sigil signs offline" \
+            "$SIGIL" sign-blob --key "$T/k.pem" $f "$T/blob"
+        expect 2 "sigil: $name is not supported: sigil signs offline" \
+            "$SIGIL" sign --key "$T/k.pem" $f "$IMG"
+        expect 2 "sigil: $name is not supported: sigil signs offline" \
+            "$SIGIL" attest --key "$T/k.pem" --predicate "$T/pred.json" $f "$IMG"
+        expect 2 "sigil: $name is not supported: sigil signs offline" \
+            "$SIGIL" attest-blob --key "$T/k.pem" --predicate "$T/pred.json" $f "$T/blob"
+    }
+done
+
+# --tlog-upload=false: signing works (and prints the signature)
+"$SIGIL" sign-blob --key "$T/k.pem" --tlog-upload=false "$T/blob" >"$T/sig" 2>"$T/err"
+check "sign-blob --tlog-upload=false signs (exit 0)" test "$?" = 0
+check "sign-blob --tlog-upload=false: the signature verifies" \
+    "$SIGIL" verify-blob --key "$T/k.pub" --signature "$T/sig" "$T/blob"
+
+# the verify commands: "verifies offline"
+for c in verify verify-attestation verify-blob verify-blob-attestation; do
+    for f in --rekor-url --fulcio-url; do
+        expect 2 "sigil: $f is not supported: sigil verifies offline" \
+            "$SIGIL" $c --key "$T/k.pub" $f https://example.com "$T/blob"
+    done
+done
+expect 0 "Verified OK" "$SIGIL" verify-blob --offline --key "$T/k.pub" \
+    --signature "$T/sig" "$T/blob"
 finish

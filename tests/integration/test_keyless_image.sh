@@ -73,6 +73,22 @@ for r in sig bsig; do
         grep -q "\"docker-manifest-digest\":\"sha256:" <<<"$out"
     check "$r: the checks name the certificate and the log (stderr)" \
         grep -q "Existence of the claims in the transparency log was verified offline" "$T/err"
+    # cosign's `optional` additions for a keyless signature
+    check "$r: optional.Subject is the certificate identity" \
+        test "$(jq -r '.[0].optional.Subject' <<<"$out")" = "$ID"
+    check "$r: optional.Issuer and the .1.1 OID key are the issuer" \
+        test "$(jq -r '.[0].optional.Issuer + " " + .[0].optional["1.3.6.1.4.1.57264.1.1"]' <<<"$out")" = "$ISS $ISS"
+    check "$r: GitHub workflow extensions by name and OID" \
+        test "$(jq -r '.[0].optional.githubWorkflowTrigger + " " + .[0].optional["1.3.6.1.4.1.57264.1.2"] + " " + .[0].optional.githubWorkflowRepository' <<<"$out")" = "push push org/repo"
+    check "$r: optional.Bundle has the Rekor SET and payload fields" \
+        jq -e '.[0].optional.Bundle | (.SignedEntryTimestamp | type == "string") and (.Payload | keys_unsorted == ["body","integratedTime","logIndex","logID"]) and (.Payload.integratedTime | type == "number") and (.Payload.logID | test("^[0-9a-f]{64}$"))' <<<"$out"
+    check "$r: optional keys in Go's map order" \
+        jq -e '.[0].optional | keys_unsorted == (keys_unsorted | sort)' <<<"$out"
+    "$SIGIL" verify $INS $KL -o text "$REG/$r-ok:v1" >/dev/null 2>"$T/err"
+    check "$r: -o text names the subject and issuer (stderr)" \
+        grep -qx "Certificate subject: $ID" "$T/err"
+    check "$r: -o text names the issuer URL (stderr)" \
+        grep -qx "Certificate issuer URL: $ISS" "$T/err"
     expect "$r: identity by regexp" 0 "docker-manifest-digest" \
         "$SIGIL" verify $INS --certificate-identity-regexp '^https://github\.com/org/' \
         --certificate-oidc-issuer-regexp 'actions\.githubusercontent' \
@@ -153,6 +169,16 @@ expect "real cosign keyless .sig verifies against the public-good root" 0 \
     "\"docker-manifest-digest\":\"$D9\"" \
     "$SIGIL" verify $INS $PG --certificate-identity philipp.belitz@securesystems.de \
     --certificate-oidc-issuer https://github.com/login/oauth "$REG/rekor-test@$D9"
+out=$("$SIGIL" verify $INS $PG --certificate-identity philipp.belitz@securesystems.de \
+    --certificate-oidc-issuer https://github.com/login/oauth "$REG/rekor-test@$D9" 2>/dev/null)
+check "real cosign keyless .sig: Subject, Issuer as cosign prints them" \
+    test "$(jq -r '.[0].optional | .Subject + " " + .Issuer' <<<"$out")" = \
+    "philipp.belitz@securesystems.de https://github.com/login/oauth"
+check "real cosign keyless .sig: optional.Bundle is the layer's bundle annotation" \
+    test "$(jq -cS '.[0].optional.Bundle' <<<"$out")" = \
+    "$(jq -cS '.layers[0].annotations["dev.sigstore.cosign/bundle"] | fromjson' "$R9/sig-manifest.json")"
+check "real cosign keyless .sig: the payload's critical part is kept" \
+    test "$(jq -c '.[0].critical' <<<"$out")" = "$(jq -c '.critical' "$R9/payload.json")"
 expect "real cosign keyless .sig: another identity" 3 \
     "keyless: certificate identity philipp.belitz@securesystems.de does not match the expected identity" \
     "$SIGIL" verify $INS $PG --certificate-identity someone@example.com \
@@ -168,6 +194,49 @@ expect "real cosign keyless .sig: integratedTime changed" 3 \
     "keyless: signed entry timestamp does not verify with the log's key" \
     "$SIGIL" verify $INS $PG --certificate-identity philipp.belitz@securesystems.de \
     --certificate-oidc-issuer https://github.com/login/oauth "$REG/rekor-test@$D9"
+
+# ---- a real cosign v3 keyless attestation bundle (public-good, 2025) ---------
+# testdata/keyless-image/dsse-03: pushed as an OCI referrer (fallback tag) of
+# its subject digest, whose image is not in the registry; verified with the
+# public-good root built into sigil (no --trusted-root).
+R3=$SG_SOURCE_DIR/testdata/keyless-image/dsse-03
+D3=sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4
+BMT=application/vnd.dev.sigstore.bundle.v0.3+json
+printf '{}' >"$T/empty.json"
+bd="sha256:$(sha256sum "$R3/bundle.sigstore.json" | cut -d' ' -f1)"
+bs=$(wc -c <"$R3/bundle.sigstore.json")
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"%s","config":{"mediaType":"application/vnd.oci.empty.v1+json","size":2,"digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"},"layers":[{"mediaType":"%s","size":%s,"digest":"%s"}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","size":1,"digest":"%s"}}' \
+    "$BMT" "$BMT" "$bs" "$bd" "$D3" >"$T/ref3.json"
+md="sha256:$(sha256sum "$T/ref3.json" | cut -d' ' -f1)"
+ms=$(wc -c <"$T/ref3.json")
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"artifactType":"%s"}]}' \
+    "$md" "$ms" "$BMT" >"$T/idx3.json"
+push_blob dsse3 "$T/empty.json" && push_blob dsse3 "$R3/bundle.sigstore.json" &&
+    push_manifest dsse3 "$md" "$T/ref3.json" &&
+    push_manifest dsse3 "sha256-${D3#sha256:}" "$T/idx3.json" \
+        application/vnd.oci.image.index.v1+json ||
+    fail "push the dsse-03 referrer"
+out=$("$SIGIL" verify-attestation -v $INS --type custom \
+    --certificate-identity cody@soyland.com \
+    --certificate-oidc-issuer https://github.com/login/oauth "$REG/dsse3@$D3" 2>"$T/err")
+rc=$?
+check "real cosign v3 bundle: verify-attestation of an absent image exits 0" test "$rc" = 0
+check "real cosign v3 bundle: the statement names the subject" \
+    grep -q '"sha256":"732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4"' <<<"$out"
+check "real cosign v3 bundle: -v names the identity (stderr)" \
+    grep -qx "Certificate subject: cody@soyland.com" "$T/err"
+check "real cosign v3 bundle: -v names the issuer (stderr)" \
+    grep -qx "Certificate issuer URL: https://github.com/login/oauth" "$T/err"
+check "real cosign v3 bundle: the predicate type is cosign's custom one" \
+    grep -q '"predicateType":"https://cosign.sigstore.dev/attestation/v1"' <<<"$out"
+expect "real cosign v3 bundle: another identity" 3 \
+    "does not match the expected identity" \
+    "$SIGIL" verify-attestation $INS --type custom \
+    --certificate-identity someone@example.com \
+    --certificate-oidc-issuer https://github.com/login/oauth "$REG/dsse3@$D3"
+expect "real cosign v3 bundle: against the test root" 3 \
+    "keyless" \
+    "$SIGIL" verify-attestation $INS --type custom $KL "$REG/dsse3@$D3"
 
 # ---- usage ---------------------------------------------------------------
 expect "no --key and no identity: usage error" 2 "--certificate-identity or --certificate-identity-regexp is required for keyless verification" \

@@ -232,7 +232,7 @@ static sg_err legacy(const char *cert, const char *bundle, const char *chain)
     assert_int_equal(sg_v_keyless_opts_new(&o, &p), SG_OK);
     sg_v_ctx_init(&c, SG_V_SIGNATURE, NULL, D3, NULL);
     c.keyless = o;
-    rc = sg_v_keyless_check(&c, NULL, &d, NULL, "{}", 2);
+    rc = sg_v_keyless_check(&c, NULL, &d, NULL, "{}", 2, NULL);
     sg_v_ctx_release(&c);
     sg_v_keyless_opts_free(o);
     for (size_t i = 0; i < n; i++) {

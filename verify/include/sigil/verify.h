@@ -18,7 +18,14 @@ struct sg_verify_item {
                       payload bytes, or for a bundle the payload cosign
                       synthesizes (owned, NUL-terminated) */
     size_t payload_len;
-    char *source; /* where it was found: tag or referrer digest */
+    char *source;  /* where it was found: tag or referrer digest */
+    char *keyless; /* passing keyless items only (NULL otherwise): the
+                      verified certificate facts as a JSON object text in
+                      the spelling of cosign's `optional` additions:
+                      "Subject", "Issuer", "1.3.6.1.4.1.57264.1.1", GitHub
+                      workflow extensions (name and OID) and "Bundle"
+                      {SignedEntryTimestamp, Payload {body,
+                      integratedTime, logIndex, logID}} */
 };
 
 struct sg_verify_result {
@@ -131,6 +138,7 @@ struct sg_attest_item {
     char *envelope; /* the envelope JSON as stored, or NULL (image results:
                        passing items only) */
     size_t envelope_len;
+    char *keyless; /* passing keyless image items: as sg_verify_item's */
 };
 
 struct sg_attest_result {
