@@ -82,15 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort(); /* SG_OK promises a SAN */
             check_str(id.san);
             check_str(id.issuer);
-            check_str(id.gh_workflow_trigger);
-            check_str(id.gh_workflow_sha);
-            check_str(id.gh_workflow_name);
-            check_str(id.gh_workflow_repository);
-            check_str(id.gh_workflow_ref);
+            for (int i = 0; i < SG_GH_N; i++)
+                check_str(id.gh[i]);
             sg_sigstore_identity_release(&id);
             if (id.san || id.issuer)
                 abort(); /* release clears */
-        } else if (id.san || id.issuer || id.gh_workflow_ref) {
+        } else if (id.san || id.issuer || id.gh[SG_GH_REF]) {
             abort(); /* failure leaves nothing behind */
         }
     }

@@ -520,19 +520,13 @@ static json_t *rekor_bundle(const json_t *bundle)
  * added in byte order (Go's encoding/json sorts map keys). */
 static sg_err keyless_facts(char **out, const json_t *bundle)
 {
-    static const char *const gh_oid[5] = { "1.3.6.1.4.1.57264.1.2",
-                                           "1.3.6.1.4.1.57264.1.3",
-                                           "1.3.6.1.4.1.57264.1.4",
-                                           "1.3.6.1.4.1.57264.1.5",
-                                           "1.3.6.1.4.1.57264.1.6" };
-    /* names in byte order, with their index into gh_oid/gh[] */
+    /* names in byte order, with their index into id.gh[] */
     static const char *const gh_name[5] = {
         "githubWorkflowName", "githubWorkflowRef", "githubWorkflowRepository",
         "githubWorkflowSha", "githubWorkflowTrigger"
     };
     static const int gh_name_idx[5] = { 2, 4, 3, 1, 0 };
     struct sg_sigstore_identity id;
-    const char *gh[5];
     X509 *leaf = bundle_leaf(bundle);
     json_t *o = json_object(), *rb = NULL;
     int bad = !o;
@@ -550,17 +544,13 @@ static sg_err keyless_facts(char **out, const json_t *bundle)
         json_decref(o);
         return rc;
     }
-    gh[0] = id.gh_workflow_trigger;
-    gh[1] = id.gh_workflow_sha;
-    gh[2] = id.gh_workflow_name;
-    gh[3] = id.gh_workflow_repository;
-    gh[4] = id.gh_workflow_ref;
     if (!bad && id.issuer)
         bad = json_object_set_new(o, "1.3.6.1.4.1.57264.1.1",
                                   json_string(id.issuer));
-    for (int i = 0; !bad && i < 5; i++)
-        if (gh[i])
-            bad = json_object_set_new(o, gh_oid[i], json_string(gh[i]));
+    for (int i = 0; !bad && i < SG_GH_N; i++)
+        if (id.gh[i])
+            bad = json_object_set_new(o, sg_sigstore_gh_oids[i],
+                                      json_string(id.gh[i]));
     rb = rekor_bundle(bundle);
     if (!bad && rb)
         bad = json_object_set_new(o, "Bundle", rb);
@@ -571,9 +561,9 @@ static sg_err keyless_facts(char **out, const json_t *bundle)
     if (!bad)
         bad = json_object_set_new(o, "Subject", json_string(id.san));
     for (int i = 0; !bad && i < 5; i++)
-        if (gh[gh_name_idx[i]])
+        if (id.gh[gh_name_idx[i]])
             bad = json_object_set_new(o, gh_name[i],
-                                      json_string(gh[gh_name_idx[i]]));
+                                      json_string(id.gh[gh_name_idx[i]]));
     if (!bad)
         bad = !(*out = json_dumps(o, JSON_COMPACT));
     json_decref(o);

@@ -324,7 +324,7 @@ static char *ext_str(X509 *cert, const char *oid, int der)
 }
 
 /* enum sg_sigstore_gh order */
-static const char *const gh_oids[SG_GH_N] = {
+const char *const sg_sigstore_gh_oids[SG_GH_N] = {
     "1.3.6.1.4.1.57264.1.2", "1.3.6.1.4.1.57264.1.3", "1.3.6.1.4.1.57264.1.4",
     "1.3.6.1.4.1.57264.1.5", "1.3.6.1.4.1.57264.1.6",
 };
@@ -355,7 +355,7 @@ sg_err sg_sigstore_identity_read(struct sg_sigstore_identity *out, X509 *cert)
     if (!out->issuer)
         out->issuer = ext_str(cert, "1.3.6.1.4.1.57264.1.1", 0);
     for (int i = 0; i < SG_GH_N; i++)
-        out->gh[i] = ext_str(cert, gh_oids[i], 0);
+        out->gh[i] = ext_str(cert, sg_sigstore_gh_oids[i], 0);
     if (!out->san) {
         sg_sigstore_identity_release(out);
         return sg_error_set(SG_EVERIFY, "certificate has no URI, email or "

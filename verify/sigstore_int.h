@@ -177,6 +177,8 @@ enum sg_sigstore_gh {
     SG_GH_REF,
     SG_GH_N
 };
+/* Their OIDs, in enum order. */
+extern const char *const sg_sigstore_gh_oids[SG_GH_N];
 struct sg_sigstore_identity {
     char *san;         /* URI, email or otherName 1.3.6.1.4.1.57264.1.7 */
     char *issuer;      /* 1.3.6.1.4.1.57264.1.8, else .1.1 */
