@@ -49,6 +49,7 @@ sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
     if (X509_check_ca(leaf))
         return sg_error_set(SG_EVERIFY, "signing certificate is a CA");
     for (size_t i = 0; i < t->n_cas; i++) {
+        STACK_OF(X509) * chain;
         X509_STORE *st;
         X509_STORE_CTX *ctx;
         int ok = 0, err = 0;
@@ -56,14 +57,16 @@ sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
         if (!sg_sigstore_range_has(&t->cas[i].valid, when))
             continue;
         in_window = 1;
-        st = store_for(t->cas[i].chain, when);
+        if (sg_sigstore_ca_chain(&chain, &t->cas[i]))
+            return sg_error_prefix(SG_EPARSE, "Fulcio CA %zu", i);
+        st = store_for(chain, when);
         ctx = X509_STORE_CTX_new();
         if (!st || !ctx) {
             X509_STORE_free(st);
             X509_STORE_CTX_free(ctx);
             return sg_error_oom();
         }
-        if (X509_STORE_CTX_init(ctx, st, leaf, t->cas[i].chain) == 1) {
+        if (X509_STORE_CTX_init(ctx, st, leaf, chain) == 1) {
             ok = X509_verify_cert(ctx) == 1;
             err = X509_STORE_CTX_get_error(ctx);
         }
@@ -81,13 +84,32 @@ sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
 /* ------------------------------------------------------------------ */
 /* SCT: RFC 6962 3.2 digitally-signed precert entry                     */
 
+/* The CA certificate that issued leaf. First only the CAs whose DER holds
+ * the leaf's issuer name as it is encoded (so the others stay undecoded),
+ * then, should the encodings differ, all of them. */
 static X509 *find_issuer(const struct sg_sigstore_trust *t, X509 *leaf)
 {
-    for (size_t i = 0; i < t->n_cas; i++)
-        for (int j = 0; j < sk_X509_num(t->cas[i].chain); j++) {
-            X509 *c = sk_X509_value(t->cas[i].chain, j);
-            if (X509_check_issued(c, leaf) == X509_V_OK)
-                return c;
+    const unsigned char *name = NULL;
+    size_t name_len = 0;
+
+    if (X509_NAME_get0_der(X509_get_issuer_name(leaf), &name, &name_len) != 1)
+        name = NULL;
+    for (int pass = name ? 0 : 1; pass < 2; pass++)
+        for (size_t i = 0; i < t->n_cas; i++) {
+            STACK_OF(X509) * chain;
+
+            if (pass == 0 &&
+                !sg_sigstore_ca_mentions(&t->cas[i], name, name_len))
+                continue;
+            if (sg_sigstore_ca_chain(&chain, &t->cas[i])) {
+                sg_error_clear();
+                continue;
+            }
+            for (int j = 0; j < sk_X509_num(chain); j++) {
+                X509 *c = sk_X509_value(chain, j);
+                if (X509_check_issued(c, leaf) == X509_V_OK)
+                    return c;
+            }
         }
     return NULL;
 }
@@ -170,6 +192,7 @@ sg_err sg_sigstore_sct_verify(const struct sg_sigstore_trust *t, X509 *leaf)
         unsigned char *id = NULL, *sig = NULL;
         size_t id_len = SCT_get0_log_id(s, &id);
         size_t sig_len = SCT_get0_signature(s, &sig);
+        EVP_PKEY *key;
 
         if (SCT_get_version(s) != SCT_VERSION_V1)
             continue;
@@ -183,8 +206,11 @@ sg_err sg_sigstore_sct_verify(const struct sg_sigstore_trust *t, X509 *leaf)
             rc = sct_signed_data(&data, leaf, issuer, s);
             if (rc)
                 goto done;
-            ok = !sg_sigstore_sig_verify(l->key, data.data, data.len, sig,
-                                         sig_len);
+            rc = sg_sigstore_log_key(&key, l);
+            if (rc)
+                goto done;
+            ok =
+                !sg_sigstore_sig_verify(key, data.data, data.len, sig, sig_len);
         }
     }
     if (!ok)
@@ -236,16 +262,20 @@ sg_err sg_sigstore_tsa_verify(const struct sg_sigstore_trust *t,
     for (size_t i = 0; i < t->n_tsas; i++) {
         TS_VERIFY_CTX *v;
         X509_STORE *st;
-        STACK_OF(X509) * certs;
+        STACK_OF(X509) * certs, *chain;
         BIO *bio;
         int ok;
 
         if (!sg_sigstore_range_has(&t->tsas[i].valid, when))
             continue;
         in_window = 1;
+        if (sg_sigstore_ca_chain(&chain, &t->tsas[i])) {
+            rc = sg_error_prefix(SG_EPARSE, "timestamp authority %zu", i);
+            goto done;
+        }
         v = TS_VERIFY_CTX_new();
-        st = store_for(t->tsas[i].chain, when);
-        certs = X509_chain_up_ref(t->tsas[i].chain);
+        st = store_for(chain, when);
+        certs = X509_chain_up_ref(chain);
         bio = BIO_new_mem_buf(data, (int)data_len);
         if (!v || !st || !certs || !bio) {
             TS_VERIFY_CTX_free(v);

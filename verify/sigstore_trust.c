@@ -75,6 +75,37 @@ sg_err sg_sigstore_key_der(EVP_PKEY **out, const unsigned char *der, size_t len)
     return sg_error_set(SG_EPARSE, "not an SPKI or PKCS#1 RSA public key");
 }
 
+/* der is exactly one DER SEQUENCE (definite length): the cheap check
+ * done at parse time; the full decode happens on first use. */
+static int der_is_one_sequence(const unsigned char *der, size_t len)
+{
+    size_t n, body;
+
+    if (len < 2 || der[0] != 0x30)
+        return 0;
+    if (der[1] < 0x80)
+        return (size_t)der[1] + 2 == len;
+    n = der[1] & 0x7f;
+    if (n == 0 || n > 4 || len < 2 + n || der[2] == 0)
+        return 0;
+    body = 0;
+    for (size_t i = 0; i < n; i++)
+        body = (body << 8) | der[2 + i];
+    return body >= 0x80 && body == len - 2 - n;
+}
+
+static sg_err
+dup_bytes(unsigned char **out, size_t *out_len, const void *p, size_t len)
+{
+    *out = malloc(len ? len : 1);
+    if (!*out)
+        return sg_error_oom();
+    if (len)
+        memcpy(*out, p, len);
+    *out_len = len;
+    return SG_OK;
+}
+
 static sg_err b64_field(struct sg_buf *out, const json_t *s, const char *what)
 {
     if (!json_is_string(s) || json_string_length(s) == 0)
@@ -132,8 +163,10 @@ parse_log(struct sg_sigstore_log *l, const json_t *j, const char *what)
     if (rc)
         goto done;
     rc = b64_field(&b, json_object_get(pk, "rawBytes"), what);
+    if (!rc && !der_is_one_sequence((unsigned char *)b.data, b.len))
+        rc = sg_error_set(SG_EPARSE, "not an SPKI or PKCS#1 RSA public key");
     if (!rc)
-        rc = sg_sigstore_key_der(&l->key, (unsigned char *)b.data, b.len);
+        rc = dup_bytes(&l->der, &l->der_len, b.data, b.len);
     if (rc) {
         rc = sg_error_prefix(rc, "%s: publicKey", what);
         goto done;
@@ -152,43 +185,40 @@ static sg_err
 parse_ca(struct sg_sigstore_ca *c, const json_t *j, const char *what)
 {
     struct sg_buf b = SG_BUF_INIT(1u << 20);
+    struct sg_buf all = SG_BUF_INIT(SG_SIGSTORE_ROOT_MAX);
     const json_t *certs =
         json_object_get(json_object_get(j, "certChain"), "certificates");
     sg_err rc = SG_OK;
 
-    c->chain = sk_X509_new_null();
-    if (!c->chain)
-        return sg_error_oom();
     if (!json_is_array(certs) || json_array_size(certs) == 0 ||
-        json_array_size(certs) > 16) {
-        rc = sg_error_set(SG_EPARSE, "%s: certChain.certificates: 1..16", what);
+        json_array_size(certs) > SG_SIGSTORE_CHAIN_MAX) {
+        rc = sg_error_set(SG_EPARSE, "%s: certChain.certificates: 1..%u", what,
+                          SG_SIGSTORE_CHAIN_MAX);
         goto done;
     }
     for (size_t i = 0; i < json_array_size(certs); i++) {
-        const unsigned char *p;
-        X509 *x;
-
         rc = b64_field(
             &b, json_object_get(json_array_get(certs, i), "rawBytes"), what);
         if (rc)
             goto done;
-        p = (const unsigned char *)b.data;
-        x = d2i_X509(NULL, &p, (long)b.len);
-        if (!x || p != (const unsigned char *)b.data + b.len) {
-            X509_free(x);
+        if (!der_is_one_sequence((unsigned char *)b.data, b.len)) {
             rc = sg_error_set(SG_EPARSE, "%s: certificate %zu is not DER", what,
                               i);
             goto done;
         }
-        if (!sk_X509_push(c->chain, x)) {
-            X509_free(x);
-            rc = sg_error_oom();
+        c->off[i] = all.len;
+        rc = sg_buf_add(&all, b.data, b.len);
+        if (rc)
             goto done;
-        }
+        c->n_certs = i + 1;
+        c->off[i + 1] = all.len;
     }
-    rc = parse_range(&c->valid, json_object_get(j, "validFor"), what);
+    rc = dup_bytes(&c->der, &b.len, all.data, all.len);
+    if (!rc)
+        rc = parse_range(&c->valid, json_object_get(j, "validFor"), what);
 done:
     sg_buf_release(&b);
+    sg_buf_release(&all);
     return rc;
 }
 
@@ -290,16 +320,19 @@ sg_err sg_sigstore_trust_load(struct sg_sigstore_trust **out, const char *path)
 static void free_logs(struct sg_sigstore_log *l, size_t n)
 {
     for (size_t i = 0; l && i < n; i++) {
-        EVP_PKEY_free(l[i].key);
+        EVP_PKEY_free(atomic_load(&l[i].key));
         free(l[i].base_url);
+        free(l[i].der);
     }
     free(l);
 }
 
 static void free_cas(struct sg_sigstore_ca *c, size_t n)
 {
-    for (size_t i = 0; c && i < n; i++)
-        sk_X509_pop_free(c[i].chain, X509_free);
+    for (size_t i = 0; c && i < n; i++) {
+        sk_X509_pop_free(atomic_load(&c[i].chain), X509_free);
+        free(c[i].der);
+    }
     free(c);
 }
 
@@ -321,4 +354,81 @@ const struct sg_sigstore_log *sg_sigstore_trust_tlog(
         if (t->tlogs[i].id_len == id_len && !memcmp(t->tlogs[i].id, id, id_len))
             return &t->tlogs[i];
     return NULL;
+}
+
+sg_err sg_sigstore_log_key(EVP_PKEY **out, const struct sg_sigstore_log *l)
+{
+    /* The cache is the one mutable part of a trust object (always heap
+     * allocated, never const itself). */
+    struct sg_sigstore_log *m = (struct sg_sigstore_log *)(uintptr_t)l;
+    EVP_PKEY *k = atomic_load(&m->key), *expected = NULL;
+    sg_err rc;
+
+    *out = k;
+    if (k)
+        return SG_OK;
+    if (!l->der)
+        return sg_error_set(SG_EPARSE, "trusted root: log has no key");
+    rc = sg_sigstore_key_der(&k, l->der, l->der_len);
+    if (rc)
+        return sg_error_prefix(rc, "trusted root: log key");
+    if (!atomic_compare_exchange_strong(&m->key, &expected, k)) {
+        EVP_PKEY_free(k); /* another thread decoded it first */
+        k = expected;
+    }
+    *out = k;
+    return SG_OK;
+}
+
+sg_err sg_sigstore_ca_chain(STACK_OF(X509) * *out,
+                            const struct sg_sigstore_ca *c)
+{
+    struct sg_sigstore_ca *m = (struct sg_sigstore_ca *)(uintptr_t)c;
+    STACK_OF(X509) *chain = atomic_load(&m->chain), *expected = NULL;
+    sg_err rc = SG_OK;
+
+    *out = chain;
+    if (chain)
+        return SG_OK;
+    chain = sk_X509_new_null();
+    if (!chain)
+        return sg_error_oom();
+    for (size_t i = 0; i < c->n_certs; i++) {
+        const unsigned char *p = c->der + c->off[i];
+        const unsigned char *end = c->der + c->off[i + 1];
+        X509 *x = d2i_X509(NULL, &p, (long)(end - p));
+
+        if (!x || p != end) {
+            X509_free(x);
+            rc = sg_error_set(SG_EPARSE,
+                              "trusted root: CA certificate %zu is not DER", i);
+            goto done;
+        }
+        if (!sk_X509_push(chain, x)) {
+            X509_free(x);
+            rc = sg_error_oom();
+            goto done;
+        }
+    }
+    if (!atomic_compare_exchange_strong(&m->chain, &expected, chain)) {
+        sk_X509_pop_free(chain, X509_free); /* decoded by another thread */
+        chain = expected;
+    }
+    *out = chain;
+    chain = NULL;
+done:
+    sk_X509_pop_free(chain, X509_free);
+    return rc;
+}
+
+int sg_sigstore_ca_mentions(const struct sg_sigstore_ca *c,
+                            const unsigned char *name,
+                            size_t len)
+{
+    size_t total = c->n_certs ? c->off[c->n_certs] : 0;
+
+    for (size_t i = 0; len && c->der && i + len <= total; i++)
+        if (c->der[i] == name[0] && !memcmp(c->der + i, name, len))
+            return 1;
+    return 0;
 }
