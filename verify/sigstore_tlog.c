@@ -485,12 +485,19 @@ static int pem_b64_eq(const json_t *s, const struct sg_sigstore_signed *g)
     if (!bio)
         goto done;
     if (g->cert_der) {
-        X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-        if (x)
-            n = i2d_X509(x, &der);
-        X509_free(x);
-        eq = n > 0 && (size_t)n == g->cert_der_len &&
-             !memcmp(der, g->cert_der, (size_t)n);
+        /* the PEM's DER as it is (no ASN.1 decode: a certificate's DER
+         * is what i2d of it gives back) */
+        char *name = NULL, *hdr = NULL;
+        long len = 0;
+
+        if (PEM_read_bio(bio, &name, &hdr, &der, &len) == 1 &&
+            (!strcmp(name, PEM_STRING_X509) ||
+             !strcmp(name, PEM_STRING_X509_OLD)) &&
+            !hdr[0])
+            eq = len > 0 && (size_t)len == g->cert_der_len &&
+                 !memcmp(der, g->cert_der, (size_t)len);
+        OPENSSL_free(name);
+        OPENSSL_free(hdr);
     } else {
         EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
         if (k)
