@@ -114,23 +114,155 @@ static X509 *find_issuer(const struct sg_sigstore_trust *t, X509 *leaf)
     return NULL;
 }
 
-static sg_err
-sct_signed_data(struct sg_buf *out, X509 *leaf, X509 *issuer, const SCT *sct)
+/* One DER TLV at p[0..len) (low tag number, minimal definite length of at
+ * most three bytes): header and content lengths; 0 if it is not that. */
+static int
+der_tlv(const unsigned char *p, size_t len, size_t *hdr, size_t *clen)
 {
-    unsigned char ikh[32], hdr[12], *spki = NULL, *tbs = NULL;
-    unsigned char *ext = NULL;
-    size_t ext_len = SCT_get0_extensions(sct, &ext);
+    size_t n, l = 0;
+
+    if (len < 2 || (p[0] & 0x1f) == 0x1f)
+        return 0;
+    if (p[1] < 0x80) {
+        *hdr = 2;
+        l = p[1];
+    } else {
+        n = p[1] & 0x7f;
+        if (n == 0 || n > 3 || len < 2 + n || p[2] == 0)
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            l = (l << 8) | p[2 + i];
+        if (l < 0x80)
+            return 0;
+        *hdr = 2 + n;
+    }
+    if (l > len - *hdr)
+        return 0;
+    *clen = l;
+    return 1;
+}
+
+static size_t der_hdr_len(size_t len)
+{
+    return len < 0x80 ? 2 : len < 0x100 ? 3 : len < 0x10000 ? 4 : 5;
+}
+
+static sg_err der_add_hdr(struct sg_buf *out, unsigned char tag, size_t len)
+{
+    unsigned char h[5];
+    size_t n = der_hdr_len(len);
+
+    h[0] = tag;
+    if (n == 2)
+        h[1] = (unsigned char)len;
+    else
+        h[1] = (unsigned char)(0x80 | (n - 2));
+    for (size_t i = 2; i < n; i++)
+        h[i] = (unsigned char)(len >> (8 * (n - 1 - i)));
+    return sg_buf_add(out, h, n);
+}
+
+/* RFC 6962 3.2: the precertificate's TBSCertificate is the certificate's
+ * with the SCT list extension (1.3.6.1.4.1.11129.2.4.2) removed. Cut it
+ * out of the DER (decoding a copy of the certificate costs OpenSSL 3.0
+ * over a million instructions for its key alone). 0 when the DER is not
+ * as expected: the caller then rebuilds it through OpenSSL. */
+static int
+precert_tbs_der(struct sg_buf *out, const unsigned char *c, size_t len)
+{
+    static const unsigned char oid[] = { 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
+                                         0x01, 0xd6, 0x79, 0x02, 0x04, 0x02 };
+    const unsigned char *tbs, *e3 = NULL, *seq, *cut = NULL;
+    size_t h, l, tl, el = 0, sl, cut_len = 0, nsl, nel;
+
+    if (!der_tlv(c, len, &h, &l) || c[0] != 0x30 || h + l != len)
+        return 0;
+    tbs = c + h;
+    if (!der_tlv(tbs, l, &h, &tl) || tbs[0] != 0x30)
+        return 0;
+    tbs += h;                                      /* TBS content, tl bytes */
+    for (size_t off = 0; off < tl; off += h + l) { /* [3] comes last */
+        if (!der_tlv(tbs + off, tl - off, &h, &l))
+            return 0;
+        if (tbs[off] == 0xa3) {
+            if (off + h + l != tl)
+                return 0;
+            e3 = tbs + off;
+            el = l;
+            seq = e3 + h;
+            break;
+        }
+    }
+    if (!e3 || !der_tlv(seq, el, &h, &sl) || seq[0] != 0x30 || h + sl != el)
+        return 0;
+    seq += h; /* Extensions content, sl bytes */
+    for (size_t off = 0; off < sl; off += h + l) {
+        if (!der_tlv(seq + off, sl - off, &h, &l) || seq[off] != 0x30)
+            return 0;
+        if (l >= sizeof(oid) && !memcmp(seq + off + h, oid, sizeof(oid))) {
+            if (cut)
+                return 0; /* twice: let OpenSSL judge */
+            cut = seq + off;
+            cut_len = h + l;
+        }
+    }
+    if (!cut || cut_len == sl)
+        return 0; /* none (or nothing left): the general path */
+    nsl = sl - cut_len;
+    nel = der_hdr_len(nsl) + nsl;
+    return !der_add_hdr(out, 0x30,
+                        (size_t)(e3 - tbs) + der_hdr_len(nel) + nel) &&
+           !sg_buf_add(out, tbs, (size_t)(e3 - tbs)) &&
+           !der_add_hdr(out, 0xa3, nel) && !der_add_hdr(out, 0x30, nsl) &&
+           !sg_buf_add(out, seq, (size_t)(cut - seq)) &&
+           !sg_buf_add(out, cut + cut_len, sl - (size_t)(cut - seq) - cut_len);
+}
+
+/* The precertificate TBS through OpenSSL: a copy without the extension,
+ * re-encoded. */
+static sg_err precert_tbs_x509(struct sg_buf *out, X509 *leaf)
+{
     X509 *pre = X509_dup(leaf);
-    int spki_len, tbs_len, idx;
-    uint64_t ts = SCT_get_timestamp(sct);
-    sg_err rc = SG_OK;
+    unsigned char *tbs = NULL;
+    int n, idx;
+    sg_err rc;
 
     if (!pre)
         return sg_error_oom();
     idx = X509_get_ext_by_NID(pre, NID_ct_precert_scts, -1);
     if (idx >= 0)
         X509_EXTENSION_free(X509_delete_ext(pre, idx));
-    tbs_len = i2d_re_X509_tbs(pre, &tbs);
+    n = i2d_re_X509_tbs(pre, &tbs);
+    rc = n > 0 ? sg_buf_add(out, tbs, (size_t)n)
+               : sg_error_set(SG_EPARSE, "SCT: cannot rebuild the "
+                                         "precertificate");
+    OPENSSL_free(tbs);
+    X509_free(pre);
+    return rc;
+}
+
+static sg_err
+sct_signed_data(struct sg_buf *out, X509 *leaf, X509 *issuer, const SCT *sct)
+{
+    unsigned char ikh[32], hdr[12], *spki = NULL, *der = NULL;
+    unsigned char *ext = NULL;
+    size_t ext_len = SCT_get0_extensions(sct, &ext);
+    struct sg_buf tb = SG_BUF_INIT(1u << 20);
+    int spki_len, der_len, tbs_len = -1;
+    const unsigned char *tbs;
+    uint64_t ts = SCT_get_timestamp(sct);
+    sg_err rc = SG_OK;
+
+    der_len = i2d_X509(leaf, &der);
+    if (der_len <= 0 || !precert_tbs_der(&tb, der, (size_t)der_len)) {
+        sg_buf_reset(&tb);
+        rc = precert_tbs_x509(&tb, leaf);
+        if (rc)
+            goto done;
+    }
+    if (tb.len <= 0xffffff)
+        tbs_len = (int)tb.len;
+    tbs = (const unsigned char *)tb.data;
     spki_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &spki);
     if (tbs_len <= 0 || spki_len <= 0 || tbs_len > 0xffffff ||
         ext_len > 0xffff) {
@@ -163,9 +295,9 @@ sct_signed_data(struct sg_buf *out, X509 *leaf, X509 *issuer, const SCT *sct)
     if (!rc && ext_len)
         rc = sg_buf_add(out, ext, ext_len);
 done:
-    OPENSSL_free(tbs);
+    OPENSSL_free(der);
     OPENSSL_free(spki);
-    X509_free(pre);
+    sg_buf_release(&tb);
     return rc;
 }
 
