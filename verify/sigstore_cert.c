@@ -172,7 +172,7 @@ precert_tbs_der(struct sg_buf *out, const unsigned char *c, size_t len)
 {
     static const unsigned char oid[] = { 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
                                          0x01, 0xd6, 0x79, 0x02, 0x04, 0x02 };
-    const unsigned char *tbs, *e3 = NULL, *seq, *cut = NULL;
+    const unsigned char *tbs, *e3 = NULL, *seq = NULL, *cut = NULL;
     size_t h, l, tl, el = 0, sl, cut_len = 0, nsl, nel;
 
     if (!der_tlv(c, len, &h, &l) || c[0] != 0x30 || h + l != len)
