@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include "sigstore_test_util.h"
 
 /* The entry's key, decoded on first use. */
@@ -54,6 +55,47 @@ static void trust__production_root(void **state)
         assert_int_equal(sg_sigstore_ca_chain(&c1, &t->cas[0]), SG_OK);
         assert_ptr_equal(c0, c1); /* cached */
     }
+    sg_sigstore_trust_free(t);
+}
+
+/* Threads sharing one root race to decode the same entries: each sees
+ * the one cached object (the losers' decodes are freed: ASan/LSan). */
+struct race {
+    const struct sg_sigstore_trust *t;
+    EVP_PKEY *key;
+    STACK_OF(X509) * chain;
+    sg_err rc;
+};
+
+static void *race_main(void *arg)
+{
+    struct race *r = arg;
+
+    r->rc = sg_sigstore_log_key(&r->key, &r->t->tlogs[0]);
+    if (!r->rc)
+        r->rc = sg_sigstore_ca_chain(&r->chain, &r->t->cas[1]);
+    return NULL;
+}
+
+static void trust__decode_once_across_threads(void **state)
+{
+    struct sg_sigstore_trust *t = st_root(PROD_ROOT);
+    struct race r[4];
+    pthread_t th[4];
+
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        r[i] = (struct race){ .t = t };
+        assert_int_equal(pthread_create(&th[i], NULL, race_main, &r[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(r[i].rc, SG_OK);
+        assert_ptr_equal(r[i].key, atomic_load(&t->tlogs[0].key));
+        assert_ptr_equal(r[i].chain, atomic_load(&t->cas[1].chain));
+    }
+    assert_non_null(r[0].key);
+    assert_int_equal(sk_X509_num(r[0].chain), (int)t->cas[1].n_certs);
     sg_sigstore_trust_free(t);
 }
 
@@ -169,6 +211,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(trust__production_root),
+        cmocka_unit_test(trust__decode_once_across_threads),
         cmocka_unit_test(trust__pkcs1_rsa_ctlog_and_null_end),
         cmocka_unit_test(trust__missing_start_refused),
         cmocka_unit_test(trust__bad_documents),
