@@ -7,14 +7,17 @@
 # JavaScript client (`sigstore` from npm, its @sigstore/verify Verifier
 # with the same trusted root, offline) doing the same verification.
 #
-#   bench/verify.sh [SIGIL] [RUNS]     (defaults: build/dev/src/sigil, 50)
+#   bench/verify.sh [SIGIL] [RUNS]     (defaults: build/release/src/sigil
+#                                       if built, else build/dev; 50 runs)
 #   SG_BENCH_KEYLESS_ONLY=1 bench/verify.sh ...   keyless part only
 #
 # Targets: verify <= 5 ms, sign without scrypt <= 10 ms (issue 4);
 # verify-blob --bundle <= 5 ms (issue 10).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export SIGIL=$(realpath "${1:-${SIGIL:-$ROOT/build/dev/src/sigil}}")
+DEF=$ROOT/build/release/src/sigil
+[ -x "$DEF" ] || DEF=$ROOT/build/dev/src/sigil
+export SIGIL=$(realpath "${1:-${SIGIL:-$DEF}}")
 RUNS=${2:-50}
 export SG_SOURCE_DIR=$ROOT
 . "$ROOT/tests/integration/lib.sh"
@@ -166,6 +169,31 @@ if npm_ok:
           f"median {nd_in:.2f} ms")
     print(f"ratio whole process: sigstore-js / sigil = {nd / sg:.1f}x; "
           f"sigstore-js in-process alone / sigil whole process = {nd_in / sg:.1f}x")
+# Instructions (user space, whole process) do not depend on the load:
+# callgrind's totals when valgrind is there (perf needs a PMU, which VMs
+# often lack), with the dynamic loader's share (_dl_start) shown apart.
+import re, shutil, tempfile
+def instr(name, argv):
+    with tempfile.TemporaryDirectory() as d:
+        out = f"{d}/cg"
+        r = subprocess.run(["valgrind", "--tool=callgrind",
+                            f"--callgrind-out-file={out}"] + argv,
+                           capture_output=True, text=True)
+        m = re.search(r"refs:\s+([\d,]+)", r.stderr)
+        a = subprocess.run(["callgrind_annotate", "--inclusive=yes", out],
+                           capture_output=True, text=True).stdout
+        ld = re.search(r"^\s*([\d,]+) .*:_dl_start ", a, re.M)
+    if r.returncode != 0 or not m:
+        print(f"{name}: callgrind failed"); return
+    tot = int(m.group(1).replace(",", ""))
+    dl = int(ld.group(1).replace(",", "")) if ld else 0
+    print(f"{name:44s} {tot/1e6:6.1f} M instructions "
+          f"(dynamic loader {dl/1e6:.1f} M)")
+if shutil.which("valgrind") and shutil.which("callgrind_annotate"):
+    instr("sigil version", [sigil, "version"])
+    instr("sigil verify-blob --bundle (built-in root)",
+          [sigil, "verify-blob", "--bundle", bundle, "--certificate-identity",
+           ident, "--certificate-oidc-issuer", iss, art])
 print("load average:", open("/proc/loadavg").read().split()[:3])
 print(f"target: verify-blob --bundle <= 5 ms: {'met' if sg <= 5 else 'NOT met'}")
 PYEOF

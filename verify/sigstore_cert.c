@@ -49,6 +49,7 @@ sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
     if (X509_check_ca(leaf))
         return sg_error_set(SG_EVERIFY, "signing certificate is a CA");
     for (size_t i = 0; i < t->n_cas; i++) {
+        STACK_OF(X509) * chain;
         X509_STORE *st;
         X509_STORE_CTX *ctx;
         int ok = 0, err = 0;
@@ -56,14 +57,16 @@ sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
         if (!sg_sigstore_range_has(&t->cas[i].valid, when))
             continue;
         in_window = 1;
-        st = store_for(t->cas[i].chain, when);
+        if (sg_sigstore_ca_chain(&chain, &t->cas[i]))
+            return sg_error_prefix(SG_EPARSE, "Fulcio CA %zu", i);
+        st = store_for(chain, when);
         ctx = X509_STORE_CTX_new();
         if (!st || !ctx) {
             X509_STORE_free(st);
             X509_STORE_CTX_free(ctx);
             return sg_error_oom();
         }
-        if (X509_STORE_CTX_init(ctx, st, leaf, t->cas[i].chain) == 1) {
+        if (X509_STORE_CTX_init(ctx, st, leaf, chain) == 1) {
             ok = X509_verify_cert(ctx) == 1;
             err = X509_STORE_CTX_get_error(ctx);
         }
@@ -81,34 +84,185 @@ sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
 /* ------------------------------------------------------------------ */
 /* SCT: RFC 6962 3.2 digitally-signed precert entry                     */
 
+/* The CA certificate that issued leaf. First only the CAs whose DER holds
+ * the leaf's issuer name as it is encoded (so the others stay undecoded),
+ * then, should the encodings differ, all of them. */
 static X509 *find_issuer(const struct sg_sigstore_trust *t, X509 *leaf)
 {
-    for (size_t i = 0; i < t->n_cas; i++)
-        for (int j = 0; j < sk_X509_num(t->cas[i].chain); j++) {
-            X509 *c = sk_X509_value(t->cas[i].chain, j);
-            if (X509_check_issued(c, leaf) == X509_V_OK)
-                return c;
+    const unsigned char *name = NULL;
+    size_t name_len = 0;
+
+    if (X509_NAME_get0_der(X509_get_issuer_name(leaf), &name, &name_len) != 1)
+        name = NULL;
+    for (int pass = name ? 0 : 1; pass < 2; pass++)
+        for (size_t i = 0; i < t->n_cas; i++) {
+            STACK_OF(X509) * chain;
+
+            if (pass == 0 &&
+                !sg_sigstore_ca_mentions(&t->cas[i], name, name_len))
+                continue;
+            if (sg_sigstore_ca_chain(&chain, &t->cas[i])) {
+                sg_error_clear();
+                continue;
+            }
+            for (int j = 0; j < sk_X509_num(chain); j++) {
+                X509 *c = sk_X509_value(chain, j);
+                if (X509_check_issued(c, leaf) == X509_V_OK)
+                    return c;
+            }
         }
     return NULL;
 }
 
-static sg_err
-sct_signed_data(struct sg_buf *out, X509 *leaf, X509 *issuer, const SCT *sct)
+/* One DER TLV at p[0..len) (low tag number, minimal definite length of at
+ * most three bytes): header and content lengths; 0 if it is not that. */
+static int
+der_tlv(const unsigned char *p, size_t len, size_t *hdr, size_t *clen)
 {
-    unsigned char ikh[32], hdr[12], *spki = NULL, *tbs = NULL;
-    unsigned char *ext = NULL;
-    size_t ext_len = SCT_get0_extensions(sct, &ext);
+    size_t n, l = 0;
+
+    if (len < 2 || (p[0] & 0x1f) == 0x1f)
+        return 0;
+    if (p[1] < 0x80) {
+        *hdr = 2;
+        l = p[1];
+    } else {
+        n = p[1] & 0x7f;
+        if (n == 0 || n > 3 || len < 2 + n || p[2] == 0)
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            l = (l << 8) | p[2 + i];
+        if (l < 0x80)
+            return 0;
+        *hdr = 2 + n;
+    }
+    if (l > len - *hdr)
+        return 0;
+    *clen = l;
+    return 1;
+}
+
+static size_t der_hdr_len(size_t len)
+{
+    return len < 0x80 ? 2 : len < 0x100 ? 3 : len < 0x10000 ? 4 : 5;
+}
+
+static sg_err der_add_hdr(struct sg_buf *out, unsigned char tag, size_t len)
+{
+    unsigned char h[5];
+    size_t n = der_hdr_len(len);
+
+    h[0] = tag;
+    if (n == 2)
+        h[1] = (unsigned char)len;
+    else
+        h[1] = (unsigned char)(0x80 | (n - 2));
+    for (size_t i = 2; i < n; i++)
+        h[i] = (unsigned char)(len >> (8 * (n - 1 - i)));
+    return sg_buf_add(out, h, n);
+}
+
+/* RFC 6962 3.2: the precertificate's TBSCertificate is the certificate's
+ * with the SCT list extension (1.3.6.1.4.1.11129.2.4.2) removed. Cut it
+ * out of the DER (decoding a copy of the certificate costs OpenSSL 3.0
+ * over a million instructions for its key alone). 0 when the DER is not
+ * as expected: the caller then rebuilds it through OpenSSL. */
+static int
+precert_tbs_der(struct sg_buf *out, const unsigned char *c, size_t len)
+{
+    static const unsigned char oid[] = { 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
+                                         0x01, 0xd6, 0x79, 0x02, 0x04, 0x02 };
+    const unsigned char *tbs, *e3 = NULL, *seq = NULL, *cut = NULL;
+    size_t h, l, tl, el = 0, sl, cut_len = 0, nsl, nel;
+
+    if (!der_tlv(c, len, &h, &l) || c[0] != 0x30 || h + l != len)
+        return 0;
+    tbs = c + h;
+    if (!der_tlv(tbs, l, &h, &tl) || tbs[0] != 0x30)
+        return 0;
+    tbs += h;                                      /* TBS content, tl bytes */
+    for (size_t off = 0; off < tl; off += h + l) { /* [3] comes last */
+        if (!der_tlv(tbs + off, tl - off, &h, &l))
+            return 0;
+        if (tbs[off] == 0xa3) {
+            if (off + h + l != tl)
+                return 0;
+            e3 = tbs + off;
+            el = l;
+            seq = e3 + h;
+            break;
+        }
+    }
+    if (!e3 || !der_tlv(seq, el, &h, &sl) || seq[0] != 0x30 || h + sl != el)
+        return 0;
+    seq += h; /* Extensions content, sl bytes */
+    for (size_t off = 0; off < sl; off += h + l) {
+        if (!der_tlv(seq + off, sl - off, &h, &l) || seq[off] != 0x30)
+            return 0;
+        if (l >= sizeof(oid) && !memcmp(seq + off + h, oid, sizeof(oid))) {
+            if (cut)
+                return 0; /* twice: let OpenSSL judge */
+            cut = seq + off;
+            cut_len = h + l;
+        }
+    }
+    if (!cut || cut_len == sl)
+        return 0; /* none (or nothing left): the general path */
+    nsl = sl - cut_len;
+    nel = der_hdr_len(nsl) + nsl;
+    return !der_add_hdr(out, 0x30,
+                        (size_t)(e3 - tbs) + der_hdr_len(nel) + nel) &&
+           !sg_buf_add(out, tbs, (size_t)(e3 - tbs)) &&
+           !der_add_hdr(out, 0xa3, nel) && !der_add_hdr(out, 0x30, nsl) &&
+           !sg_buf_add(out, seq, (size_t)(cut - seq)) &&
+           !sg_buf_add(out, cut + cut_len, sl - (size_t)(cut - seq) - cut_len);
+}
+
+/* The precertificate TBS through OpenSSL: a copy without the extension,
+ * re-encoded. */
+static sg_err precert_tbs_x509(struct sg_buf *out, X509 *leaf)
+{
     X509 *pre = X509_dup(leaf);
-    int spki_len, tbs_len, idx;
-    uint64_t ts = SCT_get_timestamp(sct);
-    sg_err rc = SG_OK;
+    unsigned char *tbs = NULL;
+    int n, idx;
+    sg_err rc;
 
     if (!pre)
         return sg_error_oom();
     idx = X509_get_ext_by_NID(pre, NID_ct_precert_scts, -1);
     if (idx >= 0)
         X509_EXTENSION_free(X509_delete_ext(pre, idx));
-    tbs_len = i2d_re_X509_tbs(pre, &tbs);
+    n = i2d_re_X509_tbs(pre, &tbs);
+    rc = n > 0 ? sg_buf_add(out, tbs, (size_t)n)
+               : sg_error_set(SG_EPARSE, "SCT: cannot rebuild the "
+                                         "precertificate");
+    OPENSSL_free(tbs);
+    X509_free(pre);
+    return rc;
+}
+
+static sg_err
+sct_signed_data(struct sg_buf *out, X509 *leaf, X509 *issuer, const SCT *sct)
+{
+    unsigned char ikh[32], hdr[12], *spki = NULL, *der = NULL;
+    unsigned char *ext = NULL;
+    size_t ext_len = SCT_get0_extensions(sct, &ext);
+    struct sg_buf tb = SG_BUF_INIT(1u << 20);
+    int spki_len, der_len, tbs_len = -1;
+    const unsigned char *tbs;
+    uint64_t ts = SCT_get_timestamp(sct);
+    sg_err rc = SG_OK;
+
+    der_len = i2d_X509(leaf, &der);
+    if (der_len <= 0 || !precert_tbs_der(&tb, der, (size_t)der_len)) {
+        sg_buf_reset(&tb);
+        rc = precert_tbs_x509(&tb, leaf);
+        if (rc)
+            goto done;
+    }
+    if (tb.len <= 0xffffff)
+        tbs_len = (int)tb.len;
+    tbs = (const unsigned char *)tb.data;
     spki_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &spki);
     if (tbs_len <= 0 || spki_len <= 0 || tbs_len > 0xffffff ||
         ext_len > 0xffff) {
@@ -141,9 +295,9 @@ sct_signed_data(struct sg_buf *out, X509 *leaf, X509 *issuer, const SCT *sct)
     if (!rc && ext_len)
         rc = sg_buf_add(out, ext, ext_len);
 done:
-    OPENSSL_free(tbs);
+    OPENSSL_free(der);
     OPENSSL_free(spki);
-    X509_free(pre);
+    sg_buf_release(&tb);
     return rc;
 }
 
@@ -170,6 +324,7 @@ sg_err sg_sigstore_sct_verify(const struct sg_sigstore_trust *t, X509 *leaf)
         unsigned char *id = NULL, *sig = NULL;
         size_t id_len = SCT_get0_log_id(s, &id);
         size_t sig_len = SCT_get0_signature(s, &sig);
+        EVP_PKEY *key;
 
         if (SCT_get_version(s) != SCT_VERSION_V1)
             continue;
@@ -183,8 +338,11 @@ sg_err sg_sigstore_sct_verify(const struct sg_sigstore_trust *t, X509 *leaf)
             rc = sct_signed_data(&data, leaf, issuer, s);
             if (rc)
                 goto done;
-            ok = !sg_sigstore_sig_verify(l->key, data.data, data.len, sig,
-                                         sig_len);
+            rc = sg_sigstore_log_key(&key, l);
+            if (rc)
+                goto done;
+            ok =
+                !sg_sigstore_sig_verify(key, data.data, data.len, sig, sig_len);
         }
     }
     if (!ok)
@@ -236,16 +394,20 @@ sg_err sg_sigstore_tsa_verify(const struct sg_sigstore_trust *t,
     for (size_t i = 0; i < t->n_tsas; i++) {
         TS_VERIFY_CTX *v;
         X509_STORE *st;
-        STACK_OF(X509) * certs;
+        STACK_OF(X509) * certs, *chain;
         BIO *bio;
         int ok;
 
         if (!sg_sigstore_range_has(&t->tsas[i].valid, when))
             continue;
         in_window = 1;
+        if (sg_sigstore_ca_chain(&chain, &t->tsas[i])) {
+            rc = sg_error_prefix(SG_EPARSE, "timestamp authority %zu", i);
+            goto done;
+        }
         v = TS_VERIFY_CTX_new();
-        st = store_for(t->tsas[i].chain, when);
-        certs = X509_chain_up_ref(t->tsas[i].chain);
+        st = store_for(chain, when);
+        certs = X509_chain_up_ref(chain);
         bio = BIO_new_mem_buf(data, (int)data_len);
         if (!v || !st || !certs || !bio) {
             TS_VERIFY_CTX_free(v);

@@ -12,6 +12,7 @@
  */
 #ifndef SIGIL_SIGSTORE_INT_H
 #define SIGIL_SIGSTORE_INT_H
+#include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
 #include <jansson.h>
@@ -23,6 +24,7 @@
 #define SG_SIGSTORE_ROOT_MAX   (4u * 1024u * 1024u)  /* trusted_root.json */
 #define SG_SIGSTORE_BUNDLE_MAX (64u * 1024u * 1024u) /* bundle JSON */
 #define SG_SIGSTORE_ITEMS_MAX  64u   /* logs, CAs, entries, timestamps */
+#define SG_SIGSTORE_CHAIN_MAX  16u   /* certificates of one CA / TSA */
 #define SG_SIGSTORE_PROOF_MAX  64u   /* inclusion proof hashes */
 #define SG_SIGSTORE_NOTE_MAX   65536 /* checkpoint text */
 
@@ -35,18 +37,27 @@ struct sg_sigstore_range {
 int sg_sigstore_range_has(const struct sg_sigstore_range *r, int64_t t);
 
 /* A transparency log, CT log or the key of one. */
+/* Entries keep the DER bytes of the root; the key / chain is decoded the
+ * first time a bundle needs it (sg_sigstore_log_key, sg_sigstore_ca_chain)
+ * and cached in the entry: an atomic pointer, so a trust object may be
+ * shared by threads (a racing second decode is freed, the first kept). */
 struct sg_sigstore_log {
     unsigned char id[64]; /* logId.keyId (decoded) */
     size_t id_len;
-    EVP_PKEY *key;
+    _Atomic(EVP_PKEY *) key; /* decoded key, or NULL until first use */
     struct sg_sigstore_range valid;
-    char *base_url; /* may be NULL */
+    char *base_url;     /* may be NULL */
+    unsigned char *der; /* SPKI or PKCS#1 RSA DER (NULL if key preset) */
+    size_t der_len;
 };
 
 /* A Fulcio CA or a TSA: certChain leaf-most first, root last. */
 struct sg_sigstore_ca {
-    STACK_OF(X509) * chain;
+    _Atomic(STACK_OF(X509) *) chain; /* decoded, or NULL until first use */
     struct sg_sigstore_range valid;
+    unsigned char *der; /* the certificates' DER, one after the other */
+    size_t off[SG_SIGSTORE_CHAIN_MAX + 1]; /* cert i: der[off[i]..off[i+1]) */
+    size_t n_certs;
 };
 
 struct sg_sigstore_trust {
@@ -59,6 +70,17 @@ struct sg_sigstore_trust {
 /* sg_sigstore_trust_parse/_load/_free: public, sigil/verify.h. */
 const struct sg_sigstore_log *sg_sigstore_trust_tlog(
     const struct sg_sigstore_trust *t, const unsigned char *id, size_t id_len);
+/* The entry's key / certificate chain, decoded on first use (borrowed:
+ * owned by the trust object). */
+SG_MUST_USE sg_err sg_sigstore_log_key(EVP_PKEY **out,
+                                       const struct sg_sigstore_log *l);
+SG_MUST_USE sg_err sg_sigstore_ca_chain(STACK_OF(X509) * *out,
+                                        const struct sg_sigstore_ca *c);
+/* 1 if cert i of c (DER) contains the bytes name[0..len): a cheap
+ * pre-filter on an issuer name before decoding. */
+int sg_sigstore_ca_mentions(const struct sg_sigstore_ca *c,
+                            const unsigned char *name,
+                            size_t len);
 
 /* RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac]Z" -> Unix seconds. */
 SG_MUST_USE sg_err sg_sigstore_time_parse(int64_t *out, const char *s);

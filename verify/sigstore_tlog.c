@@ -225,6 +225,7 @@ sg_err sg_sigstore_set_verify(const struct sg_sigstore_tlog_entry *e,
 {
     struct sg_buf msg = SG_BUF_INIT(SG_SIGSTORE_BUNDLE_MAX * 2);
     struct sg_buf body = SG_BUF_INIT(SG_SIGSTORE_BUNDLE_MAX * 2);
+    EVP_PKEY *key = NULL;
     sg_err rc;
 
     if (!e->set.len)
@@ -241,8 +242,10 @@ sg_err sg_sigstore_set_verify(const struct sg_sigstore_tlog_entry *e,
     if (!rc)
         rc =
             sg_buf_addf(&msg, "\",\"logIndex\":%lld}", (long long)e->log_index);
+    if (!rc)
+        rc = sg_sigstore_log_key(&key, log);
     if (!rc) {
-        rc = sg_sigstore_sig_verify(log->key, msg.data, msg.len,
+        rc = sg_sigstore_sig_verify(key, msg.data, msg.len,
                                     (unsigned char *)e->set.data, e->set.len);
         if (rc)
             rc = sg_error_set(SG_EVERIFY,
@@ -386,6 +389,7 @@ sg_err sg_sigstore_checkpoint_verify(struct sg_sigstore_checkpoint *out,
 {
     static const char dash[] = "\xe2\x80\x94 "; /* U+2014 + space */
     struct sg_buf sig = SG_BUF_INIT(4096);
+    EVP_PKEY *key = NULL;
     size_t body, p;
     int hint_seen = 0, ok = 0;
     sg_err rc;
@@ -412,7 +416,8 @@ sg_err sg_sigstore_checkpoint_verify(struct sg_sigstore_checkpoint *out,
                 /* key hint = first 4 bytes of the log's key id: SHA-256
                  * of SPKI (Rekor v1 ECDSA) or of name\n0x01key (v2) */
                 hint_seen = 1;
-                if (!sg_sigstore_sig_verify(log->key, note, body,
+                if (!sg_sigstore_log_key(&key, log) &&
+                    !sg_sigstore_sig_verify(key, note, body,
                                             (unsigned char *)sig.data + 4,
                                             sig.len - 4))
                     ok = 1;
@@ -480,12 +485,19 @@ static int pem_b64_eq(const json_t *s, const struct sg_sigstore_signed *g)
     if (!bio)
         goto done;
     if (g->cert_der) {
-        X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-        if (x)
-            n = i2d_X509(x, &der);
-        X509_free(x);
-        eq = n > 0 && (size_t)n == g->cert_der_len &&
-             !memcmp(der, g->cert_der, (size_t)n);
+        /* the PEM's DER as it is (no ASN.1 decode: a certificate's DER
+         * is what i2d of it gives back) */
+        char *name = NULL, *hdr = NULL;
+        long len = 0;
+
+        if (PEM_read_bio(bio, &name, &hdr, &der, &len) == 1 &&
+            (!strcmp(name, PEM_STRING_X509) ||
+             !strcmp(name, PEM_STRING_X509_OLD)) &&
+            !hdr[0])
+            eq = len > 0 && (size_t)len == g->cert_der_len &&
+                 !memcmp(der, g->cert_der, (size_t)len);
+        OPENSSL_free(name);
+        OPENSSL_free(hdr);
     } else {
         EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
         if (k)

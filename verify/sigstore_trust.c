@@ -5,6 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/x509.h>
 #include "sigstore_int.h"
 
@@ -58,10 +60,64 @@ sg_err sg_sigstore_time_parse(int64_t *out, const char *s)
     return SG_OK;
 }
 
+/* The SPKI headers of the keys public-good roots carry: ECDSA P-256 and
+ * P-384 (named curve, uncompressed point) and Ed25519. Building those
+ * from their raw bytes skips OpenSSL 3.0's generic decoder set-up (about
+ * a million instructions per key); any other SPKI takes d2i_PUBKEY. */
+static const unsigned char spki_p256[] = { 0x30, 0x59, 0x30, 0x13, 0x06, 0x07,
+                                           0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
+                                           0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                           0xce, 0x3d, 0x03, 0x01, 0x07, 0x03,
+                                           0x42, 0x00, 0x04 };
+static const unsigned char spki_p384[] = { 0x30, 0x76, 0x30, 0x10, 0x06, 0x07,
+                                           0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
+                                           0x01, 0x06, 0x05, 0x2b, 0x81, 0x04,
+                                           0x00, 0x22, 0x03, 0x62, 0x00, 0x04 };
+static const unsigned char spki_ed25519[] = { 0x30, 0x2a, 0x30, 0x05,
+                                              0x06, 0x03, 0x2b, 0x65,
+                                              0x70, 0x03, 0x21, 0x00 };
+
+static EVP_PKEY *
+key_ec(const char *group, const unsigned char *point, size_t len)
+{
+    OSSL_PARAM params[3];
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *k = NULL;
+
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                                 (char *)(uintptr_t)group, 0);
+    params[1] = OSSL_PARAM_construct_octet_string(
+        OSSL_PKEY_PARAM_PUB_KEY, (void *)(uintptr_t)point, len);
+    params[2] = OSSL_PARAM_construct_end();
+    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        k = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    return k;
+}
+
+static EVP_PKEY *key_known_spki(const unsigned char *der, size_t len)
+{
+    if (len == sizeof(spki_p256) + 64 &&
+        !memcmp(der, spki_p256, sizeof(spki_p256)))
+        return key_ec("P-256", der + sizeof(spki_p256) - 1, 65);
+    if (len == sizeof(spki_p384) + 96 &&
+        !memcmp(der, spki_p384, sizeof(spki_p384)))
+        return key_ec("P-384", der + sizeof(spki_p384) - 1, 97);
+    if (len == sizeof(spki_ed25519) + 32 &&
+        !memcmp(der, spki_ed25519, sizeof(spki_ed25519)))
+        return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
+                                           der + sizeof(spki_ed25519), 32);
+    return NULL;
+}
+
 sg_err sg_sigstore_key_der(EVP_PKEY **out, const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
 
+    *out = key_known_spki(der, len);
+    if (*out)
+        return SG_OK;
     *out = d2i_PUBKEY(NULL, &p, (long)len);
     if (*out && p == der + len)
         return SG_OK;
@@ -73,6 +129,37 @@ sg_err sg_sigstore_key_der(EVP_PKEY **out, const unsigned char *der, size_t len)
     EVP_PKEY_free(*out);
     *out = NULL;
     return sg_error_set(SG_EPARSE, "not an SPKI or PKCS#1 RSA public key");
+}
+
+/* der is exactly one DER SEQUENCE (definite length): the cheap check
+ * done at parse time; the full decode happens on first use. */
+static int der_is_one_sequence(const unsigned char *der, size_t len)
+{
+    size_t n, body;
+
+    if (len < 2 || der[0] != 0x30)
+        return 0;
+    if (der[1] < 0x80)
+        return (size_t)der[1] + 2 == len;
+    n = der[1] & 0x7f;
+    if (n == 0 || n > 4 || len < 2 + n || der[2] == 0)
+        return 0;
+    body = 0;
+    for (size_t i = 0; i < n; i++)
+        body = (body << 8) | der[2 + i];
+    return body >= 0x80 && body == len - 2 - n;
+}
+
+static sg_err
+dup_bytes(unsigned char **out, size_t *out_len, const void *p, size_t len)
+{
+    *out = malloc(len ? len : 1);
+    if (!*out)
+        return sg_error_oom();
+    if (len)
+        memcpy(*out, p, len);
+    *out_len = len;
+    return SG_OK;
 }
 
 static sg_err b64_field(struct sg_buf *out, const json_t *s, const char *what)
@@ -132,8 +219,10 @@ parse_log(struct sg_sigstore_log *l, const json_t *j, const char *what)
     if (rc)
         goto done;
     rc = b64_field(&b, json_object_get(pk, "rawBytes"), what);
+    if (!rc && !der_is_one_sequence((unsigned char *)b.data, b.len))
+        rc = sg_error_set(SG_EPARSE, "not an SPKI or PKCS#1 RSA public key");
     if (!rc)
-        rc = sg_sigstore_key_der(&l->key, (unsigned char *)b.data, b.len);
+        rc = dup_bytes(&l->der, &l->der_len, b.data, b.len);
     if (rc) {
         rc = sg_error_prefix(rc, "%s: publicKey", what);
         goto done;
@@ -152,43 +241,40 @@ static sg_err
 parse_ca(struct sg_sigstore_ca *c, const json_t *j, const char *what)
 {
     struct sg_buf b = SG_BUF_INIT(1u << 20);
+    struct sg_buf all = SG_BUF_INIT(SG_SIGSTORE_ROOT_MAX);
     const json_t *certs =
         json_object_get(json_object_get(j, "certChain"), "certificates");
     sg_err rc = SG_OK;
 
-    c->chain = sk_X509_new_null();
-    if (!c->chain)
-        return sg_error_oom();
     if (!json_is_array(certs) || json_array_size(certs) == 0 ||
-        json_array_size(certs) > 16) {
-        rc = sg_error_set(SG_EPARSE, "%s: certChain.certificates: 1..16", what);
+        json_array_size(certs) > SG_SIGSTORE_CHAIN_MAX) {
+        rc = sg_error_set(SG_EPARSE, "%s: certChain.certificates: 1..%u", what,
+                          SG_SIGSTORE_CHAIN_MAX);
         goto done;
     }
     for (size_t i = 0; i < json_array_size(certs); i++) {
-        const unsigned char *p;
-        X509 *x;
-
         rc = b64_field(
             &b, json_object_get(json_array_get(certs, i), "rawBytes"), what);
         if (rc)
             goto done;
-        p = (const unsigned char *)b.data;
-        x = d2i_X509(NULL, &p, (long)b.len);
-        if (!x || p != (const unsigned char *)b.data + b.len) {
-            X509_free(x);
+        if (!der_is_one_sequence((unsigned char *)b.data, b.len)) {
             rc = sg_error_set(SG_EPARSE, "%s: certificate %zu is not DER", what,
                               i);
             goto done;
         }
-        if (!sk_X509_push(c->chain, x)) {
-            X509_free(x);
-            rc = sg_error_oom();
+        c->off[i] = all.len;
+        rc = sg_buf_add(&all, b.data, b.len);
+        if (rc)
             goto done;
-        }
+        c->n_certs = i + 1;
+        c->off[i + 1] = all.len;
     }
-    rc = parse_range(&c->valid, json_object_get(j, "validFor"), what);
+    rc = dup_bytes(&c->der, &b.len, all.data, all.len);
+    if (!rc)
+        rc = parse_range(&c->valid, json_object_get(j, "validFor"), what);
 done:
     sg_buf_release(&b);
+    sg_buf_release(&all);
     return rc;
 }
 
@@ -290,16 +376,19 @@ sg_err sg_sigstore_trust_load(struct sg_sigstore_trust **out, const char *path)
 static void free_logs(struct sg_sigstore_log *l, size_t n)
 {
     for (size_t i = 0; l && i < n; i++) {
-        EVP_PKEY_free(l[i].key);
+        EVP_PKEY_free(atomic_load(&l[i].key));
         free(l[i].base_url);
+        free(l[i].der);
     }
     free(l);
 }
 
 static void free_cas(struct sg_sigstore_ca *c, size_t n)
 {
-    for (size_t i = 0; c && i < n; i++)
-        sk_X509_pop_free(c[i].chain, X509_free);
+    for (size_t i = 0; c && i < n; i++) {
+        sk_X509_pop_free(atomic_load(&c[i].chain), X509_free);
+        free(c[i].der);
+    }
     free(c);
 }
 
@@ -321,4 +410,81 @@ const struct sg_sigstore_log *sg_sigstore_trust_tlog(
         if (t->tlogs[i].id_len == id_len && !memcmp(t->tlogs[i].id, id, id_len))
             return &t->tlogs[i];
     return NULL;
+}
+
+sg_err sg_sigstore_log_key(EVP_PKEY **out, const struct sg_sigstore_log *l)
+{
+    /* The cache is the one mutable part of a trust object (always heap
+     * allocated, never const itself). */
+    struct sg_sigstore_log *m = (struct sg_sigstore_log *)(uintptr_t)l;
+    EVP_PKEY *k = atomic_load(&m->key), *expected = NULL;
+    sg_err rc;
+
+    *out = k;
+    if (k)
+        return SG_OK;
+    if (!l->der)
+        return sg_error_set(SG_EPARSE, "trusted root: log has no key");
+    rc = sg_sigstore_key_der(&k, l->der, l->der_len);
+    if (rc)
+        return sg_error_prefix(rc, "trusted root: log key");
+    if (!atomic_compare_exchange_strong(&m->key, &expected, k)) {
+        EVP_PKEY_free(k); /* another thread decoded it first */
+        k = expected;
+    }
+    *out = k;
+    return SG_OK;
+}
+
+sg_err sg_sigstore_ca_chain(STACK_OF(X509) * *out,
+                            const struct sg_sigstore_ca *c)
+{
+    struct sg_sigstore_ca *m = (struct sg_sigstore_ca *)(uintptr_t)c;
+    STACK_OF(X509) *chain = atomic_load(&m->chain), *expected = NULL;
+    sg_err rc = SG_OK;
+
+    *out = chain;
+    if (chain)
+        return SG_OK;
+    chain = sk_X509_new_null();
+    if (!chain)
+        return sg_error_oom();
+    for (size_t i = 0; i < c->n_certs; i++) {
+        const unsigned char *p = c->der + c->off[i];
+        const unsigned char *end = c->der + c->off[i + 1];
+        X509 *x = d2i_X509(NULL, &p, (long)(end - p));
+
+        if (!x || p != end) {
+            X509_free(x);
+            rc = sg_error_set(SG_EPARSE,
+                              "trusted root: CA certificate %zu is not DER", i);
+            goto done;
+        }
+        if (!sk_X509_push(chain, x)) {
+            X509_free(x);
+            rc = sg_error_oom();
+            goto done;
+        }
+    }
+    if (!atomic_compare_exchange_strong(&m->chain, &expected, chain)) {
+        sk_X509_pop_free(chain, X509_free); /* decoded by another thread */
+        chain = expected;
+    }
+    *out = chain;
+    chain = NULL;
+done:
+    sk_X509_pop_free(chain, X509_free);
+    return rc;
+}
+
+int sg_sigstore_ca_mentions(const struct sg_sigstore_ca *c,
+                            const unsigned char *name,
+                            size_t len)
+{
+    size_t total = c->n_certs ? c->off[c->n_certs] : 0;
+
+    for (size_t i = 0; len && c->der && i + len <= total; i++)
+        if (c->der[i] == name[0] && !memcmp(c->der + i, name, len))
+            return 1;
+    return 0;
 }

@@ -214,7 +214,12 @@ static void checkpoint__rekor_v2_ed25519_witness_ignored(void **state)
         if (!memcmp(t->tlogs[i].id, id, 4))
             log = &t->tlogs[i];
     assert_non_null(log);
-    assert_int_equal(EVP_PKEY_get_base_id(log->key), EVP_PKEY_ED25519);
+    {
+        EVP_PKEY *k = NULL;
+
+        assert_int_equal(sg_sigstore_log_key(&k, log), SG_OK);
+        assert_int_equal(EVP_PKEY_get_base_id(k), EVP_PKEY_ED25519);
+    }
     checkpoint_of(
         CASES "rekor2-checkpoint-origin-not-first/bundle.sigstore.json", &note);
     assert_non_null(strstr(note, "\xe2\x80\x94 witness.example "));

@@ -5,7 +5,18 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include "sigstore_test_util.h"
+
+/* The entry's key, decoded on first use. */
+static EVP_PKEY *key_of(const struct sg_sigstore_log *l)
+{
+    EVP_PKEY *k = NULL;
+
+    assert_int_equal(sg_sigstore_log_key(&k, l), SG_OK);
+    assert_non_null(k);
+    return k;
+}
 
 static void trust__production_root(void **state)
 {
@@ -18,8 +29,14 @@ static void trust__production_root(void **state)
     assert_int_equal(t->n_cas, 2);
     assert_int_equal(t->n_tsas, 1);
     /* Rekor v1 (ECDSA P-256) and v2 (Ed25519) */
-    assert_int_equal(EVP_PKEY_get_base_id(t->tlogs[0].key), EVP_PKEY_EC);
-    assert_int_equal(EVP_PKEY_get_base_id(t->tlogs[1].key), EVP_PKEY_ED25519);
+    /* decoded lazily: nothing before the first use, then cached */
+    assert_null(atomic_load(&t->tlogs[0].key));
+    assert_null(atomic_load(&t->cas[0].chain));
+    assert_int_equal(EVP_PKEY_get_base_id(key_of(&t->tlogs[0])), EVP_PKEY_EC);
+    assert_ptr_equal(key_of(&t->tlogs[0]), atomic_load(&t->tlogs[0].key));
+    assert_null(atomic_load(&t->tlogs[1].key));
+    assert_int_equal(EVP_PKEY_get_base_id(key_of(&t->tlogs[1])),
+                     EVP_PKEY_ED25519);
     assert_int_equal(t->tlogs[0].id_len, 32);
     assert_string_equal(t->tlogs[0].base_url, "https://rekor.sigstore.dev");
     assert_int_equal(sg_sigstore_time_parse(&start, "2021-01-12T11:53:27Z"),
@@ -29,7 +46,56 @@ static void trust__production_root(void **state)
     assert_ptr_equal(sg_sigstore_trust_tlog(t, t->tlogs[1].id, 32),
                      &t->tlogs[1]);
     assert_null(sg_sigstore_trust_tlog(t, t->tlogs[1].id, 31));
-    assert_true(sk_X509_num(t->cas[0].chain) >= 1);
+    {
+        STACK_OF(X509) *c0 = NULL, *c1 = NULL;
+
+        assert_int_equal(sg_sigstore_ca_chain(&c0, &t->cas[0]), SG_OK);
+        assert_int_equal(sk_X509_num(c0), (int)t->cas[0].n_certs);
+        assert_true(sk_X509_num(c0) >= 1);
+        assert_int_equal(sg_sigstore_ca_chain(&c1, &t->cas[0]), SG_OK);
+        assert_ptr_equal(c0, c1); /* cached */
+    }
+    sg_sigstore_trust_free(t);
+}
+
+/* Threads sharing one root race to decode the same entries: each sees
+ * the one cached object (the losers' decodes are freed: ASan/LSan). */
+struct race {
+    const struct sg_sigstore_trust *t;
+    EVP_PKEY *key;
+    STACK_OF(X509) * chain;
+    sg_err rc;
+};
+
+static void *race_main(void *arg)
+{
+    struct race *r = arg;
+
+    r->rc = sg_sigstore_log_key(&r->key, &r->t->tlogs[0]);
+    if (!r->rc)
+        r->rc = sg_sigstore_ca_chain(&r->chain, &r->t->cas[1]);
+    return NULL;
+}
+
+static void trust__decode_once_across_threads(void **state)
+{
+    struct sg_sigstore_trust *t = st_root(PROD_ROOT);
+    struct race r[4];
+    pthread_t th[4];
+
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        r[i] = (struct race){ .t = t };
+        assert_int_equal(pthread_create(&th[i], NULL, race_main, &r[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(r[i].rc, SG_OK);
+        assert_ptr_equal(r[i].key, atomic_load(&t->tlogs[0].key));
+        assert_ptr_equal(r[i].chain, atomic_load(&t->cas[1].chain));
+    }
+    assert_non_null(r[0].key);
+    assert_int_equal(sk_X509_num(r[0].chain), (int)t->cas[1].n_certs);
     sg_sigstore_trust_free(t);
 }
 
@@ -43,7 +109,7 @@ static void trust__pkcs1_rsa_ctlog_and_null_end(void **state)
         CASES "trust-root-tlog-validity-end-inclusive/trusted_root.json");
 
     (void)state;
-    assert_int_equal(EVP_PKEY_get_base_id(t->ctlogs[0].key), EVP_PKEY_RSA);
+    assert_int_equal(EVP_PKEY_get_base_id(key_of(&t->ctlogs[0])), EVP_PKEY_RSA);
     assert_true(t->ctlogs[0].valid.has_end);
     assert_false(u->tlogs[1].valid.has_end);
     sg_sigstore_trust_free(t);
@@ -88,6 +154,23 @@ static void trust__bad_documents(void **state)
               &t),
         SG_EPARSE); /* not a key */
     assert_non_null(strstr(sg_error_last(), "tlogs[0]"));
+    /* one DER SEQUENCE that is no key: found when the key is first used */
+    assert_int_equal(
+        parse("{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;"
+              "version=0.2\",\"tlogs\":[{\"logId\":{\"keyId\":\"AAAA\"},"
+              "\"publicKey\":{\"rawBytes\":\"MAMCAQA=\",\"validFor\":"
+              "{\"start\":\"2021-01-01T00:00:00Z\"}}}]}",
+              &t),
+        SG_OK);
+    {
+        EVP_PKEY *k = NULL;
+
+        assert_int_equal(sg_sigstore_log_key(&k, &t->tlogs[0]), SG_EPARSE);
+        assert_null(k);
+        assert_non_null(strstr(sg_error_last(), "not an SPKI"));
+    }
+    sg_sigstore_trust_free(t);
+    t = NULL;
     assert_int_equal(
         parse("{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;"
               "version=0.2\"}",
@@ -128,6 +211,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(trust__production_root),
+        cmocka_unit_test(trust__decode_once_across_threads),
         cmocka_unit_test(trust__pkcs1_rsa_ctlog_and_null_end),
         cmocka_unit_test(trust__missing_start_refused),
         cmocka_unit_test(trust__bad_documents),
