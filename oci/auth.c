@@ -6,6 +6,18 @@
  * credentials, Basic, Bearer token fetch and cache, the answer to a 401.
  * All input here is untrusted header or body text from the registry or
  * its token server.
+ *
+ * Specs: RFC 7235 §4.1 (WWW-Authenticate) with RFC 9110 §11 syntax,
+ * RFC 8288 §3 (Link), the distribution token spec
+ * (https://distribution.github.io/distribution/spec/auth/token/) and its
+ * OAuth2 variant (.../spec/auth/oauth/), and the OCI distribution spec's
+ * note that registries may answer 401 with a Bearer challenge.
+ *
+ * Bounds on untrusted input: challenge keys 256 bytes, values 8 KiB,
+ * Link parameter values 1 KiB (sg_buf caps; overrun is SG_ELIMIT), token
+ * responses token_max bytes and JSON depth 8, realm URLs SG_REG_URL_MAX.
+ * The form body we build is capped too (TOKEN_FORM_MAX): the identity
+ * token in it comes from a config file, so its size is not ours to pick.
  */
 #include "oci_int.h"
 #include "registry_int.h"
@@ -16,9 +28,12 @@
 
 #include <jansson.h>
 
-#define TOKEN_FORM_MAX (1u << 20)
-#define AUTHZ_MAX      (1u << 16)
+#define TOKEN_FORM_MAX (1u << 20) /* refresh-token POST body, bytes */
+#define AUTHZ_MAX      (1u << 16) /* one "Authorization: Basic" line */
 
+/* RFC 9110 §5.6.2 tchar: the characters of a token (scheme names and
+ * parameter names). NUL is excluded explicitly because strchr() would
+ * otherwise match the string's own terminator. */
 static int is_tchar(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -32,7 +47,13 @@ static const char *skip_ws(const char *p)
     return p;
 }
 
-/* Read a token or a quoted-string at *pp into out (capped). */
+/* Read a token or a quoted-string at *pp into out (capped).
+ *
+ * quoted-string (RFC 9110 §5.6.4): a backslash quotes the next byte,
+ * whatever it is, so "a\"b" is a"b. A backslash as the last byte, or a
+ * missing closing quote, is an error rather than a silently truncated
+ * value: a realm cut short could point somewhere else. The cap on `out`
+ * bounds a hostile, endless value. */
 static sg_err read_value(struct sg_buf *out, const char **pp)
 {
     const char *p = *pp;
@@ -77,6 +98,10 @@ sg_err sg_oci__challenge_parse(struct sg_oci__challenge *out,
     sg_err rc = SG_OK;
 
     memset(out, 0, sizeof(*out));
+    /* The auth-scheme is case-insensitive (RFC 7235 §2.1); it is stored
+     * in canonical spelling so callers can strcmp(). Only Basic and
+     * Bearer are spoken: a registry offering only Digest or Negotiate is
+     * refused here rather than answered with the wrong scheme. */
     p = skip_ws(p);
     start = p;
     while (is_tchar(*p))
@@ -93,6 +118,13 @@ sg_err sg_oci__challenge_parse(struct sg_oci__challenge *out,
     }
     if (!out->scheme)
         return sg_error_oom();
+    /* auth-params: `name = value` pairs separated by commas, with empty
+     * list elements allowed (RFC 9110 §5.6.1). The header may carry
+     * several challenges in one line ("Bearer realm=...,  Basic
+     * realm=..."); a token that is not followed by '=' is the next
+     * scheme's name, which ends the first challenge. That also means a
+     * token68 form ("Bearer abc==") is not supported: registries do not
+     * send it. */
     for (;;) {
         p = skip_ws(p);
         while (*p == ',' || *p == ' ' || *p == '\t')
@@ -121,6 +153,12 @@ sg_err sg_oci__challenge_parse(struct sg_oci__challenge *out,
         rc = read_value(&val, &p);
         if (rc)
             goto done;
+        /* Parameter names are case-insensitive; unknown ones (error,
+         * error_description, ...) are skipped. A repeated realm, service
+         * or scope is an error (RFC 7235 §2.1: each parameter name MUST
+         * occur once per challenge) rather than first- or last-wins,
+         * because the two readings could send credentials to two
+         * different realms. */
         {
             char **slot = NULL;
             if (strcasecmp(key.data, "realm") == 0)
@@ -151,6 +189,8 @@ sg_err sg_oci__challenge_parse(struct sg_oci__challenge *out,
             goto done;
         }
     }
+    /* Without a realm there is nowhere to ask for a token. Basic's realm
+     * is only a label for humans, so it may be absent. */
     if (strcmp(out->scheme, "Bearer") == 0 && (!out->realm || !out->realm[0])) {
         rc = sg_error_set(SG_EPARSE, "WWW-Authenticate: Bearer without realm");
         goto done;
@@ -172,6 +212,12 @@ void sg_oci__challenge_release(struct sg_oci__challenge *c)
     memset(c, 0, sizeof(*c));
 }
 
+/* Link: <url>; rel="next" (RFC 8288 §3), as the distribution spec's tag
+ * listing paginates. Only the first link whose rel set contains "next" is
+ * returned; its URL is returned as is (usually a path relative to the API
+ * host) and the caller resolves it and checks where it may go. Parameters
+ * without '=' are skipped; a '<' inside the URL is not special, so the
+ * URL runs to the first '>'. */
 sg_err sg_oci__link_next(char **next_out, const char *header)
 {
     const char *p = header;
@@ -245,6 +291,13 @@ sg_err sg_oci__link_next(char **next_out, const char *header)
     }
 }
 
+/* The token server's JSON answer. The distribution token spec names the
+ * field "token"; OAuth2 servers (and the refresh-token POST) answer with
+ * "access_token"; some send both with the same value, so "token" wins.
+ * expires_in and issued_at are ignored: a cached token is used until the
+ * registry answers 401, which is cheaper than trusting the server's clock
+ * against ours. A refresh_token in the answer is also ignored: we never
+ * write credentials back to the user's docker config. */
 sg_err
 sg_oci__token_parse(char **token_out, const void *data, size_t len, size_t max)
 {
@@ -268,7 +321,9 @@ sg_oci__token_parse(char **token_out, const void *data, size_t len, size_t max)
                           "token response: no 'token' or 'access_token'");
         goto done;
     }
-    /* The token goes into a header: refuse control characters. */
+    /* The token goes into a header: refuse control characters. A CR or
+     * LF would let the token server inject further header lines into
+     * our requests to the registry (header splitting). */
     for (const char *q = json_string_value(t); *q; q++) {
         if ((unsigned char)*q < 0x20 || *q == 0x7f) {
             rc = sg_error_set(SG_EPARSE,
@@ -299,6 +354,10 @@ done:
  * realm over plain http would carry the password, so it is refused     *
  * unless the host is loopback or marked insecure.                      */
 
+/* Credentials are asked for lazily, at most once per client, and only
+ * from the caller's callback (flags, the docker config, a helper): the
+ * library never reads the environment itself. After a failure (reported
+ * to this caller) later calls carry on without credentials. */
 sg_err sg_reg_load_creds(struct sg_reg *r)
 {
     sg_err rc;
@@ -312,6 +371,9 @@ sg_err sg_reg_load_creds(struct sg_reg *r)
     return rc;
 }
 
+/* docker login stores an OAuth2 refresh token ("identitytoken") under the
+ * username "<token>" (dockercfg.c). That value must never be sent as a
+ * Basic password; it is only good for the refresh-token grant below. */
 static int have_user_creds(const struct sg_reg *r)
 {
     return r->creds.username && strcmp(r->creds.username, "<token>") != 0;
@@ -323,6 +385,10 @@ static int have_identity_token(const struct sg_reg *r)
            r->creds.password;
 }
 
+/* RFC 7617: base64("user:password"). The cleartext pair is wiped from
+ * the temporary buffer; the encoded header is the caller's to wipe. A
+ * ':' in the username cannot be represented and is not checked for: the
+ * server would split at the first one. */
 static sg_err basic_header(struct sg_buf *h, const struct sg_reg *r)
 {
     struct sg_buf up = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -339,6 +405,13 @@ static sg_err basic_header(struct sg_buf *h, const struct sg_reg *r)
     return rc;
 }
 
+/* The token cache: an unsorted array keyed by the exact scope string
+ * the request asked for ("" for none). A client talks to one registry
+ * and a handful of repositories, so a linear scan is enough. Keying by
+ * the string (not by parsed resource and actions) is deliberate: a token
+ * for "pull,push" is never reused for a bare "pull" request, which costs
+ * a token fetch but never presents a token for a scope it was not
+ * issued for. */
 static const char *cached_token(const struct sg_reg *r, const char *scope)
 {
     for (size_t i = 0; i < r->n_tokens; i++)
@@ -375,7 +448,10 @@ oom:
     return sg_error_oom();
 }
 
-/* Add "&scope=X" for each space-separated scope in `scopes`. */
+/* Add "<sep>scope=X" for each space-separated scope in `scopes`: the
+ * first separator is sep0 ('?' or '&'), the rest are '&'. The token spec
+ * repeats the scope parameter rather than joining the scopes with
+ * spaces; each one is percent-escaped because it holds ':' and ','. */
 static sg_err add_scopes(struct sg_buf *q, const char *scopes, char sep0)
 {
     const char *p = scopes;
@@ -402,7 +478,13 @@ static sg_err add_scopes(struct sg_buf *q, const char *scopes, char sep0)
 }
 
 /* A realm over plain http is only acceptable on loopback or for a host
- * the user marked insecure (credentials may travel in it). */
+ * the user marked insecure (credentials may travel in it).
+ *
+ * The realm is chosen by the registry, so it may name any host: the
+ * Basic credentials for the registry are sent there by design (that is
+ * how Docker Hub's auth.docker.io works). What we do bound is the
+ * transport. TLS verification is only relaxed when the realm is the very
+ * host the user marked insecure, never for a third host. */
 static sg_err check_realm(const struct sg_reg *r, int *verify)
 {
     char *scheme = NULL, *host = NULL;
@@ -427,7 +509,19 @@ static sg_err check_realm(const struct sg_reg *r, int *verify)
 }
 
 /* Ask the token server for `scopes` (distribution token spec; OAuth2
- * refresh-token POST when we hold an identity token). */
+ * refresh-token POST when we hold an identity token).
+ *
+ * Two request shapes:
+ *  - GET realm?service=S&scope=A&scope=B, with Basic credentials if we
+ *    have them, anonymous otherwise (public images get a pull token).
+ *  - POST realm, form grant_type=refresh_token&client_id&service&scope
+ *    &refresh_token (token spec "oauth"), when only an identity token is
+ *    at hand; the token travels in the body, never in the URL, so it
+ *    does not end up in access logs.
+ * The realm may already carry a query string, hence the '?'/'&' choice.
+ * Every buffer that held a secret (form, Authorization, response body
+ * with the token) is wiped before it is released. A 401/403 from the
+ * token server is final: it means the credentials themselves are bad. */
 static sg_err fetch_token(struct sg_reg *r, const char *scopes, char **out)
 {
     struct sg_buf url = SG_BUF_INIT(SG_REG_URL_MAX),
@@ -532,7 +626,15 @@ done:
     return rc;
 }
 
-/* Build the Authorization header line for a request to the API host. */
+/* Build the Authorization header line for a request to the API host.
+ *
+ * Precedence: a registry token from the docker config (sent as is, no
+ * exchange), then Basic when the ping said Basic, then a Bearer token for
+ * this scope from the cache or the realm. With no scheme learnt yet the
+ * request goes out anonymous and a 401 teaches us. The caller sends this
+ * header only to the API host: regcall.c drops it on a redirect to
+ * another host (blob storage, a CDN), whose URL is pre-signed, and which
+ * must not learn a token or password meant for the registry. */
 sg_err sg_reg_auth_header(struct sg_reg *r, const char *scope, struct sg_buf *h)
 {
     const char *tok;
@@ -561,7 +663,22 @@ sg_err sg_reg_auth_header(struct sg_reg *r, const char *scope, struct sg_buf *h)
 }
 
 /* A 401: learn the challenge, get what it asks for. Returns SG_OK when
- * the request should be tried again. */
+ * the request should be tried again.
+ *
+ * The loop guard is the caller's (regcall.c counts auth rounds); this
+ * function makes sure a round that cannot succeed says so instead:
+ *  - Basic refused after we sent Basic: the password is wrong.
+ *  - Bearer refused and the challenge names no scope: nothing new to
+ *    ask for.
+ *  - A registry token from the config refused: there is no exchange
+ *    that could yield a better one.
+ *  - A token that we sent for a scope that already contains the
+ *    challenge's scope refused: access is denied, not expired. (A plain
+ *    substring test: good enough for "repository:R:pull" inside
+ *    "repository:R:pull,push", and a miss only costs one more fetch.)
+ * Otherwise the realm and service are replaced by the challenge's (a
+ * registry may move its token server) and a token is fetched for our
+ * scope plus the challenge's, e.g. a cross-repository mount's source. */
 sg_err sg_reg_on_unauthorized(struct sg_reg *r,
                               const struct sg_http_resp *resp,
                               const char *scope,
@@ -643,7 +760,9 @@ sg_err sg_reg_on_unauthorized(struct sg_reg *r,
 
 /* Learn the auth scheme from the /v2/ ping: a 401 names Basic or the
  * Bearer realm to ask for tokens. An odd challenge is not fatal here: a
- * real request will be challenged again and tell. */
+ * real request will be challenged again and tell. A 200 leaves the
+ * scheme unknown (anonymous registry); the scope in a ping challenge is
+ * ignored, since the ping is not for any repository. */
 void sg_reg_learn_auth(struct sg_reg *r, const struct sg_http_resp *resp)
 {
     struct sg_oci__challenge ch;

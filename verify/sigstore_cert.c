@@ -2,6 +2,16 @@
  * Fulcio certificates: chain to a CA of the trusted root at the signing
  * time, embedded SCTs against the root's CT logs, RFC 3161 timestamps
  * from the root's TSAs, and the identity (SAN, issuer) the cert names.
+ *
+ * The certificate, its SCTs and the timestamps come from the bundle and
+ * are untrusted; only the trusted root's CAs, CT log keys and TSA chains
+ * (each with its validFor window) are trusted.
+ *
+ * Specs: the Sigstore client spec (github.com/sigstore/architecture-docs,
+ * client-spec.md, "Verification"), RFC 5280 (path validation, EKU),
+ * RFC 6962 §3.1-3.2 (precertificates and SCTs), RFC 3161 (timestamps) and
+ * Fulcio's certificate profile and OIDs (github.com/sigstore/fulcio,
+ * docs/certificate-specification.md and docs/oid-info.md).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +23,14 @@
 #include "sigstore_int.h"
 
 /* A store trusting `chain` (root last; partial chains allowed: every
- * certificate of the root is a trust anchor) checking at `when`. */
+ * certificate of the root is a trust anchor) checking at `when`.
+ *
+ * Why partial chains: the trusted root lists Fulcio's intermediate and
+ * root together as one certificate authority, and the trust decision was
+ * made when that file was accepted (TUF), not by walking to a
+ * self-signed root. Why a fixed time: a Fulcio leaf lives ten minutes,
+ * so checking at "now" would reject every signature older than that;
+ * RFC 5280 validity is checked at the signing time instead. */
 static X509_STORE *store_for(STACK_OF(X509) * chain, int64_t when)
 {
     X509_STORE *st = X509_STORE_new();
@@ -35,6 +52,18 @@ static X509_STORE *store_for(STACK_OF(X509) * chain, int64_t when)
     return st;
 }
 
+/* Verify the leaf against the trusted root's Fulcio CAs at `when`.
+ *
+ * `when` must be a time some trusted party vouched for: a Rekor v1 SET's
+ * integratedTime or an RFC 3161 timestamp's genTime. An inclusion proof
+ * alone is not enough: it proves that the log holds the entry, not
+ * when it was added (Rekor v2 entries carry no time at all), and a
+ * time the bundle merely claims would let a stolen, long-expired key
+ * sign forever. The caller (sigstore_verify.c) passes only such times.
+ *
+ * CAs rotate: each has its own validFor window in the trusted root, and
+ * only CAs valid at `when` are tried. The error reported is the last
+ * chain error, or that no CA covered the time at all. */
 sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
                                X509 *leaf,
                                int64_t when)
@@ -42,6 +71,12 @@ sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
     const char *why = "no Fulcio CA of the trusted root is valid then";
     int in_window = 0;
 
+    /* Fulcio certificates carry id-kp-codeSigning (RFC 5280 §4.2.1.12).
+     * Trap: OpenSSL's X509_get_extended_key_usage() returns all bits set
+     * when the extension is absent ("any purpose"), so its presence must
+     * be tested first. Anything X509_check_ca() calls a CA (basicConstraints
+     * cA, keyCertSign, a self-signed v1 certificate) may not sign artifacts: it
+     * could otherwise mint its own leaves. */
     if (!(X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) ||
         !(X509_get_extended_key_usage(leaf) & XKU_CODE_SIGN))
         return sg_error_set(SG_EVERIFY, "certificate lacks the code-signing "
@@ -83,6 +118,29 @@ sg_err sg_sigstore_cert_verify(const struct sg_sigstore_trust *t,
 
 /* ------------------------------------------------------------------ */
 /* SCT: RFC 6962 3.2 digitally-signed precert entry                     */
+
+/*
+ * Fulcio logs a precertificate to its CT log before issuing, and embeds
+ * the log's Signed Certificate Timestamp in the final certificate
+ * (extension 1.3.6.1.4.1.11129.2.4.2). The SCT is the CT log's promise
+ * that the certificate is public, so a Fulcio that mis-issues cannot do
+ * so quietly. The log signed (RFC 6962 §3.2):
+ *
+ *   digitally-signed struct {
+ *       Version sct_version = v1(0);
+ *       SignatureType signature_type = certificate_timestamp(0);
+ *       uint64 timestamp;                  ms since the epoch
+ *       LogEntryType entry_type = precert_entry(1);
+ *       opaque issuer_key_hash[32];        SHA-256 of the issuer's SPKI
+ *       opaque tbs_certificate<1..2^24-1>;
+ *       CtExtensions extensions<0..2^16-1>;
+ *   }
+ *
+ * We never see the precertificate, so its TBSCertificate is rebuilt
+ * from the final one: the final TBS minus the SCT list extension is,
+ * byte for byte, the precert TBS minus its poison extension (RFC 6962
+ * §3.1), provided extension order is kept.
+ */
 
 /* The CA certificate that issued leaf. First only the CAs whose DER holds
  * the leaf's issuer name as it is encoded (so the others stay undecoded),
@@ -232,6 +290,9 @@ static sg_err precert_tbs_x509(struct sg_buf *out, X509 *leaf)
     idx = X509_get_ext_by_NID(pre, NID_ct_precert_scts, -1);
     if (idx >= 0)
         X509_EXTENSION_free(X509_delete_ext(pre, idx));
+    /* i2d_re_X509_tbs, not i2d_X509_tbs: OpenSSL caches the TBS encoding
+     * it parsed, and without the "re" the deleted extension would still
+     * be in the bytes. */
     n = i2d_re_X509_tbs(pre, &tbs);
     rc = n > 0 ? sg_buf_add(out, tbs, (size_t)n)
                : sg_error_set(SG_EPARSE, "SCT: cannot rebuild the "
@@ -301,6 +362,12 @@ done:
     return rc;
 }
 
+/* At least one embedded v1 SCT must verify with a CT log key of the
+ * trusted root (the client spec's default threshold of one). An SCT is
+ * matched to a log by its log ID (SHA-256 of the log's SPKI) and only
+ * counts when its timestamp (milliseconds) falls in that log's validFor
+ * window. SCTs from unknown logs or of other versions are skipped, not
+ * fatal: a certificate may be logged in more places than we trust. */
 sg_err sg_sigstore_sct_verify(const struct sg_sigstore_trust *t, X509 *leaf)
 {
     STACK_OF(SCT) *scts =
@@ -357,6 +424,17 @@ done:
 /* ------------------------------------------------------------------ */
 /* RFC 3161                                                             */
 
+/* Verify an RFC 3161 timestamp over `data` (the bundle's signature
+ * bytes: the TSA timestamps the signature, so the signature existed at
+ * genTime) and return its genTime.
+ *
+ * protobuf-specs' RFC3161SignedTimestamp holds a DER TimeStampResp;
+ * a bare TimeStampToken (CMS ContentInfo) is accepted as well. genTime is read
+ * before the signature is verified, only to choose which TSAs' validFor windows
+ * apply and to check the TSA's chain at that time; it is returned only once a
+ * TSA's signature over it verified. The checks are version, CMS signature with
+ * the TSA chain, and message imprint (hash of `data`); nonce and policy are not
+ * checked, as there was no request of ours to match them against. */
 sg_err sg_sigstore_tsa_verify(const struct sg_sigstore_trust *t,
                               const unsigned char *tok,
                               size_t tok_len,
@@ -446,6 +524,22 @@ done:
 /* ------------------------------------------------------------------ */
 /* Identity                                                             */
 
+/*
+ * The identity a Fulcio certificate binds is its one SAN (Fulcio's
+ * certificate specification: exactly one, critical) and the OIDC issuer that
+ * vouched for it:
+ *  - URI SAN: workload identities (a GitHub Actions workflow
+ *    https://github.com/ORG/REPO/.github/workflows/F@REF, SPIFFE IDs);
+ *  - email SAN: a person's OIDC email;
+ *  - otherName 1.3.6.1.4.1.57264.1.7 with a UTF8String: Fulcio's
+ *    username identities, which are neither emails nor URIs.
+ * DNS and IP SANs are never Fulcio identities and are ignored.
+ */
+
+/* Copy an ASN.1 string's bytes. An embedded NUL is refused: C string
+ * comparison would stop at it, so "evil@x.com\0@good.com" could match a
+ * policy for the part before the NUL (the classic certificate-name
+ * trap). */
 static char *dup_n(const unsigned char *p, int n)
 {
     char *s;
@@ -460,7 +554,14 @@ static char *dup_n(const unsigned char *p, int n)
     return s;
 }
 
-/* Extension `oid` of cert: DER UTF8String when der, else raw bytes. */
+/* Extension `oid` of cert: DER UTF8String when der, else raw bytes.
+ *
+ * Fulcio's first extensions (1.3.6.1.4.1.57264.1.1 to .1.6) put the
+ * string's bytes directly in the extension's OCTET STRING, which RFC
+ * 5280 says should hold DER. Their successors from .1.8 on hold a proper
+ * DER UTF8String. Reading one kind as the other yields either a failed
+ * parse or a value with two stray tag/length bytes in front, which
+ * would never equal the policy's issuer. */
 static char *ext_str(X509 *cert, const char *oid, int der)
 {
     ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
@@ -513,6 +614,12 @@ sg_err sg_sigstore_identity_read(struct sg_sigstore_identity *out, X509 *cert)
     }
     GENERAL_NAMES_free(gens);
     ASN1_OBJECT_free(oname);
+    /* The OIDC issuer: .1.8 ("Issuer (V2)", DER) when present, else the
+     * deprecated .1.1 ("Issuer", raw) that older certificates carry. The
+     * GitHub workflow claims .1.2-.1.6 (trigger, sha, name, repository,
+     * ref) are the deprecated raw forms, kept for policies that name
+     * them; the newer DER claims (.1.9 on, e.g. Build Signer URI) are
+     * not read here. */
     out->issuer = ext_str(cert, "1.3.6.1.4.1.57264.1.8", 1);
     if (!out->issuer)
         out->issuer = ext_str(cert, "1.3.6.1.4.1.57264.1.1", 0);

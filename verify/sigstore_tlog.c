@@ -2,7 +2,21 @@
  * Rekor transparency-log entries in Sigstore bundles: parsing, the v1
  * signed entry timestamp, RFC 6962 inclusion proofs, checkpoints (C2SP
  * signed notes, ECDSA and Ed25519) and entry body matching.
+ *
+ * Everything in a bundle's tlogEntries is untrusted: it is the signer's
+ * copy of what the log answered. Only the log's public key (from the
+ * trusted root) is trusted, so every claim here is checked against a
+ * signature by that key (SET, checkpoint) or a hash chain ending in a
+ * signed root (inclusion proof).
+ *
+ * Specs: protobuf-specs TransparencyLogEntry
+ * (github.com/sigstore/protobuf-specs, protos/sigstore_rekor.proto),
+ * RFC 6962 §2.1 and RFC 9162 §2.1.3 (Merkle trees and inclusion proofs),
+ * C2SP tlog-checkpoint and signed-note (github.com/C2SP/C2SP), Rekor's
+ * entry type schemas (github.com/sigstore/rekor pkg/types) and the Rekor
+ * v2 protos (protobuf-specs rekor/v2).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/sha.h>
@@ -10,6 +24,13 @@
 #include <openssl/pem.h>
 #include "sigstore_int.h"
 
+/* Verify a signature over a whole message with a log's (or signer's)
+ * key. The digest follows the key: Ed25519 is "pure" (no separate
+ * digest, NULL md); ECDSA uses the hash that matches the curve, as
+ * Sigstore's key details do (P-256 SHA-256, P-384 SHA-384, P-521
+ * SHA-512); RSA stays on SHA-256. Trap: EVP_PKEY_get_bits() is the
+ * modulus size for RSA (2048+), so the curve test must also check that
+ * the key is EC. */
 sg_err sg_sigstore_sig_verify(EVP_PKEY *k,
                               const void *msg,
                               size_t len,
@@ -33,6 +54,10 @@ sg_err sg_sigstore_sig_verify(EVP_PKEY *k,
     return ok ? SG_OK : sg_error_set(SG_EVERIFY, "signature does not verify");
 }
 
+/* Verify a signature over a SHA-256 digest we were given rather than a
+ * message (hashedrekord: the artifact may be large and was hashed while
+ * streaming). Ed25519 signs the message itself and has no prehashed form
+ * here (Ed25519ph is a different algorithm), so it is refused. */
 sg_err sg_sigstore_sig_verify_digest(EVP_PKEY *k,
                                      const unsigned char d[32],
                                      const unsigned char *sig,
@@ -63,15 +88,20 @@ static sg_err get_int64(int64_t *out, const json_t *v, const char *what)
     char *end;
     long long n;
 
-    /* protobuf JSON: int64 as a decimal string (numbers also accepted) */
+    /* protobuf JSON: int64 as a decimal string (numbers also accepted).
+     * Negative values are refused below: indexes, sizes and times are
+     * never negative, and a negative size would wrap when cast to
+     * uint64_t. strtoll saturates out-of-range values at INT64_MAX with
+     * ERANGE: refused, so no two different strings read as one number. */
     if (json_is_integer(v)) {
         *out = (int64_t)json_integer_value(v);
     } else if (json_is_string(v)) {
         s = json_string_value(v);
         if (!*s || (*s != '-' && (*s < '0' || *s > '9')))
             return sg_error_set(SG_EPARSE, "%s: not an integer", what);
+        errno = 0;
         n = strtoll(s, &end, 10);
-        if (*end || end - s > 20)
+        if (*end || end - s > 20 || errno == ERANGE)
             return sg_error_set(SG_EPARSE, "%s: not an integer", what);
         *out = n;
     } else {
@@ -96,6 +126,23 @@ b64_to(struct sg_buf *out, const json_t *s, const char *what, size_t want)
     return SG_OK;
 }
 
+/* Parse one protobuf-specs TransparencyLogEntry (JSON form). Only the
+ * shape is checked here; whether anything verifies is decided later.
+ *
+ * Traps:
+ *  - Two log indexes: the entry's logIndex is the log's global index
+ *    (Rekor v1 counts across all shards since the log began), while
+ *    inclusionProof.logIndex is the index inside the shard's tree, the
+ *    one the Merkle proof is about. The SET signs the first; the proof
+ *    must use the second. Mixing them up fails on every entry after the
+ *    first shard rotation.
+ *  - integratedTime is "0" or absent for Rekor v2, which does not vouch
+ *    for a time: a v2 entry's signing time must come from a TSA.
+ *  - canonicalizedBody is the exact leaf bytes the log hashed; it is
+ *    kept as decoded bytes, never re-serialized from the parsed JSON.
+ *  - Sizes: the proof has at most SG_SIGSTORE_PROOF_MAX hashes (64
+ *    would cover any 2^64-leaf tree), the checkpoint at most
+ *    SG_SIGSTORE_NOTE_MAX bytes, each hash exactly 32 bytes. */
 sg_err sg_sigstore_tlog_entry_parse(struct sg_sigstore_tlog_entry *e,
                                     const json_t *j)
 {
@@ -220,6 +267,20 @@ void sg_sigstore_tlog_entry_release(struct sg_sigstore_tlog_entry *e)
 
 /* ------------------------------------------------------------------ */
 
+/* The signed entry timestamp (SET, Rekor v1's "inclusion promise"): the
+ * log's signature, made when the entry was accepted, over
+ *   {"body":B,"integratedTime":T,"logID":L,"logIndex":I}
+ * where B is the base64 (standard, padded) body, L the hex log ID and T,
+ * I plain decimal integers. Rekor signs this as canonical JSON (keys in
+ * lexicographic order, no insignificant whitespace), but the bundle
+ * only carries the four values, not the signed bytes, so the verifier
+ * has to rebuild them byte for byte. That is why canonicalization
+ * matters: one space, another key order or 1.0e9 instead of 1000000000
+ * and a genuine SET fails. None of the values can hold characters that
+ * JSON would escape (base64, hex, digits), so printing them is exact.
+ *
+ * The SET is what makes integratedTime trustworthy as a signing time in
+ * v1: the inclusion proof proves membership, not when. */
 sg_err sg_sigstore_set_verify(const struct sg_sigstore_tlog_entry *e,
                               const struct sg_sigstore_log *log)
 {
@@ -257,6 +318,9 @@ sg_err sg_sigstore_set_verify(const struct sg_sigstore_tlog_entry *e,
     return rc;
 }
 
+/* RFC 6962 §2.1: interior node = SHA-256(0x01 || left || right); leaves
+ * are SHA-256(0x00 || data). The distinct prefixes keep a leaf from
+ * posing as an interior node (second-preimage attack on the tree). */
 static void node_hash(unsigned char out[32],
                       const unsigned char l[32],
                       const unsigned char r[32])
@@ -269,6 +333,23 @@ static void node_hash(unsigned char out[32],
     SHA256(in, sizeof(in), out);
 }
 
+/* Inclusion proof of leaf number `index` in a tree of `size` leaves with
+ * root `root` (RFC 9162 §2.1.3.2; the formulation of
+ * github.com/transparency-dev/merkle proof/verify.go).
+ *
+ * The audit path splits in two parts. The first `inner` hashes are the
+ * siblings on the way up while the path to `index` and the path to the
+ * last leaf (size - 1) still differ: at level i the leaf is a right
+ * child when bit i of index is set, so the sibling goes on the left.
+ * Above that point the leaf's subtree is on the tree's right border;
+ * the remaining `border` hashes (one per set bit of index >> inner) are
+ * all left siblings. Unbalanced right edges of RFC 6962 trees take no
+ * hash, which is why the count is not simply log2(size).
+ *
+ * Traps: index must be < size (also keeps size - 1 from wrapping at 0);
+ * the hash count must be exact, or a proof padded with extra hashes
+ * could be checked against a different tree shape; shifting a 64-bit
+ * value by 64 is undefined, hence the inner < 64 guard. */
 sg_err sg_sigstore_merkle_verify(const void *leaf,
                                  size_t leaf_len,
                                  uint64_t index,
@@ -325,6 +406,20 @@ sg_err sg_sigstore_merkle_verify(const void *leaf,
 /* ------------------------------------------------------------------ */
 /* Checkpoints: C2SP signed notes                                       */
 
+/*
+ * A checkpoint (C2SP tlog-checkpoint) is the log's signed statement of
+ * its current tree: a signed note (C2SP signed-note) whose text is
+ *   <origin>\n<tree size, decimal>\n<root hash, base64>\n[ext...\n]
+ * followed by a blank line and signature lines
+ *   "U+2014 <name> <base64(4-byte key hint || signature)>\n".
+ * The signature covers the text up to and including its last newline.
+ * A note may carry signatures by several keys (the log's, witnesses'
+ * cosignatures); only the line whose key hint matches our log is
+ * verified and all others are ignored, so witness lines neither help
+ * nor hurt. The hint is only a hint: a matching hint with a bad
+ * signature is not proof of anything, and we keep looking.
+ */
+
 /* Body length (through the newline before the blank line) or 0. */
 static size_t note_body_len(const char *note, size_t len)
 {
@@ -334,6 +429,12 @@ static size_t note_body_len(const char *note, size_t len)
     return 0;
 }
 
+/* Parse the three mandatory lines of the note text. Extension lines
+ * after the root hash (Rekor v1 has written e.g. a timestamp line) are
+ * allowed and ignored; they are still covered by the signature. Control
+ * characters other than '\n' are refused outright (signed-note forbids
+ * them), which also rules out a '\r' making two verifiers disagree on
+ * where a line ends. */
 sg_err sg_sigstore_checkpoint_parse(struct sg_sigstore_checkpoint *out,
                                     const char *note,
                                     size_t len)
@@ -360,7 +461,8 @@ sg_err sg_sigstore_checkpoint_parse(struct sg_sigstore_checkpoint *out,
         return sg_error_set(SG_EPARSE, "checkpoint: missing origin line");
     memcpy(out->origin, note + p, e - p);
     p = e + 1;
-    /* tree size: decimal, no leading zeros */
+    /* tree size: decimal, no leading zeros (one spelling per size, as
+     * tlog-checkpoint requires); at most 19 digits, so no overflow */
     for (e = p; e < body && note[e] != '\n'; e++) {
         if (note[e] < '0' || note[e] > '9' || e - p >= 19)
             return sg_error_set(SG_EPARSE, "checkpoint: bad tree size");
@@ -382,6 +484,11 @@ sg_err sg_sigstore_checkpoint_parse(struct sg_sigstore_checkpoint *out,
     return rc;
 }
 
+/* Parse the note and find a valid signature by `log`'s key. The name on
+ * the signature line is not compared with anything: the trust rests
+ * on the key, not on the name. The signature's last space-separated field is
+ * the base64 blob, which keeps names containing spaces from confusing the
+ * split. */
 sg_err sg_sigstore_checkpoint_verify(struct sg_sigstore_checkpoint *out,
                                      const char *note,
                                      size_t len,
@@ -437,6 +544,19 @@ sg_err sg_sigstore_checkpoint_verify(struct sg_sigstore_checkpoint *out,
 
 /* ------------------------------------------------------------------ */
 /* Entry body matching                                                  */
+
+/*
+ * A valid log entry only proves that the log recorded *something*. The
+ * Sigstore client spec requires that the entry be about this bundle:
+ * the same artifact digest (or DSSE payload digest), the same
+ * signature and the same certificate or key. Otherwise an attacker
+ * could staple any genuine entry (someone else's, or one for another
+ * artifact) to a forged bundle and borrow its inclusion and time.
+ * The body is parsed as JSON only to find those fields; the leaf hash
+ * was computed over its raw bytes. Comparisons are on decoded bytes
+ * (DER, raw signature, raw digest), not on base64 or PEM text, which
+ * have several spellings for the same value.
+ */
 
 static const char *jstr(const json_t *v)
 {
@@ -568,6 +688,10 @@ static const struct body_rule {
       "content/envelope/signatures", 1, "sig", 1, "publicKey" },
 };
 
+/* v1 schemas: {"algorithm":"sha256","value":"<lowercase hex>"}; Rekor v2
+ * (protobuf HashOutput): {"algorithm":"SHA2_256","digest":"<base64>"}.
+ * Upper-case hex is refused: Rekor writes lower case, and accepting it
+ * would only widen what we parse. */
 static int digest_eq(const json_t *h, int v2, const unsigned char d[32])
 {
     if (v2)
@@ -577,6 +701,11 @@ static int digest_eq(const json_t *h, int v2, const unsigned char d[32])
            hex_eq(json_string_value(json_object_get(h, "value")), d);
 }
 
+/* One signature object of the entry against the bundle: the signature
+ * bytes and the verifier (certificate or key) must both match; a list
+ * entry (DSSE) matches when any one of its signatures does. intoto
+ * 0.0.2 stores the envelope's already-base64 signature base64-encoded
+ * once more, hence `twice`. */
 static int sig_eq(const json_t *s,
                   const struct body_rule *r,
                   const struct sg_sigstore_signed *g)
@@ -621,6 +750,10 @@ static sg_err match_body(const json_t *spec,
         return sg_error_set(SG_EUNSUPPORTED,
                             "log entry kind %s %s is not supported", e->kind,
                             e->version);
+    /* The entry kind must suit the bundle's content: a hashedrekord v1
+     * entry for a DSSE bundle (or a dsse entry for a message signature)
+     * describes a different signed object even if bytes happen to
+     * match. */
     if (r->dsse >= 0 && r->dsse != (g->payload != NULL))
         return sg_error_set(SG_EVERIFY, "%s %s entry for a %s bundle", e->kind,
                             e->version, g->payload ? "DSSE" : "message");
@@ -649,6 +782,11 @@ static sg_err match_body(const json_t *spec,
     return SG_OK;
 }
 
+/* The body's own kind and apiVersion must equal the entry's kindVersion:
+ * the kindVersion is outside the signed leaf, so it is the body that
+ * says which schema the fields follow. JSON_REJECT_DUPLICATES (inside
+ * sg_json_parse) matters here: with two "spec" members, we and another
+ * verifier could read different fields. */
 sg_err sg_sigstore_body_match(const struct sg_sigstore_tlog_entry *e,
                               const struct sg_sigstore_signed *g)
 {

@@ -1,8 +1,27 @@
 /*
- * The whole Sigstore bundle check for blobs, in the client spec's order:
- * bundle -> verified times (SET or RFC 3161) -> certificate chain at each
- * time -> SCT -> tlog entries (body, proof, checkpoint) -> signature over
- * the artifact or the DSSE PAE -> identity. Fails closed, one reason.
+ * The whole Sigstore bundle check for blobs, in this order: bundle
+ * shape -> key vs keyless -> RFC 3161 times -> tlog entries (body,
+ * proof, checkpoint, SET; the SET yields the v1 times) -> certificate
+ * chain at each verified time -> SCT -> signature over the artifact or
+ * the DSSE PAE -> identity. Fails closed, one reason.
+ *
+ * Spec: the Sigstore client spec, "Verification"
+ * (github.com/sigstore/architecture-docs, client-spec.md) and the bundle
+ * format of protobuf-specs (protos/sigstore_bundle.proto). The spec
+ * lists time, certificate, log and signature steps; every step must pass
+ * and none is skipped, so the order here is chosen by data dependency:
+ *  - Times come first because the certificate can only be judged at a
+ *    verified time, and the v1 time (integratedTime) is trustworthy
+ *    only once its SET verified; hence the log before the certificate.
+ *  - The log entry is matched against the bundle's signature and
+ *    certificate bytes before any of them is trusted, so a genuine entry
+ *    for something else is refused before it can lend its time.
+ *  - The signature and identity come last: a signature by a key whose
+ *    certificate did not verify proves nothing, and the identity is
+ *    only worth reading from a certificate that chains to Fulcio.
+ * Fail closed: the first failure ends verification with its reason;
+ * there is no "warn and continue", no default identity, and no
+ * unknown entry kind, payload type or digest algorithm that passes.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <stdlib.h>
@@ -24,7 +43,13 @@ sg_sigstore_regex_match(int *matched, const char *pattern, const char *subject)
 
     *matched = 0;
     /* RE2 (Go regexp) semantics: UTF-8, unanchored, no backreferences
-     * are expected in identities; PCRE2 is a superset for these. */
+     * are expected in identities; PCRE2 is a superset for these.
+     * Unanchored is cosign's behaviour (Go's MatchString) and a trap for
+     * users: "https://github.com/org/" also matches a SAN that merely
+     * contains it, so policies should anchor with ^...$. \C is refused
+     * because it could match half of a UTF-8 sequence. The pattern comes
+     * from the caller's policy (trusted); the subject from the
+     * certificate (untrusted, bounded by the bundle size). */
     re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
                        PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C, &errc, &off, NULL);
     if (!re) {
@@ -82,6 +107,12 @@ static sg_err der_cert(X509 **out, const struct sg_v_der *d)
     return SG_OK;
 }
 
+/* Keyless shape rules on top of the shared bundle reader. Each one
+ * closes an ambiguity: a root in the bundle's chain would let the bundle
+ * pick its own trust anchor (client spec: roots come only from the
+ * trusted root); a DSSE envelope with several signatures would leave
+ * open which one the certificate and log entry are about; a
+ * messageDigest in another algorithm could not be compared with ours. */
 static sg_err kbundle_read(struct kbundle *k, const struct sg_v_bundle *b)
 {
     sg_err rc;
@@ -136,7 +167,13 @@ static int opt_eq(const char *want, const char *have)
     return !want || (have && !strcmp(want, have));
 }
 
-/* `have` (the certificate's value) against an exact `want` or a regexp. */
+/* `have` (the certificate's value) against an exact `want` or a regexp.
+ *
+ * Neither given is a caller error, not a pass: any Fulcio certificate
+ * chains to the same root, so a keyless check without an identity and
+ * an issuer would accept a signature by anyone who can log in anywhere.
+ * Errors show both values escaped: the certificate's may hold
+ * control characters. */
 static sg_err match_one(const char *want,
                         const char *want_re,
                         const char *have,
@@ -172,6 +209,10 @@ static sg_err match_one(const char *want,
     return rc;
 }
 
+/* The SAN and the OIDC issuer are both required, because a SAN is only
+ * meaningful relative to its issuer (the same email or URI can be
+ * asserted by different providers). The GitHub workflow claims are
+ * optional exact matches: checked only when the policy names them. */
 static sg_err check_identity(const struct sg_sigstore_policy *p,
                              const struct sg_sigstore_identity *id)
 {
@@ -197,6 +238,8 @@ static sg_err check_identity(const struct sg_sigstore_policy *p,
     return SG_OK;
 }
 
+/* Verified signing times: at most one per RFC 3161 timestamp and one per
+ * SET, each bundle list being capped at SG_SIGSTORE_ITEMS_MAX. */
 static int time_add(int64_t *times, size_t *n, int64_t t)
 {
     if (*n >= 2 * SG_SIGSTORE_ITEMS_MAX)
@@ -206,7 +249,25 @@ static int time_add(int64_t *times, size_t *n, int64_t t)
 }
 
 /* Every tlog entry: found in the root, body matches, proof + checkpoint
- * (required from v0.2 on), SET (its time is trusted). */
+ * (required from v0.2 on), SET (its time is trusted).
+ *
+ * Rules and why:
+ *  - Entries from logs the trusted root does not list are skipped;
+ *    but an entry from a listed log that fails any check fails the
+ *    whole bundle (the loop stops at the first error). Skipping it
+ *    instead would let a forged entry hide next to a good one.
+ *  - The same (logId, logIndex) twice is refused, so one entry cannot
+ *    be counted as two observers.
+ *  - Bundle v0.1 may carry only a SET; from v0.2 the inclusion proof is
+ *    required (protobuf-specs), and a proof is worthless without a
+ *    checkpoint signed by the log whose size and root are the proof's:
+ *    otherwise the bundle could supply a root hash of its own making.
+ *  - A SET's integratedTime becomes a verified time only after the SET
+ *    verified, is not in the future, and lies in the log key's validFor
+ *    window (a retired or compromised log key must not vouch later).
+ *  - Without a SET (Rekor v2) the entry proves inclusion but no time,
+ *    so an RFC 3161 timestamp is required, and the log key must have
+ *    been valid at every such time. */
 static sg_err check_tlog(const struct sg_sigstore_trust *root,
                          const struct kbundle *b,
                          const struct sg_sigstore_signed *g,
@@ -334,7 +395,10 @@ sg_err sg_sigstore_verify_bundle(const struct sg_sigstore_trust *root,
     out->version_minor = (int)bundle->version;
     out->is_dsse = dsse != NULL;
 
-    /* key-based vs keyless never cross */
+    /* key-based vs keyless never cross: a caller who gave a key expects
+     * that key, and must not be satisfied by a certificate the bundle
+     * brought (anyone can get one from Fulcio); a keyless policy must
+     * not be satisfied by a bare key no identity is bound to. */
     if (pol->key && b.leaf) {
         rc = sg_error_set(SG_EVERIFY, "bundle is keyless (certificate) but a "
                                       "key was given");
@@ -355,7 +419,11 @@ sg_err sg_sigstore_verify_bundle(const struct sg_sigstore_trust *root,
     else
         memcpy(art_sha, art->sha256, 32);
 
-    /* what was signed */
+    /* what was signed: the DSSE PAE (pre-authentication encoding:
+     * "DSSEv1" SP len(type) SP type SP len(payload) SP payload), never
+     * the payload alone, so the payload type is covered too; for a
+     * message signature, the artifact. `g` is what the log entry must
+     * describe (sigstore_tlog.c body matching). */
     if (dsse) {
         rc = sg_sign_dsse_pae(&pae, dsse->payload_type, dsse->payload,
                               dsse->payload_len);
@@ -384,7 +452,10 @@ sg_err sg_sigstore_verify_bundle(const struct sg_sigstore_trust *root,
         g.key_der_len = (size_t)n;
     }
 
-    /* verified times: RFC 3161 over the signature bytes */
+    /* verified times: RFC 3161 over the signature bytes. Any timestamp
+     * that fails to verify fails the bundle (a bad one is evidence of
+     * tampering, not noise to skip), and a time after `now` is refused:
+     * a trusted time in the future means a wrong clock somewhere. */
     for (size_t i = 0; i < json_array_size(b.tsa); i++) {
         const json_t *s =
             json_object_get(json_array_get(b.tsa, i), "signedTimestamp");
@@ -409,7 +480,11 @@ sg_err sg_sigstore_verify_bundle(const struct sg_sigstore_trust *root,
         times[n_times++] = tsa_times[n_tsa++];
     }
 
-    /* transparency log */
+    /* transparency log: mandatory, except with a caller's key and an
+     * explicit ignore_tlog (cosign --insecure-ignore-tlog). Keyless can
+     * never skip it: a Fulcio certificate expires minutes after issue,
+     * and without the log's (or a TSA's) time its validity at signing
+     * cannot be shown. */
     if (!json_array_size(b.tlog) && !(pol->key && pol->ignore_tlog)) {
         rc = sg_error_set(SG_EVERIFY, "bundle has no transparency log entry");
         goto done;
@@ -423,12 +498,16 @@ sg_err sg_sigstore_verify_bundle(const struct sg_sigstore_trust *root,
                                       "timestamp or RFC 3161 timestamp)");
         goto done;
     }
+    /* The reported signing time is the earliest verified one. */
     out->signed_time = n_times ? times[0] : 0;
     for (size_t i = 1; i < n_times; i++)
         if (times[i] < out->signed_time)
             out->signed_time = times[i];
 
-    /* certificate at every verified time, SCT */
+    /* certificate at every verified time, SCT. Every time, not any: each
+     * trusted observer must have seen the signature while the
+     * certificate was valid; a time outside its window would mean the
+     * key may have signed after the certificate expired. */
     if (b.leaf) {
         for (size_t i = 0; !rc && i < n_times; i++)
             rc = sg_sigstore_cert_verify(root, b.leaf, times[i]);
@@ -445,6 +524,10 @@ sg_err sg_sigstore_verify_bundle(const struct sg_sigstore_trust *root,
             rc = sg_error_set(SG_EVERIFY, "DSSE signature does not verify");
             goto done;
         }
+        /* The DSSE signature proves who signed the statement; the
+         * statement must also name this artifact's digest among its
+         * subjects, or a genuine attestation of another artifact would
+         * verify this one. */
         if (!strcmp(dsse->payload_type, SG_INTOTO_PAYLOAD_TYPE)) {
             char dig[SG_DIGEST_STR_MAX];
             static const char x[] = "0123456789abcdef";
@@ -477,6 +560,10 @@ sg_err sg_sigstore_verify_bundle(const struct sg_sigstore_trust *root,
             goto done;
         }
     } else {
+        /* messageDigest is informative (the signature is checked over
+         * the artifact itself) but must not contradict it. With only a
+         * digest at hand (art->data NULL) the prehashed verify is used,
+         * which Ed25519 keys cannot do. */
         if (bundle->digest && memcmp(bundle->digest, art_sha, 32)) {
             rc = sg_error_set(SG_EVERIFY, "bundle messageDigest is not the "
                                           "artifact's SHA-256");
