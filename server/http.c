@@ -409,8 +409,8 @@ handle_review(struct sg_server *srv, struct evhttp_request *req, int mutate)
         t = DEFAULT_TIMEOUT;
     if (t > 30000)
         t = 30000;
-    margin = t / 10 < 1000 ? t / 10 : 1000; /* answer before the API server
-                                                gives up */
+    /* answer before the API server gives up: a quarter, at most 1 s */
+    margin = t / 4 < 1000 ? t / 4 : 1000;
     j->len = len;
     j->srv = srv;
     j->req = req;

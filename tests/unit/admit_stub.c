@@ -166,7 +166,7 @@ sg_err sg_admit_image(struct sg_admit_result *out,
         return sg_error_set(SG_ENET, "stub: registry unreachable");
     if (strstr(image, "slow")) {
         int64_t left = deadline_ms - sg_oci_now_ms();
-        sleep_ms(left < 400 ? (left > 0 ? left : 0) : 400);
+        sleep_ms(left < 1500 ? (left > 0 ? left : 0) : 1500);
         if (sg_oci_now_ms() >= deadline_ms) {
             out->verdict = SG_ADMIT_DENY;
             out->reason = strdup("verification did not finish in time");

@@ -5,7 +5,7 @@
  *   contains "unsigned" -> DENY "no valid signature" (WARN when the policy
  *                          file says "mode: warn")
  *   contains "error"    -> sg_admit_image fails (SG_ENET)
- *   contains "slow"     -> waits up to 400 ms or the deadline; past the
+ *   contains "slow"     -> waits up to 1.5 s or the deadline; past the
  *                          deadline DENY "verification did not finish in time"
  *   anything else       -> ALLOW, digest sha256 of the image string
  * A policy file containing "INVALID" fails to load.
