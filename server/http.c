@@ -23,8 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <dirent.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "server_int.h"
 #include "sigil/server.h"
@@ -36,7 +37,8 @@
 #define DEFAULT_TIMEOUT 10000 /* the API server's default timeoutSeconds */
 #define QUEUE_MAX       4096u /* reviews waiting for a worker */
 #define HEADERS_MAX     (16u * 1024u)
-#define IO_TIMEOUT_S    15 /* read/write/idle per connection (slowloris) */
+#define IO_TIMEOUT_S    15    /* read/write/idle per connection (slowloris) */
+#define CONNS_MAX       4096u /* open TLS connections (and RLIMIT_NOFILE) */
 
 static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                   0.25,  0.5,    1,     2.5,  5,     10 };
@@ -69,6 +71,8 @@ struct sg_server {
     uint64_t generation; /* policies loaded so far */
     struct file_stamp cert_stamp, policy_stamp;
     int draining;
+    size_t conns, conns_max; /* open TLS connections, the bound */
+    int accept_paused;       /* listener disabled at conns_max */
 
     pthread_mutex_t mu; /* queue, done list, stop */
     pthread_cond_t cv;
@@ -87,6 +91,8 @@ struct sg_server {
     uint64_t hist_count;
     uint64_t reloads_ok, reloads_failed;
 };
+
+static int ssl_conn_idx = -1; /* SSL ex_data: the server, counted on free */
 
 static int64_t now_ms(void)
 {
@@ -468,6 +474,9 @@ static void handle_metrics(struct sg_server *srv, struct evhttp_request *req)
         "the engine failed.\n"
         "# TYPE sigil_admission_engine_errors_total counter\n"
         "sigil_admission_engine_errors_total %llu\n"
+        "# HELP sigil_connections_open Open TLS connections.\n"
+        "# TYPE sigil_connections_open gauge\n"
+        "sigil_connections_open %llu\n"
         "# HELP sigil_policy_generation Policy sets loaded.\n"
         "# TYPE sigil_policy_generation gauge\n"
         "sigil_policy_generation %llu\n"
@@ -483,7 +492,7 @@ static void handle_metrics(struct sg_server *srv, struct evhttp_request *req)
         (unsigned long long)st.cache_hits, (unsigned long long)st.cache_misses,
         (unsigned long long)st.registry_errors,
         (unsigned long long)st.verifications,
-        (unsigned long long)srv->engine_errors,
+        (unsigned long long)srv->engine_errors, (unsigned long long)srv->conns,
         (unsigned long long)srv->generation,
         (unsigned long long)srv->reloads_ok,
         (unsigned long long)srv->reloads_failed);
@@ -565,6 +574,41 @@ static sg_err load_tls(SSL_CTX **out, const char *cert, const char *key)
     return SG_OK;
 }
 
+static void set_accepting(struct sg_server *srv, int on)
+{
+    struct evconnlistener *l =
+        srv->bound ? evhttp_bound_socket_get_listener(srv->bound) : NULL;
+
+    if (!l || srv->draining)
+        return;
+    if (on && srv->accept_paused)
+        evconnlistener_enable(l);
+    else if (!on && !srv->accept_paused)
+        evconnlistener_disable(l);
+    srv->accept_paused = !on;
+}
+
+/* OpenSSL frees a connection's SSL when libevent frees the connection (on
+ * the loop thread): one connection fewer; accept again below the bound. */
+static void conn_gone(
+    void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    struct sg_server *srv = ptr;
+
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argl;
+    (void)argp;
+    if (!srv)
+        return;
+    srv->conns--;
+    if (srv->conns < srv->conns_max)
+        set_accepting(srv, 1);
+}
+
+/* A new TLS connection: counted; at the bound the listener pauses (the
+ * kernel's backlog holds the rest) until one closes. */
 static struct bufferevent *bev_cb(struct event_base *base, void *arg)
 {
     struct sg_server *srv = arg;
@@ -572,6 +616,11 @@ static struct bufferevent *bev_cb(struct event_base *base, void *arg)
 
     if (!ssl)
         return NULL;
+    if (ssl_conn_idx >= 0 && SSL_set_ex_data(ssl, ssl_conn_idx, srv) == 1) {
+        srv->conns++;
+        if (srv->conns >= srv->conns_max)
+            set_accepting(srv, 0);
+    }
     return bufferevent_openssl_socket_new(
         base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 }
@@ -733,6 +782,7 @@ static pthread_once_t evthread_once = PTHREAD_ONCE_INIT;
 static void evthread_init(void)
 {
     evthread_use_pthreads();
+    ssl_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_gone);
 }
 
 static sg_err
@@ -818,6 +868,13 @@ sg_err sg_server_run(const struct sg_server_opts *o)
 
     signal(SIGPIPE, SIG_IGN);
     pthread_once(&evthread_once, evthread_init);
+    {
+        struct rlimit rl;
+        srv.conns_max = CONNS_MAX;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+            rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < CONNS_MAX + 64)
+            srv.conns_max = rl.rlim_cur > 128 ? (size_t)rl.rlim_cur - 64 : 64;
+    }
     srv.base = event_base_new();
     if (srv.base)
         srv.http = evhttp_new(srv.base);
@@ -896,6 +953,8 @@ done:
         srv.done = j->next;
         job_free(j);
     }
+    srv.draining = 1; /* connections freed below: no listener to touch */
+    srv.bound = NULL;
     if (srv.http)
         evhttp_free(srv.http);
     if (srv.done_ev)

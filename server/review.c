@@ -22,15 +22,8 @@ static sg_err oom(void)
     return sg_error_oom();
 }
 
-static char *dupn(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
+/* jansson refuses \u0000 (no JSON_ALLOW_NUL), so strings are C strings */
+#define dupn(s, n) strndup((s), (n))
 
 /* Optional string member `key` of obj into *out ("" when absent or null
  * and not required). Wrong type: SG_EPARSE naming where. */

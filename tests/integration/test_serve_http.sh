@@ -202,6 +202,19 @@ sleep 3
 check "a bad certificate keeps the old one" test "$(serial)" = "serial=2001"
 check "TLS 1.1 refused" sh -c "! openssl s_client -connect 127.0.0.1:$PORT -tls1_1 </dev/null >/dev/null 2>&1"
 
+# --- 300 idle connections: counted, and others still served ------------
+$PY - $PORT <<'EOF' &
+import socket, sys, time
+conns = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(300)]
+time.sleep(3)
+EOF
+IPID=$!
+sleep 1.5
+check "served while 300 connections idle" test "$(C --max-time 5 "$URL/healthz")" = ok
+open_now=$(C "$URL/metrics" | sed -n 's/^sigil_connections_open //p')
+check "metrics: sigil_connections_open counts them ($open_now)" test "${open_now:-0}" -ge 300
+wait $IPID
+
 # --- SIGTERM: finish in flight, stop accepting, exit 0 ------------------
 C -H 'Content-Type: application/json' --data-binary @slow.json "$URL/validate?timeout=10s" >drain.out &
 CPID=$!
