@@ -882,9 +882,12 @@ sg_err sg_server_run(const struct sg_server_opts *o)
         rc = sg_error_set(SG_ENOMEM, "event loop: out of memory");
         goto done;
     }
+    /* over body_max: our 400 with the reason; past a little more, libevent
+     * cuts the connection (413) without buffering the rest */
     evhttp_set_max_body_size(
         srv.http,
-        (ev_ssize_t)(o->body_max ? o->body_max : SG_REVIEW_BODY_MAX) * 2);
+        (ev_ssize_t)((o->body_max ? o->body_max : SG_REVIEW_BODY_MAX) +
+                     64u * 1024u));
     evhttp_set_max_headers_size(srv.http, HEADERS_MAX);
     evhttp_set_timeout(srv.http, IO_TIMEOUT_S);
     evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
