@@ -218,7 +218,10 @@ wait $IPID
 # --- SIGTERM: finish in flight, stop accepting, exit 0 ------------------
 C -H 'Content-Type: application/json' --data-binary @slow.json "$URL/validate?timeout=10s" >drain.out &
 CPID=$!
-sleep 0.15
+for _ in $(seq 100); do # until the review is in flight (the stub takes 1.5 s)
+    C "$URL/metrics" | grep -qx 'sigil_admission_in_flight 1' && break
+    sleep 0.02
+done
 kill -TERM $SPID
 wait $CPID
 check "in-flight review answered during the drain" test "$(field drain.out 'r["response"]["allowed"]')" = True
