@@ -21,13 +21,14 @@ command -v wrk >/dev/null || { echo "bench/serve.sh: needs wrk" >&2; exit 1; }
 [ -x "$SERVE" ] || { echo "bench/serve.sh: build $SERVE first" >&2; exit 1; }
 
 T=$(mktemp -d)
-trap 'kill $SPID 2>/dev/null; rm -rf "$T"' EXIT
+SPID=
+trap '[ -n "$SPID" ] && kill $SPID 2>/dev/null; rm -rf "$T"' EXIT
 cd "$T"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout tls.key -out tls.crt -days 1 -subj /CN=localhost \
     -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 PORT=$((20000 + RANDOM % 10000))
-/usr/bin/time -f '%M' -o rss.txt "$SERVE" serve --policy "$POLICY" \
+"$SERVE" serve --policy "$POLICY" \
     --tls-cert tls.crt --tls-key tls.key --listen 127.0.0.1:$PORT \
     2>server.log &
 SPID=$!
@@ -55,6 +56,7 @@ for conns in 64 8; do
         "https://127.0.0.1:$PORT/validate?timeout=10s" |
         grep -E 'Requests/sec|Latency|50%|90%|99%|Non-2xx|Socket errors'
 done
+echo "server peak RSS: $(sed -n 's/^VmHWM:[[:space:]]*//p' /proc/$SPID/status)"
 kill -TERM $SPID
 wait $SPID || true
-echo "server peak RSS: $(($(cat rss.txt) / 1024)) MiB"
+SPID=

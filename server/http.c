@@ -24,6 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -527,6 +530,15 @@ static void gen_cb(struct evhttp_request *req, void *arg)
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
     int get = evhttp_request_get_command(req) == EVHTTP_REQ_GET;
 
+    struct bufferevent *bev =
+        evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+    int one = 1;
+
+    /* replies go out as several TLS records: without TCP_NODELAY, Nagle
+     * and the client's delayed ACK add ~40 ms to every keep-alive review */
+    if (fd >= 0)
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (!path)
         path = "";
     if (!strcmp(path, "/validate") || !strcmp(path, "/mutate")) {
