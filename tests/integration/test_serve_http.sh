@@ -206,12 +206,15 @@ check "TLS 1.1 refused" sh -c "! openssl s_client -connect 127.0.0.1:$PORT -tls1
 $PY - $PORT <<'EOF' &
 import socket, sys, time
 conns = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(300)]
-time.sleep(3)
+time.sleep(6)
 EOF
 IPID=$!
-sleep 1.5
+for _ in $(seq 50); do # until accepted (a loaded machine accepts slowly)
+    open_now=$(C "$URL/metrics" | sed -n 's/^sigil_connections_open //p')
+    [ "${open_now:-0}" -ge 300 ] && break
+    sleep 0.1
+done
 check "served while 300 connections idle" test "$(C --max-time 5 "$URL/healthz")" = ok
-open_now=$(C "$URL/metrics" | sed -n 's/^sigil_connections_open //p')
 check "metrics: sigil_connections_open counts them ($open_now)" test "${open_now:-0}" -ge 300
 wait $IPID
 
