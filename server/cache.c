@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/policy_int.h"
+#include "policy_int.h"
 
 struct vc_ent {
     char *key;

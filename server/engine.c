@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/policy_int.h"
+#include "policy_int.h"
 #include "sigil/verify.h"
 
 #define REASON_MAX 2048

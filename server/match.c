@@ -23,7 +23,7 @@
 
 #include <jq.h>
 
-#include "server/policy_int.h"
+#include "policy_int.h"
 
 int sg_pa_glob_valid(const char *g)
 {

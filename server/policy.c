@@ -18,7 +18,7 @@
 #include <jansson.h>
 #include <yaml.h>
 
-#include "server/policy_int.h"
+#include "policy_int.h"
 
 /* ------------------------------------------------------------------ */
 /* YAML -> JSON tree                                                    */

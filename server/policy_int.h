@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "server/admit.h"
+#include "admit.h"
 #include "sigil/sign.h"
 
 /* Bounds on untrusted policy input. */

@@ -504,3 +504,35 @@ const struct cli_command cli_cmd_attach = {
     "spdx.\n",
     cli_run_attach, .pos = { 1, "one IMAGE only", CLI_UNKNOWN_PLAIN, 0 }
 };
+
+const struct cli_command cli_cmd_serve = {
+    "serve", "Kubernetes admission webhook: verify images before pods run",
+    "usage: sigil serve --policy PATH --tls-cert CERT --tls-key KEY\n"
+    "                   [--listen ADDR:PORT] [--trusted-root F]\n"
+    "                   [--cache-ttl D] [--cache-size N]\n"
+    "                   [--no-match deny|allow|warn] [registry options]\n"
+    "\n"
+    "Serves admission.k8s.io/v1 AdmissionReviews over HTTPS (TLS 1.2/1.3):\n"
+    "POST /validate (ValidatingWebhook), POST /mutate (the same checks plus\n"
+    "a JSONPatch pinning every verified image to NAME:TAG@sha256:...),\n"
+    "GET /healthz, GET /readyz (once policies and certificate are loaded),\n"
+    "GET /metrics (Prometheus text). PATH is a ClusterImagePolicy file or a\n"
+    "directory of them. Certificate, key and policies are reloaded when\n"
+    "their files change; a bad new file keeps the old one in force.\n"
+    "SIGTERM: stop accepting, finish the reviews in flight, exit 0. One\n"
+    "JSON object per line on stderr for every review and event.\n"
+    "\n"
+    "  --policy PATH          ClusterImagePolicy file or directory\n"
+    "  --tls-cert, --tls-key  PEM certificate chain and key\n"
+    "  --listen ADDR:PORT     default 0.0.0.0:8443\n"
+    "  --trusted-root F       Sigstore trusted root (keyless policies)\n"
+    "  --cache-ttl D          verdict cache lifetime (10m, 30s, 500ms)\n"
+    "  --cache-size N         verdict cache entries\n"
+    "  --no-match MODE        images no policy matches: deny (default),\n"
+    "                         allow or warn\n"
+    "  --insecure-http        plain HTTP, no certificate (tests/dev only)\n"
+    "\n"
+    "Registry options: --insecure-registry HOST, --ca-file F, --username,\n"
+    "--password-stdin, and docker config credentials. See docs/serve.md.\n",
+    cli_run_serve, .pos = { 0, NULL, CLI_UNKNOWN_QUOTED, 0 }
+};

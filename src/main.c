@@ -36,6 +36,7 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_tree,
     &cli_cmd_download,
     &cli_cmd_attach,
+    &cli_cmd_serve,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
