@@ -176,4 +176,9 @@ C "$URL/metrics" >metrics.txt
 counts=$(for v in allow deny warn; do sed -n "s/^sigil_admission_requests_total{verdict=\"$v\"} //p" metrics.txt; done | tr '\n' ' ')
 check "metrics: 4 allowed, 5 denied, 2 warned ($counts)" test "$counts" = "4 5 2 "
 check "server still serving" test "$(C "$URL/healthz")" = ok
+kill -TERM $SPID
+wait $SPID
+rc=$?
+check "SIGTERM: exit 0 (rc=$rc; under ASan also no leak report)" test $rc = 0
+[ $rc = 0 ] || tail -30 server.log >&2
 finish
