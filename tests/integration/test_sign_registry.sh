@@ -269,12 +269,13 @@ for round in 1 2 3; do
     R=race1
     [ "$round" = 2 ] && R=race2
     [ "$round" = 3 ] && R=twice
-    $S sign -q --key cosign.key "$REG/$R:v1" 2>/dev/null &
+    $S sign -q --key cosign.key "$REG/$R:v1" 2>race1.err &
     p1=$!
-    $S sign -q --key k2.key "$REG/$R:v1" 2>/dev/null &
+    $S sign -q --key k2.key "$REG/$R:v1" 2>race2.err &
     p2=$!
     wait $p1; r1=$?
     wait $p2; r2=$?
+    [ "$r1$r2" = 00 ] || cat race1.err race2.err >&2
     check "concurrent signers round $round: both exit 0" test "$r1$r2" = 00
     check "concurrent signers round $round: key 1 present" $S verify -q --key cosign.pub "$REG/$R:v1"
     check "concurrent signers round $round: key 2 present" $S verify -q --key k2.pub "$REG/$R:v1"
