@@ -38,6 +38,7 @@ run_one() {
         cp -R "$src/testdata/fuzz/$name/." "$d/corpus/"
     fi
     if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+        LSAN_OPTIONS=suppressions=$src/fuzz/lsan.supp \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         "$build/fuzz/fuzz_$name" -max_total_time="$secs" -timeout=25 \
         -rss_limit_mb=2048 -print_final_stats=1 \

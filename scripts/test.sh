@@ -37,8 +37,10 @@ if [ "${SG_SKIP_ASAN:-0}" != 1 ]; then
     cmake --preset asan >/dev/null
     cmake --build build/asan -j"$jobs"
     ln -sfn ../dev/fixtures build/asan/fixtures
+    supp=$(pwd)/fuzz/lsan.supp # libjq's own leaks (fuzz/lsan.supp)
     (cd build/asan &&
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        LSAN_OPTIONS=suppressions=$supp \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j"$jobs" "$@")
 fi
