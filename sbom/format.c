@@ -68,6 +68,12 @@ const char *sg_pkg_type_name(enum sg_pkg_type t)
         return "go-module";
     case SG_PKG_GO_STDLIB:
         return "go-stdlib";
+    case SG_PKG_PYTHON:
+        return "python";
+    case SG_PKG_NPM:
+        return "npm";
+    case SG_PKG_JAVA:
+        return "java-archive";
     }
     return "unknown";
 }

@@ -25,6 +25,7 @@ void sg_pkg_release(struct sg_pkg *p)
     free(p->name);
     free(p->version);
     free(p->arch);
+    free(p->group);
     free(p->source_name);
     free(p->source_version);
     free(p->supplier);

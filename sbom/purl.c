@@ -682,6 +682,36 @@ sg_err sg_sbom_purl(struct sg_buf *out,
             u.name = slash + 1;
         }
         break;
+    case SG_PKG_PYTHON:
+        /* PEP 503: lower case, every run of "-", "_", "." one "-". */
+        u.type = "pypi";
+        for (const char *c = p->name; !rc && *c; c++) {
+            if (*c == '-' || *c == '_' || *c == '.') {
+                if (ns.len && ns.data[ns.len - 1] == '-')
+                    continue;
+                rc = sg_buf_addc(&ns, '-');
+            } else {
+                rc = sg_buf_addc(&ns, to_lower(*c));
+            }
+        }
+        if (!rc && !ns.len)
+            rc = sg_buf_adds(&ns, "");
+        u.name = ns.data;
+        break;
+    case SG_PKG_NPM:
+        /* "@scope/name": the scope is the namespace (built "%40scope"). */
+        u.type = "npm";
+        slash = p->name[0] == '@' ? strchr(p->name, '/') : NULL;
+        if (slash) {
+            rc = sg_buf_add(&ns, p->name, (size_t)(slash - p->name));
+            u.ns = ns.data;
+            u.name = slash + 1;
+        }
+        break;
+    case SG_PKG_JAVA:
+        u.type = "maven";
+        u.ns = p->group && *p->group ? p->group : NULL;
+        break;
     }
     if (!u.type) {
         rc = sg_error_set(SG_EINVAL, "purl: unknown package type %d",
@@ -690,7 +720,8 @@ sg_err sg_sbom_purl(struct sg_buf *out,
     }
     if (rc)
         goto done;
-    if (p->type != SG_PKG_GO_MODULE && p->type != SG_PKG_GO_STDLIB) {
+    if (p->type == SG_PKG_DEB || p->type == SG_PKG_APK ||
+        p->type == SG_PKG_RPM) {
         q[u.n_quals].key = "arch";
         q[u.n_quals++].value = p->arch;
         q[u.n_quals].key = "distro";
@@ -817,8 +848,15 @@ sg_err sg_sbom_cpe(struct sg_buf *out,
         SG_FALLTHROUGH;
     case SG_PKG_DEB:
     case SG_PKG_APK:
+    case SG_PKG_PYTHON:
+    case SG_PKG_NPM:
         if (!rc)
             rc = sg_buf_adds(&vendor, name);
+        if (!rc)
+            rc = sg_buf_adds(&product, name);
+        break;
+    case SG_PKG_JAVA:
+        rc = sg_buf_adds(&vendor, p->group && *p->group ? p->group : name);
         if (!rc)
             rc = sg_buf_adds(&product, name);
         break;

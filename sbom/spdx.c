@@ -83,6 +83,12 @@ static const char *db_label(enum sg_pkg_type t)
     case SG_PKG_GO_MODULE:
     case SG_PKG_GO_STDLIB:
         return "go module information";
+    case SG_PKG_PYTHON:
+        return "python package metadata";
+    case SG_PKG_NPM:
+        return "npm package metadata";
+    case SG_PKG_JAVA:
+        return "java archive";
     }
     return "package DB";
 }

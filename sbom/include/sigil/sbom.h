@@ -9,12 +9,17 @@
 #include "sigil/common.h"
 #include "sigil/oci.h"
 
+struct sg_layer_cache; /* sigil/layercache.h */
+
 enum sg_pkg_type {
     SG_PKG_DEB = 1,
     SG_PKG_APK,
     SG_PKG_RPM,
     SG_PKG_GO_MODULE, /* a module inside a Go binary or go.mod */
-    SG_PKG_GO_STDLIB  /* the Go toolchain a binary was built with */
+    SG_PKG_GO_STDLIB, /* the Go toolchain a binary was built with */
+    SG_PKG_PYTHON,    /* an installed Python distribution (pkg:pypi) */
+    SG_PKG_NPM,       /* a Node.js package (pkg:npm) */
+    SG_PKG_JAVA       /* a Java archive's Maven coordinates (pkg:maven) */
 };
 
 struct sg_pkg_kv {
@@ -33,6 +38,7 @@ struct sg_pkg {
     unsigned long epoch; /* rpm epoch (has_epoch says if present) */
     int has_epoch;
     char *arch;
+    char *group;             /* java: Maven groupId (purl namespace) */
     char *source_name;       /* deb Source / rpm SOURCERPM / apk origin */
     char *source_version;    /* deb Source "(ver)" when it differs */
     char *supplier;          /* deb Maintainer, rpm Vendor, apk maintainer */
@@ -138,6 +144,9 @@ struct sg_sbom_opts {
     /* Limits and hooks (may be called from several threads); NULL: the
      * store's (sg_oci_store_ctx). */
     const struct sg_ctx *ctx;
+    /* Optional per-layer cache (sigil/layercache.h), shared by concurrent
+     * scans; NULL: every layer is read. */
+    struct sg_layer_cache *cache;
 };
 
 /* Scan the resolved image `img` in store `s` (every layer read once,
