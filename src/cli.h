@@ -7,6 +7,7 @@
 
 #include "sigil/common.h"
 #include "sigil/oci.h"
+#include "sigil/layercache.h"
 #include "sigil/sbom.h"
 #include "sigil/sign.h"
 #include "sigil/verify.h"
@@ -286,6 +287,22 @@ void cli_progress_clear(void);
 /* Erase a live progress line and write `line` (may be NULL) to stderr, as
  * one step under the progress lock (the log hook; any thread). */
 void cli_progress_line(const char *line);
+
+/* The layer cache flags (src/cli_cache.c) of the scanning commands:
+ * --cache-dir D, --no-cache. A command appends cli_cache_opts() to its
+ * option table, then opens the cache with cli_cache_open(). */
+struct cli_cache {
+    const char *dir; /* --cache-dir; NULL: $XDG_CACHE_HOME/sigil, else
+                        ~/.cache/sigil */
+    int off;         /* --no-cache: in memory for this run only */
+};
+#define CLI_CACHE_N_OPTS 2
+void cli_cache_opts(struct cli_opt *out, struct cli_cache *c);
+/* Open the cache the flags name (*out owned by the caller, freed with
+ * sg_layer_cache_free). 0, or CLI_EXIT_FAIL with the error printed. */
+int cli_cache_open(struct sg_layer_cache **out,
+                   struct cli_ctx *ctx,
+                   const struct cli_cache *c);
 
 /* Keyless verification flags (src/cli_keyless.c), shared by the verify
  * commands. A command appends cli_keyless_opts() to its option table. */
