@@ -61,10 +61,14 @@ finish() {
     exit 0
 }
 
+# tmpdir: a fresh directory, removed when the test exits. Callers use
+# `X=$(tmpdir)`, a subshell, where an at_exit would be lost; so every
+# directory lives under one root made (and registered) here, in the test's
+# own shell, when lib.sh is sourced.
+_sg_tmp_root=$(mktemp -d "${TMPDIR:-/tmp}/sigil-it.XXXXXX")
+at_exit "rm -rf '$_sg_tmp_root'"
 tmpdir() {
-    d=$(mktemp -d "${TMPDIR:-/tmp}/sigil-it.XXXXXX")
-    at_exit "rm -rf '$d'"
-    echo "$d"
+    mktemp -d "$_sg_tmp_root/d.XXXXXX"
 }
 
 # free_port: a port that is free now, drawn at random BELOW the kernel's
