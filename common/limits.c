@@ -30,6 +30,8 @@
         .ratio_max = SG_LIMIT_RATIO_MAX,                                  \
         .db_records_max = SG_LIMIT_DB_RECORDS_MAX,                        \
         .tags_max = SG_LIMIT_TAGS_MAX, .header_max = SG_LIMIT_HEADER_MAX, \
+        .pkg_meta_max = SG_LIMIT_PKG_META_MAX,                            \
+        .archive_max = SG_LIMIT_ARCHIVE_MAX,                              \
     }
 
 /* Immutable: what a NULL ctx means. */
@@ -70,6 +72,14 @@ static const struct {
     L("db-records-max", db_records_max, 0, "package DB records"),
     L("tags-max", tags_max, 0, "tags listed"),
     L("header-max", header_max, 0, "one HTTP header line"),
+    L("pkg-meta-max",
+      pkg_meta_max,
+      0,
+      "bytes of one language package metadata file"),
+    L("archive-bytes-max",
+      archive_max,
+      0,
+      "bytes of one Java archive read for its zip directory"),
 #undef L
 };
 

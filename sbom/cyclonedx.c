@@ -58,7 +58,7 @@ component(struct sg_jb *b, const struct sg_pkg *p, const char *ref)
     struct sg_buf t = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char num[32];
 
-    sg_sbom__jset(b, c, "type", json_string("library"));
+    sg_sbom__jset(b, c, "type", json_string(sg_sbom__purpose_cdx(p)));
     sg_sbom__jset(b, c, "bom-ref", sg_sbom__jstr(ref));
     sg_sbom__jset(b, c, "name", sg_sbom__jstr(p->name));
     if (p->version)

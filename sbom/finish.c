@@ -188,6 +188,10 @@ static sg_err relationships(struct sg_sbom *s)
             rc = sg_sbom_add_rel(s, p->parent - 1, i, SG_REL_DEPENDS_ON);
             continue;
         }
+        /* Any other parent ships this package (a deb its Python dist, a
+         * jar its nested jars); dependency names are still resolved. */
+        if (p->parent && p->parent - 1 != i && p->parent <= s->n_pkgs)
+            rc = sg_sbom_add_rel(s, p->parent - 1, i, SG_REL_CONTAINS);
         for (size_t d = 0; d < p->n_depends && !rc; d++) {
             const char *alt = p->depends[d];
             while (*alt) {

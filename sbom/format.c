@@ -580,3 +580,43 @@ sg_err sg_sbom__json_elem(struct sg_buf *out,
     json_decref(v);
     return rc;
 }
+
+const char *sg_sbom__purpose_spdx(const struct sg_pkg *p)
+{
+    switch (p->purpose) {
+    case SG_PURPOSE_LIBRARY:
+        return "LIBRARY";
+    case SG_PURPOSE_APPLICATION:
+        return "APPLICATION";
+    case SG_PURPOSE_FRAMEWORK:
+        return "FRAMEWORK";
+    case SG_PURPOSE_OPERATING_SYSTEM:
+        return "OPERATING-SYSTEM";
+    case SG_PURPOSE_DEFAULT:
+        break;
+    }
+    switch (p->type) {
+    case SG_PKG_PYTHON:
+    case SG_PKG_NPM:
+    case SG_PKG_JAVA:
+        return "LIBRARY";
+    default:
+        return NULL;
+    }
+}
+
+const char *sg_sbom__purpose_cdx(const struct sg_pkg *p)
+{
+    switch (p->purpose) {
+    case SG_PURPOSE_APPLICATION:
+        return "application";
+    case SG_PURPOSE_FRAMEWORK:
+        return "framework";
+    case SG_PURPOSE_OPERATING_SYSTEM:
+        return "operating-system";
+    case SG_PURPOSE_LIBRARY:
+    case SG_PURPOSE_DEFAULT:
+        break;
+    }
+    return "library";
+}

@@ -124,3 +124,102 @@ sg_err sg_sbom_add_rel(struct sg_sbom *s,
     s->n_rels++;
     return SG_OK;
 }
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} cataloger_names[] = {
+    { "dpkg", SG_CAT_DPKG },       { "apk", SG_CAT_APK },
+    { "rpm", SG_CAT_RPM },         { "go", SG_CAT_GO },
+    { "python", SG_CAT_PYTHON },   { "node", SG_CAT_NODE },
+    { "javascript", SG_CAT_NODE }, { "java", SG_CAT_JAVA },
+};
+
+sg_err sg_sbom_catalogers_parse(unsigned *out, const char *list)
+{
+    unsigned mask = 0;
+    const char *p = list;
+
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        size_t i, nn = sizeof(cataloger_names) / sizeof(cataloger_names[0]);
+        for (i = 0; i < nn; i++)
+            if (strlen(cataloger_names[i].name) == n &&
+                strncmp(cataloger_names[i].name, p, n) == 0)
+                break;
+        if (n == 3 && strncmp(p, "all", 3) == 0)
+            mask |= SG_CAT_ALL;
+        else if (i == nn)
+            return sg_error_set(SG_EINVAL,
+                                "unknown cataloger \"%.*s\" (dpkg, apk, rpm, "
+                                "go, python, node, java, all)",
+                                (int)(n > 64 ? 64 : n), p);
+        else
+            mask |= cataloger_names[i].bit;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!mask)
+        return sg_error_set(SG_EINVAL, "no cataloger named");
+    *out = mask;
+    return SG_OK;
+}
+
+unsigned sg_sbom_cataloger_of(enum sg_pkg_type t)
+{
+    switch (t) {
+    case SG_PKG_DEB:
+        return SG_CAT_DPKG;
+    case SG_PKG_APK:
+        return SG_CAT_APK;
+    case SG_PKG_RPM:
+        return SG_CAT_RPM;
+    case SG_PKG_GO_MODULE:
+    case SG_PKG_GO_STDLIB:
+        return SG_CAT_GO;
+    case SG_PKG_PYTHON:
+        return SG_CAT_PYTHON;
+    case SG_PKG_NPM:
+        return SG_CAT_NODE;
+    case SG_PKG_JAVA:
+        return SG_CAT_JAVA;
+    }
+    return 0;
+}
+
+/* Drop the packages of catalogers not in mask, before sg_sbom_finish()
+ * (no relationships yet; parent links are renumbered, or cleared when the
+ * parent goes). */
+sg_err sg_sbom__keep_catalogers(struct sg_sbom *s, unsigned mask)
+{
+    size_t *newidx, n = 0;
+
+    if (!mask || (mask & SG_CAT_ALL) == SG_CAT_ALL || !s->n_pkgs)
+        return SG_OK;
+    newidx = malloc(s->n_pkgs * sizeof(*newidx));
+    if (!newidx)
+        return sg_error_oom();
+    for (size_t i = 0; i < s->n_pkgs; i++) {
+        if (sg_sbom_cataloger_of(s->pkgs[i].type) & mask) {
+            newidx[i] = n;
+            if (n != i)
+                s->pkgs[n] = s->pkgs[i];
+            n++;
+        } else {
+            newidx[i] = SIZE_MAX;
+            sg_pkg_release(&s->pkgs[i]);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct sg_pkg *p = &s->pkgs[i];
+        /* parent indexes refer to the old positions */
+        if (p->parent)
+            p->parent = newidx[p->parent - 1] != SIZE_MAX
+                            ? newidx[p->parent - 1] + 1
+                            : 0;
+    }
+    s->n_pkgs = n;
+    free(newidx);
+    return SG_OK;
+}

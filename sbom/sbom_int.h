@@ -101,4 +101,8 @@ sg_err sg_sbom__go_prop_add(struct sg_pkg *p,
                             const char *val,
                             size_t vlen);
 
+/* Drop packages whose cataloger is not in mask (0: keep all); before
+ * sg_sbom_finish(). */
+sg_err sg_sbom__keep_catalogers(struct sg_sbom *s, unsigned mask);
+
 #endif /* SIGIL_SBOM_INT_H */

@@ -37,4 +37,11 @@ SG_MUST_USE sg_err sg_sbom__json_elem(struct sg_buf *out,
                                       const char *sep,
                                       struct json_t *v);
 
+/* A package's purpose as SPDX primaryPackagePurpose ("LIBRARY", ...) and
+ * as CycloneDX component type ("library", ...): p->purpose, else the
+ * default of its type (language packages LIBRARY; OS packages none in
+ * SPDX, "library" in CycloneDX as syft writes them). NULL: omit. */
+const char *sg_sbom__purpose_spdx(const struct sg_pkg *p);
+const char *sg_sbom__purpose_cdx(const struct sg_pkg *p);
+
 #endif /* SIGIL_SBOM_WRITER_H */

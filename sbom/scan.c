@@ -848,6 +848,8 @@ sg_err sg_sbom_scan(struct sg_sbom **out,
     rc = sg_sbom__squash_catalog(
         s, views, n_views, s->source.n_diff_ids ? s->source.diff_ids : NULL,
         scope, ctx);
+    if (!rc && opts)
+        rc = sg_sbom__keep_catalogers(s, opts->catalogers);
     if (!rc)
         rc = sg_sbom_finish(s);
     if (!rc) {

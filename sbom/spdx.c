@@ -123,6 +123,9 @@ package(struct sg_jb *b, const struct sg_pkg *p, const char *id, json_t *refs)
     sg_sbom__jset(b, o, "name", sg_sbom__jstr(p->name));
     if (p->version)
         sg_sbom__jset(b, o, "versionInfo", sg_sbom__jstr(p->version));
+    if (sg_sbom__purpose_spdx(p))
+        sg_sbom__jset(b, o, "primaryPackagePurpose",
+                      json_string(sg_sbom__purpose_spdx(p)));
     sg_sbom__jset(b, o, "downloadLocation", json_string("NOASSERTION"));
     sg_sbom__jset(b, o, "filesAnalyzed", json_false());
     sg_sbom__jset(b, o, "licenseConcluded", json_string("NOASSERTION"));

@@ -64,7 +64,7 @@ static void limits__name_table_lists_all(void **state)
         /* every listed name is settable */
         assert_int_equal(sg_limits_set(&l, name, "7"), SG_OK);
     }
-    assert_int_equal(n, 16);
+    assert_int_equal(n, 18);
     assert_string_equal(sg_limits_name(0, NULL), "manifest-max");
     assert_string_equal(sg_limits_name(15, NULL), "header-max");
     /* every field was set: the table covers the whole struct */

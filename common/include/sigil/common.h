@@ -188,6 +188,10 @@ struct sg_limits {
     size_t db_records_max;    /* package DB records */
     size_t tags_max;          /* tags listed */
     size_t header_max;        /* one HTTP header line */
+    size_t pkg_meta_max;      /* one language package metadata file
+                                 (METADATA, RECORD, package.json, lock) */
+    size_t archive_max;       /* one Java archive buffered for its zip
+                                 central directory */
 };
 
 #define SG_LIMIT_MANIFEST_MAX    (4u * 1024u * 1024u)
@@ -206,6 +210,8 @@ struct sg_limits {
 #define SG_LIMIT_DB_RECORDS_MAX  1000000u
 #define SG_LIMIT_TAGS_MAX        100000u
 #define SG_LIMIT_HEADER_MAX      (64u * 1024u)
+#define SG_LIMIT_PKG_META_MAX    (16u * 1024u * 1024u)
+#define SG_LIMIT_ARCHIVE_MAX     (64u * 1024u * 1024u)
 
 /* Fill l with the defaults above. */
 void sg_limits_init(struct sg_limits *l);

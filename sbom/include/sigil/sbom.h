@@ -22,6 +22,28 @@ enum sg_pkg_type {
     SG_PKG_JAVA       /* a Java archive's Maven coordinates (pkg:maven) */
 };
 
+/* What a package is for (SPDX primaryPackagePurpose, CycloneDX
+ * component type). 0: the writer's default for the package type. */
+enum sg_pkg_purpose {
+    SG_PURPOSE_DEFAULT = 0,
+    SG_PURPOSE_LIBRARY,
+    SG_PURPOSE_APPLICATION,
+    SG_PURPOSE_FRAMEWORK,
+    SG_PURPOSE_OPERATING_SYSTEM
+};
+
+/* Catalogers, for sg_sbom_opts.catalogers (0 means all of them). */
+enum sg_cataloger {
+    SG_CAT_DPKG = 1u << 0,
+    SG_CAT_APK = 1u << 1,
+    SG_CAT_RPM = 1u << 2,
+    SG_CAT_GO = 1u << 3,
+    SG_CAT_PYTHON = 1u << 4,
+    SG_CAT_NODE = 1u << 5,
+    SG_CAT_JAVA = 1u << 6,
+    SG_CAT_ALL = (1u << 7) - 1
+};
+
 struct sg_pkg_kv {
     char *key;
     char *value;
@@ -59,8 +81,12 @@ struct sg_pkg {
     struct sg_pkg_kv *props; /* extra properties (go build settings...) */
     size_t n_props;
     int deleted;   /* all-layers scope: later deleted or replaced */
-    size_t parent; /* go modules: index+1 of the binary's main
-                      module package, 0 if none */
+    size_t parent; /* index+1 of the package this one belongs to, 0 if
+                      none. Go modules: the binary's main module
+                      (DEPENDS_ON); any other type: the package that
+                      ships it, e.g. the deb owning a Python dist or the
+                      jar around a nested jar (parent CONTAINS it). */
+    enum sg_pkg_purpose purpose;
 };
 
 struct sg_distro {
@@ -123,6 +149,11 @@ void sg_pkg_release(struct sg_pkg *p);
 /* Sort packages deterministically, compute purls/CPEs and resolve
  * dependency names into DEPENDS_ON relationships. */
 SG_MUST_USE sg_err sg_sbom_finish(struct sg_sbom *s);
+/* A comma-separated list of cataloger names (dpkg, apk, rpm, go, python,
+ * node or javascript, java, all) → sg_cataloger bits. */
+SG_MUST_USE sg_err sg_sbom_catalogers_parse(unsigned *out, const char *list);
+/* The cataloger that finds packages of type t. */
+unsigned sg_sbom_cataloger_of(enum sg_pkg_type t);
 
 /* ------------------------------------------------------------------ */
 /* Scanning an image                                                    */
@@ -147,6 +178,8 @@ struct sg_sbom_opts {
     /* Optional per-layer cache (sigil/layercache.h), shared by concurrent
      * scans; NULL: every layer is read. */
     struct sg_layer_cache *cache;
+    /* sg_cataloger bits to run; 0: all. */
+    unsigned catalogers;
 };
 
 /* Scan the resolved image `img` in store `s` (every layer read once,
