@@ -101,6 +101,46 @@ sg_err sg_sbom__go_prop_add(struct sg_pkg *p,
                             const char *val,
                             size_t vlen);
 
+/* Java archives (java.c). */
+/* Does the base name end in .jar, .war, .ear, .jpi or .hpi (any case)? */
+int sg_sbom__java_archive_name(const char *path);
+/* One Java archive (a zip) held whole in memory: a package per
+ * META-INF/maven/<g>/<a>/pom.properties, else one from MANIFEST.MF and
+ * the file name, and the same for archives nested in it (their packages'
+ * parent: the outer archive's package). All get db_path = path. Bounded
+ * by ctx's archive_max (uncompressed bytes of the whole nest),
+ * tar_entries_max (zip entries) and a nesting depth; a hostile or broken
+ * archive is a warning, only OOM and the package limit are errors. */
+sg_err sg_sbom__java_parse(struct sg_sbom *s,
+                           const void *data,
+                           size_t len,
+                           const char *path,
+                           const char *layer,
+                           const struct sg_ctx *ctx);
+/* The parsers behind it, for tests. *out malloc'd or NULL when absent. */
+sg_err sg_sbom__java_manifest_get(char **out,
+                                  const void *data,
+                                  size_t len,
+                                  const char *key);
+sg_err sg_sbom__java_props_get(char **out,
+                               const void *data,
+                               size_t len,
+                               const char *key);
+/* "dir/guava-31.1-jre.jar" → "guava", "31.1-jre" (version NULL when the
+ * name has none). */
+sg_err sg_sbom__java_filename(char **name, char **version, const char *path);
+/* The scanner's buffer for one file: *out NULL when `path` is not a Java
+ * archive or `size` is over archive_max (warned). feed/end/free accept
+ * NULL. A file growing past archive_max is dropped with a warning. */
+struct sg_jar; /* opaque */
+sg_err sg_sbom__jar_begin(struct sg_jar **out,
+                          const char *path,
+                          uint64_t size,
+                          const struct sg_ctx *ctx);
+sg_err sg_sbom__jar_feed(struct sg_jar *j, const void *p, size_t len);
+sg_err sg_sbom__jar_end(struct sg_jar *j, struct sg_sbom *s, const char *layer);
+void sg_sbom__jar_free(struct sg_jar *j);
+
 /* Drop packages whose cataloger is not in mask (0: keep all); before
  * sg_sbom_finish(). */
 sg_err sg_sbom__keep_catalogers(struct sg_sbom *s, unsigned mask);
