@@ -12,7 +12,8 @@
  * without end, so only small entries (pom.properties, MANIFEST.MF) and
  * nested archives are read, each capped by what is left of one budget of
  * archive-bytes-max uncompressed bytes shared by the whole nest, entries
- * are counted against tar-entries-max, and nesting is bounded. A hostile
+ * are counted against archive-entries-max (libarchive indexes the whole
+ * directory, ~200 bytes an entry), and nesting is bounded. A hostile
  * archive costs a warning, never the scan.
  */
 #include "sbom_core.h"
@@ -310,7 +311,7 @@ sg_err sg_sbom__java_filename(char **name, char **version, const char *path)
     size_t cut = n;
 
     *name = *version = NULL;
-    for (size_t i = 1; i + 1 < n; i++) {
+    for (size_t i = 0; i + 1 < n; i++) {
         if (b[i] == '-' && b[i + 1] >= '0' && b[i + 1] <= '9') {
             cut = i;
             break;
@@ -641,7 +642,7 @@ static sg_err read_archive(struct jwalk *w,
 
     if (n_sig > w->entries_left) {
         sg_warn(w->ctx,
-                "%s: zip directory of over %zu entries (tar-entries-max), "
+                "%s: zip directory of over %zu entries (archive-entries-max), "
                 "not read",
                 vpath, w->entries_left);
         return SG_OK;
@@ -658,7 +659,7 @@ static sg_err read_archive(struct jwalk *w,
     for (;;) {
         const char *name, *g, *ar;
         size_t gl, al, cap;
-        int r = archive_read_next_header(a, &e), too_big = 0;
+        int r = archive_read_next_header(a, &e), too_big = 0, by_budget;
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN) {
@@ -668,7 +669,7 @@ static sg_err read_archive(struct jwalk *w,
             break;
         }
         if (!w->entries_left) {
-            exhausted(w, vpath, "more zip entries than tar-entries-max");
+            exhausted(w, vpath, "more zip entries than archive-entries-max");
             break;
         }
         w->entries_left--;
@@ -710,18 +711,20 @@ static sg_err read_archive(struct jwalk *w,
                           "more uncompressed bytes than archive-bytes-max");
                 break;
             }
+            by_budget = w->left < cap;
             rc = read_entry(w, a, &b, cap, &too_big, name);
             if (rc)
                 break;
             if (too_big) {
-                if (!w->left)
-                    exhausted(w, vpath,
-                              "more uncompressed bytes than archive-bytes-max");
+                if (by_budget)
+                    sg_warn(w->ctx,
+                            "%s:%s: over what is left of archive-bytes-max "
+                            "(%zu uncompressed bytes for the whole archive), "
+                            "not read",
+                            vpath, name, lim->archive_max);
                 else
                     sg_warn(w->ctx, "%s:%s: over the %zu-byte limit, not read",
                             vpath, name, cap);
-                if (!w->left)
-                    break;
                 continue;
             }
             if (is_pom) {
@@ -778,7 +781,7 @@ sg_err sg_sbom__java_parse(struct sg_sbom *s,
     w.db_path = path;
     w.layer = layer;
     w.left = lim->archive_max;
-    w.entries_left = lim->tar_entries_max;
+    w.entries_left = lim->zip_entries_max;
     return read_archive(&w, data, len, path, 0);
 }
 

@@ -109,7 +109,7 @@ int sg_sbom__java_archive_name(const char *path);
  * the file name, and the same for archives nested in it (their packages'
  * parent: the outer archive's package). All get db_path = path. Bounded
  * by ctx's archive_max (uncompressed bytes of the whole nest),
- * tar_entries_max (zip entries) and a nesting depth; a hostile or broken
+ * zip_entries_max (zip entries) and a nesting depth; a hostile or broken
  * archive is a warning, only OOM and the package limit are errors. */
 sg_err sg_sbom__java_parse(struct sg_sbom *s,
                            const void *data,

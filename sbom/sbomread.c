@@ -152,6 +152,10 @@ static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
     else if (strcmp(u.type, "golang") == 0)
         p->type = !u.ns && strcmp(u.name, "stdlib") == 0 ? SG_PKG_GO_STDLIB
                                                          : SG_PKG_GO_MODULE;
+    else if (strcmp(u.type, "maven") == 0)
+        p->type = SG_PKG_JAVA;
+    if (p->type == SG_PKG_JAVA && u.ns && !p->group && set_dup(&p->group, u.ns))
+        rc = -1;
     if (p->type == SG_PKG_GO_MODULE && u.ns) {
         size_t n = strlen(u.ns) + strlen(u.name) + 2;
         char *full = malloc(n);
@@ -162,7 +166,10 @@ static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
         snprintf(full, n, "%s/%s", u.ns, u.name);
         free(p->name);
         p->name = full;
-    } else if (!p->name) {
+    } else if (!rc && p->type == SG_PKG_JAVA) {
+        /* the artifactId; a CycloneDX name may be "group:artifact" */
+        rc = set_dup(&p->name, u.name);
+    } else if (!rc && !p->name) {
         rc = set_dup(&p->name, u.name);
     }
     if (!rc && !p->version)
