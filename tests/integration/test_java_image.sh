@@ -135,6 +135,16 @@ check "over archive-bytes-max: warned" grep -q "app/boot.jar: Java archive of [0
 check "over archive-bytes-max: nothing of boot.jar, web.war still read" \
     test "$(got_java "$T/lim.cdx.json" pom.properties | grep -c '^/app/boot.jar')-$(got_java "$T/lim.cdx.json" pom.properties | grep -c '^/app/web.war')" = "0-3"
 
+# diff: what the limit hid (guava also from usr/share/java: 2.9 MB)
+n=$("$SIGIL" diff -o json "$T/sbom.cdx.json" "$T/lim.cdx.json" | jq -r '[.removed[] | select(.type == "maven") | .name] | join(" ")')
+check "diff lists the skipped archives' packages as removed ($n)" test "$n" = \
+    "com.example/boot-app com.example/inner-lib com.google.guava/guava deep nopom"
+# convert: SPDX (no group field) back to CycloneDX rebuilds the group from
+# the purl
+"$SIGIL" convert "$T/sbom.spdx.json" -o cyclonedx-json="$T/conv.cdx.json"
+check "convert keeps maven purls and groups" test "$(jq -r '[.components[] | select(.name == "commons-lang3")] | map(.group + " " + .purl) | unique | join(";")' "$T/conv.cdx.json")" = \
+    "org.apache.commons pkg:maven/org.apache.commons/commons-lang3@3.12.0"
+
 # Hostile archives, generated here (nothing big is committed).
 H=$T/hostile
 mkdir -p "$H"
