@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include <zlib.h>
 
 #include "sbom/sbom_core.h"
@@ -660,6 +662,68 @@ static void hostile__entries_garbage_and_buffer_limit(void **state)
     sg_buf_release(&z);
 }
 
+/* A dir: source through sg_sbom_scan: jars found by the walker, and with
+ * the Java cataloger deselected not even buffered (no warning about the
+ * one over archive-bytes-max). */
+static void scan__dir_source_and_cataloger_mask(void **state)
+{
+    const struct zent e[] = { POM("org.example", "lib", "4.5") };
+    struct sg_buf z = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    char dir[] = "/tmp/sg-jar-XXXXXX", path[64];
+    struct sg_ctx ctx;
+    struct sg_oci_registry_opts ro;
+    struct sg_oci_store *st = NULL;
+    FILE *f;
+
+    (void)state;
+    zip(&z, e, 1);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/lib.jar", dir);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(z.data, 1, z.len, f), z.len);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/big.war", dir);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(fwrite(z.data, 1, z.len, f), z.len);
+    fclose(f);
+    ctx = *sbom_test_sg();
+    ctx.limits.archive_max = z.len * 2;
+    memset(&ro, 0, sizeof(ro));
+    ro.ctx = &ctx;
+    snprintf(path, sizeof(path), "dir:%s", dir);
+    assert_int_equal(sg_oci_store_open(&st, path, &ro, 0), SG_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        struct sg_sbom_opts o;
+        struct sg_sbom *s = NULL;
+        memset(&o, 0, sizeof(o));
+        o.ctx = &ctx;
+        o.catalogers = pass ? SG_CAT_DPKG | SG_CAT_GO : 0;
+        sbom_test_capture();
+        assert_int_equal(sg_sbom_scan(&s, st, NULL, &o), SG_OK);
+        if (!pass) {
+            assert_int_equal(s->n_pkgs, 1);
+            assert_string_equal(s->pkgs[0].purl,
+                                "pkg:maven/org.example/lib@4.5");
+            assert_string_equal(s->pkgs[0].db_path, "lib.jar");
+            assert_non_null(strstr(sbom_test_log, "big.war: Java archive of "));
+        } else {
+            assert_int_equal(s->n_pkgs, 0);
+            assert_string_equal(sbom_test_log, "");
+        }
+        sg_sbom_free(s);
+    }
+    sg_oci_store_free(st);
+    snprintf(path, sizeof(path), "%s/lib.jar", dir);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof(path), "%s/big.war", dir);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+    sg_buf_release(&z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -673,6 +737,7 @@ int main(void)
         cmocka_unit_test(hostile__lying_directory_and_bomb),
         cmocka_unit_test(hostile__deep_nesting_stops_at_four),
         cmocka_unit_test(hostile__entries_garbage_and_buffer_limit),
+        cmocka_unit_test(scan__dir_source_and_cataloger_mask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
