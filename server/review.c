@@ -346,8 +346,7 @@ find_images(struct sg_review *r, const json_t *obj, const json_t *old)
                 break;
         if (j == r->n_images) {
             if (r->n_images == SG_REVIEW_IMAGES_MAX) {
-                rc = refuse(r,
-                            "request.object has more distinct images than",
+                rc = refuse(r, "request.object has more distinct images than",
                             SG_REVIEW_IMAGES_MAX);
                 goto done;
             }
