@@ -7,6 +7,9 @@
  * ones load. SIGTERM: stop accepting, finish the reviews in flight, exit.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -58,6 +61,9 @@
  * or 503) rather than buffered. */
 #define INPUT_BYTES_MAX (64u * 1024u * 1024u)
 #define QUEUE_BYTES_MAX (64u * 1024u * 1024u)
+#define TRIM_BYTES                                  \
+    (256u * 1024u) /* reviews after which memory is \
+                         returned to the system */
 
 static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                   0.25,  0.5,    1,     2.5,  5,     10 };
@@ -319,6 +325,13 @@ static void *worker(void *arg)
             sg_buf_release(&l);
             sg_error_clear();
         }
+#ifdef __GLIBC__
+        /* A big review (megabytes of JSON, thousands of containers) leaves
+         * its pages in this thread's malloc arena; give them back so that
+         * the resident size after a burst is the steady one. */
+        if (j->len >= TRIM_BYTES)
+            malloc_trim(0);
+#endif
         pthread_mutex_lock(&srv->mu);
         j->next = srv->done;
         srv->done = j;

@@ -311,8 +311,8 @@ echo "main server: VmRSS ${rss0} kB at start, ${rss_idle} kB with 1,000 idle con
 if ldd "$S" 2>/dev/null | grep -q libasan || nm "$S" 2>/dev/null | grep -q __asan_init; then
     echo "note: the memory bound is not checked under ASan (shadow memory, quarantine)"
 else
-    check "memory bounded: peak RSS ${hwm} kB under 128 MiB" test "${hwm:-999999}" -lt 131072
-    check "memory bounded: RSS after the storm ${rss1} kB under 96 MiB" test "${rss1:-999999}" -lt 98304
+    check "memory bounded: peak RSS ${hwm} kB under 64 MiB" test "${hwm:-999999}" -lt 65536
+    check "memory returned: RSS after the storm ${rss1} kB under 40 MiB" test "${rss1:-999999}" -lt 40960
 fi
 kill -TERM $SPID
 wait $SPID
