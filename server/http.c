@@ -696,10 +696,40 @@ static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
     return changed;
 }
 
+/* Did the policy generation's files change: the policies and the
+ * trusted roots keyless authorities use (read with them)? Updates *s. */
+static int policy_inputs_changed(struct file_stamp *s,
+                                 const struct sg_server_opts *o)
+{
+    struct sg_digester *d = NULL;
+    char sum[SG_DIGEST_STR_MAX] = "";
+    int changed;
+
+    if (sg_digester_create(&d, "sha256")) {
+        sg_error_clear();
+        return 0;
+    }
+    stamp_add(d, o->policy_path);
+    if (o->trusted_root_path)
+        stamp_add(d, o->trusted_root_path);
+    for (size_t i = 0; i < o->n_trust_roots; i++)
+        stamp_add(d, o->trust_roots[i].path);
+    if (sg_digester_final(d, sum, sizeof(sum)))
+        sg_error_clear();
+    sg_digester_free(d);
+    changed = !s->valid || strcmp(sum, s->sum);
+    memcpy(s->sum, sum, sizeof(sum));
+    s->valid = 1;
+    return changed;
+}
+
 static sg_err reload_policies(struct sg_server *srv)
 {
     struct sg_admit_policies *p = NULL;
-    sg_err rc = sg_admit_policies_load(&p, srv->o->policy_path,
+    const struct sg_admit_roots roots = { srv->o->trusted_root_path,
+                                          srv->o->trust_roots,
+                                          srv->o->n_trust_roots };
+    sg_err rc = sg_admit_policies_load(&p, srv->o->policy_path, &roots,
                                        srv->generation + 1, srv->o->ctx);
     char msg[600];
 
@@ -756,7 +786,7 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
             srv->reloads_ok++;
         sg_error_clear();
     }
-    if (stamp_changed(&srv->policy_stamp, srv->o->policy_path, NULL)) {
+    if (policy_inputs_changed(&srv->policy_stamp, srv->o)) {
         if (reload_policies(srv))
             srv->reloads_failed++;
         else
@@ -857,7 +887,6 @@ sg_err sg_server_run(const struct sg_server_opts *o)
     }
     memset(&eo, 0, sizeof(eo));
     eo.registry = o->registry;
-    eo.trusted_root_path = o->trusted_root_path;
     eo.no_match = o->no_match == 1   ? SG_ADMIT_NO_MATCH_ALLOW
                   : o->no_match == 2 ? SG_ADMIT_NO_MATCH_WARN
                                      : SG_ADMIT_NO_MATCH_DENY;
@@ -873,7 +902,7 @@ sg_err sg_server_run(const struct sg_server_opts *o)
             goto done;
         (void)stamp_changed(&srv.cert_stamp, o->tls_cert, o->tls_key);
     }
-    (void)stamp_changed(&srv.policy_stamp, o->policy_path, NULL);
+    (void)policy_inputs_changed(&srv.policy_stamp, o);
     rc = reload_policies(&srv);
     if (rc)
         goto done;
