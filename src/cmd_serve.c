@@ -166,6 +166,12 @@ int cli_run_serve(struct cli_ctx *ctx, int argc, char **argv)
     reg.deadline_ms = 0;
     reg.timeout_ms = 0;
     o.registry = &reg;
+    /* the default trusted root as `sigil verify` finds it: the flag,
+     * else $SIGSTORE_TRUSTED_ROOT, else (NULL) the built-in one */
+    if (!root) {
+        const char *env = getenv("SIGSTORE_TRUSTED_ROOT");
+        root = env && *env ? env : NULL;
+    }
     o.trusted_root_path = root;
     o.trust_roots = roots.v;
     o.n_trust_roots = roots.n;

@@ -15,6 +15,7 @@
 . "$SG_SOURCE_DIR/tests/integration/sign_lib.sh"
 
 S=$SIGIL
+unset SIGSTORE_TRUSTED_ROOT # the default root must be the built-in one
 T=$(tmpdir)
 . "$SG_SOURCE_DIR/tests/integration/keyless_lib.sh"
 cd "$T" || exit 1
