@@ -10,7 +10,9 @@
 # the test CA; warn mode allows with the reason; source[].oci reads the
 # signature from another repository; an unmapped trustRootRef refuses
 # the policy at start and on reload (the old set stays in force), and so
-# does a broken trusted-root file, which is reloaded when it changes.
+# does a broken trusted-root file, which is reloaded when it changes;
+# --trusted-root, else $SIGSTORE_TRUSTED_ROOT, replaces the built-in
+# default.
 . "$SG_SOURCE_DIR/tests/integration/lib.sh"
 . "$SG_SOURCE_DIR/tests/integration/sign_lib.sh"
 
@@ -203,4 +205,29 @@ wait $SPID
 rc=$?
 check "SIGTERM: exit 0 (rc=$rc)" test $rc = 0
 [ $rc = 0 ] || tail -30 server.log >&2
+
+# --- the default root: --trusted-root, else $SIGSTORE_TRUSTED_ROOT ------
+# (policy builtin-root has no trustRootRef; the test root verifies it)
+for how in flag env; do
+    PORT=$(free_port)
+    URL=http://127.0.0.1:$PORT
+    if [ $how = flag ]; then
+        $S serve --policy pol --insecure-http --listen 127.0.0.1:$PORT \
+            --insecure-registry "$REG" --trust-root test=roots/test.json \
+            --trusted-root "$PKI/trusted_root.json" 2>server-$how.log &
+    else
+        SIGSTORE_TRUSTED_ROOT=$PKI/trusted_root.json \
+            $S serve --policy pol --insecure-http --listen 127.0.0.1:$PORT \
+            --insecure-registry "$REG" --trust-root test=roots/test.json 2>server-$how.log &
+    fi
+    SPID=$!
+    at_exit "kill $SPID 2>/dev/null"
+    for _ in $(seq 100); do
+        [ "$(curl -s "$URL/readyz")" = ready ] && break
+        sleep 0.1
+    done
+    allowed u-def-$how def "no trustRootRef, default root from the $how"
+    kill -TERM $SPID
+    wait $SPID
+done
 finish
