@@ -399,12 +399,15 @@ static sg_err parse_sources(struct sg_pa_authority *a,
         sg_oci_ref_release(&ref);
         sg_buf_release(&b);
         if (rc) {
-            char esc[300], eo[300];
-            return sg_error_prefix(rc,
-                                   "%s: ClusterImagePolicy %s: "
-                                   "authorities[].source[].oci \"%s\"",
-                                   st->what, sg_escape(esc, sizeof(esc), pname),
-                                   sg_escape(eo, sizeof(eo), oci));
+            /* the reference parser quotes the value as written: escaped
+             * again, so the message stays one line */
+            char esc[300], eo[300], er[600];
+            sg_escape(er, sizeof(er), sg_error_last());
+            return sg_error_set(rc,
+                                "%s: ClusterImagePolicy %s: "
+                                "authorities[].source[].oci \"%s\": %s",
+                                st->what, sg_escape(esc, sizeof(esc), pname),
+                                sg_escape(eo, sizeof(eo), oci), er);
         }
         a->n_sources++;
     }
