@@ -673,8 +673,10 @@ static void stamp_add(struct sg_digester *d, const char *path)
     }
 }
 
-/* Did the files change since *s? Updates *s. */
-static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
+/* Did the files of paths[0..n) (NULL entries skipped) change since *s?
+ * Updates *s. */
+static int
+stamp_changed_v(struct file_stamp *s, const char *const *paths, size_t n)
 {
     struct sg_digester *d = NULL;
     char sum[SG_DIGEST_STR_MAX] = "";
@@ -684,9 +686,10 @@ static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
         sg_error_clear();
         return 0;
     }
-    stamp_add(d, a);
-    if (b)
-        stamp_add(d, b);
+    for (size_t i = 0; i < n; i++) {
+        if (paths[i])
+            stamp_add(d, paths[i]);
+    }
     if (sg_digester_final(d, sum, sizeof(sum)))
         sg_error_clear();
     sg_digester_free(d);
@@ -696,30 +699,29 @@ static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
     return changed;
 }
 
+static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
+{
+    const char *const paths[2] = { a, b };
+
+    return stamp_changed_v(s, paths, 2);
+}
+
 /* Did the policy generation's files change: the policies and the
- * trusted roots keyless authorities use (read with them)? Updates *s. */
+ * trusted roots keyless authorities use (read with them)? */
 static int policy_inputs_changed(struct file_stamp *s,
                                  const struct sg_server_opts *o)
 {
-    struct sg_digester *d = NULL;
-    char sum[SG_DIGEST_STR_MAX] = "";
+    const char **paths = calloc(o->n_trust_roots + 2, sizeof(*paths));
     int changed;
 
-    if (sg_digester_create(&d, "sha256")) {
-        sg_error_clear();
-        return 0;
-    }
-    stamp_add(d, o->policy_path);
-    if (o->trusted_root_path)
-        stamp_add(d, o->trusted_root_path);
+    if (!paths)
+        return 0; /* out of memory: checked again at the next tick */
+    paths[0] = o->policy_path;
+    paths[1] = o->trusted_root_path;
     for (size_t i = 0; i < o->n_trust_roots; i++)
-        stamp_add(d, o->trust_roots[i].path);
-    if (sg_digester_final(d, sum, sizeof(sum)))
-        sg_error_clear();
-    sg_digester_free(d);
-    changed = !s->valid || strcmp(sum, s->sum);
-    memcpy(s->sum, sum, sizeof(sum));
-    s->valid = 1;
+        paths[i + 2] = o->trust_roots[i].path;
+    changed = stamp_changed_v(s, paths, o->n_trust_roots + 2);
+    free(paths);
     return changed;
 }
 
