@@ -859,8 +859,10 @@ static void stamp_add(struct sg_digester *d, const char *path)
     }
 }
 
-/* Did the files change since *s? Updates *s. */
-static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
+/* Did the files of paths[0..n) (NULL entries skipped) change since *s?
+ * Updates *s. */
+static int
+stamp_changed_v(struct file_stamp *s, const char *const *paths, size_t n)
 {
     struct sg_digester *d = NULL;
     char sum[SG_DIGEST_STR_MAX] = "";
@@ -870,9 +872,10 @@ static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
         sg_error_clear();
         return 0;
     }
-    stamp_add(d, a);
-    if (b)
-        stamp_add(d, b);
+    for (size_t i = 0; i < n; i++) {
+        if (paths[i])
+            stamp_add(d, paths[i]);
+    }
     if (sg_digester_final(d, sum, sizeof(sum)))
         sg_error_clear();
     sg_digester_free(d);
@@ -882,10 +885,39 @@ static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
     return changed;
 }
 
+static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
+{
+    const char *const paths[2] = { a, b };
+
+    return stamp_changed_v(s, paths, 2);
+}
+
+/* Did the policy generation's files change: the policies and the
+ * trusted roots keyless authorities use (read with them)? */
+static int policy_inputs_changed(struct file_stamp *s,
+                                 const struct sg_server_opts *o)
+{
+    const char **paths = calloc(o->n_trust_roots + 2, sizeof(*paths));
+    int changed;
+
+    if (!paths)
+        return 0; /* out of memory: checked again at the next tick */
+    paths[0] = o->policy_path;
+    paths[1] = o->trusted_root_path;
+    for (size_t i = 0; i < o->n_trust_roots; i++)
+        paths[i + 2] = o->trust_roots[i].path;
+    changed = stamp_changed_v(s, paths, o->n_trust_roots + 2);
+    free(paths);
+    return changed;
+}
+
 static sg_err reload_policies(struct sg_server *srv)
 {
     struct sg_admit_policies *p = NULL;
-    sg_err rc = sg_admit_policies_load(&p, srv->o->policy_path,
+    const struct sg_admit_roots roots = { srv->o->trusted_root_path,
+                                          srv->o->trust_roots,
+                                          srv->o->n_trust_roots };
+    sg_err rc = sg_admit_policies_load(&p, srv->o->policy_path, &roots,
                                        srv->generation + 1, srv->o->ctx);
     char msg[600];
 
@@ -942,7 +974,7 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
             srv->reloads_ok++;
         sg_error_clear();
     }
-    if (stamp_changed(&srv->policy_stamp, srv->o->policy_path, NULL)) {
+    if (policy_inputs_changed(&srv->policy_stamp, srv->o)) {
         if (reload_policies(srv))
             srv->reloads_failed++;
         else
@@ -1043,7 +1075,6 @@ sg_err sg_server_run(const struct sg_server_opts *o)
     }
     memset(&eo, 0, sizeof(eo));
     eo.registry = o->registry;
-    eo.trusted_root_path = o->trusted_root_path;
     eo.no_match = o->no_match == 1   ? SG_ADMIT_NO_MATCH_ALLOW
                   : o->no_match == 2 ? SG_ADMIT_NO_MATCH_WARN
                                      : SG_ADMIT_NO_MATCH_DENY;
@@ -1059,7 +1090,7 @@ sg_err sg_server_run(const struct sg_server_opts *o)
             goto done;
         (void)stamp_changed(&srv.cert_stamp, o->tls_cert, o->tls_key);
     }
-    (void)stamp_changed(&srv.policy_stamp, o->policy_path, NULL);
+    (void)policy_inputs_changed(&srv.policy_stamp, o);
     rc = reload_policies(&srv);
     if (rc)
         goto done;
