@@ -655,8 +655,10 @@ sg_err sg_sbom__python_catalog(struct sg_sbom *s,
     if (rc || scope != SG_SBOM_ALL_LAYERS)
         return rc;
     /* all-layers: distributions of removed or replaced metadata files
-     * that the final tree no longer has, once each (name, version),
-     * credited to the newest layer that had them (cmp_file's order). */
+     * that the final tree no longer has at that path, once each (name,
+     * version, path: the same dist installed elsewhere is another
+     * install), credited to the newest layer that had them (cmp_file's
+     * order). */
     for (size_t i = 0; i < n && !rc; i++) {
         struct sg_pkg *p, *d;
         int seen = 0;
@@ -676,7 +678,8 @@ sg_err sg_sbom__python_catalog(struct sg_sbom *s,
             seen = s->pkgs[j].type == SG_PKG_PYTHON &&
                    (j < live_end || s->pkgs[j].deleted) &&
                    strcmp(s->pkgs[j].name, p->name) == 0 &&
-                   strcmp(s->pkgs[j].version, p->version) == 0;
+                   strcmp(s->pkgs[j].version, p->version) == 0 &&
+                   strcmp(s->pkgs[j].db_path, p->db_path) == 0;
         if (seen)
             continue;
         rc = sg_sbom_add_pkg(s, &d);
