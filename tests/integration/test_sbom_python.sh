@@ -116,6 +116,14 @@ same "app: deb CONTAINS dist = dpkg-query -S" "$want" "$got"
 check "app: no venv dist has a deb parent" sh -c '! printf "%s\n" "$1" | grep -qE -- "-> (pip|legacy_tool|Example)"' _ \
     "$(printf '%s\n' "$got" | grep -v '^python3-pip -> pip$')"
 
+# --- convert / diff keep the type ----------------------------------------
+check "app: convert SPDX → CycloneDX" "$SIGIL" convert "$T/app.spdx.json" -o "cyclonedx-json=$T/conv.cdx.json"
+check "app: converted CycloneDX validates" $VALIDATE cyclonedx "$T/conv.cdx.json"
+same "app: converted dists keep type python" "python" \
+    "$(jq -r '.components[] | select(.purl == "pkg:pypi/pyyaml@6.0") | .properties[] | select(.name == "sigil:package:type") | .value' "$T/conv.cdx.json" | sort -u)"
+same "app: diff SPDX vs CycloneDX of the same scan" "0 added, 0 removed, 0 changed" \
+    "$("$SIGIL" diff "$T/app.spdx.json" "$T/app.cdx.json" | tail -1)"
+
 # --- all-layers ----------------------------------------------------------
 check "app all-layers: scan" sbom python-app all --scope all-layers
 check "app all-layers: documents valid" valid all
