@@ -611,8 +611,10 @@ static void dpkg_owners(struct sg_sbom *s,
         p = (const char *)f[i].k->data;
         pe = p + f[i].k->len;
         while (next_line(&p, pe, &l, &ln)) {
-            while (ln && *l == '/')
-                l++, ln--;
+            while (ln && *l == '/') {
+                l++;
+                ln--;
+            }
             for (size_t k = first; k < end; k++) {
                 struct sg_pkg *pk = &s->pkgs[k];
                 if (pk->parent || !pk->db_path ||
