@@ -591,17 +591,46 @@ static size_t find_deb(const struct sg_sbom *s, const char *b, size_t bl)
     return 0;
 }
 
-/* Relate the dists in s[first, end) to the debs whose .list (in the live
- * dpkg info directory) names their path. */
-static void dpkg_owners(struct sg_sbom *s,
-                        size_t first,
-                        const struct sg_py_file *f,
-                        size_t n,
-                        const char *dpkg_info)
-{
-    size_t dl = strlen(dpkg_info), end = s->n_pkgs;
+struct dist_ref {
+    const char *path; /* the dist path: len bytes, not NUL-ended */
+    size_t len;
+    struct sg_pkg *pk;
+};
 
-    for (size_t i = 0; i < n; i++) {
+static int cmp_dist_ref(const void *a, const void *b)
+{
+    const struct dist_ref *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->path, y->path, n);
+
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Relate the dists in s[first, end) to the debs whose .list (in the live
+ * dpkg info directory) names their path. The dists are sorted by path
+ * and each .list line looked up, so a .list of millions of lines costs
+ * a binary search each, not a pass over every dist. */
+static sg_err dpkg_owners(struct sg_sbom *s,
+                          size_t first,
+                          const struct sg_py_file *f,
+                          size_t n,
+                          const char *dpkg_info)
+{
+    size_t dl = strlen(dpkg_info), nr = 0;
+    struct dist_ref *r = malloc((s->n_pkgs - first + 1) * sizeof(*r));
+
+    if (!r)
+        return sg_error_oom();
+    for (size_t k = first; k < s->n_pkgs; k++) {
+        if (!s->pkgs[k].db_path)
+            continue;
+        r[nr].path = s->pkgs[k].db_path;
+        r[nr].len = dist_path_len(s->pkgs[k].db_path);
+        r[nr++].pk = &s->pkgs[k];
+    }
+    if (nr)
+        qsort(r, nr, sizeof(*r), cmp_dist_ref);
+    for (size_t i = 0; i < n && nr; i++) {
         const char *path = f[i].k->path, *b = path + dl + 1, *p, *pe, *l;
         size_t ln;
         if (!f[i].alive || f[i].k->kind != SG_KEPT_REG ||
@@ -611,20 +640,30 @@ static void dpkg_owners(struct sg_sbom *s,
         p = (const char *)f[i].k->data;
         pe = p + f[i].k->len;
         while (next_line(&p, pe, &l, &ln)) {
+            struct dist_ref key;
+            size_t lo = 0, hi = nr;
             while (ln && *l == '/') {
                 l++;
                 ln--;
             }
-            for (size_t k = first; k < end; k++) {
-                struct sg_pkg *pk = &s->pkgs[k];
-                if (pk->parent || !pk->db_path ||
-                    dist_path_len(pk->db_path) != ln ||
-                    memcmp(pk->db_path, l, ln) != 0)
-                    continue;
-                pk->parent = find_deb(s, b, strlen(b) - 5);
+            key.path = l;
+            key.len = ln;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (cmp_dist_ref(&r[mid], &key) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
             }
+            /* every dist at that path (one, unless two metadata files
+             * name the same directory) */
+            for (; lo < nr && cmp_dist_ref(&r[lo], &key) == 0; lo++)
+                if (!r[lo].pk->parent)
+                    r[lo].pk->parent = find_deb(s, b, strlen(b) - 5);
         }
     }
+    free(r);
+    return SG_OK;
 }
 
 sg_err sg_sbom__python_catalog(struct sg_sbom *s,
@@ -653,7 +692,7 @@ sg_err sg_sbom__python_catalog(struct sg_sbom *s,
     }
     live_end = s->n_pkgs;
     if (!rc && dpkg_info && *dpkg_info)
-        dpkg_owners(s, first, f, n, dpkg_info);
+        rc = dpkg_owners(s, first, f, n, dpkg_info);
     if (rc || scope != SG_SBOM_ALL_LAYERS)
         return rc;
     /* all-layers: distributions of removed or replaced metadata files
