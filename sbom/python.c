@@ -278,6 +278,42 @@ static size_t first_line_len(const char *p, size_t n)
     return i;
 }
 
+/* *out: the span's first line trimmed, NULL when absent or empty. */
+static sg_err first_line_opt(char **out, const struct py_span *v)
+{
+    *out = NULL;
+    if (!v->p)
+        return SG_OK;
+    if (!(*out = sg_text_dup_trim(v->p, first_line_len(v->p, v->n))))
+        return SG_ENOMEM;
+    if (!(*out)[0]) {
+        free(*out);
+        *out = NULL;
+    }
+    return SG_OK;
+}
+
+/* A Project-URL label meaning the home page: "Homepage", "Home page",
+ * "home-page" (labels compared as PEP 753 normalises them: lower case,
+ * without blanks, '-', '_' and '.'). */
+static int homepage_label(const char *p, size_t n)
+{
+    static const char want[] = "homepage";
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '.')
+            continue;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (o >= sizeof(want) - 1 || want[o] != c)
+            return 0;
+        o++;
+    }
+    return o == sizeof(want) - 1;
+}
+
 static int bad_name(const char *s)
 {
     if (!s[0])
@@ -301,6 +337,7 @@ sg_err sg_sbom__python_parse(struct sg_sbom *s,
     struct py_span *cur = NULL; /* the header continuation lines extend */
     const char *cls_id = NULL;
     int cls_conflict = 0;
+    struct py_span home = { 0 }; /* Project-URL: Homepage, URL */
     size_t n;
     struct sg_pkg *pk;
     char *name = NULL, *version = NULL;
@@ -336,6 +373,14 @@ sg_err sg_sbom__python_parse(struct sg_sbom *s,
                     cls_conflict = 1;
                 if (id && !cls_id)
                     cls_id = id;
+                continue;
+            }
+            if (!home.p && sg_text_eq_ci(line, kl, "Project-URL")) {
+                const char *comma = memchr(v, ',', (size_t)(ve - v));
+                if (comma && homepage_label(v, (size_t)(comma - v))) {
+                    home.p = comma + 1;
+                    home.n = (size_t)(ve - home.p);
+                }
                 continue;
             }
             for (size_t i = 0; i < PF_COUNT; i++) {
@@ -380,16 +425,13 @@ sg_err sg_sbom__python_parse(struct sg_sbom *s,
     name = version = NULL;
     rc = py_license(&pk->license, &f[PF_LICENSE_EXPR], &f[PF_LICENSE], cls_id,
                     cls_conflict);
-    if (!rc && f[PF_SUMMARY].p &&
-        !(pk->description = sg_text_dup_trim(
-              f[PF_SUMMARY].p,
-              first_line_len(f[PF_SUMMARY].p, f[PF_SUMMARY].n))))
-        rc = SG_ENOMEM;
-    if (!rc && f[PF_HOME_PAGE].p &&
-        !(pk->url = sg_text_dup_trim(
-              f[PF_HOME_PAGE].p,
-              first_line_len(f[PF_HOME_PAGE].p, f[PF_HOME_PAGE].n))))
-        rc = SG_ENOMEM;
+    if (!rc)
+        rc = first_line_opt(&pk->description, &f[PF_SUMMARY]);
+    if (!rc)
+        rc = first_line_opt(&pk->url, &f[PF_HOME_PAGE]);
+    /* Metadata 2.1+ tools write the home page as a Project-URL */
+    if (!rc && !pk->url)
+        rc = first_line_opt(&pk->url, &home);
     if (!rc && !(pk->found_by = sg_text_dup(FOUND_BY)))
         rc = SG_ENOMEM;
     if (!rc && path && !(pk->db_path = sg_text_dup(path)))

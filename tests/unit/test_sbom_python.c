@@ -76,8 +76,30 @@ static void python__continuation_case_first_wins_line_endings(void **state)
     assert_string_equal(s->pkgs[0].name, "Zope.Interface_x");
     assert_string_equal(s->pkgs[0].version, "5.5.2");
     assert_string_equal(s->pkgs[0].description, "one"); /* first line */
+    assert_null(s->pkgs[0].url);
     assert_int_equal(sg_sbom_finish(s), SG_OK);
     assert_string_equal(s->pkgs[0].purl, "pkg:pypi/zope-interface-x@5.5.2");
+    sg_sbom_free(s);
+}
+
+static void python__project_url_homepage(void **state)
+{
+    struct sg_sbom *s;
+
+    (void)state;
+    s = parse("Name: a\nVersion: 1\nSummary:\n"
+              "Project-URL: Source, https://src.example/a\n"
+              "Project-URL: Home-Page , https://a.example/\n"
+              "Project-URL: Homepage, https://second.example/\n",
+              1);
+    assert_null(s->pkgs[0].description); /* empty: none */
+    assert_string_equal(s->pkgs[0].url, "https://a.example/");
+    sg_sbom_free(s);
+    /* Home-page wins */
+    s = parse("Name: a\nVersion: 1\nProject-URL: Homepage, https://b/\n"
+              "Home-page: https://c/\n",
+              1);
+    assert_string_equal(s->pkgs[0].url, "https://c/");
     sg_sbom_free(s);
 }
 
@@ -410,6 +432,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(python__metadata_fields),
         cmocka_unit_test(python__continuation_case_first_wins_line_endings),
+        cmocka_unit_test(python__project_url_homepage),
         cmocka_unit_test(python__license_precedence),
         cmocka_unit_test(python__malformed),
         cmocka_unit_test(python__over_the_limit),
