@@ -92,9 +92,11 @@ same "app: License-Expression normalised, wins over License/classifiers" \
     "$(jq -r '.packages[] | select(.name == "Example.Lib_Name") | .licenseDeclared' "$T/app.spdx.json")"
 same "app: an MIT classifier when License is UNKNOWN" "MIT" \
     "$(jq -r '.packages[] | select(.name == "legacy_tool") | .licenseDeclared' "$T/app.spdx.json")"
-same "app: found by python-installed-package-cataloger, library" \
-    "python-installed-package-cataloger LIBRARY" \
-    "$(jq -r '[.packages[] | select(.name == "PyYAML")][0] | "\(.sourceInfo | split(" ")[-1]) \(.primaryPackagePurpose)"' "$T/app.spdx.json" | sed 's/^[^ ]* //;s/^/python-installed-package-cataloger /' )"
+same "app: every dist found by python-installed-package-cataloger" \
+    "python-installed-package-cataloger" \
+    "$(jq -r '.components[] | select((.purl // "") | startswith("pkg:pypi/")) | .properties[] | select(.name == "sigil:package:foundBy") | .value' "$T/app.cdx.json" | sort -u)"
+same "app: every dist a LIBRARY (SPDX) / library (CycloneDX)" "LIBRARY library" \
+    "$(jq -r '[.packages[] | select(any(.externalRefs[]?; .referenceLocator | startswith("pkg:pypi/"))) | .primaryPackagePurpose] | unique | join(",")' "$T/app.spdx.json") $(jq -r '[.components[] | select((.purl // "") | startswith("pkg:pypi/")) | .type] | unique | join(",")' "$T/app.cdx.json")"
 check "app: the venv pip's RECORD counted" \
     test "$(jq -r '.components[] | select(.name == "pip" and .version == "23.0.1.post1") | .properties[] | select(.name == "sigil:python:recordFiles") | .value' "$T/app.cdx.json")" -gt 100
 
