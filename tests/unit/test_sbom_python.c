@@ -404,6 +404,28 @@ static void python__squash(void **state)
     }
 }
 
+static void python__opaque_site_packages(void **state)
+{
+    struct sg_layer_view v[2];
+    struct sg_sbom *s;
+
+    (void)state;
+    memset(v, 0, sizeof(v));
+    keep(&v[0], VENV "a-1.dist-info/METADATA", MD("a", "1"));
+    keep(&v[0], VENV "b-1.egg-info", MD("b", "1"));
+    keep(&v[0], SITE "c-1.dist-info/METADATA", MD("c", "1"));
+    /* a new venv replaces the old one wholesale */
+    assert_int_equal(sg_strv_push(&v[1].opaque, &v[1].n_opaque,
+                                  "opt/v/lib/python3.11/site-packages",
+                                  strlen("opt/v/lib/python3.11/"
+                                         "site-packages")),
+                     SG_OK);
+    keep(&v[1], VENV "a-2.dist-info/METADATA", MD("a", "2"));
+    s = run(v, 2, SG_SBOM_SQUASHED);
+    assert_string_equal(pkgs(s), "a 2 sha256:l1;c 1 sha256:l0;");
+    sg_sbom_free(s);
+}
+
 static void python__record_prop_and_list_kept_small(void **state)
 {
     struct sg_layer_view v[1];
@@ -439,6 +461,7 @@ int main(void)
         cmocka_unit_test(python__record),
         cmocka_unit_test(python__claims_and_list_filter),
         cmocka_unit_test(python__squash),
+        cmocka_unit_test(python__opaque_site_packages),
         cmocka_unit_test(python__record_prop_and_list_kept_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
