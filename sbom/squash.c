@@ -1103,8 +1103,17 @@ static sg_err python(struct sg_sbom *s,
             continue;
         rc = sg_array_grow(&f, &cap, n, sizeof(*f), 64);
         if (!rc) {
+            /* A live file is credited, as database records are, to the
+             * oldest layer of the unbroken run of direct replacements
+             * with the same bytes: the layer that installed the dist,
+             * not one that rewrote it unchanged. */
+            const struct sq_entry *c = e;
+            while (e->alive && c->prev && c->prev->k->kind == SG_KEPT_REG &&
+                   c->prev->k->len == e->k->len &&
+                   memcmp(c->prev->k->data, e->k->data, e->k->len) == 0)
+                c = c->prev;
             f[n].k = e->k;
-            f[n].layer = e->layer;
+            f[n].layer = c->layer;
             f[n++].alive = e->alive;
         }
     }

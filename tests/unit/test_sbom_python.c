@@ -426,6 +426,32 @@ static void python__opaque_site_packages(void **state)
     sg_sbom_free(s);
 }
 
+static void python__credit_survives_unchanged_rewrites(void **state)
+{
+    struct sg_layer_view v[3];
+    struct sg_sbom *s;
+
+    (void)state;
+    memset(v, 0, sizeof(v));
+    keep(&v[0], VENV "a-1.dist-info/METADATA", MD("a", "1"));
+    keep(&v[0], VENV "b-1.dist-info/METADATA", MD("b", "1"));
+    keep(&v[1], VENV "a-1.dist-info/METADATA", MD("a", "1")); /* same */
+    keep(&v[1], VENV "b-1.dist-info/METADATA", MD("b", "1") "X: y\n");
+    keep(&v[2], VENV "a-1.dist-info/METADATA", MD("a", "1")); /* same */
+    s = run(v, 3, SG_SBOM_SQUASHED);
+    assert_string_equal(pkgs(s), "a 1 sha256:l0;b 1 sha256:l1;");
+    sg_sbom_free(s);
+
+    /* deleted and reinstalled: the chain is broken */
+    memset(v, 0, sizeof(v));
+    keep(&v[0], VENV "a-1.dist-info/METADATA", MD("a", "1"));
+    whiteout(&v[1], VENV "a-1.dist-info");
+    keep(&v[2], VENV "a-1.dist-info/METADATA", MD("a", "1"));
+    s = run(v, 3, SG_SBOM_SQUASHED);
+    assert_string_equal(pkgs(s), "a 1 sha256:l2;");
+    sg_sbom_free(s);
+}
+
 static void python__record_prop_and_list_kept_small(void **state)
 {
     struct sg_layer_view v[1];
@@ -462,6 +488,7 @@ int main(void)
         cmocka_unit_test(python__claims_and_list_filter),
         cmocka_unit_test(python__squash),
         cmocka_unit_test(python__opaque_site_packages),
+        cmocka_unit_test(python__credit_survives_unchanged_rewrites),
         cmocka_unit_test(python__record_prop_and_list_kept_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
