@@ -140,6 +140,30 @@ sg_err sg_sbom__jar_begin(struct sg_jar **out,
 sg_err sg_sbom__jar_feed(struct sg_jar *j, const void *p, size_t len);
 sg_err sg_sbom__jar_end(struct sg_jar *j, struct sg_sbom *s, const char *layer);
 void sg_sbom__jar_free(struct sg_jar *j);
+/* Python (python.c). Which file sg_path_claimed() keeps for it: a
+ * distribution's metadata (*.dist-info/METADATA and RECORD,
+ * *.egg-info/PKG-INFO, a *.egg-info file; bounded by pkg_meta_max) or a
+ * dpkg file list (dpkg/info/NAME.list, filtered on keeping). 0: neither. */
+enum {
+    SG_PY_META = 1,
+    SG_PY_DPKG_LIST = 2
+};
+int sg_sbom__python_claims(const char *path);
+/* One METADATA / PKG-INFO / .egg-info file → at most one SG_PKG_PYTHON
+ * package appended to s (none, with a warning, when it has no usable
+ * Name/Version or is over pkg_meta_max). */
+sg_err sg_sbom__python_parse(struct sg_sbom *s,
+                             const void *data,
+                             size_t len,
+                             const char *path,
+                             const char *layer,
+                             const struct sg_ctx *ctx);
+/* Number of files (rows with a path) a RECORD lists. */
+sg_err
+sg_sbom__python_record_parse(size_t *n_files, const void *data, size_t len);
+/* A dpkg .list reduced to its .dist-info/.egg-info lines (malloc'd,
+ * "\n"-terminated lines, "" when none). */
+sg_err sg_sbom__python_list_filter(char **out, const void *data, size_t len);
 
 /* Drop packages whose cataloger is not in mask (0: keep all); before
  * sg_sbom_finish(). */

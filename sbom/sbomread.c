@@ -6,7 +6,7 @@
  * arch/distro/epoch qualifiers), then from the document's own fields
  * (name, versionInfo/version, licences, supplier, CPE). The purl and CPE
  * strings are kept as read (never recomputed), so a conversion does not
- * change them. A purl type the model has no enum for (npm, pypi, ...) is
+ * change them. A purl type the model has no enum for (npm, ...) is
  * kept with type 0 and its purl. Elements that are not packages are
  * skipped: the described root (image/directory: it fills s->source), an
  * operating-system element (fills s->distro), and elements without a
@@ -149,6 +149,8 @@ static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
         p->type = SG_PKG_APK;
     else if (strcmp(u.type, "rpm") == 0)
         p->type = SG_PKG_RPM;
+    else if (strcmp(u.type, "pypi") == 0)
+        p->type = SG_PKG_PYTHON;
     else if (strcmp(u.type, "golang") == 0)
         p->type = !u.ns && strcmp(u.name, "stdlib") == 0 ? SG_PKG_GO_STDLIB
                                                          : SG_PKG_GO_MODULE;

@@ -161,7 +161,8 @@ static sg_err read_file(struct archive *a,
                         int java)
 {
     const struct sg_limits *lim = sg_ctx_limits(v->ctx);
-    struct sg_buf keep = SG_BUF_INIT(lim->file_keep_max);
+    size_t keep_max = sg_path_keep_max(path, lim);
+    struct sg_buf keep = SG_BUF_INIT(keep_max);
     struct sg_gobin *g = NULL;
     struct sg_jar *jar = NULL;
     int too_big = 0;
@@ -188,7 +189,7 @@ static sg_err read_file(struct archive *a,
         if (!rc)
             rc = sg_sbom__jar_feed(jar, blk, n);
         if (!rc && claimed && !too_big) {
-            if (keep.len + n > lim->file_keep_max) {
+            if (keep.len + n > keep_max) {
                 too_big = 1;
                 sg_buf_release(&keep);
             } else {
@@ -209,7 +210,7 @@ static sg_err read_file(struct archive *a,
     if (!rc && claimed) {
         if (too_big)
             sg_warn(v->ctx, "%s: larger than %zu bytes, not catalogued", path,
-                    lim->file_keep_max);
+                    keep_max);
         else if (!(rc = sg_layer_view_budget(v, keep.len, path)))
             rc = sg_layer_view_keep(v, path, SG_KEPT_REG, keep.data, keep.len,
                                     NULL);
@@ -608,7 +609,8 @@ static sg_err walk_file(struct walk *w,
 {
     const struct sg_limits *lim = sg_ctx_limits(w->v->ctx);
     int claimed = sg_path_claimed(rel);
-    struct sg_buf keep = SG_BUF_INIT(lim->file_keep_max);
+    size_t keep_max = sg_path_keep_max(rel, lim);
+    struct sg_buf keep = SG_BUF_INIT(keep_max);
     struct sg_gobin *g = NULL;
     struct sg_jar *jar = NULL;
     unsigned char buf[65536];
@@ -635,7 +637,7 @@ static sg_err walk_file(struct walk *w,
         if (!rc)
             rc = sg_sbom__jar_feed(jar, buf, n);
         if (!rc && claimed && !too_big) {
-            if (keep.len + (size_t)n > lim->file_keep_max) {
+            if (keep.len + (size_t)n > keep_max) {
                 too_big = 1;
                 sg_buf_release(&keep);
             } else {
@@ -658,7 +660,7 @@ static sg_err walk_file(struct walk *w,
                                 NULL);
     else if (!rc && too_big)
         sg_warn(w->v->ctx, "%s: larger than %zu bytes, not catalogued", rel,
-                lim->file_keep_max);
+                keep_max);
     sg_buf_release(&keep);
     return rc;
 }
