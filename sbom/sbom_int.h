@@ -101,6 +101,37 @@ sg_err sg_sbom__go_prop_add(struct sg_pkg *p,
                             const char *val,
                             size_t vlen);
 
+/* Node.js (npm.c). A live file of the squashed image, as the npm
+ * cataloger reads it. */
+struct sg_npm_file {
+    const char *path; /* normalised: no leading '/' */
+    const void *data;
+    size_t len;
+    const char *layer; /* diffID of the layer that wrote it, or NULL */
+};
+/* Does the npm cataloger read this path? package.json of a project or of
+ * a package installed under node_modules/, package-lock.json,
+ * npm-shrinkwrap.json, node_modules/.package-lock.json. */
+int sg_sbom__npm_claims(const char *path);
+/* One package.json into *out (name, version, licence, description,
+ * homepage; type SG_PKG_NPM); *ok = 0, nothing allocated, when it has no
+ * usable name or version. Malformed JSON: SG_EPARSE. */
+sg_err sg_sbom__npm_package_json(struct sg_pkg *out,
+                                 int *ok,
+                                 const void *data,
+                                 size_t len,
+                                 const char *path,
+                                 const char *layer,
+                                 const struct sg_ctx *ctx);
+/* Catalog the live files f[0..n) (any order; paths npm does not claim
+ * are ignored): installed packages, each project's application package
+ * and the lock's DEPENDS_ON edges as "name@version" depends. A bad or
+ * oversized (pkg_meta_max) file is skipped with a warning. */
+sg_err sg_sbom__npm_catalog(struct sg_sbom *s,
+                            const struct sg_npm_file *f,
+                            size_t n,
+                            const struct sg_ctx *ctx);
+
 /* Drop packages whose cataloger is not in mask (0: keep all); before
  * sg_sbom_finish(). */
 sg_err sg_sbom__keep_catalogers(struct sg_sbom *s, unsigned mask);

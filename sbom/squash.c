@@ -142,6 +142,8 @@ int sg_path_claimed(const char *path)
     for (size_t i = 0; i < sizeof(db_names) / sizeof(db_names[0]); i++)
         if (strcmp(b, db_names[i]) == 0)
             return 1;
+    if (sg_sbom__npm_claims(path))
+        return 1;
     if (in_status_d(path))
         return 1;
     if (has_prefix(path, "usr/share/doc/") && strcmp(b, "copyright") == 0) {
@@ -1057,6 +1059,33 @@ static sg_err licenses(struct sg_sbom *s, const struct squash *sq)
     return rc;
 }
 
+/* Node.js packages from the live package.json and lock files (npm.c). */
+static sg_err
+npm(struct sg_sbom *s, const struct squash *sq, char *const *diff_ids)
+{
+    struct sg_npm_file *f = NULL;
+    size_t n = 0, cap = 0;
+    sg_err rc = SG_OK;
+
+    for (size_t i = 0; i < sq->n_all && !rc; i++) {
+        const struct sq_entry *e = sq->all[i];
+        if (!e->alive || e->k->kind != SG_KEPT_REG ||
+            !sg_sbom__npm_claims(e->k->path))
+            continue;
+        rc = sg_array_grow(&f, &cap, n, sizeof(*f), 64);
+        if (rc)
+            break;
+        f[n].path = e->k->path;
+        f[n].data = e->k->data;
+        f[n].len = e->k->len;
+        f[n++].layer = diff_ids ? diff_ids[e->layer] : NULL;
+    }
+    if (!rc)
+        rc = sg_sbom__npm_catalog(s, f, n, sq->ctx);
+    free(f);
+    return rc;
+}
+
 static int cmp_hit(const void *a, const void *b)
 {
     const struct db_hit *x = a, *y = b;
@@ -1129,6 +1158,8 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
         }
         free(newidx);
     }
+    if (!rc)
+        rc = npm(s, &sq, diff_ids);
     final_end = s->n_pkgs;
     if (!rc && scope == SG_SBOM_ALL_LAYERS) {
         dead = malloc((sq.n_all + 1) * sizeof(*dead));
