@@ -21,7 +21,10 @@
  *
  * Installed metadata describes packages; the lock only adds edges
  * (lockfileVersion 2/3 "packages" map, keyed by install path; version 1
- * "dependencies" tree, turned into the same keys). Each edge is resolved
+ * "dependencies" tree, turned into the same keys). A package the lock
+ * does not list (no lock, an extraneous package) gets the names of its
+ * own package.json's dependencies, optionalDependencies and
+ * peerDependencies, as `npm ls` reads them. Each edge is resolved
  * as Node.js resolves require(): the dependency's name looked up in the
  * nearest node_modules up the dependent's path, so two versions of one
  * package get the right dependents. The edge is recorded in
@@ -417,10 +420,8 @@ static sg_err ent_strings(struct lock_ent *e, const json_t *o)
 /* v1: {"dependencies": {NAME: {"version", "requires", "dev",
  * "dependencies": {...nested...}}}}; NAME's key is the parent's key +
  * "node_modules/NAME". Recursion is bounded by the parse's depth limit. */
-static sg_err lock_v1(struct lock *l,
-                      json_t *deps,
-                      struct sg_buf *key,
-                      const char *path)
+static sg_err
+lock_v1(struct lock *l, json_t *deps, struct sg_buf *key, const char *path)
 {
     const char *name;
     json_t *v;
@@ -660,7 +661,36 @@ struct inst {
     const char *key; /* borrowed from the file path, or a lock entry */
     size_t key_len;
     size_t idx;
+    struct lock_ent pj; /* deps: its package.json's dependency names */
 };
+
+/* An installed package.json: the package, and the names it depends on
+ * (used when the lock has no entry for it: no lock, an extraneous
+ * package). */
+static sg_err installed_read(struct sg_pkg *p,
+                             int *ok,
+                             struct lock_ent *deps,
+                             const struct sg_npm_file *f,
+                             const struct sg_ctx *ctx)
+{
+    json_t *o = NULL;
+    sg_err rc = parse_json(&o, f->data, f->len, f->path, ctx);
+
+    *ok = 0;
+    memset(p, 0, sizeof(*p));
+    if (rc)
+        return rc;
+    if (!json_is_object(o))
+        rc = sg_error_set(SG_EPARSE, "%s: not a JSON object", f->path);
+    else
+        rc = pkg_from_json(p, ok, o, f->path, f->layer);
+    if (!rc && *ok && (rc = add_dep_names(deps, o, v2_dep_fields))) {
+        sg_pkg_release(p);
+        *ok = 0;
+    }
+    json_decref(o);
+    return rc == SG_ENOMEM ? sg_error_oom() : rc;
+}
 
 static int cmp_inst_key(const char *k, size_t kl, const struct inst *b)
 {
@@ -752,9 +782,9 @@ static sg_err add_edge(struct sg_sbom *s, size_t from, size_t to)
     return rc;
 }
 
-/* Edges of every installed package (and the application) from the lock,
- * or, for the application without a lock entry of its own, from its
- * package.json's dependency names (`root`). */
+/* Edges of every installed package (and the application, `root`'s
+ * names): the names its lock entry lists, or without one those of its
+ * package.json, each resolved as Node would from where it is installed. */
 static sg_err edges(struct sg_sbom *s,
                     const struct lock *l,
                     const struct inst *v,
@@ -772,7 +802,9 @@ static sg_err edges(struct sg_sbom *s,
         if (rc)
             break;
         e = lock_find(l, key.data);
-        for (size_t d = 0; e && d < e->n_deps && !rc; d++) {
+        if (!e)
+            e = &v[i].pj;
+        for (size_t d = 0; d < e->n_deps && !rc; d++) {
             const struct inst *r = resolve(v, n, key.data, e->deps[d], &b);
             if (r)
                 rc = add_edge(s, v[i].idx, r->idx);
@@ -861,17 +893,22 @@ static sg_err project(struct sg_sbom *s,
         int ok = 0;
         if (r[i].c.kind != NPM_INSTALLED || too_big(f, ctx))
             continue;
-        rc = sg_sbom__npm_package_json(&p, &ok, f->data, f->len, f->path,
-                                       f->layer, ctx);
+        struct lock_ent pj;
+        memset(&pj, 0, sizeof(pj));
+        rc = installed_read(&p, &ok, &pj, f, ctx);
         if (rc) {
             rc = skip_bad(rc, ctx);
             continue;
         }
         if (!ok)
             continue; /* no name or version: not a package npm installs */
-        if ((rc = sg_array_grow(&v, &cap, nv, sizeof(*v), 64)))
+        if ((rc = sg_array_grow(&v, &cap, nv, sizeof(*v), 64))) {
             sg_pkg_release(&p);
-        else if (!(rc = add_once(s, t, &p, &v[nv].idx))) {
+            sg_strv_free_n(pj.deps, pj.n_deps);
+        } else if ((rc = add_once(s, t, &p, &v[nv].idx))) {
+            sg_strv_free_n(pj.deps, pj.n_deps);
+        } else {
+            v[nv].pj = pj;
             v[nv].key = f->path + r[i].c.key_off;
             v[nv].key_len = r[i].c.key_len;
             nv++;
@@ -904,6 +941,7 @@ static sg_err project(struct sg_sbom *s,
             sg_pkg_release(&p);
             break;
         }
+        memset(&v[nv], 0, sizeof(*v));
         v[nv].key = e->key;
         v[nv].key_len = strlen(e->key);
         if (!(rc = add_once(s, t, &p, &v[nv].idx)))
@@ -952,9 +990,11 @@ static sg_err project(struct sg_sbom *s,
     }
     if (!rc && nv > 1)
         qsort(v, nv, sizeof(*v), cmp_inst);
-    if (!rc && (have_lock || root))
+    if (!rc)
         rc = edges(s, &l, v, nv, app_idx, root);
     sg_strv_free_n(root_pj.deps, root_pj.n_deps);
+    for (size_t i = 0; i < nv; i++)
+        sg_strv_free_n(v[i].pj.deps, v[i].pj.n_deps);
     lock_release(&l);
     free(v);
     return rc;
