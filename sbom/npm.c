@@ -82,10 +82,11 @@ static int seg_is(const char *p, size_t n, const char *s)
     return strlen(s) == n && memcmp(p, s, n) == 0;
 }
 
-/* A package directory name in node_modules: not empty, not ".x". */
+/* A package directory name in node_modules: not empty, not ".x", not
+ * "node_modules" (npm refuses that name). */
 static int pkg_seg(const char *p, size_t n)
 {
-    return n > 0 && p[0] != '.';
+    return n > 0 && p[0] != '.' && !seg_is(p, n, "node_modules");
 }
 
 /* Classify a normalised path (no leading '/'). */
@@ -133,7 +134,9 @@ static struct npm_path classify(const char *path)
         while (c < end) {
             const char *s;
             size_t n;
-            if (strncmp(c, "node_modules/", 13) != 0)
+            /* "node_modules/" and at least one character of a name
+             * before `end` ("a/node_modules/package.json" is none) */
+            if (end - c < 14 || strncmp(c, "node_modules/", 13) != 0)
                 return r;
             c += 13;
             s = memchr(c, '/', (size_t)(end - c));

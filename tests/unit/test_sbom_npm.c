@@ -102,6 +102,8 @@ static void npm__claims(void **state)
         { "app/node_modules/resolve/test/node_modules/y/package.json", 0 },
         { "app/node_modules/@s/package.json", 0 },
         { "app/node_modules/package.json", 0 },
+        { "node_modules/a/node_modules/package.json", 0 },
+        { "node_modules/@s/node_modules/package.json", 0 },
         { "app/node_modules/.bin/package.json", 0 },
         { "app/node_modules/.pnpm/x@1/node_modules/x/package.json", 0 },
         { "app/node_modules/x/package-lock.json", 0 },
