@@ -343,7 +343,10 @@ static void lock_release(struct lock *l)
 }
 
 /* The keys of each object-valued member of o named in `fields` (a
- * package's dependencies of every kind) appended to e->deps. */
+ * package's dependencies of every kind) appended to e->deps, each name
+ * once. Keys are unique within one object (sg_json_parse refuses
+ * duplicates), so a name is only looked up in the earlier fields' objects:
+ * hash lookups, not a scan of e->deps (a hostile lock could list 10^6). */
 static sg_err
 add_dep_names(struct lock_ent *e, const json_t *o, const char *const *fields)
 {
@@ -357,8 +360,9 @@ add_dep_names(struct lock_ent *e, const json_t *o, const char *const *fields)
         {
             int dup = 0;
             (void)v;
-            for (size_t i = 0; i < e->n_deps && !dup; i++)
-                dup = strcmp(e->deps[i], k) == 0;
+            for (size_t g = 0; g < f && !dup; g++)
+                dup = json_is_object(json_object_get(o, fields[g])) &&
+                      json_object_get(json_object_get(o, fields[g]), k);
             if (!dup && good_ident(k)) {
                 sg_err rc = sg_strv_push(&e->deps, &e->n_deps, k, strlen(k));
                 if (rc)
@@ -762,7 +766,9 @@ static const struct inst *resolve(const struct inst *v,
     }
 }
 
-/* Record "name@version" of package `to` in from's depends (once). */
+/* Record "name@version" of package `to` in from's depends; duplicates
+ * (a package installed twice, a name in two dependency kinds) are
+ * removed once at the end (dedupe_depends()), not searched for here. */
 static sg_err add_edge(struct sg_sbom *s, size_t from, size_t to)
 {
     struct sg_pkg *p = &s->pkgs[from];
@@ -773,16 +779,35 @@ static sg_err add_edge(struct sg_sbom *s, size_t from, size_t to)
     if (from == to)
         return SG_OK;
     rc = sg_buf_addf(&b, "%s@%s", q->name, q->version ? q->version : "");
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < p->n_depends; i++)
-        if (strcmp(p->depends[i], b.data) == 0) {
-            sg_buf_release(&b);
-            return SG_OK;
-        }
-    rc = sg_strv_push(&p->depends, &p->n_depends, b.data, b.len);
+    if (!rc)
+        rc = sg_strv_push(&p->depends, &p->n_depends, b.data, b.len);
     sg_buf_release(&b);
     return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort each package's depends (from `first` on) and drop repeats. */
+static void dedupe_depends(struct sg_sbom *s, size_t first)
+{
+    for (size_t i = first; i < s->n_pkgs; i++) {
+        struct sg_pkg *p = &s->pkgs[i];
+        size_t o = 0;
+        if (p->type != SG_PKG_NPM || p->n_depends < 2)
+            continue;
+        qsort(p->depends, p->n_depends, sizeof(*p->depends), cmp_str);
+        for (size_t k = 0; k < p->n_depends; k++) {
+            if (o && strcmp(p->depends[o - 1], p->depends[k]) == 0) {
+                free(p->depends[k]);
+                continue;
+            }
+            p->depends[o++] = p->depends[k];
+        }
+        p->n_depends = o;
+    }
 }
 
 /* Edges of every installed package (and the application, `root`'s
@@ -1010,7 +1035,7 @@ sg_err sg_sbom__npm_catalog(struct sg_sbom *s,
 {
     struct file_ref *r = NULL;
     struct seen t = { 0 };
-    size_t nr = 0;
+    size_t nr = 0, first = s->n_pkgs;
     sg_err rc = SG_OK;
 
     if (!n)
@@ -1035,6 +1060,7 @@ sg_err sg_sbom__npm_catalog(struct sg_sbom *s,
         rc = project(s, &t, r + i, j - i, ctx);
         i = j;
     }
+    dedupe_depends(s, first);
     free(t.slot);
     free(r);
     return rc;

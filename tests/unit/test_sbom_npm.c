@@ -294,12 +294,12 @@ static void npm__project_with_lock(void **state)
     assert_string_equal(p->license, "UNLICENSED");
     assert_string_equal(p->db_path, "srv/app/package.json");
     /* dev and optional names too; fsevents is not installed: no edge */
-    assert_string_equal(deps(p), "express@4.21.2 debug@4.4.0 @s/x@1.0.0 ");
+    assert_string_equal(deps(p), "@s/x@1.0.0 debug@4.4.0 express@4.21.2 ");
     p = find(s, "express", "4.21.2");
     assert_int_equal(p->purpose, SG_PURPOSE_DEFAULT);
     assert_string_equal(p->found_by, "javascript-package-cataloger");
     assert_string_equal(p->layer_diff_id, "sha256:l");
-    assert_string_equal(deps(p), "debug@2.6.9 @s/x@1.0.0 ");
+    assert_string_equal(deps(p), "@s/x@1.0.0 debug@2.6.9 ");
     assert_string_equal(deps(find(s, "debug", "2.6.9")), "ms@2.0.0 ");
     assert_string_equal(deps(find(s, "debug", "4.4.0")), "ms@2.1.3 ");
     /* once, credited to the first path; edges of both copies */
@@ -316,13 +316,13 @@ static void npm__project_with_lock(void **state)
                                   "debug@4.4.0 express@4.21.2 ms@2.0.0 "
                                   "ms@2.1.3 ");
     assert_string_equal(edges(s), "@s/x@1.0.0->ms@2.0.0;"
-                                  "app@1.0.0->express@4.21.2;"
-                                  "app@1.0.0->debug@4.4.0;"
                                   "app@1.0.0->@s/x@1.0.0;"
+                                  "app@1.0.0->debug@4.4.0;"
+                                  "app@1.0.0->express@4.21.2;"
                                   "debug@2.6.9->ms@2.0.0;"
                                   "debug@4.4.0->ms@2.1.3;"
-                                  "express@4.21.2->debug@2.6.9;"
-                                  "express@4.21.2->@s/x@1.0.0;");
+                                  "express@4.21.2->@s/x@1.0.0;"
+                                  "express@4.21.2->debug@2.6.9;");
     assert_string_equal(s->pkgs[0].purl, "pkg:npm/%40s/x@1.0.0");
     sg_sbom_free(s);
 }
@@ -424,7 +424,7 @@ static void npm__lock_only(void **state)
         F("src/package-lock.json",
           "{\"lockfileVersion\":2,\"packages\":{"
           "\"\":{\"dependencies\":{\"a\":\"1\"},\"devDependencies\":{\"t\":"
-          "\"1\"}},"
+          "\"1\",\"a\":\"1\"},\"peerDependencies\":{\"a\":\"1\"}},"
           "\"node_modules/a\":{\"version\":\"1.0.0\",\"license\":\"MIT\","
           "\"dependencies\":{\"@s/b\":\"1\"}},"
           "\"node_modules/@s/b\":{\"version\":\"1.1.0\"},"
@@ -447,6 +447,7 @@ static void npm__lock_only(void **state)
     assert_non_null(find(s, "@s/b", "1.1.0"));
     assert_non_null(find(s, "real", "2.0.0")); /* an alias: its own name */
     assert_null(find(s, "t", "9.0.0"));
+    /* "a" in three kinds of dependencies: one edge */
     assert_string_equal(deps(find(s, "src", "1.0.0")), "a@1.0.0 ");
     assert_int_equal(s->n_pkgs, 4);
     sg_sbom_free(s);
