@@ -918,10 +918,10 @@ static sg_err project(struct sg_sbom *s,
     for (size_t i = 0; i < n && !rc; i++) {
         const struct sg_npm_file *f = r[i].f;
         struct sg_pkg p;
+        struct lock_ent pj;
         int ok = 0;
         if (r[i].c.kind != NPM_INSTALLED || too_big(f, ctx))
             continue;
-        struct lock_ent pj;
         memset(&pj, 0, sizeof(pj));
         rc = installed_read(&p, &ok, &pj, f, ctx);
         if (rc) {
@@ -985,8 +985,8 @@ static sg_err project(struct sg_sbom *s,
         if (rc) {
             rc = skip_bad(rc, ctx);
         } else if (json_is_object(o)) {
-            rc = pkg_from_json(&p, &ok, o, app->f->path, app->f->layer);
             const char *nm = jstr(o, "name");
+            rc = pkg_from_json(&p, &ok, o, app->f->path, app->f->layer);
             if (!nm || !good_ident(nm))
                 nm = l.name; /* the lock repeats it */
             if (!rc && !ok && nm) {
@@ -1013,6 +1013,8 @@ static sg_err project(struct sg_sbom *s,
                 rc = add_dep_names(&root_pj, o, root_dep_fields);
                 root = &root_pj;
             }
+        } else {
+            sg_warn(ctx, "%s: not a JSON object, skipped", app->f->path);
         }
         json_decref(o);
     }
