@@ -28,6 +28,7 @@ npm_ls() {
     (cd "$1" && npm ls --all --json --offline 2>/dev/null) | jq -r '
         "\(.name)@\(.version)",
         (.. | objects | .dependencies? // empty | to_entries[]
+         | select(.value.version != null)   # missing optional/peer deps
          | "\(.value.name // .key)@\(.value.version)")' | sort -u
 }
 # DEPENDS_ON edges "from -> to" (name@version) of an SPDX document.
@@ -104,10 +105,12 @@ fi
 
 # DEPENDS_ON: the lock's edges, each dependency looked up in the nearest
 # node_modules up the dependent's path (Node's require()), computed here
-# from package-lock.json independently of sigil.
-$PY - "$N/app/package-lock.json" >"$T/edges.want" <<'PYEOF'
-import json, sys
-lock = json.load(open(sys.argv[1]))
+# from package-lock.json independently of sigil (entries not installed,
+# e.g. optional ones for another platform, are no edge).
+$PY - "$N/app" >"$T/edges.want" <<'PYEOF'
+import json, os, sys
+app = sys.argv[1]
+lock = json.load(open(app + "/package-lock.json"))
 pk = lock["packages"]
 def nv(k):
     e = pk[k]
@@ -124,7 +127,7 @@ for k, e in pk.items():
         cur = k
         while True:
             c = (cur + "/" if cur else "") + "node_modules/" + n
-            if c in pk:
+            if c in pk and os.path.exists(app + "/" + c + "/package.json"):
                 edges.add("%s -> %s" % (src, nv(c)))
                 break
             if not cur:
