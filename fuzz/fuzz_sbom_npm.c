@@ -1,6 +1,7 @@
 /* libFuzzer harness: the npm cataloger (package.json, lock files and the
  * edges between them). The input is one or more files separated by
- * "\n--file PATH--\n" lines (PATH: where the file lies in the image);
+ * "\n--file PATH--\n" lines (PATH: where the file lies in the image;
+ * "~PATH" for an earlier version of it, as for --scope all-layers);
  * text before the first separator is "package-lock.json". So the
  * lock parser, the package.json reader and the node_modules resolution
  * all see fuzzed bytes, and sg_sbom_finish() resolves the edges. */
@@ -47,7 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             }
         paths[n] = path;
-        f[n].path = path;
+        /* "~PATH": an earlier version (all-layers) */
+        f[n].deleted = path[0] == '~';
+        f[n].path = path + (path[0] == '~');
         f[n].data = p;
         f[n].len = (size_t)((next ? next : end) - p);
         f[n].layer = "sha256:l";

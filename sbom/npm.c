@@ -1030,6 +1030,53 @@ static sg_err project(struct sg_sbom *s,
     return rc;
 }
 
+/* all-layers: an earlier version of an installed package.json. Its
+ * package is reported, marked deleted, unless the live image has that
+ * (name, version); a later deleted version of it takes the credit (the
+ * newest layer that still had it, as the database catalogers do). No
+ * edges: the lock describes the live tree. */
+static sg_err deleted_pkg(struct sg_sbom *s,
+                          struct seen *t,
+                          const struct sg_npm_file *f,
+                          const struct sg_ctx *ctx)
+{
+    struct sg_pkg p;
+    struct lock_ent pj;
+    size_t pos, idx;
+    int ok = 0;
+    sg_err rc;
+
+    if (too_big(f, ctx))
+        return SG_OK;
+    memset(&pj, 0, sizeof(pj));
+    rc = installed_read(&p, &ok, &pj, f, ctx);
+    sg_strv_free_n(pj.deps, pj.n_deps);
+    if (rc)
+        return skip_bad(rc, ctx);
+    if (!ok)
+        return SG_OK;
+    if ((t->n + 1) * 2 > t->n_slot && (rc = seen_grow(t, s))) {
+        sg_pkg_release(&p);
+        return rc;
+    }
+    pos = seen_pos(t, s, p.name, p.version);
+    if (t->slot[pos]) {
+        struct sg_pkg *have = &s->pkgs[t->slot[pos] - 1];
+        if (have->deleted) { /* newer: swap in its layer and path */
+            char *x = have->layer_diff_id;
+            have->layer_diff_id = p.layer_diff_id;
+            p.layer_diff_id = x;
+            x = have->db_path;
+            have->db_path = p.db_path;
+            p.db_path = x;
+        }
+        sg_pkg_release(&p);
+        return SG_OK;
+    }
+    p.deleted = 1;
+    return add_once(s, t, &p, &idx);
+}
+
 sg_err sg_sbom__npm_catalog(struct sg_sbom *s,
                             const struct sg_npm_file *files,
                             size_t n,
@@ -1047,7 +1094,7 @@ sg_err sg_sbom__npm_catalog(struct sg_sbom *s,
         return sg_error_oom();
     for (size_t i = 0; i < n; i++) {
         struct npm_path c = classify(files[i].path);
-        if (c.kind == NPM_NONE || !files[i].data)
+        if (c.kind == NPM_NONE || !files[i].data || files[i].deleted)
             continue;
         r[nr].f = &files[i];
         r[nr++].c = c;
@@ -1063,6 +1110,10 @@ sg_err sg_sbom__npm_catalog(struct sg_sbom *s,
         i = j;
     }
     dedupe_depends(s, first);
+    for (size_t i = 0; i < n && !rc; i++)
+        if (files[i].deleted && files[i].data &&
+            classify(files[i].path).kind == NPM_INSTALLED)
+            rc = deleted_pkg(s, &t, &files[i], ctx);
     free(t.slot);
     free(r);
     return rc;

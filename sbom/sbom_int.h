@@ -108,6 +108,7 @@ struct sg_npm_file {
     const void *data;
     size_t len;
     const char *layer; /* diffID of the layer that wrote it, or NULL */
+    int deleted; /* all-layers: a version a later layer deleted/replaced */
 };
 /* Does the npm cataloger read this path? package.json of a project or of
  * a package installed under node_modules/, package-lock.json,
@@ -123,10 +124,13 @@ sg_err sg_sbom__npm_package_json(struct sg_pkg *out,
                                  const char *path,
                                  const char *layer,
                                  const struct sg_ctx *ctx);
-/* Catalog the live files f[0..n) (any order; paths npm does not claim
- * are ignored): installed packages, each project's application package
- * and the lock's DEPENDS_ON edges as "name@version" depends. A bad or
- * oversized (pkg_meta_max) file is skipped with a warning. */
+/* Catalog the files f[0..n) (any order; paths npm does not claim are
+ * ignored): from the live ones, installed packages, each project's
+ * application package and the lock's DEPENDS_ON edges as "name@version"
+ * depends; from the deleted ones (in layer order), installed packages
+ * not in the live set, marked deleted and credited to the newest layer
+ * that had them. A bad or oversized (pkg_meta_max) file is skipped with
+ * a warning. */
 sg_err sg_sbom__npm_catalog(struct sg_sbom *s,
                             const struct sg_npm_file *f,
                             size_t n,

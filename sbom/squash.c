@@ -1059,9 +1059,12 @@ static sg_err licenses(struct sg_sbom *s, const struct squash *sq)
     return rc;
 }
 
-/* Node.js packages from the live package.json and lock files (npm.c). */
-static sg_err
-npm(struct sg_sbom *s, const struct squash *sq, char *const *diff_ids)
+/* Node.js packages from the live package.json and lock files (npm.c),
+ * and for all-layers their earlier versions too. */
+static sg_err npm(struct sg_sbom *s,
+                  const struct squash *sq,
+                  char *const *diff_ids,
+                  enum sg_sbom_scope scope)
 {
     struct sg_npm_file *f = NULL;
     size_t n = 0, cap = 0;
@@ -1069,8 +1072,8 @@ npm(struct sg_sbom *s, const struct squash *sq, char *const *diff_ids)
 
     for (size_t i = 0; i < sq->n_all && !rc; i++) {
         const struct sq_entry *e = sq->all[i];
-        if (!e->alive || e->k->kind != SG_KEPT_REG ||
-            !sg_sbom__npm_claims(e->k->path))
+        if ((!e->alive && scope != SG_SBOM_ALL_LAYERS) ||
+            e->k->kind != SG_KEPT_REG || !sg_sbom__npm_claims(e->k->path))
             continue;
         rc = sg_array_grow(&f, &cap, n, sizeof(*f), 64);
         if (rc)
@@ -1078,6 +1081,7 @@ npm(struct sg_sbom *s, const struct squash *sq, char *const *diff_ids)
         f[n].path = e->k->path;
         f[n].data = e->k->data;
         f[n].len = e->k->len;
+        f[n].deleted = !e->alive;
         f[n++].layer = diff_ids ? diff_ids[e->layer] : NULL;
     }
     if (!rc)
@@ -1159,7 +1163,7 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
         free(newidx);
     }
     if (!rc)
-        rc = npm(s, &sq, diff_ids);
+        rc = npm(s, &sq, diff_ids, scope);
     final_end = s->n_pkgs;
     if (!rc && scope == SG_SBOM_ALL_LAYERS) {
         dead = malloc((sq.n_all + 1) * sizeof(*dead));

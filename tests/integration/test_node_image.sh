@@ -74,6 +74,22 @@ check "debug@4.4.0 credited to layer 2 (the upgrade)" test \
     "$(jq -r '.packages[] | select(.name == "debug" and .versionInfo == "4.4.0") | .comment' "$T/sbom.spdx.json")" = \
     "layer: $l2; path: /app/node_modules/debug/package.json"
 
+# all-layers: the same live set, plus what the lower layer had and the
+# image lost (debug@4.3.7 upgraded, lodash under the opaque directory),
+# marked deleted and credited to layer 1.
+l1=$(jq -r '.manifests[0].digest' "$IMG/index.json" | sed 's,:,/,')
+l1=$(jq -r '.config.digest' "$IMG/blobs/$l1" | sed 's,:,/,')
+l1=$(jq -r '.rootfs.diff_ids[0]' "$IMG/blobs/$l1")
+"$SIGIL" sbom "oci-dir:$IMG" --scope all-layers -o spdx-json >"$T/all.json" 2>"$T/all.err"
+check "all-layers exits 0, no warnings" test $? -eq 0 -a ! -s "$T/all.err"
+jq -r '.packages[] | select(any(.externalRefs[]?; .referenceLocator | startswith("pkg:npm/")))
+       | select((.comment // "") | test("deleted") | not) | "\(.name)@\(.versionInfo)"' \
+    "$T/all.json" | sort -u >"$T/all.live"
+check "all-layers: the live set unchanged" diff -u "$T/want" "$T/all.live"
+check "all-layers: debug@4.3.7 and lodash deleted, from layer 1" test \
+    "$(jq -r '.packages[] | select((.comment // "") | test("deleted")) | "\(.name)@\(.versionInfo) \(.comment)"' "$T/all.json" | tr '\n' '|')" = \
+    "debug@4.3.7 layer: $l1; path: /app/node_modules/debug/package.json; deleted or replaced in a later layer|lodash@4.17.21 layer: $l1; path: /usr/local/lib/node_modules/lodash/package.json; deleted or replaced in a later layer|"
+
 # purls (scoped: %40scope), application, licences
 check "scoped purl" grep -q '"pkg:npm/%40babel/code-frame@7.26.2"' "$T/sbom.spdx.json"
 check "plain purl" grep -q '"pkg:npm/express@4.21.2"' "$T/sbom.spdx.json"

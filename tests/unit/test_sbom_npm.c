@@ -13,9 +13,9 @@
 #include "sbom/text.h"
 #include "sbom_test_util.h"
 
-#define F(p, d)                         \
-    {                                   \
-        p, d, sizeof(d) - 1, "sha256:l" \
+#define F(p, d)                            \
+    {                                      \
+        p, d, sizeof(d) - 1, "sha256:l", 0 \
     }
 
 static const struct sg_pkg *
@@ -572,6 +572,46 @@ static void npm__squash_whiteouts(void **state)
     sg_sbom_free(s);
 }
 
+/* all-layers: what earlier layers had and the image no longer has is
+ * reported once, deleted, credited to the newest layer that had it. */
+static void npm__squash_all_layers(void **state)
+{
+    struct sg_layer_view v[3];
+    struct sg_sbom *s = NULL;
+    static char l2[] = "sha256:l2";
+    char *const ids[] = { l0, l1, l2 };
+
+    (void)state;
+    memset(v, 0, sizeof(v));
+    keep(&v[0], "node_modules/a/package.json", PJ("a", "1.0.0"));
+    keep(&v[0], "node_modules/b/package.json", PJ("b", "1.0.0"));
+    keep(&v[0], "node_modules/c/package.json", PJ("c", "1.0.0"));
+    keep(&v[1], "node_modules/a/package.json", PJ("a", "1.0.0")); /* same */
+    keep(&v[1], "node_modules/b/package.json", PJ("b", "1.0.0")); /* same */
+    keep(&v[2], "node_modules/a/package.json", PJ("a", "2.0.0"));
+    assert_int_equal(
+        sg_strv_push(&v[2].whiteouts, &v[2].n_whiteouts, "node_modules/b", 14),
+        SG_OK);
+    for (size_t i = 0; i < 3; i++)
+        sg_layer_view_seal(&v[i]);
+    assert_int_equal(sg_sbom_create(&s), SG_OK);
+    assert_int_equal(sg_sbom__squash_catalog(s, v, 3, ids, SG_SBOM_ALL_LAYERS,
+                                             sbom_test_sg()),
+                     SG_OK);
+    assert_int_equal(sg_sbom_finish(s), SG_OK);
+    assert_string_equal(names(s), "a@1.0.0 a@2.0.0 b@1.0.0 c@1.0.0 ");
+    assert_true(find(s, "a", "1.0.0")->deleted);
+    assert_string_equal(find(s, "a", "1.0.0")->layer_diff_id, "sha256:l1");
+    assert_false(find(s, "a", "2.0.0")->deleted);
+    assert_true(find(s, "b", "1.0.0")->deleted);
+    assert_string_equal(find(s, "b", "1.0.0")->layer_diff_id, "sha256:l1");
+    assert_false(find(s, "c", "1.0.0")->deleted);
+    assert_string_equal(find(s, "c", "1.0.0")->layer_diff_id, "sha256:l0");
+    for (size_t i = 0; i < 3; i++)
+        sg_layer_view_release(&v[i]);
+    sg_sbom_free(s);
+}
+
 /* finish: an npm depends entry names one exact version; a version that
  * is not there is no edge (never another version of the name). */
 static void npm__finish_exact(void **state)
@@ -620,6 +660,7 @@ int main(void)
         cmocka_unit_test(npm__limits_and_bad_files),
         cmocka_unit_test(npm__lock_entries_bounded),
         cmocka_unit_test(npm__squash_whiteouts),
+        cmocka_unit_test(npm__squash_all_layers),
         cmocka_unit_test(npm__finish_exact),
     };
 
