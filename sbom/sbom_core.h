@@ -98,7 +98,8 @@ SG_MUST_USE sg_err sg_path_normalise(char **out, const char *in);
 /* Does a cataloger want this path's bytes? Besides the databases' usual
  * paths, every file a symlinked directory could make one of them (by
  * base name: status, installed, rpmdb.sqlite, Packages, Packages.db,
- * os-release, debian_version, alpine-release, status.d/NAME). */
+ * os-release, debian_version, alpine-release, status.d/NAME), and the
+ * Node.js files by path (sg_sbom__npm_claims). */
 int sg_path_claimed(const char *path);
 /* Bytes kept at most for a claimed file: pkg_meta_max for language
  * package metadata, file_keep_max for the rest. */

@@ -164,6 +164,40 @@ sg_sbom__python_record_parse(size_t *n_files, const void *data, size_t len);
 /* A dpkg .list reduced to its .dist-info/.egg-info lines (malloc'd,
  * "\n"-terminated lines, "" when none). */
 sg_err sg_sbom__python_list_filter(char **out, const void *data, size_t len);
+/* Node.js (npm.c). A live file of the squashed image, as the npm
+ * cataloger reads it. */
+struct sg_npm_file {
+    const char *path; /* normalised: no leading '/' */
+    const void *data;
+    size_t len;
+    const char *layer; /* diffID of the layer that wrote it, or NULL */
+    int deleted; /* all-layers: a version a later layer deleted/replaced */
+};
+/* Does the npm cataloger read this path? package.json of a project or of
+ * a package installed under node_modules/, package-lock.json,
+ * npm-shrinkwrap.json, node_modules/.package-lock.json. */
+int sg_sbom__npm_claims(const char *path);
+/* One package.json into *out (name, version, licence, description,
+ * homepage; type SG_PKG_NPM); *ok = 0, nothing allocated, when it has no
+ * usable name or version. Malformed JSON: SG_EPARSE. */
+sg_err sg_sbom__npm_package_json(struct sg_pkg *out,
+                                 int *ok,
+                                 const void *data,
+                                 size_t len,
+                                 const char *path,
+                                 const char *layer,
+                                 const struct sg_ctx *ctx);
+/* Catalog the files f[0..n) (any order; paths npm does not claim are
+ * ignored): from the live ones, installed packages, each project's
+ * application package and the lock's DEPENDS_ON edges as "name@version"
+ * depends; from the deleted ones (in layer order), installed packages
+ * not in the live set, marked deleted and credited to the newest layer
+ * that had them. A bad or oversized (pkg_meta_max) file is skipped with
+ * a warning. */
+sg_err sg_sbom__npm_catalog(struct sg_sbom *s,
+                            const struct sg_npm_file *f,
+                            size_t n,
+                            const struct sg_ctx *ctx);
 
 /* Drop packages whose cataloger is not in mask (0: keep all); before
  * sg_sbom_finish(). */

@@ -142,6 +142,8 @@ int sg_path_claimed(const char *path)
     for (size_t i = 0; i < sizeof(db_names) / sizeof(db_names[0]); i++)
         if (strcmp(b, db_names[i]) == 0)
             return 1;
+    if (sg_sbom__npm_claims(path))
+        return 1;
     if (in_status_d(path) || sg_sbom__python_claims(path))
         return 1;
     if (has_prefix(path, "usr/share/doc/") && strcmp(b, "copyright") == 0) {
@@ -172,8 +174,10 @@ void sg_strv_free_n(char **v, size_t n)
 
 size_t sg_path_keep_max(const char *path, const struct sg_limits *lim)
 {
-    return sg_sbom__python_claims(path) == SG_PY_META ? lim->pkg_meta_max
-                                                      : lim->file_keep_max;
+    return sg_sbom__python_claims(path) == SG_PY_META ||
+                   sg_sbom__npm_claims(path)
+               ? lim->pkg_meta_max
+               : lim->file_keep_max;
 }
 
 static sg_err view_charge(struct sg_layer_view *v, size_t len, const char *path)
@@ -1127,6 +1131,37 @@ static sg_err python(struct sg_sbom *s,
     return rc;
 }
 
+/* Node.js packages from the live package.json and lock files (npm.c),
+ * and for all-layers their earlier versions too. */
+static sg_err npm(struct sg_sbom *s,
+                  const struct squash *sq,
+                  char *const *diff_ids,
+                  enum sg_sbom_scope scope)
+{
+    struct sg_npm_file *f = NULL;
+    size_t n = 0, cap = 0;
+    sg_err rc = SG_OK;
+
+    for (size_t i = 0; i < sq->n_all && !rc; i++) {
+        const struct sq_entry *e = sq->all[i];
+        if ((!e->alive && scope != SG_SBOM_ALL_LAYERS) ||
+            e->k->kind != SG_KEPT_REG || !sg_sbom__npm_claims(e->k->path))
+            continue;
+        rc = sg_array_grow(&f, &cap, n, sizeof(*f), 64);
+        if (rc)
+            break;
+        f[n].path = e->k->path;
+        f[n].data = e->k->data;
+        f[n].len = e->k->len;
+        f[n].deleted = !e->alive;
+        f[n++].layer = diff_ids ? diff_ids[e->layer] : NULL;
+    }
+    if (!rc)
+        rc = sg_sbom__npm_catalog(s, f, n, sq->ctx);
+    free(f);
+    return rc;
+}
+
 static int cmp_hit(const void *a, const void *b)
 {
     const struct db_hit *x = a, *y = b;
@@ -1199,6 +1234,8 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
         }
         free(newidx);
     }
+    if (!rc)
+        rc = npm(s, &sq, diff_ids, scope);
     final_end = s->n_pkgs;
     if (!rc && scope == SG_SBOM_ALL_LAYERS) {
         dead = malloc((sq.n_all + 1) * sizeof(*dead));
