@@ -265,6 +265,12 @@ add_tags(char ***tags, size_t *n, const struct sg_buf *body, size_t max)
             rc = sg_error_set(SG_ELIMIT, "tag list: more than %zu tags", max);
             goto done;
         }
+        /* A tag is printed (sigil ls) and fed back as a reference: one
+         * outside the spec's grammar (a newline, a '/', 10 MB long) is a
+         * broken or hostile registry, not a name to pass on. */
+        rc = sg_oci__check_tag(json_string_value(v), "tag list: a tag");
+        if (rc)
+            goto done;
         nt = realloc(*tags, (*n + 2) * sizeof(*nt));
         if (!nt) {
             rc = sg_error_oom();
