@@ -59,6 +59,25 @@ const struct cli_command cli_cmd_copy = {
 /* ------------------------------------------------------------------ */
 /* SBOMs (cmd_sbom.c, cmd_sbomtools.c) */
 
+const struct cli_command cli_cmd_ls = {
+    "ls", "List the tags of a registry repository",
+    "usage: sigil ls [--full-ref] REPO\n"
+    "\n"
+    "Print the tags of the registry repository REPO (no tag or digest), one\n"
+    "per line in the registry's order, as crane ls does; every page of the\n"
+    "registry's tag list is read (Link headers) before anything is printed.\n"
+    "Pipe it into 'sigil sbom --from-file -' to scan a whole repository.\n"
+    "\n"
+    "  --full-ref   print REGISTRY/REPOSITORY:TAG instead of TAG\n"
+    "  -v, -q, --ca-file, --insecure-registry, --username,\n"
+    "  --password-stdin   as for every registry command\n"
+    "\n"
+    "At most --limit tags-max tags (default 100000); a tag outside the\n"
+    "distribution spec's grammar is an error. Exit status: 0 ok, 1 failure\n"
+    "(nothing printed), 2 usage.\n",
+    cli_run_ls, .pos = { 1, "one REPO only", CLI_UNKNOWN_PLAIN, 0 }
+};
+
 const struct cli_command cli_cmd_sbom = {
     "sbom", "List the packages in an image (SPDX, CycloneDX, table)",
     "usage: sigil sbom SOURCE [-o FORMAT[=FILE]]... [--platform OS/ARCH]\n"
