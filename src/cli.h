@@ -226,6 +226,8 @@ struct cli_pipeline {
     struct sg_oci_store *s;
     const char *digest;
     const char *key_path;
+    const struct sg_sign_key *key; /* loaded already (batch mode: once for
+                                      every image); NULL: load key_path */
     const void *sbom;
     size_t sbom_len;
     const char *predicate_type; /* "spdxjson" or "cyclonedx" */
@@ -238,6 +240,8 @@ int cli_pipeline_attest(struct cli_ctx *ctx, const struct cli_pipeline *p);
  * stdout). Every document is rendered before any is written: nothing is
  * written when one fails, and each file is written atomically. */
 #define CLI_SBOM_OUTPUTS_MAX 8
+/* IMAGE arguments of sbom (batch mode); longer lists: --from-file. */
+#define CLI_SBOM_IMAGES_MAX 4096
 struct cli_sbom_output {
     enum sg_sbom_format fmt;
     char name[32];    /* FORMAT as given */

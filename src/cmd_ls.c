@@ -20,6 +20,7 @@ int cli_run_ls(struct cli_ctx *ctx, int argc, char **argv)
     int full = 0, ret = CLI_EXIT_OK;
     struct sg_oci_store *s = NULL;
     const struct sg_oci_ref *ref;
+    const char *given, *slash;
     struct sg_buf name = SG_BUF_INIT(SG_BUF_NOLIMIT);
     struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char **tags = NULL;
@@ -35,15 +36,23 @@ int cli_run_ls(struct cli_ctx *ctx, int argc, char **argv)
         return CLI_EXIT_USAGE;
     if (!repo)
         return cli_usage_error(&cli_cmd_ls, "REPO is required");
+    given = repo;
     if (cli_open_store(&s, ctx, repo, 0))
         return CLI_EXIT_FAIL;
-    ref = sg_oci_store_ref(s);
     if (sg_oci_store_kind(s) != SG_OCI_STORE_REGISTRY) {
         ret =
             cli_usage_error(&cli_cmd_ls, "%s: not a registry repository", repo);
         goto done;
     }
-    if (ref->tag || ref->digest) {
+    /* The parsed reference has "latest" filled in: whether REPO itself
+     * names a tag (a ':' after the last '/') or a digest is in the
+     * string. */
+    ref = sg_oci_store_ref(s);
+    if (strncmp(repo, "registry:", 9) == 0 ||
+        strncmp(repo, "docker://", 9) == 0)
+        given = repo + 9;
+    slash = strrchr(given, '/');
+    if (strchr(given, '@') || strchr(slash ? slash : given, ':')) {
         ret = cli_usage_error(&cli_cmd_ls,
                               "%s: give the repository, without a tag or "
                               "digest",
