@@ -614,8 +614,8 @@ static int item_scan(struct batch *b,
     }
     if (b->ctx->verbosity >= 2) {
         char line[1200];
-        snprintf(line, sizeof(line), "sigil: %s: ok %s\n", it->ref,
-                 img ? img->digest : "");
+        snprintf(line, sizeof(line), "sigil: %s: ok%s%s\n", it->ref,
+                 img ? " " : "", img ? img->digest : "");
         cli_progress_line(line);
     }
     ret = CLI_EXIT_OK;
