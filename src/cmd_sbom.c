@@ -317,7 +317,7 @@ static int ph_at(const char *t, size_t *len)
 static int template_check(const char *t, int *digest)
 {
     for (const char *p = t; *p; p++) {
-        size_t len;
+        size_t len = 0;
         int ph;
         if (*p != '{')
             continue;
@@ -342,7 +342,7 @@ static char *template_expand(const char *t, const struct batch_item *it)
     sg_err rc = SG_OK;
 
     for (const char *p = t; *p && !rc; p++) {
-        size_t len;
+        size_t len = 0;
         int ph = *p == '{' ? ph_at(p, &len) : -1;
         if (ph < 0) {
             rc = sg_buf_addc(&b, *p);
