@@ -922,6 +922,10 @@ int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(&cli_cmd_sbom, "--key/--sign need --attest");
     if (attest && !key)
         return cli_usage_error(&cli_cmd_sbom, "--attest needs --key");
+    if (from_file && strcmp(from_file, "-") == 0 && ctx->password)
+        return cli_usage_error(&cli_cmd_sbom,
+                               "--from-file - and --password-stdin both "
+                               "read stdin");
     if (is_batch(args.n_pos, from_file, &sa, &outs)) {
         struct batch_args ba = { .images = images,
                                  .n_images = args.n_pos,

@@ -135,6 +135,8 @@ expect_usage "stdout in batch mode" "several images are written to files" \
     "$SIGIL" sbom $INS "$REG/batch/deb:v1" "$REG/batch/apk:v1" -o spdx-json
 expect_usage "bad --shard" "--shard: K/N" \
     "$SIGIL" sbom $INS --shard 3/3 "$REG/batch/deb:v1" -o "spdx-json=$T/x/{index}.json"
+expect_usage "--from-file - with --password-stdin" "both read stdin" \
+    sh -c "echo pw | '$SIGIL' sbom $INS --password-stdin -u u --from-file - -o 'spdx-json=$T/x/{index}.json'"
 check "refused runs wrote nothing" test ! -e "$T/x"
 # {repo}_{digest} is fine when the digests differ
 "$SIGIL" sbom $INS --no-cache "$REG/batch/deb:v1" "$REG/batch/deb:v2" \
