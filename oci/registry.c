@@ -237,15 +237,15 @@ done:
     return rc;
 }
 
-static sg_err
-add_tags(char ***tags, size_t *n, const struct sg_buf *body, size_t max)
+sg_err sg_oci__tag_list_add(
+    char ***tags, size_t *n, const void *data, size_t len, size_t max)
 {
     json_t *root = NULL;
     const json_t *arr, *v;
     size_t i;
     sg_err rc;
 
-    rc = sg_json_parse(&root, body->data, body->len, 0, 8, "tag list");
+    rc = sg_json_parse(&root, data, len, 0, 8, "tag list");
     if (rc)
         return rc;
     arr = json_object_get(root, "tags");
@@ -318,7 +318,8 @@ static sg_err reg_list_tags(struct sg_oci_store *s, char ***tags_out)
         else if (!rc && a.resp.status != 200)
             rc = sg_reg_status_error(r, &a.resp, "tag list");
         if (!rc)
-            rc = add_tags(&tags, &n, &body, s->ctx.limits.tags_max);
+            rc = sg_oci__tag_list_add(&tags, &n, body.data, body.len,
+                                      s->ctx.limits.tags_max);
         if (!rc && a.resp.link)
             rc = sg_oci__link_next(&next, a.resp.link);
         if (rc || !next)
