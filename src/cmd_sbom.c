@@ -736,7 +736,7 @@ struct batch_args {
     const struct sg_oci_platform *plat;
     const char *key_path;
     int attest, do_sign;
-    struct sg_layer_cache *cache;
+    const struct cli_cache *cache_flags;
 };
 
 static int run_batch(struct cli_ctx *ctx, const struct batch_args *a)
@@ -745,6 +745,7 @@ static int run_batch(struct cli_ctx *ctx, const struct batch_args *a)
     const char **refs = NULL;
     size_t n_refs = 0, n_all, n_failed = 0;
     struct sg_sign_key *key = NULL;
+    struct sg_layer_cache *cache = NULL;
     struct sg_sbom_opts opts = *a->sa->opts;
     struct batch b = { .ctx = ctx,
                        .opts = &opts,
@@ -814,9 +815,16 @@ static int run_batch(struct cli_ctx *ctx, const struct batch_args *a)
         ret = CLI_EXIT_FAIL;
         goto done;
     }
+    /* One cache for the whole run, given to every scan: a layer shared
+     * by several images is fetched and catalogued once (in memory only
+     * with --no-cache). */
+    if (cli_cache_open(&cache, ctx, a->cache_flags)) {
+        ret = CLI_EXIT_FAIL;
+        goto done;
+    }
     b.key = key;
     b.reg = cli_registry_opts(ctx);
-    opts.cache = a->cache;
+    opts.cache = cache;
     pthread_mutex_init(&b.mu, NULL);
     if (use_digest) {
         b.phase = 0;
@@ -856,6 +864,7 @@ done:
     }
     free(b.v);
     free(refs);
+    sg_layer_cache_free(cache);
     sg_sign_key_free(key);
     sg_buf_release(&list);
     return ret;
@@ -934,7 +943,8 @@ int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
                                  .outs = &outs,
                                  .key_path = key,
                                  .attest = attest,
-                                 .do_sign = do_sign };
+                                 .do_sign = do_sign,
+                                 .cache_flags = &cache_flags };
         if (cli_sbom_outputs_check(&outs))
             return CLI_EXIT_USAGE;
         if (ctx->platform) {
@@ -944,13 +954,7 @@ int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
             have_plat = 1;
             ba.plat = &plat;
         }
-        /* one cache for the whole run: a layer shared by several images
-         * is fetched and catalogued once (in memory with --no-cache) */
-        exit_code = cli_cache_open(&cache, ctx, &cache_flags);
-        if (!exit_code) {
-            ba.cache = cache;
-            exit_code = run_batch(ctx, &ba);
-        }
+        exit_code = run_batch(ctx, &ba);
         goto done;
     }
     if (!outs.n) {
