@@ -818,10 +818,8 @@ static int run_batch(struct cli_ctx *ctx, const struct batch_args *a)
     /* One cache for the whole run, given to every scan: a layer shared
      * by several images is fetched and catalogued once (in memory only
      * with --no-cache). */
-    if (cli_cache_open(&cache, ctx, a->cache_flags)) {
-        ret = CLI_EXIT_FAIL;
+    if ((ret = cli_cache_open(&cache, ctx, a->cache_flags)))
         goto done;
-    }
     b.key = key;
     b.reg = cli_registry_opts(ctx);
     opts.cache = cache;
@@ -965,11 +963,13 @@ int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     /* (no document is allocated before the scan: returning is fine) */
     if (cli_sbom_outputs_check(&outs))
         return CLI_EXIT_USAGE;
+    exit_code = cli_cache_open(&cache, ctx, &cache_flags);
+    if (exit_code)
+        goto done;
+    exit_code = CLI_EXIT_FAIL;
+    opts.cache = cache;
     if (cli_open_store(&store, ctx, source, 0))
         goto done;
-    if (cli_cache_open(&cache, ctx, &cache_flags))
-        goto done;
-    opts.cache = cache;
     opts.source_name = source;
     ro.reg = cli_registry_opts(ctx);
     ro.spec = source;
