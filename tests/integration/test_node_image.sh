@@ -208,4 +208,14 @@ check "hostile: malformed lock warned" grep -q 'package-lock.json.*skipped' "$T/
 check "hostile: the app still DEPENDS_ON ok (package.json, no usable lock)" \
     test "$(spdx_edges "$T/h.json")" = "p@1.0.0 -> ok@1.2.3"
 check "hostile: SPDX validates" $PY "$SG_SOURCE_DIR/tests/schema_validate.py" spdx "$T/h.json"
+# convert and diff read npm packages back: scoped names, the application
+"$SIGIL" convert "$T/sbom.spdx.json" -o cyclonedx-json >"$T/conv.cdx.json"
+check "convert: SPDX -> CycloneDX equal to the direct CycloneDX (diff)" \
+    "$SIGIL" diff "$T/sbom.cdx.json" "$T/conv.cdx.json"
+check "convert: the project stays the application, scoped names kept" test \
+    "$($PY -c 'import json,sys; c=json.load(open(sys.argv[1]))["components"]
+print(" ".join(sorted(x["name"] for x in c if x["type"]=="application")),
+      sum(1 for x in c if x["name"].startswith("@") and x["purl"].startswith("pkg:npm/%40")))' "$T/conv.cdx.json")" \
+    = "sigil-node-fixture $($PY -c 'import json,sys; c=json.load(open(sys.argv[1]))["components"]
+print(sum(1 for x in c if x["name"].startswith("@")))' "$T/sbom.cdx.json")"
 finish
