@@ -354,15 +354,26 @@ void sg_reg_fmt_duration(char *out, size_t cap, int64_t ms)
         snprintf(out, cap, "%ss", sec);
 }
 
-/* "timed out after 3m0s fetching blob sha256:... from host/repo" */
+/* "timed out after 3m0s fetching blob sha256:... from host/repo", and
+ * when the time went on retrying a busy answer, which one ("the
+ * registry's last answer: HTTP 503"), so a denial names the cause. */
+static sg_err
+timeout_error_after(const struct sg_reg *r, const char *desc, long busy)
+{
+    char d[48], last[64] = "";
+
+    if (busy)
+        snprintf(last, sizeof(last), " (the registry's last answer: HTTP %ld)",
+                 busy);
+    if (!r->timeout_ms)
+        return sg_error_set(SG_ENET, "timed out %s%s", desc, last);
+    sg_reg_fmt_duration(d, sizeof(d), r->timeout_ms);
+    return sg_error_set(SG_ENET, "timed out after %s %s%s", d, desc, last);
+}
+
 static sg_err timeout_error(const struct sg_reg *r, const char *desc)
 {
-    char d[48];
-
-    if (!r->timeout_ms)
-        return sg_error_set(SG_ENET, "timed out %s", desc);
-    sg_reg_fmt_duration(d, sizeof(d), r->timeout_ms);
-    return sg_error_set(SG_ENET, "timed out after %s %s", d, desc);
+    return timeout_error_after(r, desc, 0);
 }
 
 int sg_reg_expired(const struct sg_reg *r)
@@ -644,7 +655,7 @@ static sg_err wait_retry(struct run *x, sg_err failed)
     x->st.attempt++;
     ms = sg_reg_retry_delay_ms(x->st.attempt, failed ? NULL : x->resp);
     if (r->deadline_ms && x->st.now_ms + (int64_t)ms >= r->deadline_ms)
-        return timeout_error(r, x->desc);
+        return timeout_error_after(r, x->desc, failed ? 0 : x->resp->status);
     sg_debug(r->ctx, "%s %s: %s; retry %u in %u ms", x->c->method, x->url.data,
              failed ? sg_error_last() : "server busy", x->st.attempt, ms);
     sg_error_clear();
@@ -683,7 +694,7 @@ sg_reg_call(struct sg_reg *r, struct sg_reg_call *c, struct sg_http_resp *resp)
             rc = ex;
             goto done;
         case SG_REG_TIMEOUT:
-            rc = timeout_error(r, x.desc);
+            rc = timeout_error_after(r, x.desc, ex ? 0 : resp->status);
             goto done;
         case SG_REG_REDIRECT:
             rc = follow_redirect(&x);

@@ -369,6 +369,8 @@ fault 503 --fail-all
 # (the registry client retries a 503 until the review's deadline)
 check "  ... the 503 reason says the tag could not be resolved ($E503)" \
     grep -q "cannot resolve tag v1" <<<"$E503"
+check "  ... and names the registry's answer, HTTP 503" \
+    grep -q "HTTP 503" <<<"$E503"
 fault slow --delay-ms 6000
 # the registry client's own deadline (the review's) ends the slow call
 check "  ... the slow reason says it timed out ($E503)" \

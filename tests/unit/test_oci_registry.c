@@ -695,9 +695,10 @@ static void deadline__retry_wait_past_it_gives_up(void **state)
 
     (void)state;
     assert_int_equal(manifest_on(&sc, &opts, steps, 2), SG_ENET);
-    assert_string_equal(sg_error_last(), "timed out after 5s fetching "
-                                         "manifest v1 from "
-                                         "registry.test/repo");
+    assert_string_equal(sg_error_last(),
+                        "timed out after 5s fetching manifest v1 from "
+                        "registry.test/repo (the registry's last answer: "
+                        "HTTP 429)");
     assert_int_equal(sc.sleeps, 0);
 }
 
