@@ -289,20 +289,30 @@ void cli_progress_clear(void);
 void cli_progress_line(const char *line);
 
 /* The layer cache flags (src/cli_cache.c) of the scanning commands:
- * --cache-dir D, --no-cache. A command appends cli_cache_opts() to its
- * option table, then opens the cache with cli_cache_open(). */
+ * --cache-dir D, --no-cache, --cache-max-size N. A command appends
+ * cli_cache_opts() to its option table, then opens the cache with
+ * cli_cache_open(). */
 struct cli_cache {
-    const char *dir; /* --cache-dir; NULL: $XDG_CACHE_HOME/sigil, else
-                        ~/.cache/sigil */
-    int off;         /* --no-cache: in memory for this run only */
+    const char *dir;      /* --cache-dir; NULL: $XDG_CACHE_HOME/sigil, else
+                             ~/.cache/sigil */
+    int off;              /* --no-cache: in memory for this run only */
+    const char *max_size; /* --cache-max-size N[K|M|G]; NULL: 1 GiB */
+    const struct cli_command *cmd; /* for usage errors; NULL: "sigil:" */
 };
-#define CLI_CACHE_N_OPTS 2
+#define CLI_CACHE_N_OPTS 3
 void cli_cache_opts(struct cli_opt *out, struct cli_cache *c);
 /* Open the cache the flags name (*out owned by the caller, freed with
- * sg_layer_cache_free). 0, or CLI_EXIT_FAIL with the error printed. */
+ * sg_layer_cache_free). 0, CLI_EXIT_USAGE for a bad --cache-max-size, or
+ * CLI_EXIT_FAIL, with the error printed. */
 int cli_cache_open(struct sg_layer_cache **out,
                    struct cli_ctx *ctx,
                    const struct cli_cache *c);
+/* "N", "NK", "NM", "NG" (powers of 1024, N > 0) → bytes; nonzero (usage
+ * error printed for cmd, may be NULL, naming `opt`) when bad. */
+int cli_cache_size(uint64_t *out,
+                   const struct cli_command *cmd,
+                   const char *opt,
+                   const char *v);
 
 /* Keyless verification flags (src/cli_keyless.c), shared by the verify
  * commands. A command appends cli_keyless_opts() to its option table. */

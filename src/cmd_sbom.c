@@ -182,7 +182,8 @@ int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     char deflt[16];
     sg_err rc;
     struct sbom_args sa = { &opts };
-    const struct cli_opt copts[] = {
+    struct cli_cache cc = { .cmd = &cli_cmd_sbom };
+    struct cli_opt copts[6 + CLI_CACHE_N_OPTS] = {
         { .name = "--output",
           .alt = "-o",
           .take = cli_take_sbom_output,
@@ -197,6 +198,7 @@ int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
                              .n_opts = CLI_N(copts),
                              .pos = &source };
 
+    cli_cache_opts(copts + 6, &cc);
     if (cli_parse_args(ctx, &cli_cmd_sbom, argc, argv, 1, &args))
         return CLI_EXIT_USAGE;
     if (!source)
@@ -213,6 +215,10 @@ int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     /* (no document is allocated before the scan: returning is fine) */
     if (cli_sbom_outputs_check(&outs))
         return CLI_EXIT_USAGE;
+    exit_code = cli_cache_open(&opts.cache, ctx, &cc);
+    if (exit_code)
+        goto done;
+    exit_code = CLI_EXIT_FAIL;
     if (cli_open_store(&store, ctx, source, 0))
         goto done;
     opts.source_name = source;
@@ -257,5 +263,6 @@ done:
     sg_sbom_free(sbom);
     sg_oci_image_free(img);
     sg_oci_store_free(store);
+    sg_layer_cache_free(opts.cache);
     return exit_code;
 }
