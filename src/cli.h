@@ -206,6 +206,7 @@ extern const struct cli_command cli_cmd_manifest, cli_cmd_digest, cli_cmd_copy,
     cli_cmd_attest, cli_cmd_attest_blob, cli_cmd_verify_attestation,
     cli_cmd_verify_blob_attestation, cli_cmd_tree, cli_cmd_download,
     cli_cmd_attach, cli_cmd_serve;
+extern const struct cli_command cli_cmd_cache; /* src/cmd_cache.c */
 
 /* What runs them: argv[0] is the command's name; returns the exit code.
  * In src/cmd_oci.c, cmd_sbom.c, cmd_sbomtools.c, cmd_keys.c, cmd_sign.c
@@ -218,6 +219,7 @@ cli_run_fn cli_run_manifest, cli_run_digest, cli_run_copy, cli_run_sbom,
     cli_run_attest, cli_run_attest_blob, cli_run_verify_attestation,
     cli_run_verify_blob_attestation, cli_run_tree, cli_run_download,
     cli_run_attach, cli_run_serve;
+cli_run_fn cli_run_cache;
 
 /* The sbom → attest (→ sign) pipeline step, in cmd_attest.c: attach the
  * SBOM bytes as a signed attestation to the digest in s, and with do_sign
@@ -307,6 +309,9 @@ void cli_cache_opts(struct cli_opt *out, struct cli_cache *c);
 int cli_cache_open(struct sg_layer_cache **out,
                    struct cli_ctx *ctx,
                    const struct cli_cache *c);
+/* The cache directory into out (--cache-dir, else $XDG_CACHE_HOME/sigil,
+ * else ~/.cache/sigil): 0, or CLI_EXIT_FAIL printed when there is none. */
+int cli_cache_dir(struct sg_buf *out, const struct cli_cache *c);
 /* "N", "NK", "NM", "NG" (powers of 1024, N > 0) → bytes; nonzero (usage
  * error printed for cmd, may be NULL, naming `opt`) when bad. */
 int cli_cache_size(uint64_t *out,
