@@ -181,16 +181,23 @@ static sg_err put_pkg(struct sg_buf *b, const struct sg_pkg *p)
 }
 
 /* "sha256:<hex>" of the key material → the 64 hex (the file name). */
-static sg_err
-entry_key(char out[HEX_LEN + 1], const char *blob, const char *diff_id)
+/* The limits that change what a successful scan keeps (a file over
+ * file-keep-max is skipped with a warning, ...) are part of the key, so
+ * a scan with other limits never takes an entry made under these. */
+static sg_err entry_key(char out[HEX_LEN + 1],
+                        const char *blob,
+                        const char *diff_id,
+                        const struct sg_ctx *ctx)
 {
+    const struct sg_limits *lim = sg_ctx_limits(ctx);
     struct sg_buf k = SG_BUF_INIT(SG_BUF_NOLIMIT);
     char d[SG_DIGEST_STR_MAX];
     sg_err rc;
 
-    rc = sg_buf_addf(&k, "sigil layer cache %u %s\n%s\n%s\n",
+    rc = sg_buf_addf(&k, "sigil layer cache %u %s\n%s\n%s\n%zu %zu %zu %zu\n",
                      SG_LAYER_CACHE_FORMAT, SG_VERSION, blob,
-                     diff_id ? diff_id : "");
+                     diff_id ? diff_id : "", lim->file_keep_max, lim->path_max,
+                     lim->pkg_meta_max, lim->archive_max);
     if (!rc)
         rc = sg_sha256_digest(d, k.data, k.len);
     sg_buf_release(&k);
@@ -214,7 +221,7 @@ sg_err sg_layer_cache__encode(struct sg_buf *out,
     size_t start = out->len;
     sg_err rc;
 
-    rc = entry_key(key, blob, diff_id);
+    rc = entry_key(key, blob, diff_id, v->ctx);
     if (!rc)
         rc = sg_buf_add(out, "SGLC", 4);
     if (!rc)
@@ -607,7 +614,7 @@ sg_err sg_layer_cache__decode(struct sg_layer_view *v,
     if (!rc)
         rc = get_str(&rd, &ek, 0);
     if (!rc)
-        rc = entry_key(key, blob, diff_id);
+        rc = entry_key(key, blob, diff_id, v->ctx);
     /* A valid entry of another layer (renamed, or a collision of names):
      * never taken for this one. */
     if (!rc && (strcmp(eb, blob) != 0 ||
@@ -962,7 +969,7 @@ sg_err sg_layer_cache__begin(struct sg_layer_cache *c,
 
     *fill = NULL;
     *hit = 0;
-    rc = entry_key(key, blob, diff_id);
+    rc = entry_key(key, blob, diff_id, v->ctx);
     if (rc)
         return rc;
     pthread_mutex_lock(&c->mu);
