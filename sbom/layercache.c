@@ -39,14 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Bump SG_LAYER_CACHE_FORMAT on any change to what a layer's view holds:
- * the entry format, the files a cataloger claims (sg_path_claimed), what
- * keeping a file does to it (copyright → licence), or any cataloger that
- * runs while the layer is read (Go binaries, Java archives into
- * view->go). Old entries then simply miss: the version is part of the key
- * and of the header. SG_VERSION is in the key too, so a release never
- * reads a previous release's entries. */
-#define SG_LAYER_CACHE_FORMAT 1u
+/* SG_LAYER_CACHE_FORMAT: layercache_int.h (bump it there). */
 
 #define HDR_LEN     80u
 #define HEX_LEN     64u

@@ -8,6 +8,15 @@
 #include "sbom_core.h"
 #include "sigil/layercache.h"
 
+/* Bump SG_LAYER_CACHE_FORMAT on any change to what a layer's view holds:
+ * the entry format, the files a cataloger claims (sg_path_claimed), what
+ * keeping a file does to it (copyright → licence), or any cataloger that
+ * runs while the layer is read (Go binaries, Java archives into
+ * view->go). Old entries then simply miss: the version is part of the key
+ * and of the header. SG_VERSION is in the key too, so a release never
+ * reads a previous release's entries. */
+#define SG_LAYER_CACHE_FORMAT 1u
+
 struct sg_layer_cache_fill; /* opaque: a claim on one layer being scanned */
 
 /* Look up the layer (blob digest `blob`, `diff_id` may be NULL) for view
