@@ -338,7 +338,7 @@ static sg_err get_u64(struct sg_rd *rd, uint64_t *v)
 
 static sg_err get_strv(struct sg_rd *rd, char ***v, size_t *n, size_t max)
 {
-    size_t cnt;
+    size_t cnt = 0;
     sg_err rc = get_count(rd, &cnt, 4, max);
 
     *v = NULL;
@@ -359,8 +359,8 @@ static sg_err get_strv(struct sg_rd *rd, char ***v, size_t *n, size_t max)
 static sg_err get_pkg(struct sg_rd *rd, struct sg_pkg *p, size_t n_pkgs)
 {
     const struct sg_limits *lim = sg_ctx_limits(NULL);
-    uint32_t u;
-    uint64_t w;
+    uint32_t u = 0;
+    uint64_t w = 0;
     sg_err rc = get_u32(rd, &u);
 
     if (!rc && (u < SG_PKG_DEB || u > SG_PKG_JAVA))
@@ -410,7 +410,7 @@ static sg_err get_pkg(struct sg_rd *rd, struct sg_pkg *p, size_t n_pkgs)
     if (!rc)
         rc = get_str(rd, &p->checksum, 1);
     if (!rc) {
-        size_t np;
+        size_t np = 0;
         rc = get_count(rd, &np, 8, lim->db_records_max);
         if (!rc && np && !(p->props = calloc(np, sizeof(*p->props))))
             rc = sg_error_oom();
@@ -439,7 +439,7 @@ static sg_err get_pkg(struct sg_rd *rd, struct sg_pkg *p, size_t n_pkgs)
 static sg_err get_go(struct sg_rd *rd, struct sg_layer_view *v)
 {
     const struct sg_limits *lim = sg_ctx_limits(v->ctx);
-    size_t n_pkgs, n_rels;
+    size_t n_pkgs = 0, n_rels = 0;
     sg_err rc = sg_sbom_create(&v->go);
 
     if (!rc)
@@ -453,8 +453,8 @@ static sg_err get_go(struct sg_rd *rd, struct sg_layer_view *v)
     if (!rc)
         rc = get_count(rd, &n_rels, 20, lim->db_records_max * 4);
     for (size_t i = 0; i < n_rels && !rc; i++) {
-        uint64_t from, to;
-        uint32_t t;
+        uint64_t from = 0, to = 0;
+        uint32_t t = 0;
         rc = get_u64(rd, &from);
         if (!rc)
             rc = get_u64(rd, &to);
@@ -474,8 +474,8 @@ static sg_err get_go(struct sg_rd *rd, struct sg_layer_view *v)
 static sg_err get_view(struct sg_rd *rd, struct sg_layer_view *v)
 {
     const struct sg_limits *lim = sg_ctx_limits(v->ctx);
-    size_t n;
-    uint32_t u;
+    size_t n = 0;
+    uint32_t u = 0;
     sg_err rc = get_count(rd, &n, 12, lim->tar_entries_max);
 
     for (size_t i = 0; i < n && !rc; i++) {
@@ -489,7 +489,7 @@ static sg_err get_view(struct sg_rd *rd, struct sg_layer_view *v)
         if (!rc && u != SG_KEPT_REG && u != SG_KEPT_SYMLINK)
             rc = bad("unknown kept entry kind");
         if (!rc && u == SG_KEPT_REG) {
-            uint64_t len;
+            uint64_t len = 0;
             rc = get_u64(rd, &len);
             if (!rc && (len > lim->file_keep_max || len > sg_rd_left(rd)))
                 rc = bad("kept file too long");
