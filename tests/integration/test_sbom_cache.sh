@@ -59,7 +59,7 @@ entry() {
 # --- warm == cold for every fixture image, every format; a hit reads no
 # layer blob: the warm run is made on the layout with its layers deleted --
 n_images=0
-for idx in $(find "$SG_FIXTURES" -maxdepth 3 -name index.json | sort); do
+for idx in $(find "$SG_FIXTURES/" -maxdepth 3 -name index.json | sort); do # (/: a symlinked fixtures dir)
     src=$(dirname "$idx")
     name=$(echo "${src#"$SG_FIXTURES"/}" | tr / _)
     L=$T/img/$name
