@@ -32,6 +32,7 @@
         .tags_max = SG_LIMIT_TAGS_MAX, .header_max = SG_LIMIT_HEADER_MAX, \
         .pkg_meta_max = SG_LIMIT_PKG_META_MAX,                            \
         .archive_max = SG_LIMIT_ARCHIVE_MAX,                              \
+        .zip_entries_max = SG_LIMIT_ZIP_ENTRIES_MAX,                      \
     }
 
 /* Immutable: what a NULL ctx means. */
@@ -80,6 +81,10 @@ static const struct {
       archive_max,
       0,
       "bytes of one Java archive read for its zip directory"),
+    L("archive-entries-max",
+      zip_entries_max,
+      0,
+      "zip entries of one Java archive, nested ones included"),
 #undef L
 };
 

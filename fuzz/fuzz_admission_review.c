@@ -2,7 +2,8 @@
  * the response builder and the JSONPatch over canned verdicts (every
  * other image denied, the rest allowed with a digest). Invariants: a
  * parsed review has a uid, every use points at one of its images, and a
- * response is JSON that echoes the uid; a denial never carries a patch. */
+ * response is JSON that echoes the uid; a denial never carries a patch;
+ * a review over the container/image counts is denied with no image. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,6 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (json_is_false(json_object_get(resp, "allowed")) &&
             json_object_get(resp, "patch"))
+            abort();
+        /* over the counts: denied as a whole, nothing checked */
+        if (r->refuse &&
+            (r->n_images || !json_is_false(json_object_get(resp, "allowed"))))
             abort();
     }
     sg_error_clear();

@@ -1,5 +1,7 @@
 /* libFuzzer harness: the ClusterImagePolicy parser (untrusted YAML/JSON,
- * multi-document), then every loaded glob against a few images. */
+ * multi-document), then every loaded glob against a few images; every
+ * loaded keyless authority has a trusted root and identities that name
+ * one subject and one issuer (exact or regexp). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const struct sg_pa_policy *pol = &p->v[i];
             if (!pol->n_globs || !pol->n_auth || !pol->name)
                 abort();
+            for (size_t j = 0; j < pol->n_auth; j++) {
+                const struct sg_pa_authority *a = &pol->auth[j];
+                if (a->kind != SG_PA_AUTH_KEYLESS)
+                    continue;
+                if (!a->root || !a->root->data || !a->n_ids)
+                    abort();
+                for (size_t k = 0; k < a->n_ids; k++) {
+                    const struct sg_pa_identity *id = &a->ids[k];
+                    if (!id->subject == !id->subject_re ||
+                        !id->issuer == !id->issuer_re)
+                        abort();
+                }
+            }
             for (size_t g = 0; g < pol->n_globs; g++) {
                 for (size_t k = 0; k < sizeof(images) / sizeof(images[0]);
                      k++) {

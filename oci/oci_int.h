@@ -123,5 +123,13 @@ sg_err sg_oci__challenge_parse(struct sg_oci__challenge *out,
 void sg_oci__challenge_release(struct sg_oci__challenge *c);
 /* Link: <url>; rel="next" → *next_out malloc'd or NULL. */
 sg_err sg_oci__link_next(char **next_out, const char *header);
+/* The distribution spec's tag grammar, [A-Za-z0-9_][A-Za-z0-9._-]{0,127}
+ * (ref.c); the message starts with `whole`. */
+sg_err sg_oci__check_tag(const char *t, const char *whole);
+/* One tags/list page (JSON, len bytes): its "tags" appended to the
+ * NULL-terminated *tags (n of them), each checked against the grammar;
+ * more than max in all is SG_ELIMIT (registry.c). */
+sg_err sg_oci__tag_list_add(
+    char ***tags, size_t *n, const void *data, size_t len, size_t max);
 
 #endif /* SIGIL_OCI_INT_H */

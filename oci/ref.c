@@ -180,7 +180,7 @@ static sg_err check_domain(const char *s, size_t n, const char *whole)
     return SG_OK;
 }
 
-static sg_err check_tag(const char *t, const char *whole)
+sg_err sg_oci__check_tag(const char *t, const char *whole)
 {
     size_t n = strlen(t);
 
@@ -194,8 +194,9 @@ static sg_err check_tag(const char *t, const char *whole)
             SG_EPARSE, "%s: tag must start with a letter, digit or '_'", whole);
     for (size_t i = 1; i < n; i++)
         if (!is_alnum(t[i]) && t[i] != '_' && t[i] != '.' && t[i] != '-')
+            /* (a control byte is shown as '?': the message is one line) */
             return sg_error_set(SG_EPARSE, "%s: invalid character '%c' in tag",
-                                whole, t[i]);
+                                whole, t[i] > 0x20 && t[i] < 0x7f ? t[i] : '?');
     return SG_OK;
 }
 
@@ -275,7 +276,7 @@ sg_err sg_oci_ref_parse(struct sg_oci_ref *out, const char *s)
     colon = strrchr(slash ? slash : name, ':');
     if (colon) {
         *colon = '\0';
-        rc = check_tag(colon + 1, whole);
+        rc = sg_oci__check_tag(colon + 1, whole);
         if (rc)
             goto fail;
         out->tag = strdup(colon + 1);

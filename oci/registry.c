@@ -237,15 +237,15 @@ done:
     return rc;
 }
 
-static sg_err
-add_tags(char ***tags, size_t *n, const struct sg_buf *body, size_t max)
+sg_err sg_oci__tag_list_add(
+    char ***tags, size_t *n, const void *data, size_t len, size_t max)
 {
     json_t *root = NULL;
     const json_t *arr, *v;
     size_t i;
     sg_err rc;
 
-    rc = sg_json_parse(&root, body->data, body->len, 0, 8, "tag list");
+    rc = sg_json_parse(&root, data, len, 0, 8, "tag list");
     if (rc)
         return rc;
     arr = json_object_get(root, "tags");
@@ -265,6 +265,12 @@ add_tags(char ***tags, size_t *n, const struct sg_buf *body, size_t max)
             rc = sg_error_set(SG_ELIMIT, "tag list: more than %zu tags", max);
             goto done;
         }
+        /* A tag is printed (sigil ls) and fed back as a reference: one
+         * outside the spec's grammar (a newline, a '/', 10 MB long) is a
+         * broken or hostile registry, not a name to pass on. */
+        rc = sg_oci__check_tag(json_string_value(v), "tag list: a tag");
+        if (rc)
+            goto done;
         nt = realloc(*tags, (*n + 2) * sizeof(*nt));
         if (!nt) {
             rc = sg_error_oom();
@@ -312,7 +318,8 @@ static sg_err reg_list_tags(struct sg_oci_store *s, char ***tags_out)
         else if (!rc && a.resp.status != 200)
             rc = sg_reg_status_error(r, &a.resp, "tag list");
         if (!rc)
-            rc = add_tags(&tags, &n, &body, s->ctx.limits.tags_max);
+            rc = sg_oci__tag_list_add(&tags, &n, body.data, body.len,
+                                      s->ctx.limits.tags_max);
         if (!rc && a.resp.link)
             rc = sg_oci__link_next(&next, a.resp.link);
         if (rc || !next)

@@ -60,6 +60,8 @@ component(struct sg_jb *b, const struct sg_pkg *p, const char *ref)
 
     sg_sbom__jset(b, c, "type", json_string(sg_sbom__purpose_cdx(p)));
     sg_sbom__jset(b, c, "bom-ref", sg_sbom__jstr(ref));
+    if (p->group && p->group[0]) /* Maven groupId */
+        sg_sbom__jset(b, c, "group", sg_sbom__jstr(p->group));
     sg_sbom__jset(b, c, "name", sg_sbom__jstr(p->name));
     if (p->version)
         sg_sbom__jset(b, c, "version", sg_sbom__jstr(p->version));

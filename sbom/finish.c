@@ -153,6 +153,31 @@ static int has_rel(const struct sg_sbom *s,
     return 0;
 }
 
+/* npm: a depends entry is "name@version" (npm.c resolved it through
+ * node_modules already); several versions of one name are installed side
+ * by side, so the edge goes to that version exactly, or nowhere. */
+static const struct name_ref *lookup_npm(const struct sg_sbom *s,
+                                         const struct name_ref *refs,
+                                         size_t n,
+                                         const char *dep)
+{
+    const char *at = strrchr(dep, '@');
+    const struct name_ref *r;
+
+    if (!at || at == dep)
+        return NULL;
+    r = lookup(refs, n, SG_PKG_NPM, dep, (size_t)(at - dep));
+    for (; r && r < refs + n && r->type == SG_PKG_NPM &&
+           strncmp(r->name, dep, (size_t)(at - dep)) == 0 &&
+           r->name[at - dep] == '\0';
+         r++)
+        if (!r->provided &&
+            strcmp(s->pkgs[r->idx].version ? s->pkgs[r->idx].version : "",
+                   at + 1) == 0)
+            return r;
+    return NULL;
+}
+
 static sg_err relationships(struct sg_sbom *s)
 {
     struct name_ref *refs = NULL;
@@ -194,6 +219,13 @@ static sg_err relationships(struct sg_sbom *s)
             rc = sg_sbom_add_rel(s, p->parent - 1, i, SG_REL_CONTAINS);
         for (size_t d = 0; d < p->n_depends && !rc; d++) {
             const char *alt = p->depends[d];
+            if (p->type == SG_PKG_NPM) {
+                const struct name_ref *r = lookup_npm(s, refs, n, alt);
+                if (r && r->idx != i &&
+                    !has_rel(s, i, r->idx, SG_REL_DEPENDS_ON, start))
+                    rc = sg_sbom_add_rel(s, i, r->idx, SG_REL_DEPENDS_ON);
+                continue;
+            }
             while (*alt) {
                 size_t len = strcspn(alt, "|");
                 const struct name_ref *r = lookup(refs, n, p->type, alt, len);

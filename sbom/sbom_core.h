@@ -100,8 +100,12 @@ SG_MUST_USE sg_err sg_path_normalise(char **out, const char *in);
 /* Does a cataloger want this path's bytes? Besides the databases' usual
  * paths, every file a symlinked directory could make one of them (by
  * base name: status, installed, rpmdb.sqlite, Packages, Packages.db,
- * os-release, debian_version, alpine-release, status.d/NAME). */
+ * os-release, debian_version, alpine-release, status.d/NAME), and the
+ * Node.js files by path (sg_sbom__npm_claims). */
 int sg_path_claimed(const char *path);
+/* Bytes kept at most for a claimed file: pkg_meta_max for language
+ * package metadata, file_keep_max for the rest. */
+size_t sg_path_keep_max(const char *path, const struct sg_limits *lim);
 /* Should a symlink at this path be remembered? (Every one: any directory
  * may be on the way to a database.) */
 int sg_path_link_relevant(const char *path);
@@ -135,6 +139,25 @@ SG_MUST_USE sg_err sg_sbom__read_layer_mem(struct sg_layer_view *v,
 SG_MUST_USE sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
                                            struct sg_layer_view *views,
                                            size_t n_views,
+                                           char *const *diff_ids,
+                                           enum sg_sbom_scope scope,
+                                           const struct sg_ctx *ctx);
+
+/* The Python cataloger on the squashed view (python.c): f holds every
+ * version of the files sg_sbom__python_claims() kept (alive: in the
+ * final tree), in any order (sorted in place). Live distributions are
+ * appended to s, related to the deb whose .list in dpkg_info (the
+ * resolved var/lib/dpkg/info, may be NULL) names them; all-layers scope
+ * adds removed ones as deleted. Call after the OS databases. */
+struct sg_py_file {
+    const struct sg_kept *k;
+    size_t layer;
+    int alive;
+};
+SG_MUST_USE sg_err sg_sbom__python_catalog(struct sg_sbom *s,
+                                           struct sg_py_file *f,
+                                           size_t n,
+                                           const char *dpkg_info,
                                            char *const *diff_ids,
                                            enum sg_sbom_scope scope,
                                            const struct sg_ctx *ctx);

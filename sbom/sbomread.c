@@ -6,7 +6,7 @@
  * arch/distro/epoch qualifiers), then from the document's own fields
  * (name, versionInfo/version, licences, supplier, CPE). The purl and CPE
  * strings are kept as read (never recomputed), so a conversion does not
- * change them. A purl type the model has no enum for (npm, pypi, ...) is
+ * change them. A purl type the model has no enum for (npm, ...) is
  * kept with type 0 and its purl. Elements that are not packages are
  * skipped: the described root (image/directory: it fills s->source), an
  * operating-system element (fills s->distro), and elements without a
@@ -131,6 +131,22 @@ static int purl_read(struct sg_purl *u, const char *purl)
     return 1;
 }
 
+/* SPDX primaryPackagePurpose (cdx 0) or CycloneDX component type (cdx 1)
+ * back to sg_pkg_purpose. A library is the default either way, so it is
+ * kept only where SPDX says so explicitly. */
+static enum sg_pkg_purpose purpose_back(const char *v, int cdx)
+{
+    if (!v)
+        return SG_PURPOSE_DEFAULT;
+    if (strcmp(v, cdx ? "application" : "APPLICATION") == 0)
+        return SG_PURPOSE_APPLICATION;
+    if (strcmp(v, cdx ? "framework" : "FRAMEWORK") == 0)
+        return SG_PURPOSE_FRAMEWORK;
+    if (!cdx && strcmp(v, "LIBRARY") == 0)
+        return SG_PURPOSE_LIBRARY;
+    return SG_PURPOSE_DEFAULT;
+}
+
 /* Fill type/name/version/arch/epoch from the purl; returns 0 or -1 OOM. */
 static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
 {
@@ -149,10 +165,20 @@ static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
         p->type = SG_PKG_APK;
     else if (strcmp(u.type, "rpm") == 0)
         p->type = SG_PKG_RPM;
+    else if (strcmp(u.type, "pypi") == 0)
+        p->type = SG_PKG_PYTHON;
     else if (strcmp(u.type, "golang") == 0)
         p->type = !u.ns && strcmp(u.name, "stdlib") == 0 ? SG_PKG_GO_STDLIB
                                                          : SG_PKG_GO_MODULE;
-    if (p->type == SG_PKG_GO_MODULE && u.ns) {
+    else if (strcmp(u.type, "maven") == 0)
+        p->type = SG_PKG_JAVA;
+    else if (strcmp(u.type, "npm") == 0)
+        p->type = SG_PKG_NPM;
+    if (p->type == SG_PKG_JAVA && u.ns && !p->group && set_dup(&p->group, u.ns))
+        rc = -1;
+    /* an npm scope is the purl namespace ("@babel", decoded) and part of
+     * the package's name as npm writes it */
+    if ((p->type == SG_PKG_GO_MODULE || p->type == SG_PKG_NPM) && u.ns) {
         size_t n = strlen(u.ns) + strlen(u.name) + 2;
         char *full = malloc(n);
         if (!full) {
@@ -162,7 +188,10 @@ static int from_purl(struct sg_pkg *p, const char *purl, struct sg_sbom *s)
         snprintf(full, n, "%s/%s", u.ns, u.name);
         free(p->name);
         p->name = full;
-    } else if (!p->name) {
+    } else if (!rc && p->type == SG_PKG_JAVA) {
+        /* the artifactId; a CycloneDX name may be "group:artifact" */
+        rc = set_dup(&p->name, u.name);
+    } else if (!rc && !p->name) {
         rc = set_dup(&p->name, u.name);
     }
     if (!rc && !p->version)
@@ -508,6 +537,7 @@ static sg_err read_spdx(struct sg_sbom *s, const json_t *doc)
             if (!noassert(ld) && set_dup(&p->license, ld))
                 goto oom;
         }
+        p->purpose = purpose_back(purpose, 0);
         p->supplier = actor_back(jstr(v, "supplier"));
         if (set_dup(&p->description, jstr(v, "summary")) ||
             set_dup(&p->url, jstr(v, "homepage")) ||
@@ -692,6 +722,7 @@ static sg_err cdx_components(struct sg_sbom *s,
                 set_dup(&p->supplier,
                         jstr(json_object_get(c, "supplier"), "name")))
                 return sg_error_oom();
+            p->purpose = purpose_back(type, 1);
             if (!p->supplier && set_dup(&p->supplier, jstr(c, "publisher")))
                 return sg_error_oom();
             rc = cdx_licenses(p, json_object_get(c, "licenses"));

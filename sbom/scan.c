@@ -49,6 +49,7 @@ struct scan {
     size_t next;                  /* position in `order` of the next layer */
     size_t *order;                /* layers by decreasing blob size (LPT) */
     int stop;                     /* a layer failed */
+    int java;                     /* buffer Java archives (java.c) */
     uint64_t image_out;           /* decompressed bytes so far, all layers */
     struct layer_result *res;     /* per layer */
     struct sg_layer_cache *cache; /* NULL: none */
@@ -75,6 +76,7 @@ struct layer_ctx {
     char msg[512]; /* its message */
     uint64_t out_total;
     const struct sg_ctx *ctx; /* the view's */
+    int java;                 /* buffer Java archives (java.c) */
 };
 
 struct producer_arg {
@@ -150,21 +152,28 @@ fail:
     return -1;
 }
 
-/* Read one regular file's data: feed the Go finder and keep it when
- * claimed (capped at file_keep_max). */
+/* Read one regular file's data: feed the Go finder, buffer a Java
+ * archive (java != 0) and keep it when claimed (capped at file_keep_max).
+ */
 static sg_err read_file(struct archive *a,
                         struct sg_layer_view *v,
                         const char *path,
                         int64_t size,
-                        int claimed)
+                        int claimed,
+                        int java)
 {
     const struct sg_limits *lim = sg_ctx_limits(v->ctx);
-    struct sg_buf keep = SG_BUF_INIT(lim->file_keep_max);
+    size_t keep_max = sg_path_keep_max(path, lim);
+    struct sg_buf keep = SG_BUF_INIT(keep_max);
     struct sg_gobin *g = NULL;
+    struct sg_jar *jar = NULL;
     int too_big = 0;
     sg_err rc;
 
     rc = sg_sbom__gobin_begin(&g, path, size > 0 ? (uint64_t)size : 0, v->ctx);
+    if (!rc && java)
+        rc = sg_sbom__jar_begin(&jar, path, size > 0 ? (uint64_t)size : 0,
+                                v->ctx);
     while (!rc) {
         const void *blk;
         size_t n;
@@ -179,8 +188,10 @@ static sg_err read_file(struct archive *a,
             break;
         }
         rc = sg_sbom__gobin_feed(g, blk, n);
+        if (!rc)
+            rc = sg_sbom__jar_feed(jar, blk, n);
         if (!rc && claimed && !too_big) {
-            if (keep.len + n > lim->file_keep_max) {
+            if (keep.len + n > keep_max) {
                 too_big = 1;
                 sg_buf_release(&keep);
             } else {
@@ -193,12 +204,15 @@ static sg_err read_file(struct archive *a,
             rc = sg_sbom_create(&v->go);
         if (!rc)
             rc = sg_sbom__gobin_end(g, v->go, v->diff_id);
+        if (!rc)
+            rc = sg_sbom__jar_end(jar, v->go, v->diff_id);
     }
     sg_sbom__gobin_free(g);
+    sg_sbom__jar_free(jar);
     if (!rc && claimed) {
         if (too_big)
             sg_warn(v->ctx, "%s: larger than %zu bytes, not catalogued", path,
-                    lim->file_keep_max);
+                    keep_max);
         else if (!(rc = sg_layer_view_budget(v, keep.len, path)))
             rc = sg_layer_view_keep(v, path, SG_KEPT_REG, keep.data, keep.len,
                                     NULL);
@@ -208,8 +222,10 @@ static sg_err read_file(struct archive *a,
 }
 
 /* One tar entry into the view. */
-static sg_err
-take_entry(struct archive *a, struct archive_entry *e, struct sg_layer_view *v)
+static sg_err take_entry(struct archive *a,
+                         struct archive_entry *e,
+                         struct sg_layer_view *v,
+                         int java)
 {
     const struct sg_limits *lim = sg_ctx_limits(v->ctx);
     const char *raw = archive_entry_pathname(e);
@@ -273,8 +289,8 @@ take_entry(struct archive *a, struct archive_entry *e, struct sg_layer_view *v)
         if (t && sg_path_link_relevant(path))
             rc = sg_layer_view_keep(v, path, SG_KEPT_SYMLINK, NULL, 0, t);
     } else if (type == AE_IFREG) {
-        rc =
-            read_file(a, v, path, archive_entry_size(e), sg_path_claimed(path));
+        rc = read_file(a, v, path, archive_entry_size(e), sg_path_claimed(path),
+                       java);
     }
 done:
     free(path);
@@ -318,7 +334,7 @@ static sg_err read_layer_tar(struct layer_ctx *lc, struct sg_layer_view *v)
                               lim->tar_entries_max);
             break;
         }
-        rc = take_entry(a, e, v);
+        rc = take_entry(a, e, v, lc->java);
         if (rc) {
             if (lc->rc)
                 rc = lc->rc;
@@ -353,7 +369,9 @@ static void scan_layer(struct scan *sc, struct sg_oci_store *store, size_t idx)
     memset(&lc, 0, sizeof(lc));
     lc.sc = sc;
     lc.idx = idx;
-    /* A cached layer is neither fetched nor inflated. */
+    lc.java = sc->java;
+    /* A cached layer is neither fetched nor inflated. (With a cache the
+     * Java archives are always read: java_wanted.) */
     if (sc->cache && ((rc = sg_layer_cache__begin(
                            sc->cache, d->digest, sc->views[idx].diff_id,
                            &sc->views[idx], &fill, &hit)) ||
@@ -441,6 +459,7 @@ sg_sbom__read_layer_mem(struct sg_layer_view *v, const void *data, size_t len)
     memset(&lc, 0, sizeof(lc));
     lc.src = mem_read;
     lc.src_payload = &m;
+    lc.java = 1;
     lc.out = malloc(OUT_CAP);
     if (!lc.out)
         return sg_error_oom();
@@ -471,6 +490,14 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Buffer Java archives unless the Java cataloger is deselected. Not with
+ * a layer cache: a cached view must serve every later cataloger mask. */
+static int java_wanted(const struct sg_sbom_opts *opts)
+{
+    return !opts || !opts->catalogers || (opts->catalogers & SG_CAT_JAVA) ||
+           opts->cache;
+}
+
 static sg_err scan_layers(struct sg_oci_store *store,
                           const struct sg_oci_image *img,
                           struct sg_layer_view *views,
@@ -489,6 +516,7 @@ static sg_err scan_layers(struct sg_oci_store *store,
     sc.img = img;
     sc.views = views;
     sc.n_layers = n;
+    sc.java = java_wanted(opts);
     sc.cache = opts ? opts->cache : NULL;
     sc.res = calloc(n + 1, sizeof(*sc.res));
     if (!threads) {
@@ -583,6 +611,7 @@ struct walk {
     size_t root_len;
     struct sg_layer_view *v;
     size_t n_entries;
+    int java; /* buffer Java archives (java.c) */
 };
 
 static sg_err walk_file(struct walk *w,
@@ -592,8 +621,10 @@ static sg_err walk_file(struct walk *w,
 {
     const struct sg_limits *lim = sg_ctx_limits(w->v->ctx);
     int claimed = sg_path_claimed(rel);
-    struct sg_buf keep = SG_BUF_INIT(lim->file_keep_max);
+    size_t keep_max = sg_path_keep_max(rel, lim);
+    struct sg_buf keep = SG_BUF_INIT(keep_max);
     struct sg_gobin *g = NULL;
+    struct sg_jar *jar = NULL;
     unsigned char buf[65536];
     int fd, too_big = 0;
     sg_err rc;
@@ -607,14 +638,18 @@ static sg_err walk_file(struct walk *w,
         return SG_OK;
     }
     rc = sg_sbom__gobin_begin(&g, rel, (uint64_t)st->st_size, w->v->ctx);
+    if (!rc && w->java)
+        rc = sg_sbom__jar_begin(&jar, rel, (uint64_t)st->st_size, w->v->ctx);
     while (!rc) {
         size_t n;
         rc = sg_read_some(fd, buf, sizeof(buf), &n, full);
         if (rc || n == 0)
             break;
         rc = sg_sbom__gobin_feed(g, buf, n);
+        if (!rc)
+            rc = sg_sbom__jar_feed(jar, buf, n);
         if (!rc && claimed && !too_big) {
-            if (keep.len + (size_t)n > lim->file_keep_max) {
+            if (keep.len + (size_t)n > keep_max) {
                 too_big = 1;
                 sg_buf_release(&keep);
             } else {
@@ -627,14 +662,17 @@ static sg_err walk_file(struct walk *w,
         rc = sg_sbom_create(&w->v->go);
     if (!rc)
         rc = sg_sbom__gobin_end(g, w->v->go, NULL);
+    if (!rc)
+        rc = sg_sbom__jar_end(jar, w->v->go, NULL);
     sg_sbom__gobin_free(g);
+    sg_sbom__jar_free(jar);
     if (!rc && claimed && !too_big &&
         !(rc = sg_layer_view_budget(w->v, keep.len, rel)))
         rc = sg_layer_view_keep(w->v, rel, SG_KEPT_REG, keep.data, keep.len,
                                 NULL);
     else if (!rc && too_big)
         sg_warn(w->v->ctx, "%s: larger than %zu bytes, not catalogued", rel,
-                lim->file_keep_max);
+                keep_max);
     sg_buf_release(&keep);
     return rc;
 }
@@ -699,7 +737,7 @@ static sg_err walk_dir(struct walk *w, struct sg_buf *full, unsigned depth)
     return rc;
 }
 
-static sg_err scan_dir(const char *root, struct sg_layer_view *v)
+static sg_err scan_dir(const char *root, struct sg_layer_view *v, int java)
 {
     struct walk w;
     struct sg_buf full = SG_BUF_INIT(SG_BUF_NOLIMIT);
@@ -708,6 +746,7 @@ static sg_err scan_dir(const char *root, struct sg_layer_view *v)
     memset(&w, 0, sizeof(w));
     w.root = root;
     w.v = v;
+    w.java = java;
     rc = sg_buf_adds(&full, root);
     while (!rc && full.len > 1 && full.data[full.len - 1] == '/')
         full.data[--full.len] = '\0';
@@ -829,7 +868,7 @@ sg_err sg_sbom_scan(struct sg_sbom **out,
         }
         views[0].kept_total = &kept_total;
         views[0].ctx = ctx;
-        rc = scan_dir(root, views);
+        rc = scan_dir(root, views, java_wanted(opts));
         if (!rc)
             sg_layer_view_seal(views);
     } else {

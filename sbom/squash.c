@@ -142,7 +142,9 @@ int sg_path_claimed(const char *path)
     for (size_t i = 0; i < sizeof(db_names) / sizeof(db_names[0]); i++)
         if (strcmp(b, db_names[i]) == 0)
             return 1;
-    if (in_status_d(path))
+    if (sg_sbom__npm_claims(path))
+        return 1;
+    if (in_status_d(path) || sg_sbom__python_claims(path))
         return 1;
     if (has_prefix(path, "usr/share/doc/") && strcmp(b, "copyright") == 0) {
         const char *pkg = path + 14;
@@ -170,8 +172,15 @@ void sg_strv_free_n(char **v, size_t n)
     free(v);
 }
 
-sg_err
-sg_layer_view_budget(struct sg_layer_view *v, size_t len, const char *path)
+size_t sg_path_keep_max(const char *path, const struct sg_limits *lim)
+{
+    return sg_sbom__python_claims(path) == SG_PY_META ||
+                   sg_sbom__npm_claims(path)
+               ? lim->pkg_meta_max
+               : lim->file_keep_max;
+}
+
+static sg_err view_charge(struct sg_layer_view *v, size_t len, const char *path)
 {
     uint64_t max = sg_ctx_limits(v->ctx)->kept_bytes_max;
     uint64_t total;
@@ -186,6 +195,15 @@ sg_layer_view_budget(struct sg_layer_view *v, size_t len, const char *path)
                             "bytes kept in memory",
                             path, (unsigned long long)max);
     return SG_OK;
+}
+
+sg_err
+sg_layer_view_budget(struct sg_layer_view *v, size_t len, const char *path)
+{
+    /* dpkg file lists are charged for what keep_impl() keeps of them */
+    if (sg_sbom__python_claims(path) == SG_PY_DPKG_LIST)
+        return SG_OK;
+    return view_charge(v, len, path);
 }
 
 void sg_layer_view_release(struct sg_layer_view *v)
@@ -272,6 +290,20 @@ static sg_err keep_impl(struct sg_layer_view *v,
         if (rc)
             return rc;
         data = lic ? lic : "";
+        len = strlen(data);
+    } else if (convert && k == SG_KEPT_REG &&
+               sg_sbom__python_claims(path) == SG_PY_DPKG_LIST) {
+        /* Only the Python cataloger reads them, for the lines naming a
+         * distribution's directory: thousands of file lists shrink to a
+         * few lines. */
+        sg_err rc = sg_sbom__python_list_filter(&lic, data, len);
+        if (!rc)
+            rc = view_charge(v, strlen(lic), path);
+        if (rc) {
+            free(lic);
+            return rc;
+        }
+        data = lic;
         len = strlen(data);
     }
 
@@ -1058,6 +1090,79 @@ static sg_err licenses(struct sg_sbom *s, const struct squash *sq)
     return rc;
 }
 
+/* Python distributions (python.c), after the OS databases so that a
+ * dist can be related to the deb that ships it. */
+static sg_err python(struct sg_sbom *s,
+                     const struct squash *sq,
+                     char *const *diff_ids,
+                     enum sg_sbom_scope scope)
+{
+    struct sg_py_file *f = NULL;
+    struct sg_buf info = SG_BUF_INIT(SG_BUF_NOLIMIT);
+    size_t n = 0, cap = 0;
+    sg_err rc = SG_OK;
+
+    for (size_t i = 0; i < sq->n_all && !rc; i++) {
+        const struct sq_entry *e = sq->all[i];
+        if (e->k->kind != SG_KEPT_REG || !sg_sbom__python_claims(e->k->path))
+            continue;
+        rc = sg_array_grow(&f, &cap, n, sizeof(*f), 64);
+        if (!rc) {
+            /* A live file is credited, as database records are, to the
+             * oldest layer of the unbroken run of direct replacements
+             * with the same bytes: the layer that installed the dist,
+             * not one that rewrote it unchanged. */
+            const struct sq_entry *c = e;
+            while (e->alive && c->prev && c->prev->k->kind == SG_KEPT_REG &&
+                   c->prev->k->len == e->k->len &&
+                   memcmp(c->prev->k->data, e->k->data, e->k->len) == 0)
+                c = c->prev;
+            f[n].k = e->k;
+            f[n].layer = c->layer;
+            f[n++].alive = e->alive;
+        }
+    }
+    if (!rc && n) {
+        (void)sq_lookup(sq, "var/lib/dpkg/info", &info);
+        rc = sg_sbom__python_catalog(s, f, n, info.len ? info.data : NULL,
+                                     diff_ids, scope, sq->ctx);
+    }
+    sg_buf_release(&info);
+    free(f);
+    return rc;
+}
+
+/* Node.js packages from the live package.json and lock files (npm.c),
+ * and for all-layers their earlier versions too. */
+static sg_err npm(struct sg_sbom *s,
+                  const struct squash *sq,
+                  char *const *diff_ids,
+                  enum sg_sbom_scope scope)
+{
+    struct sg_npm_file *f = NULL;
+    size_t n = 0, cap = 0;
+    sg_err rc = SG_OK;
+
+    for (size_t i = 0; i < sq->n_all && !rc; i++) {
+        const struct sq_entry *e = sq->all[i];
+        if ((!e->alive && scope != SG_SBOM_ALL_LAYERS) ||
+            e->k->kind != SG_KEPT_REG || !sg_sbom__npm_claims(e->k->path))
+            continue;
+        rc = sg_array_grow(&f, &cap, n, sizeof(*f), 64);
+        if (rc)
+            break;
+        f[n].path = e->k->path;
+        f[n].data = e->k->data;
+        f[n].len = e->k->len;
+        f[n].deleted = !e->alive;
+        f[n++].layer = diff_ids ? diff_ids[e->layer] : NULL;
+    }
+    if (!rc)
+        rc = sg_sbom__npm_catalog(s, f, n, sq->ctx);
+    free(f);
+    return rc;
+}
+
 static int cmp_hit(const void *a, const void *b)
 {
     const struct db_hit *x = a, *y = b;
@@ -1130,6 +1235,8 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
         }
         free(newidx);
     }
+    if (!rc)
+        rc = npm(s, &sq, diff_ids, scope);
     final_end = s->n_pkgs;
     if (!rc && scope == SG_SBOM_ALL_LAYERS) {
         dead = malloc((sq.n_all + 1) * sizeof(*dead));
@@ -1149,6 +1256,8 @@ sg_err sg_sbom__squash_catalog(struct sg_sbom *s,
             rc = catalog_deleted(s, final_end, dead[i].kind, dead[i].e,
                                  diff_ids, &sq);
     }
+    if (!rc)
+        rc = python(s, &sq, diff_ids, scope);
     if (!rc)
         rc = licenses(s, &sq);
 done:

@@ -11,7 +11,8 @@ libzstd-dev libsodium-dev libsqlite3-dev libcmocka-dev libisal-dev
 openssl jq clang clang-format docker-registry apache2-utils skopeo umoci rpm golang-go
 python3 python3-jsonschema python3-nacl python3-cryptography xz-utils gzip
 db5.3-util gpg time zstd libclang-rt-14-dev binutils
-libevent-dev libpcre2-dev libyaml-dev libjq-dev wrk python3-jsonpatch python3-yaml"
+libevent-dev libpcre2-dev libyaml-dev libjq-dev wrk python3-jsonpatch python3-yaml
+openjdk-17-jdk-headless zip unzip libbz2-dev liblzma-dev nettle-dev"
 # npm (for fixtures that ship Go binaries) only when no npm is on PATH.
 if ! command -v npm >/dev/null 2>&1; then PKGS="$PKGS npm"; fi
 
@@ -20,7 +21,7 @@ case "${1:-}" in
         PKGS="build-essential cmake pkg-config ca-certificates
 libssl-dev libcurl4-openssl-dev libjansson-dev libarchive-dev zlib1g-dev
 libzstd-dev libsodium-dev libsqlite3-dev libisal-dev jq
-libevent-dev libpcre2-dev libyaml-dev libjq-dev" ;;
+libevent-dev libpcre2-dev libyaml-dev libjq-dev libbz2-dev liblzma-dev nettle-dev" ;;
 esac
 
 missing=""

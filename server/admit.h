@@ -17,6 +17,7 @@
 
 #include "sigil/common.h"
 #include "sigil/oci.h"
+#include "sigil/server.h"
 
 /* A loaded, immutable set of ClusterImagePolicy documents. Reloading makes
  * a new set (generation + 1); the old one is freed when its last user is
@@ -29,11 +30,24 @@ enum sg_admit_no_match {
     SG_ADMIT_NO_MATCH_WARN
 };
 
+/* The trusted roots keyless authorities verify against. They are read
+ * with the policies and belong to the set (a new file takes effect with
+ * the next generation, never halfway through one). */
+struct sg_admit_roots {
+    const char *default_path; /* no trustRootRef; NULL: the built-in
+                                 public-good root (as `sigil verify`) */
+    const struct sg_server_trust_root *named; /* trustRootRef NAME */
+    size_t n_named;
+};
+
 /* Load every YAML/JSON document of `path` (a file, or the regular files of
- * a directory, sorted by name). Unknown apiVersion/kind refuses the whole
+ * a directory, sorted by name) and the trusted roots (roots NULL: the
+ * built-in one only). Unknown apiVersion/kind, an unreadable or invalid
+ * trusted root, or a trustRootRef no root is named for refuses the whole
  * load; unknown fields are warned about once through ctx. */
 SG_MUST_USE sg_err sg_admit_policies_load(struct sg_admit_policies **out,
                                           const char *path,
+                                          const struct sg_admit_roots *roots,
                                           uint64_t generation,
                                           const struct sg_ctx *ctx);
 struct sg_admit_policies *sg_admit_policies_ref(struct sg_admit_policies *p);
@@ -52,10 +66,10 @@ struct sg_admit_object {
     size_t n_labels;
 };
 
-/* The engine: policies in force, registry options, trusted root, cache. */
+/* The engine: policies in force (with their trusted roots), registry
+ * options, cache. */
 struct sg_admit_engine_opts {
     const struct sg_oci_registry_opts *registry; /* copied */
-    const char *trusted_root_path; /* NULL: the public-good root */
     enum sg_admit_no_match no_match;
     int64_t cache_ttl_ms;      /* verdicts; 0: default 10 min */
     size_t cache_size;         /* entries; 0: default 10000 */

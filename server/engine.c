@@ -4,8 +4,13 @@
  * image must pass; within a policy one passing authority suffices; an
  * image no policy selects follows no_match. A key authority passes when
  * sigil's verify core verifies a signature (or, with attestations, every
- * listed attestation, and its jq policy) with the key; a static one by
- * its action. Errors never allow in enforce mode.
+ * listed attestation, and its jq policy) with the key; a keyless one the
+ * same way in the verify core's keyless mode (what `sigil verify
+ * --certificate-identity ...` runs), once per identity until one passes,
+ * against the trusted root its trustRootRef names (the bytes loaded with
+ * the policy generation); a static one by its action. source[].oci
+ * reads the signatures from those repositories instead of the image's
+ * (any may pass). Errors never allow in enforce mode.
  *
  * Tags are resolved to digests through the tag cache (tag_ttl); verdicts
  * are cached per (policy generation, repository@digest, policies
@@ -24,7 +29,6 @@ struct sg_admit_engine {
     struct sg_oci_registry_opts reg;
     struct sg_ctx ctx;
     int has_ctx;
-    char *trusted_root_path; /* for keyless authorities (not yet) */
     enum sg_admit_no_match no_match;
     int64_t cache_ttl_ms, fail_cache_ttl_ms, tag_ttl_ms;
     pthread_mutex_t mu; /* guards pol */
@@ -85,11 +89,6 @@ sg_err sg_admit_engine_create_seams(struct sg_admit_engine **out,
         e->seams = *seams;
     if (!e->seams.open_store)
         e->seams.open_store = default_open;
-    if (o->trusted_root_path &&
-        !(e->trusted_root_path = strdup(o->trusted_root_path))) {
-        rc = sg_error_oom();
-        goto fail;
-    }
     rc = sg_vcache_create(&e->verdicts, o->cache_size ? o->cache_size : 10000,
                           e->seams.clock, e->seams.clock_arg);
     if (!rc)
@@ -117,7 +116,6 @@ void sg_admit_engine_free(struct sg_admit_engine *e)
     sg_admit_policies_unref(e->pol);
     sg_vcache_free(e->verdicts);
     sg_vcache_free(e->tags);
-    free(e->trusted_root_path);
     pthread_mutex_destroy(&e->mu);
     free(e);
 }
@@ -190,10 +188,22 @@ struct eval {
     int registry_error;
 };
 
-static sg_err eval_store(struct eval *ev, struct sg_oci_store **out)
+/* The store signatures are read from: the image's own repository
+ * (src NULL, opened once per evaluation), or a source[].oci repository
+ * (opened for the check; *tmp is freed by the caller). */
+static sg_err eval_store(struct eval *ev,
+                         const char *src,
+                         struct sg_oci_store **out,
+                         struct sg_oci_store **tmp)
 {
     sg_err rc = SG_OK;
 
+    *tmp = NULL;
+    if (src) {
+        rc = ev->e->seams.open_store(tmp, src, &ev->reg, ev->e->seams.open_arg);
+        *out = *tmp;
+        return rc;
+    }
     if (!ev->store)
         rc = ev->e->seams.open_store(&ev->store, ev->repo, &ev->reg,
                                      ev->e->seams.open_arg);
@@ -217,25 +227,37 @@ verify_reason(struct sg_buf *why, sg_err rc, const struct sg_verify_result *r)
         addr(why, "", sg_error_last(), "");
 }
 
+/* What one check is made with: the authority's key, or (keyless) one of
+ * its identities against its trusted root. */
+static void with_identity(struct sg_keyless_policy *kp,
+                          const struct sg_pa_authority *a,
+                          size_t i)
+{
+    memset(kp, 0, sizeof(*kp));
+    kp->trusted_root_data = a->root->data;
+    kp->trusted_root_len = a->root->len;
+    kp->id.identity = a->ids[i].subject;
+    kp->id.identity_regexp = a->ids[i].subject_re;
+    kp->id.issuer = a->ids[i].issuer;
+    kp->id.issuer_regexp = a->ids[i].issuer_re;
+}
+
 static int check_signature(struct eval *ev,
                            const struct sg_pa_authority *a,
+                           struct sg_oci_store *s,
+                           const struct sg_keyless_policy *kp,
                            struct sg_buf *why)
 {
     struct sg_verify_result r;
     struct sg_verify_opts vo;
-    struct sg_oci_store *s;
     sg_err rc;
     int ok;
 
     memset(&r, 0, sizeof(r));
     memset(&vo, 0, sizeof(vo));
     vo.ctx = &ev->e->ctx;
-    if ((rc = eval_store(ev, &s)) != SG_OK) {
-        ev->registry_error = 1;
-        addr(why, "", sg_error_last(), "");
-        return 0;
-    }
-    rc = sg_verify_image(&r, s, ev->digest, a->key, &vo);
+    vo.keyless = kp;
+    rc = sg_verify_image(&r, s, ev->digest, kp ? NULL : a->key, &vo);
     ok = rc == SG_OK;
     if (!ok) {
         if (is_registry_error(rc))
@@ -249,26 +271,23 @@ static int check_signature(struct eval *ev,
 static int check_attestation(struct eval *ev,
                              const struct sg_pa_authority *a,
                              const struct sg_pa_attestation *att,
+                             struct sg_oci_store *s,
+                             const struct sg_keyless_policy *kp,
                              struct sg_buf *why)
 {
     struct sg_attest_result r;
     struct sg_attest_check c;
-    struct sg_oci_store *s;
     char first[512] = "";
     sg_err rc;
     int ok = 0;
 
     memset(&r, 0, sizeof(r));
     memset(&c, 0, sizeof(c));
-    c.key = a->key;
+    c.key = kp ? NULL : a->key;
+    c.keyless = kp;
     c.digest = ev->digest;
     c.type = att->predicate_type;
     c.ctx = &ev->e->ctx;
-    if ((rc = eval_store(ev, &s)) != SG_OK) {
-        ev->registry_error = 1;
-        addr(why, "", sg_error_last(), "");
-        return 0;
-    }
     rc = sg_verify_image_attestations(&r, s, &c);
     if (rc != SG_OK) {
         if (is_registry_error(rc))
@@ -311,6 +330,52 @@ done:
     return ok;
 }
 
+/* The signature (att NULL) or one attestation, from every source until
+ * one passes, with the key or with each keyless identity until one
+ * passes. With several identities or sources each failure is named
+ * ("identity 2: ...", "source REPO: ..."). */
+static int check_one(struct eval *ev,
+                     const struct sg_pa_authority *a,
+                     const struct sg_pa_attestation *att,
+                     struct sg_buf *why)
+{
+    size_t n_src = a->n_sources ? a->n_sources : 1;
+    size_t n_id = a->kind == SG_PA_AUTH_KEYLESS ? a->n_ids : 1;
+    int ok = 0;
+
+    for (size_t i = 0; !ok && i < n_src; i++) {
+        const char *src = a->n_sources ? a->sources[i] : NULL;
+        struct sg_oci_store *s = NULL, *tmp = NULL;
+
+        if (src)
+            addr(why, i ? "; source " : "source ", src, ": ");
+        if (eval_store(ev, src, &s, &tmp) != SG_OK) {
+            ev->registry_error = 1;
+            addr(why, "", sg_error_last(), "");
+            sg_oci_store_free(tmp);
+            continue;
+        }
+        for (size_t j = 0; !ok && j < n_id; j++) {
+            struct sg_keyless_policy kp, *kpp = NULL;
+
+            if (a->kind == SG_PA_AUTH_KEYLESS) {
+                with_identity(&kp, a, j);
+                kpp = &kp;
+                if (n_id > 1) {
+                    char pre[48];
+                    snprintf(pre, sizeof(pre),
+                             "%sidentity %zu: ", j ? "; " : "", j + 1);
+                    addr(why, pre, "", "");
+                }
+            }
+            ok = att ? check_attestation(ev, a, att, s, kpp, why)
+                     : check_signature(ev, a, s, kpp, why);
+        }
+        sg_oci_store_free(tmp);
+    }
+    return ok;
+}
+
 static int check_authority(struct eval *ev,
                            const struct sg_pa_authority *a,
                            struct sg_buf *why)
@@ -324,9 +389,9 @@ static int check_authority(struct eval *ev,
         return 0;
     }
     if (!a->n_att)
-        return check_signature(ev, a, why);
+        return check_one(ev, a, NULL, why);
     for (size_t i = 0; i < a->n_att; i++) {
-        if (!check_attestation(ev, a, &a->att[i], why))
+        if (!check_one(ev, a, &a->att[i], why))
             return 0;
     }
     return 1;

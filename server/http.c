@@ -7,6 +7,9 @@
  * ones load. SIGTERM: stop accepting, finish the reviews in flight, exit.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -40,12 +43,48 @@
 #define DEFAULT_TIMEOUT 10000 /* the API server's default timeoutSeconds */
 #define QUEUE_MAX       4096u /* reviews waiting for a worker */
 #define HEADERS_MAX     (16u * 1024u)
-#define IO_TIMEOUT_S    15    /* read/write/idle per connection (slowloris) */
+#define IO_TIMEOUT_S    15    /* write, and read between two bytes */
 #define CONNS_MAX       4096u /* open TLS connections (and RLIMIT_NOFILE) */
+#define FD_SPARE        128u  /* descriptors kept for the registry, files */
+/* A request's headers and body must arrive within READ_MS of its first
+ * byte (of the TLS handshake, for a new connection), in total: the
+ * per-read timeout above restarts with every byte, so alone it lets a
+ * client trickling bytes hold a connection for hours (slowloris). A
+ * keep-alive connection may wait IDLE_MS, in total, between a reply and
+ * the next request: TLS records are only seen once whole, so a record
+ * trickled byte by byte looks idle until then. */
+#define READ_MS  10000
+#define IDLE_MS  15000
+#define SWEEP_MS 500 /* how often the deadlines are checked */
+/* Memory: request bytes being received on all connections, and bodies
+ * waiting for a worker; past either, new work is refused (connection cut,
+ * or 503) rather than buffered. */
+#define INPUT_BYTES_MAX (64u * 1024u * 1024u)
+#define QUEUE_BYTES_MAX (64u * 1024u * 1024u)
+#define TRIM_BYTES                                  \
+    (256u * 1024u) /* reviews after which memory is \
+                         returned to the system */
 
 static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                   0.25,  0.5,    1,     2.5,  5,     10 };
 #define N_BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
+
+/* One TLS connection (hung on its SSL as ex_data; freed with it). */
+enum conn_phase {
+    CONN_READING, /* handshake, or a request arriving: READ_MS */
+    CONN_BUSY,    /* the request is being answered: no deadline here */
+    CONN_IDLE     /* keep-alive, between requests: IDLE_MS */
+};
+struct conn {
+    struct sg_server *srv;
+    struct bufferevent *bev;
+    struct conn *prev, *next; /* srv->conn_list */
+    enum conn_phase phase;
+    int64_t since;   /* when the phase began */
+    size_t buffered; /* request bytes in the input buffer */
+    int cut;         /* to be closed at once (over a bound) */
+    int closing;     /* closed; freed when OpenSSL frees its SSL */
+};
 
 struct job {
     struct job *next;
@@ -75,7 +114,13 @@ struct sg_server {
     struct file_stamp cert_stamp, policy_stamp;
     int draining;
     size_t conns, conns_max; /* open TLS connections, the bound */
-    int accept_paused;       /* listener disabled at conns_max */
+    size_t fd_max;           /* connections, closing ones too: accept
+                                pauses here (RLIMIT_NOFILE) */
+    int accept_paused;       /* listener disabled at fd_max */
+    struct conn *conn_list;
+    struct event *sweep_ev;
+    size_t input_bytes;  /* conn->buffered, summed */
+    size_t queued_bytes; /* bodies of queued jobs */
 
     pthread_mutex_t mu; /* queue, done list, stop */
     pthread_cond_t cv;
@@ -93,9 +138,10 @@ struct sg_server {
     double hist_sum;
     uint64_t hist_count;
     uint64_t reloads_ok, reloads_failed;
+    uint64_t n_timed_out, n_refused; /* connections cut */
 };
 
-static int ssl_conn_idx = -1; /* SSL ex_data: the server, counted on free */
+static int ssl_conn_idx = -1; /* SSL ex_data: the struct conn */
 
 static int64_t now_ms(void)
 {
@@ -264,6 +310,7 @@ static void *worker(void *arg)
         if (!srv->queue)
             srv->queue_tail = NULL;
         srv->queued--;
+        srv->queued_bytes -= j->len;
         pthread_mutex_unlock(&srv->mu);
 
         sg_server__review_run(&j->run, srv->engine, j->body, j->len, j->mutate,
@@ -278,6 +325,13 @@ static void *worker(void *arg)
             sg_buf_release(&l);
             sg_error_clear();
         }
+#ifdef __GLIBC__
+        /* A big review (megabytes of JSON, thousands of containers) leaves
+         * its pages in this thread's malloc arena; give them back so that
+         * the resident size after a burst is the steady one. */
+        if (j->len >= TRIM_BYTES)
+            malloc_trim(0);
+#endif
         pthread_mutex_lock(&srv->mu);
         j->next = srv->done;
         srv->done = j;
@@ -384,6 +438,7 @@ handle_review(struct sg_server *srv, struct evhttp_request *req, int mutate)
     int64_t t = sg_server__timeout_ms(query), margin;
     struct job *j = NULL;
     char msg[128];
+    int busy;
 
     if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
         send_text(srv, req, 405, "Method Not Allowed", "text/plain",
@@ -398,7 +453,11 @@ handle_review(struct sg_server *srv, struct evhttp_request *req, int mutate)
         send_text(srv, req, 400, "Bad Request", "text/plain", msg, (size_t)n);
         return;
     }
-    if (srv->queued >= QUEUE_MAX) {
+    pthread_mutex_lock(&srv->mu);
+    busy =
+        srv->queued >= QUEUE_MAX || srv->queued_bytes + len > QUEUE_BYTES_MAX;
+    pthread_mutex_unlock(&srv->mu);
+    if (busy) {
         srv->n_busy++;
         send_text(srv, req, 503, "Service Unavailable", "text/plain", "busy\n",
                   5);
@@ -434,6 +493,7 @@ handle_review(struct sg_server *srv, struct evhttp_request *req, int mutate)
         srv->queue = j;
     srv->queue_tail = j;
     srv->queued++;
+    srv->queued_bytes += len;
     pthread_cond_signal(&srv->cv);
     pthread_mutex_unlock(&srv->mu);
 }
@@ -480,6 +540,14 @@ static void handle_metrics(struct sg_server *srv, struct evhttp_request *req)
         "# HELP sigil_connections_open Open TLS connections.\n"
         "# TYPE sigil_connections_open gauge\n"
         "sigil_connections_open %llu\n"
+        "# HELP sigil_connections_timed_out_total Connections cut because "
+        "a request did not arrive in time (slow or idle clients).\n"
+        "# TYPE sigil_connections_timed_out_total counter\n"
+        "sigil_connections_timed_out_total %llu\n"
+        "# HELP sigil_connections_refused_total Connections closed at once: "
+        "over the connection or buffered-bytes bound.\n"
+        "# TYPE sigil_connections_refused_total counter\n"
+        "sigil_connections_refused_total %llu\n"
         "# HELP sigil_policy_generation Policy sets loaded.\n"
         "# TYPE sigil_policy_generation gauge\n"
         "sigil_policy_generation %llu\n"
@@ -496,7 +564,8 @@ static void handle_metrics(struct sg_server *srv, struct evhttp_request *req)
         (unsigned long long)st.registry_errors,
         (unsigned long long)st.verifications,
         (unsigned long long)srv->engine_errors, (unsigned long long)srv->conns,
-        (unsigned long long)srv->generation,
+        (unsigned long long)srv->n_timed_out,
+        (unsigned long long)srv->n_refused, (unsigned long long)srv->generation,
         (unsigned long long)srv->reloads_ok,
         (unsigned long long)srv->reloads_failed);
     for (i = 0; !rc && i < N_BUCKETS; i++) {
@@ -524,6 +593,17 @@ static void handle_metrics(struct sg_server *srv, struct evhttp_request *req)
     sg_buf_release(&b);
 }
 
+/* The reply is written (evhttp calls this only while the connection
+ * lives): the keep-alive wait for the next request begins. */
+static void reply_sent(struct evhttp_request *req, void *arg)
+{
+    struct conn *c = arg;
+
+    (void)req;
+    c->phase = CONN_IDLE;
+    c->since = now_ms();
+}
+
 static void gen_cb(struct evhttp_request *req, void *arg)
 {
     struct sg_server *srv = arg;
@@ -535,10 +615,17 @@ static void gen_cb(struct evhttp_request *req, void *arg)
     evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
     int one = 1;
 
+    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    struct conn *c = ssl ? SSL_get_ex_data(ssl, ssl_conn_idx) : NULL;
+
     /* replies go out as several TLS records: without TCP_NODELAY, Nagle
      * and the client's delayed ACK add ~40 ms to every keep-alive review */
     if (fd >= 0)
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (c) { /* the request is in: no read deadline until it is answered */
+        c->phase = CONN_BUSY;
+        evhttp_request_set_on_complete_cb(req, reply_sent, c);
+    }
     if (!path)
         path = "";
     if (!strcmp(path, "/validate") || !strcmp(path, "/mutate")) {
@@ -573,6 +660,9 @@ static sg_err load_tls(SSL_CTX **out, const char *cert, const char *key)
         return sg_error_openssl("TLS context");
     SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
     SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+    /* an idle connection gives back its 34 KiB read and write buffers:
+     * a thousand idle API-server connections cost little */
+    SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
     if (SSL_CTX_use_certificate_chain_file(c, cert) != 1) {
         SSL_CTX_free(c);
         return sg_error_prefix(sg_error_openssl("certificate"), "%s", cert);
@@ -601,40 +691,136 @@ static void set_accepting(struct sg_server *srv, int on)
 }
 
 /* OpenSSL frees a connection's SSL when libevent frees the connection (on
- * the loop thread): one connection fewer; accept again below the bound. */
+ * the loop thread, possibly a loop turn after evhttp let it go): one
+ * connection fewer; accept again below the bound. */
 static void conn_gone(
     void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
-    struct sg_server *srv = ptr;
+    struct conn *c = ptr;
+    struct sg_server *srv;
 
     (void)parent;
     (void)ad;
     (void)idx;
     (void)argl;
     (void)argp;
-    if (!srv)
+    if (!c)
         return;
+    srv = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conn_list = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->input_bytes -= c->buffered;
     srv->conns--;
-    if (srv->conns < srv->conns_max)
+    free(c);
+    if (srv->conns < srv->fd_max)
         set_accepting(srv, 1);
 }
 
-/* A new TLS connection: counted; at the bound the listener pauses (the
- * kernel's backlog holds the rest) until one closes. */
+/* Close c now (evhttp frees the request it was reading). */
+static void conn_close(struct conn *c)
+{
+    void *evcon = NULL;
+
+    c->closing = 1;
+    /* bufferevent_free clears the callbacks at once, the memory a loop
+     * turn later: no callback argument means evhttp already let go */
+    bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
+    if (evcon)
+        evhttp_connection_free(evcon);
+}
+
+/* Every byte a connection receives (decrypted) passes here: the first of
+ * a request starts its deadline, and the bytes waiting are counted
+ * against INPUT_BYTES_MAX. */
+static void
+input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct conn *c = arg;
+    struct sg_server *srv = c->srv;
+
+    (void)buf;
+    if (info->n_added && c->phase == CONN_IDLE) {
+        c->phase = CONN_READING;
+        c->since = now_ms();
+    }
+    c->buffered += info->n_added;
+    srv->input_bytes += info->n_added;
+    c->buffered -=
+        info->n_deleted < c->buffered ? info->n_deleted : c->buffered;
+    srv->input_bytes -=
+        info->n_deleted < srv->input_bytes ? info->n_deleted : srv->input_bytes;
+    if (srv->input_bytes > INPUT_BYTES_MAX && c->phase == CONN_READING &&
+        !c->cut) {
+        c->cut = 1; /* closed by the sweep, outside evhttp's callback */
+        event_active(srv->sweep_ev, EV_TIMEOUT, 0);
+    }
+}
+
+/* Close what is over a bound or past its deadline. */
+static void sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct sg_server *srv = arg;
+    struct conn *c, *next;
+    int64_t now = now_ms();
+
+    (void)fd;
+    (void)what;
+    for (c = srv->conn_list; c; c = next) {
+        next = c->next; /* c may be freed below */
+        if (c->closing)
+            continue;
+        if (c->cut) {
+            srv->n_refused++;
+            conn_close(c);
+        } else if ((c->phase == CONN_READING && now - c->since >= READ_MS) ||
+                   (c->phase == CONN_IDLE && now - c->since >= IDLE_MS)) {
+            srv->n_timed_out++;
+            conn_close(c);
+        }
+    }
+}
+
+/* A new TLS connection: counted, and given its deadline. Over the
+ * connection bound it is closed at once (the client learns now, and may
+ * try another replica) rather than left waiting in the kernel's backlog;
+ * at fd_max, counting those being closed, the listener pauses. */
 static struct bufferevent *bev_cb(struct event_base *base, void *arg)
 {
     struct sg_server *srv = arg;
     SSL *ssl = SSL_new(srv->ssl);
+    struct conn *c = calloc(1, sizeof(*c));
+    struct bufferevent *bev;
 
-    if (!ssl)
+    if (!ssl || !c || SSL_set_ex_data(ssl, ssl_conn_idx, c) != 1) {
+        SSL_free(ssl);
+        free(c);
         return NULL;
-    if (ssl_conn_idx >= 0 && SSL_set_ex_data(ssl, ssl_conn_idx, srv) == 1) {
-        srv->conns++;
-        if (srv->conns >= srv->conns_max)
-            set_accepting(srv, 0);
     }
-    return bufferevent_openssl_socket_new(
+    c->srv = srv;
+    c->phase = CONN_READING;
+    c->since = now_ms();
+    c->next = srv->conn_list;
+    if (c->next)
+        c->next->prev = c;
+    srv->conn_list = c;
+    srv->conns++;
+    if (srv->conns >= srv->fd_max)
+        set_accepting(srv, 0);
+    bev = bufferevent_openssl_socket_new(
         base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev)
+        return NULL; /* the SSL, and c with it, went with the failure */
+    c->bev = bev;
+    evbuffer_add_cb(bufferevent_get_input(bev), input_cb, c);
+    if (srv->conns > srv->conns_max) {
+        c->cut = 1;
+        event_active(srv->sweep_ev, EV_TIMEOUT, 0);
+    }
+    return bev;
 }
 
 /* A fingerprint of what paths look like now (stat of each; a directory's
@@ -673,8 +859,10 @@ static void stamp_add(struct sg_digester *d, const char *path)
     }
 }
 
-/* Did the files change since *s? Updates *s. */
-static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
+/* Did the files of paths[0..n) (NULL entries skipped) change since *s?
+ * Updates *s. */
+static int
+stamp_changed_v(struct file_stamp *s, const char *const *paths, size_t n)
 {
     struct sg_digester *d = NULL;
     char sum[SG_DIGEST_STR_MAX] = "";
@@ -684,9 +872,10 @@ static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
         sg_error_clear();
         return 0;
     }
-    stamp_add(d, a);
-    if (b)
-        stamp_add(d, b);
+    for (size_t i = 0; i < n; i++) {
+        if (paths[i])
+            stamp_add(d, paths[i]);
+    }
     if (sg_digester_final(d, sum, sizeof(sum)))
         sg_error_clear();
     sg_digester_free(d);
@@ -696,10 +885,39 @@ static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
     return changed;
 }
 
+static int stamp_changed(struct file_stamp *s, const char *a, const char *b)
+{
+    const char *const paths[2] = { a, b };
+
+    return stamp_changed_v(s, paths, 2);
+}
+
+/* Did the policy generation's files change: the policies and the
+ * trusted roots keyless authorities use (read with them)? */
+static int policy_inputs_changed(struct file_stamp *s,
+                                 const struct sg_server_opts *o)
+{
+    const char **paths = calloc(o->n_trust_roots + 2, sizeof(*paths));
+    int changed;
+
+    if (!paths)
+        return 0; /* out of memory: checked again at the next tick */
+    paths[0] = o->policy_path;
+    paths[1] = o->trusted_root_path;
+    for (size_t i = 0; i < o->n_trust_roots; i++)
+        paths[i + 2] = o->trust_roots[i].path;
+    changed = stamp_changed_v(s, paths, o->n_trust_roots + 2);
+    free(paths);
+    return changed;
+}
+
 static sg_err reload_policies(struct sg_server *srv)
 {
     struct sg_admit_policies *p = NULL;
-    sg_err rc = sg_admit_policies_load(&p, srv->o->policy_path,
+    const struct sg_admit_roots roots = { srv->o->trusted_root_path,
+                                          srv->o->trust_roots,
+                                          srv->o->n_trust_roots };
+    sg_err rc = sg_admit_policies_load(&p, srv->o->policy_path, &roots,
                                        srv->generation + 1, srv->o->ctx);
     char msg[600];
 
@@ -756,7 +974,7 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
             srv->reloads_ok++;
         sg_error_clear();
     }
-    if (stamp_changed(&srv->policy_stamp, srv->o->policy_path, NULL)) {
+    if (policy_inputs_changed(&srv->policy_stamp, srv->o)) {
         if (reload_policies(srv))
             srv->reloads_failed++;
         else
@@ -857,7 +1075,6 @@ sg_err sg_server_run(const struct sg_server_opts *o)
     }
     memset(&eo, 0, sizeof(eo));
     eo.registry = o->registry;
-    eo.trusted_root_path = o->trusted_root_path;
     eo.no_match = o->no_match == 1   ? SG_ADMIT_NO_MATCH_ALLOW
                   : o->no_match == 2 ? SG_ADMIT_NO_MATCH_WARN
                                      : SG_ADMIT_NO_MATCH_DENY;
@@ -873,7 +1090,7 @@ sg_err sg_server_run(const struct sg_server_opts *o)
             goto done;
         (void)stamp_changed(&srv.cert_stamp, o->tls_cert, o->tls_key);
     }
-    (void)stamp_changed(&srv.policy_stamp, o->policy_path, NULL);
+    (void)policy_inputs_changed(&srv.policy_stamp, o);
     rc = reload_policies(&srv);
     if (rc)
         goto done;
@@ -883,9 +1100,16 @@ sg_err sg_server_run(const struct sg_server_opts *o)
     {
         struct rlimit rl;
         srv.conns_max = CONNS_MAX;
+        srv.fd_max = CONNS_MAX + FD_SPARE / 2;
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-            rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < CONNS_MAX + 64)
-            srv.conns_max = rl.rlim_cur > 128 ? (size_t)rl.rlim_cur - 64 : 64;
+            rl.rlim_cur != RLIM_INFINITY &&
+            rl.rlim_cur < CONNS_MAX + 2 * FD_SPARE) {
+            /* conns_max < fd_max < the limit: connections over conns_max
+             * are accepted and closed; accept() never meets EMFILE */
+            size_t lim = (size_t)rl.rlim_cur;
+            srv.fd_max = lim > 2 * FD_SPARE ? lim - FD_SPARE : lim / 2;
+            srv.conns_max = lim > 2 * FD_SPARE ? lim - 2 * FD_SPARE : lim / 4;
+        }
     }
     srv.base = event_base_new();
     if (srv.base)
@@ -913,16 +1137,21 @@ sg_err sg_server_run(const struct sg_server_opts *o)
         goto done;
     }
     srv.done_ev = event_new(srv.base, -1, EV_PERSIST, done_cb, &srv);
+    srv.sweep_ev = event_new(srv.base, -1, EV_PERSIST, sweep_cb, &srv);
     srv.reload_ev = event_new(srv.base, -1, EV_PERSIST, reload_cb, &srv);
     srv.term_ev = evsignal_new(srv.base, SIGTERM, term_cb, &srv);
     srv.int_ev = evsignal_new(srv.base, SIGINT, term_cb, &srv);
-    if (!srv.done_ev || !srv.reload_ev || !srv.term_ev || !srv.int_ev) {
+    if (!srv.done_ev || !srv.sweep_ev || !srv.reload_ev || !srv.term_ev ||
+        !srv.int_ev) {
         rc = sg_error_set(SG_ENOMEM, "event loop: out of memory");
         goto done;
     }
     tv.tv_sec = (time_t)(reload / 1000);
     tv.tv_usec = (suseconds_t)((reload % 1000) * 1000);
     event_add(srv.reload_ev, &tv);
+    tv.tv_sec = 0;
+    tv.tv_usec = SWEEP_MS * 1000;
+    event_add(srv.sweep_ev, &tv);
     event_add(srv.term_ev, NULL);
     event_add(srv.int_ev, NULL);
 
@@ -974,6 +1203,8 @@ done:
         evhttp_free(srv.http);
     if (srv.done_ev)
         event_free(srv.done_ev);
+    if (srv.sweep_ev)
+        event_free(srv.sweep_ev);
     if (srv.reload_ev)
         event_free(srv.reload_ev);
     if (srv.term_ev)

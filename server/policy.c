@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "policy_int.h"
+#include "sigil/verify.h"
 
 /* ------------------------------------------------------------------ */
 /* YAML -> JSON tree                                                    */
@@ -311,11 +312,291 @@ static sg_err parse_attestation(struct sg_pa_attestation *a,
         char esc[300];
         return sg_error_prefix(rc,
                                "%s: ClusterImagePolicy %s: attestation "
-                               "policy: ",
+                               "policy",
                                st->what, sg_escape(esc, sizeof(esc), pname));
     }
     a->jq = strdup(data);
     return a->jq ? SG_OK : sg_error_oom();
+}
+
+/* A YAML/JSON boolean as the converter left it (every scalar is a
+ * string): 1 true, 0 false or absent, -1 anything else. */
+static int want_bool(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    const char *s;
+
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_true(v))
+        return 1;
+    if (json_is_false(v))
+        return 0;
+    s = json_string_value(v);
+    if (!s)
+        return -1;
+    if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+        return 1;
+    if (!*s || !strcmp(s, "false") || !strcmp(s, "False") ||
+        !strcmp(s, "FALSE"))
+        return 0;
+    return -1;
+}
+
+/* source[]: cosign's signature repository override (COSIGN_REPOSITORY).
+ * The verify core reads signatures from the store it is given, so a
+ * source is a store opened on that repository, searched for the image's
+ * digest. */
+static sg_err parse_sources(struct sg_pa_authority *a,
+                            struct pst *st,
+                            const char *pname,
+                            json_t *srcs)
+{
+    static const char *const keys[] = { "oci", "signaturePullSecrets",
+                                        "tagPrefix", NULL };
+    sg_err rc;
+
+    if (!srcs || !json_array_size(srcs))
+        return SG_OK;
+    a->sources = calloc(json_array_size(srcs), sizeof(char *));
+    if (!a->sources)
+        return sg_error_oom();
+    for (size_t i = 0; i < json_array_size(srcs); i++) {
+        json_t *o = json_array_get(srcs, i);
+        struct sg_oci_ref ref;
+        struct sg_buf b = SG_BUF_INIT(4096);
+        const char *oci, *tp, *last;
+
+        if (!json_is_object(o))
+            return refuse(st, pname, "authorities[].source[]", "not a mapping");
+        check_keys(st, o, "spec.authorities[].source[]", keys);
+        if ((rc = want_str(&oci, st, o, "oci", "source[]")) ||
+            (rc = want_str(&tp, st, o, "tagPrefix", "source[]")))
+            return rc;
+        if (tp && *tp)
+            return refuse(st, pname, "authorities[].source[].tagPrefix",
+                          "not supported: signatures are found under "
+                          "cosign's sha256-<hex> tags and referrers");
+        if (json_object_get(o, "signaturePullSecrets"))
+            warn_once(st, "spec.authorities[].source[].signaturePullSecrets",
+                      "ignored: Kubernetes secrets are not read; signatures "
+                      "are pulled with sigil serve's registry credentials");
+        if (!oci || !*oci)
+            return refuse(st, pname, "authorities[].source[].oci",
+                          "a repository is required");
+        memset(&ref, 0, sizeof(ref));
+        /* a repository: no "@digest", no ":tag" after the last "/" (a
+         * registry's ":port" comes before it) */
+        last = strrchr(oci, '/');
+        if (strchr(oci, '@') || strchr(last ? last : oci, ':'))
+            rc = sg_error_set(SG_EPARSE, "a repository, not an image");
+        else
+            rc = sg_oci_ref_parse(&ref, oci);
+        if (!rc)
+            rc = sg_oci_ref_repo_name(&b, &ref);
+        if (!rc && !(a->sources[a->n_sources] = strdup(b.data)))
+            rc = sg_error_oom();
+        sg_oci_ref_release(&ref);
+        sg_buf_release(&b);
+        if (rc) {
+            /* the reference parser quotes the value as written: escaped
+             * again, so the message stays one line */
+            char esc[300], eo[300], er[600];
+            sg_escape(er, sizeof(er), sg_error_last());
+            return sg_error_set(rc,
+                                "%s: ClusterImagePolicy %s: "
+                                "authorities[].source[].oci \"%s\": %s",
+                                st->what, sg_escape(esc, sizeof(esc), pname),
+                                sg_escape(eo, sizeof(eo), oci), er);
+        }
+        a->n_sources++;
+    }
+    return SG_OK;
+}
+
+/* One keyless identity. policy-controller only warns when the subject
+ * or the issuer is missing; sigil refuses: every Fulcio certificate
+ * chains to the same root, so a missing one would admit anybody who can
+ * log in somewhere (the verify core requires both for the same reason). */
+static sg_err parse_identity(struct sg_pa_identity *id,
+                             struct pst *st,
+                             const char *pname,
+                             json_t *o)
+{
+    static const char *const keys[] = { "issuer", "subject", "issuerRegExp",
+                                        "subjectRegExp", NULL };
+    const char *v[4];
+    char **dst[4] = { &id->issuer, &id->subject, &id->issuer_re,
+                      &id->subject_re };
+    sg_err rc;
+
+    if (!json_is_object(o))
+        return refuse(st, pname, "keyless.identities[]", "not a mapping");
+    check_keys(st, o, "spec.authorities[].keyless.identities[]", keys);
+    for (int i = 0; i < 4; i++) {
+        if ((rc = want_str(&v[i], st, o, keys[i], "identities[]")))
+            return rc;
+        if (v[i] && !*v[i])
+            v[i] = NULL; /* Go's omitempty: "" is absent */
+    }
+    if (v[0] && v[2])
+        return refuse(st, pname, "keyless.identities[]",
+                      "give one of issuer and issuerRegExp");
+    if (v[1] && v[3])
+        return refuse(st, pname, "keyless.identities[]",
+                      "give one of subject and subjectRegExp");
+    if (!v[0] && !v[2])
+        return refuse(st, pname, "keyless.identities[]",
+                      "issuer or issuerRegExp is required");
+    if (!v[1] && !v[3])
+        return refuse(st, pname, "keyless.identities[]",
+                      "subject or subjectRegExp is required");
+    for (int i = 2; i < 4; i++) {
+        if (v[i] && (rc = sg_verify_regexp_check(v[i])) != SG_OK) {
+            char esc[300];
+            return sg_error_prefix(rc,
+                                   "%s: ClusterImagePolicy %s: "
+                                   "keyless.identities[].%s",
+                                   st->what, sg_escape(esc, sizeof(esc), pname),
+                                   keys[i]);
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        if (v[i] && !(*dst[i] = strdup(v[i])))
+            return sg_error_oom();
+    }
+    return SG_OK;
+}
+
+/* The root a trustRootRef names ("" or NULL: the default). */
+static const struct sg_pa_root *find_root(const struct sg_admit_policies *p,
+                                          const char *ref)
+{
+    if (!ref || !*ref)
+        return p->n_roots ? &p->roots[0] : NULL;
+    for (size_t i = 1; i < p->n_roots; i++) {
+        if (p->roots[i].name && !strcmp(p->roots[i].name, ref))
+            return &p->roots[i];
+    }
+    return NULL;
+}
+
+/* Another trustRootRef of the authority (ctlog, rfc3161timestamp) must
+ * name the keyless one's root: the verify core checks a signature
+ * against one trusted root holding the Fulcio CAs, CT logs, Rekor logs
+ * and TSAs together. */
+static sg_err same_root(struct pst *st,
+                        const char *pname,
+                        json_t *o,
+                        const char *field,
+                        const char *keyless_ref)
+{
+    const char *ref;
+    sg_err rc;
+
+    if ((rc = want_str(&ref, st, o, "trustRootRef", field)))
+        return rc;
+    if (ref && *ref && strcmp(ref, keyless_ref ? keyless_ref : "") != 0) {
+        char f[64];
+        snprintf(f, sizeof(f), "%s.trustRootRef", field);
+        return refuse(st, pname, f,
+                      "must be the keyless trustRootRef: one trusted root "
+                      "holds the CAs, logs and TSAs an authority is "
+                      "checked against");
+    }
+    return SG_OK;
+}
+
+static sg_err parse_keyless(struct sg_pa_authority *a,
+                            struct pst *st,
+                            const char *pname,
+                            json_t *kl,
+                            json_t *auth)
+{
+    static const char *const keys[] = {
+        "url",          "identities",        "ca-cert",
+        "trustRootRef", "insecureIgnoreSCT", NULL
+    };
+    static const char *const ckeys[] = { "url", "trustRootRef", NULL };
+    json_t *ids, *ct, *ts, *v;
+    const char *ref, *url, *root_ref;
+    int b;
+    sg_err rc;
+
+    check_keys(st, kl, "spec.authorities[].keyless", keys);
+    v = json_object_get(kl, "ca-cert");
+    if (v && !json_is_null(v))
+        return refuse(st, pname, "authorities[].keyless.ca-cert",
+                      "a custom certificate authority is not supported: put "
+                      "it in a trusted root and name that with trustRootRef "
+                      "(sigil serve --trust-root NAME=FILE)");
+    if ((b = want_bool(kl, "insecureIgnoreSCT")) < 0)
+        return refuse(st, pname, "authorities[].keyless.insecureIgnoreSCT",
+                      "not a boolean");
+    if (b)
+        return refuse(st, pname, "authorities[].keyless.insecureIgnoreSCT",
+                      "not supported: sigil always verifies the "
+                      "certificate's embedded SCT");
+    if (json_object_get(kl, "url"))
+        warn_once(st, "spec.authorities[].keyless.url",
+                  "ignored: keyless signatures are verified offline against "
+                  "the trusted root");
+    if ((rc = want_str(&ref, st, kl, "trustRootRef", "keyless")) ||
+        (rc = want_arr(&ids, st, json_object_get(kl, "identities"),
+                       "keyless.identities")) ||
+        (rc = want_obj(&ct, st, json_object_get(auth, "ctlog"),
+                       "authorities[].ctlog")) ||
+        (rc = want_obj(&ts, st, json_object_get(auth, "rfc3161timestamp"),
+                       "authorities[].rfc3161timestamp")))
+        return rc;
+    if (!(a->root = find_root(st->p, ref))) {
+        char esc[300], er[300];
+        return sg_error_set(SG_EUNSUPPORTED,
+                            "%s: ClusterImagePolicy %s: "
+                            "authorities[].keyless.trustRootRef: no trusted "
+                            "root named \"%s\" (give sigil serve "
+                            "--trust-root %s=FILE)",
+                            st->what, sg_escape(esc, sizeof(esc), pname),
+                            sg_escape(er, sizeof(er), ref), er);
+    }
+    root_ref = ref && *ref ? ref : NULL;
+    if (json_object_get(auth, "ctlog")) {
+        if (!ct || (!json_object_get(ct, "url") &&
+                    !json_object_get(ct, "trustRootRef")))
+            return refuse(st, pname, "authorities[].ctlog",
+                          "an empty ctlog turns transparency log "
+                          "verification off; sigil always requires the "
+                          "Rekor entry of a keyless signature");
+        check_keys(st, ct, "spec.authorities[].ctlog", ckeys);
+        if ((b = want_bool(ct, "insecureIgnoreSCT")) != 0)
+            return refuse(st, pname, "authorities[].ctlog.insecureIgnoreSCT",
+                          "not supported: sigil always verifies the "
+                          "certificate's embedded SCT");
+        if ((rc = want_str(&url, st, ct, "url", "ctlog")))
+            return rc;
+        if (url)
+            warn_once(st, "spec.authorities[].ctlog.url",
+                      "ignored: Rekor entries are verified offline against "
+                      "the trusted root's logs");
+        if ((rc = same_root(st, pname, ct, "ctlog", root_ref)))
+            return rc;
+    }
+    if (ts && (rc = same_root(st, pname, ts, "rfc3161timestamp", root_ref)))
+        return rc;
+    if (!ids || !json_array_size(ids))
+        return refuse(st, pname, "authorities[].keyless.identities",
+                      "at least one identity is required");
+    a->ids = calloc(json_array_size(ids), sizeof(*a->ids));
+    if (!a->ids)
+        return sg_error_oom();
+    for (size_t i = 0; i < json_array_size(ids); i++) {
+        rc = parse_identity(&a->ids[a->n_ids++], st, pname,
+                            json_array_get(ids, i));
+        if (rc)
+            return rc;
+    }
+    a->kind = SG_PA_AUTH_KEYLESS;
+    return SG_OK;
 }
 
 static sg_err parse_authority(struct sg_pa_authority *a,
@@ -337,7 +618,7 @@ static sg_err parse_authority(struct sg_pa_authority *a,
     static const char *const kkeys[] = { "data", "secretRef", "kms",
                                          "hashAlgorithm", NULL };
     static const char *const skeys[] = { "action", "message", NULL };
-    json_t *key, *stat, *atts;
+    json_t *key, *kl, *stat, *atts, *srcs;
     const char *name, *s;
     int kinds = 0;
     sg_err rc;
@@ -348,10 +629,14 @@ static sg_err parse_authority(struct sg_pa_authority *a,
     if ((rc = want_str(&name, st, o, "name", "authorities[]")) ||
         (rc = want_obj(&key, st, json_object_get(o, "key"),
                        "authorities[].key")) ||
+        (rc = want_obj(&kl, st, json_object_get(o, "keyless"),
+                       "authorities[].keyless")) ||
         (rc = want_obj(&stat, st, json_object_get(o, "static"),
                        "authorities[].static")) ||
         (rc = want_arr(&atts, st, json_object_get(o, "attestations"),
-                       "authorities[].attestations")))
+                       "authorities[].attestations")) ||
+        (rc = want_arr(&srcs, st, json_object_get(o, "source"),
+                       "authorities[].source")))
         return rc;
     if (name && *name) {
         a->name = dup_str(name);
@@ -363,23 +648,15 @@ static sg_err parse_authority(struct sg_pa_authority *a,
     }
     if (!a->name)
         return sg_error_oom();
-    kinds = !!key + !!stat + !!json_object_get(o, "keyless");
+    kinds = !!key + !!stat + !!kl;
     if (kinds != 1)
         return refuse(st, pname, "authorities[]",
                       "exactly one of key, keyless, static is required");
-    if (json_object_get(o, "keyless"))
-        return refuse(st, pname, "authorities[].keyless",
-                      "keyless authorities need keyless verification, not in "
-                      "this build");
-    if (json_object_get(o, "source"))
-        warn_once(st, "spec.authorities[].source",
-                  "ignored: signatures are read from the image's own "
-                  "repository");
-    if (json_object_get(o, "ctlog"))
+    if (!kl && json_object_get(o, "ctlog"))
         warn_once(st, "spec.authorities[].ctlog",
                   "ignored: key-signed images are verified offline, the "
                   "transparency log is not consulted");
-    if (json_object_get(o, "rfc3161timestamp"))
+    if (!kl && json_object_get(o, "rfc3161timestamp"))
         warn_once(st, "spec.authorities[].rfc3161timestamp",
                   "ignored: key-signed images are verified offline");
     if ((rc = want_str(&s, st, o, "signatureFormat", "authorities[]")))
@@ -404,32 +681,43 @@ static sg_err parse_authority(struct sg_pa_authority *a,
         if (atts)
             return refuse(st, pname, "authorities[].attestations",
                           "not with a static authority");
+        if (srcs)
+            warn_once(st, "spec.authorities[].source",
+                      "ignored: a static authority reads no signatures");
         return SG_OK;
     }
-    check_keys(st, key, "spec.authorities[].key", kkeys);
-    if (json_object_get(key, "secretRef"))
-        return refuse(st, pname, "authorities[].key.secretRef",
-                      "Kubernetes secrets are not read; put the PEM public "
-                      "key in key.data");
-    if (json_object_get(key, "kms"))
-        return refuse(st, pname, "authorities[].key.kms",
-                      "KMS keys are not supported; put the PEM public key "
-                      "in key.data");
-    if ((rc = want_str(&s, st, key, "hashAlgorithm", "key")))
+    if ((rc = parse_sources(a, st, pname, srcs)))
         return rc;
-    if (s && *s && strcmp(s, "sha256") != 0)
-        return refuse(st, pname, "authorities[].key.hashAlgorithm",
-                      "only sha256 is supported");
-    if ((rc = want_str(&s, st, key, "data", "key")))
-        return rc;
-    if (!s || !*s)
-        return refuse(st, pname, "authorities[].key.data",
-                      "a PEM public key is required");
-    a->kind = SG_PA_AUTH_KEY;
-    if ((rc = sg_sign_key_load_public(&a->key, s, strlen(s))) != SG_OK) {
-        char esc[300];
-        return sg_error_prefix(rc, "%s: ClusterImagePolicy %s: key.data: ",
-                               st->what, sg_escape(esc, sizeof(esc), pname));
+    if (kl) {
+        if ((rc = parse_keyless(a, st, pname, kl, o)))
+            return rc;
+    } else {
+        check_keys(st, key, "spec.authorities[].key", kkeys);
+        if (json_object_get(key, "secretRef"))
+            return refuse(st, pname, "authorities[].key.secretRef",
+                          "Kubernetes secrets are not read; put the PEM "
+                          "public key in key.data");
+        if (json_object_get(key, "kms"))
+            return refuse(st, pname, "authorities[].key.kms",
+                          "KMS keys are not supported; put the PEM public "
+                          "key in key.data");
+        if ((rc = want_str(&s, st, key, "hashAlgorithm", "key")))
+            return rc;
+        if (s && *s && strcmp(s, "sha256") != 0)
+            return refuse(st, pname, "authorities[].key.hashAlgorithm",
+                          "only sha256 is supported");
+        if ((rc = want_str(&s, st, key, "data", "key")))
+            return rc;
+        if (!s || !*s)
+            return refuse(st, pname, "authorities[].key.data",
+                          "a PEM public key is required");
+        a->kind = SG_PA_AUTH_KEY;
+        if ((rc = sg_sign_key_load_public(&a->key, s, strlen(s))) != SG_OK) {
+            char esc[300];
+            return sg_error_prefix(rc, "%s: ClusterImagePolicy %s: key.data",
+                                   st->what,
+                                   sg_escape(esc, sizeof(esc), pname));
+        }
     }
     if (atts && json_array_size(atts)) {
         a->att = calloc(json_array_size(atts), sizeof(*a->att));
@@ -532,6 +820,16 @@ static void policy_release(struct sg_pa_policy *pol)
             free(a->att[j].jq);
         }
         free(a->att);
+        for (size_t j = 0; j < a->n_ids; j++) {
+            free(a->ids[j].subject);
+            free(a->ids[j].subject_re);
+            free(a->ids[j].issuer);
+            free(a->ids[j].issuer_re);
+        }
+        free(a->ids);
+        for (size_t j = 0; j < a->n_sources; j++)
+            free(a->sources[j]);
+        free(a->sources);
     }
     free(pol->auth);
     memset(pol, 0, sizeof(*pol));
@@ -657,7 +955,80 @@ sg_err sg_pa_new(struct sg_admit_policies **out, uint64_t generation)
         return sg_error_oom();
     p->refs = 1;
     p->generation = generation;
+    p->roots = calloc(1, sizeof(*p->roots));
+    if (!p->roots) {
+        free(p);
+        return sg_error_oom();
+    }
+    p->n_roots = 1;
+    p->roots[0].data = sg_verify_trust_builtin(&p->roots[0].len, NULL);
     *out = p;
+    return SG_OK;
+}
+
+/* Read one trusted root and check that it parses (the verify core parses
+ * it again per verification: the bytes are what the generation holds). */
+static sg_err root_read(struct sg_pa_root *r, const char *path)
+{
+    struct sg_buf b = SG_BUF_INIT(SG_PA_ROOT_MAX);
+    struct sg_sigstore_trust *t = NULL;
+    sg_err rc = sg_file_read(&b, path, SG_PA_ROOT_MAX);
+
+    if (!rc)
+        rc = sg_sigstore_trust_parse(&t, b.data, b.len);
+    sg_sigstore_trust_free(t);
+    if (!rc) {
+        size_t len = b.len;
+        char *data = NULL;
+        rc = sg_buf_take(&data, &len, &b);
+        r->owned = (unsigned char *)data;
+        r->data = r->owned;
+        r->len = len;
+    }
+    sg_buf_release(&b);
+    if (rc) {
+        char esc[300];
+        return sg_error_prefix(rc, "trusted root %s",
+                               sg_escape(esc, sizeof(esc), path));
+    }
+    return SG_OK;
+}
+
+sg_err sg_pa_roots_load(struct sg_admit_policies *p,
+                        const struct sg_admit_roots *r)
+{
+    struct sg_pa_root *nv;
+    sg_err rc;
+
+    if (!r)
+        return SG_OK;
+    if (r->n_named > SG_PA_ROOTS_MAX)
+        return sg_error_set(SG_ELIMIT, "more than %u named trusted roots",
+                            SG_PA_ROOTS_MAX);
+    if (r->default_path && (rc = root_read(&p->roots[0], r->default_path)))
+        return rc;
+    nv = realloc(p->roots, (p->n_roots + r->n_named) * sizeof(*p->roots));
+    if (!nv)
+        return sg_error_oom();
+    p->roots = nv;
+    for (size_t i = 0; i < r->n_named; i++) {
+        struct sg_pa_root *x = &p->roots[p->n_roots];
+        char esc[300];
+
+        memset(x, 0, sizeof(*x));
+        for (size_t j = 1; j < p->n_roots; j++) {
+            if (!strcmp(p->roots[j].name, r->named[i].name))
+                return sg_error_set(
+                    SG_EINVAL, "trusted root %s named twice",
+                    sg_escape(esc, sizeof(esc), r->named[i].name));
+        }
+        if (!(x->name = strdup(r->named[i].name)))
+            return sg_error_oom();
+        p->n_roots++; /* freed with the set from here on */
+        if ((rc = root_read(x, r->named[i].path)))
+            return sg_error_prefix(rc, "%s",
+                                   sg_escape(esc, sizeof(esc), x->name));
+    }
     return SG_OK;
 }
 
@@ -760,6 +1131,7 @@ static int name_cmp(const void *a, const void *b)
 
 sg_err sg_admit_policies_load(struct sg_admit_policies **out,
                               const char *path,
+                              const struct sg_admit_roots *roots,
                               uint64_t generation,
                               const struct sg_ctx *ctx)
 {
@@ -777,7 +1149,7 @@ sg_err sg_admit_policies_load(struct sg_admit_policies **out,
     memset(&st, 0, sizeof(st));
     sg_buf_init(&st.warned, 64 * 1024);
     st.ctx = ctx;
-    if ((rc = sg_pa_new(&p, generation)))
+    if ((rc = sg_pa_new(&p, generation)) || (rc = sg_pa_roots_load(p, roots)))
         goto done;
     st.p = p;
     if (stat(path, &sb) != 0) {
@@ -864,6 +1236,11 @@ void sg_admit_policies_unref(struct sg_admit_policies *p)
     for (size_t i = 0; i < p->n; i++)
         policy_release(&p->v[i]);
     free(p->v);
+    for (size_t i = 0; i < p->n_roots; i++) {
+        free(p->roots[i].name);
+        free(p->roots[i].owned);
+    }
+    free(p->roots);
     free(p);
 }
 

@@ -24,13 +24,32 @@
 #define SG_PA_ITEMS_MAX  256u   /* entries of any list we read */
 #define SG_PA_SCALAR_MAX 65536u /* one scalar (PEM keys, jq programs) */
 #define SG_PA_GLOB_MAX   1024u
+#define SG_PA_ROOT_MAX   (4u * 1024u * 1024u) /* a trusted_root.json */
+#define SG_PA_ROOTS_MAX  64u                  /* --trust-root names */
 
 /* ------------------------------------------------------------------ */
 /* The loaded policy set                                                */
 
 enum sg_pa_auth_kind {
     SG_PA_AUTH_KEY = 1,
-    SG_PA_AUTH_STATIC
+    SG_PA_AUTH_STATIC,
+    SG_PA_AUTH_KEYLESS
+};
+
+/* A keyless identity (spec.authorities[].keyless.identities[]): one of
+ * subject / subject_re and one of issuer / issuer_re (the verify core's
+ * --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp];
+ * regexps unanchored as cosign's). */
+struct sg_pa_identity {
+    char *subject, *subject_re, *issuer, *issuer_re;
+};
+
+/* A trusted root of the set: its bytes as read at load (checked then). */
+struct sg_pa_root {
+    char *name;                /* NULL: the default (no trustRootRef) */
+    const unsigned char *data; /* owned, or the built-in root's */
+    size_t len;
+    unsigned char *owned;
 };
 
 struct sg_pa_attestation {
@@ -47,6 +66,15 @@ struct sg_pa_authority {
     char *static_message;    /* as written, may be NULL */
     struct sg_pa_attestation *att;
     size_t n_att;
+    /* SG_PA_AUTH_KEYLESS: any identity passes; root points into the
+     * set's roots */
+    struct sg_pa_identity *ids;
+    size_t n_ids;
+    const struct sg_pa_root *root;
+    /* source[].oci: the repositories ("registry/repository") signatures
+     * are read from instead of the image's own (any may pass) */
+    char **sources;
+    size_t n_sources;
 };
 
 struct sg_pa_match {
@@ -71,6 +99,8 @@ struct sg_admit_policies {
     uint64_t generation;
     struct sg_pa_policy *v;
     size_t n;
+    struct sg_pa_root *roots; /* [0]: the default */
+    size_t n_roots;
 };
 
 /* Parse the YAML/JSON documents of one file's bytes (untrusted) and
@@ -83,9 +113,15 @@ SG_MUST_USE sg_err sg_pa_parse(struct sg_admit_policies *p,
                                const char *what,
                                size_t *docs,
                                const struct sg_ctx *ctx);
-/* A new, empty set with one reference. */
+/* A new, empty set with one reference; its default trusted root is the
+ * built-in one. */
 SG_MUST_USE sg_err sg_pa_new(struct sg_admit_policies **out,
                              uint64_t generation);
+/* Read and check the trusted roots of r into p (before sg_pa_parse):
+ * r->default_path replaces the built-in default, r->named adds named
+ * ones. SG_EPARSE/SG_EIO... naming the file. */
+SG_MUST_USE sg_err sg_pa_roots_load(struct sg_admit_policies *p,
+                                    const struct sg_admit_roots *r);
 
 /* ------------------------------------------------------------------ */
 /* Matching (server/match.c)                                            */

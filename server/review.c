@@ -107,6 +107,7 @@ struct found {
 struct found_list {
     struct found *v;
     size_t n, cap;
+    int too_many; /* more than SG_REVIEW_CONTAINERS_MAX: the rest unread */
 };
 
 static void found_list_release(struct found_list *l)
@@ -156,8 +157,7 @@ static sg_err collect_images(struct found_list *l,
             const json_t *img;
             struct sg_buf p = SG_BUF_INIT(2048);
             if (l->n >= SG_REVIEW_CONTAINERS_MAX) {
-                rc = sg_error_set(SG_ELIMIT, "%s: more than %u containers",
-                                  where, SG_REVIEW_CONTAINERS_MAX);
+                l->too_many = 1; /* a verdict, not a parse error */
                 goto done;
             }
             if (!json_is_object(c)) {
@@ -271,6 +271,24 @@ static sg_err get_meta_name(char **out, const json_t *obj)
     return get_str(out, meta, "generateName", 0, "request.object.metadata");
 }
 
+/* Deny the whole review (r->refuse) and check nothing: the lists of
+ * images found so far are dropped. */
+static sg_err refuse(struct sg_review *r, const char *what, unsigned n)
+{
+    char msg[160];
+    size_t i;
+
+    snprintf(msg, sizeof(msg), "too many images: %s %u", what, n);
+    for (i = 0; i < r->n_images; i++)
+        free(r->images[i]);
+    r->n_images = 0;
+    for (i = 0; i < r->n_uses; i++)
+        free(r->uses[i].path);
+    r->n_uses = 0;
+    r->refuse = strdup(msg);
+    return r->refuse ? SG_OK : oom();
+}
+
 static sg_err
 find_images(struct sg_review *r, const json_t *obj, const json_t *old)
 {
@@ -287,10 +305,20 @@ find_images(struct sg_review *r, const json_t *obj, const json_t *old)
     rc = collect_images(&now, obj, path, "request.object");
     if (rc)
         goto done;
+    if (now.too_many) {
+        rc = refuse(r, "request.object has more containers than",
+                    SG_REVIEW_CONTAINERS_MAX);
+        goto done;
+    }
     if (old) {
         rc = collect_images(&before, old, path, "request.oldObject");
         if (rc)
             goto done;
+        if (before.too_many) {
+            rc = refuse(r, "request.oldObject has more containers than",
+                        SG_REVIEW_CONTAINERS_MAX);
+            goto done;
+        }
         old_sorted = calloc(before.n + 1, sizeof(*old_sorted));
         if (!old_sorted) {
             rc = oom();
@@ -318,10 +346,8 @@ find_images(struct sg_review *r, const json_t *obj, const json_t *old)
                 break;
         if (j == r->n_images) {
             if (r->n_images == SG_REVIEW_IMAGES_MAX) {
-                rc = sg_error_set(SG_ELIMIT,
-                                  "request.object: more than %u distinct "
-                                  "images",
-                                  SG_REVIEW_IMAGES_MAX);
+                rc = refuse(r, "request.object has more distinct images than",
+                            SG_REVIEW_IMAGES_MAX);
                 goto done;
             }
             r->images[j] = dupn(img, strlen(img));
@@ -526,6 +552,7 @@ void sg_server__review_free(struct sg_review *r)
     for (i = 0; i < r->n_uses; i++)
         free(r->uses[i].path);
     free(r->uses);
+    free(r->refuse);
     free(r);
 }
 
@@ -650,6 +677,8 @@ sg_err sg_server__review_respond(struct sg_buf *out,
         if (rc)
             goto done;
     }
+    if (r->refuse && (rc = sg_buf_adds(&denied, r->refuse)))
+        goto done;
     if (!r->skip && !results && r->n_images) {
         rc = sg_error_set(SG_EINVAL, "review_respond: no results");
         goto done;

@@ -48,11 +48,18 @@ struct sg_review {
     struct sg_review_use *uses; /* every changed image field */
     size_t n_uses;
     size_t n_unchanged; /* UPDATE: image fields equal to oldObject's */
+    /* A well-formed review over a count bound (containers, distinct
+     * images): denied as a whole, without checking any image, so that the
+     * answer is a verdict (HTTP 200, allowed: false) and not a 400, which
+     * the API server would treat as a failed call (failurePolicy Ignore
+     * would then admit the pod). NULL otherwise. */
+    char *refuse;
 };
 
 /* Parse an AdmissionReview body. SG_EPARSE / SG_ELIMIT with a one-line
  * message (the HTTP 400 reason) for anything malformed: not JSON, null,
- * wrong apiVersion/kind, no request or uid, wrong types, over a bound.
+ * wrong apiVersion/kind, no request or uid, wrong types, over a size bound.
+ * Over the container or distinct-image count: SG_OK with r->refuse set.
  * *out is the caller's (sg_server__review_free). */
 SG_MUST_USE sg_err sg_server__review_parse(struct sg_review **out,
                                            const void *body,

@@ -205,12 +205,11 @@ extern const struct cli_command cli_cmd_manifest, cli_cmd_digest, cli_cmd_copy,
     cli_cmd_sign_blob, cli_cmd_verify, cli_cmd_verify_blob, cli_cmd_triangulate,
     cli_cmd_attest, cli_cmd_attest_blob, cli_cmd_verify_attestation,
     cli_cmd_verify_blob_attestation, cli_cmd_tree, cli_cmd_download,
-    cli_cmd_attach, cli_cmd_serve;
-extern const struct cli_command cli_cmd_cache; /* src/cmd_cache.c */
+    cli_cmd_attach, cli_cmd_serve, cli_cmd_ls, cli_cmd_cache;
 
 /* What runs them: argv[0] is the command's name; returns the exit code.
  * In src/cmd_oci.c, cmd_sbom.c, cmd_sbomtools.c, cmd_keys.c, cmd_sign.c
- * and cmd_attest.c. */
+ * cmd_attest.c and cmd_ls.c. */
 typedef int cli_run_fn(struct cli_ctx *ctx, int argc, char **argv);
 cli_run_fn cli_run_manifest, cli_run_digest, cli_run_copy, cli_run_sbom,
     cli_run_diff, cli_run_convert, cli_run_generate_key_pair,
@@ -218,8 +217,7 @@ cli_run_fn cli_run_manifest, cli_run_digest, cli_run_copy, cli_run_sbom,
     cli_run_sign_blob, cli_run_verify, cli_run_verify_blob, cli_run_triangulate,
     cli_run_attest, cli_run_attest_blob, cli_run_verify_attestation,
     cli_run_verify_blob_attestation, cli_run_tree, cli_run_download,
-    cli_run_attach, cli_run_serve;
-cli_run_fn cli_run_cache;
+    cli_run_attach, cli_run_serve, cli_run_ls, cli_run_cache;
 
 /* The sbom → attest (→ sign) pipeline step, in cmd_attest.c: attach the
  * SBOM bytes as a signed attestation to the digest in s, and with do_sign
@@ -228,6 +226,8 @@ struct cli_pipeline {
     struct sg_oci_store *s;
     const char *digest;
     const char *key_path;
+    const struct sg_sign_key *key; /* loaded already (batch mode: once for
+                                      every image); NULL: load key_path */
     const void *sbom;
     size_t sbom_len;
     const char *predicate_type; /* "spdxjson" or "cyclonedx" */
@@ -240,6 +240,8 @@ int cli_pipeline_attest(struct cli_ctx *ctx, const struct cli_pipeline *p);
  * stdout). Every document is rendered before any is written: nothing is
  * written when one fails, and each file is written atomically. */
 #define CLI_SBOM_OUTPUTS_MAX 8
+/* IMAGE arguments of sbom (batch mode); longer lists: --from-file. */
+#define CLI_SBOM_IMAGES_MAX 4096
 struct cli_sbom_output {
     enum sg_sbom_format fmt;
     char name[32];    /* FORMAT as given */

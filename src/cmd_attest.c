@@ -793,10 +793,12 @@ int cli_pipeline_attest(struct cli_ctx *ctx, const struct cli_pipeline *p)
                 p->predicate_type ? p->predicate_type : "(none)");
         return CLI_EXIT_USAGE;
     }
-    ret = cli_key_private(&k, p->key_path, CLI_KEY_PROMPT);
+    ret =
+        p->key ? CLI_EXIT_OK : cli_key_private(&k, p->key_path, CLI_KEY_PROMPT);
     if (!ret)
-        ret = attest_stored_image(&name, p->s, p->digest, p->predicate_type,
-                                  NULL, p->sbom, p->sbom_len, k);
+        ret =
+            attest_stored_image(&name, p->s, p->digest, p->predicate_type, NULL,
+                                p->sbom, p->sbom_len, p->key ? p->key : k);
     if (ret)
         goto done;
     if (ctx->verbosity)
@@ -806,7 +808,7 @@ int cli_pipeline_attest(struct cli_ctx *ctx, const struct cli_pipeline *p)
     if (p->do_sign) {
         memset(&so, 0, sizeof(so));
         so.docker_reference = name.data;
-        rc = sg_sign_image(p->s, p->digest, k, &so);
+        rc = sg_sign_image(p->s, p->digest, p->key ? p->key : k, &so);
         if (rc) {
             ret = cli_fail(rc, "sign %s@%s", name.data, p->digest);
             goto done;

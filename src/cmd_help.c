@@ -59,12 +59,34 @@ const struct cli_command cli_cmd_copy = {
 /* ------------------------------------------------------------------ */
 /* SBOMs (cmd_sbom.c, cmd_sbomtools.c) */
 
+const struct cli_command cli_cmd_ls = {
+    "ls", "List the tags of a registry repository",
+    "usage: sigil ls [--full-ref] REPO\n"
+    "\n"
+    "Print the tags of the registry repository REPO (no tag or digest), one\n"
+    "per line in the registry's order, as crane ls does; every page of the\n"
+    "registry's tag list is read (Link headers) before anything is printed.\n"
+    "Pipe it into 'sigil sbom --from-file -' to scan a whole repository.\n"
+    "\n"
+    "  --full-ref   print REGISTRY/REPOSITORY:TAG instead of TAG\n"
+    "  -v, -q, --ca-file, --insecure-registry, --username,\n"
+    "  --password-stdin   as for every registry command\n"
+    "\n"
+    "At most --limit tags-max tags (default 100000); a tag outside the\n"
+    "distribution spec's grammar is an error. Exit status: 0 ok, 1 failure\n"
+    "(nothing printed), 2 usage.\n",
+    cli_run_ls, .pos = { 1, "one REPO only", CLI_UNKNOWN_PLAIN, 0 }
+};
+
 const struct cli_command cli_cmd_sbom = {
     "sbom", "List the packages in an image (SPDX, CycloneDX, table)",
     "usage: sigil sbom SOURCE [-o FORMAT[=FILE]]... [--platform OS/ARCH]\n"
     "                  [--scope squashed|all-layers] [--threads N]\n"
-    "                  [--cache-dir D | --no-cache] [--cache-max-size N]\n"
+    "                  [--catalogers LIST] [--cache-dir D | --no-cache]\n"
+    "                  [--cache-max-size N]\n"
     "                  [--attest --key KEY [--sign]]\n"
+    "       sigil sbom SOURCE... | --from-file F [--jobs N] [--shard K/N]\n"
+    "                  -o FORMAT=TEMPLATE... [same options]\n"
     "\n"
     "List the OS packages (dpkg, apk, rpm) and Go modules in an image and\n"
     "write an SBOM. SOURCE is any image source: REF (registry),\n"
@@ -81,10 +103,14 @@ const struct cli_command cli_cmd_sbom = {
     "                          by later layers (marked deleted)\n"
     "  --platform OS/ARCH[/VARIANT]  pick from a multi-platform index\n"
     "  --threads N             layers read in parallel (default: cores)\n"
+    "  --catalogers LIST       run only these, comma-separated: dpkg, apk,\n"
+    "                          rpm, go, python, node (or javascript), java,\n"
+    "                          all (default: all)\n"
     "  --cache-dir D           layer cache (default $XDG_CACHE_HOME/sigil,\n"
     "                          else ~/.cache/sigil); a cached layer is not\n"
     "                          downloaded again (see 'sigil help cache')\n"
-    "  --no-cache              neither read nor write the cache\n"
+    "  --no-cache              no cache on disk (a layer shared by images\n"
+    "                          of one run is still read once)\n"
     "  --cache-max-size N      bound of the cache (K, M, G; default 1G)\n"
     "  --attest --key KEY      attach the SBOM (first JSON output, spdx-json\n"
     "                          by default) as a signed attestation; --sign\n"
@@ -93,10 +119,31 @@ const struct cli_command cli_cmd_sbom = {
     "  -v, -q, --ca-file, --insecure-registry, --username,\n"
     "  --password-stdin        as for every registry command\n"
     "\n"
+    "Batch mode (several SOURCEs, --from-file, --shard or a {placeholder}\n"
+    "in a FILE): every image of the list in one process; a layer shared by\n"
+    "several is read once.\n"
+    "  --from-file F           one SOURCE per line ('-': stdin; blank lines\n"
+    "                          and # comments skipped), after any SOURCEs\n"
+    "  -o FORMAT=TEMPLATE      a file per image; TEMPLATE's {name} (SOURCE),\n"
+    "                          {registry}, {repo}, {tag}, {digest} and\n"
+    "                          {index} (position in the whole list, from 0)\n"
+    "                          are replaced with the value, any character\n"
+    "                          but A-Z a-z 0-9 . - _ made '_'; two images\n"
+    "                          writing one file is a usage error\n"
+    "  --jobs N                images scanned at once (default 2, max 64)\n"
+    "  --shard K/N             only the images whose SHA-256(SOURCE) mod N\n"
+    "                          is K (0 <= K < N): N machines, one list\n"
+    "A failing image is reported on one line, \"sigil: SOURCE: error\", and\n"
+    "the others go on; a summary line ends the run; --timeout bounds each\n"
+    "image.\n"
+    "\n"
     "SOURCE_DATE_EPOCH=N fixes the creation time and derives the document\n"
     "namespace and serial number from the content: byte-identical output.\n"
-    "Exit status: 0 ok, 1 failure (nothing written), 2 usage.\n",
-    cli_run_sbom, .pos = { 1, "more than one SOURCE", CLI_UNKNOWN_PLAIN, 0 }
+    "Exit status: 0 ok, 1 failure (nothing written; batch: some image\n"
+    "failed, the others written), 2 usage.\n",
+    cli_run_sbom,
+    .pos = { CLI_SBOM_IMAGES_MAX, "too many IMAGE arguments: use --from-file",
+             CLI_UNKNOWN_PLAIN, 0 }
 };
 
 const struct cli_command cli_cmd_diff = {
@@ -534,7 +581,8 @@ const struct cli_command cli_cmd_serve = {
     "serve", "Kubernetes admission webhook: verify images before pods run",
     "usage: sigil serve --policy PATH --tls-cert CERT --tls-key KEY\n"
     "                   [--listen ADDR:PORT] [--trusted-root F]\n"
-    "                   [--cache-ttl D] [--cache-size N]\n"
+    "                   [--trust-root NAME=F]... [--cache-ttl D]\n"
+    "                   [--cache-size N]\n"
     "                   [--no-match deny|allow|warn] [registry options]\n"
     "\n"
     "Serves admission.k8s.io/v1 AdmissionReviews over HTTPS (TLS 1.2/1.3):\n"
@@ -542,15 +590,22 @@ const struct cli_command cli_cmd_serve = {
     "a JSONPatch pinning every verified image to NAME:TAG@sha256:...),\n"
     "GET /healthz, GET /readyz (once policies and certificate are loaded),\n"
     "GET /metrics (Prometheus text). PATH is a ClusterImagePolicy file or a\n"
-    "directory of them. Certificate, key and policies are reloaded when\n"
-    "their files change; a bad new file keeps the old one in force.\n"
+    "directory of them (key, keyless and static authorities; see\n"
+    "docs/serve-policies.md). Certificate, key, policies and trusted roots\n"
+    "are reloaded when their files change; a bad new file keeps the old\n"
+    "one in force.\n"
     "SIGTERM: stop accepting, finish the reviews in flight, exit 0. One\n"
     "JSON object per line on stderr for every review and event.\n"
     "\n"
     "  --policy PATH          ClusterImagePolicy file or directory\n"
     "  --tls-cert, --tls-key  PEM certificate chain and key\n"
     "  --listen ADDR:PORT     default 0.0.0.0:8443\n"
-    "  --trusted-root F       Sigstore trusted root (keyless policies)\n"
+    "  --trusted-root F       Sigstore trusted root of keyless authorities\n"
+    "                         without trustRootRef (default:\n"
+    "                         $SIGSTORE_TRUSTED_ROOT, else the built-in\n"
+    "                         public-good root, as sigil verify)\n"
+    "  --trust-root NAME=F    the trusted root keyless.trustRootRef NAME\n"
+    "                         selects (repeatable)\n"
     "  --cache-ttl D          verdict cache lifetime (10m, 30s, 500ms)\n"
     "  --cache-size N         verdict cache entries\n"
     "  --no-match MODE        images no policy matches: deny (default),\n"

@@ -64,8 +64,39 @@ static int64_t parse_duration_ms(const char *s)
     return -1;
 }
 
+/* --trust-root NAME=FILE, repeatable: the trusted roots keyless
+ * authorities name with trustRootRef. The strings stay in argv. */
+#define TRUST_ROOTS_MAX 64
+struct trust_roots {
+    struct sg_server_trust_root v[TRUST_ROOTS_MAX];
+    size_t n;
+};
+
+static int take_trust_root(void *arg, char *v)
+{
+    struct trust_roots *t = arg;
+    char *eq = strchr(v, '=');
+
+    if (!eq || eq == v || !eq[1])
+        return cli_usage_error(&cli_cmd_serve,
+                               "--trust-root %s: expected NAME=FILE", v);
+    *eq = '\0';
+    for (size_t i = 0; i < t->n; i++) {
+        if (!strcmp(t->v[i].name, v))
+            return cli_usage_error(&cli_cmd_serve,
+                                   "--trust-root %s given twice", v);
+    }
+    if (t->n >= TRUST_ROOTS_MAX)
+        return cli_usage_error(&cli_cmd_serve, "more than %d --trust-root",
+                               TRUST_ROOTS_MAX);
+    t->v[t->n].name = v;
+    t->v[t->n++].path = eq + 1;
+    return 0;
+}
+
 int cli_run_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
+    struct trust_roots roots = { .n = 0 };
     const char *policy = NULL, *cert = NULL, *key = NULL, *listen = NULL;
     const char *root = NULL, *ttl = NULL, *size = NULL, *no_match = NULL;
     int insecure_http = 0;
@@ -77,6 +108,7 @@ int cli_run_serve(struct cli_ctx *ctx, int argc, char **argv)
         { .name = "--tls-key", .value = &key },
         { .name = "--listen", .value = &listen },
         { .name = "--trusted-root", .value = &root },
+        { .name = "--trust-root", .take = take_trust_root, .arg = &roots },
         { .name = "--cache-ttl", .value = &ttl },
         { .name = "--cache-size", .value = &size },
         { .name = "--no-match", .value = &no_match },
@@ -134,7 +166,15 @@ int cli_run_serve(struct cli_ctx *ctx, int argc, char **argv)
     reg.deadline_ms = 0;
     reg.timeout_ms = 0;
     o.registry = &reg;
+    /* the default trusted root as `sigil verify` finds it: the flag,
+     * else $SIGSTORE_TRUSTED_ROOT, else (NULL) the built-in one */
+    if (!root) {
+        const char *env = getenv("SIGSTORE_TRUSTED_ROOT");
+        root = env && *env ? env : NULL;
+    }
     o.trusted_root_path = root;
+    o.trust_roots = roots.v;
+    o.n_trust_roots = roots.n;
     o.ctx = &ctx->sg;
     o.log = serve_log_line;
     rc = sg_server_run(&o);

@@ -17,6 +17,7 @@
 static const struct cli_command *const commands[] = {
     &cli_cmd_manifest,
     &cli_cmd_digest,
+    &cli_cmd_ls,
     &cli_cmd_copy,
     &cli_cmd_sbom,
     &cli_cmd_diff,

@@ -74,6 +74,14 @@ sg_sigstore_regex_match(int *matched, const char *pattern, const char *subject)
     return SG_OK;
 }
 
+sg_err sg_verify_regexp_check(const char *re)
+{
+    int m;
+
+    SG_ASSERT_ARG(re);
+    return sg_sigstore_regex_match(&m, re, "");
+}
+
 void sg_sigstore_result_release(struct sg_sigstore_result *r)
 {
     free(r->san);

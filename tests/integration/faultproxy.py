@@ -22,6 +22,11 @@ Faults:
   --fail-first K         the first K manifest/blob GETs answer
                          --fail-status (default 503) with an error body
   --retry-after V        those answers carry "Retry-After: V"
+  --fail-all             every /v2/ request (any method, HEAD too)
+                         answers --fail-status (a registry that is up but
+                         failing: 503 behind a load balancer)
+  --delay-ms N           wait N ms before answering each request (a slow
+                         registry)
   --redirect-blobs MODE  blob GETs answer 307 to /_store/<path> on this
                          proxy; MODE "same" keeps the host (127.0.0.1),
                          "http-other" names localhost (another host, plain
@@ -52,6 +57,8 @@ def main():
     ap.add_argument("--fail-first", type=int, default=0)
     ap.add_argument("--fail-status", type=int, default=503)
     ap.add_argument("--retry-after", default=None)
+    ap.add_argument("--fail-all", action="store_true")
+    ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--redirect-blobs", default=None,
                     choices=["same", "http-other"])
     a = ap.parse_args()
@@ -72,6 +79,19 @@ def main():
                 "yes" if self.headers.get("Authorization") else "no"))
             is_blob_get = (self.command == "GET" and "/blobs/sha256:" in path
                            and "/uploads/" not in path)
+            if a.delay_ms:
+                time.sleep(a.delay_ms / 1000.0)
+            if a.fail_all and path.startswith("/v2/"):
+                data = json.dumps({"errors": [{
+                    "code": "UNAVAILABLE",
+                    "message": "injected failure"}]}).encode()
+                self.send_response(a.fail_status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                return
             if is_blob_get and a.redirect_blobs and \
                     not path.startswith("/_store/"):
                 host = "127.0.0.1" if a.redirect_blobs == "same" \

@@ -13,49 +13,17 @@
 . "$SG_SOURCE_DIR/tests/integration/sign_lib.sh"
 
 T=$(tmpdir)
-PKI=$T/pki
-MK="$PY $SG_SOURCE_DIR/tests/integration/keyless_pki.py"
+. "$SG_SOURCE_DIR/tests/integration/keyless_lib.sh"
 start_registry
 INS="--insecure-registry $REG"
-ID="https://github.com/org/repo/.github/workflows/ci.yml@refs/heads/main"
-ISS="https://token.actions.githubusercontent.com"
+ID=$KL_ID
+ISS=$KL_ISS
 KL="--certificate-identity $ID --certificate-oidc-issuer $ISS --trusted-root $PKI/trusted_root.json"
 
-$MK init "$PKI" || { fail "mint the test PKI"; finish; }
-cp -r "$SG_SOURCE_DIR/testdata/images/demo" "$T/demo"
+keyless_init || { fail "mint the test PKI"; finish; }
 export COSIGN_PASSWORD=pw
 (cd "$T" && "$SIGIL" generate-key-pair --output-key-prefix k >/dev/null 2>&1) ||
     fail "generate-key-pair"
-
-# put_case REPO KIND CASE: push the demo image to REPO:v1 with sigil, then
-# one keyless signature/attestation of KIND made by keyless_pki.py (the
-# manifests with curl PUTs).
-put_case() {
-    repo=$1 kind=$2 case=$3
-    "$SIGIL" copy -q $INS "oci-dir:$T/demo" "$REG/$repo:v1" >/dev/null ||
-        { echo "push $repo" >&2; return 1; }
-    dig=$("$SIGIL" digest $INS "$REG/$repo:v1") || return 1
-    size=$(curl -s -o /dev/null -w '%{size_download}' \
-        -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-        "http://$REG/v2/$repo/manifests/$dig")
-    out=$T/$repo
-    $MK make "$PKI" "$kind" "$case" "$dig" \
-        application/vnd.oci.image.manifest.v1+json "$size" "$REG/$repo" "$out" || return 1
-    MKREPO=$repo
-    while read -r h; do
-        [ -n "$h" ] && { push_blob "$repo" "$out/blobs/$h" || return 1; }
-    done <"$out/blobs.txt"
-    hex=${dig#sha256:}
-    case $kind in
-    sig | att) push_manifest "$repo" "sha256-$hex.$kind" "$out/manifest.json" ;;
-    *)
-        md="sha256:$(sha256sum "$out/manifest.json" | cut -d' ' -f1)"
-        push_manifest "$repo" "$md" "$out/manifest.json" &&
-            push_manifest "$repo" "sha256-$hex" "$out/index.json" \
-                application/vnd.oci.image.index.v1+json
-        ;;
-    esac
-}
 
 # ---- image signatures: legacy .sig -------------------------------------------
 for c in ok otherca expired badset badbody otherimg tsa badtsa; do

@@ -36,6 +36,7 @@ uint64_t admit_stub_calls(void)
 
 sg_err sg_admit_policies_load(struct sg_admit_policies **out,
                               const char *path,
+                              const struct sg_admit_roots *roots,
                               uint64_t generation,
                               const struct sg_ctx *ctx)
 {
@@ -45,6 +46,7 @@ sg_err sg_admit_policies_load(struct sg_admit_policies **out,
     sg_err rc;
 
     (void)ctx;
+    (void)roots;
     *out = NULL;
     rc = sg_file_read(&b, path, 1024 * 1024);
     if (rc)

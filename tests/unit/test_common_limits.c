@@ -64,12 +64,13 @@ static void limits__name_table_lists_all(void **state)
         /* every listed name is settable */
         assert_int_equal(sg_limits_set(&l, name, "7"), SG_OK);
     }
-    assert_int_equal(n, 18);
+    assert_int_equal(n, 19);
     assert_string_equal(sg_limits_name(0, NULL), "manifest-max");
     assert_string_equal(sg_limits_name(15, NULL), "header-max");
     /* every field was set: the table covers the whole struct */
     assert_int_equal(l.manifest_max, 7);
     assert_int_equal(l.header_max, 7);
+    assert_int_equal(l.zip_entries_max, 7);
     assert_true(l.ratio_max == 7 && l.image_bytes_max == 7);
 }
 

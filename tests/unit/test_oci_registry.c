@@ -824,6 +824,176 @@ static void referrers__fallback_tag_with_a_manifest_is_ignored(void **state)
     sg_oci_store_free(s);
 }
 
+/* ------------------------------------------------------------------ */
+/* Tag listing: Link paging, bounds, the tag grammar                    */
+
+#define CT_JSON "Content-Type: application/json"
+
+/* List the tags of registry.test/repo over `steps` (opts may be NULL). */
+static sg_err list_on(struct script *sc,
+                      struct sg_oci_registry_opts *opts,
+                      const struct step *steps,
+                      size_t n,
+                      char ***tags)
+{
+    struct sg_oci_store *s = open_on(sc, opts, steps, n);
+    sg_err rc = sg_oci_store_list_tags(s, tags);
+
+    sg_oci_store_free(s);
+    return rc;
+}
+
+static void tags__link_pages_followed(void **state)
+{
+    const struct step steps[] = {
+        PING_OK,
+        { 200,
+          { CT_JSON, "Link: </v2/repo/tags/list?n=2&last=b>; rel=\"next\"" },
+          "{\"name\":\"repo\",\"tags\":[\"a\",\"b\"]}" },
+        { 200,
+          { CT_JSON, "Link: </v2/repo/tags/list?n=2&last=d>; rel=\"next\"" },
+          "{\"name\":\"repo\",\"tags\":[\"c\",\"d\"]}" },
+        { 200, { CT_JSON }, "{\"name\":\"repo\",\"tags\":[\"v1.0_x-y\"]}" },
+    };
+    struct script sc;
+    char **tags = NULL;
+
+    (void)state;
+    assert_int_equal(list_on(&sc, NULL, steps, 4, &tags), SG_OK);
+    assert_int_equal(sc.nlog, 4);
+    assert_non_null(strstr(
+        sc.log[1], "GET https://registry.test/v2/repo/tags/list?n=1000"));
+    assert_non_null(strstr(
+        sc.log[2], "GET https://registry.test/v2/repo/tags/list?n=2&last=b"));
+    assert_non_null(strstr(
+        sc.log[3], "GET https://registry.test/v2/repo/tags/list?n=2&last=d"));
+    assert_string_equal(tags[0], "a");
+    assert_string_equal(tags[1], "b");
+    assert_string_equal(tags[2], "c");
+    assert_string_equal(tags[3], "d");
+    assert_string_equal(tags[4], "v1.0_x-y");
+    assert_null(tags[5]);
+    sg_oci_strv_free(tags);
+}
+
+static void tags__null_list_is_empty(void **state)
+{
+    const struct step steps[] = {
+        PING_OK,
+        { 200, { CT_JSON }, "{\"name\":\"repo\",\"tags\":null}" },
+    };
+    struct script sc;
+    char **tags = NULL;
+
+    (void)state;
+    assert_int_equal(list_on(&sc, NULL, steps, 2, &tags), SG_OK);
+    assert_non_null(tags);
+    assert_null(tags[0]);
+    sg_oci_strv_free(tags);
+}
+
+static void tags__next_page_on_another_host_refused(void **state)
+{
+    const struct step steps[] = {
+        PING_OK,
+        { 200,
+          { CT_JSON,
+            "Link: <https://evil.test/v2/repo/tags/list?last=a>; rel=\"next\"" },
+          "{\"tags\":[\"a\"]}" },
+    };
+    struct script sc;
+    char **tags = NULL;
+
+    (void)state;
+    assert_int_equal(list_on(&sc, NULL, steps, 2, &tags), SG_EHTTP);
+    assert_null(tags);
+    assert_string_equal(sg_error_last(), "tag list: next page on another host");
+    assert_int_equal(sc.nlog, 2); /* evil.test never asked */
+}
+
+static void tags__more_than_tags_max_refused(void **state)
+{
+    const struct step steps[] = {
+        PING_OK,
+        { 200,
+          { CT_JSON, "Link: </v2/repo/tags/list?last=b>; rel=\"next\"" },
+          "{\"tags\":[\"a\",\"b\"]}" },
+        { 200, { CT_JSON }, "{\"tags\":[\"c\",\"d\"]}" },
+    };
+    struct sg_ctx ctx;
+    struct sg_oci_registry_opts opts;
+    struct script sc;
+    char **tags = NULL;
+
+    (void)state;
+    sg_ctx_init(&ctx);
+    ctx.limits.tags_max = 3;
+    memset(&opts, 0, sizeof(opts));
+    opts.ctx = &ctx;
+    assert_int_equal(list_on(&sc, &opts, steps, 3, &tags), SG_ELIMIT);
+    assert_null(tags);
+    assert_string_equal(sg_error_last(), "tag list: more than 3 tags");
+}
+
+static void tags__outside_the_grammar_refused(void **state)
+{
+    static const char *const bad[] = {
+        "{\"tags\":[\"ok\",\"a\\nb\"]}", /* a newline */
+        "{\"tags\":[\"team/app\"]}",     /* a '/' */
+        "{\"tags\":[\".hidden\"]}",      /* a leading '.' */
+        "{\"tags\":[\"\"]}",             /* empty */
+        "{\"tags\":[\"v1\\u0000x\"]}",   /* a NUL inside */
+        "{\"tags\":[1]}",                /* not a string */
+    };
+    static const char *const why[] = {
+        "tag list: a tag: invalid character '?' in tag",
+        "tag list: a tag: invalid character '/' in tag",
+        "tag list: a tag: tag must start with a letter, digit or '_'",
+        "tag list: a tag: empty tag after ':'",
+        "tag list: invalid JSON", /* jansson refuses \u0000 */
+        "tag list: tags[0] not a string",
+    };
+    char long_tag[160 + 16];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const struct step steps[] = { PING_OK, { 200, { CT_JSON }, bad[i] } };
+        struct script sc;
+        char **tags = NULL;
+
+        assert_int_equal(list_on(&sc, NULL, steps, 2, &tags), SG_EPARSE);
+        assert_null(tags);
+        assert_memory_equal(sg_error_last(), why[i], strlen(why[i]));
+    }
+    /* 129 characters: one over the spec's 128 */
+    snprintf(long_tag, sizeof(long_tag), "{\"tags\":[\"%0129d\"]}", 0);
+    {
+        const struct step steps[] = { PING_OK, { 200, { CT_JSON }, long_tag } };
+        struct script sc;
+        char **tags = NULL;
+
+        assert_int_equal(list_on(&sc, NULL, steps, 2, &tags), SG_EPARSE);
+        assert_string_equal(sg_error_last(),
+                            "tag list: a tag: tag longer than 128 characters");
+    }
+}
+
+static void tags__unknown_repository(void **state)
+{
+    const struct step steps[] = {
+        PING_OK,
+        { 404,
+          { CT_JSON },
+          "{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"x\"}]}" },
+    };
+    struct script sc;
+    char **tags = NULL;
+
+    (void)state;
+    assert_int_equal(list_on(&sc, NULL, steps, 2, &tags), SG_ENOTFOUND);
+    assert_string_equal(sg_error_last(), "repository unknown: repo");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -849,6 +1019,12 @@ int main(void)
         cmocka_unit_test(next_action__table),
         cmocka_unit_test(duration__go_style),
         cmocka_unit_test(referrers__fallback_tag_with_a_manifest_is_ignored),
+        cmocka_unit_test(tags__link_pages_followed),
+        cmocka_unit_test(tags__null_list_is_empty),
+        cmocka_unit_test(tags__next_page_on_another_host_refused),
+        cmocka_unit_test(tags__more_than_tags_max_refused),
+        cmocka_unit_test(tags__outside_the_grammar_refused),
+        cmocka_unit_test(tags__unknown_repository),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,13 @@
  * no-match follows its option, two matching policies must both pass,
  * static fail denies, attestations with a jq policy pass or fail on the
  * predicate, registry errors and time-outs never allow, and verdicts are
- * cached per policy generation.
+ * cached per policy generation. Keyless authorities: a real cosign keyless
+ * .sig (testdata/keyless-image/cosign-09) and a real v0.3 keyless
+ * attestation bundle (dsse-03) against the vendored public-good root (by
+ * trustRootRef) and the built-in one: exact and regexp identities
+ * (unanchored, as cosign's), one of several identities, wrong subject or
+ * issuer with the verify core's reason, each failing identity numbered,
+ * source[].oci read from that repository.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +23,10 @@
 
 #include <cmocka.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "server/policy_int.h"
 #include "sign_memstore.h"
@@ -490,6 +499,229 @@ static void engine__singleflight(void **state)
     sg_admit_engine_free(e);
 }
 
+/* ------------------------------------------------------------------ */
+/* Keyless                                                              */
+
+#define PROD_ROOT \
+    SG_TESTDATA_DIR "/sigstore-conformance/trusted_root.production.json"
+#define C09_HEX \
+    "31dc72a13a0c34b40eb95419d2b2fd67320c856baf3b72da518023ee8d370aee"
+#define C09_ID "philipp.belitz@securesystems.de"
+#define D3_HEX \
+    "732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4"
+#define GH_OAUTH  "https://github.com/login/oauth"
+#define BUNDLE_MT "application/vnd.dev.sigstore.bundle.v0.3+json"
+
+static char *put_file(const char *rel, int manifest, const char *tag)
+{
+    struct sg_buf b = SG_BUF_INIT(1u << 20), path = SG_BUF_INIT(4096);
+    char *d = NULL;
+
+    assert_int_equal(
+        sg_buf_addf(&path, "%s/keyless-image/%s", SG_TESTDATA_DIR, rel), SG_OK);
+    assert_int_equal(sg_file_read(&b, path.data, 1u << 20), SG_OK);
+    if (manifest)
+        assert_int_equal(sg_oci_store_put_manifest(mem, tag, SG_MT_OCI_MANIFEST,
+                                                   b.data, b.len, &d),
+                         SG_OK);
+    else
+        assert_int_equal(sg_oci_store_put_blob_buf(mem, b.data, b.len, &d),
+                         SG_OK);
+    sg_buf_release(&b);
+    sg_buf_release(&path);
+    return d;
+}
+
+/* cosign-09's .sig under sha256-<hex>.sig (its image is not stored: the
+ * verify core reads signatures only) and dsse-03 as a referrer (fallback
+ * tag index) of its subject, as test_verify_keyless.c stores it. */
+static void add_keyless_fixtures(void)
+{
+    char *bd, *ed = NULL, *md = NULL, *man, *idx;
+    json_t *m, *ix;
+    struct stat sb;
+
+    free(put_file("cosign-09/payload.json", 0, NULL));
+    free(put_file("cosign-09/sig-config.json", 0, NULL));
+    free(put_file("cosign-09/sig-manifest.json", 1, "sha256-" C09_HEX ".sig"));
+    bd = put_file("dsse-03/bundle.sigstore.json", 0, NULL);
+    assert_int_equal(sg_oci_store_put_blob_buf(mem, "{}", 2, &ed), SG_OK);
+    assert_int_equal(stat(SG_TESTDATA_DIR
+                          "/keyless-image/dsse-03/bundle.sigstore.json",
+                          &sb),
+                     0);
+    m = json_pack("{s:i,s:s,s:s,s:{s:s,s:i,s:s},s:[{s:s,s:I,s:s}]}",
+                  "schemaVersion", 2, "mediaType", SG_MT_OCI_MANIFEST,
+                  "artifactType", BUNDLE_MT, "config", "mediaType",
+                  "application/vnd.oci.empty.v1+json", "size", 2, "digest", ed,
+                  "layers", "mediaType", BUNDLE_MT, "size",
+                  (json_int_t)sb.st_size, "digest", bd);
+    man = json_dumps(m, JSON_COMPACT);
+    assert_int_equal(sg_oci_store_put_manifest(mem, NULL, SG_MT_OCI_MANIFEST,
+                                               man, strlen(man), &md),
+                     SG_OK);
+    ix = json_pack("{s:i,s:s,s:[{s:s,s:s,s:I,s:s}]}", "schemaVersion", 2,
+                   "mediaType", SG_MT_OCI_INDEX, "manifests", "mediaType",
+                   SG_MT_OCI_MANIFEST, "digest", md, "size",
+                   (json_int_t)strlen(man), "artifactType", BUNDLE_MT);
+    idx = json_dumps(ix, JSON_COMPACT);
+    assert_int_equal(sg_oci_store_put_manifest(mem, "sha256-" D3_HEX,
+                                               SG_MT_OCI_INDEX, idx,
+                                               strlen(idx), NULL),
+                     SG_OK);
+    json_decref(m);
+    json_decref(ix);
+    free(man);
+    free(idx);
+    free(bd);
+    free(ed);
+    free(md);
+}
+
+/* One keyless policy document for the images of reg.io/kl/NAME/. */
+static void kl_doc(struct sg_buf *y,
+                   const char *name,
+                   const char *mode,
+                   const char *authority)
+{
+    assert_int_equal(
+        sg_buf_addf(
+            y,
+            "---\napiVersion: policy.sigstore.dev/v1beta1\n"
+            "kind: ClusterImagePolicy\nmetadata: {name: %s}\n"
+            "spec:\n  mode: %s\n  images: [{glob: \"reg.io/kl/%s/**\"}]\n"
+            "  authorities:\n  - name: ci\n%s",
+            name, mode, name, authority),
+        SG_OK);
+}
+
+static struct sg_admit_engine *keyless_engine(void)
+{
+    static const struct sg_server_trust_root named[] = { { "prod",
+                                                           PROD_ROOT } };
+    const struct sg_admit_roots roots = { NULL, named, 1 };
+    struct sg_buf y = SG_BUF_INIT(1 << 20);
+    struct sg_admit_engine_opts o;
+    struct sg_admit_engine_seams seams;
+    struct sg_admit_engine *e;
+    struct sg_admit_policies *p;
+    size_t docs = 0;
+
+    kl_doc(&y, "exact", "enforce",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuer: '" GH_OAUTH "', subject: '" C09_ID "'}\n");
+    /* unanchored, as cosign's: a part of the SAN matches */
+    kl_doc(&y, "regexp", "enforce",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuerRegExp: 'github\\.com/login', "
+           "subjectRegExp: 'securesystems\\.de'}\n");
+    kl_doc(&y, "anchored", "enforce",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuer: '" GH_OAUTH
+           "', subjectRegExp: '^securesystems'}\n");
+    kl_doc(&y, "subject", "enforce",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuer: '" GH_OAUTH "', subject: someone@example.com}\n");
+    kl_doc(&y, "issuer", "warn",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuer: 'https://accounts.google.com', subject: '" C09_ID
+           "'}\n");
+    kl_doc(&y, "second", "enforce",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuer: '" GH_OAUTH "', subject: a@example.com}\n"
+           "      - {issuer: '" GH_OAUTH "', subject: '" C09_ID "'}\n");
+    kl_doc(&y, "none", "enforce",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuer: '" GH_OAUTH "', subject: a@example.com}\n"
+           "      - {issuer: '" GH_OAUTH "', subject: b@example.com}\n");
+    kl_doc(&y, "src", "enforce",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuer: '" GH_OAUTH "', subject: '" C09_ID "'}\n"
+           "    source: [{oci: 'sigs.example/keyless/signatures'}]\n");
+    kl_doc(&y, "att", "enforce",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuer: '" GH_OAUTH
+           "', subjectRegExp: '@soyland\\.com$'}\n"
+           "    attestations: [{name: custom, predicateType: custom}]\n");
+    kl_doc(&y, "attwrong", "enforce",
+           "    keyless:\n      trustRootRef: prod\n      identities:\n"
+           "      - {issuer: '" GH_OAUTH "', subject: '" C09_ID "'}\n"
+           "    attestations: [{name: custom, predicateType: custom}]\n");
+    /* no trustRootRef: the built-in root (a newer snapshot of the same
+     * public-good instance) */
+    kl_doc(&y, "builtin", "enforce",
+           "    keyless:\n      identities:\n"
+           "      - {issuer: '" GH_OAUTH "', subject: '" C09_ID "'}\n");
+    assert_int_equal(sg_pa_new(&p, 9), SG_OK);
+    assert_int_equal(sg_pa_roots_load(p, &roots), SG_OK);
+    if (sg_pa_parse(p, y.data, y.len, "test", &docs, NULL) != SG_OK)
+        fail_msg("keyless policies: %s", sg_error_last());
+    memset(&o, 0, sizeof(o));
+    memset(&seams, 0, sizeof(seams));
+    seams.open_store = open_mem;
+    assert_int_equal(sg_admit_engine_create_seams(&e, &o, &seams), SG_OK);
+    sg_admit_engine_set_policies(e, p);
+    sg_admit_policies_unref(p);
+    sg_buf_release(&y);
+    return e;
+}
+
+static void engine__keyless(void **state)
+{
+    struct sg_admit_engine *e;
+    struct sg_admit_result r;
+    char ref[256];
+
+    (void)state;
+    add_keyless_fixtures();
+    e = keyless_engine();
+#define KL(repo) "reg.io/kl/" repo "/app@sha256:" C09_HEX
+    decide(e, KL("exact"), SG_ADMIT_ALLOW, NULL, 0);
+    assert_string_equal(last_repo, "reg.io/kl/exact/app");
+    decide(e, KL("regexp"), SG_ADMIT_ALLOW, NULL, 0);
+    decide(e, KL("anchored"), SG_ADMIT_DENY,
+           "policy anchored: authority ci: keyless: certificate identity "
+           "philipp.belitz@securesystems.de does not match the expected "
+           "regexp ^securesystems",
+           0);
+    decide(e, KL("subject"), SG_ADMIT_DENY,
+           "policy subject: authority ci: keyless: certificate identity "
+           "philipp.belitz@securesystems.de does not match the expected "
+           "identity someone@example.com",
+           0);
+    decide(e, KL("issuer"), SG_ADMIT_WARN,
+           "policy issuer: authority ci: keyless: certificate OIDC issuer "
+           "https://github.com/login/oauth does not match the expected OIDC "
+           "issuer https://accounts.google.com",
+           0);
+    decide(e, KL("second"), SG_ADMIT_ALLOW, NULL, 0);
+    decide(e, KL("none"), SG_ADMIT_DENY,
+           "authority ci: identity 1: keyless: certificate identity "
+           "philipp.belitz@securesystems.de does not match the expected "
+           "identity a@example.com; identity 2: keyless: certificate "
+           "identity philipp.belitz@securesystems.de does not match the "
+           "expected identity b@example.com",
+           0);
+    decide(e, KL("builtin"), SG_ADMIT_ALLOW, NULL, 0);
+    /* source[].oci: the signatures are read from that repository */
+    decide(e, KL("src"), SG_ADMIT_ALLOW, NULL, 0);
+    assert_string_equal(last_repo, "sigs.example/keyless/signatures");
+    /* a key-signed image never passes a keyless authority */
+    snprintf(ref, sizeof(ref), "reg.io/kl/exact/app@%s", d_signed);
+    assert_int_equal(sg_admit_image(&r, e, ref, NULL, 0), SG_OK);
+    assert_int_equal(r.verdict, SG_ADMIT_DENY);
+    assert_non_null(strstr(r.reason, "policy exact: authority ci: "));
+    sg_admit_result_release(&r);
+    /* keyless attestations */
+    decide(e, "reg.io/kl/att/app@sha256:" D3_HEX, SG_ADMIT_ALLOW, NULL, 0);
+    decide(e, "reg.io/kl/attwrong/app@sha256:" D3_HEX, SG_ADMIT_DENY,
+           "policy attwrong: authority ci: attestation custom: keyless: "
+           "certificate identity cody@soyland.com does not match",
+           0);
+#undef KL
+    sg_admit_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -500,6 +732,7 @@ int main(void)
         cmocka_unit_test(engine__errors_never_allow),
         cmocka_unit_test(engine__singleflight),
         cmocka_unit_test(engine__tag_and_verdict_ttl),
+        cmocka_unit_test(engine__keyless),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

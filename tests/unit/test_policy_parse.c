@@ -2,8 +2,10 @@
  * ClusterImagePolicy loading (server/policy.c) and matching
  * (server/match.c): both apiVersions, each authority kind, refusals by
  * name, unknown fields warned about once, bounds on untrusted YAML,
- * policy-controller's glob table, spec.match, the jq policy runner and
- * the examples of testdata/serve/.
+ * policy-controller's glob table, spec.match, the jq policy runner,
+ * keyless authorities (identities, trusted roots by trustRootRef,
+ * signature sources, what is refused) and the examples of
+ * testdata/serve/.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <cmocka.h>
 
 #include "server/policy_int.h"
+#include "sigil/verify.h"
 
 struct logcap {
     int warnings;
@@ -217,8 +220,8 @@ static void policy__refusals_by_name(void **state)
         { "  - name: k2\n    keyless:\n      identities:\n"
           "      - {issuer: https://i, subject: s}\n"
           "      trustRootRef: tr\n",
-          "keyless authorities need keyless verification, not in this "
-          "build" },
+          "keyless.trustRootRef: no trusted root named \"tr\" (give sigil "
+          "serve --trust-root tr=FILE)" },
         { "  - name: k2\n", "exactly one of key, keyless, static" },
         { "  - static: {action: maybe}\n", "static.action" },
         { "  match:\n  - {resource: pods, selector: {matchExpressions: []}}\n",
@@ -237,6 +240,256 @@ static void policy__refusals_by_name(void **state)
         assert_null(p);
         free(y);
     }
+}
+
+#define PROD_ROOT \
+    SG_TESTDATA_DIR "/sigstore-conformance/trusted_root.production.json"
+
+static const char kl_head[] = "apiVersion: policy.sigstore.dev/v1beta1\n"
+                              "kind: ClusterImagePolicy\n"
+                              "metadata:\n  name: kl\n"
+                              "spec:\n"
+                              "  images:\n  - glob: \"ghcr.io/org/**\"\n"
+                              "  authorities:\n"
+                              "  - name: ci\n";
+
+static char *kl(const char *tail)
+{
+    size_t n = strlen(kl_head) + strlen(tail) + 1;
+    char *s = malloc(n);
+
+    snprintf(s, n, "%s%s", kl_head, tail);
+    return s;
+}
+
+/* Parse with the production root as the default and as "prod". */
+static sg_err
+parse_roots(struct sg_admit_policies **out, const char *text, struct logcap *lc)
+{
+    static const struct sg_server_trust_root named[] = { { "prod",
+                                                           PROD_ROOT } };
+    const struct sg_admit_roots r = { PROD_ROOT, named, 1 };
+    struct sg_ctx ctx;
+    size_t docs = 0;
+    sg_err rc;
+
+    sg_ctx_init(&ctx);
+    if (lc) {
+        memset(lc, 0, sizeof(*lc));
+        ctx.log = hook;
+        ctx.payload = lc;
+    }
+    assert_int_equal(sg_pa_new(out, 7), SG_OK);
+    assert_int_equal(sg_pa_roots_load(*out, &r), SG_OK);
+    rc = sg_pa_parse(*out, text, strlen(text), "test.yaml", &docs, &ctx);
+    if (rc) {
+        sg_admit_policies_unref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static void policy__keyless_authority(void **state)
+{
+    struct sg_admit_policies *p;
+    struct logcap lc;
+    const struct sg_pa_authority *a;
+    size_t blen = 0;
+    const unsigned char *builtin = sg_verify_trust_builtin(&blen, NULL);
+    char *y =
+        kl("    keyless:\n"
+           "      url: https://fulcio.sigstore.dev\n"
+           "      identities:\n"
+           "      - issuer: https://token.actions.githubusercontent.com\n"
+           "        subject: https://github.com/org/a/.github/workflows/"
+           "ci.yml@refs/heads/main\n"
+           "      - issuerRegExp: '^https://accounts\\.google\\.com$'\n"
+           "        subjectRegExp: '@org\\.example$'\n"
+           "      - {issuer: '', issuerRegExp: x, subject: s}\n"
+           "    source:\n"
+           "    - oci: registry.example:5000/sigs/store\n"
+           "      signaturePullSecrets: [{name: pull}]\n"
+           "    - oci: ghcr.io/org/sigs\n"
+           "      signaturePullSecrets: [{name: pull}]\n"
+           "    ctlog: {url: https://rekor.sigstore.dev}\n"
+           "    attestations:\n"
+           "    - {name: sbom, predicateType: https://cyclonedx.org/bom}\n");
+
+    (void)state;
+    /* No roots given: the default is the built-in public-good root, as
+     * `sigil verify` uses without --trusted-root. */
+    if (parse(&p, y, &lc) != SG_OK)
+        fail_msg("%s", sg_error_last());
+    a = &p->v[0].auth[0];
+    assert_int_equal(a->kind, SG_PA_AUTH_KEYLESS);
+    assert_null(a->key);
+    assert_ptr_equal(a->root, &p->roots[0]);
+    assert_ptr_equal(a->root->data, builtin);
+    assert_int_equal(a->root->len, blen);
+    assert_int_equal(a->n_ids, 3);
+    assert_string_equal(a->ids[0].issuer,
+                        "https://token.actions.githubusercontent.com");
+    assert_string_equal(a->ids[0].subject, "https://github.com/org/a/.github/"
+                                           "workflows/ci.yml@refs/heads/main");
+    assert_null(a->ids[0].issuer_re);
+    assert_null(a->ids[0].subject_re);
+    assert_string_equal(a->ids[1].issuer_re,
+                        "^https://accounts\\.google\\.com$");
+    assert_string_equal(a->ids[1].subject_re, "@org\\.example$");
+    assert_null(a->ids[1].issuer);
+    /* "" is absent (Go's omitempty), so this one has one issuer */
+    assert_null(a->ids[2].issuer);
+    assert_string_equal(a->ids[2].issuer_re, "x");
+    assert_int_equal(a->n_sources, 2);
+    assert_string_equal(a->sources[0], "registry.example:5000/sigs/store");
+    assert_string_equal(a->sources[1], "ghcr.io/org/sigs");
+    assert_int_equal(a->n_att, 1);
+    assert_string_equal(a->att[0].predicate_type, "https://cyclonedx.org/bom");
+    /* keyless.url, ctlog.url, signaturePullSecrets (twice): once each */
+    assert_int_equal(lc.warnings, 3);
+    assert_non_null(strstr(lc.all, "keyless.url: ignored"));
+    assert_non_null(strstr(lc.all, "ctlog.url: ignored"));
+    assert_non_null(strstr(lc.all, "signaturePullSecrets: ignored"));
+    sg_admit_policies_unref(p);
+    free(y);
+
+    /* --trusted-root replaces the default; trustRootRef names another
+     * (ctlog and rfc3161timestamp may name the same one) */
+    y = kl("    keyless:\n      trustRootRef: prod\n"
+           "      identities: [{issuer: i, subject: s}]\n"
+           "    ctlog: {trustRootRef: prod}\n"
+           "    rfc3161timestamp: {trustRootRef: prod}\n"
+           "  - name: default\n"
+           "    keyless: {identities: [{issuer: i, subject: s}]}\n");
+    if (parse_roots(&p, y, &lc) != SG_OK)
+        fail_msg("%s", sg_error_last());
+    assert_int_equal(p->n_roots, 2);
+    assert_string_equal(p->roots[1].name, "prod");
+    assert_ptr_equal(p->v[0].auth[0].root, &p->roots[1]);
+    assert_ptr_equal(p->v[0].auth[1].root, &p->roots[0]);
+    assert_null(p->roots[0].name);
+    assert_ptr_not_equal(p->roots[0].data, builtin);
+    assert_int_equal(p->roots[0].len, p->roots[1].len);
+    assert_memory_equal(p->roots[0].data, p->roots[1].data, p->roots[0].len);
+    assert_int_equal(lc.warnings, 0);
+    sg_admit_policies_unref(p);
+    free(y);
+}
+
+/* What keyless cannot honour is refused by name. */
+static void policy__keyless_refusals(void **state)
+{
+    static const struct {
+        const char *tail;
+        const char *want;
+    } cases[] = {
+        { "    keyless:\n      ca-cert: {data: x}\n"
+          "      identities: [{issuer: i, subject: s}]\n",
+          "keyless.ca-cert: a custom certificate authority is not supported" },
+        { "    keyless:\n      insecureIgnoreSCT: true\n"
+          "      identities: [{issuer: i, subject: s}]\n",
+          "keyless.insecureIgnoreSCT: not supported" },
+        { "    keyless:\n      insecureIgnoreSCT: maybe\n"
+          "      identities: [{issuer: i, subject: s}]\n",
+          "keyless.insecureIgnoreSCT: not a boolean" },
+        { "    keyless: {identities: [{issuer: i, subject: s}]}\n"
+          "    ctlog: {insecureIgnoreSCT: true, url: https://r}\n",
+          "ctlog.insecureIgnoreSCT: not supported" },
+        { "    keyless: {identities: [{issuer: i, subject: s}]}\n"
+          "    ctlog: {}\n",
+          "ctlog: an empty ctlog turns transparency log verification off" },
+        { "    keyless: {identities: [{issuer: i, subject: s}]}\n"
+          "    ctlog: {trustRootRef: prod}\n",
+          "ctlog.trustRootRef: must be the keyless trustRootRef" },
+        { "    keyless: {trustRootRef: prod, identities: [{issuer: i, "
+          "subject: s}]}\n"
+          "    rfc3161timestamp: {trustRootRef: other}\n",
+          "rfc3161timestamp.trustRootRef: must be the keyless trustRootRef" },
+        { "    keyless: {trustRootRef: nope, identities: [{issuer: i, "
+          "subject: s}]}\n",
+          "keyless.trustRootRef: no trusted root named \"nope\"" },
+        { "    keyless: {identities: []}\n",
+          "keyless.identities: at least one identity is required" },
+        { "    keyless: {url: https://fulcio.sigstore.dev}\n",
+          "keyless.identities: at least one identity is required" },
+        { "    keyless: {identities: [{issuer: i}]}\n",
+          "subject or subjectRegExp is required" },
+        { "    keyless: {identities: [{subjectRegExp: s}]}\n",
+          "issuer or issuerRegExp is required" },
+        { "    keyless: {identities: [{issuer: i, issuerRegExp: i, subject: "
+          "s}]}\n",
+          "give one of issuer and issuerRegExp" },
+        { "    keyless: {identities: [{issuer: i, subject: s, subjectRegExp: "
+          "s}]}\n",
+          "give one of subject and subjectRegExp" },
+        { "    keyless: {identities: [{issuer: i, subjectRegExp: '(open'}]}\n",
+          "keyless.identities[].subjectRegExp: bad regular expression" },
+        { "    keyless: {identities: [{issuerRegExp: '[z-a]', subject: s}]}\n",
+          "keyless.identities[].issuerRegExp: bad regular expression" },
+        { "    keyless: {identities: [{issuer: i, subject: s}]}\n"
+          "    source: [{oci: reg.io/sigs, tagPrefix: pre-}]\n",
+          "source[].tagPrefix: not supported" },
+        { "    keyless: {identities: [{issuer: i, subject: s}]}\n"
+          "    source: [{signaturePullSecrets: [{name: x}]}]\n",
+          "source[].oci: a repository is required" },
+        { "    keyless: {identities: [{issuer: i, subject: s}]}\n"
+          "    source: [{oci: 'reg.io/sigs:v1'}]\n",
+          "source[].oci \"reg.io/sigs:v1\": a repository, not an image" },
+        { "    keyless: {identities: [{issuer: i, subject: s}]}\n"
+          "    key: {data: x}\n",
+          "exactly one of key, keyless, static" },
+    };
+    struct sg_admit_policies *p;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *y = kl(cases[i].tail);
+        sg_err rc = parse_roots(&p, y, NULL);
+        if (rc == SG_OK || !strstr(sg_error_last(), cases[i].want) ||
+            strchr(sg_error_last(), '\n'))
+            fail_msg("case %zu: rc %d, message \"%s\", want \"%s\"", i, (int)rc,
+                     sg_error_last(), cases[i].want);
+        assert_null(p);
+        free(y);
+    }
+}
+
+/* Trusted roots are read whole at load: a missing or invalid file, or a
+ * name given twice, refuses the load naming it. */
+static void policy__trust_roots_load(void **state)
+{
+    struct sg_admit_policies *p;
+    struct sg_server_trust_root named[2] = { { "a", PROD_ROOT },
+                                             { "a", PROD_ROOT } };
+    struct sg_admit_roots r = { NULL, named, 2 };
+    const struct sg_admit_roots bad = { SG_TESTDATA_DIR "/serve/static.yaml",
+                                        NULL, 0 };
+    const struct sg_admit_roots missing = { NULL, named, 1 };
+
+    (void)state;
+    assert_int_equal(sg_pa_new(&p, 1), SG_OK);
+    assert_int_equal(sg_pa_roots_load(p, &r), SG_EINVAL);
+    assert_non_null(strstr(sg_error_last(), "trusted root a named twice"));
+    sg_admit_policies_unref(p);
+
+    assert_int_equal(sg_pa_new(&p, 1), SG_OK);
+    assert_int_not_equal(sg_pa_roots_load(p, &bad), SG_OK);
+    assert_non_null(strstr(sg_error_last(), "trusted root "));
+    assert_non_null(strstr(sg_error_last(), "serve/static.yaml"));
+    sg_admit_policies_unref(p);
+
+    named[0].path = SG_TESTDATA_DIR "/serve/no-such-root.json";
+    assert_int_equal(sg_pa_new(&p, 1), SG_OK);
+    assert_int_not_equal(sg_pa_roots_load(p, &missing), SG_OK);
+    assert_non_null(strstr(sg_error_last(), "a: trusted root "));
+    assert_non_null(strstr(sg_error_last(), "no-such-root.json"));
+    sg_admit_policies_unref(p);
+
+    /* through the loader: the policies are not loaded either */
+    assert_int_not_equal(
+        sg_admit_policies_load(&p, SG_TESTDATA_DIR "/serve", &bad, 2, NULL),
+        SG_OK);
+    assert_null(p);
 }
 
 static void policy__unknown_kind_and_version_refuse_the_file(void **state)
@@ -437,23 +690,30 @@ static void policy__load_examples(void **state)
     ctx.payload = &lc;
     /* The directory: every example, sorted by file name. */
     assert_int_equal(
-        sg_admit_policies_load(&p, SG_TESTDATA_DIR "/serve", 3, &ctx), SG_OK);
-    assert_int_equal(sg_admit_policies_count(p), 4);
+        sg_admit_policies_load(&p, SG_TESTDATA_DIR "/serve", NULL, 3, &ctx),
+        SG_OK);
+    assert_int_equal(sg_admit_policies_count(p), 5);
     assert_string_equal(p->v[0].name, "apps-provenance");
     assert_string_equal(p->v[1].name, "team-images-signed");
-    assert_string_equal(p->v[2].name, "base-images-allowed");
-    assert_string_equal(p->v[3].name, "no-untrusted-registry");
+    assert_string_equal(p->v[2].name, "example-org-keyless");
+    assert_int_equal(p->v[2].auth[0].kind, SG_PA_AUTH_KEYLESS);
+    assert_string_equal(p->v[2].auth[0].ids[0].subject_re,
+                        "^https://github\\.com/example-org/[^/]+/\\.github/"
+                        "workflows/release\\.yml@refs/tags/v");
+    assert_string_equal(p->v[3].name, "base-images-allowed");
+    assert_string_equal(p->v[4].name, "no-untrusted-registry");
     assert_int_equal(lc.warnings, 0);
     assert_int_equal(sg_admit_policies_generation(p), 3);
     sg_admit_policies_unref(p);
-    assert_int_equal(sg_admit_policies_load(
-                         &p, SG_TESTDATA_DIR "/serve/static.yaml", 1, &ctx),
-                     SG_OK);
+    assert_int_equal(
+        sg_admit_policies_load(&p, SG_TESTDATA_DIR "/serve/static.yaml", NULL,
+                               1, &ctx),
+        SG_OK);
     assert_int_equal(sg_admit_policies_count(p), 2);
     sg_admit_policies_unref(p);
     assert_int_not_equal(
-        sg_admit_policies_load(&p, SG_TESTDATA_DIR "/serve/missing.yaml", 1,
-                               &ctx),
+        sg_admit_policies_load(&p, SG_TESTDATA_DIR "/serve/missing.yaml", NULL,
+                               1, &ctx),
         SG_OK);
     assert_null(p);
 }
@@ -465,6 +725,9 @@ int main(void)
         cmocka_unit_test(policy__v1alpha1_static_match_warn_multi_doc),
         cmocka_unit_test(policy__attestation_jq),
         cmocka_unit_test(policy__refusals_by_name),
+        cmocka_unit_test(policy__keyless_authority),
+        cmocka_unit_test(policy__keyless_refusals),
+        cmocka_unit_test(policy__trust_roots_load),
         cmocka_unit_test(policy__unknown_kind_and_version_refuse_the_file),
         cmocka_unit_test(policy__unknown_fields_warned_once),
         cmocka_unit_test(policy__bounds_and_malformed),

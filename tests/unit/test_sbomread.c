@@ -193,7 +193,7 @@ static void test_syft_cdx(void **state)
     assert_string_equal(find(s, "busybox")->license, "GPL-2.0-only OR MIT");
     assert_string_equal(find(s, "github.com/x/y")->checksum, H1);
     p = find(s, "left-pad");
-    assert_int_equal(p->type, 0); /* no enum for npm: purl kept */
+    assert_int_equal(p->type, SG_PKG_NPM);
     assert_string_equal(p->purl, "pkg:npm/left-pad@1.3.0");
     assert_true(
         has_rel(s, idx(s, "busybox"), idx(s, "musl"), SG_REL_DEPENDS_ON));

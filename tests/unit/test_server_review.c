@@ -212,16 +212,37 @@ static void review__limits(void **state)
     sg_server__review_free(r);
     free(body);
 
+    /* over the counts: a well-formed review, denied as a whole (a verdict,
+     * not a 400 the API server would count as a failed call) */
     body = pod_with(SG_REVIEW_CONTAINERS_MAX + 1, 3);
-    assert_int_equal(sg_server__review_parse(&r, body, strlen(body)),
-                     SG_ELIMIT);
-    assert_non_null(strstr(sg_error_last(), "more than 10000 containers"));
+    r = parse_ok(body);
+    assert_non_null(r->refuse);
+    assert_string_equal(r->refuse, "too many images: request.object has "
+                                   "more containers than 10000");
+    assert_int_equal(r->n_images, 0);
+    assert_int_equal(r->n_uses, 0);
+    sg_server__review_free(r);
     free(body);
 
     body = pod_with(SG_REVIEW_IMAGES_MAX + 1, SG_REVIEW_IMAGES_MAX + 1);
-    assert_int_equal(sg_server__review_parse(&r, body, strlen(body)),
-                     SG_ELIMIT);
-    assert_non_null(strstr(sg_error_last(), "distinct images"));
+    r = parse_ok(body);
+    assert_non_null(r->refuse);
+    assert_string_equal(r->refuse, "too many images: request.object has "
+                                   "more distinct images than 256");
+    assert_int_equal(r->n_images, 0);
+    {
+        struct sg_buf out = SG_BUF_INIT(SG_BUF_NOLIMIT);
+        struct sg_review_outcome oc;
+        assert_int_equal(sg_server__review_respond(&out, &oc, r, NULL, 1), 0);
+        assert_int_equal(oc.verdict, SG_REVIEW_DENIED);
+        assert_non_null(strstr(out.data, "\"allowed\":false"));
+        assert_non_null(strstr(out.data, "\"code\":403"));
+        assert_non_null(strstr(out.data, "more distinct images than 256"));
+        assert_null(strstr(out.data, "patch"));
+        sg_server__outcome_release(&oc);
+        sg_buf_release(&out);
+    }
+    sg_server__review_free(r);
     free(body);
 
     assert_non_null(big);

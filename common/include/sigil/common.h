@@ -192,6 +192,8 @@ struct sg_limits {
                                  (METADATA, RECORD, package.json, lock) */
     size_t archive_max;       /* one Java archive buffered for its zip
                                  central directory */
+    size_t zip_entries_max;   /* zip entries of one Java archive, nested
+                                 ones included (indexed in memory) */
 };
 
 #define SG_LIMIT_MANIFEST_MAX    (4u * 1024u * 1024u)
@@ -212,6 +214,7 @@ struct sg_limits {
 #define SG_LIMIT_HEADER_MAX      (64u * 1024u)
 #define SG_LIMIT_PKG_META_MAX    (16u * 1024u * 1024u)
 #define SG_LIMIT_ARCHIVE_MAX     (64u * 1024u * 1024u)
+#define SG_LIMIT_ZIP_ENTRIES_MAX 200000u
 
 /* Fill l with the defaults above. */
 void sg_limits_init(struct sg_limits *l);

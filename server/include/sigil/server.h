@@ -13,6 +13,13 @@
 #include "sigil/common.h"
 #include "sigil/oci.h"
 
+/* A named Sigstore trusted root (--trust-root NAME=FILE): what a
+ * keyless authority's trustRootRef names. */
+struct sg_server_trust_root {
+    const char *name;
+    const char *path; /* protobuf-specs TrustedRoot JSON */
+};
+
 /* One structured log line (a JSON object, no newline). Called from the
  * event loop and from worker threads: must be thread-safe. */
 typedef void (*sg_server_log_fn)(const char *line, void *payload);
@@ -25,7 +32,13 @@ struct sg_server_opts {
     const char *policy_path; /* file or directory; reloaded on change */
     /* The engine (server/admit.h sg_admit_engine_opts). */
     const struct sg_oci_registry_opts *registry;
+    /* Keyless authorities: the trusted root of those without
+     * trustRootRef (NULL: the built-in public-good root) and the named
+     * ones. Read with the policies, part of their generation: reloaded
+     * when they change. */
     const char *trusted_root_path;
+    const struct sg_server_trust_root *trust_roots;
+    size_t n_trust_roots;
     int no_match;             /* 0 deny, 1 allow, 2 warn */
     int64_t cache_ttl_ms;     /* 0: engine default */
     size_t cache_size;        /* 0: engine default */

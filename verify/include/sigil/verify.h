@@ -197,6 +197,12 @@ const unsigned char *sg_verify_trust_builtin(size_t *len, const char **date);
  * (PCRE2). The gh_workflow_* values, when set, must equal the
  * certificate's GitHub workflow extensions (1.3.6.1.4.1.57264.1.2-.6). */
 
+/* Does `re` compile as an identity regexp (the engine of
+ * --certificate-identity-regexp and --certificate-oidc-issuer-regexp)?
+ * SG_OK, or SG_EINVAL with the reason. For callers that check a policy
+ * before verifying anything (sigil serve's keyless authorities). */
+SG_MUST_USE sg_err sg_verify_regexp_check(const char *re);
+
 struct sg_verify_bundle_opts {
     const struct sg_sigstore_trust *root; /* required */
     /* exactly one of: */
