@@ -163,17 +163,15 @@ EOF
 rm -f "$B"/*.runs
 SC=$(mktemp -d) # sigil's cache
 TC=$(mktemp -d) # trivy's
-sbom() { # sbom IMAGE CACHE-ARGS...
-    img=$1
-    shift
-    "$SIGIL" sbom "$REG/$img:latest" --insecure-registry "$REG" -o spdx-json="$B/sigil.spdx.json" "$@"
+sbom() { # sbom IMAGE: the sigil command line (for /usr/bin/time)
+    echo "$SIGIL sbom $REG/$1:latest --insecure-registry $REG -o spdx-json=$B/sigil.spdx.json"
 }
 for i in $(seq "$RUNS"); do
     echo "bench: round $i/$RUNS" >&2
     rm -rf "$SC"/*
-    measure sigil-cold sbom bench-a --cache-dir "$SC"
+    measure sigil-cold $(sbom bench-a) --cache-dir "$SC"
     cp "$B/sigil.spdx.json" "$B/cold.spdx.json"
-    measure sigil-warm sbom bench-a --cache-dir "$SC"
+    measure sigil-warm $(sbom bench-a) --cache-dir "$SC"
     cmp -s "$B/sigil.spdx.json" "$B/cold.spdx.json" || echo "bench: warm SBOM differs from cold (SOURCE_DATE_EPOCH unset: timestamps)" >&2
     if [ -x "$TRIVY" ]; then
         rm -rf "$TC"/*
