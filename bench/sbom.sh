@@ -164,9 +164,9 @@ rm -f "$B"/*.runs
 TC=$(mktemp -d)
 for i in $(seq "$RUNS"); do
     echo "bench: round $i/$RUNS" >&2
-    measure sigil "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" -o spdx-json="$B/sigil.spdx.json"
-    measure sigil-zlib env SIGIL_INFLATE=zlib "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" -o spdx-json="$B/sigil.spdx.json"
-    measure sigil-1thread "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --threads 1 -o spdx-json="$B/sigil.spdx.json"
+    measure sigil "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --no-cache -o spdx-json="$B/sigil.spdx.json"
+    measure sigil-zlib env SIGIL_INFLATE=zlib "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --no-cache -o spdx-json="$B/sigil.spdx.json"
+    measure sigil-1thread "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --threads 1 --no-cache -o spdx-json="$B/sigil.spdx.json"
     rm -rf "$TC"/*
     measure trivy "$TRIVY" image --cache-dir "$TC" --format spdx-json --image-src remote --insecure \
         --skip-db-update --offline-scan --quiet $TRIVY_SKIP -o "$B/trivy.spdx.json" "$REG/bench:latest"

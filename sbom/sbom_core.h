@@ -80,6 +80,8 @@ struct sg_layer_view {
     size_t n_slots;      /* a power of two, > 2 * n_kept (0: none yet) */
     _Atomic uint64_t *kept_total; /* shared by a scan's views (NULL: no
                                      budget); see sg_layer_view_budget */
+    uint64_t charged;             /* what this view charged to kept_total
+                                     (a layer cache hit charges it again) */
     const struct sg_ctx *ctx;     /* borrowed: the scan's limits and hooks
                                      (NULL: defaults, no hooks) */
 };

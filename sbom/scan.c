@@ -14,6 +14,7 @@
  * dir: sources are walked with the same claims (no symlink is followed
  * on the host; resolution happens inside the view).
  */
+#include "layercache_int.h"
 #include "sbom_core.h"
 #include "text.h"
 
@@ -45,12 +46,13 @@ struct scan {
     size_t n_layers;
     char *const *diff_ids;
     pthread_mutex_t mu;
-    size_t next;              /* position in `order` of the next layer */
-    size_t *order;            /* layers by decreasing blob size (LPT) */
-    int stop;                 /* a layer failed */
-    int java;                 /* buffer Java archives (java.c) */
-    uint64_t image_out;       /* decompressed bytes so far, all layers */
-    struct layer_result *res; /* per layer */
+    size_t next;                  /* position in `order` of the next layer */
+    size_t *order;                /* layers by decreasing blob size (LPT) */
+    int stop;                     /* a layer failed */
+    int java;                     /* buffer Java archives (java.c) */
+    uint64_t image_out;           /* decompressed bytes so far, all layers */
+    struct layer_result *res;     /* per layer */
+    struct sg_layer_cache *cache; /* NULL: none */
 };
 
 /* How one layer ended. `cancelled`: it stopped because another layer
@@ -359,7 +361,8 @@ static void scan_layer(struct scan *sc, struct sg_oci_store *store, size_t idx)
     struct layer_ctx lc;
     struct producer_arg pa;
     pthread_t th;
-    int started = 0;
+    int started = 0, hit = 0;
+    struct sg_layer_cache_fill *fill = NULL;
     sg_err rc = SG_OK;
 
     memset(&th, 0, sizeof(th));
@@ -367,6 +370,13 @@ static void scan_layer(struct scan *sc, struct sg_oci_store *store, size_t idx)
     lc.sc = sc;
     lc.idx = idx;
     lc.java = sc->java;
+    /* A cached layer is neither fetched nor inflated. (With a cache the
+     * Java archives are always read: java_wanted.) */
+    if (sc->cache && ((rc = sg_layer_cache__begin(
+                           sc->cache, d->digest, sc->views[idx].diff_id,
+                           &sc->views[idx], &fill, &hit)) ||
+                      hit))
+        goto done;
     rc = sg_ring_init(&lc.ring, RING_CAP);
     if (rc)
         goto done;
@@ -398,6 +408,7 @@ done:
     }
     if (!rc)
         sg_layer_view_seal(&sc->views[idx]);
+    sg_layer_cache__end(fill, &sc->views[idx], !rc);
     pthread_mutex_lock(&sc->mu);
     sc->res[idx].rc = rc;
     sc->res[idx].cancelled = rc && lc.cancelled;
@@ -506,6 +517,7 @@ static sg_err scan_layers(struct sg_oci_store *store,
     sc.views = views;
     sc.n_layers = n;
     sc.java = java_wanted(opts);
+    sc.cache = opts ? opts->cache : NULL;
     sc.res = calloc(n + 1, sizeof(*sc.res));
     if (!threads) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);

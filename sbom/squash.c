@@ -185,6 +185,7 @@ static sg_err view_charge(struct sg_layer_view *v, size_t len, const char *path)
     uint64_t max = sg_ctx_limits(v->ctx)->kept_bytes_max;
     uint64_t total;
 
+    v->charged += len;
     if (!v->kept_total)
         return SG_OK;
     total = atomic_fetch_add(v->kept_total, (uint64_t)len) + len;

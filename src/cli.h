@@ -205,7 +205,7 @@ extern const struct cli_command cli_cmd_manifest, cli_cmd_digest, cli_cmd_copy,
     cli_cmd_sign_blob, cli_cmd_verify, cli_cmd_verify_blob, cli_cmd_triangulate,
     cli_cmd_attest, cli_cmd_attest_blob, cli_cmd_verify_attestation,
     cli_cmd_verify_blob_attestation, cli_cmd_tree, cli_cmd_download,
-    cli_cmd_attach, cli_cmd_serve, cli_cmd_ls;
+    cli_cmd_attach, cli_cmd_serve, cli_cmd_ls, cli_cmd_cache;
 
 /* What runs them: argv[0] is the command's name; returns the exit code.
  * In src/cmd_oci.c, cmd_sbom.c, cmd_sbomtools.c, cmd_keys.c, cmd_sign.c
@@ -217,7 +217,7 @@ cli_run_fn cli_run_manifest, cli_run_digest, cli_run_copy, cli_run_sbom,
     cli_run_sign_blob, cli_run_verify, cli_run_verify_blob, cli_run_triangulate,
     cli_run_attest, cli_run_attest_blob, cli_run_verify_attestation,
     cli_run_verify_blob_attestation, cli_run_tree, cli_run_download,
-    cli_run_attach, cli_run_serve, cli_run_ls;
+    cli_run_attach, cli_run_serve, cli_run_ls, cli_run_cache;
 
 /* The sbom → attest (→ sign) pipeline step, in cmd_attest.c: attach the
  * SBOM bytes as a signed attestation to the digest in s, and with do_sign
@@ -293,20 +293,33 @@ void cli_progress_clear(void);
 void cli_progress_line(const char *line);
 
 /* The layer cache flags (src/cli_cache.c) of the scanning commands:
- * --cache-dir D, --no-cache. A command appends cli_cache_opts() to its
- * option table, then opens the cache with cli_cache_open(). */
+ * --cache-dir D, --no-cache, --cache-max-size N. A command appends
+ * cli_cache_opts() to its option table, then opens the cache with
+ * cli_cache_open(). */
 struct cli_cache {
-    const char *dir; /* --cache-dir; NULL: $XDG_CACHE_HOME/sigil, else
-                        ~/.cache/sigil */
-    int off;         /* --no-cache: in memory for this run only */
+    const char *dir;      /* --cache-dir; NULL: $XDG_CACHE_HOME/sigil, else
+                             ~/.cache/sigil */
+    int off;              /* --no-cache: in memory for this run only */
+    const char *max_size; /* --cache-max-size N[K|M|G]; NULL: 1 GiB */
+    const struct cli_command *cmd; /* for usage errors; NULL: "sigil:" */
 };
-#define CLI_CACHE_N_OPTS 2
+#define CLI_CACHE_N_OPTS 3
 void cli_cache_opts(struct cli_opt *out, struct cli_cache *c);
 /* Open the cache the flags name (*out owned by the caller, freed with
- * sg_layer_cache_free). 0, or CLI_EXIT_FAIL with the error printed. */
+ * sg_layer_cache_free). 0, CLI_EXIT_USAGE for a bad --cache-max-size, or
+ * CLI_EXIT_FAIL, with the error printed. */
 int cli_cache_open(struct sg_layer_cache **out,
                    struct cli_ctx *ctx,
                    const struct cli_cache *c);
+/* The cache directory into out (--cache-dir, else $XDG_CACHE_HOME/sigil,
+ * else ~/.cache/sigil): 0, or CLI_EXIT_FAIL printed when there is none. */
+int cli_cache_dir(struct sg_buf *out, const struct cli_cache *c);
+/* "N", "NK", "NM", "NG" (powers of 1024, N > 0) → bytes; nonzero (usage
+ * error printed for cmd, may be NULL, naming `opt`) when bad. */
+int cli_cache_size(uint64_t *out,
+                   const struct cli_command *cmd,
+                   const char *opt,
+                   const char *v);
 
 /* Keyless verification flags (src/cli_keyless.c), shared by the verify
  * commands. A command appends cli_keyless_opts() to its option table. */

@@ -83,6 +83,7 @@ const struct cli_command cli_cmd_sbom = {
     "usage: sigil sbom SOURCE [-o FORMAT[=FILE]]... [--platform OS/ARCH]\n"
     "                  [--scope squashed|all-layers] [--threads N]\n"
     "                  [--catalogers LIST] [--cache-dir D | --no-cache]\n"
+    "                  [--cache-max-size N]\n"
     "                  [--attest --key KEY [--sign]]\n"
     "       sigil sbom SOURCE... | --from-file F [--jobs N] [--shard K/N]\n"
     "                  -o FORMAT=TEMPLATE... [same options]\n"
@@ -106,8 +107,12 @@ const struct cli_command cli_cmd_sbom = {
     "  --catalogers LIST       run only these, comma-separated: dpkg, apk,\n"
     "                          rpm, go, python, node (or javascript), java,\n"
     "                          all (default: all)\n"
-    "  --cache-dir D, --no-cache  the layer cache (default\n"
-    "                          $XDG_CACHE_HOME/sigil, else ~/.cache/sigil)\n"
+    "  --cache-dir D           layer cache (default $XDG_CACHE_HOME/sigil,\n"
+    "                          else ~/.cache/sigil); a cached layer is not\n"
+    "                          downloaded again (see 'sigil help cache')\n"
+    "  --no-cache              no cache on disk (a layer shared by images\n"
+    "                          of one run is still read once)\n"
+    "  --cache-max-size N      bound of the cache (K, M, G; default 1G)\n"
     "  --attest --key KEY      attach the SBOM (first JSON output, spdx-json\n"
     "                          by default) as a signed attestation; --sign\n"
     "                          also signs the image; the digest is printed\n"
@@ -180,6 +185,25 @@ const struct cli_command cli_cmd_convert = {
     "SOURCE_DATE_EPOCH, when set, fixes the creation time (and implies\n"
     "--deterministic).\n",
     cli_run_convert, .pos = { 1, NULL, CLI_UNKNOWN_QUOTED, 1 }
+};
+
+const struct cli_command cli_cmd_cache = {
+    "cache", "List, prune or empty the layer cache of 'sigil sbom'",
+    "usage: sigil cache ls|prune|clean [--cache-dir D] [--max-size N]\n"
+    "\n"
+    "'sigil sbom' keeps what it found in each layer in a cache, so a layer\n"
+    "seen before is neither downloaded nor read again. The cache lives in\n"
+    "$XDG_CACHE_HOME/sigil (else ~/.cache/sigil), or in --cache-dir D.\n"
+    "\n"
+    "  ls      the entries: layer digest, size, time since last use (most\n"
+    "          recent first), then the total\n"
+    "  prune   remove the least recently used entries until the cache\n"
+    "          holds at most --max-size N (K, M, G suffixes; default 1G)\n"
+    "  clean   remove every entry\n"
+    "\n"
+    "Entries are checked against their own digest when read; a bad one is\n"
+    "ignored with a warning and the layer scanned again. See docs/cache.md.\n",
+    cli_run_cache, .pos = { 1, NULL, CLI_UNKNOWN_QUOTED, 1 }
 };
 
 /* ------------------------------------------------------------------ */

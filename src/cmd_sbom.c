@@ -896,7 +896,7 @@ int cli_run_sbom(struct cli_ctx *ctx, int argc, char **argv)
     int have_plat = 0;
     struct sg_sbom *sbom = NULL;
     struct sg_layer_cache *cache = NULL;
-    struct cli_cache cache_flags = { 0 };
+    struct cli_cache cache_flags = { .cmd = &cli_cmd_sbom };
     char deflt[16];
     sg_err rc;
     struct sbom_args sa = { .opts = &opts, .jobs = BATCH_JOBS_DEFAULT };

@@ -22,6 +22,7 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_sbom,
     &cli_cmd_diff,
     &cli_cmd_convert,
+    &cli_cmd_cache,
     &cli_cmd_generate_key_pair,
     &cli_cmd_import_key_pair,
     &cli_cmd_public_key,

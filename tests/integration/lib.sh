@@ -67,6 +67,9 @@ finish() {
 # own shell, when lib.sh is sourced.
 _sg_tmp_root=$(mktemp -d "${TMPDIR:-/tmp}/sigil-it.XXXXXX")
 at_exit "rm -rf '$_sg_tmp_root'"
+# Each test has its own layer cache (sigil sbom's default location), so no
+# test reads what another, or the user's ~/.cache, left there.
+export XDG_CACHE_HOME="$_sg_tmp_root/xdg-cache"
 tmpdir() {
     mktemp -d "$_sg_tmp_root/d.XXXXXX"
 }
