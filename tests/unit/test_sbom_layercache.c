@@ -21,6 +21,7 @@
 #include "sbom/layercache_int.h"
 #include "sbom/text.h"
 #include "sbom_test_util.h"
+#include "sbom_view_util.h"
 
 #define BLOB_A \
     "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -36,11 +37,6 @@ static char *dup_(const char *s)
     char *d = sg_text_dup(s);
     assert_non_null(d);
     return d;
-}
-
-static void push(char ***v, size_t *n, const char *s)
-{
-    assert_int_equal(sg_strv_push(v, n, s, strlen(s)), SG_OK);
 }
 
 /* A package with every field of struct sg_pkg set (tag makes the values
@@ -68,9 +64,9 @@ static void full_pkg(struct sg_sbom *s, const char *tag, size_t parent)
     p->installed_size = 123456789012ull;
     F(description, "a description\nwith two lines");
     F(url, "https://example.org");
-    push(&p->depends, &p->n_depends, "libc6 (>= 2.36)");
-    push(&p->depends, &p->n_depends, "zlib1g");
-    push(&p->provides, &p->n_provides, "virtual-thing");
+    sbom_view_push(&p->depends, &p->n_depends, "libc6 (>= 2.36)");
+    sbom_view_push(&p->depends, &p->n_depends, "zlib1g");
+    sbom_view_push(&p->provides, &p->n_provides, "virtual-thing");
     F(layer_diff_id, "sha256:layer");
     F(db_path, "/app/lib/x.jar");
     F(purl, "pkg:maven/x");
@@ -112,9 +108,9 @@ build_view(struct sg_layer_view *v, const struct sg_ctx *ctx, int variant)
                      SG_OK);
     assert_int_equal(sg_layer_view_keep(v, "empty", SG_KEPT_REG, "", 0, NULL),
                      SG_OK);
-    push(&v->whiteouts, &v->n_whiteouts, "var/lib/apk");
-    push(&v->whiteouts, &v->n_whiteouts, "usr/bin/gone");
-    push(&v->opaque, &v->n_opaque, "opt/app");
+    sbom_view_push(&v->whiteouts, &v->n_whiteouts, "var/lib/apk");
+    sbom_view_push(&v->whiteouts, &v->n_whiteouts, "usr/bin/gone");
+    sbom_view_push(&v->opaque, &v->n_opaque, "opt/app");
     for (int i = 0; i < 300; i++) {
         char p[32];
         snprintf(p, sizeof(p), "usr/bin/f%d", i);

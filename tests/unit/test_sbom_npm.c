@@ -12,6 +12,7 @@
 #include "sbom/sbom_core.h"
 #include "sbom/text.h"
 #include "sbom_test_util.h"
+#include "sbom_view_util.h"
 
 #define F(p, d)                            \
     {                                      \
@@ -525,14 +526,6 @@ static void npm__lock_entries_bounded(void **state)
 static char l0[] = "sha256:l0", l1[] = "sha256:l1";
 static char *const diff_ids[] = { l0, l1 };
 
-static void keep(struct sg_layer_view *v, const char *path, const char *data)
-{
-    assert_int_equal(
-        sg_layer_view_keep(v, path, SG_KEPT_REG, data, strlen(data), NULL),
-        SG_OK);
-    assert_int_equal(sg_layer_view_nondir(v, path), SG_OK);
-}
-
 static void npm__squash_whiteouts(void **state)
 {
     struct sg_layer_view v[2];
@@ -540,19 +533,24 @@ static void npm__squash_whiteouts(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], "app/package.json", "{\"name\":\"app\",\"version\":\"1\"}");
-    keep(&v[0], "app/node_modules/a/package.json", PJ("a", "1.0.0"));
-    keep(&v[0], "app/node_modules/gone/package.json", PJ("gone", "1.0.0"));
-    keep(&v[0], "g/node_modules/old/package.json", PJ("old", "1.0.0"));
-    keep(&v[0], "g/node_modules/kept/package.json", PJ("kept", "1.0.0"));
-    keep(&v[1], "app/node_modules/a/package.json", PJ("a", "2.0.0"));
+    sbom_view_keep(&v[0], "app/package.json",
+                   "{\"name\":\"app\",\"version\":\"1\"}");
+    sbom_view_keep(&v[0], "app/node_modules/a/package.json", PJ("a", "1.0.0"));
+    sbom_view_keep(&v[0], "app/node_modules/gone/package.json",
+                   PJ("gone", "1.0.0"));
+    sbom_view_keep(&v[0], "g/node_modules/old/package.json",
+                   PJ("old", "1.0.0"));
+    sbom_view_keep(&v[0], "g/node_modules/kept/package.json",
+                   PJ("kept", "1.0.0"));
+    sbom_view_keep(&v[1], "app/node_modules/a/package.json", PJ("a", "2.0.0"));
     assert_int_equal(sg_strv_push(&v[1].whiteouts, &v[1].n_whiteouts,
                                   "app/node_modules/gone", 21),
                      SG_OK);
     assert_int_equal(
         sg_strv_push(&v[1].opaque, &v[1].n_opaque, "g/node_modules", 14),
         SG_OK);
-    keep(&v[1], "g/node_modules/kept/package.json", PJ("kept", "1.0.0"));
+    sbom_view_keep(&v[1], "g/node_modules/kept/package.json",
+                   PJ("kept", "1.0.0"));
     for (size_t i = 0; i < 2; i++)
         sg_layer_view_seal(&v[i]);
     assert_int_equal(sg_sbom_create(&s), SG_OK);
@@ -583,12 +581,14 @@ static void npm__squash_all_layers(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], "node_modules/a/package.json", PJ("a", "1.0.0"));
-    keep(&v[0], "node_modules/b/package.json", PJ("b", "1.0.0"));
-    keep(&v[0], "node_modules/c/package.json", PJ("c", "1.0.0"));
-    keep(&v[1], "node_modules/a/package.json", PJ("a", "1.0.0")); /* same */
-    keep(&v[1], "node_modules/b/package.json", PJ("b", "1.0.0")); /* same */
-    keep(&v[2], "node_modules/a/package.json", PJ("a", "2.0.0"));
+    sbom_view_keep(&v[0], "node_modules/a/package.json", PJ("a", "1.0.0"));
+    sbom_view_keep(&v[0], "node_modules/b/package.json", PJ("b", "1.0.0"));
+    sbom_view_keep(&v[0], "node_modules/c/package.json", PJ("c", "1.0.0"));
+    sbom_view_keep(&v[1], "node_modules/a/package.json",
+                   PJ("a", "1.0.0")); /* same */
+    sbom_view_keep(&v[1], "node_modules/b/package.json",
+                   PJ("b", "1.0.0")); /* same */
+    sbom_view_keep(&v[2], "node_modules/a/package.json", PJ("a", "2.0.0"));
     assert_int_equal(
         sg_strv_push(&v[2].whiteouts, &v[2].n_whiteouts, "node_modules/b", 14),
         SG_OK);

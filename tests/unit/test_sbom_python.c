@@ -13,6 +13,7 @@
 #include "sbom/sbom_core.h"
 #include "sbom/text.h"
 #include "sbom_test_util.h"
+#include "sbom_view_util.h"
 
 /* Parse text; returns s (1 package expected unless n_expect is 0). */
 static struct sg_sbom *parse(const char *text, size_t n_expect)
@@ -297,38 +298,6 @@ static void python__claims_and_list_filter(void **state)
 static char l0[] = "sha256:l0", l1[] = "sha256:l1", l2[] = "sha256:l2";
 static char *const diff_ids[] = { l0, l1, l2 };
 
-static void keep(struct sg_layer_view *v, const char *path, const char *data)
-{
-    assert_int_equal(
-        sg_layer_view_keep(v, path, SG_KEPT_REG, data, strlen(data), NULL),
-        SG_OK);
-    assert_int_equal(sg_layer_view_nondir(v, path), SG_OK);
-}
-
-static void whiteout(struct sg_layer_view *v, const char *path)
-{
-    assert_int_equal(
-        sg_strv_push(&v->whiteouts, &v->n_whiteouts, path, strlen(path)),
-        SG_OK);
-}
-
-static struct sg_sbom *
-run(struct sg_layer_view *v, size_t n, enum sg_sbom_scope scope)
-{
-    struct sg_sbom *s = NULL;
-
-    assert_int_equal(sg_sbom_create(&s), SG_OK);
-    for (size_t i = 0; i < n; i++)
-        sg_layer_view_seal(&v[i]);
-    assert_int_equal(
-        sg_sbom__squash_catalog(s, v, n, diff_ids, scope, sbom_test_sg()),
-        SG_OK);
-    assert_int_equal(sg_sbom_finish(s), SG_OK);
-    for (size_t i = 0; i < n; i++)
-        sg_layer_view_release(&v[i]);
-    return s;
-}
-
 /* "name version layer [deleted] [<parent]" per package, in order */
 static const char *pkgs(const struct sg_sbom *s)
 {
@@ -359,28 +328,34 @@ static void python__squash(void **state)
     (void)state;
     for (int k = 0; k < 2; k++) {
         memset(v, 0, sizeof(v));
-        keep(&v[0], "var/lib/dpkg/status",
-             "Package: python3-yaml\nStatus: install ok installed\n"
-             "Version: 6.0-3\nArchitecture: amd64\n\n"
-             "Package: python3-six\nStatus: install ok installed\n"
-             "Version: 1.16.0-4\nArchitecture: all\n\n");
-        keep(&v[0], "var/lib/dpkg/info/python3-yaml.list",
-             "/usr/lib/python3/dist-packages/yaml/__init__.py\n"
-             "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info\n");
-        keep(&v[0], "var/lib/dpkg/info/python3-six.list",
-             "/usr/lib/python3/dist-packages/six-1.16.0.egg-info\n");
-        keep(&v[0], SITE "PyYAML-6.0.dist-info/METADATA", MD("PyYAML", "6.0"));
-        keep(&v[0], SITE "six-1.16.0.egg-info/PKG-INFO", MD("six", "1.16.0"));
-        keep(&v[1], VENV "pip-23.0.1.dist-info/METADATA", MD("pip", "23.0.1"));
-        keep(&v[1], VENV "pip-23.0.1.dist-info/RECORD", "a,,\nb,,\n");
-        keep(&v[1], VENV "attrs-22.2.0.dist-info/METADATA",
-             MD("attrs", "22.2.0"));
-        keep(&v[1], VENV "old.egg-info", MD("old", "0.1"));
+        sbom_view_keep(&v[0], "var/lib/dpkg/status",
+                       "Package: python3-yaml\nStatus: install ok installed\n"
+                       "Version: 6.0-3\nArchitecture: amd64\n\n"
+                       "Package: python3-six\nStatus: install ok installed\n"
+                       "Version: 1.16.0-4\nArchitecture: all\n\n");
+        sbom_view_keep(&v[0], "var/lib/dpkg/info/python3-yaml.list",
+                       "/usr/lib/python3/dist-packages/yaml/__init__.py\n"
+                       "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info\n");
+        sbom_view_keep(&v[0], "var/lib/dpkg/info/python3-six.list",
+                       "/usr/lib/python3/dist-packages/six-1.16.0.egg-info\n");
+        sbom_view_keep(&v[0], SITE "PyYAML-6.0.dist-info/METADATA",
+                       MD("PyYAML", "6.0"));
+        sbom_view_keep(&v[0], SITE "six-1.16.0.egg-info/PKG-INFO",
+                       MD("six", "1.16.0"));
+        sbom_view_keep(&v[1], VENV "pip-23.0.1.dist-info/METADATA",
+                       MD("pip", "23.0.1"));
+        sbom_view_keep(&v[1], VENV "pip-23.0.1.dist-info/RECORD", "a,,\nb,,\n");
+        sbom_view_keep(&v[1], VENV "attrs-22.2.0.dist-info/METADATA",
+                       MD("attrs", "22.2.0"));
+        sbom_view_keep(&v[1], VENV "old.egg-info", MD("old", "0.1"));
         /* upper layer: pip upgraded, attrs removed */
-        whiteout(&v[2], VENV "pip-23.0.1.dist-info");
-        whiteout(&v[2], VENV "attrs-22.2.0.dist-info");
-        keep(&v[2], VENV "pip-23.3.dist-info/METADATA", MD("pip", "23.3"));
-        s = run(v, 3, scope[k]);
+        sbom_view_push(&v[2].whiteouts, &v[2].n_whiteouts,
+                       VENV "pip-23.0.1.dist-info");
+        sbom_view_push(&v[2].whiteouts, &v[2].n_whiteouts,
+                       VENV "attrs-22.2.0.dist-info");
+        sbom_view_keep(&v[2], VENV "pip-23.3.dist-info/METADATA",
+                       MD("pip", "23.3"));
+        s = sbom_view_squash(v, 3, diff_ids, scope[k]);
         if (k == 0)
             assert_string_equal(pkgs(s), "python3-six 1.16.0-4 sha256:l0;"
                                          "python3-yaml 6.0-3 sha256:l0;"
@@ -411,17 +386,17 @@ static void python__opaque_site_packages(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], VENV "a-1.dist-info/METADATA", MD("a", "1"));
-    keep(&v[0], VENV "b-1.egg-info", MD("b", "1"));
-    keep(&v[0], SITE "c-1.dist-info/METADATA", MD("c", "1"));
+    sbom_view_keep(&v[0], VENV "a-1.dist-info/METADATA", MD("a", "1"));
+    sbom_view_keep(&v[0], VENV "b-1.egg-info", MD("b", "1"));
+    sbom_view_keep(&v[0], SITE "c-1.dist-info/METADATA", MD("c", "1"));
     /* a new venv replaces the old one wholesale */
     assert_int_equal(sg_strv_push(&v[1].opaque, &v[1].n_opaque,
                                   "opt/v/lib/python3.11/site-packages",
                                   strlen("opt/v/lib/python3.11/"
                                          "site-packages")),
                      SG_OK);
-    keep(&v[1], VENV "a-2.dist-info/METADATA", MD("a", "2"));
-    s = run(v, 2, SG_SBOM_SQUASHED);
+    sbom_view_keep(&v[1], VENV "a-2.dist-info/METADATA", MD("a", "2"));
+    s = sbom_view_squash(v, 2, diff_ids, SG_SBOM_SQUASHED);
     assert_string_equal(pkgs(s), "a 2 sha256:l1;c 1 sha256:l0;");
     sg_sbom_free(s);
 }
@@ -433,21 +408,23 @@ static void python__credit_survives_unchanged_rewrites(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], VENV "a-1.dist-info/METADATA", MD("a", "1"));
-    keep(&v[0], VENV "b-1.dist-info/METADATA", MD("b", "1"));
-    keep(&v[1], VENV "a-1.dist-info/METADATA", MD("a", "1")); /* same */
-    keep(&v[1], VENV "b-1.dist-info/METADATA", MD("b", "1") "X: y\n");
-    keep(&v[2], VENV "a-1.dist-info/METADATA", MD("a", "1")); /* same */
-    s = run(v, 3, SG_SBOM_SQUASHED);
+    sbom_view_keep(&v[0], VENV "a-1.dist-info/METADATA", MD("a", "1"));
+    sbom_view_keep(&v[0], VENV "b-1.dist-info/METADATA", MD("b", "1"));
+    sbom_view_keep(&v[1], VENV "a-1.dist-info/METADATA",
+                   MD("a", "1")); /* same */
+    sbom_view_keep(&v[1], VENV "b-1.dist-info/METADATA", MD("b", "1") "X: y\n");
+    sbom_view_keep(&v[2], VENV "a-1.dist-info/METADATA",
+                   MD("a", "1")); /* same */
+    s = sbom_view_squash(v, 3, diff_ids, SG_SBOM_SQUASHED);
     assert_string_equal(pkgs(s), "a 1 sha256:l0;b 1 sha256:l1;");
     sg_sbom_free(s);
 
     /* deleted and reinstalled: the chain is broken */
     memset(v, 0, sizeof(v));
-    keep(&v[0], VENV "a-1.dist-info/METADATA", MD("a", "1"));
-    whiteout(&v[1], VENV "a-1.dist-info");
-    keep(&v[2], VENV "a-1.dist-info/METADATA", MD("a", "1"));
-    s = run(v, 3, SG_SBOM_SQUASHED);
+    sbom_view_keep(&v[0], VENV "a-1.dist-info/METADATA", MD("a", "1"));
+    sbom_view_push(&v[1].whiteouts, &v[1].n_whiteouts, VENV "a-1.dist-info");
+    sbom_view_keep(&v[2], VENV "a-1.dist-info/METADATA", MD("a", "1"));
+    s = sbom_view_squash(v, 3, diff_ids, SG_SBOM_SQUASHED);
     assert_string_equal(pkgs(s), "a 1 sha256:l2;");
     sg_sbom_free(s);
 }
@@ -460,13 +437,15 @@ static void python__record_prop_and_list_kept_small(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], VENV "pip-23.3.dist-info/METADATA", MD("pip", "23.3"));
-    keep(&v[0], VENV "pip-23.3.dist-info/RECORD", "a,,\nb,,\nc,,\n");
-    keep(&v[0], "var/lib/dpkg/info/x.list", "/usr\n/usr/bin/x\n/y.egg-info\n");
+    sbom_view_keep(&v[0], VENV "pip-23.3.dist-info/METADATA",
+                   MD("pip", "23.3"));
+    sbom_view_keep(&v[0], VENV "pip-23.3.dist-info/RECORD", "a,,\nb,,\nc,,\n");
+    sbom_view_keep(&v[0], "var/lib/dpkg/info/x.list",
+                   "/usr\n/usr/bin/x\n/y.egg-info\n");
     k = sg_layer_view_find(&v[0], "var/lib/dpkg/info/x.list");
     assert_non_null(k);
     assert_string_equal((const char *)k->data, "/y.egg-info\n");
-    s = run(v, 1, SG_SBOM_SQUASHED);
+    s = sbom_view_squash(v, 1, diff_ids, SG_SBOM_SQUASHED);
     assert_int_equal(s->n_pkgs, 1);
     assert_int_equal(s->pkgs[0].n_props, 1);
     assert_string_equal(s->pkgs[0].props[0].key, "sigil:python:recordFiles");

@@ -11,17 +11,10 @@
 #include "sbom/sbom_core.h"
 #include "sbom/text.h"
 #include "sbom_test_util.h"
+#include "sbom_view_util.h"
 
 static char l0[] = "sha256:l0", l1[] = "sha256:l1", l2[] = "sha256:l2";
 static char *const diff_ids[] = { l0, l1, l2 };
-
-static void keep(struct sg_layer_view *v, const char *path, const char *data)
-{
-    assert_int_equal(
-        sg_layer_view_keep(v, path, SG_KEPT_REG, data, strlen(data), NULL),
-        SG_OK);
-    assert_int_equal(sg_layer_view_nondir(v, path), SG_OK);
-}
 
 static void link_(struct sg_layer_view *v, const char *path, const char *t)
 {
@@ -30,30 +23,8 @@ static void link_(struct sg_layer_view *v, const char *path, const char *t)
     assert_int_equal(sg_layer_view_nondir(v, path), SG_OK);
 }
 
-static void push(char ***v, size_t *n, const char *s)
-{
-    assert_int_equal(sg_strv_push(v, n, s, strlen(s)), SG_OK);
-}
-
 #define ST(n, v) \
     "Package: " n "\nStatus: install ok installed\nVersion: " v "\n\n"
-
-static struct sg_sbom *
-run(struct sg_layer_view *v, size_t n, enum sg_sbom_scope scope)
-{
-    struct sg_sbom *s = NULL;
-
-    assert_int_equal(sg_sbom_create(&s), SG_OK);
-    for (size_t i = 0; i < n; i++)
-        sg_layer_view_seal(&v[i]);
-    assert_int_equal(
-        sg_sbom__squash_catalog(s, v, n, diff_ids, scope, sbom_test_sg()),
-        SG_OK);
-    assert_int_equal(sg_sbom_finish(s), SG_OK);
-    for (size_t i = 0; i < n; i++)
-        sg_layer_view_release(&v[i]);
-    return s;
-}
 
 static const char *pkgs(const struct sg_sbom *s)
 {
@@ -75,18 +46,20 @@ static void squash__replace_credits_unchanged_records(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], "var/lib/dpkg/status", ST("a", "1") ST("b", "1"));
-    keep(&v[1], "var/lib/dpkg/status", ST("a", "1") ST("b", "2"));
-    keep(&v[2], "var/lib/dpkg/status", ST("a", "1") ST("b", "2") ST("c", "3"));
-    s = run(v, 3, SG_SBOM_SQUASHED);
+    sbom_view_keep(&v[0], "var/lib/dpkg/status", ST("a", "1") ST("b", "1"));
+    sbom_view_keep(&v[1], "var/lib/dpkg/status", ST("a", "1") ST("b", "2"));
+    sbom_view_keep(&v[2], "var/lib/dpkg/status",
+                   ST("a", "1") ST("b", "2") ST("c", "3"));
+    s = sbom_view_squash(v, 3, diff_ids, SG_SBOM_SQUASHED);
     assert_string_equal(pkgs(s), "a 1 sha256:l0;b 2 sha256:l1;c 3 sha256:l2;");
     sg_sbom_free(s);
 
     memset(v, 0, sizeof(v));
-    keep(&v[0], "var/lib/dpkg/status", ST("a", "1") ST("b", "1"));
-    keep(&v[1], "var/lib/dpkg/status", ST("a", "1") ST("b", "2"));
-    keep(&v[2], "var/lib/dpkg/status", ST("a", "1") ST("b", "2") ST("c", "3"));
-    s = run(v, 3, SG_SBOM_ALL_LAYERS);
+    sbom_view_keep(&v[0], "var/lib/dpkg/status", ST("a", "1") ST("b", "1"));
+    sbom_view_keep(&v[1], "var/lib/dpkg/status", ST("a", "1") ST("b", "2"));
+    sbom_view_keep(&v[2], "var/lib/dpkg/status",
+                   ST("a", "1") ST("b", "2") ST("c", "3"));
+    s = sbom_view_squash(v, 3, diff_ids, SG_SBOM_ALL_LAYERS);
     assert_string_equal(pkgs(s), "a 1 sha256:l0;b 1 sha256:l0 deleted;"
                                  "b 2 sha256:l1;c 3 sha256:l2;");
     sg_sbom_free(s);
@@ -99,10 +72,10 @@ static void squash__whiteout_then_readd_breaks_the_chain(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], "var/lib/dpkg/status", ST("a", "1"));
-    push(&v[1].whiteouts, &v[1].n_whiteouts, "var/lib/dpkg");
-    keep(&v[2], "var/lib/dpkg/status", ST("a", "1"));
-    s = run(v, 3, SG_SBOM_SQUASHED);
+    sbom_view_keep(&v[0], "var/lib/dpkg/status", ST("a", "1"));
+    sbom_view_push(&v[1].whiteouts, &v[1].n_whiteouts, "var/lib/dpkg");
+    sbom_view_keep(&v[2], "var/lib/dpkg/status", ST("a", "1"));
+    s = sbom_view_squash(v, 3, diff_ids, SG_SBOM_SQUASHED);
     assert_string_equal(pkgs(s), "a 1 sha256:l2;");
     sg_sbom_free(s);
 }
@@ -114,11 +87,13 @@ static void squash__opaque_hides_only_lower_layers(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], "var/lib/dpkg/status", ST("a", "1"));
-    keep(&v[0], "var/lib/dpkg/status.d/x", "Package: x\nVersion: 9\n");
-    keep(&v[1], "var/lib/dpkg/status.d/y", "Package: y\nVersion: 8\n");
-    push(&v[1].opaque, &v[1].n_opaque, "var/lib/dpkg");
-    s = run(v, 2, SG_SBOM_SQUASHED);
+    sbom_view_keep(&v[0], "var/lib/dpkg/status", ST("a", "1"));
+    sbom_view_keep(&v[0], "var/lib/dpkg/status.d/x",
+                   "Package: x\nVersion: 9\n");
+    sbom_view_keep(&v[1], "var/lib/dpkg/status.d/y",
+                   "Package: y\nVersion: 8\n");
+    sbom_view_push(&v[1].opaque, &v[1].n_opaque, "var/lib/dpkg");
+    s = sbom_view_squash(v, 2, diff_ids, SG_SBOM_SQUASHED);
     assert_string_equal(pkgs(s), "y 8 sha256:l1;");
     sg_sbom_free(s);
 }
@@ -130,9 +105,9 @@ static void squash__parent_replaced_by_a_file(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], "lib/apk/db/installed", "P:a\nV:1-r0\n");
+    sbom_view_keep(&v[0], "lib/apk/db/installed", "P:a\nV:1-r0\n");
     assert_int_equal(sg_layer_view_nondir(&v[1], "lib/apk"), SG_OK);
-    s = run(v, 2, SG_SBOM_SQUASHED);
+    s = sbom_view_squash(v, 2, diff_ids, SG_SBOM_SQUASHED);
     assert_string_equal(pkgs(s), "");
     sg_sbom_free(s);
 }
@@ -144,13 +119,13 @@ static void squash__symlinks_resolve_inside_the_image(void **state)
 
     (void)state;
     memset(v, 0, sizeof(v));
-    keep(&v[0], "usr/lib/os-release", "ID=debian\nVERSION_ID=12\n");
+    sbom_view_keep(&v[0], "usr/lib/os-release", "ID=debian\nVERSION_ID=12\n");
     link_(&v[0], "etc/os-release", "../../../../usr/lib/os-release");
-    keep(&v[0], "etc/debian_version", "12.1\n");
+    sbom_view_keep(&v[0], "etc/debian_version", "12.1\n");
     /* a later layer points debian_version elsewhere: absolute, clamped */
     link_(&v[1], "etc/debian_version", "/../../etc/dv");
-    keep(&v[1], "etc/dv", "12.9\n");
-    s = run(v, 2, SG_SBOM_SQUASHED);
+    sbom_view_keep(&v[1], "etc/dv", "12.9\n");
+    s = sbom_view_squash(v, 2, diff_ids, SG_SBOM_SQUASHED);
     assert_string_equal(s->distro.id, "debian");
     assert_string_equal(s->distro.version_id, "12");
     assert_string_equal(s->distro.version, "12.9");
@@ -166,7 +141,7 @@ static void squash__symlink_loop_is_not_followed_forever(void **state)
     memset(v, 0, sizeof(v));
     link_(&v[0], "etc/os-release", "os-release");
     link_(&v[0], "usr/lib/os-release", "../../usr/lib/os-release");
-    s = run(v, 1, SG_SBOM_SQUASHED);
+    s = sbom_view_squash(v, 1, diff_ids, SG_SBOM_SQUASHED);
     assert_null(s->distro.id);
     sg_sbom_free(s);
 }
