@@ -64,13 +64,7 @@ sed -e 's/name: signed-by-test-key/name: warned-images/' \
     -e 's/^spec:$/spec:\n  mode: warn/' pol/signed.yaml >pol/warned.yaml
 
 # --- a test CA and the server certificate -------------------------------
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout ca.key -out ca.pem -days 2 -subj /CN=sigil-test-ca 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout tls.key -out tls.csr -subj /CN=sigil-serve 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext.cnf
-openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -set_serial 4097 \
-    -days 2 -extfile ext.cnf -out tls.crt 2>/dev/null
+make_test_ca . || fail "make_test_ca"
 
 # serve NAME [sigil serve args...]: starts a server on a free port (its
 # log NAME.log); sets PORT, URL and SPID
@@ -79,18 +73,18 @@ serve() {
     shift
     PORT=$(free_port)
     URL=https://127.0.0.1:$PORT
-    $S serve --policy pol --tls-cert tls.crt --tls-key tls.key --no-match deny \
+    $S serve --policy pol --tls-cert server.crt --tls-key server.key --no-match deny \
         --listen 127.0.0.1:$PORT "$@" 2>"$_n.log" &
     SPID=$!
     at_exit "kill $SPID 2>/dev/null; wait $SPID 2>/dev/null"
     for _ in $(seq 100); do
-        [ "$(curl -s --cacert ca.pem "$URL/readyz")" = ready ] && return 0
+        [ "$(curl -s --cacert ca.crt "$URL/readyz")" = ready ] && return 0
         sleep 0.1
     done
     fail "server $_n did not become ready"
     tail -5 "$_n.log" >&2
 }
-C() { curl -s --cacert ca.pem --max-time 60 "$@"; }
+C() { curl -s --cacert ca.crt --max-time 60 "$@"; }
 # post URL FILE: POST FILE; the body to FILE.out, the status printed
 post() { C -o "$2.out" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$2" "$1"; }
 # mkpod UID N IMAGE_PATTERN: a Pod review with N containers, image i being
@@ -117,7 +111,7 @@ cat >clients.py <<'EOF'
 import socket, ssl, sys, time, select
 
 def tls(port):
-    ctx = ssl.create_default_context(cafile="ca.pem")
+    ctx = ssl.create_default_context(cafile="ca.crt")
     s = socket.create_connection(("127.0.0.1", port))
     return ctx.wrap_socket(s, server_hostname="127.0.0.1")
 
@@ -322,12 +316,12 @@ check "SIGTERM after the storm: exit 0" test $? = 0
 # ulimit -n 400: fd_max 272 (accept pauses), conns_max 144 (over it: closed)
 PORT=$(free_port)
 URL=https://127.0.0.1:$PORT
-(ulimit -n 400 && exec $S serve --policy pol --tls-cert tls.crt --tls-key tls.key \
+(ulimit -n 400 && exec $S serve --policy pol --tls-cert server.crt --tls-key server.key \
     --no-match deny --listen 127.0.0.1:$PORT 2>cap.log) &
 SPID=$!
 at_exit "kill $SPID 2>/dev/null; wait $SPID 2>/dev/null"
 for _ in $(seq 100); do
-    [ "$(curl -s --cacert ca.pem "$URL/readyz")" = ready ] && break
+    [ "$(curl -s --cacert ca.crt "$URL/readyz")" = ready ] && break
     sleep 0.1
 done
 $PY clients.py overcap "$PORT" 200 cap.txt

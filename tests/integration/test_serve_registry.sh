@@ -55,27 +55,21 @@ sed -e 's/name: signed-by-test-key/name: warned-images/' \
     -e 's/^spec:$/spec:\n  mode: warn/' pol/signed.yaml >pol/warned.yaml
 
 # --- a test CA and the server certificate -------------------------------
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout ca.key -out ca.pem -days 2 -subj /CN=sigil-test-ca 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout tls.key -out tls.csr -subj /CN=sigil-serve 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext.cnf
-openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -set_serial 4097 \
-    -days 2 -extfile ext.cnf -out tls.crt 2>/dev/null
+make_test_ca . || fail "make_test_ca"
 
 PORT=$(free_port)
 URL=https://127.0.0.1:$PORT
-$S serve --policy pol --tls-cert tls.crt --tls-key tls.key --no-match deny \
+$S serve --policy pol --tls-cert server.crt --tls-key server.key --no-match deny \
     --listen 127.0.0.1:$PORT 2>server.log &
 SPID=$!
 at_exit "kill $SPID 2>/dev/null"
 for _ in $(seq 50); do
-    [ "$(curl -s --cacert ca.pem "$URL/readyz")" = ready ] && break
+    [ "$(curl -s --cacert ca.crt "$URL/readyz")" = ready ] && break
     sleep 0.1
 done
-check "readyz with the real engine" test "$(curl -s --cacert ca.pem "$URL/readyz")" = ready
+check "readyz with the real engine" test "$(curl -s --cacert ca.crt "$URL/readyz")" = ready
 
-C() { curl -s --cacert ca.pem --max-time 20 "$@"; }
+C() { curl -s --cacert ca.crt --max-time 20 "$@"; }
 review() { C -H 'Content-Type: application/json' --data-binary "@$2" "$URL$1"; }
 # mkpod UID IMAGE [N]: a Pod review with N containers (default 1) of IMAGE
 mkpod() {
