@@ -12,7 +12,8 @@ openssl jq clang clang-format docker-registry apache2-utils skopeo umoci rpm gol
 python3 python3-jsonschema python3-nacl python3-cryptography xz-utils gzip
 db5.3-util gpg time zstd libclang-rt-14-dev binutils
 libevent-dev libpcre2-dev libyaml-dev libjq-dev wrk python3-jsonpatch python3-yaml
-openjdk-17-jdk-headless zip unzip libbz2-dev liblzma-dev nettle-dev"
+openjdk-17-jdk-headless zip unzip libbz2-dev liblzma-dev nettle-dev
+python3-venv python3-six"
 # npm (for fixtures that ship Go binaries) only when no npm is on PATH.
 if ! command -v npm >/dev/null 2>&1; then PKGS="$PKGS npm"; fi
 
