@@ -15,7 +15,7 @@
  * view->go). Old entries then simply miss: the version is part of the key
  * and of the header. SG_VERSION is in the key too, so a release never
  * reads a previous release's entries. */
-#define SG_LAYER_CACHE_FORMAT 1u
+#define SG_LAYER_CACHE_FORMAT 2u
 
 struct sg_layer_cache_fill; /* opaque: a claim on one layer being scanned */
 

@@ -602,12 +602,12 @@ static sg_err record_prop(struct sg_pkg *pk,
     rc = sg_buf_add(&rp, meta_path, dist_path_len(meta_path));
     if (!rc)
         rc = sg_buf_adds(&rp, "/RECORD");
+    /* the scanner kept the RECORD's row count, not the file (squash.c) */
     if (!rc && (r = find_live(f, n, rp.data)) && r->k->kind == SG_KEPT_REG) {
-        rc = sg_sbom__python_record_parse(&files, r->k->data, r->k->len);
+        files = strtoul((const char *)r->k->data, NULL, 10);
         snprintf(num, sizeof(num), "%zu", files);
-        if (!rc)
-            rc = sg_sbom__go_prop_add(pk, "sigil:python:recordFiles", num,
-                                      strlen(num));
+        rc = sg_sbom__go_prop_add(pk, "sigil:python:recordFiles", num,
+                                  strlen(num));
     }
     sg_buf_release(&rp);
     return rc;

@@ -25,6 +25,7 @@
 #include "sbom_core.h"
 #include "text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,6 +304,21 @@ static sg_err keep_impl(struct sg_layer_view *v,
             free(lic);
             return rc;
         }
+        data = lic;
+        len = strlen(data);
+    } else if (convert && k == SG_KEPT_REG &&
+               sg_sbom__python_claims(path) == SG_PY_META &&
+               strcmp(base_name(path), "RECORD") == 0) {
+        /* Only a RECORD's row count is reported: keep that number, not
+         * the whole file list (tens of KiB per distribution). */
+        size_t rows = 0;
+        char num[32];
+        sg_err rc = sg_sbom__python_record_parse(&rows, data, len);
+        if (rc)
+            return rc;
+        snprintf(num, sizeof(num), "%zu", rows);
+        if (!(lic = sg_text_dup(num)))
+            return sg_error_oom();
         data = lic;
         len = strlen(data);
     }
