@@ -276,4 +276,55 @@ memstore_set_tag(struct sg_oci_store *s, const char *tag, const char *digest)
     }
 }
 
+#ifdef SIGIL_TEST_BUNDLE_REFERRER
+/* Store `bundle` (len bytes) as a Sigstore bundle v0.3 referrer of the
+ * image whose referrers fallback tag is `tag` ("sha256-<hex>"): blob, an
+ * empty config, the referrer manifest (with the unsigned
+ * dev.sigstore.bundle.predicateType annotation `pt` unless NULL) and the
+ * fallback index. Define SIGIL_TEST_BUNDLE_REFERRER (the test includes
+ * cmocka.h and jansson.h) to get it. */
+static inline void memstore_put_bundle_referrer(struct sg_oci_store *s,
+                                                const void *bundle,
+                                                size_t len,
+                                                const char *tag,
+                                                const char *pt)
+{
+    const char *bt = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    char *bd = NULL, *ed = NULL, *md = NULL, *man, *idx;
+    json_t *m, *ix;
+
+    assert_int_equal(sg_oci_store_put_blob_buf(s, bundle, len, &bd), SG_OK);
+    assert_int_equal(sg_oci_store_put_blob_buf(s, "{}", 2, &ed), SG_OK);
+    m = json_pack(
+        "{s:i,s:s,s:s,s:{s:s,s:i,s:s},s:[{s:s,s:I,s:s}]}", "schemaVersion", 2,
+        "mediaType", SG_MT_OCI_MANIFEST, "artifactType", bt, "config",
+        "mediaType", "application/vnd.oci.empty.v1+json", "size", 2, "digest",
+        ed, "layers", "mediaType", bt, "size", (json_int_t)len, "digest", bd);
+    assert_non_null(m);
+    if (pt)
+        json_object_set_new(
+            m, "annotations",
+            json_pack("{s:s}", "dev.sigstore.bundle.predicateType", pt));
+    man = json_dumps(m, JSON_COMPACT);
+    assert_int_equal(sg_oci_store_put_manifest(s, NULL, SG_MT_OCI_MANIFEST, man,
+                                               strlen(man), &md),
+                     SG_OK);
+    ix = json_pack("{s:i,s:s,s:[{s:s,s:s,s:I,s:s}]}", "schemaVersion", 2,
+                   "mediaType", SG_MT_OCI_INDEX, "manifests", "mediaType",
+                   SG_MT_OCI_MANIFEST, "digest", md, "size",
+                   (json_int_t)strlen(man), "artifactType", bt);
+    idx = json_dumps(ix, JSON_COMPACT);
+    assert_int_equal(sg_oci_store_put_manifest(s, tag, SG_MT_OCI_INDEX, idx,
+                                               strlen(idx), NULL),
+                     SG_OK);
+    json_decref(m);
+    json_decref(ix);
+    free(man);
+    free(idx);
+    free(bd);
+    free(ed);
+    free(md);
+}
+#endif
+
 #endif

@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "server/policy_int.h"
+#define SIGIL_TEST_BUNDLE_REFERRER
 #include "sign_memstore.h"
 #include "sigil/verify.h"
 
@@ -537,45 +538,18 @@ static char *put_file(const char *rel, int manifest, const char *tag)
  * tag index) of its subject, as test_verify_keyless.c stores it. */
 static void add_keyless_fixtures(void)
 {
-    char *bd, *ed = NULL, *md = NULL, *man, *idx;
-    json_t *m, *ix;
-    struct stat sb;
+    struct sg_buf b = SG_BUF_INIT(1u << 20);
 
     free(put_file("cosign-09/payload.json", 0, NULL));
     free(put_file("cosign-09/sig-config.json", 0, NULL));
     free(put_file("cosign-09/sig-manifest.json", 1, "sha256-" C09_HEX ".sig"));
-    bd = put_file("dsse-03/bundle.sigstore.json", 0, NULL);
-    assert_int_equal(sg_oci_store_put_blob_buf(mem, "{}", 2, &ed), SG_OK);
-    assert_int_equal(stat(SG_TESTDATA_DIR
-                          "/keyless-image/dsse-03/bundle.sigstore.json",
-                          &sb),
-                     0);
-    m = json_pack("{s:i,s:s,s:s,s:{s:s,s:i,s:s},s:[{s:s,s:I,s:s}]}",
-                  "schemaVersion", 2, "mediaType", SG_MT_OCI_MANIFEST,
-                  "artifactType", BUNDLE_MT, "config", "mediaType",
-                  "application/vnd.oci.empty.v1+json", "size", 2, "digest", ed,
-                  "layers", "mediaType", BUNDLE_MT, "size",
-                  (json_int_t)sb.st_size, "digest", bd);
-    man = json_dumps(m, JSON_COMPACT);
-    assert_int_equal(sg_oci_store_put_manifest(mem, NULL, SG_MT_OCI_MANIFEST,
-                                               man, strlen(man), &md),
+    assert_int_equal(sg_file_read(&b,
+                                  SG_TESTDATA_DIR
+                                  "/keyless-image/dsse-03/bundle.sigstore.json",
+                                  1u << 20),
                      SG_OK);
-    ix = json_pack("{s:i,s:s,s:[{s:s,s:s,s:I,s:s}]}", "schemaVersion", 2,
-                   "mediaType", SG_MT_OCI_INDEX, "manifests", "mediaType",
-                   SG_MT_OCI_MANIFEST, "digest", md, "size",
-                   (json_int_t)strlen(man), "artifactType", BUNDLE_MT);
-    idx = json_dumps(ix, JSON_COMPACT);
-    assert_int_equal(sg_oci_store_put_manifest(mem, "sha256-" D3_HEX,
-                                               SG_MT_OCI_INDEX, idx,
-                                               strlen(idx), NULL),
-                     SG_OK);
-    json_decref(m);
-    json_decref(ix);
-    free(man);
-    free(idx);
-    free(bd);
-    free(ed);
-    free(md);
+    memstore_put_bundle_referrer(mem, b.data, b.len, "sha256-" D3_HEX, NULL);
+    sg_buf_release(&b);
 }
 
 /* One keyless policy document for the images of reg.io/kl/NAME/. */

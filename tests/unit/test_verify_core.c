@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "verify/verify_int.h"
+#define SIGIL_TEST_BUNDLE_REFERRER
 #include "sign_memstore.h"
 
 #define HEX "071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81"
@@ -91,42 +92,8 @@ static void put_bundle_referrer(struct sg_oci_store *s,
                                 const char *bundle_json,
                                 const char *pt)
 {
-    const char *bt = "application/vnd.dev.sigstore.bundle.v0.3+json";
-    char *bd = NULL, *ed = NULL, *md = NULL, *man, *idx;
-    json_t *m, *ix;
-
-    assert_int_equal(
-        sg_oci_store_put_blob_buf(s, bundle_json, strlen(bundle_json), &bd),
-        SG_OK);
-    assert_int_equal(sg_oci_store_put_blob_buf(s, "{}", 2, &ed), SG_OK);
-    m = json_pack("{s:i,s:s,s:s,s:{s:s,s:i,s:s},s:[{s:s,s:I,s:s}],"
-                  "s:{s:s}}",
-                  "schemaVersion", 2, "mediaType", SG_MT_OCI_MANIFEST,
-                  "artifactType", bt, "config", "mediaType",
-                  "application/vnd.oci.empty.v1+json", "size", 2, "digest", ed,
-                  "layers", "mediaType", bt, "size",
-                  (json_int_t)strlen(bundle_json), "digest", bd, "annotations",
-                  "dev.sigstore.bundle.predicateType", pt);
-    man = json_dumps(m, JSON_COMPACT);
-    assert_int_equal(sg_oci_store_put_manifest(s, NULL, SG_MT_OCI_MANIFEST, man,
-                                               strlen(man), &md),
-                     SG_OK);
-    ix = json_pack("{s:i,s:s,s:[{s:s,s:s,s:I,s:s}]}", "schemaVersion", 2,
-                   "mediaType", SG_MT_OCI_INDEX, "manifests", "mediaType",
-                   SG_MT_OCI_MANIFEST, "digest", md, "size",
-                   (json_int_t)strlen(man), "artifactType", bt);
-    idx = json_dumps(ix, JSON_COMPACT);
-    assert_int_equal(sg_oci_store_put_manifest(s, "sha256-" HEX,
-                                               SG_MT_OCI_INDEX, idx,
-                                               strlen(idx), NULL),
-                     SG_OK);
-    json_decref(m);
-    json_decref(ix);
-    free(man);
-    free(idx);
-    free(bd);
-    free(ed);
-    free(md);
+    memstore_put_bundle_referrer(s, bundle_json, strlen(bundle_json),
+                                 "sha256-" HEX, pt);
 }
 
 static sg_err

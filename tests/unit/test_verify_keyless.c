@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "verify/verify_int.h"
+#define SIGIL_TEST_BUNDLE_REFERRER
 #include "sign_memstore.h"
 
 #define D3_HEX \
@@ -60,38 +61,10 @@ static struct sg_oci_store *store_with_bundle(const char *subject_hex)
 {
     struct sg_oci_store *s = memstore_new();
     struct sg_buf b = SG_BUF_INIT(1u << 20), tag = SG_BUF_INIT(128);
-    char *bd = NULL, *ed = NULL, *md = NULL, *man, *idx;
-    json_t *m, *ix;
 
     assert_int_equal(sg_file_read(&b, bundle_path, 1u << 20), SG_OK);
-    assert_int_equal(sg_oci_store_put_blob_buf(s, b.data, b.len, &bd), SG_OK);
-    assert_int_equal(sg_oci_store_put_blob_buf(s, "{}", 2, &ed), SG_OK);
-    m = json_pack("{s:i,s:s,s:s,s:{s:s,s:i,s:s},s:[{s:s,s:I,s:s}]}",
-                  "schemaVersion", 2, "mediaType", SG_MT_OCI_MANIFEST,
-                  "artifactType", BUNDLE_MT, "config", "mediaType",
-                  "application/vnd.oci.empty.v1+json", "size", 2, "digest", ed,
-                  "layers", "mediaType", BUNDLE_MT, "size", (json_int_t)b.len,
-                  "digest", bd);
-    man = json_dumps(m, JSON_COMPACT);
-    assert_int_equal(sg_oci_store_put_manifest(s, NULL, SG_MT_OCI_MANIFEST, man,
-                                               strlen(man), &md),
-                     SG_OK);
-    ix = json_pack("{s:i,s:s,s:[{s:s,s:s,s:I,s:s}]}", "schemaVersion", 2,
-                   "mediaType", SG_MT_OCI_INDEX, "manifests", "mediaType",
-                   SG_MT_OCI_MANIFEST, "digest", md, "size",
-                   (json_int_t)strlen(man), "artifactType", BUNDLE_MT);
-    idx = json_dumps(ix, JSON_COMPACT);
     assert_int_equal(sg_buf_addf(&tag, "sha256-%s", subject_hex), SG_OK);
-    assert_int_equal(sg_oci_store_put_manifest(s, tag.data, SG_MT_OCI_INDEX,
-                                               idx, strlen(idx), NULL),
-                     SG_OK);
-    json_decref(m);
-    json_decref(ix);
-    free(man);
-    free(idx);
-    free(bd);
-    free(ed);
-    free(md);
+    memstore_put_bundle_referrer(s, b.data, b.len, tag.data, NULL);
     sg_buf_release(&b);
     sg_buf_release(&tag);
     return s;
