@@ -14,6 +14,7 @@
 # --trusted-root, else $SIGSTORE_TRUSTED_ROOT, replaces the built-in
 # default.
 . "$SG_SOURCE_DIR/tests/integration/lib.sh"
+. "$SG_SOURCE_DIR/tests/integration/serve_lib.sh"
 . "$SG_SOURCE_DIR/tests/integration/sign_lib.sh"
 
 S=$SIGIL
@@ -115,19 +116,6 @@ check "readyz with keyless policies" test "$(curl -s "$URL/readyz")" = ready
 [ "$(curl -s "$URL/readyz")" = ready ] || { cat server.log >&2; finish; }
 
 C() { curl -s --max-time 30 "$@"; }
-review() { C -H 'Content-Type: application/json' --data-binary "@$2" "$URL$1"; }
-mkpod() {
-    $PY - "$1" "$2" <<'EOF'
-import json, sys
-uid, img = sys.argv[1], sys.argv[2]
-pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": img}]}}
-print(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-  "request": {"uid": uid, "kind": {"group": "", "version": "v1", "kind": "Pod"},
-              "resource": {"group": "", "version": "v1", "resource": "pods"},
-              "namespace": "team-a", "operation": "CREATE", "object": pod}}))
-EOF
-}
-field() { $PY -c "import json,sys; r=json.load(open(sys.argv[1]))['response']; print($2)" "$1" 2>&1; }
 verdict() { mkpod "$1" "$REG/kl/$2/app:v1" >"$1.json" && review /validate "$1.json" >"$1.out"; }
 msg() { field "$1.out" 'r["status"]["message"]'; }
 # allowed NAME REPO: allowed, no warning

@@ -23,6 +23,7 @@
 #   - the server's resident memory after all that stays bounded.
 # No timing is asserted: only who was answered, who was cut, and what.
 . "$SG_SOURCE_DIR/tests/integration/lib.sh"
+. "$SG_SOURCE_DIR/tests/integration/serve_lib.sh"
 
 S=$SIGIL
 T=$(tmpdir)
@@ -43,25 +44,7 @@ done
 
 # --- policies: the key on */signed/** (enforce), */warned/** (warn): the
 # globs match the registry's host:port and the fault proxy's alike
-KEYPEM=$(sed 's/^/        /' cosign.pub)
-mkdir pol
-cat >pol/signed.yaml <<EOF
-apiVersion: policy.sigstore.dev/v1beta1
-kind: ClusterImagePolicy
-metadata:
-  name: signed-by-test-key
-spec:
-  images:
-  - glob: "*/signed/**"
-  authorities:
-  - name: test-key
-    key:
-      data: |
-$KEYPEM
-EOF
-sed -e 's/name: signed-by-test-key/name: warned-images/' \
-    -e 's#\*/signed/\*\*#*/warned/**#' \
-    -e 's/^spec:$/spec:\n  mode: warn/' pol/signed.yaml >pol/warned.yaml
+key_policies pol cosign.pub "*/signed/**" "*/warned/**"
 
 # --- a test CA and the server certificate -------------------------------
 make_test_ca . || fail "make_test_ca"
@@ -87,22 +70,6 @@ serve() {
 C() { curl -s --cacert ca.crt --max-time 60 "$@"; }
 # post URL FILE: POST FILE; the body to FILE.out, the status printed
 post() { C -o "$2.out" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$2" "$1"; }
-# mkpod UID N IMAGE_PATTERN: a Pod review with N containers, image i being
-# IMAGE_PATTERN with {i} replaced by i
-mkpod() {
-    $PY - "$@" <<'EOF'
-import json, sys
-uid, n, pat = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-pod = {"metadata": {"name": "p"}, "spec": {"containers": [
-    {"name": "c%d" % i, "image": pat.replace("{i}", str(i))} for i in range(n)]}}
-print(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-  "request": {"uid": uid, "kind": {"group": "", "version": "v1", "kind": "Pod"},
-              "resource": {"group": "", "version": "v1", "resource": "pods"},
-              "namespace": "team-a", "operation": "CREATE", "object": pod}}))
-EOF
-}
-# field FILE EXPR: a Python expression over the parsed response `r`
-field() { $PY -c "import json,sys; r=json.load(open(sys.argv[1]))['response']; print($2)" "$1" 2>&1; }
 metric() { C "$URL/metrics" | sed -n "s/^$1 //p"; }
 rss_kib() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$SPID/status"; }
 
@@ -202,7 +169,7 @@ elif cmd == "overcap":
 EOF
 
 serve main
-mkpod u-ok 1 "$REG/signed/app:v1" >ok.json
+mkpod u-ok "$REG/signed/app:v1" 1 >ok.json
 check "a signed image is allowed (the baseline)" test "$(post "$URL/validate" ok.json)" = 200
 check "  ... allowed:true ($(field ok.json.out r))" test "$(field ok.json.out 'r["allowed"]')" = True
 rss0=$(rss_kib VmRSS)
@@ -213,7 +180,7 @@ sh=$!
 $PY clients.py slow "$PORT" body slow-b.txt &
 sb=$!
 sleep 2
-mkpod u-during 1 "$REG/signed/app:v1" >during.json
+mkpod u-during "$REG/signed/app:v1" 1 >during.json
 check "a review during the slowloris is answered 200" test "$(post "$URL/validate" during.json)" = 200
 check "  ... and allowed ($(field during.json.out r))" test "$(field during.json.out 'r["allowed"], r["uid"]')" = "True u-during"
 wait $sh $sb
@@ -228,7 +195,7 @@ rm -f idle.ready
 $PY clients.py idle "$PORT" 1000 idle.ready idle.txt 2>idle.err &
 ip=$!
 for _ in $(seq 600); do [ -f idle.ready ] || [ -s idle.err ] && break; sleep 0.1; done
-mkpod u-idle 1 "$REG/signed/app:v1" >idle.json
+mkpod u-idle "$REG/signed/app:v1" 1 >idle.json
 check "1,000 idle connections open: a review is answered 200" test "$(post "$URL/validate" idle.json)" = 200
 check "  ... and allowed ($(field idle.json.out r))" test "$(field idle.json.out 'r["allowed"], r["uid"]')" = "True u-idle"
 rss_idle=$(rss_kib VmRSS)
@@ -282,18 +249,18 @@ bad "image a number" "$H\"uid\":\"a\",\"kind\":{\"group\":\"\",\"version\":\"v1\
 
 # --- 10,000 containers --------------------------------------------------
 v0=$(metric sigil_admission_verifications_total)
-mkpod u-10k 10000 "$REG/signed/many:v1" >many.json
+mkpod u-10k "$REG/signed/many:v1" 10000 >many.json
 check "10,000 containers of one signed image: 200" test "$(post "$URL/validate" many.json)" = 200
 check "  ... allowed ($(field many.json.out 'r["allowed"], r["uid"]'))" test "$(field many.json.out 'r["allowed"], r["uid"]')" = "True u-10k"
 v1=$(metric sigil_admission_verifications_total)
 check "  ... one verification ($v0 -> $v1)" test -n "$v0" -a "$((v1 - v0))" = 1
-mkpod u-distinct 10000 "$REG/signed/img{i}:v1" >distinct.json
+mkpod u-distinct "$REG/signed/img{i}:v1" 10000 >distinct.json
 check "10,000 distinct images: 200, a verdict and not a 400" test "$(post "$URL/validate" distinct.json)" = 200
 check "  ... allowed:false, code 403, \"too many images\" ($(field distinct.json.out r))" \
     test "$(field distinct.json.out 'r["allowed"], r["uid"], r["status"]["code"], r["status"]["message"].startswith("too many images")')" = "False u-distinct 403 True"
 v2=$(metric sigil_admission_verifications_total)
 check "  ... nothing verified ($v1 -> $v2)" test "$v1" = "$v2"
-mkpod u-10001 10001 "$REG/signed/many:v1" >over10k.json
+mkpod u-10001 "$REG/signed/many:v1" 10001 >over10k.json
 check "10,001 containers: 200" test "$(post "$URL/mutate" over10k.json)" = 200
 check "  ... allowed:false, \"too many images\", no patch ($(field over10k.json.out 'r["allowed"], r["status"]["message"]'))" \
     test "$(field over10k.json.out 'r["allowed"], "too many images" in r["status"]["message"], "patch" in r')" = "False True False"
@@ -345,8 +312,8 @@ fault() {
     shift
     start_faultproxy "$@" || { fail "fault proxy $_name"; return; }
     serve "f$_name"
-    mkpod "u-e-$_name" 1 "$PROXY/signed/f$_name:v1" >"e-$_name.json"
-    mkpod "u-w-$_name" 1 "$PROXY/warned/f$_name:v1" >"w-$_name.json"
+    mkpod "u-e-$_name" "$PROXY/signed/f$_name:v1" 1 >"e-$_name.json"
+    mkpod "u-w-$_name" "$PROXY/warned/f$_name:v1" 1 >"w-$_name.json"
     [ -n "${DOWN:-}" ] && kill "$_ppid" && wait "$_ppid" 2>/dev/null
     code=$(post "$URL/validate?timeout=4s" "e-$_name.json")
     check "registry $_name, enforce: 200 denied 403 naming the image ($code: $(field "e-$_name.json.out" r))" \

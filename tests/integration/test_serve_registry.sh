@@ -10,6 +10,7 @@
 # containers of one image verified once (/metrics); the registry gone: a
 # new image is denied, never allowed because of the error.
 . "$SG_SOURCE_DIR/tests/integration/lib.sh"
+. "$SG_SOURCE_DIR/tests/integration/serve_lib.sh"
 
 S=$SIGIL
 T=$(tmpdir)
@@ -34,25 +35,7 @@ $S generate-key-pair --output-key-prefix other 2>/dev/null
 $S sign -q --key other.key "$REG/signed/otherkey:v1" 2>/dev/null || fail "sign otherkey"
 
 # --- policies: enforce with the key on $REG/signed/**, warn on warned/** -
-KEYPEM=$(sed 's/^/        /' cosign.pub)
-mkdir pol
-cat >pol/signed.yaml <<EOF
-apiVersion: policy.sigstore.dev/v1beta1
-kind: ClusterImagePolicy
-metadata:
-  name: signed-by-test-key
-spec:
-  images:
-  - glob: "$REG/signed/**"
-  authorities:
-  - name: test-key
-    key:
-      data: |
-$KEYPEM
-EOF
-sed -e 's/name: signed-by-test-key/name: warned-images/' \
-    -e "s#$REG/signed/\*\*#$REG/warned/**#" \
-    -e 's/^spec:$/spec:\n  mode: warn/' pol/signed.yaml >pol/warned.yaml
+key_policies pol cosign.pub "$REG/signed/**" "$REG/warned/**"
 
 # --- a test CA and the server certificate -------------------------------
 make_test_ca . || fail "make_test_ca"
@@ -70,22 +53,7 @@ done
 check "readyz with the real engine" test "$(curl -s --cacert ca.crt "$URL/readyz")" = ready
 
 C() { curl -s --cacert ca.crt --max-time 20 "$@"; }
-review() { C -H 'Content-Type: application/json' --data-binary "@$2" "$URL$1"; }
-# mkpod UID IMAGE [N]: a Pod review with N containers (default 1) of IMAGE
-mkpod() {
-    $PY - "$1" "$2" "${3:-1}" <<'EOF'
-import json, sys
-uid, img, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-pod = {"metadata": {"name": "p"}, "spec": {"containers": [
-    {"name": "c%d" % i, "image": img} for i in range(n)]}}
-print(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-  "request": {"uid": uid, "kind": {"group": "", "version": "v1", "kind": "Pod"},
-              "resource": {"group": "", "version": "v1", "resource": "pods"},
-              "namespace": "team-a", "operation": "CREATE", "object": pod}}))
-EOF
-}
 # field FILE EXPR: a Python expression over the parsed response `r`
-field() { $PY -c "import json,sys; r=json.load(open(sys.argv[1]))['response']; print($2)" "$1" 2>&1; }
 # verdict NAME UID IMAGE: /validate a one-container Pod, response in NAME.out
 verdict() { mkpod "$2" "$3" >"$1.json" && review /validate "$1.json" >"$1.out"; }
 verifications() { C "$URL/metrics" | sed -n 's/^sigil_admission_verifications_total //p'; }
